@@ -1,0 +1,399 @@
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
+import type { AllMessageEvents, FileShareMessageEvent, GenericMessageEvent, MessageChangedEvent, ThreadBroadcastMessageEvent } from "@slack/types";
+import type { WarmlineConfig } from "../../src/config/schema.js";
+import type { AgentRef, Attachment } from "../../src/domain/conversation.js";
+import { isWarmlineError } from "../../src/domain/errors.js";
+import type { ActionRefusal, ActionResult, AdminActions, AgentActions, AgentReplyResult, TeamStatus } from "../../src/ports/agent-workspace.js";
+import type { ConversationStore } from "../../src/ports/conversation-store.js";
+import type { Logger } from "../../src/ports/logger.js";
+import { SLACK_ACTION_IDS, SLACK_CARD_ACTIONS_BLOCK_PREFIX, agentMention, decodeCardActionValue, type SlackCardTarget } from "./context-card.js";
+import { mentionedSlackUserIds, mrkdwnToWhatsApp } from "./mrkdwn-to-whatsapp.js";
+import { describeSlackError } from "./slack-errors.js";
+import { encodeSlackMessageRef, encodeSlackThreadRef } from "./slack-ids.js";
+import type { SlackWorkspaceAdapter } from "./slack-workspace.js";
+import {
+  SLACK_TRANSFER_NOTE_ACTION,
+  SLACK_TRANSFER_NOTE_BLOCK,
+  SLACK_TRANSFER_VIEW_ID,
+  buildTransferModal,
+  parseTransferRequest,
+  type SlackTransferRequest,
+} from "./transfer-modal.js";
+
+export const SLACK_COMMAND = "/warmline";
+/** WhatsApp's media limit; larger files are refused with a note rather than downloaded. */
+export const SLACK_FILE_DOWNLOAD_LIMIT = 16 * 1024 * 1024;
+/** Reaction on agent messages that stayed internal (notes, or replies from someone who has not claimed). */
+export const SLACK_INTERNAL_NOTE_REACTION = "lock";
+
+export interface SlackListenerDeps {
+  actions: AgentActions;
+  admin: AdminActions;
+  workspace: SlackWorkspaceAdapter;
+  config: Pick<WarmlineConfig, "slack" | "teams">;
+  logger: Logger;
+  /** The app's own user id (auth.test); its messages are never relayed. */
+  botUserId?: string;
+  /** Where handled Slack event ids are remembered, across retries and restarts (the store). */
+  idempotency?: Pick<ConversationStore, "markSeen" | "isSeen">;
+}
+
+/** Slack retries an event for about an hour; remembering it for a day covers that with room. */
+export const SLACK_EVENT_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** The keys one Events API delivery is known by: its event_id, and a message's client_msg_id. */
+export function slackEventKeys(body: unknown): string[] {
+  if (typeof body !== "object" || body === null) return [];
+  const { event_id: eventId, event } = body as { event_id?: unknown; event?: { client_msg_id?: unknown; subtype?: unknown } };
+  const keys: string[] = [];
+  if (typeof eventId === "string" && eventId !== "") keys.push(`slack:event:${eventId}`);
+  // Edits carry the original's client_msg_id inside message; only a new message's own id counts.
+  if (event && event.subtype === undefined && typeof event.client_msg_id === "string" && event.client_msg_id !== "") keys.push(`slack:msg:${event.client_msg_id}`);
+  return keys;
+}
+
+type ThreadMessage = GenericMessageEvent | FileShareMessageEvent | ThreadBroadcastMessageEvent;
+type SlackFile = NonNullable<FileShareMessageEvent["files"]>[number];
+
+/** Where an ephemeral reply goes: the clicker, in the card's channel (and thread). */
+interface EphemeralTarget {
+  channel: string;
+  user: string;
+  threadTs?: string;
+}
+
+function kindOf(mimetype: string | undefined): Attachment["kind"] {
+  if (mimetype?.startsWith("image/")) return "image";
+  if (mimetype?.startsWith("audio/")) return "audio";
+  if (mimetype?.startsWith("video/")) return "video";
+  return "document";
+}
+
+function formatWait(ms: number | undefined): string {
+  if (ms === undefined) return "";
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 60 ? `, oldest waiting ${minutes} min` : `, oldest waiting ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+export function formatStatus(teams: TeamStatus[]): string {
+  if (teams.length === 0) return "No teams are configured.";
+  const lines = teams.map((t) => `• *${t.displayName}*: ${t.queued} waiting, ${t.assigned} with an agent${formatWait(t.oldestWaitMs)}`);
+  return `*Open escalations*\n${lines.join("\n")}`;
+}
+
+const HELP = [
+  "*Warmline commands*",
+  "`/warmline status`: open escalations per team, with the longest wait",
+  "`/warmline forget <phone or address>`: delete everything about a customer, in Warmline and in Slack (admins only)",
+  "`/warmline replay [id]`: send again the messages that failed for good (admins only)",
+  "`/warmline help`: this list",
+  "In an escalation thread, the claimant's replies go to the customer; start a reply with `//` to keep it internal.",
+].join("\n");
+
+/** How many rota members a refusal names before "and N more". */
+const REFUSAL_NAMED_MEMBERS = 5;
+
+/** Why the engine refused a card action, told to the person who clicked, naming who can act. */
+export function describeRefusal(
+  result: ActionRefusal,
+  what: string,
+  config: SlackListenerDeps["config"],
+  channelForTeam: (team: string) => string | undefined,
+): string {
+  const admins = config.slack.admins.length > 0 ? ` or a Warmline admin (${config.slack.admins.map((id) => `<@${id}>`).join(", ")})` : "";
+  switch (result.reason) {
+    case "already_claimed":
+      return `${agentMention(result.claimant)} already claimed this conversation.`;
+    case "not_claimant":
+      return `${agentMention(result.claimant)} has claimed this conversation, so only they${admins} can ${what} it.`;
+    case "not_on_rota": {
+      const team = config.teams[result.team];
+      const name = team?.displayName ?? result.team;
+      const rota = team?.rota ?? [];
+      const named = rota.slice(0, REFUSAL_NAMED_MEMBERS).map((id) => `<@${id}>`).join(", ") + (rota.length > REFUSAL_NAMED_MEMBERS ? ` and ${rota.length - REFUSAL_NAMED_MEMBERS} more` : "");
+      return `You're not on the ${name} rota, so you can't ${what} this one: ${named}${admins} can. An admin can add your user id to teams.${result.team}.rota in warmline.config.json.`;
+    }
+    case "stale_card": {
+      const channel = channelForTeam(result.team);
+      const where = channel ? `<#${channel}>` : `the ${config.teams[result.team]?.displayName ?? result.team} channel`;
+      return `This card is out of date: use the newest card in ${where}.`;
+    }
+    case "same_team":
+      return `It's already with ${config.teams[result.team]?.displayName ?? result.team}: pick another team.`;
+    case "not_open":
+      return "This conversation is no longer waiting for a person.";
+  }
+}
+
+/**
+ * Registers every Slack listener Warmline uses: the card's buttons, the transfer modal, thread
+ * replies, and /warmline. Each acks first, and answers failures to the person who acted.
+ */
+export function registerSlackListeners(app: App, deps: SlackListenerDeps): void {
+  const { actions, admin, workspace, config } = deps;
+  const logger = deps.logger.child({ component: "slack-listeners" });
+  const client = app.client;
+
+  const ephemeral = async (target: EphemeralTarget, text: string): Promise<void> => {
+    try {
+      await client.chat.postEphemeral({ channel: target.channel, user: target.user, text, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) });
+    } catch (error) {
+      const info = describeSlackError(error);
+      logger.warn({ channel: target.channel, slackError: info.code }, `Could not show an ephemeral message (${info.code}): ${info.fix}`);
+    }
+  };
+
+  /** Listener bodies never throw into Bolt: failures are logged and told to the person who acted. */
+  const guarded = async (what: string, target: EphemeralTarget | undefined, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (error) {
+      if (isWarmlineError(error)) {
+        logger.warn({ what, code: error.code }, `Slack ${what} refused: ${error.message}`);
+        if (target) await ephemeral(target, `:warning: ${error.message}`);
+        return;
+      }
+      const info = describeSlackError(error);
+      logger.error({ what, err: error, slackError: info.code }, `Slack ${what} failed unexpectedly`);
+      if (target) await ephemeral(target, ":warning: That didn't work because of an unexpected error; it is in Warmline's log. Try again in a moment.");
+    }
+  };
+
+  const actionTarget = (body: BlockAction): EphemeralTarget | undefined =>
+    body.channel ? { channel: body.channel.id, user: body.user.id, ...(body.message?.ts ? { threadTs: body.message.ts } : {}) } : undefined;
+
+  const agentFor = (userId: string): Promise<AgentRef> => workspace.users.agentRef(userId);
+  const channelForTeam = (team: string): string | undefined => {
+    try {
+      return workspace.channelForTeam(team);
+    } catch {
+      return undefined;
+    }
+  };
+  const tellRefusal = async (target: EphemeralTarget | undefined, result: ActionResult, what: string): Promise<void> => {
+    if (!result.ok && target) await ephemeral(target, describeRefusal(result, what, config, channelForTeam));
+  };
+
+  // ---- Idempotency: an event takes effect once across Slack's retries and our restarts -------
+  // Recorded only after the listeners ran, so a crash mid-way lets Slack's retry through; the engine
+  // de-duplicates what it records (the agent's message ref), which covers two copies racing.
+  const seen = deps.idempotency;
+  if (seen) {
+    app.use(async ({ body, next, context }) => {
+      const keys = slackEventKeys(body);
+      if (keys.length === 0) return next();
+      for (const key of keys) {
+        if (await seen.isSeen(key)) {
+          logger.debug({ key, retryNum: context.retryNum }, "Duplicate Slack event ignored");
+          return;
+        }
+      }
+      await next();
+      for (const key of keys) await seen.markSeen(key, SLACK_EVENT_DEDUPE_TTL_MS);
+    });
+  }
+
+  // ---- Card buttons -------------------------------------------------------------------------
+  app.action<BlockAction<ButtonAction>>(SLACK_ACTION_IDS.claim, async ({ ack, body, action }) => {
+    await ack();
+    const target = actionTarget(body);
+    await guarded("claim", target, async () => {
+      const agent = await agentFor(body.user.id);
+      const card = decodeCardActionValue(action.value ?? "");
+      const result = await actions.claim(card.conversationId, agent, card.escalationId);
+      // A double click: the second finds the clicker already holds it, which is what they wanted.
+      const ownClaim = !result.ok && result.reason === "already_claimed" && result.claimant.id === agent.id;
+      if (!ownClaim) await tellRefusal(target, result, "claim");
+    });
+  });
+
+  const simpleButton = (actionId: string, what: string, run: (card: SlackCardTarget, agent: AgentRef) => Promise<ActionResult>) => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const target = actionTarget(body);
+      await guarded(what, target, async () => tellRefusal(target, await run(decodeCardActionValue(action.value ?? ""), await agentFor(body.user.id)), what));
+    });
+  };
+  simpleButton(SLACK_ACTION_IDS.release, "release", (card, agent) => actions.release(card.conversationId, agent, card.escalationId));
+  simpleButton(SLACK_ACTION_IDS.returnToBot, "return to the bot", (card, agent) => actions.returnToBot(card.conversationId, agent, card.escalationId));
+  simpleButton(SLACK_ACTION_IDS.resolve, "resolve", (card, agent) => actions.resolve(card.conversationId, agent, card.escalationId));
+
+  // ---- Transfer: pick a team on the card, then a modal asks for the note ---------------------
+  app.action<BlockAction<StaticSelectAction>>(SLACK_ACTION_IDS.transfer, async ({ ack, body, action }) => {
+    await ack();
+    const target = actionTarget(body);
+    await guarded("transfer", target, async () => {
+      const card = decodeCardActionValue(action.block_id.startsWith(SLACK_CARD_ACTIONS_BLOCK_PREFIX) ? action.block_id.slice(SLACK_CARD_ACTIONS_BLOCK_PREFIX.length) : "");
+      const request: SlackTransferRequest = {
+        ...card,
+        toTeam: action.selected_option.value,
+        channel: body.channel?.id ?? "",
+        ...(body.message?.ts ? { messageTs: body.message.ts } : {}),
+      };
+      const teamName = config.teams[request.toTeam]?.displayName ?? request.toTeam;
+      await client.views.open({ trigger_id: body.trigger_id, view: buildTransferModal(request, teamName) });
+    });
+  });
+
+  app.view(SLACK_TRANSFER_VIEW_ID, async ({ ack, body, view }) => {
+    const note = view.state.values[SLACK_TRANSFER_NOTE_BLOCK]?.[SLACK_TRANSFER_NOTE_ACTION]?.value?.trim() ?? "";
+    if (note === "") {
+      await ack({ response_action: "errors", errors: { [SLACK_TRANSFER_NOTE_BLOCK]: "Write a line for the next team: what they need to know." } });
+      return;
+    }
+    await ack();
+    let target: EphemeralTarget | undefined;
+    await guarded("transfer", undefined, async () => {
+      const request = parseTransferRequest(view.private_metadata);
+      target = { channel: request.channel, user: body.user.id, ...(request.messageTs ? { threadTs: request.messageTs } : {}) };
+      const to = target;
+      await guarded("transfer", to, async () => tellRefusal(to, await actions.transfer(request.conversationId, await agentFor(body.user.id), request.toTeam, note, request.escalationId), "transfer"));
+    });
+  });
+
+  // ---- Thread replies -----------------------------------------------------------------------
+  const allowedFileHosts = new Set(["files.slack.com", new URL(client.slackApiUrl).host]);
+
+  const downloadFiles = async (files: SlackFile[], token: string | undefined, target: EphemeralTarget): Promise<Attachment[]> => {
+    const attachments: Attachment[] = [];
+    for (const file of files) {
+      const url = file.url_private_download ?? file.url_private;
+      const label = file.name ?? file.title ?? "a file";
+      if (!url || !token || !allowedFileHosts.has(new URL(url).host)) {
+        await ephemeral(target, `:warning: Could not attach ${label}: Slack gave no downloadable copy.`);
+        continue;
+      }
+      if (file.size > SLACK_FILE_DOWNLOAD_LIMIT) {
+        await ephemeral(target, `:warning: ${label} is over WhatsApp's 16 MB limit, so it was not sent. Share a link instead.`);
+        continue;
+      }
+      try {
+        // url_private needs the bot token (files:read); only ever sent to Slack's own hosts.
+        const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const data = Buffer.from(await response.arrayBuffer());
+        attachments.push({ kind: kindOf(file.mimetype), mimeType: file.mimetype, filename: file.name ?? undefined, dataBase64: data.toString("base64"), ...(file.title ? { description: file.title } : {}) });
+      } catch (error) {
+        logger.warn({ fileId: file.id, err: error }, "Could not download a file shared in an escalation thread: check the app has the files:read scope");
+        await ephemeral(target, `:warning: Could not attach ${label}; send it again in a moment.`);
+      }
+    }
+    return attachments;
+  };
+
+  const explainNotRelayed = async (result: Extract<AgentReplyResult, { relayed: false }>, ref: { channel: string; ts: string }, target: EphemeralTarget) => {
+    if (result.reason === "unknown_thread") return;
+    try {
+      await client.reactions.add({ channel: ref.channel, timestamp: ref.ts, name: SLACK_INTERNAL_NOTE_REACTION });
+    } catch (error) {
+      logger.warn({ slackError: describeSlackError(error).code }, "Could not mark an internal note with a reaction");
+    }
+    const text =
+      result.reason === "internal_note"
+        ? ":lock: Internal note: not sent to the customer."
+        : result.reason === "not_claimant"
+          ? ":lock: Internal note: not sent to the customer. Only the agent who claimed the conversation talks to the customer; claim it first."
+          : ":lock: Not sent to the customer: this conversation is no longer with a person.";
+    await ephemeral(target, text);
+  };
+
+  const onThreadMessage = async (message: ThreadMessage, botToken: string | undefined): Promise<void> => {
+    const threadTs = message.thread_ts!;
+    const user = message.user;
+    const target: EphemeralTarget = { channel: message.channel, user, threadTs };
+    await guarded("thread reply", target, async () => {
+      const thread = encodeSlackThreadRef({ channel: message.channel, threadTs });
+      const messageRef = encodeSlackMessageRef({ channel: message.channel, ts: message.ts });
+      const raw = message.text ?? "";
+      const names = new Map<string, string>();
+      for (const id of mentionedSlackUserIds(raw)) names.set(id, await workspace.users.displayName(id));
+      const text = mrkdwnToWhatsApp(raw, { userName: (id) => names.get(id) });
+      const files = "files" in message && message.files && !text.startsWith("//") ? message.files : [];
+      const attachments = files.length > 0 ? await downloadFiles(files, botToken, target) : undefined;
+      if (text === "" && (attachments === undefined || attachments.length === 0)) return;
+      const result = await actions.agentReply(thread, await agentFor(user), text, messageRef, attachments);
+      if (!result.relayed) await explainNotRelayed(result, { channel: message.channel, ts: message.ts }, target);
+    });
+  };
+
+  const onEdit = async (event: MessageChangedEvent): Promise<void> => {
+    const edited = event.message as AllMessageEvents;
+    const previous = event.previous_message as AllMessageEvents | undefined;
+    if (!("user" in edited) || !edited.user || edited.user === deps.botUserId || ("bot_id" in edited && edited.bot_id)) return;
+    if (!("thread_ts" in edited) || !edited.thread_ts || edited.thread_ts === edited.ts) return;
+    const before = previous && "text" in previous ? previous.text : undefined;
+    const after = "text" in edited ? edited.text : undefined;
+    // Unfurls and reactions also arrive as message_changed; only a changed text is an edit.
+    if (before === after || after?.startsWith("//")) return;
+    await ephemeral(
+      { channel: event.channel, user: edited.user, threadTs: edited.thread_ts },
+      ":pencil2: Edits aren't sent to the customer: they already have your original message. Send a new reply to correct it.",
+    );
+  };
+
+  app.event("message", async ({ event, context }) => {
+    const message = event as AllMessageEvents;
+    if (!("channel" in message) || workspace.teamForChannel(message.channel) === undefined) return;
+    if (message.subtype === "message_changed") {
+      await guarded("edit", undefined, () => onEdit(message));
+      return;
+    }
+    // Plain replies and file shares only: joins, topic changes, deletions and bot posts are not agent replies.
+    if (message.subtype !== undefined && message.subtype !== "file_share" && message.subtype !== "thread_broadcast") return;
+    if (("bot_id" in message && message.bot_id) || !message.user || message.user === deps.botUserId || message.user === context.botUserId) return;
+    if (!message.thread_ts || message.thread_ts === message.ts) return;
+    await onThreadMessage(message, context.botToken);
+  });
+
+  // ---- /warmline ----------------------------------------------------------------------------
+  app.command(SLACK_COMMAND, async ({ ack, command }) => {
+    const [sub = "help", ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
+    let text: string;
+    try {
+      switch (sub.toLowerCase()) {
+        case "status":
+          text = formatStatus(await admin.status());
+          break;
+        case "forget": {
+          if (!config.slack.admins.includes(command.user_id)) {
+            text = ":no_entry: Only Warmline admins can forget customers. Ask one, or have your user id added to slack.admins in warmline.config.json.";
+            break;
+          }
+          const given = rest.join("");
+          // A phone number, or the customer's channel address (a WhatsApp linked id has no phone: "whatsapp:…@lid").
+          const phone = given.replace(/[\s().-]/g, "");
+          const customer = /^\+?\d{6,15}$/.test(phone) ? phone : /^[a-z]+:\S+$/i.test(given) ? given : undefined;
+          if (customer === undefined) {
+            text = "Usage: `/warmline forget <phone or address>`: the number in international form, e.g. `/warmline forget +447700900123`, or the customer's WhatsApp address, e.g. `/warmline forget whatsapp:123456789012345@lid`.";
+            break;
+          }
+          const { conversations, threadsNotErased } = await admin.forgetCustomer(customer, await agentFor(command.user_id));
+          text = `:wastebasket: Forgot ${conversations} conversation${conversations === 1 ? "" : "s"} and every record of that customer, with their cards and threads in Slack.`;
+          if (threadsNotErased) text += ` :warning: ${threadsNotErased} thread${threadsNotErased === 1 ? "" : "s"} could not be erased (see Warmline's log): delete ${threadsNotErased === 1 ? "it" : "them"} by hand.`;
+          logger.info({ by: command.user_id, conversations }, "Customer forgotten on an admin's request");
+          break;
+        }
+        case "replay": {
+          if (!config.slack.admins.includes(command.user_id)) {
+            text = ":no_entry: Only Warmline admins can replay failed messages. Ask one, or have your user id added to slack.admins in warmline.config.json.";
+            break;
+          }
+          const replayed = (await admin.replayFailed?.(rest[0])) ?? 0;
+          text = replayed === 0 ? "Nothing to replay: no message has failed for good." : `:repeat: Sending ${replayed} failed message${replayed === 1 ? "" : "s"} again.`;
+          logger.info({ by: command.user_id, replayed }, "Failed messages replayed on an admin's request");
+          break;
+        }
+        default:
+          text = HELP;
+      }
+    } catch (error) {
+      logger.error({ err: error, sub }, "The /warmline command failed");
+      text = `:warning: ${isWarmlineError(error) ? error.message : "That failed unexpectedly; it is in Warmline's log."}`;
+    }
+    await ack({ response_type: "ephemeral", text });
+  });
+
+  app.error(async (error) => {
+    logger.error({ err: error, code: error.code }, "Unhandled error in a Slack listener");
+  });
+}

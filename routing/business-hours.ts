@@ -1,0 +1,116 @@
+import type { BusinessHoursConfig } from "../src/config/schema.js";
+
+/**
+ * Business hours in the team's own time zone, DST included, with the built-in Intl only.
+ * A day in `days` opens at `open` local time. When close is earlier than open the shift runs past
+ * midnight (22:00–06:00 on "fri" covers Friday night into Saturday morning); equal means all day.
+ */
+
+type Weekday = BusinessHoursConfig["days"][number];
+
+const WEEKDAYS: readonly Weekday[] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+const MINUTE_MS = 60_000;
+const DAY_MINUTES = 24 * 60;
+/** Far enough ahead to find the next open day of any weekly schedule, plus a DST-shifted day. */
+const SEARCH_DAYS = 9;
+
+interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  weekday: Weekday;
+  /** Minutes since local midnight. */
+  minutes: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+function wallClock(timeZone: string, at: number): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(at)) {
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
+  }
+  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour! % 24, minute: parts.minute!, second: parts.second! };
+}
+
+function localTime(timeZone: string, at: number): LocalTime {
+  const clock = wallClock(timeZone, at);
+  const weekday = WEEKDAYS[new Date(Date.UTC(clock.year, clock.month - 1, clock.day)).getUTCDay()]!;
+  return { year: clock.year, month: clock.month, day: clock.day, weekday, minutes: clock.hour * 60 + clock.minute };
+}
+
+/** Offset of the zone from UTC at an instant, in ms (positive east of Greenwich). */
+function zoneOffset(timeZone: string, at: number): number {
+  const clock = wallClock(timeZone, at);
+  const asUtc = Date.UTC(clock.year, clock.month - 1, clock.day, clock.hour, clock.minute, clock.second);
+  return asUtc - Math.floor(at / 1000) * 1000;
+}
+
+/**
+ * The instant a local wall time occurs. A time skipped by spring-forward (02:30 that never
+ * happens) moves forward by the gap, as Temporal's "compatible" disambiguation does.
+ */
+function instantOf(timeZone: string, year: number, month: number, day: number, minutes: number): number {
+  const wall = Date.UTC(year, month - 1, day, 0, minutes);
+  const first = wall - zoneOffset(timeZone, wall);
+  const second = wall - zoneOffset(timeZone, first);
+  if (first === second) return first;
+  const later = Math.max(first, second);
+  const check = localTime(timeZone, later);
+  return check.minutes === ((minutes % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES ? Math.min(first, second) : later;
+}
+
+function toMinutes(hhmm: string): number {
+  const [hours, minutes] = hhmm.split(":").map(Number) as [number, number];
+  return hours * 60 + minutes;
+}
+
+function previousWeekday(day: Weekday): Weekday {
+  return WEEKDAYS[(WEEKDAYS.indexOf(day) + 6) % 7]!;
+}
+
+export function isWithinBusinessHours(hours: BusinessHoursConfig, now: number): boolean {
+  const local = localTime(hours.timezone, now);
+  const open = toMinutes(hours.open);
+  const close = toMinutes(hours.close);
+  const days = new Set(hours.days);
+  if (open === close) return days.has(local.weekday);
+  if (open < close) return days.has(local.weekday) && local.minutes >= open && local.minutes < close;
+  // Overnight shift: tonight's part belongs to today, the small hours to yesterday's shift.
+  return (days.has(local.weekday) && local.minutes >= open) || (days.has(previousWeekday(local.weekday)) && local.minutes < close);
+}
+
+/** When the team is next open, in epoch ms: `now` itself when open already. */
+export function nextOpening(hours: BusinessHoursConfig, now: number): number {
+  if (isWithinBusinessHours(hours, now)) return now;
+  const local = localTime(hours.timezone, now);
+  const open = toMinutes(hours.open);
+  const days = new Set(hours.days);
+  for (let offset = 0; offset < SEARCH_DAYS; offset++) {
+    const date = new Date(Date.UTC(local.year, local.month - 1, local.day + offset));
+    const weekday = WEEKDAYS[date.getUTCDay()]!;
+    if (!days.has(weekday)) continue;
+    const opening = instantOf(hours.timezone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), open);
+    if (opening > now) return opening;
+  }
+  // Unreachable with at least one open day (the schema requires one); fail safe to a week on.
+  return now + 7 * DAY_MINUTES * MINUTE_MS;
+}

@@ -1,0 +1,39 @@
+import type { KeywordsConfig } from "../src/config/schema.js";
+import { normaliseText } from "./text-normalise.js";
+
+export type ControlKeyword = "human" | "bot" | "cancel" | "callback" | "wait";
+
+const CONTROL_KEYWORDS: readonly ControlKeyword[] = ["human", "bot", "cancel", "callback", "wait"];
+
+/** Trims, folds case and accents, and drops punctuation/emoji around the words ("Human!! 🙏" → "human"). */
+function normaliseKeyword(text: string): string {
+  return normaliseText(text)
+    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "")
+    .replace(/\s+/g, " ");
+}
+
+/** A control word the customer typed, and the language (a `keywords` key) it is from. */
+export interface ControlKeywordMatch {
+  kind: ControlKeyword;
+  language: string;
+}
+
+/**
+ * The control word the customer typed, when the whole message is one, in any configured language.
+ * A keyword inside a sentence ("I want to cancel my order") is not a command.
+ */
+export function matchControlKeyword(text: string, keywords: KeywordsConfig): ControlKeyword | undefined {
+  return matchControlKeywordWithLanguage(text, keywords)?.kind;
+}
+
+/** As matchControlKeyword, also saying which language matched (the first configured one, for a word several share). */
+export function matchControlKeywordWithLanguage(text: string, keywords: KeywordsConfig): ControlKeywordMatch | undefined {
+  const typed = normaliseKeyword(text);
+  if (typed === "") return undefined;
+  for (const kind of CONTROL_KEYWORDS) {
+    for (const [language, words] of Object.entries(keywords)) {
+      if (words[kind].some((keyword) => normaliseKeyword(keyword) === typed)) return { kind, language };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,59 @@
+/** Shared text helpers for the pure detectors: one normalisation so every detector sees the same words. */
+
+/** Lower-cases, strips accents (so "atención" matches "atencion") and folds curly quotes. */
+export function normaliseText(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "")
+    .replace(/[’‘`´]/g, "'")
+    .toLowerCase()
+    .replace(/ß/g, "ss");
+}
+
+/** Words of letters and digits; apostrophes inside words are dropped ("don't" → "dont"). */
+export function tokenise(text: string): string[] {
+  return normaliseText(text)
+    .replace(/(\p{L})'(\p{L})/gu, "$1$2")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((token) => token.length > 0);
+}
+
+/** Optimal-string-alignment distance: Levenshtein plus adjacent transpositions ("humna" → "human" is 1). */
+export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const above = rows[i - 1]!;
+      let best = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      row.push(best);
+      rowMin = Math.min(rowMin, best);
+    }
+    rows.push(row);
+    if (i > 0 && rowMin > max) return max + 1;
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/** Typos allowed for a word of this length: none for short words, where one edit makes another word. */
+export function typoAllowance(word: string): number {
+  if (word.length >= 10) return 2;
+  if (word.length >= 5) return 1;
+  return 0;
+}
+
+/** True when `token` is `word` or a plausible typo of it. */
+export function isFuzzyMatch(token: string, word: string): boolean {
+  if (token === word) return true;
+  const allowance = typoAllowance(word);
+  if (allowance === 0) return false;
+  return editDistance(token, word, allowance) <= allowance;
+}

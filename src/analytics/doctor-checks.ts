@@ -1,0 +1,134 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { WarmlineEnv } from "../config/load-config.js";
+import { loadEnv } from "../config/load-config.js";
+import type { WarmlineConfig } from "../config/schema.js";
+import { isWarmlineError } from "../domain/errors.js";
+import type { ConversationStore } from "../ports/conversation-store.js";
+
+/**
+ * `warmline doctor`: every check reports what it found and, when something is wrong, the fix.
+ * The checks run over injected probes (Slack, the store, the file system) so tests can plant faults.
+ */
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** What was found, one line. */
+  detail: string;
+  /** One line per problem, each saying what to do. */
+  fixes: string[];
+}
+
+export type SlackAuthResult = { ok: true; user: string; team: string; scopes?: string[] } | { ok: false; error: string; fix: string };
+
+/** What the doctor asks Slack, implemented in channels/slack/slack-doctor.ts. */
+export interface SlackDoctorProbe {
+  authTest(): Promise<SlackAuthResult>;
+  /** Problems with the team and ops channels (missing, or the bot not in them), each with its fix; empty when all is well. */
+  channelProblems(config: Pick<WarmlineConfig, "teams" | "slack">): Promise<string[]>;
+}
+
+export interface DoctorDeps {
+  /** Loads and validates the config; throws WarmlineError config_invalid listing every problem. */
+  loadConfig(): WarmlineConfig;
+  configSource: string;
+  env: Record<string, string | undefined>;
+  slack(env: WarmlineEnv): SlackDoctorProbe;
+  openStore(config: WarmlineConfig): Promise<ConversationStore>;
+  dataDir: string;
+  /** The WhatsApp LocalAuth folder inside the data directory. */
+  whatsappSessionDir: string;
+  /** Bot scopes manifest.json asks for. */
+  manifestScopes: readonly string[];
+}
+
+const REINSTALL = "then reinstall the app to the workspace (OAuth & Permissions → Reinstall) so the token gets it";
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The "- …" lines of a WarmlineError that lists problems, or its whole message. */
+export function problemLines(message: string): string[] {
+  const lines = message.split("\n").filter((line) => /^\s+- /.test(line)).map((line) => line.replace(/^\s+- /, ""));
+  return lines.length > 0 ? lines : [message];
+}
+
+export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const pass = (name: string, detail: string) => checks.push({ name, ok: true, detail, fixes: [] });
+  const fail = (name: string, detail: string, fixes: string[]) => checks.push({ name, ok: false, detail, fixes });
+  const skip = (name: string, why: string) => fail(name, `not checked: ${why}`, [`Fix the problems above, then run \`warmline doctor\` again.`]);
+
+  let config: WarmlineConfig | undefined;
+  try {
+    config = deps.loadConfig();
+    pass("config", `${deps.configSource} is valid (${Object.keys(config.teams).length} teams)`);
+  } catch (error) {
+    fail("config", `${deps.configSource} is not usable`, isWarmlineError(error) ? problemLines(error.message) : [messageOf(error)]);
+  }
+
+  let env: WarmlineEnv | undefined;
+  if (config) {
+    try {
+      env = loadEnv(deps.env, config);
+      pass("environment", "every secret the config needs is set");
+    } catch (error) {
+      fail("environment", "settings are missing from .env or the environment", problemLines(messageOf(error)));
+    }
+  }
+
+  if (!env || !config) {
+    skip("slack token", "the config and SLACK_BOT_TOKEN are needed first");
+    skip("slack scopes", "needs a working token");
+    skip("slack channels", "needs a working token");
+  } else {
+    const slack = deps.slack(env);
+    const auth = await slack.authTest().catch((error: unknown): SlackAuthResult => ({ ok: false, error: "request_failed", fix: messageOf(error) }));
+    if (!auth.ok) {
+      fail("slack token", `auth.test failed with ${auth.error}`, [auth.fix]);
+      skip("slack scopes", "needs a working token");
+      skip("slack channels", "needs a working token");
+    } else {
+      pass("slack token", `authenticated as ${auth.user} in ${auth.team}`);
+      if (auth.scopes === undefined) {
+        fail("slack scopes", "Slack did not say which scopes the token has (no x-oauth-scopes header)", ["Compare OAuth & Permissions → Scopes with manifest.json by hand."]);
+      } else {
+        const granted = new Set(auth.scopes);
+        const missing = deps.manifestScopes.filter((scope) => !granted.has(scope));
+        if (missing.length === 0) pass("slack scopes", `the token has all ${deps.manifestScopes.length} scopes manifest.json asks for`);
+        else fail("slack scopes", `the token lacks ${missing.join(", ")}`, missing.map((scope) => `Add the bot scope ${scope} under OAuth & Permissions (or re-paste manifest.json), ${REINSTALL}.`));
+      }
+      const problems = await slack.channelProblems(config).catch((error: unknown) => [messageOf(error)]);
+      if (problems.length === 0) pass("slack channels", `the bot is in all ${Object.keys(config.teams).length} team channels${config.slack.opsChannel ? " and the ops channel" : ""}`);
+      else fail("slack channels", `${problems.length} channel problem${problems.length === 1 ? "" : "s"}`, problems);
+    }
+  }
+
+  const session = join(deps.dataDir, deps.whatsappSessionDir);
+  if (existsSync(session) && readdirSync(session).length > 0) pass("whatsapp session", `a paired session is stored in ${session}`);
+  else fail("whatsapp session", `no WhatsApp session in ${session}`, [`Run \`npm start\` and scan the QR code with the business phone (WhatsApp → Settings → Linked devices); or pass --data-dir with the service's data directory.`]);
+
+  if (!config) skip("store", "needs a valid config");
+  else {
+    let store: ConversationStore | undefined;
+    try {
+      store = await deps.openStore(config);
+      const open = await store.listOpen();
+      pass("store", `${config.store.kind} store answers (${open.length} open escalations)`);
+    } catch (error) {
+      fail("store", `the ${config.store.kind} store did not answer`, [messageOf(error)]);
+    } finally {
+      await store?.close().catch(() => undefined);
+    }
+  }
+  return checks;
+}
+
+export function formatDoctorReport(checks: readonly DoctorCheck[]): string {
+  const lines = checks.flatMap((check) => [`${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`, ...check.fixes.map((fix) => `       fix: ${fix}`)]);
+  const failed = checks.filter((c) => !c.ok).length;
+  lines.push(failed === 0 ? "All checks passed." : `${failed} check${failed === 1 ? "" : "s"} failed: apply the fixes above and run \`warmline doctor\` again.`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,223 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Gauge, Registry } from "prom-client";
+import { WarmlineError } from "../domain/errors.js";
+import { ALL_TEAMS, type Figures, type TeamFigures } from "./compute-figures.js";
+
+/**
+ * Prometheus metrics. The escalation figures are gauges over a rolling window, filled from
+ * computeFigures on each scrape (the store is the source of truth, so every instance reports the
+ * same numbers and a restart loses nothing). Connection state and outbox backlog are live gauges
+ * the composition root sets.
+ */
+
+export const METRICS_PATH = "/metrics";
+export const METRICS_PREFIX = "warmline_";
+
+export type WhatsAppConnectionState = "connected" | "disconnected";
+
+export interface WarmlineMetrics {
+  registry: Registry;
+  /** The Prometheus text exposition, as served at /metrics. */
+  render(): Promise<string>;
+  contentType: string;
+  setOutboxBacklog(count: number): void;
+  setWhatsAppConnection(state: WhatsAppConnectionState): void;
+}
+
+export interface WarmlineMetricsOptions {
+  /** Figures for the current window; called once per scrape. */
+  figures: () => Promise<Figures>;
+  windowMs: number;
+  /** Read on each scrape when given; otherwise the setters' last values are served. */
+  outboxBacklog?: () => Promise<number>;
+  whatsappConnected?: () => boolean;
+}
+
+type Sample = { labels: Record<string, string>; value: number };
+type Stage = "timeToEscalation" | "timeToClaim" | "timeToFirstReply";
+const STAGES: Record<Stage, string> = { timeToEscalation: "escalation", timeToClaim: "claim", timeToFirstReply: "first_reply" };
+const OUTCOMES = ["claimed", "abandoned", "transferred", "returnedToBot", "resolved"] as const;
+const OUTCOME_LABELS: Record<(typeof OUTCOMES)[number], string> = { claimed: "claimed", abandoned: "abandoned", transferred: "transferred", returnedToBot: "returned_to_bot", resolved: "resolved" };
+
+/** Every figure gauge: name, help, labels, and how to read its samples from the figures. */
+const FIGURE_GAUGES: { name: string; help: string; labels: string[]; samples: (team: string, row: TeamFigures, figures: Figures) => Sample[] }[] = [
+  { name: "conversations", help: "Conversations started in the window", labels: [], samples: (team, _row, f) => (team === ALL_TEAMS ? [{ labels: {}, value: f.conversations }] : []) },
+  {
+    name: "escalations",
+    help: "Escalations (the bot handed over) created in the window, by team and reason",
+    labels: ["team", "reason"],
+    samples: (team, row) => Object.entries(row.byReason).map(([reason, value]) => ({ labels: { team, reason }, value: value ?? 0 })),
+  },
+  { name: "escalation_rate", help: "Share of conversations started in the window that escalated (per team: to that team)", labels: ["team"], samples: (team, row) => opt({ team }, row.escalationRate) },
+  { name: "transfers_in", help: "Escalations that arrived by transfer from another team", labels: ["team"], samples: (team, row) => [{ labels: { team }, value: row.transfersIn }] },
+  { name: "reescalations", help: "Escalations of a conversation whose earlier handoff had ended (returned to bot, declined)", labels: ["team"], samples: (team, row) => [{ labels: { team }, value: row.reEscalations }] },
+  {
+    name: "handoff_seconds",
+    help: "Time to escalation, to claim (the handoff) and to the first agent reply, in seconds: median and p90",
+    labels: ["team", "stage", "quantile"],
+    samples: (team, row) =>
+      stages(row).flatMap(([stage, d]) => [...opt({ team, stage, quantile: "0.5" }, d.medianSeconds), ...opt({ team, stage, quantile: "0.9" }, d.p90Seconds)]),
+  },
+  { name: "handoff_seconds_sum", help: "Sum of the handoff durations, in seconds", labels: ["team", "stage"], samples: (team, row) => stages(row).map(([stage, d]) => ({ labels: { team, stage }, value: d.sumSeconds })) },
+  { name: "handoff_seconds_count", help: "Number of handoff durations measured", labels: ["team", "stage"], samples: (team, row) => stages(row).map(([stage, d]) => ({ labels: { team, stage }, value: d.count })) },
+  { name: "claimed_within_deadline_ratio", help: "Claims made within the team's claimWithinMinutes", labels: ["team"], samples: (team, row) => opt({ team }, row.claimedWithinDeadlineRate) },
+  { name: "claim_deadline_seconds", help: "The team's claim deadline (claimWithinMinutes)", labels: ["team"], samples: (team, row) => opt({ team }, row.claimDeadlineMinutes === undefined ? undefined : row.claimDeadlineMinutes * 60) },
+  {
+    name: "escalation_outcomes",
+    help: "Escalations created in the window by what became of them: claimed, abandoned (queue abandonment), transferred (re-escalation), returned_to_bot, resolved",
+    labels: ["team", "outcome"],
+    samples: (team, row) => OUTCOMES.map((o) => ({ labels: { team, outcome: OUTCOME_LABELS[o] }, value: row.outcomes[o] })),
+  },
+  { name: "abandonment_rate", help: "Escalations the customer withdrew while queued, over escalations", labels: ["team"], samples: (team, row) => opt({ team }, row.abandonmentRate) },
+  { name: "survey_responses", help: "Satisfaction surveys answered (sent in the window)", labels: ["team"], samples: (team, row) => [{ labels: { team }, value: row.survey.responses }] },
+  { name: "survey_score_average", help: "Average satisfaction score after a handoff (1-5)", labels: ["team"], samples: (team, row) => opt({ team }, row.survey.averageScore) },
+  {
+    name: "handover_helped",
+    help: "Answers to 'did the handover help?'",
+    labels: ["team", "answer"],
+    samples: (team, row) => [
+      { labels: { team, answer: "yes" }, value: row.survey.helpedYes },
+      { labels: { team, answer: "no" }, value: row.survey.helpedNo },
+    ],
+  },
+  {
+    name: "customer_repeats",
+    help: "Claimed escalations where the customer wrote after the claim, by whether they repeated what they had told the bot",
+    labels: ["team", "repeated"],
+    samples: (team, row) => [
+      { labels: { team, repeated: "true" }, value: row.repeats.repeated },
+      { labels: { team, repeated: "false" }, value: row.repeats.measured - row.repeats.repeated },
+    ],
+  },
+  { name: "repeat_rate", help: "Share of measured handoffs where the customer repeated themselves to the human", labels: ["team"], samples: (team, row) => opt({ team }, row.repeats.rate) },
+  { name: "context_views", help: "Times an agent opened the full transcript from a card", labels: ["team"], samples: (team, row) => [{ labels: { team }, value: row.contextViews.views }] },
+  { name: "context_view_rate", help: "Share of escalation cards whose full transcript was opened", labels: ["team"], samples: (team, row) => opt({ team }, row.contextViews.rate) },
+  {
+    name: "agent_feedback",
+    help: "Agent feedback on resolved cards",
+    labels: ["team", "kind"],
+    samples: (team, row) => [
+      { labels: { team, kind: "bot_should_have_handled" }, value: row.feedback.botShouldHaveHandled },
+      { labels: { team, kind: "escalated_too_late" }, value: row.feedback.escalatedTooLate },
+    ],
+  },
+  {
+    name: "open_escalations",
+    help: "Escalations open now, by state",
+    labels: ["team", "state"],
+    samples: (team, row) => [
+      { labels: { team, state: "queued" }, value: row.open.queued },
+      { labels: { team, state: "assigned" }, value: row.open.assigned },
+    ],
+  },
+  { name: "oldest_wait_seconds", help: "How long the longest-waiting unclaimed customer has waited", labels: ["team"], samples: (team, row) => opt({ team }, row.open.oldestWaitSeconds) },
+];
+
+function opt(labels: Record<string, string>, value: number | undefined): Sample[] {
+  return value === undefined ? [] : [{ labels, value }];
+}
+
+function stages(row: TeamFigures): [string, TeamFigures[Stage]][] {
+  return (Object.keys(STAGES) as Stage[]).map((stage) => [STAGES[stage], row[stage]]);
+}
+
+/** Every sample of every figure gauge, by metric name (without prefix). Also used by tests to compare with `report`. */
+export function figureSamples(figures: Figures): Map<string, Sample[]> {
+  const out = new Map<string, Sample[]>();
+  for (const gauge of FIGURE_GAUGES) {
+    out.set(gauge.name, Object.entries(figures.teams).flatMap(([team, row]) => gauge.samples(team, row, figures)));
+  }
+  return out;
+}
+
+export function createWarmlineMetrics(options: WarmlineMetricsOptions): WarmlineMetrics {
+  const registry = new Registry();
+  // One computation per scrape: prom-client collects every metric concurrently.
+  let inFlight: Promise<Map<string, Sample[]>> | undefined;
+  const samplesForScrape = () =>
+    (inFlight ??= options
+      .figures()
+      .then(figureSamples)
+      .finally(() => {
+        inFlight = undefined;
+      }));
+
+  for (const spec of FIGURE_GAUGES) {
+    new Gauge({
+      name: METRICS_PREFIX + spec.name,
+      help: spec.help,
+      labelNames: spec.labels,
+      registers: [registry],
+      async collect() {
+        const samples = (await samplesForScrape()).get(spec.name) ?? [];
+        this.reset();
+        for (const sample of samples) this.set(sample.labels, sample.value);
+      },
+    });
+  }
+  new Gauge({ name: `${METRICS_PREFIX}figures_window_seconds`, help: "The rolling window the escalation figures cover", registers: [registry] }).set(options.windowMs / 1000);
+  const backlog = new Gauge({
+    name: `${METRICS_PREFIX}outbox_backlog`,
+    help: "Deliveries (to customers and to Slack) waiting in the outbox",
+    registers: [registry],
+    async collect() {
+      if (options.outboxBacklog) this.set(await options.outboxBacklog());
+    },
+  });
+  const connected = new Gauge({
+    name: `${METRICS_PREFIX}whatsapp_connected`,
+    help: "1 while the WhatsApp session is connected, else 0",
+    registers: [registry],
+    collect() {
+      if (options.whatsappConnected) this.set(options.whatsappConnected() ? 1 : 0);
+    },
+  });
+  backlog.set(0);
+  connected.set(0);
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    setOutboxBacklog: (count) => backlog.set(count),
+    setWhatsAppConnection: (state) => connected.set(state === "connected" ? 1 : 0),
+  };
+}
+
+/** A request handler for /metrics: Bolt's customRoutes in HTTP mode, the small server in Socket Mode. */
+export function metricsRequestHandler(metrics: WarmlineMetrics, onError: (error: unknown) => void): (req: IncomingMessage, res: ServerResponse) => void {
+  return (_req, res) => {
+    metrics.render().then(
+      (body) => {
+        res.writeHead(200, { "content-type": metrics.contentType });
+        res.end(body);
+      },
+      (error: unknown) => {
+        onError(error);
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end("Metrics are unavailable: the store did not answer. See Warmline's log.\n");
+      },
+    );
+  };
+}
+
+/** Socket Mode has no HTTP server of its own: a tiny one serves /metrics (and 404 elsewhere). */
+export async function startMetricsServer(options: { metrics: WarmlineMetrics; port: number; host?: string; onError: (error: unknown) => void }): Promise<{ port: number; close(): Promise<void> }> {
+  const handle = metricsRequestHandler(options.metrics, options.onError);
+  const server: Server = createServer((req, res) => {
+    if (req.method === "GET" && new URL(req.url ?? "/", "http://localhost").pathname === METRICS_PATH) return handle(req, res);
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end(`Not found: metrics are at ${METRICS_PATH}\n`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error) =>
+      reject(new WarmlineError("config_invalid", `Cannot serve metrics on port ${options.port} (${error.message}): pick a free port in metrics.port of warmline.config.json.`, error)),
+    );
+    server.listen(options.port, options.host ?? "0.0.0.0", () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { runDoctorChecks, formatDoctorReport, type DoctorDeps } from "../analytics/doctor-checks.js";
+import { loadConfigFile } from "../config/load-config.js";
+import { PACKAGE_ROOT } from "../paths.js";
+import { createSlackDoctorProbe } from "../../channels/slack/slack-doctor.js";
+import { WHATSAPP_SESSION_DIR } from "../../channels/whatsapp/whatsapp-session.js";
+import { openConfiguredStore } from "./open-store.js";
+
+/** The bot scopes manifest.json asks for: what the installed token should have. */
+export function manifestBotScopes(file = join(PACKAGE_ROOT, "manifest.json")): string[] {
+  const manifest = JSON.parse(readFileSync(file, "utf8")) as { oauth_config?: { scopes?: { bot?: string[] } } };
+  return manifest.oauth_config?.scopes?.bot ?? [];
+}
+
+/** `warmline doctor`: prints every check with its fix; exits 1 when any fails. */
+export async function runDoctor(options: {
+  configFile: string;
+  dataDir: string;
+  env: Record<string, string | undefined>;
+  output: NodeJS.WritableStream;
+  /** Tests plant faults by replacing a probe. */
+  overrides?: Partial<DoctorDeps>;
+}): Promise<number> {
+  const checks = await runDoctorChecks({
+    loadConfig: () => loadConfigFile(options.configFile),
+    configSource: options.configFile,
+    env: options.env,
+    slack: (env) => createSlackDoctorProbe(env),
+    openStore: (config) => openConfiguredStore(config, options.dataDir, options.env),
+    dataDir: options.dataDir,
+    whatsappSessionDir: WHATSAPP_SESSION_DIR,
+    manifestScopes: manifestBotScopes(),
+    ...options.overrides,
+  });
+  options.output.write(formatDoctorReport(checks));
+  return checks.every((check) => check.ok) ? 0 : 1;
+}

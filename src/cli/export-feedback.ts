@@ -1,0 +1,47 @@
+import { writeFile } from "node:fs/promises";
+import type { WarmlineConfig } from "../config/schema.js";
+import type { Conversation } from "../domain/conversation.js";
+import { maskPii } from "../domain/pii.js";
+import { mainIntent } from "../engine/context-package.js";
+import type { ConversationStore } from "../ports/conversation-store.js";
+import { csvField } from "./csv.js";
+
+export interface FeedbackExample {
+  text: string;
+  intent: string;
+}
+
+/**
+ * New training examples from agents' "the bot should have handled this": the customer's first
+ * message, labelled with the agent's pick (else the intent the bot detected). PII is masked as it
+ * is for Slack, so the corpus never holds card numbers, emails or phones.
+ */
+export function feedbackExamples(conversations: readonly Conversation[], privacy: WarmlineConfig["privacy"]): FeedbackExample[] {
+  const examples: FeedbackExample[] = [];
+  for (const conversation of conversations) {
+    const marks = (conversation.feedback ?? []).filter((f) => f.kind === "bot_should_have_handled");
+    if (marks.length === 0) continue;
+    const first = conversation.transcript.find((e) => e.author === "customer" && !e.deleted);
+    const intent = marks.at(-1)!.intent ?? mainIntent(conversation);
+    const text = first ? maskPii(first.editedText ?? first.text, privacy).replace(/\s+/g, " ").trim() : "";
+    if (text !== "" && intent) examples.push({ text, intent });
+  }
+  return examples;
+}
+
+/** Corpus CSV (text,intent), the shape assistant.corpus reads. */
+export function formatExamplesCsv(examples: readonly FeedbackExample[]): string {
+  return `text,intent\n${examples.map((e) => `${csvField(e.text)},${csvField(e.intent)}`).join("\n")}${examples.length > 0 ? "\n" : ""}`;
+}
+
+export async function runExportFeedback(options: {
+  config: WarmlineConfig;
+  store: Pick<ConversationStore, "listSince">;
+  out: string;
+  log: NodeJS.WritableStream;
+}): Promise<number> {
+  const examples = feedbackExamples(await options.store.listSince(0), options.config.privacy);
+  await writeFile(options.out, formatExamplesCsv(examples));
+  options.log.write(`Wrote ${examples.length} training example${examples.length === 1 ? "" : "s"} to ${options.out}. Review them, then append to your corpus (see docs/analytics.md, "Feedback into the corpus").\n`);
+  return 0;
+}

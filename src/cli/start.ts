@@ -1,0 +1,27 @@
+import { existsSync } from "node:fs";
+import { isWarmlineError } from "../domain/errors.js";
+
+/** `npm start`: .env plus the config file; a missing or invalid setting exits 1 listing every one. */
+export async function runService(options: { configFile: string; dataDir?: string }): Promise<number> {
+  // Node's own .env loader: no dependency needed. Real environment variables win over .env.
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  const { startWarmline } = await import("../main.js");
+  try {
+    const handle = await startWarmline({ config: options.configFile, dataDir: options.dataDir });
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        process.stderr.write(`${signal} received: finishing work in flight, then exiting.\n`);
+        void handle.stop().then(resolve);
+      };
+      process.once("SIGTERM", () => shutdown("SIGTERM"));
+      process.once("SIGINT", () => shutdown("SIGINT"));
+    });
+    return 0;
+  } catch (error) {
+    if (isWarmlineError(error)) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { WarmlineError } from "../domain/errors.js";
+import { checkedConfigSchema, type WarmlineConfig } from "./schema.js";
+
+export const DEFAULT_CONFIG_FILE = "warmline.config.json";
+
+/** Formats zod issues as one line per problem, with the JSON path, so every problem is listed at once. */
+export function describeIssues(error: z.ZodError, source: string): string {
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+    return `  - ${path}: ${issue.message}`;
+  });
+  return `${source} has ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nFix them in ${source}; warmline.config.schema.json lets your editor check the file as you type.`;
+}
+
+/** Validates a config object (already parsed JSON). Throws config_invalid listing every problem. */
+export function parseConfig(raw: unknown, source = "config"): WarmlineConfig {
+  const result = checkedConfigSchema.safeParse(raw);
+  if (!result.success) throw new WarmlineError("config_invalid", describeIssues(result.error, source), result.error);
+  return result.data;
+}
+
+/** Reads and validates a config file. A missing file or broken JSON gets a message saying how to fix it. */
+export function loadConfigFile(file: string): WarmlineConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new WarmlineError(
+      "config_invalid",
+      `Cannot read config file ${file}: copy warmline.config.json from the Warmline repository or pass --config with the right path.`,
+      cause,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new WarmlineError(
+      "config_invalid",
+      `${file} is not valid JSON (${(cause as Error).message}): fix the syntax, e.g. a missing comma or quote.`,
+      cause,
+    );
+  }
+  return parseConfig(raw, file);
+}
+
+/** Secrets and deployment settings: from the environment only, never from the config file. */
+const secretHelp = {
+  SLACK_BOT_TOKEN: "the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",
+  SLACK_SIGNING_SECRET: "the Signing Secret from your Slack app's Basic Information page",
+  SLACK_APP_TOKEN: "an app-level token (xapp-…) with connections:write, from Basic Information → App-Level Tokens (Socket Mode only)",
+  PORT: "the HTTP port Slack's requests reach, e.g. 3000 (HTTP mode only)",
+  REDIS_URL: "the Redis URL, e.g. redis://127.0.0.1:6379 (store.kind \"redis\" only)",
+} as const;
+
+export interface WarmlineEnv {
+  slackBotToken: string;
+  slackSigningSecret: string;
+  slackAppToken?: string;
+  slackApiUrl?: string;
+  port?: number;
+  redisUrl?: string;
+  chromePath?: string;
+  logLevel: string;
+}
+
+/**
+ * Reads secrets from `env` (process.env in production, a plain object in tests).
+ * Lists every missing or malformed setting at once, with where to get it.
+ */
+export function loadEnv(env: Record<string, string | undefined>, config: WarmlineConfig): WarmlineEnv {
+  const problems: string[] = [];
+  const need = (name: keyof typeof secretHelp, pattern?: RegExp, patternHint?: string): string | undefined => {
+    const value = env[name]?.trim();
+    if (!value) {
+      problems.push(`  - ${name} is missing: set it to ${secretHelp[name]}.`);
+      return undefined;
+    }
+    if (pattern && !pattern.test(value)) {
+      problems.push(`  - ${name} looks wrong (${patternHint}): set it to ${secretHelp[name]}.`);
+      return undefined;
+    }
+    return value;
+  };
+
+  const slackBotToken = need("SLACK_BOT_TOKEN", /^xox[bp]-/, "it should start with xoxb-");
+  const slackSigningSecret = need("SLACK_SIGNING_SECRET");
+  const slackAppToken = config.slack.mode === "socket" ? need("SLACK_APP_TOKEN", /^xapp-/, "it should start with xapp-") : undefined;
+  let port: number | undefined;
+  if (config.slack.mode === "http") {
+    const raw = need("PORT", /^\d{1,5}$/, "it should be a port number");
+    port = raw === undefined ? undefined : Number(raw);
+  }
+  const redisUrl = config.store.kind === "redis" ? need("REDIS_URL", /^rediss?:\/\//, "it should start with redis://") : env.REDIS_URL;
+
+  const slackApiUrl = env.SLACK_API_URL?.trim() || undefined;
+  if (slackApiUrl !== undefined && !/^https?:\/\//.test(slackApiUrl)) {
+    problems.push("  - SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ (or unset to use Slack's).");
+  }
+
+  if (problems.length > 0) {
+    throw new WarmlineError(
+      "config_missing_setting",
+      `Warmline can't start: ${problems.length} setting${problems.length === 1 ? " needs" : "s need"} attention.\n${problems.join("\n")}\nPut them in .env (see .env.example) or the environment.`,
+    );
+  }
+  return {
+    slackBotToken: slackBotToken!,
+    slackSigningSecret: slackSigningSecret!,
+    slackAppToken,
+    slackApiUrl,
+    port,
+    redisUrl,
+    chromePath: env.CHROME_PATH?.trim() || env.PUPPETEER_EXECUTABLE_PATH?.trim() || undefined,
+    logLevel: env.LOG_LEVEL?.trim() || "info",
+  };
+}

@@ -1,0 +1,268 @@
+import { z } from "zod";
+import { ESCALATION_REASONS } from "../domain/escalation.js";
+
+/**
+ * The single source of truth for Warmline's configuration. `warmline.config.json` is validated
+ * against it, and `npm run schema` writes warmline.config.schema.json from it for editors.
+ * Each field's description doubles as the fix hint in error messages and as the config reference.
+ */
+
+const time = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use 24-hour HH:MM, e.g. \"09:00\"")
+  .describe("24-hour time, HH:MM");
+
+const weekday = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+
+const timeZone = z
+  .string()
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "use an IANA time zone such as \"Europe/London\" or \"America/New_York\"")
+  .describe("IANA time zone");
+
+export const businessHoursSchema = z
+  .object({
+    timezone: timeZone,
+    days: z.array(weekday).min(1, "list at least one open day, e.g. [\"mon\",\"tue\"]"),
+    open: time,
+    close: time,
+  })
+  .describe("When the team works. Outside these hours the customer is offered a callback instead of a false promise.");
+
+const slackChannel = z
+  .string()
+  .regex(/^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$/, "use a channel name like \"#support-escalations\" or a channel ID like \"C0123ABCD\"")
+  .describe("Slack channel name (#name) or ID (C…)");
+
+export const teamSchema = z.object({
+  displayName: z.string().min(1).describe("Shown to customers and agents, e.g. \"Billing\""),
+  channel: slackChannel,
+  claimWithinMinutes: z.number().positive().max(24 * 60).describe("Minutes an escalation may wait unclaimed before the rota is pinged"),
+  businessHours: businessHoursSchema,
+  rota: z
+    .array(z.string().regex(/^U[A-Z0-9]{6,}$/, "use Slack user IDs such as \"U0123ABCD\" (profile → ⋮ → Copy member ID)"))
+    .default([])
+    .describe("Slack user IDs allowed to claim; empty means anyone in the channel"),
+  pingGroup: z
+    .string()
+    .regex(/^S[A-Z0-9]{6,}$/, "use a Slack user group ID such as \"S0123ABCD\"")
+    .optional()
+    .describe("User group pinged when the claim deadline passes"),
+  overflowTeam: z.string().optional().describe("Team that receives the escalation at twice the claim deadline"),
+});
+
+export const routingRuleSchema = z
+  .object({
+    when: z
+      .object({
+        intent: z.string().optional(),
+        reason: z.enum(ESCALATION_REASONS).optional(),
+        tier: z.enum(["standard", "vip"]).optional(),
+        keyword: z.string().optional().describe("Case-insensitive substring of the customer's message"),
+      })
+      .refine((w) => Object.keys(w).length > 0, "give at least one condition: intent, reason, tier or keyword"),
+    team: z.string(),
+  })
+  .describe("First matching rule wins, before the intent table");
+
+export const policySchema = z.object({
+  confidenceThreshold: z.number().min(0).max(1).default(0.55).describe("Below this assistant confidence the bot counts a miss"),
+  missesBeforeEscalation: z.number().int().min(1).default(2).describe("Misses (unsure answers, noise) before low_confidence escalates"),
+  repeatSimilarity: z.number().min(0).max(1).default(0.5).describe("Text similarity at which two customer messages count as the same need"),
+  repeatsBeforeEscalation: z.number().int().min(2).max(5).default(3).describe("Times the customer states the same need before repeated_failure escalates"),
+  negativeSentimentThreshold: z.number().min(-1).max(0).default(-0.6).describe("Sentiment at or below this escalates as negative_sentiment"),
+  refundLimit: z.number().nonnegative().default(100).describe("Refunds above this amount need a human (money_threshold)"),
+  currency: z.string().length(3).default("USD"),
+  toolFailuresBeforeEscalation: z.number().int().min(1).default(2),
+  maxBotTurns: z.number().int().min(2).default(12).describe("Customer turns with the bot before conversation_length escalates"),
+  priorityIntents: z.array(z.string()).default(["cancel_order", "delete_account", "payment_issue"]),
+  alwaysHumanIntents: z.array(z.string()).default(["complaint"]),
+  alwaysHumanTopics: z
+    .record(z.string(), z.array(z.string().min(2)))
+    .default({})
+    .describe("Topic name → phrases; any match hands over (legal, safety, security, complaint)"),
+  humanRequestPhrases: z.array(z.string()).default([]).describe("Extra phrases that mean 'let me talk to a person'"),
+  humanWords: z.array(z.string()).default([]).describe("Extra words for a human (any language)"),
+  mandatoryReasons: z
+    .array(z.enum(ESCALATION_REASONS))
+    .default(["explicit_request", "always_human", "priority_intent", "money_threshold", "policy_exception"])
+    .describe("Reasons the customer cannot decline; the rest are optional"),
+  priorityByReason: z.record(z.string(), z.enum(["normal", "high", "urgent"])).default({}),
+});
+
+export const keywordsSchema = z
+  .record(
+    z.string().describe("language tag"),
+    z.object({
+      human: z.array(z.string()).min(1),
+      bot: z.array(z.string()).min(1),
+      cancel: z.array(z.string()).min(1),
+      callback: z.array(z.string()).min(1),
+      wait: z.array(z.string()).min(1),
+    }),
+  )
+  .describe("Control words the customer can type at any time, per language");
+
+export const messagesSchema = z
+  .object({
+    greeting: z.string().default("Hi! I'm the {business} assistant. Ask me anything, or type {human} at any time to reach a person.").describe("Opens the first reply of every new conversation. Placeholders: {business} (business.name), {human}, {bot}, {callback}"),
+    clarify: z.string().default("Sorry, I didn't quite catch that. Could you tell me a bit more about what you need?"),
+    handoff: z.string().default("I'm bringing in a colleague from our {team} team. They'll see everything we've discussed, so you won't need to repeat yourself.").describe("Placeholders: {team}"),
+    handoffOptional: z.string().default("I'm bringing in a colleague from our {team} team, who will see everything we've discussed. If you'd rather keep going with me, reply {bot}.").describe("Placeholders: {team}, {bot}"),
+    queuePosition: z.string().default("You're number {position} in line; the wait is about {minutes} min. Reply {callback} for a call back, {bot} to continue with me, or just keep waiting.").describe("Still-waiting update on an optional escalation. Placeholders: {position}, {minutes}, {callback}, {bot}"),
+    queuePositionMandatory: z
+      .string().default("You're number {position} in line; the wait is about {minutes} min. Reply {callback} for a call back, or just keep waiting.")
+      .describe("Still-waiting update on an escalation the customer cannot decline: don't offer {bot} here. Placeholders: {position}, {minutes}, {callback}"),
+    agentJoined: z.string().default("{agent} from our {team} team has joined. They can see our conversation so far.").describe("Placeholders: {agent}, {team}"),
+    agentLeft: z.string().default("Your colleague has stepped away; I've put you back in line for the next available person."),
+    transferred: z.string().default("I'm passing you to our {team} team, with everything you've told us so far.").describe("Placeholders: {team}"),
+    returnedToBot: z.string().default("You're back with the assistant. Type {human} at any time to reach a person again.").describe("Placeholders: {human}"),
+    escalationCancelled: z.string().default("No problem, I've withdrawn the request. Type {human} whenever you want a person.").describe("Placeholders: {human}"),
+    cannotDecline: z.string().default("This is something a colleague needs to handle, so I'll keep you in line for them. Thanks for your patience."),
+    nothingToCancel: z.string().default("There's nothing waiting to cancel. How can I help?"),
+    afterHours: z
+      .string().default("Our {team} team is away right now and opens {opens}. Your message is with them. Reply {callback} for a call back then.")
+      .describe("The team is closed and the customer is queued for it (also on a transfer to a closed team): the bot no longer answers, so don't say \"keep chatting with me\". Placeholders: {team}, {opens}, {callback}"),
+    afterHoursWithBot: z
+      .string().default("Our {team} team is away right now and opens {opens}. Reply {callback} and they'll call you back then, or keep chatting with me meanwhile.")
+      .describe("The team is closed and an optional escalation stays with the bot, which keeps answering. Placeholders: {team}, {opens}, {callback}"),
+    noAgents: z.string().default("Nobody from the team is free right now, so I can't promise a quick answer. Reply {callback} and we'll call you back, or keep chatting with me.").describe("Nobody is free and an optional escalation stays with the bot, which keeps answering. Placeholders: {callback}"),
+    noAgentsQueued: z
+      .string().default("Nobody from the team is free right now, so it may take a while. Your message is with them. Reply {callback} if you'd rather be called back.")
+      .describe("Nobody is free and the customer is queued anyway (after the handoff message): the bot no longer answers, so don't say \"keep chatting with me\". Placeholders: {callback}"),
+    callbackBooked: z.string().default("Done: a colleague will call you back as soon as the team is available.").describe("CALLBACK while waiting for or talking to a person"),
+    callbackQueued: z.string().default("Done: I've asked our {team} team to call you back as soon as someone is free. They'll see everything we've discussed.").describe("CALLBACK while with the bot: a call back request is queued for the team. Placeholders: {team}"),
+    callbackQueuedAfterHours: z.string().default("Done: our {team} team opens {opens} and will call you back then. They'll see everything we've discussed.").describe("CALLBACK while with the bot, with the team closed: say when it opens. Placeholders: {team}, {opens}"),
+    survey: z.string().default("Thanks for chatting with us! How satisfied are you, from 1 (not at all) to 5 (very)?"),
+    surveyHelped: z.string().default("And did being handed to a person help? Reply YES or NO."),
+    surveyThanks: z.string().default("Thanks for the feedback!"),
+  })
+  .describe("Every message the customer sees from Warmline itself (not the assistant's answers); each has a default, so a config lists only what it changes");
+
+export const configSchema = z.object({
+  $schema: z.string().optional(),
+  business: z.object({ name: z.string().min(1) }),
+  slack: z
+    .object({
+      mode: z.enum(["socket", "http"]).default("socket").describe("socket needs SLACK_APP_TOKEN and no public URL; http listens on PORT at /slack/events"),
+      opsChannel: slackChannel.optional(),
+      admins: z.array(z.string().regex(/^U[A-Z0-9]{6,}$/, "use Slack user IDs such as \"U0123ABCD\"")).default([]),
+    })
+    .default({ mode: "socket", admins: [] }),
+  teams: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, "team keys are lower-case words like \"billing\""), teamSchema),
+  routing: z.object({
+    defaultTeam: z.string(),
+    vipTeam: z.string().optional().describe("Priority lane for VIP customers"),
+    intentTeams: z.record(z.string(), z.string()).default({}),
+    rules: z.array(routingRuleSchema).default([]),
+  }),
+  policy: policySchema.default(policySchema.parse({})),
+  keywords: keywordsSchema,
+  messages: messagesSchema.prefault({}),
+  customers: z
+    .object({
+      vip: z.array(z.string()).default([]).describe("Phone numbers (international form) of VIP customers"),
+    })
+    .default({ vip: [] }),
+  privacy: z
+    .object({
+      maskCards: z.boolean().default(true),
+      maskEmails: z.boolean().default(true),
+      maskPhones: z.boolean().default(true),
+      transcriptRetentionDays: z.number().positive().default(90),
+    })
+    .default({ maskCards: true, maskEmails: true, maskPhones: true, transcriptRetentionDays: 90 }),
+  outbox: z
+    .object({
+      maxAttempts: z.number().int().min(1).max(50).default(6).describe("Failed attempts (Slack 5xx, network errors) before an outbound message is parked as failed, reported in its thread and the ops channel, and kept for replay"),
+      baseDelayMs: z.number().int().positive().default(1000).describe("First retry delay; it doubles per attempt"),
+      maxDelayMs: z.number().int().positive().default(5 * 60_000).describe("Longest delay between two attempts"),
+      giveUpAfterMinutes: z.number().positive().default(60).describe("Rate limits and a disconnected WhatsApp don't use up attempts; after this long the message is reported as failed"),
+    })
+    .default({ maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, giveUpAfterMinutes: 60 })
+    .describe("Every outbound message is stored before it is sent, and retried until delivered"),
+  store: z
+    .object({
+      kind: z.enum(["sqlite", "redis", "memory"]).default("sqlite").describe("redis for several instances (needs REDIS_URL)"),
+      sqliteFile: z.string().default("warmline.sqlite").describe("Relative to the data directory"),
+      redisNamespace: z
+        .string()
+        .regex(/^[\w.-]+$/, "use letters, digits, '.', '_' or '-'")
+        .optional()
+        .describe("redis only: the key prefix (default \"warmline\"); every instance of one deployment uses the same, so separate deployments can share a Redis"),
+    })
+    .default({ kind: "sqlite", sqliteFile: "warmline.sqlite" }),
+  assistant: z
+    .object({
+      corpus: z.string().optional().describe("CSV (text,intent) to train on instead of the shipped corpus"),
+      answers: z.string().optional().describe("JSON intent → answer overrides"),
+      orders: z.string().optional().describe("JSON file of sample orders for the file-backed Commerce"),
+    })
+    .default({}),
+  metrics: z
+    .object({
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .optional()
+        .describe("Socket Mode: the port of a small HTTP server for GET /metrics (unset: no metrics server). HTTP mode serves /metrics on PORT"),
+      host: z.string().default("0.0.0.0").describe("Socket Mode: the address the /metrics server listens on (127.0.0.1 for a local scraper only)"),
+      window: z
+        .string()
+        .regex(/^\d+[mhdw]$/, "use a number and a unit, e.g. \"24h\" or \"7d\"")
+        .default("24h")
+        .describe("Rolling window the escalation figures on /metrics cover"),
+    })
+    .default({ window: "24h", host: "0.0.0.0" }),
+  digest: z
+    .object({
+      enabled: z.boolean().default(true).describe("Post the weekly escalation digest to slack.opsChannel"),
+      day: weekday.default("mon"),
+      time: time.default("09:00"),
+      timezone: timeZone.default("UTC"),
+    })
+    .default({ enabled: true, day: "mon", time: "09:00", timezone: "UTC" })
+    .describe("The weekly digest of escalation figures in the ops channel"),
+  whatsapp: z
+    .object({
+      browserPath: z.string().optional().describe("Chromium/Chrome executable; else CHROME_PATH or the usual install paths"),
+      pairing: z.enum(["qr", "code"]).default("qr"),
+      pairingPhone: z.string().optional().describe("Phone number to pair with a code instead of a QR"),
+    })
+    .default({ pairing: "qr" }),
+});
+
+export type WarmlineConfig = z.infer<typeof configSchema>;
+export type TeamConfig = z.infer<typeof teamSchema>;
+export type PolicyConfig = z.infer<typeof policySchema>;
+export type RoutingConfig = WarmlineConfig["routing"];
+export type BusinessHoursConfig = z.infer<typeof businessHoursSchema>;
+export type KeywordsConfig = z.infer<typeof keywordsSchema>;
+export type MessagesConfig = z.infer<typeof messagesSchema>;
+
+/** Cross-field checks zod's shape can't express: every team a setting names must exist. */
+export const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
+  const teams = new Set(Object.keys(config.teams));
+  const requireTeam = (team: string | undefined, path: (string | number)[]) => {
+    if (team !== undefined && !teams.has(team)) {
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `team "${team}" is not defined: add it under "teams" or use one of ${[...teams].join(", ")}`,
+      });
+    }
+  };
+  requireTeam(config.routing.defaultTeam, ["routing", "defaultTeam"]);
+  requireTeam(config.routing.vipTeam, ["routing", "vipTeam"]);
+  for (const [intent, team] of Object.entries(config.routing.intentTeams)) requireTeam(team, ["routing", "intentTeams", intent]);
+  config.routing.rules.forEach((rule, i) => requireTeam(rule.team, ["routing", "rules", i, "team"]));
+  for (const [key, team] of Object.entries(config.teams)) requireTeam(team.overflowTeam, ["teams", key, "overflowTeam"]);
+});

@@ -1,0 +1,137 @@
+/**
+ * Prints, readably, what the customer sees on WhatsApp and what agents see in Slack, from the
+ * sandbox's record of the calls Warmline made.
+ */
+import { emojify } from "node-emoji";
+import type { FakeSlackApi, FakeSlackCall } from "../../test/helpers/fake-slack-api.js";
+import type { FakeWhatsAppClient, FakeWhatsAppSent } from "../../test/helpers/fake-whatsapp-client.js";
+
+type Block = { type: string; text?: { text?: string }; fields?: { text?: string }[]; elements?: Record<string, unknown>[] };
+
+const WIDTH = 78;
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: string, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+export const whatsappStyle = (text: string) => paint("32", text);
+export const slackStyle = (text: string) => paint("35", text);
+export const dim = (text: string) => paint("2", text);
+export const bold = (text: string) => paint("1", text);
+
+/** Slack mrkdwn to terminal text: dates, mentions and links shown the way Slack would show them. */
+export function slackToTerminal(text: string, users: Map<string, string>, channels: Map<string, string>): string {
+  return text
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, "$1")
+    .replace(/<@(\w+)>/g, (_m, id: string) => `@${users.get(id) ?? id}`)
+    .replace(/<#(\w+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || channels.get(id) || id}`)
+    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, "$2 ($1)")
+    .replace(/<(https?:[^>]+)>/g, "$1")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\u200b/g, "")
+    .replace(/:([a-z0-9_+-]+):/g, (whole) => emojify(whole));
+}
+
+/** Wraps at the terminal width, keeping every character. */
+function wrap(line: string, width: number): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > width) {
+    const cut = rest.lastIndexOf(" ", width) > width / 2 ? rest.lastIndexOf(" ", width) : width;
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut).trimStart();
+  }
+  out.push(rest);
+  return out;
+}
+
+function renderBlocks(blocks: Block[], fmt: (t: string) => string): string[] {
+  const lines: string[] = [];
+  for (const block of blocks) {
+    switch (block.type) {
+      case "header":
+        lines.push(bold(fmt(block.text?.text ?? "")));
+        break;
+      case "section":
+        if (block.text?.text) lines.push(...fmt(block.text.text).split("\n"));
+        for (const field of block.fields ?? []) lines.push(fmt(field.text ?? "").replace("\n", ": "));
+        break;
+      case "context":
+        lines.push(dim(fmt((block.elements ?? []).map((e) => String((e as { text?: string }).text ?? "")).join("  ·  "))));
+        break;
+      case "actions":
+        lines.push(
+          (block.elements ?? [])
+            .map((e) => (e.type === "button" ? `[ ${(e.text as { text: string }).text} ]` : `[ ${((e.placeholder as { text?: string }) ?? {}).text ?? "choose"} ▾ ]`))
+            .join(" "),
+        );
+        break;
+      case "divider":
+        lines.push(dim("─".repeat(40)));
+        break;
+    }
+  }
+  return lines;
+}
+
+export interface SlackPrinter {
+  /** Prints the Slack calls made since the last flush. */
+  flush(): void;
+}
+
+export function createSlackPrinter(api: FakeSlackApi, print: (line: string) => void): SlackPrinter {
+  let seen = api.calls.length;
+  const users = new Map(api.users.map((u) => [u.id, u.display_name ?? u.name]));
+  const channels = new Map(api.channels.map((c) => [c.id, c.name]));
+  const fmt = (t: string) => slackToTerminal(t, users, channels);
+  const where = (args: Record<string, unknown>) => `#${channels.get(String(args.channel)) ?? args.channel}${args.thread_ts ? " › thread" : ""}`;
+  const out = (head: string, body: string[]) => {
+    print(slackStyle(`  SLACK ${head}`));
+    for (const line of body.flatMap((l) => wrap(l, WIDTH))) print(slackStyle("  │ ") + line);
+  };
+
+  const render = (call: FakeSlackCall) => {
+    const { method, args } = call;
+    const blocks = (args.blocks as Block[] | undefined) ?? [];
+    switch (method) {
+      case "chat.postMessage":
+        out(`${where(args)}  (Warmline)`, blocks.length ? renderBlocks(blocks, fmt) : fmt(String(args.text ?? "")).split("\n"));
+        break;
+      case "chat.update":
+        // The card's head and its status and buttons: what changed for the agents.
+        out(`${where(args)}  card updated`, [renderBlocks(blocks, fmt)[0] ?? "", ...renderBlocks(blocks, fmt).slice(-3)]);
+        break;
+      case "chat.postEphemeral":
+        out(`${where(args)}  only visible to @${users.get(String(args.user)) ?? args.user}`, fmt(String(args.text ?? "")).split("\n"));
+        break;
+      case "reactions.add":
+        out(`${where(args)}  reaction :${args.name}: on a message`, []);
+        break;
+      case "views.open":
+        out(`dialog opened for the agent`, [String((args.view as { title?: { text?: string } })?.title?.text ?? "")]);
+        break;
+    }
+  };
+  return {
+    flush() {
+      for (const call of api.calls.slice(seen)) render(call);
+      seen = api.calls.length;
+    },
+  };
+}
+
+export function printWhatsApp(whatsapp: FakeWhatsAppClient, print: (line: string) => void): void {
+  whatsapp.on("outbound", (sent: FakeWhatsAppSent) => {
+    print(whatsappStyle("  WHATSAPP  Acme → customer"));
+    for (const line of sent.text.split("\n").flatMap((l) => wrap(l, WIDTH))) print(whatsappStyle("  ┃ ") + line);
+  });
+}
+
+export function printCustomer(text: string, print: (line: string) => void): void {
+  print(whatsappStyle("  WHATSAPP  customer → Acme"));
+  print(whatsappStyle("  ┃ ") + bold(text));
+}
+
+export function printAgent(name: string, channel: string, text: string, print: (line: string) => void): void {
+  print(slackStyle(`  SLACK #${channel} › thread  @${name} writes`));
+  for (const line of wrap(text, WIDTH)) print(slackStyle("  │ ") + line);
+}

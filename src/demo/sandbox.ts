@@ -1,0 +1,208 @@
+/**
+ * The local sandbox: the real product (startWarmline: engine, Bolt app, adapters, SQLite) wired to
+ * stand-ins for Slack's and WhatsApp's servers — the same fakes the tests use. It drives the Slack
+ * side over either transport: signed HTTP requests to Bolt's receiver, or Socket Mode envelopes.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
+import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
+import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../../test/helpers/fake-slack-api.js";
+import { FakeWhatsAppClient } from "../../test/helpers/fake-whatsapp-client.js";
+import {
+  buttonAction,
+  postCommand,
+  postEvent,
+  postInteraction,
+  slashCommand,
+  threadReplyEvent,
+  transferSelectAction,
+  viewSubmission,
+} from "../../test/helpers/slack-signing.js";
+import { type SocketModeServer, startSocketModeServer } from "../../test/helpers/socket-mode-server.js";
+import { loadConfigFile } from "../config/load-config.js";
+import type { WarmlineConfig } from "../config/schema.js";
+import { createSilentLogger } from "../logging.js";
+import { startWarmline, type WarmlineHandle } from "../main.js";
+import { SHIPPED_CONFIG_FILE } from "../paths.js";
+import type { Clock } from "../ports/clock.js";
+import type { Logger } from "../ports/logger.js";
+
+export const SANDBOX_SIGNING_SECRET = "sandbox-signing-secret-not-a-real-one";
+/** The channels warmline.config.json names (billing is private, to exercise that), plus one no team uses. */
+export const SANDBOX_CHANNELS: FakeSlackChannel[] = [
+  { id: "C0SUPPORT", name: "support-escalations" },
+  { id: "C0RETENT1", name: "retention" },
+  { id: "C0BILLING", name: "billing-escalations", is_private: true },
+  { id: "C0PRIORTY", name: "vip-escalations" },
+  { id: "C0OPS0001", name: "warmline-ops" },
+  { id: "C0GENERAL", name: "general" },
+];
+export const SANDBOX_AGENT = "U0SAMLEE1";
+export const SANDBOX_LEAD = "U0OLIVIA1";
+export const SANDBOX_USERS: FakeSlackUser[] = [
+  { id: SANDBOX_AGENT, name: "sam", real_name: "Sam Lee", display_name: "Sam" },
+  { id: "U0ALEX001", name: "alex", real_name: "Alex Morgan", display_name: "Alex" },
+  { id: SANDBOX_LEAD, name: "olivia", real_name: "Olivia Ops", display_name: "Olivia" },
+];
+export const SANDBOX_CUSTOMER = { chatId: "447700900123@c.us", name: "Maria Lopez" };
+
+export type SandboxTransport = "http" | "socket";
+
+export interface SandboxOptions {
+  transport?: SandboxTransport;
+  clock?: Clock;
+  logger?: Logger;
+  configure?: (config: WarmlineConfig) => void;
+}
+
+export interface Sandbox {
+  handle: WarmlineHandle;
+  api: FakeSlackApi;
+  whatsapp: FakeWhatsAppClient;
+  config: WarmlineConfig;
+  /** The customer writes on WhatsApp; resolves once Warmline has fully handled it. */
+  customerSays(text: string): Promise<void>;
+  /** The current escalation's conversation id and card thread, if any. */
+  currentCard(): Promise<{ conversationId: string; channel: string; ts: string } | undefined>;
+  click(user: string, actionId: string): Promise<void>;
+  transfer(user: string, toTeam: string, note: string): Promise<void>;
+  /** An agent writes in the card's thread; returns the message ts. */
+  agentSays(user: string, text: string): Promise<string>;
+  /** Runs /warmline as `user`; returns the answer only they see. */
+  command(user: string, text: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+interface SlackDriver {
+  event(payload: Record<string, unknown>): Promise<void>;
+  interaction(payload: Record<string, unknown>): Promise<void>;
+  /** Returns the text of the command's immediate answer, if any. */
+  command(fields: Record<string, string>): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+async function httpDriver(port: number): Promise<SlackDriver> {
+  const url = `http://127.0.0.1:${port}/slack/events`;
+  const check = (response: { status: number; text: string }) => {
+    if (response.status !== 200) throw new Error(`Bolt answered ${response.status}: ${response.text}`);
+  };
+  return {
+    event: async (payload) => check(await postEvent(url, SANDBOX_SIGNING_SECRET, payload)),
+    interaction: async (payload) => check(await postInteraction(url, SANDBOX_SIGNING_SECRET, payload)),
+    command: async (fields) => {
+      const response = await postCommand(url, SANDBOX_SIGNING_SECRET, fields);
+      check(response);
+      return typeof response.json?.text === "string" ? response.json.text : response.text || undefined;
+    },
+    close: async () => undefined,
+  };
+}
+
+function socketDriver(server: SocketModeServer): SlackDriver {
+  return {
+    event: async (payload) => void (await server.push("events_api", payload)),
+    interaction: async (payload) => void (await server.push("interactive", payload)),
+    command: async (fields) => {
+      const ack = await server.push("slash_commands", fields);
+      const payload = ack.payload as { text?: unknown } | undefined;
+      return typeof payload?.text === "string" ? payload.text : undefined;
+    },
+    close: () => server.close(),
+  };
+}
+
+let tsCounter = 0;
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const transport = options.transport ?? "http";
+  const socket = transport === "socket" ? await startSocketModeServer() : undefined;
+  const api = await startFakeSlackApi({ channels: structuredClone(SANDBOX_CHANNELS), users: SANDBOX_USERS, socketModeUrl: socket?.url });
+  const config = structuredClone(loadConfigFile(SHIPPED_CONFIG_FILE));
+  config.slack.mode = transport;
+  config.slack.admins = [SANDBOX_LEAD];
+  options.configure?.(config);
+
+  const dataDir = mkdtempSync(join(tmpdir(), "warmline-sandbox-"));
+  const clock = options.clock ?? { now: () => Date.now() };
+  const whatsapp = new FakeWhatsAppClient({ now: clock.now });
+  const handle = await startWarmline({
+    config,
+    dataDir,
+    clock,
+    logger: options.logger ?? createSilentLogger(),
+    whatsapp: { client: whatsapp },
+    env: {
+      SLACK_BOT_TOKEN: "xoxb-sandbox-token",
+      SLACK_SIGNING_SECRET: SANDBOX_SIGNING_SECRET,
+      SLACK_APP_TOKEN: "xapp-1-sandbox-token",
+      SLACK_API_URL: api.url,
+      PORT: "0",
+    },
+    slack: { processBeforeResponse: true, clientOptions: { retryConfig: { retries: 0 } } },
+  });
+  if (socket) await socket.connected();
+  const driver = socket ? socketDriver(socket) : await httpDriver(handle.port!);
+
+  const currentCard: Sandbox["currentCard"] = async () => {
+    const conversation = await handle.store.findActiveByCustomer(`whatsapp:${SANDBOX_CUSTOMER.chatId}`);
+    const thread = conversation?.escalations.at(-1)?.thread;
+    if (!conversation || !thread) return undefined;
+    const ref = decodeSlackThreadRef(thread);
+    return { conversationId: conversation.id, channel: ref.channel, ts: ref.threadTs };
+  };
+  const requireCard = async () => {
+    const card = await currentCard();
+    if (!card) throw new Error("There is no escalation card yet: the customer has not been handed over.");
+    return card;
+  };
+
+  return {
+    handle,
+    api,
+    whatsapp,
+    config,
+    currentCard,
+    async customerSays(text) {
+      whatsapp.customerSays(text, { from: SANDBOX_CUSTOMER.chatId, name: SANDBOX_CUSTOMER.name });
+      await handle.idle();
+    },
+    async click(user, actionId) {
+      const card = await requireCard();
+      await driver.interaction(buttonAction(actionId, { user, channel: card.channel, messageTs: card.ts, conversationId: card.conversationId }));
+      await handle.idle();
+    },
+    async transfer(user, toTeam, note) {
+      const card = await requireCard();
+      await driver.interaction(transferSelectAction({ user, channel: card.channel, messageTs: card.ts, conversationId: card.conversationId, toTeam }));
+      await handle.idle();
+      const view = api.callsTo("views.open").at(-1)?.args.view as { callback_id: string; private_metadata: string } | undefined;
+      if (!view) throw new Error("The transfer did not open its note dialog.");
+      await driver.interaction(
+        viewSubmission({ user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: { note: { note: { type: "plain_text_input", value: note } } } }),
+      );
+      await handle.idle();
+    },
+    async agentSays(user, text) {
+      const card = await requireCard();
+      const ts = `${Math.floor(clock.now() / 1000)}.${String(++tsCounter).padStart(6, "0")}`;
+      await driver.event(threadReplyEvent({ channel: card.channel, user, text, ts, threadTs: card.ts }));
+      await handle.idle();
+      return ts;
+    },
+    async command(user, text) {
+      const answer = await driver.command(slashCommand({ user, text, channel: SANDBOX_CHANNELS[0]!.id }));
+      await handle.idle();
+      return answer;
+    },
+    async close() {
+      await handle.stop();
+      await driver.close();
+      await api.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { SLACK_ACTION_IDS };

@@ -1,0 +1,56 @@
+import type { AgentRef } from "./conversation.js";
+
+export const ESCALATION_REASONS = [
+  "explicit_request",
+  "always_human",
+  "priority_intent",
+  "low_confidence",
+  "repeated_failure",
+  "negative_sentiment",
+  "money_threshold",
+  "policy_exception",
+  "tool_failure",
+  "conversation_length",
+] as const;
+
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+
+export type Priority = "normal" | "high" | "urgent";
+
+export interface Escalation {
+  id: string;
+  reason: EscalationReason;
+  /** One sentence a human can read: why the bot handed over. */
+  explanation: string;
+  team: string;
+  priority: Priority;
+  /** 1 for the first escalation, +1 per transfer. */
+  level: number;
+  mandatory: boolean;
+  createdAt: number;
+  /** Opaque workspace thread ref, e.g. "slack:C123:1700000000.000100"; set once the card is posted. */
+  thread?: string;
+  claimedBy?: AgentRef;
+  claimedAt?: number;
+  firstAgentReplyAt?: number;
+  /** How this escalation ended. */
+  outcome?: "resolved" | "returned_to_bot" | "transferred" | "abandoned";
+  endedAt?: number;
+  /** Set on the escalation created by a transfer. */
+  transferNote?: string;
+  previousThread?: string;
+  afterHours?: boolean;
+  /** Nobody on the rota was available when it was queued (mandatory escalations only). */
+  nobodyAvailable?: boolean;
+  /** The customer asked for a call back (CALLBACK): queued for it from the bot, or asked while waiting. */
+  callback?: boolean;
+  /** The agent who returned the customer to the assistant; absent when the customer went back with BOT. */
+  returnedBy?: AgentRef;
+  /** Claim timers (routing/claim-timers.ts): when each fired, so each fires once, across restarts. */
+  pingedAt?: number;
+  overflowedAt?: number;
+  lastCustomerUpdateAt?: number;
+  nudgedAt?: number;
+  /** "Still waiting" updates the customer has had (capped by routing/claim-timers.ts MAX_CUSTOMER_UPDATES). */
+  customerUpdatesSent?: number;
+}

@@ -1,0 +1,238 @@
+import { decideRetry, type DeliveryFailureKind, type RetryPolicy } from "../../routing/retry-policy.js";
+import { isWarmlineError } from "../domain/errors.js";
+import type { Clock } from "../ports/clock.js";
+import type { DeliveryAttempt } from "../ports/customer-channel.js";
+import type { Logger } from "../ports/logger.js";
+import type { OutboxItem, OutboxStore } from "../ports/outbox.js";
+
+/** Longest single timer; a later retry is picked up by the next wake-up or engine tick. */
+const MAX_TIMER_MS = 60_000;
+/** A lane's lease lapses this long after its last renewal, so a crashed instance's lanes are taken over. */
+export const LANE_LEASE_TTL_MS = 30_000;
+/** Renewed this often while a lane is being delivered: two renewals can fail before the lease lapses. */
+export const LANE_LEASE_RENEW_MS = 10_000;
+/** How often every lane is looked at, so a lane another instance handed over (or left to retry) is picked up. */
+export const OUTBOX_POLL_INTERVAL_MS = 1_000;
+
+export interface OutboxDispatcherDeps {
+  outbox: OutboxStore;
+  /** This instance's lease holder id: unique among the instances sharing the store, stable across its restarts. */
+  instanceId: string;
+  /** Performs the item's effect; throws (ideally a WarmlineError with `delivery` info) when it did not happen. */
+  deliver(item: OutboxItem, attempt: DeliveryAttempt): Promise<void>;
+  /** Whether the item's channel can take it now; when not, it waits without using an attempt. */
+  canDeliver?(item: OutboxItem): boolean;
+  /** The item was parked as failed: make it visible. */
+  onFailed(item: OutboxItem, reason: string): Promise<void>;
+  policy: RetryPolicy;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface OutboxDispatcher {
+  /** Delivers what is due in every lane (in-flight items of an earlier run too), then keeps polling for lanes handed over. */
+  start(): Promise<void>;
+  /** Delivers what is due: in one lane, or (no lane) in every lane, picking up in-flight items after a restart. */
+  kick(lane?: string): Promise<void>;
+  /** Resolves once the lane has nothing it can deliver right now (empty, or waiting for a retry). */
+  settled(lane: string): Promise<void>;
+  /** Resolves once no lane is delivering. */
+  idle(): Promise<void>;
+  /** Stops new attempts and timers, then waits for attempts under way. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Delivers each lane (conversation) strictly in order, lanes in parallel. An item is marked in
+ * flight before its attempt, so after a crash the next attempt knows it is in doubt and the adapter
+ * looks for the earlier copy instead of sending twice.
+ *
+ * Several instances may share the store: a lane is delivered only under its lease, so one instance
+ * at a time works it. An instance hands a lane over (releases it without touching the item) when
+ * its head needs a channel this instance cannot use, e.g. WhatsApp paired on another instance.
+ */
+export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispatcher {
+  const { outbox, clock, policy, instanceId } = deps;
+  const log = deps.logger.child({ component: "outbox", instanceId });
+  const workers = new Map<string, Promise<void>>();
+  const rerun = new Set<string>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  let poller: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
+
+  function wakeAt(lane: string, at: number): void {
+    clearTimeout(timers.get(lane));
+    const timer = setTimeout(() => {
+      timers.delete(lane);
+      startLane(lane);
+    }, Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS));
+    timer.unref?.();
+    timers.set(lane, timer);
+  }
+
+  function startLane(lane: string): void {
+    if (stopped) return;
+    if (workers.has(lane)) {
+      rerun.add(lane);
+      return;
+    }
+    const worker = (async () => {
+      do {
+        rerun.delete(lane);
+        await runLane(lane).catch((error: unknown) => {
+          log.error({ lane, err: describe(error) }, "The outbox could not read or update its store; the lane waits for the next tick");
+        });
+      } while (rerun.has(lane) && !stopped);
+    })().finally(() => workers.delete(lane));
+    workers.set(lane, worker);
+  }
+
+  /** A head this instance cannot send, still within its give-up time: it waits for whoever can. */
+  function waitsForChannel(head: OutboxItem, now: number): boolean {
+    if (!deps.canDeliver || deps.canDeliver(head)) return false;
+    return decideRetry({ kind: "unavailable", attempts: head.attempts, createdAt: head.createdAt, now, policy }).retry;
+  }
+
+  async function runLane(lane: string): Promise<void> {
+    // Held elsewhere: that instance delivers the lane, or hands it over and the poll brings it back here.
+    if (!(await outbox.acquireLease(lane, instanceId, LANE_LEASE_TTL_MS))) return;
+    const lease = holdLease(lane);
+    try {
+      await deliverLane(lane, lease);
+    } finally {
+      lease.stop();
+      await outbox.releaseLease(lane, instanceId).catch((error: unknown) => {
+        log.warn({ lane, err: describe(error) }, "Could not release an outbox lane; it passes to another instance when its lease lapses");
+      });
+    }
+  }
+
+  /**
+   * Keeps the lane's lease while its worker runs: renewed on a timer (a delivery can take long) and,
+   * by the store's clock, before each item. Once a renewal fails the lease may be someone else's, so
+   * the worker stops before its next item; an attempt already under way is left in flight, in doubt.
+   */
+  function holdLease(lane: string) {
+    let renewedAt = clock.now();
+    let lost = false;
+    let done = false;
+    let renewing: Promise<void> | undefined;
+    const renew = (): Promise<void> =>
+      (renewing ??= (async () => {
+        const at = clock.now();
+        const held = await outbox.renewLease(lane, instanceId, LANE_LEASE_TTL_MS).catch((error: unknown) => {
+          log.warn({ lane, err: describe(error) }, "Could not renew an outbox lane's lease");
+          return false;
+        });
+        if (held) renewedAt = at;
+        else if (!done && !lost) log.warn({ lane }, "Lost an outbox lane's lease; this instance stops delivering the lane");
+        lost ||= !held;
+      })().finally(() => (renewing = undefined)));
+    const timer = setInterval(() => void renew(), LANE_LEASE_RENEW_MS);
+    timer.unref?.();
+    return {
+      /** Whether the next item may start: renews first when a renewal is due. */
+      async held(): Promise<boolean> {
+        if (!lost && clock.now() - renewedAt >= LANE_LEASE_RENEW_MS) await renew();
+        return !lost;
+      },
+      stop(): void {
+        done = true;
+        clearInterval(timer);
+      },
+    };
+  }
+
+  async function deliverLane(lane: string, lease: { held(): Promise<boolean> }): Promise<void> {
+    while (!stopped && (await lease.held())) {
+      const [head] = await outbox.outboxHeads(lane);
+      if (!head) return;
+      const now = clock.now();
+      if (head.notBefore > now) return wakeAt(lane, head.notBefore);
+      if (deps.canDeliver && !deps.canDeliver(head)) {
+        // Leave the item untouched (no backoff, no attempt) so the instance that can send it goes at once.
+        if (waitsForChannel(head, now)) return;
+        if (!(await failed(head, { retry: "unavailable" }, "the channel is not connected", head.attempts))) return;
+        continue;
+      }
+      const attempt: OutboxItem = { ...head, status: "in_flight", lastAttemptAt: now };
+      if (!(await outbox.saveOutboxItem(attempt))) continue;
+      try {
+        // Any earlier attempt may have got through (a crash mid-send, a timeout after Slack posted).
+        await deps.deliver(attempt, { key: head.id, inDoubt: head.lastAttemptAt !== undefined, since: head.createdAt });
+        await outbox.completeOutboxItem(head.id);
+      } catch (error) {
+        const info = classify(error);
+        const attempts = head.attempts + (info.retry === "transient" || info.retry === "permanent" ? 1 : 0);
+        if (!(await failed(attempt, info, describe(error), attempts))) return;
+      }
+    }
+  }
+
+  /** Records a failed attempt; returns true when the lane should move on (the item was parked). */
+  async function failed(item: OutboxItem, info: { retry: DeliveryFailureKind; retryAfterMs?: number }, reason: string, attempts: number): Promise<boolean> {
+    const now = clock.now();
+    const decision = decideRetry({ kind: info.retry, attempts, retryAfterMs: info.retryAfterMs, createdAt: item.createdAt, now, policy });
+    const context = { lane: item.lane, item: item.id, effect: item.effect.kind, attempts, failure: info.retry };
+    if (decision.retry) {
+      log.warn({ ...context, retryInMs: decision.at - now }, `Delivery failed; retrying: ${reason}`);
+      await outbox.saveOutboxItem({ ...item, status: "pending", attempts, notBefore: decision.at, lastError: reason });
+      wakeAt(item.lane, decision.at);
+      return false;
+    }
+    const parked: OutboxItem = { ...item, status: "failed", attempts, lastError: `${reason} (${decision.why})` };
+    log.error(context, `Delivery failed for good (${decision.why}); kept for replay: ${reason}`);
+    if (await outbox.saveOutboxItem(parked)) {
+      if (!item.quiet) await deps.onFailed(parked, parked.lastError!).catch((error: unknown) => log.error({ ...context, err: describe(error) }, "Could not report a failed delivery"));
+    }
+    return true;
+  }
+
+  async function kick(lane?: string): Promise<void> {
+    if (stopped) return;
+    if (lane !== undefined) return startLane(lane);
+    try {
+      const now = clock.now();
+      // Only lanes this instance can move now: the rest would take a lease just to give it back.
+      for (const head of await outbox.outboxHeads()) {
+        if (head.notBefore <= now && !waitsForChannel(head, now)) startLane(head.lane);
+      }
+    } catch (error) {
+      log.error({ err: describe(error) }, "The outbox could not list its lanes; retrying on the next tick");
+    }
+  }
+
+  return {
+    async start() {
+      await kick();
+      if (stopped || poller) return;
+      poller = setInterval(() => void kick(), OUTBOX_POLL_INTERVAL_MS);
+      poller.unref?.();
+    },
+    kick,
+    async settled(lane) {
+      while (workers.has(lane)) await workers.get(lane);
+    },
+    async idle() {
+      while (workers.size > 0) await Promise.all([...workers.values()]);
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(poller);
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      while (workers.size > 0) await Promise.all([...workers.values()]);
+    },
+  };
+}
+
+function classify(error: unknown): { retry: DeliveryFailureKind; retryAfterMs?: number } {
+  if (isWarmlineError(error) && error.delivery) return error.delivery;
+  if (isWarmlineError(error, "channel_unavailable")) return { retry: "unavailable" };
+  if (isWarmlineError(error, "bad_id") || isWarmlineError(error, "input_invalid")) return { retry: "permanent" };
+  return { retry: "transient" };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,254 @@
+/**
+ * The composition root: the only place that constructs SDK clients (Bolt, whatsapp-web.js),
+ * the store and the adapters. Everything else receives its dependencies.
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { App } from "@slack/bolt";
+import wweb from "whatsapp-web.js";
+import { createAssistantFromConfig } from "./assistant/from-config.js";
+import { loadConfigFile, loadEnv, parseConfig, type WarmlineEnv } from "./config/load-config.js";
+import type { WarmlineConfig } from "./config/schema.js";
+import { WarmlineError } from "./domain/errors.js";
+import { createEngine, ENGINE_TICK_INTERVAL_MS, type Engine } from "./engine/engine.js";
+import { createLogger } from "./logging.js";
+import type { Clock } from "./ports/clock.js";
+import { systemClock } from "./ports/clock.js";
+import type { ConversationStore } from "./ports/conversation-store.js";
+import type { WarmlineStore } from "./ports/outbox.js";
+import type { Logger } from "./ports/logger.js";
+import { createMemoryStore } from "./store/memory-store.js";
+import { createRedisStore } from "./store/redis-store.js";
+import { createSqliteStore } from "./store/sqlite-store.js";
+import { createInFlightTracker } from "../channels/slack/in-flight.js";
+import { registerSlackListeners } from "../channels/slack/register-listeners.js";
+import { resolveTeamChannels } from "../channels/slack/resolve-channels.js";
+import { slackAppOptions } from "../channels/slack/slack-app-options.js";
+import { SlackWorkspaceAdapter } from "../channels/slack/slack-workspace.js";
+import { findBrowser } from "../channels/whatsapp/browser-path.js";
+import { whatsappClientOptions } from "../channels/whatsapp/client-options.js";
+import type { WhatsAppClientPort } from "../channels/whatsapp/client-port.js";
+import { WhatsAppChannelAdapter } from "../channels/whatsapp/whatsapp-channel.js";
+import { createAnalyticsRuntime } from "./analytics/analytics-runtime.js";
+import type { WarmlineMetrics } from "./analytics/metrics.js";
+import { registerAnalyticsListeners } from "../channels/slack/analytics-listeners.js";
+import { postWeeklyDigest } from "../channels/slack/app-home.js";
+
+export interface StartWarmlineOptions {
+  /** A config object, or the path of a config file. Default: ./warmline.config.json. */
+  config?: WarmlineConfig | Record<string, unknown> | string;
+  /** Used instead of process.env. */
+  env?: Record<string, string | undefined>;
+  /** Inject a WhatsApp client (tests, sandbox); when absent, the real whatsapp-web.js client. */
+  whatsapp?: { client?: WhatsAppClientPort };
+  /** Where the SQLite file and the WhatsApp session live. Default: WARMLINE_DATA_DIR or ./.data */
+  dataDir?: string;
+  logger?: Logger;
+  clock?: Clock;
+  /** Sandbox and tests: answer Slack only after the listener ran, and pass extra WebClient options. */
+  slack?: { processBeforeResponse?: boolean; clientOptions?: Record<string, unknown> };
+}
+
+export interface WarmlineHandle {
+  engine: Engine;
+  store: ConversationStore;
+  config: WarmlineConfig;
+  /** The HTTP port Bolt listens on (HTTP mode). */
+  port?: number;
+  /** Prometheus metrics (also served at /metrics). */
+  metrics: WarmlineMetrics;
+  /** Socket Mode: the port of the /metrics server, when metrics.port is set. */
+  metricsPort?: number;
+  /** Resolves once every message and action received so far has been fully handled. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** In the data directory: this instance's id (see instanceIdOf). */
+const INSTANCE_ID_FILE = "instance-id";
+
+/** SIGTERM waits this long for work in flight; whatever is left stays in the outbox for the next start. */
+const SHUTDOWN_DRAIN_TIMEOUT_MS = 10_000;
+
+async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+function resolveConfig(input: StartWarmlineOptions["config"]): WarmlineConfig {
+  if (input === undefined) return loadConfigFile("warmline.config.json");
+  if (typeof input === "string") return loadConfigFile(input);
+  return parseConfig(input, "the config object");
+}
+
+async function createStore(config: WarmlineConfig, env: WarmlineEnv, dataDir: string, clock: Clock): Promise<WarmlineStore> {
+  switch (config.store.kind) {
+    case "memory":
+      return createMemoryStore({ clock });
+    case "redis":
+      return createRedisStore({ url: env.redisUrl!, namespace: config.store.redisNamespace, clock });
+    case "sqlite":
+      return createSqliteStore({ file: join(dataDir, config.store.sqliteFile), clock });
+  }
+}
+
+/**
+ * Which instance this is, among those sharing a store: kept in the data directory (beside the
+ * WhatsApp session), so a restarted instance takes back its outbox lanes at once instead of waiting
+ * for their leases to lapse.
+ */
+function instanceIdOf(dataDir: string): string {
+  const file = join(dataDir, INSTANCE_ID_FILE);
+  try {
+    const saved = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+    if (saved !== "") return saved;
+    const created = `instance_${randomUUID()}`;
+    writeFileSync(file, `${created}\n`);
+    return created;
+  } catch (error) {
+    throw new WarmlineError(
+      "store_unavailable",
+      `Cannot read or create this instance's id in ${file} (${error instanceof Error ? error.message : String(error)}): make the data directory (WARMLINE_DATA_DIR) writable.`,
+      error,
+    );
+  }
+}
+
+export async function startWarmline(options: StartWarmlineOptions = {}): Promise<WarmlineHandle> {
+  const config = resolveConfig(options.config);
+  const rawEnv = options.env ?? process.env;
+  const env = loadEnv(rawEnv, config);
+  const logger = options.logger ?? createLogger({ level: env.logLevel });
+  const clock = options.clock ?? systemClock;
+  const dataDir = resolve(options.dataDir ?? rawEnv.WARMLINE_DATA_DIR ?? ".data");
+  mkdirSync(dataDir, { recursive: true });
+
+  // What has started so far, undone in reverse if a later step fails, so a failed start exits cleanly.
+  const undo: (() => Promise<unknown> | unknown)[] = [];
+  try {
+    const store = await createStore(config, env, dataDir, clock);
+    undo.push(() => store.close());
+    const assistant = await createAssistantFromConfig(config);
+    // `customers` is read at scrape time, after it is created below.
+    const analytics = await createAnalyticsRuntime({
+      config,
+      store,
+      clock,
+      logger,
+      whatsappConnected: () => customers.isReady(),
+      // Every item still stored: pending, in flight, and failed ones parked for replay.
+      outboxBacklog: async () => (await store.listOutbox()).length,
+    });
+
+    const app = new App(
+      slackAppOptions({
+        config,
+        env,
+        logger: logger.child({ component: "slack" }),
+        // Answer Slack after the event is stored: a crash before that makes Slack retry instead of losing it.
+        processBeforeResponse: options.slack?.processBeforeResponse ?? true,
+        clientOptions: options.slack?.clientOptions,
+        customRoutes: analytics.httpRoutes,
+      }),
+    );
+    const auth = await app.client.auth.test();
+    const channels = await resolveTeamChannels(app.client, config);
+    const workspace = new SlackWorkspaceAdapter({
+      client: app.client,
+      channels: channels.teams,
+      opsChannel: channels.ops,
+      teams: Object.entries(config.teams).map(([key, team]) => ({ key, displayName: team.displayName })),
+      logger: logger.child({ component: "slack" }),
+    });
+
+    const client =
+      options.whatsapp?.client ??
+      (new wweb.Client(
+        whatsappClientOptions({ dataDir, browserPath: findBrowser({ configured: config.whatsapp.browserPath, env: { CHROME_PATH: env.chromePath } }) }),
+      ));
+    const customers = new WhatsAppChannelAdapter({
+      client,
+      logger: logger.child({ component: "whatsapp" }),
+      pairing: { mode: config.whatsapp.pairing, phone: config.whatsapp.pairingPhone },
+      clock,
+    });
+
+    const engine = createEngine({ config, store, assistant, customers, workspace, clock, logger, instanceId: instanceIdOf(dataDir) });
+    const slackInFlight = createInFlightTracker();
+    app.use(slackInFlight.middleware);
+    registerSlackListeners(app, { actions: engine, admin: engine, workspace, config, logger: logger.child({ component: "slack" }), botUserId: auth.user_id ?? "", idempotency: store });
+    registerAnalyticsListeners(app, {
+      analytics: analytics.actions,
+      agentRef: (userId) => workspace.users.agentRef(userId),
+      intents: analytics.intents,
+      teams: workspace.teams,
+      figures: () => analytics.dashboardFigures(),
+      logger: logger.child({ component: "slack" }),
+    });
+
+    undo.push(() => app.stop());
+    const server = config.slack.mode === "http" ? await app.start(env.port ?? 3000) : await app.start();
+    const address = config.slack.mode === "http" ? (server as { address?: () => unknown }).address?.() : undefined;
+    const port = typeof address === "object" && address !== null && "port" in address ? Number((address as { port: number }).port) : undefined;
+
+    undo.push(() => customers.stop());
+    await customers.start({
+      onMessage: (message) => engine.handleInboundMessage(message),
+      onMessageChange: (change) => engine.handleMessageChange(change),
+      onDelivery: (update) => engine.handleDelivery(update),
+      onConnectionProblem: async (problem) => {
+        logger.warn({ code: problem.code }, problem.message);
+        await workspace.notifyOps?.(problem.qrText ? `${problem.message}\n\`\`\`\n${problem.qrText}\n\`\`\`` : problem.message).catch(() => undefined);
+      },
+    });
+    // Delivers what an earlier run left in the outbox (in-flight items are checked before any resend), then keeps time.
+    undo.push(() => engine.stop());
+    await engine.start();
+    const ticker = setInterval(() => {
+      engine.tick().catch((error: unknown) => logger.error({ err: error }, "The engine tick failed; it runs again shortly"));
+    }, ENGINE_TICK_INTERVAL_MS);
+    ticker.unref();
+    undo.push(() => clearInterval(ticker));
+    const opsChannel = channels.ops;
+    undo.push(() => analytics.stop());
+    const { metricsPort } = await analytics.start({
+      socketMode: config.slack.mode === "socket",
+      ...(opsChannel ? { postDigest: (week) => postWeeklyDigest(app.client, opsChannel, week, workspace.teams) } : {}),
+    });
+    logger.info({ mode: config.slack.mode, port, store: config.store.kind }, "Warmline is running");
+
+    let stopped = false;
+    return {
+      engine,
+      store,
+      config,
+      port,
+      metrics: analytics.metrics,
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+      async idle() {
+        // Each stage can start work in the next, so go round until all three are quiet.
+        for (let round = 0; round < 3; round++) {
+          await slackInFlight.idle();
+          await customers.whenIdle();
+          await engine.drain();
+        }
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        clearInterval(ticker);
+        await analytics.stop();
+        // Stop taking Slack events, finish what is in flight (WhatsApp still connected), then disconnect.
+        await app.stop();
+        await withTimeout(engine.stop(), SHUTDOWN_DRAIN_TIMEOUT_MS);
+        await customers.stop();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    for (const step of undo.reverse()) await Promise.resolve().then(step).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+import type { AuditEvent } from "../domain/audit.js";
+import type { Conversation } from "../domain/conversation.js";
+
+/**
+ * Port: durable conversation state. Backends: in-memory (tests), SQLite file (embedded default),
+ * Redis (several instances). Every backend passes test/contract/conversation-store.contract.ts.
+ */
+export interface ConversationStore {
+  get(conversationId: string): Promise<Conversation | undefined>;
+  /** The customer's current (non-resolved, or resolved awaiting survey) conversation, if any. */
+  findActiveByCustomer(address: string): Promise<Conversation | undefined>;
+  /** The conversation that any of its escalations (current, or earlier before a transfer) lives in this workspace thread. */
+  findByThread(thread: string): Promise<Conversation | undefined>;
+  /** Stores a new conversation (version 1). Throws store_conflict if the id exists. */
+  create(conversation: Conversation): Promise<void>;
+  /**
+   * Atomic compare-and-set: writes `next` (with version = expectedVersion + 1) only if the stored
+   * version is still `expectedVersion`. Returns the stored conversation on success, undefined when
+   * someone else wrote first. Exactly one of N concurrent callers with the same expectedVersion wins.
+   */
+  compareAndSet(next: Conversation, expectedVersion: number): Promise<Conversation | undefined>;
+  /** Conversations that are queued or assigned. */
+  listOpen(): Promise<Conversation[]>;
+  /** Conversations updated at or after `since` (epoch ms), any state; for reports. */
+  listSince(since: number): Promise<Conversation[]>;
+  /** Every conversation of this customer, any state, oldest first (through the customer index, not a scan). */
+  listByCustomer(address: string): Promise<Conversation[]>;
+  /** Number of conversations this customer had (for "past conversations"). */
+  countByCustomer(address: string): Promise<number>;
+  /**
+   * Idempotency: records `key` and returns true the first time, false afterwards (until ttlMs passes).
+   * Atomic across concurrent callers and instances.
+   */
+  markSeen(key: string, ttlMs: number): Promise<boolean>;
+  /** Whether `key` is recorded and unexpired; a read only, for "record after success" de-duplication. */
+  isSeen(key: string): Promise<boolean>;
+  appendAudit(event: AuditEvent): Promise<void>;
+  listAudit(conversationId: string): Promise<AuditEvent[]>;
+  /** Deletes every conversation, index entry and audit event of this customer. Returns how many conversations went. */
+  forgetCustomer(address: string): Promise<number>;
+  /**
+   * Transcript retention: deletes conversations (with their index entries and audit events) last
+   * updated before `cutoff` (epoch ms) that are not open (queued/assigned). Returns how many went.
+   */
+  purgeOlderThan(cutoff: number): Promise<number>;
+  close(): Promise<void>;
+}

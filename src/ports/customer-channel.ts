@@ -1,0 +1,79 @@
+import type { Attachment } from "../domain/conversation.js";
+
+/** A message from a customer, normalized by the channel adapter. */
+export interface InboundCustomerMessage {
+  /** The channel's own message id; used to de-duplicate redeliveries. */
+  messageId: string;
+  /** Opaque customer address, e.g. "whatsapp:15551234567@c.us". */
+  address: string;
+  /** Channel name, e.g. "whatsapp". */
+  channel: string;
+  customerName?: string;
+  phone?: string;
+  text: string;
+  attachments?: Attachment[];
+  receivedAt: number;
+}
+
+/** An edit or deletion the customer made to an earlier message. */
+export interface CustomerMessageChange {
+  messageId: string;
+  address: string;
+  kind: "edited" | "deleted";
+  newText?: string;
+  at: number;
+}
+
+/** Delivery states shown to agents (as Slack reactions). */
+export type DeliveryState = "sent" | "delivered" | "read" | "failed";
+
+export interface DeliveryUpdate {
+  /** The id returned by `send`. */
+  channelMessageId: string;
+  /** The customer the message went to, so the update finds its conversation after a restart. */
+  address?: string;
+  state: DeliveryState;
+  error?: string;
+}
+
+export interface OutboundCustomerMessage {
+  address: string;
+  text: string;
+  attachments?: Attachment[];
+}
+
+/**
+ * Passed by the outbox with every delivery, so an adapter can make a retry safe: after a crash
+ * or an ambiguous failure, an earlier attempt may have reached the platform.
+ */
+export interface DeliveryAttempt {
+  /** The outbox item's stable id (Slack carries it in message metadata). */
+  key: string;
+  /** An earlier attempt may have got through: look for a copy sent at or after `since` before sending. */
+  inDoubt: boolean;
+  since: number;
+}
+
+export interface CustomerChannelEvents {
+  onMessage(message: InboundCustomerMessage): Promise<void>;
+  onMessageChange?(change: CustomerMessageChange): Promise<void>;
+  onDelivery?(update: DeliveryUpdate): Promise<void>;
+  /** Connection-level problems (logged out, conflict, banned) the operators must see. */
+  onConnectionProblem?(problem: { code: string; message: string; qr?: string; /** The QR drawn in text, scannable from a monospace block. */ qrText?: string }): Promise<void>;
+}
+
+/** Port: where customers talk to us (WhatsApp today; Cloud API or web chat tomorrow). */
+export interface CustomerChannel {
+  readonly name: string;
+  /** Whether `send` can deliver right now; the outbox waits while it is false. */
+  isReady(): boolean;
+  start(events: CustomerChannelEvents): Promise<void>;
+  /**
+   * Sends and returns the channel's message id, used to correlate delivery updates. With an
+   * in-doubt `delivery`, returns the earlier copy's id instead of sending again when it finds one.
+   */
+  send(message: OutboundCustomerMessage, delivery?: DeliveryAttempt): Promise<{ channelMessageId: string }>;
+  stop(): Promise<void>;
+  /** The customer address a phone number (digits only) has on this channel, when the channel can tell. */
+  addressForPhone?(phoneDigits: string): string;
+}

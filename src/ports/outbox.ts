@@ -1,0 +1,94 @@
+import type { ContextPackage } from "../domain/context-package.js";
+import type { Attachment, Conversation } from "../domain/conversation.js";
+import type { CardStatus, ThreadPost } from "./agent-workspace.js";
+import type { ConversationStore } from "./conversation-store.js";
+import type { DeliveryState } from "./customer-channel.js";
+
+/** The lane of items that belong to no conversation (operator notices). */
+export const OUTBOX_OPS_LANE = "ops";
+
+/**
+ * One outbound side effect, persisted before it is attempted. Thread refs are resolved when the
+ * item is delivered (from `escalationId`), so a thread post waits in its lane behind the card.
+ */
+export type OutboxEffect =
+  | {
+      kind: "send_customer";
+      address: string;
+      text: string;
+      attachments?: Attachment[];
+      /** Set when this relays an agent's message: the transcript entry and the agent's own message. */
+      relay?: { entryId: string; workspaceRef: string; escalationId: string };
+    }
+  | { kind: "post_card"; escalationId: string; context: ContextPackage }
+  | {
+      kind: "update_card";
+      escalationId: string;
+      context: ContextPackage;
+      status: CardStatus;
+      /** For a transfer: the new escalation, whose thread the old card links to. */
+      linkEscalationId?: string;
+    }
+  | { kind: "thread_post"; escalationId: string; post: ThreadPost }
+  | { kind: "mark_delivery"; messageRef: string; state: DeliveryState }
+  | { kind: "notify_ops"; text: string };
+
+export type OutboxStatus = "pending" | "in_flight" | "failed";
+
+export interface OutboxItem {
+  id: string;
+  /** Items of one lane (a conversation id, or OUTBOX_OPS_LANE) are delivered strictly in `seq` order. */
+  lane: string;
+  /** Assigned by the store, increasing. */
+  seq: number;
+  effect: OutboxEffect;
+  /** pending: waiting its turn; in_flight: an attempt started (in doubt after a crash); failed: parked for replay. */
+  status: OutboxStatus;
+  attempts: number;
+  /** Epoch ms before which it is not attempted (backoff, Retry-After). */
+  notBefore: number;
+  createdAt: number;
+  /** When the last attempt started: adapters look for a copy sent since then before sending again. */
+  lastAttemptAt?: number;
+  lastError?: string;
+  /** Failure notices are not themselves reported when they fail, so a dead Slack can't loop. */
+  quiet?: boolean;
+}
+
+export type NewOutboxItem = Pick<OutboxItem, "lane" | "effect"> & Partial<Pick<OutboxItem, "quiet" | "notBefore">>;
+
+/**
+ * Port: who may deliver a lane. Several instances share one store; a lane's lease lets one of them
+ * at a time deliver it, so nothing is sent twice or out of order. Expiry is decided by the store's
+ * clock, so a crashed holder's lanes are taken over once its lease lapses.
+ */
+export interface LaneLeaseStore {
+  /** Takes the lane for `holder` until now + ttlMs when it is free, expired, or already `holder`'s. True if taken. */
+  acquireLease(lane: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Extends `holder`'s unexpired lease to now + ttlMs; false when the lane is not (or no longer) theirs. */
+  renewLease(lane: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Frees the lane; only its holder can. False when it was not theirs. */
+  releaseLease(lane: string, holder: string): Promise<boolean>;
+}
+
+/**
+ * Port: the durable outbox. Every backend of ConversationStore implements it in the same storage,
+ * so a state change and the messages it causes are written in one atomic step (`commit`).
+ */
+export interface OutboxStore extends LaneLeaseStore {
+  /** Persists new items at the end of their lanes. */
+  enqueue(items: NewOutboxItem[]): Promise<OutboxItem[]>;
+  /** compareAndSet and enqueue in one atomic write: both happen, or neither. */
+  commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[]): Promise<Conversation | undefined>;
+  /** The oldest pending or in-flight item of every lane (or of one lane). Failed items are parked and skipped. */
+  outboxHeads(lane?: string): Promise<OutboxItem[]>;
+  /** Saves an item's delivery state; false when it is gone (delivered, or its conversation forgotten). */
+  saveOutboxItem(item: OutboxItem): Promise<boolean>;
+  /** Removes a delivered item. */
+  completeOutboxItem(id: string): Promise<void>;
+  /** Every stored item (pending, in flight and failed), oldest first. */
+  listOutbox(): Promise<OutboxItem[]>;
+}
+
+/** What the store factories return: conversations and their outbox, in one place. */
+export type WarmlineStore = ConversationStore & OutboxStore;

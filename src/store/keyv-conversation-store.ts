@@ -1,0 +1,235 @@
+import { randomUUID } from "node:crypto";
+import type { AuditEvent } from "../domain/audit.js";
+import type { Conversation } from "../domain/conversation.js";
+import { WarmlineError, isWarmlineError } from "../domain/errors.js";
+import type { Clock } from "../ports/clock.js";
+import type { ConversationStore } from "../ports/conversation-store.js";
+import type { NewOutboxItem, OutboxItem, OutboxStore } from "../ports/outbox.js";
+import { indexEntryOf, isActiveConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
+import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+
+/** forgetCustomer repeats while conversations created during the sweep keep appearing. */
+const FORGET_MAX_ROUNDS = 3;
+
+/**
+ * The ConversationStore logic, once, over any backend's atomic primitives. Indexes are only
+ * pointers: every read loads the documents and re-checks them, so an index can never make the
+ * store return a conversation that no longer matches the query.
+ */
+export class KeyvConversationStore implements ConversationStore, OutboxStore {
+  constructor(
+    private readonly backend: StoreBackend,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(conversationId: string): Promise<Conversation | undefined> {
+    return this.attempt("read a conversation", () => this.backend.keyv.get<Conversation>(this.backend.documentKey(conversationId)));
+  }
+
+  async findActiveByCustomer(address: string): Promise<Conversation | undefined> {
+    const candidates = await this.load("find the customer's conversation", () => this.backend.activeIds(address));
+    const active = candidates.filter((c) => c.customer.address === address && isActiveConversation(c));
+    return newestFirst(active)[0];
+  }
+
+  async findByThread(thread: string): Promise<Conversation | undefined> {
+    const id = await this.attempt("find a thread's conversation", () => this.backend.threadId(thread));
+    if (id === undefined) return undefined;
+    const conversation = await this.get(id);
+    return conversation !== undefined && threadsOf(conversation).includes(thread) ? conversation : undefined;
+  }
+
+  async create(conversation: Conversation): Promise<void> {
+    if (conversation.version !== 1) {
+      throw new WarmlineError(
+        "input_invalid",
+        `Cannot create conversation ${conversation.id} with version ${conversation.version}: new conversations start at version 1.`,
+      );
+    }
+    const written = await this.attempt("create a conversation", async () => this.backend.insert(await this.toWrite(conversation)));
+    if (!written) {
+      throw new WarmlineError(
+        "store_conflict",
+        `Conversation ${conversation.id} already exists: load it with get() and update it with compareAndSet().`,
+      );
+    }
+  }
+
+  async compareAndSet(next: Conversation, expectedVersion: number): Promise<Conversation | undefined> {
+    return this.commit(next, expectedVersion, []);
+  }
+
+  async commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[]): Promise<Conversation | undefined> {
+    const stored: Conversation = { ...next, version: expectedVersion + 1 };
+    const outbox = items.map((item) => outboxWrite(this.newItem(item)));
+    const written = await this.attempt("update a conversation", async () =>
+      this.backend.compareAndSet(await this.toWrite(stored), expectedVersion, outbox.length > 0 ? outbox : undefined),
+    );
+    return written ? stored : undefined;
+  }
+
+  async enqueue(items: NewOutboxItem[]): Promise<OutboxItem[]> {
+    const created = items.map((item) => this.newItem(item));
+    if (created.length > 0) await this.attempt("queue an outbound message", () => this.backend.outboxAppend(created.map(outboxWrite)));
+    return created;
+  }
+
+  async outboxHeads(lane?: string): Promise<OutboxItem[]> {
+    const rows = await this.attempt("read the outbox", () => this.backend.outboxHeads(lane));
+    return rows.map(outboxItemOf).sort((a, b) => a.seq - b.seq);
+  }
+
+  async saveOutboxItem(item: OutboxItem): Promise<boolean> {
+    return this.attempt("update an outbound message", () => this.backend.outboxUpdate(outboxWrite(item)));
+  }
+
+  async completeOutboxItem(id: string): Promise<void> {
+    await this.attempt("complete an outbound message", () => this.backend.outboxDelete(id));
+  }
+
+  async listOutbox(): Promise<OutboxItem[]> {
+    const rows = await this.attempt("list the outbox", () => this.backend.outboxList());
+    return rows.map(outboxItemOf).sort((a, b) => a.seq - b.seq);
+  }
+
+  async acquireLease(lane: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = this.leaseClock(lane, ttlMs);
+    return this.attempt("take an outbox lane's lease", () => this.backend.acquireLease(lane, holder, now, now + ttlMs));
+  }
+
+  async renewLease(lane: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = this.leaseClock(lane, ttlMs);
+    return this.attempt("renew an outbox lane's lease", () => this.backend.renewLease(lane, holder, now, now + ttlMs));
+  }
+
+  async releaseLease(lane: string, holder: string): Promise<boolean> {
+    return this.attempt("release an outbox lane's lease", () => this.backend.releaseLease(lane, holder));
+  }
+
+  private leaseClock(lane: string, ttlMs: number): number {
+    if (!(ttlMs > 0)) {
+      throw new WarmlineError("input_invalid", `The lease of outbox lane ${lane} needs a positive ttlMs, got ${ttlMs}.`);
+    }
+    return this.clock.now();
+  }
+
+  private newItem(item: NewOutboxItem): OutboxItem {
+    const now = this.clock.now();
+    // Due at once unless told otherwise: the dispatcher's clock, not the store's, decides "now".
+    return { id: `out_${randomUUID()}`, seq: 0, status: "pending", attempts: 0, createdAt: now, ...item, notBefore: item.notBefore ?? 0 };
+  }
+
+  async listOpen(): Promise<Conversation[]> {
+    const candidates = await this.load("list open conversations", () => this.backend.openIds());
+    return oldestFirst(candidates.filter(isOpenConversation));
+  }
+
+  async listSince(since: number): Promise<Conversation[]> {
+    const candidates = await this.load("list recent conversations", () => this.backend.idsUpdatedSince(since));
+    return oldestFirst(candidates.filter((c) => c.updatedAt >= since));
+  }
+
+  async listByCustomer(address: string): Promise<Conversation[]> {
+    const candidates = await this.load("list the customer's conversations", () => this.backend.customerIds(address));
+    return oldestFirst(candidates.filter((c) => c.customer.address === address));
+  }
+
+  async countByCustomer(address: string): Promise<number> {
+    const ids = await this.attempt("count the customer's conversations", () => this.backend.customerIds(address));
+    return ids.length;
+  }
+
+  async markSeen(key: string, ttlMs: number): Promise<boolean> {
+    if (!(ttlMs > 0)) {
+      throw new WarmlineError("input_invalid", `markSeen(${key}) needs a positive ttlMs, got ${ttlMs}.`);
+    }
+    const now = this.clock.now();
+    return this.attempt("record a seen message", () => this.backend.markSeen(key, now, now + ttlMs));
+  }
+
+  async isSeen(key: string): Promise<boolean> {
+    const until = await this.attempt("read a seen message", () => this.backend.seenUntil(key));
+    return until !== undefined && until > this.clock.now();
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    await this.attempt("append an audit event", () => this.backend.appendAudit(event.conversationId, JSON.stringify(event)));
+  }
+
+  async listAudit(conversationId: string): Promise<AuditEvent[]> {
+    const events = await this.attempt("list audit events", () => this.backend.listAudit(conversationId));
+    return events.map((event) => JSON.parse(event) as AuditEvent);
+  }
+
+  async forgetCustomer(address: string): Promise<number> {
+    let forgotten = 0;
+    for (let round = 0; round < FORGET_MAX_ROUNDS; round++) {
+      const ids = await this.attempt("list the customer's conversations", () => this.backend.customerIds(address));
+      if (ids.length === 0) break;
+      for (const id of ids) {
+        if (await this.attempt("forget a conversation", () => this.backend.remove(id))) forgotten++;
+      }
+    }
+    return forgotten;
+  }
+
+  async purgeOlderThan(cutoff: number): Promise<number> {
+    const ids = await this.attempt("list conversations to purge", () => this.backend.staleIds(cutoff));
+    let purged = 0;
+    for (const id of ids) {
+      if (await this.attempt("purge a conversation", () => this.backend.remove(id, cutoff))) purged++;
+    }
+    return purged;
+  }
+
+  async close(): Promise<void> {
+    await this.attempt("close the store", () => this.backend.close());
+  }
+
+  private async toWrite(conversation: Conversation): Promise<ConversationWrite> {
+    const document = await this.backend.keyv.serializeData({ value: conversation });
+    if (typeof document !== "string") throw new Error("keyv serialiser did not return a string");
+    return { id: conversation.id, document, index: indexEntryOf(conversation) };
+  }
+
+  private async load(operation: string, ids: () => Promise<string[]>): Promise<Conversation[]> {
+    return this.attempt(operation, async () => {
+      const found = await ids();
+      if (found.length === 0) return [];
+      const conversations = await this.backend.keyv.getMany<Conversation>(found.map((id) => this.backend.documentKey(id)));
+      // A document deleted between the index read and this read is simply gone.
+      return conversations.filter((c): c is Conversation => c !== undefined && c !== null);
+    });
+  }
+
+  private async attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isWarmlineError(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new WarmlineError(
+        "store_unavailable",
+        `Could not ${operation} in ${this.backend.location} (${reason}): ${this.backend.remedy}.`,
+        error,
+      );
+    }
+  }
+}
+
+function outboxWrite(item: OutboxItem): OutboxWrite {
+  const { seq: _seq, ...document } = item;
+  return { id: item.id, lane: item.lane, open: item.status !== "failed", document: JSON.stringify(document) };
+}
+
+function outboxItemOf(row: OutboxRow): OutboxItem {
+  return { ...(JSON.parse(row.document) as Omit<OutboxItem, "seq">), seq: row.seq };
+}
+
+function oldestFirst(conversations: Conversation[]): Conversation[] {
+  return conversations.sort((a, b) => a.updatedAt - b.updatedAt || a.id.localeCompare(b.id));
+}
+
+function newestFirst(conversations: Conversation[]): Conversation[] {
+  return conversations.sort((a, b) => b.updatedAt - a.updatedAt || a.id.localeCompare(b.id));
+}

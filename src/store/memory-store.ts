@@ -1,0 +1,214 @@
+import { Keyv } from "keyv";
+import { systemClock, type Clock } from "../ports/clock.js";
+import type { WarmlineStore } from "../ports/outbox.js";
+import type { ConversationIndexEntry } from "./conversation-index.js";
+import { KeyvConversationStore } from "./keyv-conversation-store.js";
+import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+
+const NAMESPACE = "warmline";
+/** Expired idempotency keys are swept once this many are held, so a long demo doesn't grow forever. */
+const SEEN_SWEEP_SIZE = 10_000;
+
+/** In-process store for tests and the demo. Nothing survives the process. */
+export async function createMemoryStore(options: { clock?: Clock } = {}): Promise<WarmlineStore> {
+  return new KeyvConversationStore(new MemoryBackend(), options.clock ?? systemClock);
+}
+
+/**
+ * Every primitive runs synchronously between two awaits, so JavaScript's single thread makes each
+ * check-and-set atomic without locks.
+ */
+class MemoryBackend implements StoreBackend {
+  readonly location = "the in-memory store";
+  readonly remedy = "this is a bug in Warmline, please report it";
+  private readonly documents = new Map<string, string>();
+  readonly keyv = new Keyv({ store: this.documents, namespace: NAMESPACE, throwOnErrors: true });
+  private readonly entries = new Map<string, ConversationIndexEntry>();
+  private readonly active = new Map<string, Set<string>>();
+  private readonly byCustomer = new Map<string, Set<string>>();
+  private readonly threads = new Map<string, string>();
+  private readonly open = new Set<string>();
+  private readonly audit = new Map<string, string[]>();
+  private readonly seen = new Map<string, number>();
+  /** Outbox rows by id; a Map keeps insertion (= seq) order. */
+  private readonly outbox = new Map<string, OutboxRow>();
+  private outboxSeq = 0;
+  private readonly leases = new Map<string, { holder: string; expiresAt: number }>();
+
+  documentKey(conversationId: string): string {
+    return `conv:${conversationId}`;
+  }
+
+  async insert(write: ConversationWrite): Promise<boolean> {
+    const key = this.storageKey(write.id);
+    if (this.documents.has(key)) return false;
+    this.write(key, write);
+    return true;
+  }
+
+  async compareAndSet(write: ConversationWrite, expectedVersion: number, outbox: OutboxWrite[] = []): Promise<boolean> {
+    const key = this.storageKey(write.id);
+    const current = this.documents.get(key);
+    if (current === undefined || storedVersion(current) !== expectedVersion) return false;
+    this.write(key, write);
+    this.appendOutbox(outbox);
+    return true;
+  }
+
+  async remove(conversationId: string, staleBefore?: number): Promise<boolean> {
+    const entry = this.entries.get(conversationId);
+    if (staleBefore !== undefined && (entry === undefined || entry.open || entry.updatedAt >= staleBefore)) return false;
+    const existed = this.documents.delete(this.storageKey(conversationId));
+    if (entry !== undefined) {
+      this.unindex(entry);
+      removeFrom(this.byCustomer, entry.customer, conversationId);
+      this.entries.delete(conversationId);
+    }
+    this.audit.delete(conversationId);
+    for (const row of [...this.outbox.values()]) if (row.lane === conversationId) this.outbox.delete(row.id);
+    return existed;
+  }
+
+  async activeIds(address: string): Promise<string[]> {
+    return [...(this.active.get(address) ?? [])];
+  }
+
+  async threadId(thread: string): Promise<string | undefined> {
+    return this.threads.get(thread);
+  }
+
+  async openIds(): Promise<string[]> {
+    return [...this.open];
+  }
+
+  async idsUpdatedSince(since: number): Promise<string[]> {
+    return [...this.entries.values()].filter((e) => e.updatedAt >= since).map((e) => e.id);
+  }
+
+  async staleIds(cutoff: number): Promise<string[]> {
+    return [...this.entries.values()].filter((e) => !e.open && e.updatedAt < cutoff).map((e) => e.id);
+  }
+
+  async customerIds(address: string): Promise<string[]> {
+    return [...(this.byCustomer.get(address) ?? [])];
+  }
+
+  async markSeen(key: string, now: number, expiresAt: number): Promise<boolean> {
+    const until = this.seen.get(key);
+    if (until !== undefined && until > now) return false;
+    if (this.seen.size >= SEEN_SWEEP_SIZE) {
+      for (const [seenKey, seenUntil] of this.seen) if (seenUntil <= now) this.seen.delete(seenKey);
+    }
+    this.seen.set(key, expiresAt);
+    return true;
+  }
+
+  async seenUntil(key: string): Promise<number | undefined> {
+    return this.seen.get(key);
+  }
+
+  async appendAudit(conversationId: string, event: string): Promise<void> {
+    const events = this.audit.get(conversationId) ?? [];
+    events.push(event);
+    this.audit.set(conversationId, events);
+  }
+
+  async listAudit(conversationId: string): Promise<string[]> {
+    return [...(this.audit.get(conversationId) ?? [])];
+  }
+
+  async outboxAppend(entries: OutboxWrite[]): Promise<void> {
+    this.appendOutbox(entries);
+  }
+
+  async outboxHeads(lane?: string): Promise<OutboxRow[]> {
+    const heads = new Map<string, OutboxRow>();
+    for (const row of this.outbox.values()) {
+      if (row.open && (lane === undefined || row.lane === lane) && !heads.has(row.lane)) heads.set(row.lane, { ...row });
+    }
+    return [...heads.values()];
+  }
+
+  async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
+    const row = this.outbox.get(entry.id);
+    if (row === undefined) return false;
+    this.outbox.set(entry.id, { ...entry, seq: row.seq });
+    return true;
+  }
+
+  async outboxDelete(id: string): Promise<void> {
+    this.outbox.delete(id);
+  }
+
+  async outboxList(): Promise<OutboxRow[]> {
+    return [...this.outbox.values()].map((row) => ({ ...row }));
+  }
+
+  async acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
+    const lease = this.leases.get(lane);
+    if (lease !== undefined && lease.holder !== holder && lease.expiresAt > now) return false;
+    this.leases.set(lane, { holder, expiresAt });
+    return true;
+  }
+
+  async renewLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
+    const lease = this.leases.get(lane);
+    if (lease === undefined || lease.holder !== holder || lease.expiresAt <= now) return false;
+    lease.expiresAt = expiresAt;
+    return true;
+  }
+
+  async releaseLease(lane: string, holder: string): Promise<boolean> {
+    if (this.leases.get(lane)?.holder !== holder) return false;
+    return this.leases.delete(lane);
+  }
+
+  async close(): Promise<void> {}
+
+  private appendOutbox(entries: OutboxWrite[]): void {
+    for (const entry of entries) this.outbox.set(entry.id, { ...entry, seq: ++this.outboxSeq });
+  }
+
+  private storageKey(conversationId: string): string {
+    return `${NAMESPACE}:${this.documentKey(conversationId)}`;
+  }
+
+  private write(key: string, write: ConversationWrite): void {
+    const previous = this.entries.get(write.id);
+    if (previous !== undefined) {
+      this.unindex(previous);
+      if (previous.customer !== write.index.customer) removeFrom(this.byCustomer, previous.customer, write.id);
+    }
+    this.documents.set(key, write.document);
+    this.entries.set(write.id, write.index);
+    addTo(this.byCustomer, write.index.customer, write.id);
+    if (write.index.active) addTo(this.active, write.index.customer, write.id);
+    if (write.index.open) this.open.add(write.id);
+    for (const thread of write.index.threads) this.threads.set(thread, write.id);
+  }
+
+  private unindex(entry: ConversationIndexEntry): void {
+    removeFrom(this.active, entry.customer, entry.id);
+    this.open.delete(entry.id);
+    for (const thread of entry.threads) {
+      if (this.threads.get(thread) === entry.id) this.threads.delete(thread);
+    }
+  }
+}
+
+function storedVersion(document: string): unknown {
+  return (JSON.parse(document) as { value?: { version?: unknown } }).value?.version;
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = index.get(key) ?? new Set<string>();
+  ids.add(id);
+  index.set(key, ids);
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = index.get(key);
+  if (ids === undefined) return;
+  ids.delete(id);
+  if (ids.size === 0) index.delete(key);
+}

@@ -1,0 +1,324 @@
+import { KeyvSqlite } from "@keyv/sqlite";
+import { Keyv } from "keyv";
+import { WarmlineError } from "../domain/errors.js";
+import { systemClock, type Clock } from "../ports/clock.js";
+import type { WarmlineStore } from "../ports/outbox.js";
+import { KeyvConversationStore } from "./keyv-conversation-store.js";
+import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+
+const NAMESPACE = "warmline";
+/** @keyv/sqlite's table; its rows are `(key, value)` with keyv's serialised `{"value":…}` record. */
+const KEYV_TABLE = "keyv";
+/** How long a writer waits for another process's transaction before failing with SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+/** Expired idempotency keys are deleted every this many markSeen calls. */
+const SEEN_PRUNE_EVERY = 500;
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS ${KEYV_TABLE}(key VARCHAR(255) PRIMARY KEY, value TEXT)`,
+  `CREATE TABLE IF NOT EXISTS warmline_conversation(
+     id TEXT PRIMARY KEY, customer TEXT NOT NULL, active INTEGER NOT NULL, open INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS warmline_conversation_customer ON warmline_conversation(customer, active)`,
+  `CREATE INDEX IF NOT EXISTS warmline_conversation_updated ON warmline_conversation(updated_at)`,
+  `CREATE INDEX IF NOT EXISTS warmline_conversation_open ON warmline_conversation(open)`,
+  `CREATE TABLE IF NOT EXISTS warmline_thread(thread TEXT PRIMARY KEY, conversation_id TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS warmline_thread_conversation ON warmline_thread(conversation_id)`,
+  `CREATE TABLE IF NOT EXISTS warmline_audit(
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL, event TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS warmline_audit_conversation ON warmline_audit(conversation_id, seq)`,
+  `CREATE TABLE IF NOT EXISTS warmline_seen(key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS warmline_outbox(
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, lane TEXT NOT NULL, open INTEGER NOT NULL, document TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS warmline_outbox_lane ON warmline_outbox(lane, open, seq)`,
+  `CREATE TABLE IF NOT EXISTS warmline_lease(lane TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+];
+
+/**
+ * The embedded default: one SQLite file in WAL mode, shared safely by several processes.
+ * Conversation documents live in keyv's table; our indexes live in tables beside it, written in the
+ * same transaction as the document.
+ */
+export async function createSqliteStore(options: { file: string; clock?: Clock }): Promise<WarmlineStore> {
+  const location = `SQLite file ${options.file}`;
+  const remedy = "check that the directory exists and is writable, and that no other program holds the file";
+  // Writes get their own connection, so keyv's reads never run inside one of our transactions.
+  const writer = new KeyvSqlite({ uri: `sqlite://${options.file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
+  // Failures reach us as rejected queries; without a listener EventEmitter would throw instead.
+  writer.on("error", () => {});
+  try {
+    await writer.query("PRAGMA journal_mode = WAL");
+    for (const statement of SCHEMA) await writer.query(statement);
+  } catch (error) {
+    await writer.close().catch(() => {});
+    throw new WarmlineError("store_unavailable", `Cannot open ${location} (${messageOf(error)}): ${remedy}.`, error);
+  }
+  const reader = new KeyvSqlite({ uri: `sqlite://${options.file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
+  const keyv = new Keyv({ store: reader, namespace: NAMESPACE, throwOnErrors: true });
+  return new KeyvConversationStore(new SqliteBackend(keyv, reader, writer, location, remedy), options.clock ?? systemClock);
+}
+
+class SqliteBackend implements StoreBackend {
+  /** One transaction at a time on the writer connection; other processes wait on SQLite's lock. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private seenCalls = 0;
+
+  constructor(
+    readonly keyv: Keyv,
+    private readonly reader: KeyvSqlite,
+    private readonly writer: KeyvSqlite,
+    readonly location: string,
+    readonly remedy: string,
+  ) {}
+
+  documentKey(conversationId: string): string {
+    return `conv:${conversationId}`;
+  }
+
+  async insert(write: ConversationWrite): Promise<boolean> {
+    return this.transaction(async () => {
+      const inserted = await this.write(
+        `INSERT INTO ${KEYV_TABLE}(key, value) VALUES(?, ?) ON CONFLICT(key) DO NOTHING RETURNING key`,
+        this.storageKey(write.id),
+        write.document,
+      );
+      if (inserted) await this.index(write);
+      return inserted;
+    });
+  }
+
+  async compareAndSet(write: ConversationWrite, expectedVersion: number, outbox: OutboxWrite[] = []): Promise<boolean> {
+    return this.transaction(async () => {
+      // An UPDATE, not an upsert: a CAS must never resurrect a forgotten conversation.
+      const updated = await this.write(
+        `UPDATE ${KEYV_TABLE} SET value = ? WHERE key = ? AND json_extract(value, '$.value.version') = ? RETURNING key`,
+        write.document,
+        this.storageKey(write.id),
+        expectedVersion,
+      );
+      if (updated) {
+        await this.index(write);
+        await this.insertOutbox(outbox);
+      }
+      return updated;
+    });
+  }
+
+  async remove(conversationId: string, staleBefore?: number): Promise<boolean> {
+    return this.transaction(async () => {
+      if (staleBefore !== undefined) {
+        const stale = await this.write(
+          "SELECT id FROM warmline_conversation WHERE id = ? AND open = 0 AND updated_at < ?",
+          conversationId,
+          staleBefore,
+        );
+        if (!stale) return false;
+      }
+      const existed = await this.write(`DELETE FROM ${KEYV_TABLE} WHERE key = ? RETURNING key`, this.storageKey(conversationId));
+      await this.writer.query("DELETE FROM warmline_conversation WHERE id = ?", conversationId);
+      await this.writer.query("DELETE FROM warmline_thread WHERE conversation_id = ?", conversationId);
+      await this.writer.query("DELETE FROM warmline_audit WHERE conversation_id = ?", conversationId);
+      await this.writer.query("DELETE FROM warmline_outbox WHERE lane = ?", conversationId);
+      return existed;
+    });
+  }
+
+  async activeIds(address: string): Promise<string[]> {
+    return this.ids("SELECT id FROM warmline_conversation WHERE customer = ? AND active = 1", address);
+  }
+
+  async threadId(thread: string): Promise<string | undefined> {
+    const rows = (await this.reader.query("SELECT conversation_id FROM warmline_thread WHERE thread = ?", thread)) as {
+      conversation_id: string;
+    }[];
+    return rows[0]?.conversation_id;
+  }
+
+  async openIds(): Promise<string[]> {
+    return this.ids("SELECT id FROM warmline_conversation WHERE open = 1");
+  }
+
+  async idsUpdatedSince(since: number): Promise<string[]> {
+    return this.ids("SELECT id FROM warmline_conversation WHERE updated_at >= ?", since);
+  }
+
+  async staleIds(cutoff: number): Promise<string[]> {
+    return this.ids("SELECT id FROM warmline_conversation WHERE open = 0 AND updated_at < ?", cutoff);
+  }
+
+  async customerIds(address: string): Promise<string[]> {
+    return this.ids("SELECT id FROM warmline_conversation WHERE customer = ?", address);
+  }
+
+  async markSeen(key: string, now: number, expiresAt: number): Promise<boolean> {
+    return this.exclusive(async () => {
+      if (++this.seenCalls % SEEN_PRUNE_EVERY === 0) {
+        await this.writer.query("DELETE FROM warmline_seen WHERE expires_at <= ?", now);
+      }
+      // One statement: inserts a new key, or takes over an expired one; RETURNING says which happened.
+      return this.write(
+        `INSERT INTO warmline_seen(key, expires_at) VALUES(?, ?)
+         ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at WHERE warmline_seen.expires_at <= ?
+         RETURNING key`,
+        key,
+        expiresAt,
+        now,
+      );
+    });
+  }
+
+  async seenUntil(key: string): Promise<number | undefined> {
+    const rows = (await this.reader.query("SELECT expires_at FROM warmline_seen WHERE key = ?", key)) as { expires_at: number }[];
+    return rows[0] === undefined ? undefined : Number(rows[0].expires_at);
+  }
+
+  async appendAudit(conversationId: string, event: string): Promise<void> {
+    await this.exclusive(() => this.writer.query("INSERT INTO warmline_audit(conversation_id, event) VALUES(?, ?)", conversationId, event));
+  }
+
+  async listAudit(conversationId: string): Promise<string[]> {
+    const rows = (await this.reader.query(
+      "SELECT event FROM warmline_audit WHERE conversation_id = ? ORDER BY seq",
+      conversationId,
+    )) as { event: string }[];
+    return rows.map((row) => row.event);
+  }
+
+  async outboxAppend(entries: OutboxWrite[]): Promise<void> {
+    await this.transaction(() => this.insertOutbox(entries));
+  }
+
+  async outboxHeads(lane?: string): Promise<OutboxRow[]> {
+    // SQLite returns the row holding MIN(seq) for each group's bare columns.
+    const rows = (await this.reader.query(
+      `SELECT MIN(seq) AS seq, id, lane, open, document FROM warmline_outbox WHERE open = 1 ${lane === undefined ? "" : "AND lane = ?"} GROUP BY lane`,
+      ...(lane === undefined ? [] : [lane]),
+    )) as SqliteOutboxRow[];
+    return rows.map(outboxRowOf);
+  }
+
+  async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
+    return this.exclusive(() =>
+      this.write("UPDATE warmline_outbox SET open = ?, document = ? WHERE id = ? RETURNING id", entry.open ? 1 : 0, entry.document, entry.id),
+    );
+  }
+
+  async outboxDelete(id: string): Promise<void> {
+    await this.exclusive(() => this.writer.query("DELETE FROM warmline_outbox WHERE id = ?", id));
+  }
+
+  async outboxList(): Promise<OutboxRow[]> {
+    const rows = (await this.reader.query("SELECT seq, id, lane, open, document FROM warmline_outbox ORDER BY seq")) as SqliteOutboxRow[];
+    return rows.map(outboxRowOf);
+  }
+
+  async acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
+    // One statement: takes a free lane, an expired lease or the holder's own; RETURNING says whether it did.
+    return this.exclusive(() =>
+      this.write(
+        `INSERT INTO warmline_lease(lane, holder, expires_at) VALUES(?, ?, ?)
+         ON CONFLICT(lane) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+           WHERE warmline_lease.holder = excluded.holder OR warmline_lease.expires_at <= ?
+         RETURNING lane`,
+        lane,
+        holder,
+        expiresAt,
+        now,
+      ),
+    );
+  }
+
+  async renewLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
+    return this.exclusive(() =>
+      this.write("UPDATE warmline_lease SET expires_at = ? WHERE lane = ? AND holder = ? AND expires_at > ? RETURNING lane", expiresAt, lane, holder, now),
+    );
+  }
+
+  async releaseLease(lane: string, holder: string): Promise<boolean> {
+    return this.exclusive(() => this.write("DELETE FROM warmline_lease WHERE lane = ? AND holder = ? RETURNING lane", lane, holder));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => {});
+    await Promise.all([this.keyv.disconnect(), this.writer.close()]);
+  }
+
+  private storageKey(conversationId: string): string {
+    return `${NAMESPACE}:${this.documentKey(conversationId)}`;
+  }
+
+  private async index(write: ConversationWrite): Promise<void> {
+    const { id, customer, active, open, threads, updatedAt } = write.index;
+    await this.writer.query(
+      `INSERT INTO warmline_conversation(id, customer, active, open, updated_at) VALUES(?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET customer = excluded.customer, active = excluded.active,
+         open = excluded.open, updated_at = excluded.updated_at`,
+      id,
+      customer,
+      active ? 1 : 0,
+      open ? 1 : 0,
+      updatedAt,
+    );
+    await this.writer.query("DELETE FROM warmline_thread WHERE conversation_id = ?", id);
+    // `WHERE true` lets SQLite parse an upsert after a SELECT.
+    await this.writer.query(
+      `INSERT INTO warmline_thread(thread, conversation_id) SELECT value, ? FROM json_each(?) WHERE true
+       ON CONFLICT(thread) DO UPDATE SET conversation_id = excluded.conversation_id`,
+      id,
+      JSON.stringify(threads),
+    );
+  }
+
+  private async insertOutbox(entries: OutboxWrite[]): Promise<void> {
+    for (const entry of entries) {
+      await this.writer.query("INSERT INTO warmline_outbox(id, lane, open, document) VALUES(?, ?, ?, ?)", entry.id, entry.lane, entry.open ? 1 : 0, entry.document);
+    }
+  }
+
+  /** Runs a statement on the writer connection; true if it returned a row. */
+  private async write(sql: string, ...parameters: unknown[]): Promise<boolean> {
+    const rows = (await this.writer.query(sql, ...parameters)) as unknown[];
+    return rows.length > 0;
+  }
+
+  private async ids(sql: string, ...parameters: unknown[]): Promise<string[]> {
+    const rows = (await this.reader.query(sql, ...parameters)) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  /** BEGIN IMMEDIATE takes the write lock up front, so two processes never both read-then-write. */
+  private async transaction<T>(run: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.writer.query("BEGIN IMMEDIATE");
+      try {
+        const result = await run();
+        await this.writer.query("COMMIT");
+        return result;
+      } catch (error) {
+        await this.writer.query("ROLLBACK").catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  private async exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+}
+
+interface SqliteOutboxRow {
+  seq: number;
+  id: string;
+  lane: string;
+  open: number;
+  document: string;
+}
+
+function outboxRowOf(row: SqliteOutboxRow): OutboxRow {
+  return { seq: Number(row.seq), id: row.id, lane: row.lane, open: Number(row.open) === 1, document: row.document };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,79 @@
+import type { Keyv } from "keyv";
+import type { ConversationIndexEntry } from "./conversation-index.js";
+
+/** A conversation document as keyv serialises it, with the index entries derived from it. */
+export interface ConversationWrite {
+  id: string;
+  /** keyv's serialised record (`{"value":…}`), so keyv reads it back like any value it wrote. */
+  document: string;
+  index: ConversationIndexEntry;
+}
+
+/**
+ * The atomic primitives one backend adds to keyv. Keyv can get and set but has nothing atomic,
+ * so each backend writes a document together with its index entries in one atomic step
+ * (memory: one synchronous block; SQLite: one transaction; Redis: one Lua script).
+ * Reads of documents go through `keyv`; the rest of the logic lives once, in KeyvConversationStore.
+ */
+export interface StoreBackend {
+  readonly keyv: Keyv;
+  /** Human-readable location for error messages, e.g. "SQLite file /var/lib/warmline.db". */
+  readonly location: string;
+  /** What an operator should do when the backend fails, e.g. "start Redis or fix REDIS_URL". */
+  readonly remedy: string;
+  /** The keyv key of a conversation document. */
+  documentKey(conversationId: string): string;
+  /** Writes the document and its index entries if no document has this id. False if one does. */
+  insert(write: ConversationWrite): Promise<boolean>;
+  /**
+   * Writes the document and its index entries if the stored version equals expectedVersion,
+   * appending `outbox` items in the same atomic step (the transactional outbox).
+   */
+  compareAndSet(write: ConversationWrite, expectedVersion: number, outbox?: OutboxWrite[]): Promise<boolean>;
+  /**
+   * Deletes the document, its index entries, its audit events and its outbox lane. With `staleBefore`, deletes only
+   * if the conversation is still not open and was last updated before it (a purge must not race a write).
+   */
+  remove(conversationId: string, staleBefore?: number): Promise<boolean>;
+  activeIds(address: string): Promise<string[]>;
+  threadId(thread: string): Promise<string | undefined>;
+  openIds(): Promise<string[]>;
+  idsUpdatedSince(since: number): Promise<string[]>;
+  /** Candidates for purging: not open and updated before the cutoff. */
+  staleIds(cutoff: number): Promise<string[]>;
+  customerIds(address: string): Promise<string[]>;
+  /** Records `key` until `expiresAt` unless it is recorded and unexpired at `now`. True if recorded. */
+  markSeen(key: string, now: number, expiresAt: number): Promise<boolean>;
+  /** When `key` expires, if it is recorded. */
+  seenUntil(key: string): Promise<number | undefined>;
+  appendAudit(conversationId: string, event: string): Promise<void>;
+  listAudit(conversationId: string): Promise<string[]>;
+  /** Appends outbox items; each gets the next sequence number. */
+  outboxAppend(entries: OutboxWrite[]): Promise<void>;
+  /** The lowest-seq open item per lane (or of `lane`). */
+  outboxHeads(lane?: string): Promise<OutboxRow[]>;
+  /** Rewrites an item's document and open flag, keeping its seq. False if it is gone. */
+  outboxUpdate(entry: OutboxWrite): Promise<boolean>;
+  outboxDelete(id: string): Promise<void>;
+  outboxList(): Promise<OutboxRow[]>;
+  /** Sets the lane's lease to `holder` until `expiresAt` if it is free, expired at `now`, or already `holder`'s. */
+  acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Moves `holder`'s lease, unexpired at `now`, to `expiresAt`. */
+  renewLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Deletes the lease if `holder` has it. */
+  releaseLease(lane: string, holder: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** An outbox item as a backend stores it: the lane and open flag it queries by, and the item's JSON. */
+export interface OutboxWrite {
+  id: string;
+  lane: string;
+  /** Pending or in flight; failed items are parked (kept for replay, skipped by heads). */
+  open: boolean;
+  document: string;
+}
+
+export interface OutboxRow extends OutboxWrite {
+  seq: number;
+}

@@ -1,0 +1,192 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Clock } from "../../src/ports/clock.js";
+import { OUTBOX_OPS_LANE, type NewOutboxItem, type WarmlineStore } from "../../src/ports/outbox.js";
+import { BASE_TIME, buildConversation } from "./conversation-factory.js";
+
+export interface OutboxStoreFixture {
+  store: WarmlineStore;
+  /**
+   * Opens the same data again after `store.close()`, or beside it as another process would (the lease
+   * tests race several connections); absent for the in-memory store.
+   */
+  reopen?: () => Promise<WarmlineStore>;
+  cleanup: () => Promise<void>;
+}
+
+const note = (lane: string, text: string): NewOutboxItem => ({ lane, effect: { kind: "notify_ops", text } });
+const texts = (items: { effect: { kind: string } }[]) => items.map((i) => (i.effect as unknown as { text: string }).text);
+
+/** Lease length in the lease tests; the suite moves its clock across it. */
+const LEASE_TTL_MS = 30_000;
+/** Instances racing for one lane. */
+const CONCURRENT_ACQUIRERS = 20;
+
+/** One outbox suite for every store backend: ordering, atomic commit, parking, forgetting, durability, lane leases. */
+export function runOutboxContract(name: string, factory: (context: { clock: Clock }) => Promise<OutboxStoreFixture>): void {
+  describe(`OutboxStore contract: ${name}`, () => {
+    let time = BASE_TIME;
+    const clock: Clock = { now: () => time };
+    let fixture: OutboxStoreFixture;
+    let store: WarmlineStore;
+    const open = new Set<WarmlineStore>();
+
+    beforeEach(async () => {
+      time = BASE_TIME;
+      fixture = await factory({ clock });
+      store = fixture.store;
+      open.add(store);
+    });
+    afterEach(async () => {
+      for (const s of open) await s.close();
+      open.clear();
+      await fixture.cleanup();
+    });
+
+    it("keeps each lane in order and gives one head per lane", async () => {
+      await store.enqueue([note("a", "a1"), note("b", "b1"), note("a", "a2")]);
+      await store.enqueue([note("b", "b2"), note("a", "a3")]);
+      const all = await store.listOutbox();
+      expect(texts(all.filter((i) => i.lane === "a"))).toEqual(["a1", "a2", "a3"]);
+      expect(all.map((i) => i.seq)).toEqual([...all.map((i) => i.seq)].sort((x, y) => x - y));
+      expect(texts(await store.outboxHeads())).toEqual(["a1", "b1"]);
+      expect(texts(await store.outboxHeads("b"))).toEqual(["b1"]);
+      const [a1] = await store.outboxHeads("a");
+      await store.completeOutboxItem(a1!.id);
+      expect(texts(await store.outboxHeads("a"))).toEqual(["a2"]);
+    });
+
+    it("parks a failed item: the lane moves on, the item stays for replay", async () => {
+      const [first] = await store.enqueue([note("a", "a1"), note("a", "a2")]);
+      expect(await store.saveOutboxItem({ ...first!, status: "failed", attempts: 5, lastError: "boom" })).toBe(true);
+      expect(texts(await store.outboxHeads("a"))).toEqual(["a2"]);
+      const failed = (await store.listOutbox()).find((i) => i.id === first!.id)!;
+      expect(failed).toMatchObject({ status: "failed", attempts: 5, lastError: "boom" });
+      // Replaying puts it back at its own place in the lane.
+      await store.saveOutboxItem({ ...failed, status: "pending", attempts: 0 });
+      expect(texts(await store.outboxHeads("a"))).toEqual(["a1"]);
+    });
+
+    it("says when an item it is asked to save is gone", async () => {
+      const [item] = await store.enqueue([note("a", "a1")]);
+      await store.completeOutboxItem(item!.id);
+      expect(await store.saveOutboxItem({ ...item!, attempts: 1 })).toBe(false);
+      expect(await store.listOutbox()).toEqual([]);
+    });
+
+    it("commits the conversation and its items together, and neither when the version lost", async () => {
+      const conversation = buildConversation();
+      await store.create(conversation);
+      const next = { ...conversation, state: "queued" as const };
+      expect(await store.commit(next, 1, [note(conversation.id, "card")])).toBeDefined();
+      expect(await store.commit(next, 1, [note(conversation.id, "stale")])).toBeUndefined();
+      expect(texts(await store.listOutbox())).toEqual(["card"]);
+      expect((await store.get(conversation.id))?.version).toBe(2);
+    });
+
+    it("forgetting a customer removes their lane but not the ops lane", async () => {
+      const conversation = buildConversation();
+      await store.create(conversation);
+      await store.commit(conversation, 1, [note(conversation.id, "to them")]);
+      await store.enqueue([note(OUTBOX_OPS_LANE, "ops")]);
+      await store.forgetCustomer(conversation.customer.address);
+      expect(texts(await store.listOutbox())).toEqual(["ops"]);
+    });
+
+    it("survives a restart with states and order intact", async ({ skip }) => {
+      if (!fixture.reopen) return skip();
+      const [first] = await store.enqueue([note("a", "a1"), note("a", "a2 ✓ عربى")]);
+      await store.saveOutboxItem({ ...first!, status: "in_flight", attempts: 1, lastAttemptAt: BASE_TIME });
+      await store.close();
+      open.delete(store);
+      store = await fixture.reopen();
+      open.add(store);
+      const heads = await store.outboxHeads();
+      expect(heads).toHaveLength(1);
+      expect(heads[0]).toMatchObject({ id: first!.id, status: "in_flight", attempts: 1, lastAttemptAt: BASE_TIME });
+      expect(texts(await store.listOutbox())).toEqual(["a1", "a2 ✓ عربى"]);
+      const [later] = await store.enqueue([note("a", "a3")]);
+      expect(later!.lane).toBe("a");
+      expect(texts(await store.listOutbox())).toEqual(["a1", "a2 ✓ عربى", "a3"]);
+    });
+
+    describe("lane leases", () => {
+      /** More connections to the same data where the backend has them, so the race crosses connections. */
+      async function connections(count: number): Promise<WarmlineStore[]> {
+        const stores = [store];
+        while (fixture.reopen && stores.length < count) {
+          const another = await fixture.reopen();
+          open.add(another);
+          stores.push(another);
+        }
+        return stores;
+      }
+
+      it(`gives a lane to exactly one of ${CONCURRENT_ACQUIRERS} concurrent acquirers`, async () => {
+        const stores = await connections(4);
+        const attempts = Array.from({ length: CONCURRENT_ACQUIRERS }, (_, i) => stores[i % stores.length]!.acquireLease("lane-a", `instance-${i}`, LEASE_TTL_MS));
+        const won = (await Promise.all(attempts)).flatMap((taken, i) => (taken ? [`instance-${i}`] : []));
+        expect(won).toHaveLength(1);
+        // The winner holds it: every other instance still finds it taken, the winner can renew it.
+        for (let i = 0; i < CONCURRENT_ACQUIRERS; i++) {
+          if (`instance-${i}` !== won[0]) expect(await store.acquireLease("lane-a", `instance-${i}`, LEASE_TTL_MS)).toBe(false);
+        }
+        expect(await store.renewLease("lane-a", won[0]!, LEASE_TTL_MS)).toBe(true);
+        // Lanes are independent.
+        expect(await store.acquireLease("lane-b", "instance-x", LEASE_TTL_MS)).toBe(true);
+      });
+
+      it("lets only the holder renew, and a renewal pushes the expiry out", async () => {
+        expect(await store.acquireLease("lane-a", "holder", LEASE_TTL_MS)).toBe(true);
+        time += LEASE_TTL_MS - 1000;
+        expect(await store.renewLease("lane-a", "other", LEASE_TTL_MS)).toBe(false);
+        expect(await store.renewLease("lane-a", "holder", LEASE_TTL_MS)).toBe(true);
+        time += LEASE_TTL_MS - 1000; // past the first expiry, before the renewed one
+        expect(await store.acquireLease("lane-a", "other", LEASE_TTL_MS)).toBe(false);
+        time += 1000;
+        expect(await store.renewLease("lane-a", "holder", LEASE_TTL_MS)).toBe(false); // expired: renewing is too late
+        expect(await store.renewLease("lane-free", "holder", LEASE_TTL_MS)).toBe(false);
+      });
+
+      it("lets only the holder release", async () => {
+        expect(await store.acquireLease("lane-a", "holder", LEASE_TTL_MS)).toBe(true);
+        expect(await store.releaseLease("lane-a", "other")).toBe(false);
+        expect(await store.acquireLease("lane-a", "other", LEASE_TTL_MS)).toBe(false);
+        expect(await store.releaseLease("lane-a", "holder")).toBe(true);
+        expect(await store.releaseLease("lane-a", "holder")).toBe(false);
+        expect(await store.acquireLease("lane-a", "other", LEASE_TTL_MS)).toBe(true);
+      });
+
+      it("hands an expired lease to another instance, and the old holder can no longer touch it", async () => {
+        expect(await store.acquireLease("lane-a", "first", LEASE_TTL_MS)).toBe(true);
+        time += LEASE_TTL_MS - 1;
+        expect(await store.acquireLease("lane-a", "second", LEASE_TTL_MS)).toBe(false);
+        time += 1;
+        expect(await store.acquireLease("lane-a", "second", LEASE_TTL_MS)).toBe(true);
+        expect(await store.renewLease("lane-a", "first", LEASE_TTL_MS)).toBe(false);
+        expect(await store.releaseLease("lane-a", "first")).toBe(false);
+        expect(await store.acquireLease("lane-a", "third", LEASE_TTL_MS)).toBe(false);
+      });
+
+      it("lets a crashed holder's lease lapse; the same instance, restarted, takes its lane back at once", async () => {
+        expect(await store.acquireLease("lane-a", "crashed", LEASE_TTL_MS)).toBe(true);
+        let survivor = store;
+        if (fixture.reopen) {
+          // The holder's process dies without releasing: its connection is simply gone.
+          await store.close();
+          open.delete(store);
+          survivor = await fixture.reopen();
+          open.add(survivor);
+        }
+        time += LEASE_TTL_MS / 2;
+        expect(await survivor.acquireLease("lane-a", "other", LEASE_TTL_MS)).toBe(false);
+        expect(await survivor.acquireLease("lane-a", "crashed", LEASE_TTL_MS)).toBe(true);
+        time += LEASE_TTL_MS;
+        expect(await survivor.acquireLease("lane-a", "other", LEASE_TTL_MS)).toBe(true);
+      });
+
+      it("refuses a lease without a positive TTL", async () => {
+        await expect(store.acquireLease("lane-a", "holder", 0)).rejects.toThrow(/positive ttlMs/);
+      });
+    });
+  });
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfigFile, loadEnv, parseConfig } from "../../src/config/load-config.js";
+import { isWarmlineError } from "../../src/domain/errors.js";
+import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
+
+const shipped = () => JSON.parse(readFileSync(SHIPPED_CONFIG_FILE, "utf8"));
+
+function problemsOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (isWarmlineError(error)) return error.message;
+    throw error;
+  }
+  throw new Error("expected a WarmlineError");
+}
+
+describe("config", () => {
+  it("ships a valid config with support, retention, billing and a VIP priority lane", () => {
+    const config = loadConfigFile(SHIPPED_CONFIG_FILE);
+    expect(Object.keys(config.teams)).toEqual(expect.arrayContaining(["support", "retention", "billing", "priority"]));
+    expect(config.routing.vipTeam).toBe("priority");
+    expect(config.routing.intentTeams.cancel_order).toBe("retention");
+    expect(config.routing.intentTeams.payment_issue).toBe("billing");
+  });
+
+  it("lists every problem at once, each with its path and a fix", () => {
+    const raw = shipped();
+    raw.teams.billing.channel = "billing escalations";
+    raw.teams.retention.businessHours.open = "9am";
+    raw.teams.support.businessHours.timezone = "Mars/Olympus";
+    raw.routing.defaultTeam = "nobody";
+    raw.policy.confidenceThreshold = 3;
+    const message = problemsOf(() => parseConfig(raw, "warmline.config.json"));
+    expect(message).toMatch(/5 problems/);
+    expect(message).toMatch(/teams\.billing\.channel: .*#support-escalations/);
+    expect(message).toMatch(/teams\.retention\.businessHours\.open: use 24-hour HH:MM/);
+    expect(message).toMatch(/teams\.support\.businessHours\.timezone: use an IANA time zone/);
+    expect(message).toMatch(/routing\.defaultTeam: team "nobody" is not defined/);
+    expect(message).toMatch(/policy\.confidenceThreshold/);
+  });
+
+  it("explains unreadable and non-JSON files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "warmline-config-"));
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, "{ \"teams\": ");
+    expect(problemsOf(() => loadConfigFile(broken))).toMatch(/not valid JSON.*fix the syntax/);
+    expect(problemsOf(() => loadConfigFile(join(dir, "missing.json")))).toMatch(/Cannot read config file .*--config/);
+  });
+
+  it("names every missing secret with where to get it", () => {
+    const config = loadConfigFile(SHIPPED_CONFIG_FILE);
+    const message = problemsOf(() => loadEnv({}, config));
+    expect(message).toMatch(/SLACK_BOT_TOKEN is missing: .*OAuth & Permissions/);
+    expect(message).toMatch(/SLACK_SIGNING_SECRET is missing: .*Basic Information/);
+    expect(message).toMatch(/SLACK_APP_TOKEN is missing/);
+    const http = { ...config, slack: { ...config.slack, mode: "http" as const } };
+    expect(problemsOf(() => loadEnv({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" }, http))).toMatch(/PORT is missing/);
+  });
+
+  it("refuses an empty signing secret and malformed tokens", () => {
+    const config = loadConfigFile(SHIPPED_CONFIG_FILE);
+    const message = problemsOf(() => loadEnv({ SLACK_BOT_TOKEN: "nope", SLACK_SIGNING_SECRET: "  ", SLACK_APP_TOKEN: "xapp-1" }, config));
+    expect(message).toMatch(/SLACK_BOT_TOKEN looks wrong/);
+    expect(message).toMatch(/SLACK_SIGNING_SECRET is missing/);
+  });
+
+  it("accepts a complete environment", () => {
+    const config = loadConfigFile(SHIPPED_CONFIG_FILE);
+    const env = loadEnv({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "secret", SLACK_APP_TOKEN: "xapp-1", SLACK_API_URL: "http://127.0.0.1:9/api/" }, config);
+    expect(env.slackApiUrl).toBe("http://127.0.0.1:9/api/");
+  });
+});
+
+describe("config JSON Schema", () => {
+  it("is generated from the zod schema and up to date (run npm run schema after changing it)", async () => {
+    const { configJsonSchema } = await import("../../src/config/json-schema.js");
+    const { join } = await import("node:path");
+    const { PACKAGE_ROOT } = await import("../../src/paths.js");
+    const committed = JSON.parse(readFileSync(join(PACKAGE_ROOT, "warmline.config.schema.json"), "utf8"));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+    expect(Object.keys(committed.properties)).toEqual(expect.arrayContaining(["teams", "routing", "policy", "messages", "keywords"]));
+  });
+});
+
+describe("config defaults", () => {
+  it("fills every customer message a config leaves out, so upgrades don't break old configs", () => {
+    const raw = shipped();
+    delete raw.messages;
+    const config = parseConfig(raw, "old.json");
+    expect(config.messages.greeting).toMatch(/\{human\}/);
+    const partial = shipped();
+    partial.messages = { survey: "Rate us 1-5, please!" };
+    expect(parseConfig(partial, "partial.json").messages).toMatchObject({ survey: "Rate us 1-5, please!", surveyThanks: shipped().messages.surveyThanks });
+  });
+});

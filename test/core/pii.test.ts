@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { maskPhoneNumber, maskPii, passesLuhn } from "../../src/domain/pii.js";
+
+const all = { maskCards: true, maskEmails: true, maskPhones: true };
+
+describe("PII masking", () => {
+  it("masks Luhn-valid card numbers, grouped or not, and keeps the last four", () => {
+    expect(maskPii("card 4111 1111 1111 1111 please", all)).toBe("card [card •••• 1111] please");
+    expect(maskPii("4242-4242-4242-4242", all)).toBe("[card •••• 4242]");
+    expect(maskPii("amex 378282246310005", all)).toBe("amex [card •••• 0005]");
+  });
+
+  it("leaves order numbers and Luhn failures alone", () => {
+    expect(maskPii("order 113542617735902", all)).toBe("order 113542617735902");
+    expect(passesLuhn("4111111111111112")).toBe(false);
+    expect(maskPii("4111 1111 1111 1112", all)).toBe("4111 1111 1111 1112");
+  });
+
+  it("masks emails and phone numbers but not dates or times", () => {
+    expect(maskPii("mail jane.doe@example.com now", all)).toBe("mail j•••@example.com now");
+    expect(maskPii("call +44 7700 900123", all)).toBe("call +44 •••• ••• 123");
+    expect(maskPii("or (555) 123-4567", all)).toBe("or •••• ••• 567");
+    expect(maskPii("on 2024-05-03 at 10:30", all)).toBe("on 2024-05-03 at 10:30");
+  });
+
+  it("does only what the config asks", () => {
+    const text = "jane@example.com 4111111111111111 +447700900123";
+    expect(maskPii(text, { maskCards: false, maskEmails: true, maskPhones: false })).toBe("j•••@example.com 4111111111111111 +447700900123");
+    expect(maskPii(text, { maskCards: false, maskEmails: false, maskPhones: false })).toBe(text);
+  });
+
+  it("masks a display phone to country hint and last three digits", () => {
+    expect(maskPhoneNumber("+447700900123")).toBe("+44 •••• ••• 123");
+  });
+});
+
+describe("PII masking in the context package", () => {
+  it("keeps card numbers, emails and phones out of every field the workspace sees", async () => {
+    const { buildContextPackage } = await import("../../src/engine/context-package.js");
+    const now = Date.UTC(2026, 10, 17, 10);
+    const conversation = {
+      id: "conv_1",
+      version: 1,
+      channel: "whatsapp",
+      customer: { address: "whatsapp:1@c.us", name: "Ann Lee", phone: "+447700900123", tier: "standard" as const, pastConversations: 0 },
+      state: "queued" as const,
+      transcript: [
+        { id: "m1", author: "customer" as const, text: "cancel please, my card 4111111111111111 was charged, mail ann.lee@example.com", at: now, intent: "cancel_order" },
+        { id: "m2", author: "customer" as const, text: "or call me on 07700900123", at: now + 1 },
+        { id: "s1", author: "system" as const, text: "Assistant tried order lookup: no order 4111111111111111", at: now + 2, actions: [{ action: "order_lookup", ok: false, result: "No order 4111111111111111" }] },
+      ],
+      escalations: [],
+      botMisses: 0,
+      toolFailures: 0,
+      declinedReasons: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    const escalation = { id: "e1", reason: "priority_intent" as const, explanation: 'Customer said "4111111111111111".', team: "retention", priority: "high" as const, level: 1, mandatory: true, createdAt: now };
+    const pkg = buildContextPackage({ conversation, escalation, claimWithinMinutes: 5, mask: all });
+    const everything = JSON.stringify(pkg);
+    expect(everything).not.toMatch(/4111111111111111|ann\.lee@|07700900123/);
+    expect(everything).toContain("[card •••• 1111]");
+    expect(pkg.keyMessages.at(-1)?.text).toBe("or call me on •••• ••• 123");
+  });
+});

@@ -1,0 +1,44 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../../src/paths.js";
+
+const TSX = join(PACKAGE_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+const demo = (args: string[], input?: string) =>
+  spawnSync(process.execPath, [TSX, join(PACKAGE_ROOT, "src", "demo", "main.ts"), ...args], { cwd: PACKAGE_ROOT, input, encoding: "utf8", timeout: 90_000, env: { ...process.env, NO_COLOR: "1" } });
+
+describe("npm run demo", () => {
+  it("prints the whole story, what the customer sees and what agents see, and exits 0", () => {
+    const result = demo([]);
+    expect(result.status, result.stderr).toBe(0);
+    const out = result.stdout;
+    const order = [
+      "WHATSAPP  customer → Acme",
+      "SLACK #retention  (Warmline)",
+      "Sam claims the card",
+      "Sam from our Customer Care team has joined",
+      "Hi Maria 👋",
+      "thanks, but please just cancel it",
+      "🔒 Internal note: not sent to the customer",
+      "How satisfied are you",
+      "handover to a person helped: yes",
+      "✔ Story complete",
+    ];
+    let from = 0;
+    for (const marker of order) {
+      const at = out.indexOf(marker, from);
+      expect(at, `"${marker}" after position ${from}`).toBeGreaterThanOrEqual(0);
+      from = at;
+    }
+    // The internal note never reached WhatsApp.
+    expect(out).not.toMatch(/┃ .*refund ref R-2231/);
+  });
+
+  it("lets a person play the customer and the agent with --interactive", () => {
+    const result = demo(["--interactive"], "I want to talk to a human\n/claim\n/say Hello, Sam here\n/status\n/quit\n");
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/┃ Sam from our Support team has joined/);
+    expect(result.stdout).toMatch(/┃ Hello, Sam here/);
+    expect(result.stdout).toMatch(/\*Support\*: 0 waiting, 1 with an agent/);
+  });
+});

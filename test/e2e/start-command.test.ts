@@ -1,0 +1,37 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT, SHIPPED_CONFIG_FILE } from "../../src/paths.js";
+
+const BIN = join(PACKAGE_ROOT, "bin", "warmline.js");
+
+function run(args: string[], env: Record<string, string> = {}) {
+  // An empty environment (bar PATH), in a directory with no .env, as on a fresh machine.
+  const cwd = mkdtempSync(join(tmpdir(), "warmline-start-"));
+  try {
+    return spawnSync(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: 60_000 });
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+describe("warmline start", () => {
+  it("exits 1 with an empty environment and names every missing setting with where to get it", () => {
+    const result = run(["start", "--config", SHIPPED_CONFIG_FILE]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/3 settings need attention/);
+    expect(result.stderr).toMatch(/SLACK_BOT_TOKEN is missing: .*OAuth & Permissions/);
+    expect(result.stderr).toMatch(/SLACK_SIGNING_SECRET is missing: .*Basic Information/);
+    expect(result.stderr).toMatch(/SLACK_APP_TOKEN is missing: .*App-Level Tokens/);
+    expect(result.stderr).toMatch(/\.env \(see \.env\.example\)/);
+  });
+
+  it("exits 1 on an invalid config, listing each problem", () => {
+    const result = run(["start", "--config", join(PACKAGE_ROOT, "package.json")]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/problems:/);
+    expect(result.stderr).toMatch(/teams: /);
+  });
+});

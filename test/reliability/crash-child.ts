@@ -1,0 +1,40 @@
+/**
+ * The process the crash test kills: Warmline through startWarmline, in HTTP mode, on a SQLite file,
+ * with Slack's and WhatsApp's servers in the parent (SLACK_API_URL, WARMLINE_BRIDGE_URL).
+ * Prints "READY <port>" once it listens.
+ */
+import { loadConfigFile } from "../../src/config/load-config.js";
+import { createSilentLogger } from "../../src/logging.js";
+import { startWarmline } from "../../src/main.js";
+import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
+import { WhatsAppBridgeClient } from "../helpers/whatsapp-bridge.js";
+
+const config = structuredClone(loadConfigFile(SHIPPED_CONFIG_FILE)) as ReturnType<typeof loadConfigFile> & Record<string, unknown>;
+config.slack.mode = "http";
+config.store = { kind: "sqlite", sqliteFile: "crash.sqlite" };
+// Open around the clock, so the run does not depend on the hour it runs at.
+for (const team of Object.values(config.teams)) team.businessHours = { ...team.businessHours, days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open: "00:00", close: "00:00" };
+// Fast retries: the parent's servers may be hit while this process is being restarted.
+config.outbox = { ...config.outbox, baseDelayMs: 50, maxDelayMs: 500 };
+
+const handle = await startWarmline({
+  config,
+  dataDir: process.env.WARMLINE_DATA_DIR!,
+  env: {
+    SLACK_BOT_TOKEN: "xoxb-crash-test",
+    SLACK_SIGNING_SECRET: process.env.CRASH_SIGNING_SECRET!,
+    SLACK_API_URL: process.env.SLACK_API_URL!,
+    PORT: "0",
+    LOG_LEVEL: "warn",
+  },
+  logger: createSilentLogger(),
+  whatsapp: { client: new WhatsAppBridgeClient(process.env.WARMLINE_BRIDGE_URL!) },
+  slack: { processBeforeResponse: true, clientOptions: { retryConfig: { retries: 0 } } },
+});
+process.stdout.write(`READY ${handle.port}\n`);
+process.once("SIGTERM", () => {
+  void handle.stop().then(() => {
+    process.stdout.write("STOPPED\n");
+    process.exit(0);
+  });
+});

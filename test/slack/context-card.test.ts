@@ -1,0 +1,164 @@
+import type { ActionsBlock, HeaderBlock, KnownBlock } from "@slack/types";
+import { describe, expect, it } from "vitest";
+import { SLACK_ACTION_IDS, SLACK_ANALYTICS_ACTION_IDS, buildContextCard, decodeCardActionValue } from "../../channels/slack/context-card.js";
+import { CUT_MARKER } from "../../channels/slack/slack-limits.js";
+import type { CardStatus } from "../../src/ports/agent-workspace.js";
+import { allText, expectWithinSlackLimits } from "./card-limits.js";
+import { T0, TEAMS, cancellationContext } from "./context-fixture.js";
+
+const alex = { id: "slack:U0AGENT01", name: "Alex" };
+const actionsOf = (blocks: KnownBlock[]) => blocks.find((b): b is ActionsBlock => b.type === "actions");
+
+describe("buildContextCard", () => {
+  it("shows everything an agent needs, while waiting", () => {
+    const card = buildContextCard(cancellationContext(), { kind: "waiting" }, TEAMS);
+    const header = card.blocks[0] as HeaderBlock;
+    expect(header.type).toBe("header");
+    expect(header.text.text).toContain("Priority request");
+    expect(header.text.text).toContain("High priority");
+    const text = allText(card.blocks);
+    for (const expected of [
+      "Maria Lopez",
+      "+44 •••• ••• 123",
+      "Standard",
+      "*Past conversations*\n2",
+      "The customer wants to cancel order 1042, which needs the retention team.",
+      "The customer wants to cancel order 1042. The assistant found the order (shipped on 3 May) and could not cancel it.",
+      "`order_lookup`: Order 1042 shipped on 3 May",
+      ":x: `refund_policy_check`: Order system timed out _(failed)_",
+      "negative (-0.40)",
+      ":red_circle: high",
+      "Offer a return label or intercept the parcel.",
+      ">Hi Maria, I see order 1042 has shipped",
+      ">I want to cancel my order 1042",
+      ">It hasn't arrived and I don't need it any more",
+      "Conversation `conv-1`",
+      `Waiting since <!date^${T0 / 1000}^`,
+      `Claim by <!date^${(T0 + 300_000) / 1000}^{time}|`,
+      "Level 1",
+    ]) {
+      expect(text).toContain(expected);
+    }
+    expect(text).not.toContain("After hours");
+    expect(card.text).toContain("Maria Lopez");
+
+    const actions = actionsOf(card.blocks)!;
+    // The escalation travels with the conversation, so a click on an out-of-date card can be refused.
+    expect(actions.block_id).toBe("warmline_actions:conv-1:esc-1");
+    const ids = actions.elements.map((e) => ("action_id" in e ? e.action_id : undefined));
+    expect(ids).toEqual([SLACK_ACTION_IDS.claim, SLACK_ACTION_IDS.transfer, SLACK_ACTION_IDS.returnToBot, SLACK_ACTION_IDS.resolve]);
+    for (const el of actions.elements) if (el.type === "button") expect(el.value).toBe("conv-1:esc-1");
+    expect(decodeCardActionValue("conv-1:esc-1")).toEqual({ conversationId: "conv-1", escalationId: "esc-1" });
+    // Cards posted before the escalation id was carried still act, unchecked.
+    expect(decodeCardActionValue("conv-1")).toEqual({ conversationId: "conv-1" });
+    const select = actions.elements.find((e) => e.type === "static_select");
+    expect(select && "options" in select ? select.options?.map((o) => o.value) : []).toEqual(["support", "billing", "priority"]);
+    expectWithinSlackLimits(card);
+  });
+
+  it("shows the claimant with Release instead of Claim, and no claim deadline", () => {
+    const card = buildContextCard(cancellationContext(), { kind: "claimed", by: alex }, TEAMS);
+    const text = allText(card.blocks);
+    expect(text).toContain("*Claimed by* <@U0AGENT01>");
+    expect(text).not.toContain("Claim by");
+    const ids = actionsOf(card.blocks)!.elements.map((e) => ("action_id" in e ? e.action_id : undefined));
+    expect(ids).toEqual([SLACK_ACTION_IDS.release, SLACK_ACTION_IDS.transfer, SLACK_ACTION_IDS.returnToBot, SLACK_ACTION_IDS.resolve]);
+  });
+
+  it.each<[CardStatus, string]>([
+    [{ kind: "transferred", toTeam: "billing" }, "Transferred to Billing"],
+    [{ kind: "resolved", by: alex }, "*Resolved by* <@U0AGENT01>"],
+    [{ kind: "returned_to_bot", by: alex }, "*Returned to bot*"],
+    [{ kind: "abandoned" }, "*Customer withdrew*"],
+    [{ kind: "customer_returned_to_bot" }, "*The customer went back to the assistant*"],
+  ])("terminal state %j has no handling buttons (a resolved card asks for feedback)", (status, line) => {
+    const card = buildContextCard(cancellationContext(), status, TEAMS);
+    expect(allText(card.blocks)).toContain(line);
+    const ids = actionsOf(card.blocks)?.elements.map((e) => ("action_id" in e ? e.action_id : undefined)) ?? [];
+    expect(ids).toEqual(status.kind === "resolved" ? [SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate] : []);
+  });
+
+  it("links the new thread on a transferred card", () => {
+    const card = buildContextCard(cancellationContext(), { kind: "transferred", toTeam: "billing", newThread: "slack:C0BILLING:1.2" }, TEAMS, {
+      newThreadUrl: "https://acme.slack.com/archives/C0BILLING/p12",
+    });
+    expect(allText(card.blocks)).toContain("<https://acme.slack.com/archives/C0BILLING/p12|continue in the new thread>");
+  });
+
+  it("shows transfer level, note and previous thread, and the after-hours marker", () => {
+    const context = cancellationContext();
+    context.escalation = { ...context.escalation, team: "billing", level: 2, transferNote: "Refund <!channel> approved", previousThread: "slack:C0RETENT1:1.2", afterHours: true };
+    const card = buildContextCard(context, { kind: "waiting" }, TEAMS, { previousThreadUrl: "https://acme.slack.com/archives/C0RETENT1/p12" });
+    const text = allText(card.blocks);
+    expect(text).toContain("escalation level 2");
+    expect(text).toContain("Refund &lt;!channel&gt; approved");
+    expect(text).toContain("<https://acme.slack.com/archives/C0RETENT1/p12|Previous thread>");
+    expect(text).toContain("After hours");
+    expect(text).toContain("Level 2");
+    const select = actionsOf(card.blocks)!.elements.find((e) => e.type === "static_select");
+    expect(select && "options" in select ? select.options?.map((o) => o.value) : []).toEqual(["support", "retention", "priority"]);
+  });
+
+  it("escapes customer text everywhere, so nobody is pinged", () => {
+    const context = cancellationContext({
+      customer: { name: "<!channel> Eve", maskedPhone: "+1 •••", tier: "vip", pastConversations: 0 },
+      keyMessages: [{ text: "<!here> <@U0BOSS001> refund me @everyone", at: T0 }],
+      summary: "<https://evil.example|click>",
+    });
+    const card = buildContextCard(context, { kind: "waiting" }, TEAMS);
+    const text = allText(card.blocks) + card.text;
+    expect(text).not.toMatch(/<!(channel|here|everyone)|<@U0BOSS001>|<https:\/\/evil/);
+    expect(text).not.toContain("@everyone");
+    expect(text).toContain(":star: VIP");
+    for (const block of card.blocks) {
+      if (block.type === "section" && block.text?.type === "mrkdwn") expect(block.text.verbatim).toBe(true);
+    }
+  });
+
+  it("cuts oversized text with a visible marker and stays within every limit", () => {
+    const huge = "x".repeat(10_000);
+    const context = cancellationContext({
+      summary: huge,
+      suggestedOpening: huge,
+      keyMessages: Array.from({ length: 60 }, (_, i) => ({ text: `${i} ${"&<>".repeat(400)}`, at: T0 })),
+      botActions: Array.from({ length: 200 }, (_, i) => ({ action: `a${i}`, ok: true, result: huge.slice(0, 100) })),
+      customer: { name: "N".repeat(5000), maskedPhone: "+1", tier: "standard", pastConversations: 1 },
+    });
+    context.escalation = { ...context.escalation, explanation: huge, transferNote: huge, level: 3 };
+    const card = buildContextCard(context, { kind: "waiting" }, [...TEAMS, ...Array.from({ length: 150 }, (_, i) => ({ key: `t${i}`, displayName: "T".repeat(200) }))]);
+    expectWithinSlackLimits(card);
+    expect(allText(card.blocks)).toContain(CUT_MARKER);
+    // A cut never leaves half an entity behind.
+    expect(allText(card.blocks)).not.toMatch(/&(a|am|l|g|lt|gt|amp)?…/);
+  });
+
+  it("flags a call back request, and says after hours what the customer was told", () => {
+    const context = cancellationContext();
+    context.escalation = { ...context.escalation, afterHours: true };
+    const queued = allText(buildContextCard(context, { kind: "waiting" }, TEAMS).blocks);
+    expect(queued).not.toContain("offered a callback");
+    expect(queued).toContain("*After hours*: the team was closed; the customer was told when it opens, that their message is waiting here, and that they can ask for a call back.");
+    expect(queued).not.toContain("Call back requested");
+
+    context.escalation = { ...context.escalation, callback: true };
+    const callback = allText(buildContextCard(context, { kind: "waiting" }, TEAMS).blocks);
+    expect(callback).toContain(":telephone_receiver: *Call back requested*");
+    expect(callback).toContain("the customer was told when it opens and that the call back comes then.");
+  });
+
+  it("says a re-escalation was escalated before, and who returned it to the assistant, instead of 'Transferred here'", () => {
+    const context = cancellationContext({ previous: { team: "retention", outcome: "returned_to_bot", returnedBy: alex, endedAt: T0 - 1 } });
+    context.escalation = { ...context.escalation, previousThread: "slack:C0RETENT1:1.2" };
+    const text = allText(buildContextCard(context, { kind: "waiting" }, TEAMS, { previousThreadUrl: "https://acme.slack.com/archives/C0RETENT1/p12" }).blocks);
+    expect(text).toContain("*Escalated before*: returned to the assistant by <@U0AGENT01> (Customer Care)");
+    expect(text).toContain("<https://acme.slack.com/archives/C0RETENT1/p12|Previous thread>");
+    expect(text).not.toContain("Transferred here");
+
+    const declined = cancellationContext({ previous: { team: "support", outcome: "returned_to_bot" } });
+    expect(allText(buildContextCard(declined, { kind: "waiting" }, TEAMS).blocks)).toContain("*Escalated before*: the customer went back to the assistant (Support)");
+  });
+
+  it("refuses conversation ids too long for a button", () => {
+    expect(() => buildContextCard(cancellationContext({ conversationId: "c".repeat(2001) }), { kind: "waiting" }, TEAMS)).toThrow(/too long/);
+  });
+});
