@@ -16,7 +16,11 @@ const MASK = "•";
 const CARD_CANDIDATE = /(?<!\d)\d+(?:[ -]\d+)*(?!\d)/g;
 const CARD_MAX_DIGITS = 19;
 // The local part takes every character RFC 5322 allows unquoted (atext), not only the common ones.
-const EMAIL = /(?<![\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b/g;
+// It may not follow "@": in "a@b.co@c.co" the second "@" belongs to garbage after a domain, and
+// reading "b.co" as a local part would mask an already-masked message differently a second time.
+// The domain ends at the first non-letter, not a word boundary, so "a@b.co4111…" is caught before
+// the digits are masked (masking them would otherwise expose the address on a second pass).
+const EMAIL = /(?<![\w.!#$%&'*+/=?^`{|}~@-])[\w.!#$%&'*+/=?^`{|}~-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![A-Za-z])/g;
 // International (+…) numbers, or local numbers written with separators or brackets.
 const PHONE = /(?<![\d+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,6}(?:[\s.-]\d{2,6}){1,4}(?!\d)|(?<![\d+])\+\d{8,15}(?!\d)/g;
 // Phone-shaped but not phones: a local number needs at least this many digits (dates have 8).

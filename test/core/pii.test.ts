@@ -23,6 +23,16 @@ describe("PII masking", () => {
     expect(maskPii("on 2024-05-03 at 10:30", all)).toBe("on 2024-05-03 at 10:30");
   });
 
+  it("masks an address glued to digits or to another address, and a second pass changes nothing", () => {
+    // Both were counterexamples the property test found: the mask must be a fixed point.
+    for (const text of ["a@b.coa@b.co", "a@b.co4111 1111 1111 11114111 1111 1111 1111", "write to jo@shop.example9 today"]) {
+      const once = maskPii(text, all);
+      expect(once).toContain("•••@");
+      expect(maskPii(once, all)).toBe(once);
+    }
+    expect(maskPii("a@b.co4111", all)).toBe("a•••@b.co4111");
+  });
+
   it("does only what the config asks", () => {
     const text = "jane@example.com 4111111111111111 +447700900123";
     expect(maskPii(text, { maskCards: false, maskEmails: true, maskPhones: false })).toBe("j•••@example.com 4111111111111111 +447700900123");
