@@ -32,6 +32,11 @@ export interface RetryInput {
   createdAt: number;
   now: number;
   policy: RetryPolicy;
+  /**
+   * Spreads the retries of messages that failed together (a Slack 500 storm fails every lane at
+   * once): the same key always gets the same spread, so the decision stays a pure function.
+   */
+  jitterKey?: string;
 }
 
 export type RetryDecision = { retry: true; at: number } | { retry: false; why: string };
@@ -42,6 +47,13 @@ export function backoffMs(attempts: number, policy: Pick<RetryPolicy, "baseDelay
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** exponent);
 }
 
+/** A stable fraction in [0, 1) from a key (FNV-1a), standing in for Math.random() so tests can replay it. */
+export function jitterFraction(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) / 2 ** 32;
+}
+
 export function decideRetry(input: RetryInput): RetryDecision {
   const { kind, policy, now } = input;
   if (kind === "permanent") return { retry: false, why: "a retry cannot fix it" };
@@ -49,9 +61,13 @@ export function decideRetry(input: RetryInput): RetryDecision {
   if (now - input.createdAt >= policy.giveUpAfterMs) {
     return { retry: false, why: `still failing after ${Math.round((now - input.createdAt) / 60_000)} minutes` };
   }
-  if (kind === "rate_limited") {
-    // Retry-After is the platform's own answer; never earlier, and backoff only when it gave none.
-    return { retry: true, at: now + Math.max(input.retryAfterMs ?? backoffMs(input.attempts, policy), 0) };
+  const spread = input.jitterKey === undefined ? 0 : jitterFraction(input.jitterKey);
+  if (kind === "rate_limited" && input.retryAfterMs !== undefined) {
+    // Retry-After is the platform's own answer: never earlier, and spread over one base delay after it
+    // so the lanes it held back don't all come back in the same millisecond and hit the limit again.
+    return { retry: true, at: now + Math.max(input.retryAfterMs, 0) + Math.floor(spread * policy.baseDelayMs) };
   }
-  return { retry: true, at: now + backoffMs(input.attempts, policy) };
+  // "Equal jitter": between half and all of the backoff, so waits still grow but stop lining up.
+  const backoff = backoffMs(input.attempts, policy);
+  return { retry: true, at: now + backoff - Math.floor((spread * backoff) / 2) };
 }

@@ -181,7 +181,7 @@ export const configSchema = z.object({
   outbox: z
     .object({
       maxAttempts: z.number().int().min(1).max(50).default(6).describe("Failed attempts (Slack 5xx, network errors) before an outbound message is parked as failed, reported in its thread and the ops channel, and kept for replay"),
-      baseDelayMs: z.number().int().positive().default(1000).describe("First retry delay; it doubles per attempt"),
+      baseDelayMs: z.number().int().positive().default(1000).describe("First retry delay; it doubles per attempt, and each wait is spread between half and all of it so messages that failed together do not retry together"),
       maxDelayMs: z.number().int().positive().default(5 * 60_000).describe("Longest delay between two attempts"),
       giveUpAfterMinutes: z.number().positive().default(60).describe("Rate limits and a disconnected WhatsApp don't use up attempts; after this long the message is reported as failed"),
     })

@@ -172,7 +172,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   /** Records a failed attempt; returns true when the lane should move on (the item was parked). */
   async function failed(item: OutboxItem, info: { retry: DeliveryFailureKind; retryAfterMs?: number }, reason: string, attempts: number): Promise<boolean> {
     const now = clock.now();
-    const decision = decideRetry({ kind: info.retry, attempts, retryAfterMs: info.retryAfterMs, createdAt: item.createdAt, now, policy });
+    const decision = decideRetry({ kind: info.retry, attempts, retryAfterMs: info.retryAfterMs, createdAt: item.createdAt, now, policy, jitterKey: `${item.id}#${attempts}` });
     const context = { lane: item.lane, item: item.id, effect: item.effect.kind, attempts, failure: info.retry };
     if (decision.retry) {
       log.warn({ ...context, retryInMs: decision.at - now }, `Delivery failed; retrying: ${reason}`);

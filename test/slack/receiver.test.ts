@@ -69,7 +69,8 @@ describe("the Bolt HTTP receiver", () => {
     if (code === "ratelimited") {
       // Order is kept: the later post waits behind the rate-limited one until Retry-After has passed.
       expect(h.api.threadReplies("C0RETENT1", cardTs).at(-1)?.text).not.toContain("still here");
-      h.clock.advance(3000);
+      // Retry-After (3 s), plus up to one base delay of spread so rate-limited lanes don't return together.
+      h.clock.advance(3000 + h.config.outbox.baseDelayMs);
       await h.engine.tick();
       await h.engine.drain();
       expect(h.api.threadReplies("C0RETENT1", cardTs).at(-2)?.text).toContain("hello? anyone there?");
