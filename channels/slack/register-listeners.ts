@@ -219,6 +219,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   simpleButton(SLACK_ACTION_IDS.resolve, "resolve", (card, agent) => actions.resolve(card.conversationId, agent, card.escalationId));
 
   // ---- Transfer: pick a team on the card, then a modal asks for the note ---------------------
+  // The engine is asked first, so nobody writes a note for a transfer it would refuse; the
+  // submission asks again, since the conversation may change while the modal is open.
   app.action<BlockAction<StaticSelectAction>>(SLACK_ACTION_IDS.transfer, async ({ ack, body, action }) => {
     await ack();
     const target = actionTarget(body);
@@ -230,6 +232,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         channel: body.channel?.id ?? "",
         ...(body.message?.ts ? { messageTs: body.message.ts } : {}),
       };
+      const allowed = await actions.mayTransfer(request.conversationId, await agentFor(body.user.id), request.toTeam, request.escalationId);
+      if (!allowed.ok) return tellRefusal(target, allowed, "transfer");
       const teamName = config.teams[request.toTeam]?.displayName ?? request.toTeam;
       await client.views.open({ trigger_id: body.trigger_id, view: buildTransferModal(request, teamName) });
     });

@@ -175,10 +175,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     async transfer(user, toTeam, note) {
       const card = await requireCard();
+      const opens = api.callsTo("views.open").length;
       await driver.interaction(transferSelectAction({ user, channel: card.channel, messageTs: card.ts, conversationId: card.conversationId, toTeam }));
       await handle.idle();
-      const view = api.callsTo("views.open").at(-1)?.args.view as { callback_id: string; private_metadata: string } | undefined;
-      if (!view) throw new Error("The transfer did not open its note dialog.");
+      // A refused transfer opens no dialog: the refusal is the ephemeral message already shown.
+      const view = api.callsTo("views.open")[opens]?.args.view as { callback_id: string; private_metadata: string } | undefined;
+      if (!view) return;
       await driver.interaction(
         viewSubmission({ user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: { note: { note: { type: "plain_text_input", value: note } } } }),
       );

@@ -731,9 +731,14 @@ export function createEngine(deps: EngineDeps): Engine {
    * Slack's request is answered within its 3 seconds (drain() waits for delivery).
    */
   async function inLane<T>(conversationId: string, task: (c: Conversation) => Promise<T>): Promise<T> {
+    const conversation = await load(conversationId);
+    return serializer.run(conversation.customer.address, async () => task((await store.get(conversationId))!));
+  }
+
+  async function load(conversationId: string): Promise<Conversation> {
     const conversation = await store.get(conversationId);
     if (!conversation) throw new WarmlineError("conversation_not_found", `Conversation ${conversationId} does not exist (it may have been forgotten).`);
-    return serializer.run(conversation.customer.address, async () => task((await store.get(conversationId))!));
+    return conversation;
   }
 
   /** Config lists the workspace's raw user ids; agent ids are "<workspace>:<user id>". */
@@ -870,10 +875,26 @@ export function createEngine(deps: EngineDeps): Engine {
     });
   }
 
+  /**
+   * Why `agent` may not transfer `c` to `toTeam` (undefined: they may). The one decision behind
+   * mayTransfer and transfer, which checks it again inside its write. Throws for a team not in config.
+   */
+  function transferRefusal(c: Conversation, agent: AgentRef, toTeam: string, escalationId: string | undefined): ActionRefusal | undefined {
+    const refused = refusal(c, agent, escalationId);
+    if (refused) return refused;
+    if (currentEscalation(c)?.team === toTeam) return { ok: false, reason: "same_team", team: toTeam };
+    teamOf(toTeam);
+    return undefined;
+  }
+
+  /** Reads only, outside the lane: the workspace asks before a note dialog, and Slack's trigger expires in 3 seconds. */
+  async function mayTransfer(conversationId: string, agent: AgentRef, toTeam: string, escalationId?: string): Promise<ActionResult> {
+    return transferRefusal(await load(conversationId), agent, toTeam, escalationId) ?? { ok: true };
+  }
+
   async function transfer(conversationId: string, agent: AgentRef, toTeam: string, note: string, escalationId?: string): Promise<ActionResult> {
     return inLane(conversationId, async (conversation) => {
-      const refused = (c: Conversation): ActionRefusal | undefined =>
-        refusal(c, agent, escalationId) ?? (currentEscalation(c)?.team === toTeam ? { ok: false, reason: "same_team", team: toTeam } : undefined);
+      const refused = (c: Conversation): ActionRefusal | undefined => transferRefusal(c, agent, toTeam, escalationId);
       const before = refused(conversation);
       if (before) return before;
       // Checked again inside the write: another instance may have changed who holds it meanwhile.
@@ -1138,6 +1159,7 @@ export function createEngine(deps: EngineDeps): Engine {
     claim,
     release,
     agentReply,
+    mayTransfer,
     transfer,
     returnToBot,
     resolve,

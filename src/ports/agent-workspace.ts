@@ -62,6 +62,11 @@ export interface AgentActions {
   release(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult>;
   /** `messageRef` identifies the agent's message in the workspace, for delivery reactions. */
   agentReply(thread: string, agent: AgentRef, text: string, messageRef: string, attachments?: Attachment[]): Promise<AgentReplyResult>;
+  /**
+   * Whether `agent` may transfer the conversation to `toTeam` now, changing nothing: asked before the
+   * workspace asks for a note, with the same checks and refusals as `transfer` (which checks again).
+   */
+  mayTransfer(conversationId: string, agent: AgentRef, toTeam: string, escalationId?: string): Promise<ActionResult>;
   transfer(conversationId: string, agent: AgentRef, toTeam: string, note: string, escalationId?: string): Promise<ActionResult>;
   returnToBot(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult>;
   resolve(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult>;

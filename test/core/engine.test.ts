@@ -402,6 +402,42 @@ describe("engine: who may act on a conversation, and on which card", () => {
   });
 });
 
+describe("engine: asking whether a transfer would go through (mayTransfer)", () => {
+  it("answers as transfer does, refusal for refusal, and changes nothing", async () => {
+    const w = await world();
+    await w.say("I want to cancel my order 100311");
+    const id = (await w.conversation())!.id;
+    const first = (await w.store.get(id))!.escalations[0]!.id;
+    expect(await w.engine.mayTransfer(id, ALEX, "billing", first)).toEqual({ ok: true });
+    await w.engine.claim(id, SAM, first);
+    await w.engine.drain();
+    const stored = structuredClone(await w.store.get(id));
+    const sent = { cards: w.log.cards.length, updates: w.log.cardUpdates.length, posts: w.log.threadPosts.length, replies: w.log.toCustomer.length };
+
+    expect(await w.engine.mayTransfer(id, ALEX, "billing", first)).toEqual({ ok: false, reason: "not_claimant", claimant: SAM });
+    expect(await w.engine.mayTransfer(id, SAM, "retention", first)).toEqual({ ok: false, reason: "same_team", team: "retention" });
+    await expect(w.engine.mayTransfer(id, SAM, "nosuchteam", first)).rejects.toMatchObject({ code: "unknown_team" });
+    await expect(w.engine.mayTransfer("conv_gone", SAM, "billing")).rejects.toMatchObject({ code: "conversation_not_found" });
+    expect(await w.engine.mayTransfer(id, SAM, "billing", first)).toEqual({ ok: true });
+    await w.engine.drain();
+    expect(await w.store.get(id)).toEqual(stored);
+    expect({ cards: w.log.cards.length, updates: w.log.cardUpdates.length, posts: w.log.threadPosts.length, replies: w.log.toCustomer.length }).toEqual(sent);
+
+    // The same answers from the real thing.
+    expect(await w.engine.transfer(id, ALEX, "billing", "take it", first)).toEqual({ ok: false, reason: "not_claimant", claimant: SAM });
+    expect(await w.engine.transfer(id, SAM, "retention", "again", first)).toEqual({ ok: false, reason: "same_team", team: "retention" });
+    await expect(w.engine.transfer(id, SAM, "nosuchteam", "lost", first)).rejects.toMatchObject({ code: "unknown_team" });
+    expect(await w.engine.transfer(id, SAM, "billing", "double charged", first)).toEqual({ ok: true });
+
+    // Afterwards the old card may transfer nothing; the new one is queued for Billing's rota.
+    expect(await w.engine.mayTransfer(id, SAM, "support", first)).toEqual({ ok: false, reason: "stale_card", team: "billing" });
+    const second = (await w.store.get(id))!.escalations[1]!.id;
+    expect(await w.engine.mayTransfer(id, ALEX, "support", second)).toEqual({ ok: true });
+    await w.engine.resolve(id, ALEX, second);
+    expect(await w.engine.mayTransfer(id, ALEX, "support", second)).toEqual({ ok: false, reason: "not_open" });
+  });
+});
+
 describe("engine: second review fixes", () => {
   it("1. CALLBACK while with the bot queues a call back card in the offered team, mandatory, after hours included", async () => {
     const w = await world(undefined, AFTER_HOURS);

@@ -67,6 +67,12 @@ export interface SlackHarnessOptions {
   channels?: FakeSlackChannel[];
 }
 
+/** The note modal as the fake Slack API recorded it in views.open. */
+export interface SlackTransferModal {
+  callback_id: string;
+  private_metadata: string;
+}
+
 export interface SlackHarness {
   api: FakeSlackApi;
   app: App;
@@ -85,7 +91,15 @@ export interface SlackHarness {
   escalateCancellation(): Promise<{ conversationId: string; thread: string; channel: string; cardTs: string }>;
   /** Clicks a button on the card in `thread` as it is now in Slack, or as it was when `card` was read (a stale card). */
   click(actionId: string, user: string, conversationId: string, thread: string, card?: { escalationId?: string }): Promise<SlackResponse>;
+  /**
+   * Transfers from the card: chooses the team, then submits the note in the modal that opened. When
+   * the choice is refused (no modal opened) it returns the choice's response, having submitted nothing.
+   */
   transfer(user: string, conversationId: string, thread: string, toTeam: string, note: string, card?: { escalationId?: string }): Promise<SlackResponse>;
+  /** Chooses a team in the card's Transfer select; `modal` is the note modal it opened, if any. */
+  chooseTransferTeam(user: string, conversationId: string, thread: string, toTeam: string, card?: { escalationId?: string }): Promise<{ response: SlackResponse; modal?: SlackTransferModal }>;
+  /** Submits a note modal opened by chooseTransferTeam. */
+  submitTransferNote(user: string, modal: SlackTransferModal, note: string): Promise<SlackResponse>;
   /** The escalation id the card in `thread` carries now (undefined once it has no buttons). */
   cardEscalationId(thread: string): string | undefined;
   /** An agent replies in the thread; returns the reply's ts. */
@@ -194,21 +208,27 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
       return response;
     },
     async transfer(user, conversationId, thread, toTeam, note, card) {
+      const { response, modal } = await harness.chooseTransferTeam(user, conversationId, thread, toTeam, card);
+      return modal ? harness.submitTransferNote(user, modal, note) : response;
+    },
+    async chooseTransferTeam(user, conversationId, thread, toTeam, card) {
       const ref = decodeSlackThreadRef(thread);
       const escalationId = card ? card.escalationId : cardEscalationId(thread);
-      const select = await postInteraction(
+      const opens = api.callsTo("views.open").length;
+      const response = await postInteraction(
         url,
         HARNESS_SIGNING_SECRET,
         transferSelectAction({ user, channel: ref.channel, messageTs: ref.threadTs, conversationId, toTeam, ...(escalationId ? { escalationId } : {}) }),
       );
-      if (select.status !== 200) return select;
-      const opened = api.callsTo("views.open").at(-1);
-      if (!opened) throw new Error("The transfer select did not open the note modal: see harness.logs");
-      const view = opened.args.view as { callback_id: string; private_metadata: string };
+      await settle();
+      const opened = api.callsTo("views.open")[opens];
+      return { response, ...(opened ? { modal: opened.args.view as SlackTransferModal } : {}) };
+    },
+    async submitTransferNote(user, modal, note) {
       const response = await postInteraction(
         url,
         HARNESS_SIGNING_SECRET,
-        viewSubmission({ user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: { note: { note: { type: "plain_text_input", value: note } } } }),
+        viewSubmission({ user, callbackId: modal.callback_id, privateMetadata: modal.private_metadata, values: { note: { note: { type: "plain_text_input", value: note } } } }),
       );
       await settle();
       return response;

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
 import { SLACK_SECTION_TEXT_LIMIT } from "../../channels/slack/slack-limits.js";
 import { SLACK_ERASED_CARD_TEXT } from "../../channels/slack/slack-workspace.js";
+import { SLACK_TRANSFER_VIEW_ID } from "../../channels/slack/transfer-modal.js";
 import { type SlackHarness, type SlackHarnessOptions, startSlackHarness } from "../helpers/slack-harness.js";
+import { slackFixture } from "../helpers/slack-signing.js";
 import { allText, expectWithinSlackLimits } from "./card-limits.js";
 
 let h: SlackHarness | undefined;
@@ -243,6 +245,67 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect((await harness.store.get(conversationId))).toMatchObject({ state: "assigned", assignee: { id: "slack:U0AGENT01" } });
     await harness.click(SLACK_ACTION_IDS.resolve, "U0ADMIN01", conversationId, thread);
     expect((await harness.store.get(conversationId))!.state).toBe("resolved");
+  });
+
+  it("a transfer the engine would refuse opens no note modal: the agent is told why at once, and nothing changes", async () => {
+    const harness = await start();
+    const { thread, conversationId } = await harness.escalateCancellation();
+    const card = { escalationId: harness.cardEscalationId(thread) };
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
+    const sent = harness.whatsapp.sent.length;
+
+    // Not the claimant.
+    const chosen = await harness.chooseTransferTeam("U0AGENT02", conversationId, thread, "billing");
+    expect(chosen.response.status).toBe(200);
+    expect(chosen.modal).toBeUndefined();
+    expect(ephemeralsTo(harness, "U0AGENT02")).toEqual(["<@U0AGENT01> has claimed this conversation, so only they can transfer it."]);
+    // A team that is not configured (an edited config behind an old card).
+    expect((await harness.chooseTransferTeam("U0AGENT01", conversationId, thread, "nosuchteam")).modal).toBeUndefined();
+    expect(ephemeralsTo(harness, "U0AGENT01")).toEqual([expect.stringMatching(/^:warning: Team "nosuchteam" is not configured: use one of /)]);
+
+    // Already resolved: the card Slack still shows offers the select.
+    await harness.click(SLACK_ACTION_IDS.resolve, "U0AGENT01", conversationId, thread);
+    expect((await harness.chooseTransferTeam("U0AGENT01", conversationId, thread, "billing", card)).modal).toBeUndefined();
+    expect(ephemeralsTo(harness, "U0AGENT01").at(-1)).toBe("This conversation is no longer waiting for a person.");
+
+    expect(harness.api.callsTo("views.open")).toEqual([]);
+    expect((await harness.store.get(conversationId))!.escalations).toHaveLength(1);
+    expect(harness.whatsapp.sent.length).toBe(sent + 1); // the survey, from resolve
+  });
+
+  it("the claimant choosing a team gets the note modal, and nothing moves until it is submitted", async () => {
+    const harness = await start();
+    const { thread, conversationId } = await harness.escalateCancellation();
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
+    const { response, modal } = await harness.chooseTransferTeam("U0AGENT01", conversationId, thread, "billing");
+    expect(response.status).toBe(200);
+    expect(modal).toMatchObject({ callback_id: SLACK_TRANSFER_VIEW_ID });
+    expect(harness.api.callsTo("views.open")).toHaveLength(1);
+    expect(harness.api.callsTo("views.open")[0]!.args.trigger_id).toBe(slackFixture("block-actions-static-select.json").trigger_id);
+    expect(ephemeralsTo(harness, "U0AGENT01")).toEqual([]);
+    expect((await harness.store.get(conversationId))).toMatchObject({ state: "assigned", escalations: [{ team: "retention" }] });
+
+    await harness.submitTransferNote("U0AGENT01", modal!, "Double charged as well");
+    expect((await harness.store.get(conversationId))!.escalations.at(-1)).toMatchObject({ team: "billing", transferNote: "Double charged as well" });
+  });
+
+  it("a transfer that stops being allowed while the note modal is open is still refused when it is submitted", async () => {
+    const harness = await start();
+    const { thread, conversationId } = await harness.escalateCancellation();
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
+    const { modal } = await harness.chooseTransferTeam("U0AGENT01", conversationId, thread, "billing");
+    expect(modal).toBeDefined();
+    // Meanwhile the claimant lets go and a colleague claims it.
+    await harness.click(SLACK_ACTION_IDS.release, "U0AGENT01", conversationId, thread);
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT02", conversationId, thread);
+    const sent = harness.whatsapp.sent.length;
+
+    const response = await harness.submitTransferNote("U0AGENT01", modal!, "Wants a refund");
+    expect(response.status).toBe(200);
+    expect(ephemeralsTo(harness, "U0AGENT01")).toEqual(["<@U0AGENT02> has claimed this conversation, so only they can transfer it."]);
+    expect((await harness.store.get(conversationId))).toMatchObject({ state: "assigned", assignee: { id: "slack:U0AGENT02" } });
+    expect((await harness.store.get(conversationId))!.escalations).toHaveLength(1);
+    expect(harness.whatsapp.sent.length).toBe(sent);
   });
 
   it("posts a 100 kB transcript in thread replies within every limit", async () => {

@@ -24,6 +24,7 @@ function recordingActions(): AgentActions & AdminActions & { replies: unknown[][
     replies,
     claim: never,
     release: never,
+    mayTransfer: never,
     transfer: never,
     returnToBot: never,
     resolve: never,
