@@ -58,6 +58,7 @@ export interface WhatsAppRecentMessage {
   id: Pick<WAWebJS.MessageId, "_serialized">;
   body: string;
   fromMe: boolean;
+  hasMedia: boolean;
   /** Seconds since the epoch. */
   timestamp: number;
 }

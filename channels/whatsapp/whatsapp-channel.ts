@@ -12,7 +12,8 @@ import type {
   InboundCustomerMessage,
   OutboundCustomerMessage,
 } from "../../src/ports/customer-channel.js";
-import type { WHATSAPP_CLIENT_EVENTS, WhatsAppClientPort, WhatsAppDisconnectReason, WhatsAppInboundMessage, WhatsAppMedia, WhatsAppSendOptions } from "./client-port.js";
+import type { WHATSAPP_CLIENT_EVENTS, WhatsAppClientPort, WhatsAppDisconnectReason, WhatsAppInboundMessage, WhatsAppMedia, WhatsAppRecentMessage, WhatsAppSendOptions } from "./client-port.js";
+import { WHATSAPP_CAPTION_LIMIT, splitForWhatsApp } from "./outbound-text.js";
 import { WHATSAPP_SESSION_DIR } from "./whatsapp-session.js";
 import {
   WHATSAPP_CHANNEL_NAME,
@@ -71,6 +72,14 @@ export const WHATSAPP_INBOUND_RETRY_DELAYS_MS = [500, 2_000, 5_000, 15_000, 30_0
 const WHATSAPP_RESUME_LOOKBACK = 50;
 /** WhatsApp timestamps are whole seconds and the phone's clock may differ a little. */
 const WHATSAPP_RESUME_CLOCK_SKEW_MS = 60_000;
+
+/** One WhatsApp message of an outbound message, with what identifies its copy in the chat's history. */
+interface OutboundPart {
+  body: string;
+  hasMedia: boolean;
+  content: () => Promise<string | WAWebJS.MessageMedia>;
+  options?: WhatsAppSendOptions;
+}
 
 /** Only these carry a caption; anything else gets the text as its own message first. */
 const CAPTION_KINDS = new Set<Attachment["kind"]>(["image", "video", "document"]);
@@ -231,23 +240,18 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
       throw new WarmlineError("input_invalid", "Cannot send an empty WhatsApp message: give it text or an attachment with data.");
     }
 
+    // A short text rides as the first media's caption; a long one goes first, as text messages.
     const first = media[0];
-    const captionFirst = first !== undefined && text !== "" && CAPTION_KINDS.has(first.kind);
-    if (delivery?.inDoubt && text !== "") {
-      const earlier = await this.findSentCopy(chatId, text, delivery.since);
-      if (earlier !== undefined) {
-        this.logger.info({ channelMessageId: earlier }, "An interrupted WhatsApp send had already been delivered; not sending it again");
-        return { channelMessageId: earlier };
-      }
-    }
-    const parts: { content: () => Promise<string | WAWebJS.MessageMedia>; options?: WhatsAppSendOptions }[] = [];
-    if (text !== "" && !captionFirst) parts.push({ content: async () => text });
+    const captionFirst = first !== undefined && text !== "" && CAPTION_KINDS.has(first.kind) && text.length <= WHATSAPP_CAPTION_LIMIT;
+    const parts: OutboundPart[] = captionFirst ? [] : splitForWhatsApp(text).map((chunk) => ({ body: chunk, hasMedia: false, content: async () => chunk }));
     media.forEach((attachment, i) => {
       const options: WhatsAppSendOptions = {};
       if (i === 0 && captionFirst) options.caption = text;
       if (attachment.kind === "document") options.sendMediaAsDocument = true;
       if (attachment.kind === "sticker") options.sendMediaAsSticker = true;
       parts.push({
+        body: options.caption ?? "",
+        hasMedia: true,
         content: async () =>
           this.createMedia({
             mimetype: attachment.mimeType ?? "application/octet-stream",
@@ -258,15 +262,21 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
       });
     });
 
-    let firstId: string | undefined;
-    for (const [i, part] of parts.entries()) {
+    // An interrupted attempt may have sent some parts, always a leading run of them: resume after it.
+    const alreadySent = delivery?.inDoubt ? await this.findSentParts(chatId, parts, delivery.since) : [];
+    if (alreadySent.length > 0) {
+      this.logger.info({ channelMessageId: alreadySent[0], sentParts: alreadySent.length, parts: parts.length }, "An interrupted WhatsApp send had already delivered part of the message; sending only the rest");
+    }
+    let firstId = alreadySent[0];
+    for (let i = alreadySent.length; i < parts.length; i++) {
+      const part = parts[i]!;
       try {
         const sent = await this.client.sendMessage(chatId, await part.content(), part.options);
         const id = sent?.id?._serialized;
         if (typeof id !== "string" || id === "") throw new Error("WhatsApp returned no message id");
         firstId ??= id;
       } catch (err) {
-        const partial = i > 0 ? ` ${i} of ${parts.length} parts had already been sent.` : "";
+        const partial = i > 0 ? ` ${i} of ${parts.length} parts had already been sent; the retry sends only the rest.` : "";
         throw new WarmlineError(
           "delivery_failed",
           `WhatsApp did not accept the message (${errorText(err)}):${partial} check the ops channel for connection problems and retry.`,
@@ -289,14 +299,16 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
     }
   }
 
-  /** Our own message with this text (or caption) sent at or after `since`, from the chat's recent history. */
-  private async findSentCopy(chatId: string, text: string, since: number): Promise<string | undefined> {
-    if (!this.client.getChatById) return undefined;
+  /**
+   * The ids of the leading parts an earlier attempt already delivered: our own messages in the chat
+   * since `since`, matched in order by text (or caption) and by whether they carry media.
+   */
+  private async findSentParts(chatId: string, parts: readonly OutboundPart[], since: number): Promise<string[]> {
+    if (!this.client.getChatById) return [];
+    let recent: WhatsAppRecentMessage[];
     try {
       const chat = await this.client.getChatById(chatId);
-      const recent = await chat.fetchMessages({ limit: WHATSAPP_RESUME_LOOKBACK, fromMe: true });
-      const copy = recent.find((m) => m.fromMe && m.body === text && m.timestamp * 1000 >= since - WHATSAPP_RESUME_CLOCK_SKEW_MS);
-      return copy?.id._serialized;
+      recent = await chat.fetchMessages({ limit: WHATSAPP_RESUME_LOOKBACK, fromMe: true });
     } catch (err) {
       throw new WarmlineError(
         "channel_unavailable",
@@ -305,6 +317,16 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
         { retry: "transient" },
       );
     }
+    const candidates = recent.filter((m) => m.fromMe && m.timestamp * 1000 >= since - WHATSAPP_RESUME_CLOCK_SKEW_MS).sort((a, b) => a.timestamp - b.timestamp);
+    const found: string[] = [];
+    let from = 0;
+    for (const part of parts) {
+      const at = candidates.findIndex((m, i) => i >= from && (m.body ?? "") === part.body && Boolean(m.hasMedia) === part.hasMedia);
+      if (at < 0) break;
+      found.push(candidates[at]!.id._serialized);
+      from = at + 1;
+    }
+    return found;
   }
 
   async stop(): Promise<void> {

@@ -155,11 +155,11 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
         if (!(await failed(head, { retry: "unavailable" }, "the channel is not connected", head.attempts))) return;
         continue;
       }
-      const attempt: OutboxItem = { ...head, status: "in_flight", lastAttemptAt: now };
+      const attempt: OutboxItem = { ...head, status: "in_flight", lastAttemptAt: now, firstAttemptAt: head.firstAttemptAt ?? now };
       if (!(await outbox.saveOutboxItem(attempt))) continue;
       try {
         // Any earlier attempt may have got through (a crash mid-send, a timeout after Slack posted).
-        await deps.deliver(attempt, { key: head.id, inDoubt: head.lastAttemptAt !== undefined, since: head.createdAt });
+        await deps.deliver(attempt, { key: head.id, inDoubt: head.lastAttemptAt !== undefined, since: head.firstAttemptAt ?? head.createdAt });
         await outbox.completeOutboxItem(head.id);
       } catch (error) {
         const info = classify(error);

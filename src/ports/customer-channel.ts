@@ -49,7 +49,7 @@ export interface OutboundCustomerMessage {
 export interface DeliveryAttempt {
   /** The outbox item's stable id (Slack carries it in message metadata). */
   key: string;
-  /** An earlier attempt may have got through: look for a copy sent at or after `since` before sending. */
+  /** An earlier attempt may have got through: look for a copy sent at or after `since` (the first attempt) before sending. */
   inDoubt: boolean;
   since: number;
 }

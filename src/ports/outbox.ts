@@ -48,8 +48,13 @@ export interface OutboxItem {
   /** Epoch ms before which it is not attempted (backoff, Retry-After). */
   notBefore: number;
   createdAt: number;
-  /** When the last attempt started: adapters look for a copy sent since then before sending again. */
+  /** When the last attempt started: set means an attempt may have got through, so the next one is in doubt. */
   lastAttemptAt?: number;
+  /**
+   * When the first attempt started. Earlier items of the lane were all delivered by then, so a copy
+   * the adapter finds after it is this item's own, not an identical earlier message.
+   */
+  firstAttemptAt?: number;
   lastError?: string;
   /** Failure notices are not themselves reported when they fail, so a dead Slack can't loop. */
   quiet?: boolean;

@@ -118,7 +118,8 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
   destroyCount = 0;
   autoReady: boolean;
 
-  private readonly now: () => number;
+  /** The fake server's clock, for message timestamps; tests may move it. */
+  now: () => number;
   private readonly lidPhones: Map<string, string>;
   private readonly messages = new Map<string, FakeWhatsAppMessage>();
   private readonly sendFailures: unknown[] = [];
@@ -183,7 +184,7 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
     return {
       fetchMessages: async ({ limit, fromMe }) => {
         const inChat = [...this.messages.values()].filter((m) => (m.fromMe ? m.to : m.from) === chatId && (fromMe === undefined || m.fromMe === fromMe));
-        return inChat.slice(-(limit ?? inChat.length));
+        return inChat.slice(-(limit ?? inChat.length)).map((m) => ({ ...m, hasMedia: Boolean(m.hasMedia) }));
       },
     };
   }

@@ -18,6 +18,7 @@ export interface BridgeSent {
   id: string;
   chatId: string;
   body: string;
+  hasMedia: boolean;
   /** Seconds, as WhatsApp timestamps are. */
   timestamp: number;
 }
@@ -65,8 +66,8 @@ export async function startWhatsAppBridge(): Promise<WhatsAppBridgeServer> {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://bridge");
       if (req.method === "POST" && url.pathname === "/send") {
-        const { chatId, body } = (await readJson(req)) as { chatId: string; body: string };
-        const sent: BridgeSent = { id: `true_${chatId}_OUT${String(++seq).padStart(10, "0")}`, chatId, body, timestamp: Math.floor(Date.now() / 1000) };
+        const { chatId, body, hasMedia } = (await readJson(req)) as { chatId: string; body: string; hasMedia: boolean };
+        const sent: BridgeSent = { id: `true_${chatId}_OUT${String(++seq).padStart(10, "0")}`, chatId, body, hasMedia, timestamp: Math.floor(Date.now() / 1000) };
         bridge.sent.push(sent);
         return reply(res, { id: sent.id });
       }
@@ -113,7 +114,7 @@ export class WhatsAppBridgeClient extends EventEmitter implements WhatsAppClient
 
   async sendMessage(chatId: string, content: string | WAWebJS.MessageMedia, _options?: WhatsAppSendOptions): Promise<WhatsAppSentMessage> {
     const body = typeof content === "string" ? content : (_options?.caption ?? "");
-    const response = await fetch(`${this.url}/send`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chatId, body }) });
+    const response = await fetch(`${this.url}/send`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chatId, body, hasMedia: typeof content !== "string" }) });
     const { id } = (await response.json()) as { id: string };
     return { id: { _serialized: id } };
   }
@@ -123,7 +124,7 @@ export class WhatsAppBridgeClient extends EventEmitter implements WhatsAppClient
       fetchMessages: async () => {
         const response = await fetch(`${this.url}/messages?chat=${encodeURIComponent(chatId)}`);
         const sent = (await response.json()) as BridgeSent[];
-        return sent.map((m) => ({ id: { _serialized: m.id }, body: m.body, fromMe: true, timestamp: m.timestamp }));
+        return sent.map((m) => ({ id: { _serialized: m.id }, body: m.body, fromMe: true, hasMedia: m.hasMedia, timestamp: m.timestamp }));
       },
     };
   }

@@ -14,6 +14,7 @@ import {
   whatsappAckToDeliveryState,
   type WhatsAppChannelOptions,
 } from "../../channels/whatsapp/whatsapp-channel.js";
+import { WHATSAPP_TEXT_LIMIT } from "../../channels/whatsapp/outbound-text.js";
 import { FAKE_WHATSAPP_PAIRING_CODE, FAKE_WHATSAPP_QR, FakeWhatsAppClient } from "../helpers/fake-whatsapp-client.js";
 
 const CUSTOMER = "whatsapp:15551234567@c.us";
@@ -273,6 +274,60 @@ describe("WhatsAppChannelAdapter outbound", () => {
     const retried = await adapter.send({ address: CUSTOMER, text: "hi" });
     expect(retried.channelMessageId).toBe(client.lastSent()?.id);
     expect(client.sent).toHaveLength(1);
+  });
+
+  it("sends a long text as several messages in order, and a caption too long for WhatsApp as text before the media", async () => {
+    const { client, adapter, events } = setup();
+    await adapter.start(events);
+    const paragraphs = Array.from({ length: 6 }, (_, i) => `Step ${i + 1}: ${"do the thing carefully ".repeat(80).trim()}.`);
+    const { channelMessageId } = await adapter.send({ address: CUSTOMER, text: paragraphs.join("\n\n") });
+    expect(client.sent.length).toBeGreaterThan(1);
+    expect(client.sent.every((s) => s.text.length <= WHATSAPP_TEXT_LIMIT)).toBe(true);
+    expect(client.sent.map((s) => s.text).join("\n\n")).toBe(paragraphs.join("\n\n"));
+    expect(channelMessageId).toBe(client.sent[0]?.id);
+
+    client.sent.length = 0;
+    const longCaption = "Your label and the steps to return the parcel. ".repeat(30);
+    await adapter.send({ address: CUSTOMER, text: longCaption, attachments: [{ kind: "image", mimeType: "image/png", dataBase64: "iVBORw0KGgo=" }] });
+    expect(client.sent.map((s) => [s.text, s.options])).toEqual([[longCaption, undefined], ["", undefined]]);
+  });
+
+  it("an in-doubt retry resumes after the parts an interrupted attempt delivered, and re-sends nothing", async () => {
+    const { client, adapter, events } = setup();
+    await adapter.start(events);
+    // An identical text sent before this message's first attempt (beyond the clock-skew allowance)
+    // is not mistaken for its copy.
+    await adapter.send({ address: CUSTOMER, text: "Here you go" });
+    const message = {
+      address: CUSTOMER,
+      text: "Here you go",
+      attachments: [
+        { kind: "audio" as const, mimeType: "audio/ogg", dataBase64: "T2dnUw==" },
+        { kind: "document" as const, mimeType: "application/pdf", dataBase64: "JVBERi0=", filename: "refund.pdf" },
+      ],
+    };
+    const firstAttemptAt = NOW + 5 * 60_000;
+    client.now = () => firstAttemptAt;
+    // The text and the voice note go; the document fails.
+    const original = client.sendMessage.bind(client);
+    let sends = 0;
+    client.sendMessage = async (...args) => {
+      if (++sends === 3) throw new Error("Evaluation failed: t: t");
+      return original(...args);
+    };
+    const err = await adapter.send(message).catch((e: unknown) => e);
+    expect((err as Error).message).toContain("2 of 3 parts had already been sent");
+    const afterFailure = client.sent.length;
+
+    const { channelMessageId } = await adapter.send(message, { key: "ob_1", inDoubt: true, since: firstAttemptAt });
+    expect(client.sent.slice(afterFailure).map((s) => s.options)).toEqual([{ sendMediaAsDocument: true }]);
+    expect(client.sent.filter((s) => s.text === "Here you go")).toHaveLength(2);
+    expect(channelMessageId).toBe(client.sent[1]?.id);
+
+    // Everything had gone: a further in-doubt attempt sends nothing.
+    const sentBefore = client.sent.length;
+    await adapter.send(message, { key: "ob_1", inDoubt: true, since: firstAttemptAt });
+    expect(client.sent).toHaveLength(sentBefore);
   });
 
   it("refuses an empty message", async () => {
