@@ -184,6 +184,8 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       agentRef: (userId) => workspace.users.agentRef(userId),
       intents: analytics.intents,
       teams: workspace.teams,
+      config,
+      teamChannels: channels.teams,
       figures: () => analytics.dashboardFigures(),
       logger: logger.child({ component: "slack" }),
     });

@@ -3,7 +3,7 @@ import { ALL_TEAMS, type Figures, type TeamFigures } from "../../src/analytics/c
 import type { EscalationReason } from "../../src/domain/escalation.js";
 import { reasonLabel, slackDate, type SlackTeamInfo } from "./context-card.js";
 import { escapeSlackText } from "./escape.js";
-import { SLACK_HEADER_TEXT_LIMIT, SLACK_SECTION_TEXT_LIMIT, cutToLimit } from "./slack-limits.js";
+import { SLACK_CONTEXT_TEXT_LIMIT, SLACK_HEADER_TEXT_LIMIT, SLACK_SECTION_TEXT_LIMIT, cutToLimit } from "./slack-limits.js";
 
 /** Triggers listed per team; the rest are summed as "other". */
 const TOP_TRIGGERS = 4;
@@ -17,6 +17,10 @@ export interface FiguresBlocksInput {
   teams: readonly SlackTeamInfo[];
   /** Home tabs take 100 blocks, messages 50. */
   maxBlocks: number;
+  /** Only this team's figures (its key); omitted: everyone first, then each team. */
+  team?: string;
+  /** Blocks under the header, such as the Home tab's team picker. */
+  controls?: KnownBlock[];
 }
 
 export function formatPercent(rate: number | undefined): string {
@@ -35,19 +39,32 @@ function triggers(row: TeamFigures): string {
   if (sorted.length === 0) return "none";
   const shown = sorted.slice(0, TOP_TRIGGERS).map(([reason, count]) => `${escapeSlackText(reasonLabel(reason))} ${count}`);
   const other = sorted.slice(TOP_TRIGGERS).reduce((sum, [, count]) => sum + count, 0);
-  return [...shown, ...(other > 0 ? [`other ${other}`] : [])].join(" · ");
+  return [...shown, ...(other > 0 ? [`other ${other}`] : [])].join(", ");
+}
+
+/** "today … · 7 days …", or "7 days …" without today's figures (the weekly digest). */
+function byWindow(week: TeamFigures, today: TeamFigures | undefined, show: (row: TeamFigures) => string): string {
+  return `${today ? `today ${show(today)} · ` : ""}7 days ${show(week)}`;
+}
+
+function survey(row: TeamFigures): string {
+  const { responses, averageScore, helpedYes, helpedNo } = row.survey;
+  if (responses === 0) return "–";
+  return `${averageScore !== undefined ? `${averageScore.toFixed(1)}/5` : "–"} from ${responses}, helped ${formatPercent(ratio(helpedYes, helpedYes + helpedNo))}`;
 }
 
 /** One team's (or everyone's) figures as a single section, so 50 teams still fit a Home tab. */
 export function teamSection(name: string, week: TeamFigures, today: TeamFigures | undefined): SectionBlock {
   const open = `${week.open.queued} waiting, ${week.open.assigned} with an agent${week.open.oldestWaitSeconds !== undefined ? `, oldest ${formatSeconds(week.open.oldestWaitSeconds)}` : ""}`;
-  const deadline = week.claimDeadlineMinutes !== undefined ? ` · deadline ${week.claimDeadlineMinutes} min (${formatPercent(week.claimedWithinDeadlineRate)} within)` : "";
+  const within = week.claimedWithinDeadlineRate !== undefined ? ` (${formatPercent(week.claimedWithinDeadlineRate)} within)` : "";
+  const deadline = week.claimDeadlineMinutes !== undefined ? ` · deadline ${week.claimDeadlineMinutes} min${within}` : "";
   const lines = [
     `*${escapeSlackText(name)}* · :inbox_tray: ${open}`,
-    `*Escalation rate* ${today ? `today ${formatPercent(today.escalationRate)} (${today.escalations}) · ` : ""}7 days ${formatPercent(week.escalationRate)} (${week.escalations})`,
-    `*By trigger, 7 days* ${triggers(week)}`,
-    `*Median time to claim* ${today ? `today ${formatSeconds(today.timeToClaim.medianSeconds)} · ` : ""}7 days ${formatSeconds(week.timeToClaim.medianSeconds)}${deadline}`,
-    `*Survey, 7 days* ${week.survey.averageScore !== undefined ? `${week.survey.averageScore.toFixed(1)}/5` : "–"} from ${week.survey.responses} · helped ${formatPercent(ratio(week.survey.helpedYes, week.survey.helpedYes + week.survey.helpedNo))} · *repeat rate* ${formatPercent(week.repeats.rate)} (of ${week.repeats.measured})`,
+    `*Escalation rate* ${byWindow(week, today, (row) => `${formatPercent(row.escalationRate)} (${row.escalations})`)}`,
+    `*By trigger* ${byWindow(week, today, triggers)}`,
+    `*Median time to claim* ${byWindow(week, today, (row) => formatSeconds(row.timeToClaim.medianSeconds))}${deadline}`,
+    `*Survey score* ${byWindow(week, today, survey)}`,
+    `*Repeat rate* ${byWindow(week, today, (row) => `${formatPercent(row.repeats.rate)} (of ${row.repeats.measured})`)}`,
   ];
   return { type: "section", text: { type: "mrkdwn", text: cutToLimit(lines.join("\n"), SLACK_SECTION_TEXT_LIMIT), verbatim: true } };
 }
@@ -56,18 +73,27 @@ function ratio(part: number, whole: number): number | undefined {
   return whole > 0 ? part / whole : undefined;
 }
 
-/** The dashboard: everyone first, then each team, within `maxBlocks` (a last line says what did not fit). */
+/**
+ * The dashboard within `maxBlocks`: one team's figures when `team` is given, else everyone first,
+ * then each team (a last line says what did not fit).
+ */
 export function buildFiguresBlocks(input: FiguresBlocksInput): KnownBlock[] {
   const { week, today } = input;
   const blocks: KnownBlock[] = [
     { type: "header", text: { type: "plain_text", text: cutToLimit(input.title, SLACK_HEADER_TEXT_LIMIT, "…") } },
+    ...(input.controls ?? []),
     {
       type: "context",
       elements: [{ type: "mrkdwn", text: `${today ? `Today since ${slackDate(today.since, "{time}")} and the ` : "The "}7 days to ${slackDate(week.until)} · \`warmline report --since 7d\` has every figure` }],
     },
-    teamSection("All teams", week.teams[ALL_TEAMS]!, today?.teams[ALL_TEAMS]),
-    { type: "divider" },
   ];
+  if (input.team !== undefined) {
+    const row = week.teams[input.team];
+    const name = input.teams.find((t) => t.key === input.team)?.displayName ?? input.team;
+    blocks.push(row ? teamSection(name, row, today?.teams[input.team]) : { type: "context", elements: [{ type: "mrkdwn", text: cutToLimit(`No figures for ${escapeSlackText(name)} yet.`, SLACK_CONTEXT_TEXT_LIMIT) }] });
+    return blocks;
+  }
+  blocks.push(teamSection("All teams", week.teams[ALL_TEAMS]!, today?.teams[ALL_TEAMS]), { type: "divider" });
   const keys = [...new Set([...input.teams.map((t) => t.key), ...Object.keys(week.teams).filter((k) => k !== ALL_TEAMS)])];
   const room = input.maxBlocks - blocks.length;
   const fits = keys.length <= room ? keys : keys.slice(0, room - 1);

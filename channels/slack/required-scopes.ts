@@ -28,6 +28,8 @@ export const SLACK_METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = 
   // Team channels may be public or private.
   "conversations.list": ["channels:read", "groups:read"],
   "conversations.info": ["channels:read", "groups:read"],
+  // Whose team channel a Home tab viewer is in.
+  "conversations.members": ["channels:read", "groups:read"],
   "views.open": [],
   // The Home tab dashboard; views.* need no scope, only the home tab enabled in the manifest.
   "views.publish": [],

@@ -4,6 +4,7 @@
  * and the metrics runtime over the same store and clock.
  */
 import { registerAnalyticsListeners } from "../../channels/slack/analytics-listeners.js";
+import { SLACK_HOME_TEAM_ACTION } from "../../channels/slack/app-home.js";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import { createAnalyticsRuntime, type AnalyticsRuntime } from "../../src/analytics/analytics-runtime.js";
 import type { Conversation } from "../../src/domain/conversation.js";
@@ -19,7 +20,10 @@ export interface AnalyticsHarness extends SlackHarness {
   /** A button on the card (claim, resolve, view transcript, feedback…), clicked by `user`. */
   press(actionId: string, user: string, conversation: { conversationId: string; thread: string }): Promise<SlackResponse>;
   submitView(user: string, view: { callback_id: string; private_metadata: string }, values: Record<string, unknown>): Promise<SlackResponse>;
-  openHome(user: string): Promise<SlackResponse>;
+  /** `view` is the Home tab as Slack last showed it (the event carries it once one was published). */
+  openHome(user: string, view?: { private_metadata: string }): Promise<SlackResponse>;
+  /** Picks `team` (a team key or ALL_TEAMS) in the Home tab's team picker. */
+  pickHomeTeam(user: string, team: string, view?: { private_metadata: string }): Promise<SlackResponse>;
   /** The conversation the harness customer is in now (the newest one). */
   latest(): Promise<Conversation>;
   /** Escalates whatever the customer says and returns the conversation id and its current thread. */
@@ -27,6 +31,9 @@ export interface AnalyticsHarness extends SlackHarness {
 }
 
 let eventSeq = 0;
+
+/** A Home tab view as Slack sends it back in events and block actions. */
+const homeView = (view: { private_metadata: string }) => ({ id: "V0HOME0001", type: "home", blocks: [], private_metadata: view.private_metadata, callback_id: "", state: { values: {} }, hash: "1715000000.abc123" });
 
 export async function startAnalyticsHarness(options: SlackHarnessOptions = {}): Promise<AnalyticsHarness> {
   const h = await startSlackHarness(options);
@@ -38,6 +45,8 @@ export async function startAnalyticsHarness(options: SlackHarnessOptions = {}): 
     agentRef: (userId) => h.workspace.users.agentRef(userId),
     intents: analytics.intents,
     teams: h.workspace.teams,
+    config: h.config,
+    teamChannels: Object.fromEntries(h.workspace.teams.map((t) => [t.key, h.workspace.channelForTeam(t.key)])),
     figures: () => analytics.dashboardFigures(),
     logger,
   });
@@ -64,11 +73,28 @@ export async function startAnalyticsHarness(options: SlackHarnessOptions = {}): 
       await settle();
       return response;
     },
-    async openHome(user: string) {
+    async openHome(user: string, view?: { private_metadata: string }) {
       const body = slackFixture("event-message-thread-reply.json");
-      body.event = { type: "app_home_opened", user, channel: "D0HOME001", tab: "home", event_ts: "1715000000.000001" };
+      body.event = { type: "app_home_opened", user, channel: "D0HOME001", tab: "home", event_ts: "1715000000.000001", ...(view ? { view: homeView(view) } : {}) };
       body.event_id = `EvHOME${String(++eventSeq).padStart(6, "0")}`;
       return postEvent(h.url, HARNESS_SIGNING_SECRET, body);
+    },
+    async pickHomeTeam(user: string, team: string, view = { private_metadata: "" }) {
+      // A static_select in a Home tab: the container is the view, and there is no channel or message.
+      const { channel: _channel, message: _message, ...body } = slackFixture("block-actions-static-select.json");
+      body.user = { ...body.user, id: user };
+      body.container = { type: "view", view_id: "V0HOME0001" };
+      body.view = homeView(view);
+      body.actions = [
+        {
+          type: "static_select",
+          action_id: SLACK_HOME_TEAM_ACTION,
+          block_id: "warmline_home_team",
+          selected_option: { text: { type: "plain_text", text: team, emoji: true }, value: team },
+          action_ts: "1700000600.000600",
+        },
+      ];
+      return postInteraction(h.url, HARNESS_SIGNING_SECRET, body);
     },
     latest,
     async escalateWith(text: string) {

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { KnownBlock, SectionBlock } from "@slack/types";
+import type { KnownBlock, SectionBlock, StaticSelect } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { buildDigestMessage, buildHomeView, SLACK_HOME_MAX_BLOCKS } from "../../channels/slack/app-home.js";
+import { buildDigestMessage, buildHomeView, SLACK_HOME_MAX_BLOCKS, SLACK_HOME_TEAM_ACTION, SLACK_SELECT_MAX_OPTIONS } from "../../channels/slack/app-home.js";
 import { SLACK_BOT_EVENTS, SLACK_METHOD_SCOPES } from "../../channels/slack/required-scopes.js";
-import { SLACK_HEADER_TEXT_LIMIT, SLACK_MAX_BLOCKS, SLACK_SECTION_TEXT_LIMIT } from "../../channels/slack/slack-limits.js";
+import { SLACK_HEADER_TEXT_LIMIT, SLACK_MAX_BLOCKS, SLACK_OPTION_TEXT_LIMIT, SLACK_OPTION_VALUE_LIMIT, SLACK_SECTION_TEXT_LIMIT } from "../../channels/slack/slack-limits.js";
 import { parseCorpus } from "../../src/assistant/corpus.js";
 import { ALL_TEAMS, computeFigures, quantile, type Figures } from "../../src/analytics/compute-figures.js";
 import { dueDigest, lastDigestTime, startOfLocalDay } from "../../src/analytics/digest-schedule.js";
@@ -144,8 +144,31 @@ describe("dashboard and digest blocks", () => {
     }
     const text = JSON.stringify(home.blocks);
     expect(text).not.toContain("<@here>");
-    if (n + 4 > SLACK_HOME_MAX_BLOCKS) expect(text).toMatch(/\d+ more teams did not fit: run `warmline report --since 7d`/);
+    if (n + 5 > SLACK_HOME_MAX_BLOCKS) expect(text).toMatch(/\d+ more teams did not fit: run `warmline report --since 7d`/);
     else expect(home.blocks.filter((b) => b.type === "section")).toHaveLength(n + 1);
+  });
+
+  it.each([4, 50, 200])("with %i teams, one team's Home tab and its team picker stay within Slack's limits", (n) => {
+    const week = bigFigures(n);
+    const last = `team${n - 1}`;
+    const home = buildHomeView({ today: week, week }, teamInfo(n), { team: last, picked: true });
+    expect(home.private_metadata).toBe(last);
+    const blocks = home.blocks as KnownBlock[];
+    expect(blocks.length).toBeLessThanOrEqual(SLACK_HOME_MAX_BLOCKS);
+    expect(blocks.filter((b) => b.type === "section")).toHaveLength(1);
+    for (const block of blocks) {
+      if (block.type === "section") expect(block.text!.text.length).toBeLessThanOrEqual(SLACK_SECTION_TEXT_LIMIT);
+      if (block.type === "header") expect(block.text.text.length).toBeLessThanOrEqual(SLACK_HEADER_TEXT_LIMIT);
+    }
+    const select = blocks.flatMap((b) => (b.type === "actions" ? b.elements : [])).find((e) => e.action_id === SLACK_HOME_TEAM_ACTION) as StaticSelect;
+    expect(select.options!.length).toBeLessThanOrEqual(SLACK_SELECT_MAX_OPTIONS);
+    expect(select.options).toContainEqual(select.initial_option);
+    expect(select.initial_option!.value).toBe(last);
+    for (const option of select.options!) {
+      expect(option.text.text.length).toBeLessThanOrEqual(SLACK_OPTION_TEXT_LIMIT);
+      expect(option.value!.length).toBeLessThanOrEqual(SLACK_OPTION_VALUE_LIMIT);
+    }
+    expect(JSON.stringify(blocks)).not.toContain("<@here>");
   });
 
   it("the Home tab is enabled and app_home_opened subscribed in manifest.json, with views.publish allowed", () => {

@@ -11,6 +11,8 @@ export interface FakeSlackChannel {
   name: string;
   is_member?: boolean;
   is_private?: boolean;
+  /** conversations.members answers these user ids, and the bot's while it is a member. */
+  members?: string[];
 }
 
 export interface FakeSlackUser {
@@ -244,6 +246,14 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     "conversations.info": (args) => {
       const c = channel(args.channel);
       return c && !(c.is_private && c.is_member === false) ? { channel: channelJson(c) } : { ok: false, error: "channel_not_found" };
+    },
+    "conversations.members": (args) => {
+      const c = channel(args.channel);
+      if (!c || (c.is_private && c.is_member === false)) return { ok: false, error: "channel_not_found" };
+      const members = [...(c.members ?? []), ...(c.is_member !== false ? [botUserId] : [])];
+      const start = Number(args.cursor ? Buffer.from(String(args.cursor), "base64").toString() : 0);
+      const end = start + Math.min(Number(args.limit ?? 100), pageSize);
+      return { members: members.slice(start, end), response_metadata: { next_cursor: end < members.length ? Buffer.from(String(end)).toString("base64") : "" } };
     },
     "conversations.join": (args) => {
       const c = channel(args.channel);

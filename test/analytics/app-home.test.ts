@@ -1,0 +1,182 @@
+/**
+ * The Home tab dashboard per team, through the real Bolt receiver: it opens on the viewer's own
+ * team (rota, then channel membership, else all teams), and the team picker re-publishes it.
+ */
+import type { ActionsBlock, KnownBlock, StaticSelect } from "@slack/types";
+import { afterEach, describe, expect, it } from "vitest";
+import { SLACK_HOME_TEAM_ACTION } from "../../channels/slack/app-home.js";
+import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
+import { ALL_TEAMS } from "../../src/analytics/compute-figures.js";
+import { HARNESS_CHANNELS } from "../helpers/slack-harness.js";
+import { allText, expectWithinSlackLimits } from "../slack/card-limits.js";
+import { ALEX, SAM, startAnalyticsHarness, type AnalyticsHarness } from "./analytics-harness.js";
+
+const STRANGER = "U0CROWD09";
+/** Enough members that finding SAM takes more than one conversations.members page. */
+const BILLING_MEMBERS = ["U0CROWD01", "U0CROWD02", "U0CROWD03", SAM];
+
+let h: AnalyticsHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** ALEX is on retention's rota; SAM is a member of billing's channel. */
+async function start(): Promise<AnalyticsHarness> {
+  h = await startAnalyticsHarness({
+    configure: (config) => void (config.teams.retention!.rota = [ALEX]),
+    channels: HARNESS_CHANNELS.map((c) => (c.id === "C0BILLING" ? { ...c, members: BILLING_MEMBERS } : c)),
+  });
+  return h;
+}
+
+interface PublishedHome {
+  type: string;
+  blocks: KnownBlock[];
+  private_metadata?: string;
+}
+
+/** The view the `nth` views.publish call (1-based) for `user` sent, checked against Slack's limits. */
+async function published(harness: AnalyticsHarness, user: string, nth = 1): Promise<PublishedHome> {
+  const calls = () => harness.api.callsTo("views.publish").filter((c) => c.args.user_id === user);
+  await expect.poll(() => calls().length).toBeGreaterThanOrEqual(nth);
+  const view = calls()[nth - 1]!.args.view as PublishedHome;
+  expect(view.type).toBe("home");
+  expectWithinSlackLimits({ blocks: view.blocks });
+  return view;
+}
+
+function picker(view: PublishedHome): StaticSelect {
+  const block = view.blocks.find((b): b is ActionsBlock => b.type === "actions" && b.elements.some((e) => e.action_id === SLACK_HOME_TEAM_ACTION));
+  expect(block, "the Home tab has a team picker").toBeDefined();
+  return block!.elements[0] as StaticSelect;
+}
+
+/** The lines of the view's only section. */
+function sectionLines(view: PublishedHome): string[] {
+  const sections = view.blocks.filter((b) => b.type === "section");
+  expect(sections).toHaveLength(1);
+  return (sections[0]!.text?.text ?? "").split("\n");
+}
+
+/** The bold names that start each team's section: which teams the view shows. */
+function teamsShown(view: PublishedHome): string[] {
+  return view.blocks.flatMap((b) => (b.type === "section" && b.text ? [/^\*([^*]+)\*/.exec(b.text.text)?.[1] ?? ""] : []));
+}
+
+describe("the Home tab opens on the viewer's team", () => {
+  it("a member of retention's rota sees retention's figures, with its claim deadline and open queue", async () => {
+    const harness = await start();
+    const c = await harness.escalateWith("I want to cancel my order 100311 please");
+    harness.clock.advance(120_000);
+
+    expect((await harness.openHome(ALEX)).status).toBe(200);
+    const waiting = await published(harness, ALEX);
+    expect(teamsShown(waiting)).toEqual(["Customer Care"]);
+    expect(waiting.blocks[0]).toMatchObject({ type: "header", text: { text: "Warmline escalations · Customer Care" } });
+    expect(picker(waiting).initial_option?.value).toBe("retention");
+    expect(waiting.private_metadata).toBe("");
+    expect(sectionLines(waiting)).toEqual([
+      "*Customer Care* · :inbox_tray: 1 waiting, 0 with an agent, oldest 2 min",
+      "*Escalation rate* today 100% (1) · 7 days 100% (1)",
+      "*By trigger* today Priority request 1 · 7 days Priority request 1",
+      "*Median time to claim* today – · 7 days – · deadline 5 min",
+      "*Survey score* today – · 7 days –",
+      "*Repeat rate* today – (of 0) · 7 days – (of 0)",
+    ]);
+
+    await harness.press(SLACK_ACTION_IDS.claim, ALEX, c);
+    await harness.openHome(ALEX);
+    const after = allText((await published(harness, ALEX, 2)).blocks);
+    expect(after).toContain("0 waiting, 1 with an agent");
+    expect(after).toMatch(/\*Median time to claim\* today 2 min · 7 days 2 min · deadline 5 min \(100% within\)/);
+    // The rota answered: no need to ask Slack who is in which channel.
+    expect(harness.api.callsTo("conversations.members")).toHaveLength(0);
+  });
+
+  it("a member of billing's channel sees billing's figures", async () => {
+    const harness = await start();
+    await harness.openHome(SAM);
+    const view = await published(harness, SAM);
+    expect(teamsShown(view)).toEqual(["Billing"]);
+    expect(picker(view).initial_option?.value).toBe("billing");
+    expect(allText(view.blocks)).toContain("deadline 15 min");
+    // Paged through billing's members (the fake answers two at a time) to find SAM.
+    const billing = harness.api.callsTo("conversations.members").filter((call) => call.args.channel === "C0BILLING");
+    expect(billing.length).toBeGreaterThan(1);
+  });
+
+  it("anyone else sees all teams, with the picker listing each team", async () => {
+    const harness = await start();
+    await harness.openHome(STRANGER);
+    const view = await published(harness, STRANGER);
+    expect(teamsShown(view)).toEqual(["All teams", "Support", "Customer Care", "Billing", "Priority Care"]);
+    const select = picker(view);
+    expect(select.initial_option?.value).toBe(ALL_TEAMS);
+    expect(select.options?.map((o) => [o.value, o.text.text])).toEqual([
+      [ALL_TEAMS, "All teams"],
+      ["support", "Support"],
+      ["retention", "Customer Care"],
+      ["billing", "Billing"],
+      ["priority", "Priority Care"],
+    ]);
+  });
+
+  it("a channel Slack will not list is logged with its fix and skipped", async () => {
+    const harness = await start();
+    harness.api.failNext("conversations.members", { error: "missing_scope" }, { when: (args) => args.channel === "C0SUPPORT" });
+    await harness.openHome(SAM);
+    const view = await published(harness, SAM);
+    expect(teamsShown(view)).toEqual(["Billing"]);
+    const warning = harness.logs.find((l) => l.level === "warn" && l.message.startsWith("Could not list a team channel's members"));
+    expect(warning?.message).toContain("missing_scope");
+    expect(warning?.message).toContain("add the missing scope (see manifest.json)");
+    expect(warning?.context).toMatchObject({ team: "support", channel: "C0SUPPORT" });
+  });
+});
+
+describe("the Home tab's team picker", () => {
+  it("re-publishes the picked team's view, remembered in private_metadata when the tab is opened again", async () => {
+    const harness = await start();
+    await harness.openHome(ALEX);
+    expect(teamsShown(await published(harness, ALEX, 1))).toEqual(["Customer Care"]);
+
+    const response = await harness.pickHomeTeam(ALEX, "billing");
+    expect(response.status).toBe(200);
+    const billing = await published(harness, ALEX, 2);
+    expect(teamsShown(billing)).toEqual(["Billing"]);
+    expect(picker(billing).initial_option?.value).toBe("billing");
+    expect(billing.private_metadata).toBe("billing");
+
+    // Slack sends the current view with the next app_home_opened: the pick outlives the rota.
+    await harness.openHome(ALEX, { private_metadata: billing.private_metadata! });
+    expect(teamsShown(await published(harness, ALEX, 3))).toEqual(["Billing"]);
+
+    await harness.pickHomeTeam(ALEX, ALL_TEAMS, { private_metadata: "billing" });
+    const all = await published(harness, ALEX, 4);
+    expect(teamsShown(all)[0]).toBe("All teams");
+    expect(all.private_metadata).toBe(ALL_TEAMS);
+    await harness.openHome(ALEX, { private_metadata: ALL_TEAMS });
+    expect(teamsShown(await published(harness, ALEX, 5))[0]).toBe("All teams");
+  });
+
+  it("a team that is no longer configured shows all teams", async () => {
+    const harness = await start();
+    await harness.pickHomeTeam(SAM, "gone");
+    const view = await published(harness, SAM);
+    expect(teamsShown(view)[0]).toBe("All teams");
+    expect(view.private_metadata).toBe(ALL_TEAMS);
+  });
+
+  it("a failed publish is logged with its fix and never reaches Bolt", async () => {
+    const harness = await start();
+    harness.api.failNext("views.publish", { error: "invalid_auth" });
+    const response = await harness.pickHomeTeam(SAM, "billing");
+    expect(response.status).toBe(200);
+    await expect.poll(() => harness.logs.find((l) => l.level === "error" && l.message.startsWith("Could not publish the Home tab dashboard"))).toBeDefined();
+    const error = harness.logs.find((l) => l.message.startsWith("Could not publish the Home tab dashboard"))!;
+    expect(error.message).toContain("SLACK_BOT_TOKEN is wrong");
+    expect(error.context).toMatchObject({ user: SAM, slackError: "invalid_auth" });
+    expect(harness.api.homeViews.has(SAM)).toBe(false);
+  });
+});
