@@ -32,8 +32,10 @@ export const SLACK_DELIVERY_REACTIONS: Record<DeliveryState, { emoji: string; ra
 
 /** Message metadata event type that carries an outbox item's id, so a retry can find an earlier copy. */
 export const SLACK_OUTBOX_EVENT_TYPE = "warmline_outbox";
-/** How far back (and how many messages) a resumed delivery looks for its earlier copies. */
-const SLACK_RESUME_LOOKBACK_LIMIT = 200;
+/** A resumed delivery reads pages of this size (Slack recommends at most 200), up to this many. */
+const SLACK_RESUME_PAGE_SIZE = 200;
+const SLACK_RESUME_MAX_PAGES = 25;
+/** It looks this far before the first attempt, as our clock and Slack's may differ a little. */
 const SLACK_RESUME_CLOCK_SKEW_MS = 60_000;
 
 /** Replies read per conversations.replies page when erasing a thread. */
@@ -134,19 +136,24 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
   /**
    * Keys of Warmline's outbox messages already in a thread (or at the top of a channel) since a
    * time, with their ts: how an in-doubt delivery skips what an earlier attempt already posted.
+   * Pages through everything since then: a long thread's latest posts are on its last page.
    */
   private async postedKeys(channel: string, threadTs: string | undefined, since: number): Promise<Map<string, string>> {
     const oldest = String(Math.max(0, since - SLACK_RESUME_CLOCK_SKEW_MS) / 1000);
-    const page =
-      threadTs === undefined
-        ? await this.client.conversations.history({ channel, oldest, include_all_metadata: true, limit: SLACK_RESUME_LOOKBACK_LIMIT })
-        : await this.client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: SLACK_RESUME_LOOKBACK_LIMIT });
     const keys = new Map<string, string>();
-    for (const message of page.messages ?? []) {
-      const metadata = message.metadata as { event_type?: string; event_payload?: { id?: unknown } } | undefined;
-      const id = metadata?.event_payload?.id;
-      if (metadata?.event_type === SLACK_OUTBOX_EVENT_TYPE && typeof id === "string" && message.ts) keys.set(id, message.ts);
+    let cursor: string | undefined;
+    for (let page = 0; page < SLACK_RESUME_MAX_PAGES; page++) {
+      const query = { channel, oldest, include_all_metadata: true, limit: SLACK_RESUME_PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+      const result = threadTs === undefined ? await this.client.conversations.history(query) : await this.client.conversations.replies({ ...query, ts: threadTs });
+      for (const message of result.messages ?? []) {
+        const metadata = message.metadata as { event_type?: string; event_payload?: { id?: unknown } } | undefined;
+        const id = metadata?.event_payload?.id;
+        if (metadata?.event_type === SLACK_OUTBOX_EVENT_TYPE && typeof id === "string" && message.ts) keys.set(id, message.ts);
+      }
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (!cursor) return keys;
     }
+    this.logger.warn({ channel, threadTs, pages: SLACK_RESUME_MAX_PAGES }, "Stopped looking for an interrupted post's earlier copy after the page limit; it may be posted twice");
     return keys;
   }
 

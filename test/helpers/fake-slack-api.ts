@@ -111,6 +111,8 @@ export interface FakeSlackApi {
 }
 
 /** Slack sends nested arguments (blocks, view, files) as JSON strings in form bodies. */
+/** Slack's largest page of conversations.history / replies. */
+const SLACK_MAX_MESSAGES_PAGE = 1000;
 const JSON_ARGS = new Set(["blocks", "attachments", "view", "files", "metadata"]);
 
 function parseForm(body: string): Record<string, unknown> {
@@ -226,6 +228,14 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     return rest;
   };
 
+  /** One page of `items` as Slack pages them: `limit` (default 100, at most `max`) from the cursor on. */
+  const paged = <T>(items: readonly T[], args: Record<string, unknown>, key: string, max: number): Record<string, unknown> => {
+    const start = Number(args.cursor ? Buffer.from(String(args.cursor), "base64").toString() : 0);
+    const end = start + Math.min(Number(args.limit ?? 100), max);
+    const next = end < items.length ? Buffer.from(String(end)).toString("base64") : "";
+    return { [key]: items.slice(start, end), has_more: next !== "", response_metadata: { next_cursor: next } };
+  };
+
   type Handler = (args: Record<string, unknown>, token: string | undefined) => Record<string, unknown>;
   const handlers: Record<string, Handler> = {
     "auth.test": () => ({ url: "https://fake.slack.com/", team: "Acme", user: "warmline", team_id: "T0ACME", user_id: botUserId, bot_id: botId }),
@@ -237,11 +247,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     "conversations.list": (args) => {
       const types = String(args.types ?? "public_channel");
       const visible = api.channels.filter((c) => (c.is_private ? types.includes("private_channel") && c.is_member !== false : types.includes("public_channel")));
-      const start = Number(args.cursor ? Buffer.from(String(args.cursor), "base64").toString() : 0);
-      const limit = Math.min(Number(args.limit ?? 100), pageSize);
-      const page = visible.slice(start, start + limit);
-      const next = start + limit < visible.length ? Buffer.from(String(start + limit)).toString("base64") : "";
-      return { channels: page.map(channelJson), response_metadata: { next_cursor: next } };
+      return paged(visible.map(channelJson), args, "channels", pageSize);
     },
     "conversations.info": (args) => {
       const c = channel(args.channel);
@@ -251,9 +257,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       const c = channel(args.channel);
       if (!c || (c.is_private && c.is_member === false)) return { ok: false, error: "channel_not_found" };
       const members = [...(c.members ?? []), ...(c.is_member !== false ? [botUserId] : [])];
-      const start = Number(args.cursor ? Buffer.from(String(args.cursor), "base64").toString() : 0);
-      const end = start + Math.min(Number(args.limit ?? 100), pageSize);
-      return { members: members.slice(start, end), response_metadata: { next_cursor: end < members.length ? Buffer.from(String(end)).toString("base64") : "" } };
+      return paged(members, args, "members", pageSize);
     },
     "conversations.join": (args) => {
       const c = channel(args.channel);
@@ -261,17 +265,22 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       c.is_member = true;
       return { channel: channelJson(c) };
     },
-    "conversations.history": (args) => ({
-      messages: api.messages
-        .filter((m) => m.channel === args.channel && (m.thread_ts === undefined || m.thread_ts === m.ts))
-        .map((m) => withMetadata(m, args))
-        .reverse(),
-      has_more: false,
-    }),
-    "conversations.replies": (args) => ({
-      messages: api.messages.filter((m) => m.channel === args.channel && (m.ts === args.ts || m.thread_ts === args.ts)).map((m) => withMetadata(m, args)),
-      has_more: false,
-    }),
+    // Pages as Slack does: history newest first, replies oldest first, `limit` per page (default 100,
+    // at most 1,000). `oldest` is not applied: the fake's ts are counters, not the test clock's time.
+    "conversations.history": (args) =>
+      paged(
+        api.messages.filter((m) => m.channel === args.channel && (m.thread_ts === undefined || m.thread_ts === m.ts)).map((m) => withMetadata(m, args)).reverse(),
+        args,
+        "messages",
+        SLACK_MAX_MESSAGES_PAGE,
+      ),
+    "conversations.replies": (args) =>
+      paged(
+        api.messages.filter((m) => m.channel === args.channel && (m.ts === args.ts || m.thread_ts === args.ts)).map((m) => withMetadata(m, args)),
+        args,
+        "messages",
+        SLACK_MAX_MESSAGES_PAGE,
+      ),
     "chat.postMessage": (args) => {
       const refused = postable(args.channel);
       if (refused) return { ok: false, ...refused };

@@ -153,6 +153,22 @@ describe("SlackWorkspaceAdapter", () => {
     expect(ops?.args.text).toContain("not_in_channel");
   });
 
+  it("an in-doubt thread post finds its earlier copy past the first page of a long thread, and is not posted twice", async () => {
+    const { thread } = await workspace.postEscalation(cancellationContext());
+    for (let i = 0; i < 450; i++) await workspace.postToThread(thread, { kind: "system_note", text: `note ${i}` }, { key: `ob_${i}`, inDoubt: false, since: T0 });
+    const posts = () => api.callsTo("chat.postMessage").length;
+    const before = posts();
+    // ob_440's answer was lost after Slack posted it: the retry pages through the thread, finds it, posts nothing.
+    await workspace.postToThread(thread, { kind: "system_note", text: "note 440" }, { key: "ob_440", inDoubt: true, since: T0 });
+    expect(posts()).toBe(before);
+    const reads = api.callsTo("conversations.replies");
+    expect(reads.length).toBeGreaterThan(2);
+    expect(reads.every((r) => Number(r.args.limit) <= 200 && r.args.oldest !== undefined)).toBe(true);
+    // One that never got through is posted once.
+    await workspace.postToThread(thread, { kind: "system_note", text: "note 450" }, { key: "ob_450", inDoubt: true, since: T0 });
+    expect(posts()).toBe(before + 1);
+  });
+
   it("a failed card update leaves a visible note in the thread", async () => {
     const { thread } = await workspace.postEscalation(cancellationContext());
     api.failNext("chat.update", { error: "ratelimited" });
