@@ -5,7 +5,7 @@ import { routeTeam } from "../../routing/team-routing.js";
 import { isWithinBusinessHours, nextOpening } from "../../routing/business-hours.js";
 import { availability as decideAvailability, dueClaimActions, estimateWaitMinutes, type Availability, type ClaimTimerAction } from "../../routing/claim-timers.js";
 import type { WarmlineConfig } from "../config/schema.js";
-import type { AuditAction } from "../domain/audit.js";
+import type { AuditEvent } from "../domain/audit.js";
 import { currentEscalation, type AgentRef, type Attachment, type Conversation, type TranscriptEntry } from "../domain/conversation.js";
 import type { Escalation, EscalationReason } from "../domain/escalation.js";
 import { WarmlineError } from "../domain/errors.js";
@@ -100,11 +100,21 @@ export interface Engine extends AgentActions, AdminActions {
   stop(): Promise<void>;
 }
 
-/** What a state change sends, collected while the change is computed and committed with it. */
+/** Who did what, recorded by a change; mutate adds when and to which conversation. */
+type AuditRecord = Pick<AuditEvent, "actor" | "action" | "detail">;
+
+/**
+ * What a state change sends and what it records in the audit trail, collected while the change is
+ * computed and committed with it: a change that does not happen leaves neither behind.
+ */
 class Outbound {
   readonly effects: OutboxEffect[] = [];
+  readonly records: AuditRecord[] = [];
   add(effect: OutboxEffect): void {
     this.effects.push(effect);
+  }
+  audit(actor: string, action: AuditEvent["action"], detail?: AuditEvent["detail"]): void {
+    this.records.push({ actor, action, detail });
   }
 }
 
@@ -158,14 +168,11 @@ export function createEngine(deps: EngineDeps): Engine {
 
   // ---------- persistence helpers ----------
 
-  async function audit(conversationId: string, actor: string, action: AuditAction, detail?: Record<string, string | number | boolean>) {
-    await store.appendAudit({ at: clock.now(), conversationId, actor, action, detail });
-  }
-
   /**
    * Applies `change` to the latest stored version with compare-and-set, retrying when another writer
-   * got there first, and commits what it sends (`out`) in the same atomic write: a state change and
-   * its messages happen together or not at all. `change` may return undefined to abort.
+   * got there first, and commits what it sends and records (`out`) in the same atomic write: a state
+   * change, its messages and its audit events happen together or not at all, and a lost round leaves
+   * nothing behind. `change` may return undefined to abort.
    */
   async function mutate(conversationId: string, change: (c: Conversation, out: Outbound) => Conversation | undefined): Promise<Conversation | undefined> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
@@ -176,7 +183,8 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!next) return undefined;
       next.updatedAt = clock.now();
       const items: NewOutboxItem[] = out.effects.map((effect) => ({ lane: conversationId, effect }));
-      const written = await store.commit(next, current.version, items);
+      const audit: AuditEvent[] = out.records.map((record) => ({ at: next.updatedAt, conversationId, ...record }));
+      const written = await store.commit(next, current.version, items, audit);
       if (written) {
         if (items.length > 0) void dispatcher.kick(conversationId);
         return written;
@@ -451,14 +459,13 @@ export function createEngine(deps: EngineDeps): Engine {
         const tried = turn.actions.map((a) => `${a.action.replace(/_/g, " ")}: ${a.result}`).join("; ");
         c.transcript.push(newEntry("system", `Assistant tried ${tried}`, { actions: turn.actions }));
       }
-      if (escalating) escalateInto(c, out, { ...decision, reason: decision.reason! }, available, { greet: signals.isFirstMessage });
+      if (escalating) escalateInto(c, out, "bot", { ...decision, reason: decision.reason! }, available, { greet: signals.isFirstMessage });
       // A first "hi" gets the configured greeting alone: it already invites the question.
       else if (signals.isFirstMessage && turn.intent === "greeting") tell(c, out, message(c, "greeting"), "bot");
       else tell(c, out, greeted(c, signals.isFirstMessage, decision.clarify ? message(c, "clarify") : turn.reply), "bot");
       return c;
     });
     if (updated && escalating && updated.state === "queued") {
-      await audit(conversation.id, "bot", "escalated", { reason: decision.reason!, team: decision.team, mandatory: decision.mandatory });
       log.info({ conversationId: conversation.id, team: decision.team, reason: decision.reason }, "Escalated to a human");
     }
   }
@@ -491,7 +498,7 @@ export function createEngine(deps: EngineDeps): Engine {
    * available): an optional escalation stays with the bot, which keeps answering, and the customer
    * is offered a call back (CALLBACK then queues it); a mandatory one is queued, honestly.
    */
-  function escalateInto(c: Conversation, out: Outbound, handoff: Handoff, available: Availability, options: { greet?: boolean; callback?: boolean } = {}): void {
+  function escalateInto(c: Conversation, out: Outbound, actor: string, handoff: Handoff, available: Availability, options: { greet?: boolean; callback?: boolean } = {}): void {
     const team = teamOf(handoff.team);
     const now = clock.now();
     const opens = available === "after_hours" ? describeOpening(team.businessHours, now) : "";
@@ -521,6 +528,7 @@ export function createEngine(deps: EngineDeps): Engine {
     transition(c, "escalate");
     c.escalations.push(escalation);
     c.offer = undefined;
+    out.audit(actor, "escalated", { reason: handoff.reason, team: handoff.team, mandatory: handoff.mandatory, ...(options.callback ? { callback: true } : {}) });
     const customerText = options.callback
       ? available === "after_hours"
         ? message(c, "callbackQueuedAfterHours", { team: team.displayName, opens })
@@ -562,11 +570,10 @@ export function createEngine(deps: EngineDeps): Engine {
     const updated = await mutate(conversation.id, (c, out) => {
       if (c.state !== "bot" || !record(c)) return undefined;
       c.callbackRequestedAt = clock.now();
-      escalateInto(c, out, handoff, available, { callback: true });
+      escalateInto(c, out, "customer", handoff, available, { callback: true });
       return c;
     });
     if (updated?.state === "queued") {
-      await audit(conversation.id, "customer", "escalated", { reason, team, mandatory: true, callback: true });
       log.info({ conversationId: conversation.id, team, reason }, "Call back requested");
     }
   }
@@ -608,12 +615,13 @@ export function createEngine(deps: EngineDeps): Engine {
 
   /** The customer withdrew (CANCEL: abandonment) or declined an optional escalation (BOT). */
   async function withdraw(conversationId: string, why: "abandoned" | "declined", record: Record_) {
-    const updated = await mutate(conversationId, (c, out) => {
+    await mutate(conversationId, (c, out) => {
       if (c.state !== "queued" && c.state !== "assigned") return undefined;
       if (!record(c)) return undefined;
       transition(c, c.state === "queued" && why === "abandoned" ? "abandon" : "return_to_bot");
       const e = currentEscalation(c)!;
-      e.outcome = why === "abandoned" ? "abandoned" : "returned_to_bot";
+      const outcome = why === "abandoned" ? "abandoned" : "returned_to_bot";
+      e.outcome = outcome;
       e.endedAt = clock.now();
       c.assignee = undefined;
       if (why === "declined" && !c.declinedReasons.includes(e.reason)) c.declinedReasons.push(e.reason);
@@ -622,9 +630,9 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       refreshCard(c, out, e, why === "declined" ? { kind: "customer_returned_to_bot" } : { kind: "abandoned" });
       tell(c, out, message(c, why === "abandoned" ? "escalationCancelled" : "returnedToBot"));
+      out.audit("customer", outcome);
       return c;
     });
-    if (updated) await audit(conversationId, "customer", why === "abandoned" ? "abandoned" : "returned_to_bot");
   }
 
   /**
@@ -667,18 +675,18 @@ export function createEngine(deps: EngineDeps): Engine {
     }
     const helped = SURVEY_YES.test(trimmed) ? true : SURVEY_NO.test(trimmed) ? false : undefined;
     if (helped === undefined) return false;
-    const updated = await mutate(conversation.id, (c, out) => {
+    await mutate(conversation.id, (c, out) => {
       if (c.survey?.status !== "pending" || c.transcript.some((e) => e.id === entry.id)) return undefined;
       c.transcript.push(entry);
       Object.assign(c.survey, { handoverHelped: helped, status: "answered", answeredAt: clock.now() });
       const escalation = c.escalations.findLast((e) => e.thread);
       if (escalation) out.add({ kind: "thread_post", escalationId: escalation.id, post: { kind: "survey_result", score: survey.score, handoverHelped: helped } });
       tell(c, out, message(c, "surveyThanks"));
+      out.audit("customer", "survey_answered", { score: survey.score!, handoverHelped: helped });
       return c;
     });
     // Recorded after the write: a crash in between lets a redelivery through once more, never loses the answer.
     await store.markSeen(surveyAnswerKey(inbound), SURVEY_ANSWER_DEDUPE_TTL_MS);
-    if (updated) await audit(conversation.id, "customer", "survey_answered", { score: survey.score!, handoverHelped: helped });
     return true;
   }
 
@@ -781,13 +789,13 @@ export function createEngine(deps: EngineDeps): Engine {
     agent: AgentRef,
     escalationId: string | undefined,
     apply: (c: Conversation, out: Outbound, e: Escalation) => Conversation | undefined,
-  ): Promise<{ result: ActionResult; written?: Conversation }> {
+  ): Promise<ActionResult> {
     let refused: ActionRefusal | undefined;
     const written = await mutate(conversationId, (c, out) => {
       refused = refusal(c, agent, escalationId);
       return refused ? undefined : apply(c, out, currentEscalation(c)!);
     });
-    return { result: refused ?? (written ? { ok: true } : { ok: false, reason: "not_open" }), written };
+    return refused ?? (written ? { ok: true } : { ok: false, reason: "not_open" });
   }
 
   async function claim(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ClaimResult> {
@@ -808,32 +816,31 @@ export function createEngine(deps: EngineDeps): Engine {
         Object.assign(e, { claimedBy: agent, claimedAt: clock.now() });
         refreshCard(c, out, e, { kind: "claimed", by: agent });
         tell(c, out, message(c, "agentJoined", { agent: agent.name, team: teamOf(escalation.team).displayName }));
+        out.audit(agent.id, "claimed", { team: e.team });
         return c;
       });
       if (!written) {
         const winner = await store.get(conversationId);
         return winner?.assignee ? { ok: false, reason: "already_claimed", claimant: winner.assignee } : { ok: false, reason: "not_open" };
       }
-      await audit(conversationId, agent.id, "claimed", { team: escalation.team });
       log.info({ conversationId, team: escalation.team }, "Escalation claimed");
       return { ok: true };
     });
   }
 
   async function release(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult> {
-    return inLane(conversationId, async () => {
-      const { result, written } = await agentAction(conversationId, agent, escalationId, (c, out, e) => {
+    return inLane(conversationId, () =>
+      agentAction(conversationId, agent, escalationId, (c, out, e) => {
         if (c.state !== "assigned") return undefined;
         transition(c, "release");
         c.assignee = undefined;
         Object.assign(e, { claimedBy: undefined, claimedAt: undefined });
         refreshCard(c, out, e, { kind: "waiting" });
         tell(c, out, message(c, "agentLeft"));
+        out.audit(agent.id, "released");
         return c;
-      });
-      if (written) await audit(conversationId, agent.id, "released");
-      return result;
-    });
+      }),
+    );
   }
 
   async function agentReply(thread: string, agent: AgentRef, text: string, messageRef: string, attachments?: Attachment[]): Promise<AgentReplyResult> {
@@ -864,13 +871,10 @@ export function createEngine(deps: EngineDeps): Engine {
           currentEscalation(c)!.firstAgentReplyAt ??= clock.now();
           out.add({ kind: "send_customer", address: c.customer.address, text, attachments, relay: { entryId: entry.id, workspaceRef: messageRef, escalationId: escalation!.id } });
         }
+        out.audit(agent.id, internal ? "internal_note" : "relayed");
         return c;
       });
-      if (duplicate || !written) {
-        log.debug({ conversationId: conversation.id }, "Duplicate agent reply ignored");
-        return result;
-      }
-      await audit(conversation.id, agent.id, internal ? "internal_note" : "relayed");
+      if (duplicate || !written) log.debug({ conversationId: conversation.id }, "Duplicate agent reply ignored");
       return result;
     });
   }
@@ -939,15 +943,15 @@ export function createEngine(deps: EngineDeps): Engine {
       tell(c, out, closed ? message(c, "afterHours", { team, opens: describeOpening(hours, now) }) : message(c, "transferred", { team }));
       postCard(c, out, next);
       refreshCard(c, out, current, { kind: "transferred", toTeam: teamOf(toTeam).displayName }, next.id);
+      out.audit(actor, "transferred", { from: old.team, to: toTeam, level: next.level });
       return c;
     });
-    if (updated) await audit(conversationId, actor, "transferred", { from: old.team, to: toTeam, level: next.level });
     return updated !== undefined;
   }
 
   async function returnToBot(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult> {
-    return inLane(conversationId, async () => {
-      const { result, written } = await agentAction(conversationId, agent, escalationId, (c, out, e) => {
+    return inLane(conversationId, () =>
+      agentAction(conversationId, agent, escalationId, (c, out, e) => {
         transition(c, "return_to_bot");
         Object.assign(e, { outcome: "returned_to_bot", endedAt: clock.now(), returnedBy: agent });
         c.assignee = undefined;
@@ -955,26 +959,24 @@ export function createEngine(deps: EngineDeps): Engine {
         c.toolFailures = 0;
         refreshCard(c, out, e, { kind: "returned_to_bot", by: agent });
         tell(c, out, message(c, "returnedToBot"));
+        out.audit(agent.id, "returned_to_bot");
         return c;
-      });
-      if (written) await audit(conversationId, agent.id, "returned_to_bot");
-      return result;
-    });
+      }),
+    );
   }
 
   async function resolve(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult> {
-    return inLane(conversationId, async () => {
+    return inLane(conversationId, () => {
       const now = clock.now();
-      const { result, written } = await agentAction(conversationId, agent, escalationId, (c, out, e) => {
+      return agentAction(conversationId, agent, escalationId, (c, out, e) => {
         transition(c, "resolve");
         Object.assign(e, { outcome: "resolved", endedAt: now });
         c.survey = { status: "pending", sentAt: now };
         refreshCard(c, out, e, { kind: "resolved", by: agent });
         tell(c, out, message(c, "survey"));
+        out.audit(agent.id, "resolved");
         return c;
       });
-      if (written) await audit(conversationId, agent.id, "resolved");
-      return result;
     });
   }
 

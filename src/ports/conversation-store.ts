@@ -34,7 +34,7 @@ export interface ConversationStore {
   markSeen(key: string, ttlMs: number): Promise<boolean>;
   /** Whether `key` is recorded and unexpired; a read only, for "record after success" de-duplication. */
   isSeen(key: string): Promise<boolean>;
-  appendAudit(event: AuditEvent): Promise<void>;
+  /** The conversation's audit trail, oldest first. Events are written only by OutboxStore.commit, with the change they record. */
   listAudit(conversationId: string): Promise<AuditEvent[]>;
   /** Deletes every conversation, index entry and audit event of this customer. Returns how many conversations went. */
   forgetCustomer(address: string): Promise<number>;

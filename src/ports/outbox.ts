@@ -1,3 +1,4 @@
+import type { AuditEvent } from "../domain/audit.js";
 import type { ContextPackage } from "../domain/context-package.js";
 import type { Attachment, Conversation } from "../domain/conversation.js";
 import type { CardStatus, ThreadPost } from "./agent-workspace.js";
@@ -83,8 +84,11 @@ export interface LaneLeaseStore {
 export interface OutboxStore extends LaneLeaseStore {
   /** Persists new items at the end of their lanes. */
   enqueue(items: NewOutboxItem[]): Promise<OutboxItem[]>;
-  /** compareAndSet and enqueue in one atomic write: both happen, or neither. */
-  commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[]): Promise<Conversation | undefined>;
+  /**
+   * compareAndSet, enqueue and the audit events of the change (all of `next`'s conversation) in one atomic
+   * write: all of it happens, or none of it (a lost compare-and-set leaves no item and no audit line).
+   */
+  commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[], audit?: AuditEvent[]): Promise<Conversation | undefined>;
   /** The oldest pending or in-flight item of every lane (or of one lane). Failed items are parked and skipped. */
   outboxHeads(lane?: string): Promise<OutboxItem[]>;
   /** Saves an item's delivery state; false when it is gone (delivered, or its conversation forgotten). */

@@ -59,11 +59,19 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     return this.commit(next, expectedVersion, []);
   }
 
-  async commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[]): Promise<Conversation | undefined> {
+  async commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[], audit: AuditEvent[] = []): Promise<Conversation | undefined> {
+    const stranger = audit.find((event) => event.conversationId !== next.id);
+    if (stranger) {
+      throw new WarmlineError(
+        "input_invalid",
+        `Cannot commit conversation ${next.id} with an audit event of conversation ${stranger.conversationId}: an event is committed with the conversation it records.`,
+      );
+    }
     const stored: Conversation = { ...next, version: expectedVersion + 1 };
     const outbox = items.map((item) => outboxWrite(this.newItem(item)));
+    const events = audit.map((event) => JSON.stringify(event));
     const written = await this.attempt("update a conversation", async () =>
-      this.backend.compareAndSet(await this.toWrite(stored), expectedVersion, outbox.length > 0 ? outbox : undefined),
+      this.backend.compareAndSet(await this.toWrite(stored), expectedVersion, { outbox, audit: events }),
     );
     return written ? stored : undefined;
   }
@@ -150,10 +158,6 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   async isSeen(key: string): Promise<boolean> {
     const until = await this.attempt("read a seen message", () => this.backend.seenUntil(key));
     return until !== undefined && until > this.clock.now();
-  }
-
-  async appendAudit(event: AuditEvent): Promise<void> {
-    await this.attempt("append an audit event", () => this.backend.appendAudit(event.conversationId, JSON.stringify(event)));
   }
 
   async listAudit(conversationId: string): Promise<AuditEvent[]> {

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from "../ports/clock.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import type { ConversationIndexEntry } from "./conversation-index.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
-import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
 
 const NAMESPACE = "warmline";
 /** Expired idempotency keys are swept once this many are held, so a long demo doesn't grow forever. */
@@ -46,12 +46,13 @@ class MemoryBackend implements StoreBackend {
     return true;
   }
 
-  async compareAndSet(write: ConversationWrite, expectedVersion: number, outbox: OutboxWrite[] = []): Promise<boolean> {
+  async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
     const key = this.storageKey(write.id);
     const current = this.documents.get(key);
     if (current === undefined || storedVersion(current) !== expectedVersion) return false;
     this.write(key, write);
-    this.appendOutbox(outbox);
+    this.appendOutbox(appends.outbox);
+    if (appends.audit.length > 0) this.audit.set(write.id, [...(this.audit.get(write.id) ?? []), ...appends.audit]);
     return true;
   }
 
@@ -105,12 +106,6 @@ class MemoryBackend implements StoreBackend {
 
   async seenUntil(key: string): Promise<number | undefined> {
     return this.seen.get(key);
-  }
-
-  async appendAudit(conversationId: string, event: string): Promise<void> {
-    const events = this.audit.get(conversationId) ?? [];
-    events.push(event);
-    this.audit.set(conversationId, events);
   }
 
   async listAudit(conversationId: string): Promise<string[]> {

@@ -4,7 +4,7 @@ import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
-import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
 
 export const REDIS_DEFAULT_NAMESPACE = "warmline";
 export const REDIS_CONNECT_TIMEOUT_MS = 5000;
@@ -48,7 +48,10 @@ local function append_outbox(p, entries)
 end
 `;
 
-/** ARGV: prefix, id, expected version ('' to create), document, index entry JSON, updatedAt, outbox rows JSON. */
+/**
+ * ARGV: prefix, id, expected version ('' to create), document, index entry JSON, updatedAt, outbox rows JSON,
+ * then the audit events to append, one per argument.
+ */
 const WRITE_SCRIPT = `${UNINDEX_LUA}${APPEND_OUTBOX_LUA}
 local p, id = ARGV[1], ARGV[2]
 local docKey, ixKey = p .. 'conv:' .. id, p .. 'ix:' .. id
@@ -71,6 +74,7 @@ if new.open then redis.call('SADD', p .. 'open', id) end
 for _, thread in ipairs(new.threads) do redis.call('SET', p .. 'thread:' .. thread, id) end
 redis.call('ZADD', p .. 'updated', ARGV[6], id)
 append_outbox(p, cjson.decode(ARGV[7]))
+for i = 8, #ARGV do redis.call('RPUSH', p .. 'audit:' .. id, ARGV[i]) end
 return 1
 `;
 
@@ -239,11 +243,11 @@ class RedisBackend implements StoreBackend {
   }
 
   async insert(write: ConversationWrite): Promise<boolean> {
-    return this.write(write, "", []);
+    return this.write(write, "", { outbox: [], audit: [] });
   }
 
-  async compareAndSet(write: ConversationWrite, expectedVersion: number, outbox: OutboxWrite[] = []): Promise<boolean> {
-    return this.write(write, String(expectedVersion), outbox);
+  async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
+    return this.write(write, String(expectedVersion), appends);
   }
 
   async remove(conversationId: string, staleBefore?: number): Promise<boolean> {
@@ -289,10 +293,6 @@ class RedisBackend implements StoreBackend {
   async seenUntil(key: string): Promise<number | undefined> {
     const until = await this.client.get(this.key(`seen:${key}`));
     return until === null ? undefined : Number(until);
-  }
-
-  async appendAudit(conversationId: string, event: string): Promise<void> {
-    await this.client.rPush(this.key(`audit:${conversationId}`), event);
   }
 
   async listAudit(conversationId: string): Promise<string[]> {
@@ -346,9 +346,18 @@ class RedisBackend implements StoreBackend {
     return `${this.prefix}${suffix}`;
   }
 
-  private async write(write: ConversationWrite, expectedVersion: string, outbox: OutboxWrite[]): Promise<boolean> {
+  private async write(write: ConversationWrite, expectedVersion: string, appends: CommitAppends): Promise<boolean> {
     const written = await this.client.eval(WRITE_SCRIPT, {
-      arguments: [this.prefix, write.id, expectedVersion, write.document, JSON.stringify(write.index), String(write.index.updatedAt), outboxJson(outbox)],
+      arguments: [
+        this.prefix,
+        write.id,
+        expectedVersion,
+        write.document,
+        JSON.stringify(write.index),
+        String(write.index.updatedAt),
+        outboxJson(appends.outbox),
+        ...appends.audit,
+      ],
     });
     return written === 1;
   }

@@ -4,7 +4,7 @@ import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
-import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
 
 const NAMESPACE = "warmline";
 /** @keyv/sqlite's table; its rows are `(key, value)` with keyv's serialised `{"value":…}` record. */
@@ -86,7 +86,7 @@ class SqliteBackend implements StoreBackend {
     });
   }
 
-  async compareAndSet(write: ConversationWrite, expectedVersion: number, outbox: OutboxWrite[] = []): Promise<boolean> {
+  async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
     return this.transaction(async () => {
       // An UPDATE, not an upsert: a CAS must never resurrect a forgotten conversation.
       const updated = await this.write(
@@ -97,7 +97,10 @@ class SqliteBackend implements StoreBackend {
       );
       if (updated) {
         await this.index(write);
-        await this.insertOutbox(outbox);
+        await this.insertOutbox(appends.outbox);
+        for (const event of appends.audit) {
+          await this.writer.query("INSERT INTO warmline_audit(conversation_id, event) VALUES(?, ?)", write.id, event);
+        }
       }
       return updated;
     });
@@ -169,10 +172,6 @@ class SqliteBackend implements StoreBackend {
   async seenUntil(key: string): Promise<number | undefined> {
     const rows = (await this.reader.query("SELECT expires_at FROM warmline_seen WHERE key = ?", key)) as { expires_at: number }[];
     return rows[0] === undefined ? undefined : Number(rows[0].expires_at);
-  }
-
-  async appendAudit(conversationId: string, event: string): Promise<void> {
-    await this.exclusive(() => this.writer.query("INSERT INTO warmline_audit(conversation_id, event) VALUES(?, ?)", conversationId, event));
   }
 
   async listAudit(conversationId: string): Promise<string[]> {

@@ -26,10 +26,11 @@ export interface StoreBackend {
   /** Writes the document and its index entries if no document has this id. False if one does. */
   insert(write: ConversationWrite): Promise<boolean>;
   /**
-   * Writes the document and its index entries if the stored version equals expectedVersion,
-   * appending `outbox` items in the same atomic step (the transactional outbox).
+   * Writes the document and its index entries if the stored version equals expectedVersion, appending
+   * the write's outbox items (the transactional outbox) and audit events in the same atomic step.
+   * A lost compare-and-set writes none of them.
    */
-  compareAndSet(write: ConversationWrite, expectedVersion: number, outbox?: OutboxWrite[]): Promise<boolean>;
+  compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean>;
   /**
    * Deletes the document, its index entries, its audit events and its outbox lane. With `staleBefore`, deletes only
    * if the conversation is still not open and was last updated before it (a purge must not race a write).
@@ -46,7 +47,7 @@ export interface StoreBackend {
   markSeen(key: string, now: number, expiresAt: number): Promise<boolean>;
   /** When `key` expires, if it is recorded. */
   seenUntil(key: string): Promise<number | undefined>;
-  appendAudit(conversationId: string, event: string): Promise<void>;
+  /** The conversation's serialised audit events, in the order they were committed. */
   listAudit(conversationId: string): Promise<string[]>;
   /** Appends outbox items; each gets the next sequence number. */
   outboxAppend(entries: OutboxWrite[]): Promise<void>;
@@ -63,6 +64,13 @@ export interface StoreBackend {
   /** Deletes the lease if `holder` has it. */
   releaseLease(lane: string, holder: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** What a compare-and-set appends with the document, only if it wins. */
+export interface CommitAppends {
+  outbox: OutboxWrite[];
+  /** Serialised audit events of the written conversation, appended to its trail in this order. */
+  audit: string[];
 }
 
 /** An outbox item as a backend stores it: the lane and open flag it queries by, and the item's JSON. */

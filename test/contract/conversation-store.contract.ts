@@ -3,13 +3,14 @@ import type { AuditEvent } from "../../src/domain/audit.js";
 import type { Conversation } from "../../src/domain/conversation.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/ports/clock.js";
-import type { ConversationStore } from "../../src/ports/conversation-store.js";
+import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { BASE_TIME, buildConversation, buildCustomerAddress, buildTranscriptEntry, queuedIn, transferredTo } from "./conversation-factory.js";
 
 export interface ConversationStoreFixture {
-  store: ConversationStore;
+  /** Every backend keeps its outbox beside the conversations: audit events are written by its commit. */
+  store: WarmlineStore;
   /** Opens the same data again after `store.close()` (same file, same namespace). */
-  reopen?: () => Promise<ConversationStore>;
+  reopen?: () => Promise<WarmlineStore>;
   /** Deletes the data; runs after every store the test opened is closed. */
   cleanup: () => Promise<void>;
 }
@@ -31,8 +32,8 @@ export function runConversationStoreContract(
     let time = BASE_TIME;
     const clock: Clock = { now: () => time };
     let fixture: ConversationStoreFixture;
-    let store: ConversationStore;
-    const unclosed = new Set<ConversationStore>();
+    let store: WarmlineStore;
+    const unclosed = new Set<WarmlineStore>();
 
     beforeEach(async () => {
       time = BASE_TIME;
@@ -53,11 +54,21 @@ export function runConversationStoreContract(
       return conversation;
     }
 
-    /** Writes `next` over `current` and fails the test if the write lost. */
-    async function update(current: Conversation, next: Conversation): Promise<Conversation> {
-      const stored = await store.compareAndSet(next, current.version);
+    /** Writes `next` over `current` (with the audit events it records) and fails the test if the write lost. */
+    async function update(current: Conversation, next: Conversation, audit: AuditEvent[] = []): Promise<Conversation> {
+      const stored = audit.length > 0 ? await store.commit(next, current.version, [], audit) : await store.compareAndSet(next, current.version);
       expect(stored, `compareAndSet of ${current.id} at version ${current.version}`).toBeDefined();
       return stored!;
+    }
+
+    /** Commits `events` with a write of the conversation's latest version, retrying a lost compare-and-set as the engine does. */
+    async function recorded(conversationId: string, ...events: AuditEvent[]): Promise<void> {
+      for (let attempt = 0; attempt < MAX_RECORD_ATTEMPTS; attempt++) {
+        const current = await store.get(conversationId);
+        expect(current, `conversation ${conversationId}`).toBeDefined();
+        if (await store.commit(current!, current!.version, [], events)) return;
+      }
+      throw new Error(`Could not commit audit events of ${conversationId} in ${MAX_RECORD_ATTEMPTS} attempts.`);
     }
 
     function auditEvent(conversationId: string, action: AuditEvent["action"], at: number): AuditEvent {
@@ -227,18 +238,20 @@ export function runConversationStoreContract(
     });
 
     describe("audit", () => {
-      it("lists events per conversation in the order they were appended", async () => {
+      it("lists events per conversation in the order they were committed", async () => {
         const conversation = await created();
+        const other = await created();
         const events = (["escalated", "claimed", "relayed", "transferred", "resolved"] as const).map((action, i) => auditEvent(conversation.id, action, BASE_TIME + i));
-        for (const event of events) await store.appendAudit(event);
-        await store.appendAudit(auditEvent("conv-other", "escalated", BASE_TIME));
+        await recorded(conversation.id, ...events.slice(0, 2));
+        for (const event of events.slice(2)) await recorded(conversation.id, event);
+        await recorded(other.id, auditEvent(other.id, "escalated", BASE_TIME));
         expect(await store.listAudit(conversation.id)).toEqual(events);
         expect(await store.listAudit("conv-none")).toEqual([]);
       });
 
-      it("keeps every event appended concurrently", async () => {
+      it("keeps every event of concurrent writers, each committing once it wins its compare-and-set", async () => {
         const conversation = await created();
-        await Promise.all(Array.from({ length: 20 }, (_, i) => store.appendAudit(auditEvent(conversation.id, "relayed", BASE_TIME + i))));
+        await Promise.all(Array.from({ length: 20 }, (_, i) => recorded(conversation.id, auditEvent(conversation.id, "relayed", BASE_TIME + i))));
         const listed = await store.listAudit(conversation.id);
         expect(listed.map((e) => e.at).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => BASE_TIME + i));
       });
@@ -258,11 +271,11 @@ export function runConversationStoreContract(
       it("removes every conversation, index entry and audit event of the customer, and nothing else", async () => {
         const first = await created({ state: "resolved" });
         const address = first.customer.address;
-        const second = await update(...pair(await created({ customer: { ...first.customer } }), (c) => queuedIn(c, "slack:C1:3.3")));
-        const bystander = await update(...pair(await created(), (c) => queuedIn(c, "slack:C1:4.4")));
-        await store.appendAudit(auditEvent(first.id, "resolved", BASE_TIME));
-        await store.appendAudit(auditEvent(second.id, "escalated", BASE_TIME));
-        await store.appendAudit(auditEvent(bystander.id, "escalated", BASE_TIME));
+        await recorded(first.id, auditEvent(first.id, "resolved", BASE_TIME));
+        const secondCreated = await created({ customer: { ...first.customer } });
+        const second = await update(secondCreated, queuedIn(secondCreated, "slack:C1:3.3"), [auditEvent(secondCreated.id, "escalated", BASE_TIME)]);
+        const bystanderCreated = await created();
+        const bystander = await update(bystanderCreated, queuedIn(bystanderCreated, "slack:C1:4.4"), [auditEvent(bystanderCreated.id, "escalated", BASE_TIME)]);
 
         expect(await store.forgetCustomer(address)).toBe(2);
 
@@ -290,7 +303,7 @@ export function runConversationStoreContract(
         const oldBot = await update(oldThreaded, { ...oldThreaded, state: "bot", updatedAt: BASE_TIME + 2 });
         const oldOpen = await update(...pair(await created(), (c) => queuedIn(c, "slack:C1:6.6", BASE_TIME + 3)));
         const atCutoff = await created({ state: "resolved", updatedAt: cutoff });
-        await store.appendAudit(auditEvent(oldResolved.id, "resolved", BASE_TIME));
+        await recorded(oldResolved.id, auditEvent(oldResolved.id, "resolved", BASE_TIME));
 
         expect(await store.purgeOlderThan(cutoff)).toBe(2);
 
@@ -314,9 +327,8 @@ export function runConversationStoreContract(
           return;
         }
         const conversation = await created();
-        const queued = await update(conversation, queuedIn(conversation, "slack:C1:7.7"));
         const event = auditEvent(conversation.id, "escalated", BASE_TIME);
-        await store.appendAudit(event);
+        const queued = await update(conversation, queuedIn(conversation, "slack:C1:7.7"), [event]);
         expect(await store.markSeen("wamid.durable", 60_000)).toBe(true);
         await store.close();
         unclosed.delete(store);
@@ -334,6 +346,9 @@ export function runConversationStoreContract(
     });
   });
 }
+
+/** Concurrent writers in the audit tests retry at most this often (each round, one of them wins). */
+const MAX_RECORD_ATTEMPTS = 50;
 
 /** Spreads into update(): the conversation and the next state built from it. */
 function pair(current: Conversation, next: (c: Conversation) => Conversation): [Conversation, Conversation] {

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AuditEvent } from "../../src/domain/audit.js";
+import { isWarmlineError } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/ports/clock.js";
 import { OUTBOX_OPS_LANE, type NewOutboxItem, type WarmlineStore } from "../../src/ports/outbox.js";
 import { BASE_TIME, buildConversation } from "./conversation-factory.js";
@@ -15,6 +17,13 @@ export interface OutboxStoreFixture {
 
 const note = (lane: string, text: string): NewOutboxItem => ({ lane, effect: { kind: "notify_ops", text } });
 const texts = (items: { effect: { kind: string } }[]) => items.map((i) => (i.effect as unknown as { text: string }).text);
+const event = (conversationId: string, action: AuditEvent["action"]): AuditEvent => ({
+  at: BASE_TIME,
+  conversationId,
+  actor: "slack:U123",
+  action,
+  detail: { team: "support", level: 2, mandatory: true },
+});
 
 /** Lease length in the lease tests; the suite moves its clock across it. */
 const LEASE_TTL_MS = 30_000;
@@ -81,6 +90,38 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
       expect(await store.commit(next, 1, [note(conversation.id, "stale")])).toBeUndefined();
       expect(texts(await store.listOutbox())).toEqual(["card"]);
       expect((await store.get(conversation.id))?.version).toBe(2);
+    });
+
+    it("commits audit events with the conversation and its items, and none of them when the version lost", async () => {
+      const conversation = buildConversation();
+      await store.create(conversation);
+      const queued = { ...conversation, state: "queued" as const };
+      const recorded = [event(conversation.id, "escalated"), event(conversation.id, "claimed")];
+      expect(await store.commit(queued, 1, [note(conversation.id, "card")], recorded)).toEqual({ ...queued, version: 2 });
+      expect(await store.listAudit(conversation.id)).toEqual(recorded);
+
+      // Another writer read version 1 too: its state, its items and its audit events are all lost together.
+      const lost = { ...conversation, state: "resolved" as const };
+      expect(await store.commit(lost, 1, [note(conversation.id, "stale")], [event(conversation.id, "resolved")])).toBeUndefined();
+      expect(await store.get(conversation.id)).toEqual({ ...queued, version: 2 });
+      expect(texts(await store.listOutbox())).toEqual(["card"]);
+      expect(await store.listAudit(conversation.id)).toEqual(recorded);
+
+      // Nor does a commit to a conversation that is gone leave anything behind.
+      const ghost = buildConversation();
+      expect(await store.commit(ghost, 1, [note(ghost.id, "ghost")], [event(ghost.id, "claimed")])).toBeUndefined();
+      expect(await store.listAudit(ghost.id)).toEqual([]);
+      expect(texts(await store.listOutbox())).toEqual(["card"]);
+    });
+
+    it("refuses an audit event of another conversation and writes nothing", async () => {
+      const conversation = buildConversation();
+      await store.create(conversation);
+      const error = await store.commit({ ...conversation, state: "queued" }, 1, [note(conversation.id, "card")], [event("conv-other", "claimed")]).catch((e: unknown) => e);
+      expect(isWarmlineError(error, "input_invalid")).toBe(true);
+      expect(await store.get(conversation.id)).toEqual(conversation);
+      expect(await store.listOutbox()).toEqual([]);
+      expect(await store.listAudit("conv-other")).toEqual([]);
     });
 
     it("forgetting a customer removes their lane but not the ops lane", async () => {

@@ -3,10 +3,12 @@ import { createSimulationChannels, type SimulationLog } from "../../channels/sim
 import { createAssistantFromConfig } from "../../src/assistant/from-config.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
 import type { WarmlineConfig } from "../../src/config/schema.js";
+import { WarmlineError } from "../../src/domain/errors.js";
 import { SURVEY_EXPIRES_AFTER_MS, createEngine, type Engine } from "../../src/engine/engine.js";
 import { createSilentLogger } from "../../src/logging.js";
 import type { Assistant } from "../../src/ports/assistant.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
+import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 
@@ -27,7 +29,7 @@ beforeAll(async () => {
 
 interface World {
   engine: Engine;
-  store: ConversationStore;
+  store: WarmlineStore;
   log: SimulationLog;
   now: { value: number };
   say(text: string, from?: string): Promise<void>;
@@ -577,5 +579,97 @@ describe("engine: second review fixes", () => {
     expect((await es.conversation())?.state).toBe("queued");
     await es.say("CANCELAR");
     expect(es.lastReply()).toBe("No problem, I've withdrawn the request. Type HUMANO whenever you want a person.");
+  });
+});
+
+/**
+ * Makes the store's next commit fail the way a real one can: "lost" (the store was unreachable: nothing
+ * written), "unacknowledged" (written, but the reply never came back) or "raced" (another instance wrote
+ * the conversation first, so this compare-and-set loses and the engine tries again).
+ */
+function failNextCommit(store: WarmlineStore, how: "lost" | "unacknowledged" | "raced"): void {
+  const commit = store.commit;
+  store.commit = async (next, expectedVersion, items, audit) => {
+    store.commit = commit;
+    const injected = new WarmlineError("store_unavailable", `Could not update conversation ${next.id} (injected: ${how}).`);
+    if (how === "lost") throw injected;
+    if (how === "raced") {
+      const current = (await store.get(next.id))!;
+      await store.compareAndSet(current, current.version);
+    }
+    const written = await commit.call(store, next, expectedVersion, items, audit);
+    if (how === "unacknowledged") throw injected;
+    return written;
+  };
+}
+
+describe("engine: each audit line is committed with the change it records", () => {
+  const trail = async (w: World, id: string) => (await w.store.listAudit(id)).map((a) => a.action);
+
+  /** Runs `action` with the store's next commit lost: it must fail and leave no trace. Then runs it again. */
+  async function afterALostCommit<T>(w: World, id: string, action: () => Promise<T>): Promise<T> {
+    // Deliveries commit too (the card's thread, a relay's message id): let them finish, so the failure hits the action.
+    await w.engine.drain();
+    const [conversation, audit, outbox] = await Promise.all([w.store.get(id), w.store.listAudit(id), w.store.listOutbox()]);
+    failNextCommit(w.store, "lost");
+    await expect(action()).rejects.toThrow(/injected: lost/);
+    expect(await w.store.get(id)).toEqual(conversation);
+    expect(await w.store.listAudit(id)).toEqual(audit);
+    expect(await w.store.listOutbox()).toEqual(outbox);
+    return action();
+  }
+
+  it("writes no line for a change whose commit failed, and exactly one for each that went through", async () => {
+    const w = await world();
+    const cancel = { messageId: "wamid.cancel", address: "sim:+447700900123", channel: "simulation", customerName: "Dana Whitfield", phone: "+447700900123", text: "I want to cancel my order 100311", receivedAt: w.now.value };
+    // The first message: the conversation is created, then the escalation's commit is lost; WhatsApp redelivers.
+    failNextCommit(w.store, "lost");
+    await expect(w.engine.handleInboundMessage(cancel)).rejects.toThrow(/injected: lost/);
+    const started = (await w.conversation())!;
+    expect(started).toMatchObject({ state: "bot", transcript: [] });
+    expect(await trail(w, started.id)).toEqual([]);
+    await w.engine.handleInboundMessage(cancel);
+    const id = started.id;
+    expect(await trail(w, id)).toEqual(["escalated"]);
+    await w.engine.drain();
+    const thread = w.log.cards[0]!.thread;
+
+    expect(await afterALostCommit(w, id, () => w.engine.claim(id, SAM))).toEqual({ ok: true });
+    expect(await afterALostCommit(w, id, () => w.engine.agentReply(thread, SAM, "Hi Dana, on it", "ref1"))).toEqual({ relayed: true });
+    expect(await afterALostCommit(w, id, () => w.engine.transfer(id, SAM, "billing", "They were double charged too"))).toEqual({ ok: true });
+    expect(await afterALostCommit(w, id, () => w.engine.resolve(id, ALEX))).toEqual({ ok: true });
+    await w.engine.drain();
+
+    expect(await trail(w, id)).toEqual(["escalated", "claimed", "relayed", "transferred", "resolved"]);
+    expect(w.log.toCustomer.filter((m) => m.text === "Hi Dana, on it")).toHaveLength(1);
+    expect(w.log.cards).toHaveLength(2);
+  });
+
+  it("keeps the line of a change that was written though the store's reply was lost, and adds none on a retry", async () => {
+    const w = await world();
+    await w.say("I want to cancel my order 100311");
+    const id = (await w.conversation())!.id;
+    await w.engine.drain();
+    failNextCommit(w.store, "unacknowledged");
+    await expect(w.engine.claim(id, SAM)).rejects.toThrow(/injected: unacknowledged/);
+    expect((await w.store.get(id))?.assignee).toEqual(SAM);
+    expect(await trail(w, id)).toEqual(["escalated", "claimed"]);
+    expect(await w.engine.claim(id, SAM)).toEqual({ ok: false, reason: "already_claimed", claimant: SAM });
+    expect(await trail(w, id)).toEqual(["escalated", "claimed"]);
+  });
+
+  it("leaves nothing behind from a compare-and-set round that lost to another instance", async () => {
+    const w = await world();
+    await w.say("I want to cancel my order 100311");
+    const id = (await w.conversation())!.id;
+    await w.engine.drain();
+    const version = (await w.store.get(id))!.version;
+    failNextCommit(w.store, "raced");
+    expect(await w.engine.claim(id, SAM)).toEqual({ ok: true });
+    // The other instance's write and the engine's second round: two versions, one claim, one line.
+    expect((await w.store.get(id))?.version).toBe(version + 2);
+    expect(await trail(w, id)).toEqual(["escalated", "claimed"]);
+    await w.engine.drain();
+    expect(w.log.toCustomer.filter((m) => m.text.includes("has joined"))).toHaveLength(1);
   });
 });
