@@ -64,7 +64,7 @@ export async function loadAnswers(defaultsFile: string, overridesFile?: string):
   return answers;
 }
 
-const FALLBACK_TOOL_FAILED = "Sorry, I couldn't check that just now. A colleague can look it up for you.";
+const FALLBACK_TOOL_FAILED = "Sorry, I couldn't check that just now. Type HUMAN and a colleague will look it up for you.";
 
 /** Picks the answer text for an intent and variant, falling back to the intent's default. */
 export function answerText(answers: Answers, intent: string, variant: AnswerVariant): string | undefined {

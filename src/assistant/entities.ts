@@ -100,3 +100,36 @@ export function extractEntities(rawText: string): ExtractedEntities {
   }
   return entities;
 }
+
+/** Words that may surround an order number given in reply to "what's your order number?" ("it's 100298 thanks"). */
+const REPLY_FILLER = new Set([
+  "i", "think", "it", "its", "is", "was", "that", "thats", "this", "here", "heres", "you", "go", "my", "the", "a", "an", "of", "for",
+  "order", "orders", "number", "no", "nr", "num", "id", "ref", "reference", "please", "pls", "plz", "sure", "yes", "yeah", "yep",
+  "ok", "okay", "oh", "um", "hmm", "sorry", "thanks", "thank", "thx", "ty",
+]);
+/** One order reference on its own, the shape ORDER_KEYWORD_REF captures: "100298", "AB-20481". */
+const REFERENCE_TOKEN = /^[a-z]{0,5}-?\d[\d-]{2,}[a-z\d]*$/i;
+/** Longer than this, a message is saying more than its order number. */
+const MAX_REPLY_CHARS = 80;
+
+/**
+ * The order number when the message is nothing but one, in reply to the assistant asking for it:
+ * "100298", "it's AB-20481", "order #100298 please". Undefined when it says anything else, or holds two.
+ */
+export function extractOrderReply(text: string): string | undefined {
+  if (text.length > MAX_REPLY_CHARS) return undefined;
+  const tokens = text
+    .toLowerCase()
+    .replace(/['’]/g, "")
+    .split(/[^\p{L}\p{N}-]+/u)
+    .map((token) => token.replace(/^-+|-+$/g, ""))
+    .filter(Boolean);
+  let reference: string | undefined;
+  for (const token of tokens) {
+    if (REFERENCE_TOKEN.test(token)) {
+      if (reference !== undefined) return undefined;
+      reference = token.toUpperCase();
+    } else if (!REPLY_FILLER.has(token)) return undefined;
+  }
+  return reference;
+}

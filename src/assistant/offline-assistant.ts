@@ -3,7 +3,7 @@ import type { Assistant, AssistantTurn, AttemptedAction, ExtractedEntities } fro
 import type { Commerce, Order, RefundPolicyCheck } from "../ports/commerce.js";
 import { answerText, CLARIFY_KEY, fillPlaceholders, loadAnswers, type AnswerVariant, type Answers } from "./answers.js";
 import { loadCorpus } from "./corpus.js";
-import { extractEntities } from "./entities.js";
+import { extractEntities, extractOrderReply } from "./entities.js";
 import { NONE_INTENT, trainIntentModel, type IntentModel } from "./intent-model.js";
 import { DEFAULT_ANSWERS_FILE, DEFAULT_CORPUS_FILE } from "./paths.js";
 import { scoreSentiment } from "./sentiment.js";
@@ -19,6 +19,12 @@ const NONE_CONFIDENCE_CAP = 0.3;
 export const ORDER_INTENTS: ReadonlySet<string> = new Set(["track_order", "cancel_order", "change_order", "get_refund", "track_refund", "check_refund_policy"]);
 /** Order intents that also ask Commerce whether a refund is allowed. */
 export const REFUND_INTENTS: ReadonlySet<string> = new Set(["get_refund", "track_refund", "check_refund_policy"]);
+/** Other intents whose answer asks for an order number, and the order intent that answers it. */
+const ORDER_NUMBER_ASKED_BY: Readonly<Record<string, string>> = { delivery_period: "track_order" };
+/** An order intent's answers that ask for the number: none given yet, or the one given was not found. */
+const ASKING_VARIANTS: readonly AnswerVariant[] = ["default", "notFound"];
+/** Confidence of an answer to the assistant's own question for an order number: the intent is the one it asked about. */
+const FOLLOW_UP_CONFIDENCE = 0.95;
 
 export interface OfflineAssistantOptions {
   /** CSV with text,intent columns; defaults to the shipped data/corpus.csv. */
@@ -87,14 +93,47 @@ function earlierEntities(conversation: Conversation, message: string): Extracted
   return found;
 }
 
+/** An answer that asks the customer for an order number, recognised in the transcript as the bot sent it. */
+interface OrderQuestion {
+  /** The intent whose answer it is. */
+  asker: string;
+  /** The order intent a number given in reply answers. */
+  intent: string;
+  /** Matches a bot message ending with the answer, placeholders filled (the first reply is prefixed by the greeting). */
+  sent: RegExp;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function orderQuestions(answers: Answers): OrderQuestion[] {
+  const askers: [string, string][] = [...[...ORDER_INTENTS].map((intent): [string, string] => [intent, intent]), ...Object.entries(ORDER_NUMBER_ASKED_BY)];
+  const questions: (OrderQuestion & { length: number })[] = [];
+  for (const [asker, intent] of askers) {
+    for (const template of new Set(ASKING_VARIANTS.map((variant) => answerText(answers, asker, variant)))) {
+      if (template === undefined) continue;
+      // Filled placeholders can be anything; fillPlaceholders trims the text and collapses its spaces.
+      const literals = template.split(/\{\w+\}/).map((part) => escapeRegExp(part.trim()).replace(/\s+/g, "\\s+"));
+      questions.push({ asker, intent, sent: new RegExp(`(?:^|\\s)${literals.join("[\\s\\S]*?")}$`), length: template.length });
+    }
+  }
+  // The longest first: a short question that ends a longer one must not claim it.
+  return questions.sort((a, b) => b.length - a.length);
+}
+
 class OfflineAssistant implements Assistant {
+  private readonly questions: OrderQuestion[];
+
   constructor(
     private readonly model: IntentModel,
     private readonly answers: Answers,
     private readonly commerce: Commerce,
     private readonly threshold: number,
     private readonly toolTimeoutMs: number,
-  ) {}
+  ) {
+    this.questions = orderQuestions(answers);
+  }
 
   async classify(text: string): Promise<Classification> {
     const safe = typeof text === "string" ? text : "";
@@ -118,7 +157,24 @@ class OfflineAssistant implements Assistant {
     const analysis = await this.classify(message);
     const turn: AssistantTurn = { ...analysis, reply: "", actions: [] };
     const clarify = answerText(this.answers, CLARIFY_KEY, "default")!;
-    if (analysis.intent === NONE_INTENT || analysis.confidence < this.threshold) {
+    const confident = analysis.intent !== NONE_INTENT && analysis.confidence >= this.threshold;
+
+    // The customer answers the assistant's own question for an order number ("100298", "it's 100298"):
+    // answer the intent it asked about, whatever the model makes of a bare number.
+    const pending = this.pendingOrderIntent(conversation, message);
+    const given = pending === undefined ? undefined : (extractOrderReply(message) ?? (confident ? undefined : analysis.entities.orderNumber));
+    if (pending !== undefined && given !== undefined) {
+      const earlier = earlierEntities(conversation, message);
+      const priced = analysis.entities.amount !== undefined ? analysis.entities : earlier;
+      turn.intent = pending;
+      turn.confidence = Math.max(FOLLOW_UP_CONFIDENCE, this.threshold);
+      // The request spans two messages: the amount asked for earlier is part of it (the refund limit applies).
+      turn.entities = { ...analysis.entities, orderNumber: given, ...(priced.amount !== undefined ? { amount: priced.amount, currency: priced.currency } : {}) };
+      turn.reply = await this.orderAnswer(pending, given, priced.amount, turn.actions, clarify);
+      return turn;
+    }
+
+    if (!confident) {
       turn.reply = clarify;
       return turn;
     }
@@ -129,9 +185,34 @@ class OfflineAssistant implements Assistant {
     const earlier = earlierEntities(conversation, message);
     const orderId = analysis.entities.orderNumber ?? earlier.orderNumber;
     const amount = analysis.entities.amount ?? earlier.amount;
-    const { variant, values } = orderId === undefined ? { variant: "default" as const, values: {} } : await this.checkOrder(analysis.intent, orderId, amount, turn.actions);
-    turn.reply = fillPlaceholders(answerText(this.answers, analysis.intent, variant) ?? clarify, values);
+    turn.reply = await this.orderAnswer(analysis.intent, orderId, amount, turn.actions, clarify);
     return turn;
+  }
+
+  /** An order intent's reply: the question for the number without one, else what looking the order up found. */
+  private async orderAnswer(intent: string, orderId: string | undefined, amount: number | undefined, actions: AttemptedAction[], clarify: string): Promise<string> {
+    const { variant, values } = orderId === undefined ? { variant: "default" as const, values: {} } : await this.checkOrder(intent, orderId, amount, actions);
+    return fillPlaceholders(answerText(this.answers, intent, variant) ?? clarify, values);
+  }
+
+  /**
+   * The order intent whose order number the assistant asked for in its reply just before `message`,
+   * read from the transcript; undefined when anything else came in between.
+   */
+  private pendingOrderIntent(conversation: Conversation, message: string): string | undefined {
+    // What the customer saw: not agents' internal notes, nor the log of what the assistant tried.
+    const seen = conversation.transcript.filter((entry) => !entry.internal && !(entry.author === "system" && entry.actions !== undefined));
+    let i = seen.length - 1;
+    // The engine may already have appended the current message.
+    if (seen[i]?.author === "customer" && seen[i]!.text === message) i -= 1;
+    const asked = seen[i];
+    if (asked?.author !== "bot") return undefined;
+    const matches = this.questions.filter((question) => question.sent.test(asked.text));
+    if (matches.length === 0) return undefined;
+    // Two answers alike (an answers file may make them so): the one for what the customer last asked.
+    let before: string | undefined;
+    for (let j = i - 1; j >= 0 && before === undefined; j -= 1) if (seen[j]!.author === "customer") before = seen[j]!.intent ?? "";
+    return (matches.find((question) => question.asker === before) ?? matches[0]!).intent;
   }
 
   /** Looks the order up (and the refund policy, for refund intents), recording each call as an action. */
