@@ -15,10 +15,27 @@ import type { WarmlineStore } from "../src/ports/outbox.js";
 import { createMemoryStore } from "../src/store/memory-store.js";
 import { createSqliteStore } from "../src/store/sqlite-store.js";
 
-const { values } = parseArgs({
-  options: { conversations: { type: "string", default: "200" }, store: { type: "string", default: "sqlite" } },
-});
+const USAGE = "Usage: npm run bench [-- --conversations 200 --store sqlite|memory]";
+let parsed;
+try {
+  parsed = parseArgs({
+    options: { conversations: { type: "string", default: "200" }, store: { type: "string", default: "sqlite" } },
+  });
+} catch (error) {
+  console.error(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, ".")}\n\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
 const conversations = Number(values.conversations);
+// Refused rather than guessed: a bench that quietly ran something else would report the wrong figures.
+const problems = [
+  ...(Number.isInteger(conversations) && conversations > 0 ? [] : [`--conversations must be a whole number above 0, e.g. 200 (got "${values.conversations}")`]),
+  ...(values.store === "sqlite" || values.store === "memory" ? [] : [`--store must be sqlite or memory (got "${values.store}")`]),
+];
+if (problems.length > 0) {
+  console.error(`${problems.join("\n")}\n\n${USAGE}`);
+  process.exit(2);
+}
 const SCRIPT = [
   "hi there",
   "where is my order 100298?",

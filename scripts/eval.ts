@@ -14,27 +14,53 @@ import { csvField } from "../src/cli/csv.js";
 import { createAssistantFromConfig } from "../src/assistant/from-config.js";
 import { checkTriageTargets, evaluateTriage, loadExpectations, triageTargets, type TriageTally } from "../src/cli/evaluate-triage.js";
 import { loadConfigFile } from "../src/config/load-config.js";
+import { isWarmlineError } from "../src/domain/errors.js";
 import { PACKAGE_ROOT, SHIPPED_CONFIG_FILE } from "../src/paths.js";
 
-const { values } = parseArgs({
-  options: {
-    data: { type: "string", default: join(PACKAGE_ROOT, "..", "shared", "data", "bitext", "dev.csv") },
-    expectations: { type: "string" },
-    corpus: { type: "string" },
-    holdout: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-  },
-});
+const USAGE = "Usage: npm run eval [-- --data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--json]";
+
+/** A problem the user can fix: its message and the usage, no stack trace. */
+function fail(message: string, exitCode = 1): never {
+  console.error(exitCode === 2 ? `${message}\n\n${USAGE}` : message);
+  process.exit(exitCode);
+}
+
+/** Runs a step that reads the user's files; a WarmlineError (bad corpus, bad expectations) ends the run with its message. */
+async function step<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isWarmlineError(error)) fail(error.message);
+    throw error;
+  }
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      data: { type: "string", default: join(PACKAGE_ROOT, "..", "shared", "data", "bitext", "dev.csv") },
+      expectations: { type: "string" },
+      corpus: { type: "string" },
+      holdout: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+  });
+} catch (error) {
+  fail((error as Error).message.replace(/\. To specify a positional argument.*$/s, "."), 2);
+}
+const { values } = parsed;
+if (values.holdout && values.corpus) fail("--holdout trains on part of --data, so it can't be combined with --corpus: pass one or the other.", 2);
 const dataFile = values.data!;
 const expectationsFile = values.expectations ?? join(dataFile, "..", "expectations.json");
-if (!existsSync(dataFile) || !existsSync(expectationsFile)) {
-  console.error(`Cannot find ${dataFile} and ${expectationsFile}: put ../shared beside the repository or pass --data and --expectations.`);
-  process.exit(1);
+const missingFiles = [dataFile, expectationsFile].filter((file) => !existsSync(file));
+if (missingFiles.length > 0) {
+  fail(`Cannot find ${missingFiles.join(" or ")}: put ../shared beside the repository or pass --data and --expectations.`);
 }
 
 const config = loadConfigFile(SHIPPED_CONFIG_FILE);
-const expectations = loadExpectations(expectationsFile);
-let rows: CorpusExample[] = await loadCorpus(dataFile);
+const expectations = await step(() => loadExpectations(expectationsFile));
+let rows: CorpusExample[] = await step(() => loadCorpus(dataFile));
 let tempDir: string | undefined;
 if (values.holdout) {
   const seen = new Map<string, number>();
@@ -50,7 +76,7 @@ if (values.holdout) {
   writeFileSync(values.corpus, ["text,intent", ...training.map((r) => `${csvField(r.text)},${csvField(r.intent)}`)].join("\n"));
   rows = heldOut;
 }
-if (values.corpus) await loadCorpus(values.corpus); // fail early with the corpus's own error message
+if (values.corpus) await step(() => loadCorpus(values.corpus!)); // fail early with the corpus's own error message
 const trainStart = performance.now();
 const assistant = await createAssistantFromConfig(config, { corpusFile: values.corpus });
 const trainMs = performance.now() - trainStart;

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
 import { WarmlineError } from "../domain/errors.js";
 
 /** One training example: a customer phrasing and the intent it expresses. */
@@ -95,6 +96,13 @@ export function parseCorpus(text: string, source: string): CorpusExample[] {
     examples.push({ text: exampleText, intent, ...(tagsColumn >= 0 ? { tags: fields[tagsColumn]!.trim() } : {}) });
   }
   if (examples.length === 0) throw corpusError(source, undefined, "there are no examples under the header");
+  // Routing and answers match intents exactly: "Cancel_Order" beside "cancel_order" would be a second, unrouted intent.
+  const spellings = new Map<string, string>();
+  for (const { intent } of examples) {
+    const seen = spellings.get(intent.toLowerCase());
+    if (seen === undefined) spellings.set(intent.toLowerCase(), intent);
+    else if (seen !== intent) throw corpusError(source, undefined, `the intents "${seen}" and "${intent}" differ only in case; spell every example's intent the same way`);
+  }
   if (new Set(examples.map((example) => example.intent)).size < 2) {
     throw corpusError(source, undefined, "every example has the same intent; the assistant needs at least two intents to tell apart");
   }
@@ -107,7 +115,9 @@ export async function loadCorpus(file: string): Promise<CorpusExample[]> {
   try {
     text = await readFile(file, "utf8");
   } catch (cause) {
-    throw corpusError(file, undefined, `cannot read the file (${(cause as Error).message}); check the path in assistant.corpus`, cause);
+    // Relative paths are read from the current directory, not the config file's: say where that is.
+    const where = isAbsolute(file) ? "" : ` (read as ${resolve(file)})`;
+    throw corpusError(file, undefined, `cannot read the file${where}: ${(cause as Error).message}; check the path given to --corpus or in assistant.corpus`, cause);
   }
   return parseCorpus(text, file);
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { WarmlineConfig } from "../config/schema.js";
 import type { CorpusExample } from "../assistant/corpus.js";
+import { WarmlineError } from "../domain/errors.js";
 import type { Assistant } from "../ports/assistant.js";
 import { triageOne, type TriageResult } from "./triage.js";
 
@@ -11,8 +12,23 @@ export interface TriageExpectations {
   default_team: string;
 }
 
+/** Reads expectations.json; a missing, broken or misshapen file is an input_invalid error saying what to fix. */
 export function loadExpectations(file: string): TriageExpectations {
-  return JSON.parse(readFileSync(file, "utf8")) as TriageExpectations;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (cause) {
+    throw new WarmlineError("input_invalid", `Cannot read expectations ${file} (${(cause as Error).message}): pass --expectations with a JSON file like ../shared/data/bitext/expectations.json.`, cause);
+  }
+  const value = (raw ?? {}) as Record<string, unknown>;
+  const isMap = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
+  const missing = [
+    ...(isMap(value.escalate_on_first_message) ? [] : ['"escalate_on_first_message" (intent → reason)']),
+    ...(isMap(value.team_by_intent) ? [] : ['"team_by_intent" (intent → team)']),
+    ...(typeof value.default_team === "string" ? [] : ['"default_team" (a team name)']),
+  ];
+  if (missing.length > 0) throw new WarmlineError("input_invalid", `${file} lacks ${missing.join(", ")}: see ../shared/data/bitext/expectations.json for the shape.`);
+  return value as unknown as TriageExpectations;
 }
 
 export interface TriageFigures {

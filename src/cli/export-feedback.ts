@@ -1,6 +1,10 @@
+import { statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { DEFAULT_CORPUS_FILE } from "../assistant/paths.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import type { Conversation } from "../domain/conversation.js";
+import { WarmlineError } from "../domain/errors.js";
 import { maskPii } from "../domain/pii.js";
 import { mainIntent } from "../engine/context-package.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
@@ -34,6 +38,25 @@ export function formatExamplesCsv(examples: readonly FeedbackExample[]): string 
   return `text,intent\n${examples.map((e) => `${csvField(e.text)},${csvField(e.intent)}`).join("\n")}${examples.length > 0 ? "\n" : ""}`;
 }
 
+/**
+ * Refuses an --out that can't be written, or that is the corpus the assistant trains on (the export
+ * would replace it: the rows are meant to be reviewed, then appended). Checked before the store opens.
+ */
+export function checkExportTarget(out: string, config: Pick<WarmlineConfig, "assistant">): void {
+  const target = resolve(out);
+  const corpus = resolve(config.assistant.corpus ?? DEFAULT_CORPUS_FILE);
+  if (target === corpus) {
+    throw new WarmlineError(
+      "input_invalid",
+      `--out ${out} is the corpus the assistant trains on, and the export would replace it: write to a new file (e.g. --out feedback.csv), review it, then append it (tail -n +2 feedback.csv >> ${out}).`,
+    );
+  }
+  const stat = statSync(target, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) throw new WarmlineError("input_invalid", `--out ${out} is a directory: give a file name, e.g. --out ${out.replace(/\/+$/, "")}/feedback.csv.`);
+  const parent = statSync(dirname(target), { throwIfNoEntry: false });
+  if (!parent?.isDirectory()) throw new WarmlineError("input_invalid", `Cannot write ${out}: the directory ${dirname(target)} does not exist; create it or choose another --out.`);
+}
+
 export async function runExportFeedback(options: {
   config: WarmlineConfig;
   store: Pick<ConversationStore, "listSince">;
@@ -41,7 +64,12 @@ export async function runExportFeedback(options: {
   log: NodeJS.WritableStream;
 }): Promise<number> {
   const examples = feedbackExamples(await options.store.listSince(0), options.config.privacy);
-  await writeFile(options.out, formatExamplesCsv(examples));
+  checkExportTarget(options.out, options.config);
+  try {
+    await writeFile(options.out, formatExamplesCsv(examples));
+  } catch (cause) {
+    throw new WarmlineError("input_invalid", `Cannot write ${options.out} (${(cause as Error).message}): choose a writable --out file.`, cause);
+  }
   options.log.write(`Wrote ${examples.length} training example${examples.length === 1 ? "" : "s"} to ${options.out}. Review them, then append to your corpus (see docs/analytics.md, "Feedback into the corpus").\n`);
   return 0;
 }

@@ -27,32 +27,82 @@ function configPath(explicit: string | undefined): string {
   return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : SHIPPED_CONFIG_FILE;
 }
 
+type OptionName = "config" | "corpus" | "data-dir" | "since" | "format" | "out";
+
+/** What each command accepts: an option it would ignore is refused, so nothing asked for is silently dropped. */
+const COMMANDS: Record<string, { options: OptionName[]; args: string[] }> = {
+  start: { options: ["config", "data-dir"], args: [] },
+  triage: { options: ["config", "corpus"], args: [] },
+  simulate: { options: ["config", "corpus"], args: ["FILE.json"] },
+  report: { options: ["config", "data-dir", "since", "format"], args: [] },
+  "export-feedback": { options: ["config", "data-dir", "out"], args: [] },
+  doctor: { options: ["config", "data-dir"], args: [] },
+  help: { options: [], args: [] },
+};
+
+/** Rewords node's parseArgs errors, whose hints (e.g. "place it after '--'") don't fit this command. */
+function argumentError(error: unknown): string {
+  const { code, message } = error as { code?: string; message: string };
+  const option = /'(-[^' ]*)/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return `Unknown option "${option}": see the options below.`;
+  return message;
+}
+
+/** The problem with the options and arguments given to `command`, or undefined when they fit. */
+function usageProblem(command: string, given: Set<string>, args: string[]): string | undefined {
+  const accepted = COMMANDS[command]!;
+  const extra = [...given].filter((name) => !(accepted.options as string[]).includes(name));
+  if (extra.length > 0) {
+    const takes = accepted.options.length > 0 ? `it takes ${accepted.options.map((name) => `--${name}`).join(", ")}` : "it takes no options";
+    return `warmline ${command} does not use ${extra.map((name) => `--${name}`).join(", ")}: ${takes}.`;
+  }
+  if (args.length > accepted.args.length) {
+    const unexpected = args.slice(accepted.args.length).map((arg) => `"${arg}"`).join(", ");
+    return accepted.args.length === 0
+      ? `warmline ${command} takes no arguments, but was given ${unexpected}: remove ${args.length === 1 ? "it" : "them"}${accepted.options.length > 0 ? `, or put two dashes before an option name (--${accepted.options.at(-1)}, not ${accepted.options.at(-1)})` : ""}.`
+      : `warmline ${command} takes one ${accepted.args.join(" ")}, but was also given ${unexpected}: run it once per file.`;
+  }
+  return undefined;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
   let parsed;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: argv,
       allowPositionals: true,
+      tokens: true,
       options: {
         config: { type: "string" },
         corpus: { type: "string" },
         "data-dir": { type: "string" },
-        since: { type: "string", default: "7d" },
-        format: { type: "string", default: "table" },
+        since: { type: "string" },
+        format: { type: "string" },
         out: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
   } catch (error) {
     // node's parseArgs explains the bad option (unknown, missing value); add what is accepted.
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    process.stderr.write(`${argumentError(error)}\n\n${USAGE}`);
     return 2;
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
+  const { values, tokens } = parsed;
+  // The command is the first word, wherever the options are (`warmline --config F triage` too).
+  const [command, ...positionals] = parsed.positionals;
+  if (values.help || command === undefined || command === "help") {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (!(command in COMMANDS)) {
+    process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
+  const given = new Set(tokens.flatMap((token) => (token.kind === "option" && token.name !== "help" ? [token.name] : [])));
+  const problem = usageProblem(command, given, positionals);
+  if (problem) {
+    process.stderr.write(`${problem}\n\n${USAGE}`);
+    return 2;
   }
   switch (command) {
     case "triage": {
@@ -60,6 +110,10 @@ async function main(argv: string[]): Promise<number> {
       const { createAssistantFromConfig } = await import("../assistant/from-config.js");
       const { runTriage } = await import("./triage.js");
       const assistant = await createAssistantFromConfig(config, { corpusFile: values.corpus });
+      // Typed at a terminal with nothing piped in, triage would otherwise sit silently waiting.
+      if (process.stdin.isTTY) {
+        process.stderr.write('Reading JSON Lines from the terminal: type {"id":"1","text":"where is my order?"} and Enter, Ctrl-D to finish. Usually: warmline triage < messages.jsonl\n');
+      }
       await runTriage({ assistant, config, input: process.stdin, output: process.stdout });
       return 0;
     }
@@ -78,12 +132,16 @@ async function main(argv: string[]): Promise<number> {
       return runService({ configFile: configPath(values.config), dataDir: values["data-dir"] });
     }
     case "report": {
+      const since = values.since ?? "7d";
+      const format = values.format ?? "table";
+      const now = Date.now();
+      const { checkReportOptions, runReport } = await import("./report.js");
+      checkReportOptions(since, format, now);
       const config = loadConfigFile(configPath(values.config));
       const { openConfiguredStore, dataDirOf } = await import("./open-store.js");
-      const { runReport } = await import("./report.js");
       const store = await openConfiguredStore(config, dataDirOf(values["data-dir"], process.env), process.env);
       try {
-        return await runReport({ config, store, since: values.since!, format: values.format!, now: Date.now(), output: process.stdout });
+        return await runReport({ config, store, since, format, now, output: process.stdout });
       } finally {
         await store.close();
       }
@@ -94,8 +152,9 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const config = loadConfigFile(configPath(values.config));
+      const { checkExportTarget, runExportFeedback } = await import("./export-feedback.js");
+      checkExportTarget(values.out, config);
       const { openConfiguredStore, dataDirOf } = await import("./open-store.js");
-      const { runExportFeedback } = await import("./export-feedback.js");
       const store = await openConfiguredStore(config, dataDirOf(values["data-dir"], process.env), process.env);
       try {
         return await runExportFeedback({ config, store, out: values.out, log: process.stderr });
@@ -110,14 +169,9 @@ async function main(argv: string[]): Promise<number> {
       const { runDoctor } = await import("./doctor.js");
       return runDoctor({ configFile: configPath(values.config), dataDir: dataDirOf(values["data-dir"], process.env), env: process.env, output: process.stdout });
     }
-    case undefined:
-    case "help":
-    case "--help":
+    default:
       process.stdout.write(USAGE);
       return 0;
-    default:
-      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
-      return 2;
   }
 }
 

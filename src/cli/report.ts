@@ -81,13 +81,25 @@ export interface ReportOptions {
   output: NodeJS.WritableStream;
 }
 
+/**
+ * Checks --since and --format before anything is opened, so a typo is reported at once.
+ * Returns the window in milliseconds and the format.
+ */
+export function checkReportOptions(since: string, format: string, now: number): { windowMs: number; format: ReportFormat } {
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new WarmlineError("input_invalid", `Unknown report format "${format}": use --format ${REPORT_FORMATS.join(", --format ")}.`);
+  }
+  const windowMs = parseWindow(since);
+  if (windowMs > now) {
+    throw new WarmlineError("input_invalid", `--since ${since.trim()} reaches back before 1970: use a shorter window, e.g. 365d.`);
+  }
+  return { windowMs, format: format as ReportFormat };
+}
+
 /** `warmline report --since 7d --format table|json|csv`: the same figures /metrics serves. */
 export async function runReport(options: ReportOptions): Promise<number> {
-  if (!(REPORT_FORMATS as readonly string[]).includes(options.format)) {
-    throw new WarmlineError("input_invalid", `Unknown report format "${options.format}": use one of ${REPORT_FORMATS.join(", ")}.`);
-  }
-  const windowMs = parseWindow(options.since);
+  const { windowMs, format } = checkReportOptions(options.since, options.format, options.now);
   const figures = await figuresFromStore(options.store, options.config, { since: options.now - windowMs, now: options.now });
-  options.output.write(formatReport(figures, options.format as ReportFormat));
+  options.output.write(formatReport(figures, format));
   return 0;
 }

@@ -10,27 +10,52 @@ import { createSimulationChannels } from "../../channels/simulation/simulation-c
 import { createAssistantFromConfig } from "../assistant/from-config.js";
 import { createMemoryStore } from "../store/memory-store.js";
 
-const turnSchema = z.union([
-  z.object({ customer: z.string() }),
-  z.object({
-    agent: z.enum(["claim", "reply", "note", "release", "transfer", "return", "resolve"]),
-    name: z.string().default("Sam"),
+const AGENT_ACTIONS = ["claim", "reply", "note", "release", "transfer", "return", "resolve"] as const;
+const TURN_SHAPES = `{"customer": "what the customer writes"} or {"agent": "${AGENT_ACTIONS.join("|")}", "name": "Sam", "text": "…", "team": "…"}`;
+
+/**
+ * One turn: either the customer writes or an agent acts, never both. Checked field by field (not as
+ * a zod union, whose only message is "Invalid input"), and unknown keys are refused so a typo such
+ * as "cusomer" is reported instead of silently skipped.
+ */
+const turnSchema = z
+  .strictObject({
+    customer: z.string().optional(),
+    agent: z.enum(AGENT_ACTIONS).optional(),
+    name: z.string().min(1).optional(),
     text: z.string().optional(),
     team: z.string().optional(),
-  }),
-]);
+  })
+  .superRefine((turn, ctx) => {
+    if ((turn.customer === undefined) === (turn.agent === undefined)) {
+      ctx.addIssue({ code: "custom", message: `a turn has either "customer" or "agent" (${turn.customer === undefined ? "it has neither" : "it has both"}): write ${TURN_SHAPES}` });
+    } else if (turn.customer !== undefined) {
+      for (const key of ["name", "text", "team"] as const) {
+        if (turn[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `"${key}" belongs to an agent turn: put the customer's words in "customer", or make this {"agent": …}` });
+      }
+    } else if ((turn.agent === "reply" || turn.agent === "note") && !turn.text?.trim()) {
+      ctx.addIssue({ code: "custom", path: ["text"], message: `an agent ${turn.agent} needs "text": what the agent writes` });
+    }
+  })
+  .transform((turn): { customer: string } | { agent: (typeof AGENT_ACTIONS)[number]; name: string; text?: string; team?: string } =>
+    turn.customer !== undefined
+      ? { customer: turn.customer }
+      : { agent: turn.agent!, name: turn.name ?? "Sam", text: turn.text, team: turn.team },
+  );
+
+const SCRIPT_HINT = "see examples/cancellation.json for a complete script.";
 
 /** Tuesday 17 November 2026, 10:00 London: inside every shipped team's hours, so a script plays the same whenever it runs. */
 export const SIMULATION_DEFAULT_START = Date.UTC(2026, 10, 17, 10, 0);
 
-export const simulationSchema = z.object({
+export const simulationSchema = z.strictObject({
   at: z
     .string()
     .datetime({ offset: true, message: "use an ISO date-time such as \"2026-11-17T21:30:00Z\" (e.g. to play a script after hours)" })
     .optional()
     .describe("When the conversation starts; default a weekday morning"),
   customer: z
-    .object({ name: z.string().optional(), phone: z.string().default("+15550100100") })
+    .strictObject({ name: z.string().optional(), phone: z.string().default("+15550100100") })
     .default({ phone: "+15550100100" }),
   turns: z.array(turnSchema).min(1, "add at least one turn, e.g. {\"customer\": \"hi\"}"),
 });
@@ -45,8 +70,21 @@ export function loadSimulation(file: string): Simulation {
     throw new WarmlineError("input_invalid", `Cannot read simulation ${file} (${(cause as Error).message}): give a JSON file like examples/cancellation.json.`, cause);
   }
   const parsed = simulationSchema.safeParse(raw);
-  if (!parsed.success) throw new WarmlineError("input_invalid", describeIssues(parsed.error, file), parsed.error);
+  if (!parsed.success) throw new WarmlineError("input_invalid", describeIssues(parsed.error, file, SCRIPT_HINT), parsed.error);
   return parsed.data;
+}
+
+/** Problems only the config can reveal (a transfer to a team it doesn't have), found before anything plays. */
+function checkAgainstConfig(script: Simulation, config: WarmlineConfig, file: string): void {
+  const teams = Object.keys(config.teams);
+  const problems = script.turns.flatMap((turn, i) =>
+    "agent" in turn && turn.team !== undefined && !teams.includes(turn.team)
+      ? [`  - turns.${i}.team: team "${turn.team}" is not in the config: use one of ${teams.join(", ")}`]
+      : [],
+  );
+  if (problems.length > 0) {
+    throw new WarmlineError("input_invalid", `${file} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.join("\n")}\nFix them in ${file}, or pass --config with a config that has these teams.`);
+  }
 }
 
 /**
@@ -55,6 +93,7 @@ export function loadSimulation(file: string): Simulation {
  */
 export async function runSimulation(options: { file: string; config: WarmlineConfig; corpusFile?: string; output: NodeJS.WritableStream }): Promise<number> {
   const script = loadSimulation(options.file);
+  checkAgainstConfig(script, options.config, options.file);
   const print = (line: string): void => void options.output.write(line + "\n");
   const address = `sim:${script.customer.phone}`;
   const { customers, workspace } = createSimulationChannels(print);

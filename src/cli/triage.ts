@@ -39,9 +39,13 @@ export function parseTriageLine(line: string, lineNumber: number): { id: string 
   } catch {
     return { id: null, error: `line ${lineNumber} is not JSON: send one object per line like {"id":"1","text":"where is my order?"}` };
   }
-  if (typeof value !== "object" || value === null) return { id: null, error: `line ${lineNumber} is not a JSON object: send {"id":"…","text":"…"}` };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { id: null, error: `line ${lineNumber} is not a JSON object: send {"id":"…","text":"…"}` };
   const record = value as Record<string, unknown>;
   const id = typeof record.id === "string" || typeof record.id === "number" ? String(record.id) : null;
+  // An id that can't be echoed back would leave the answer impossible to match to its input.
+  if (id === null && record.id !== undefined && record.id !== null) {
+    return { id: null, error: `line ${lineNumber} has an "id" that is neither a string nor a number: send the id as a string, e.g. "id":"42"` };
+  }
   if (typeof record.text !== "string") return { id, error: `line ${lineNumber} has no "text" string: add the customer's message as "text"` };
   return { id, text: record.text };
 }

@@ -5,13 +5,34 @@ import { checkedConfigSchema, type WarmlineConfig } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "warmline.config.json";
 
-/** Formats zod issues as one line per problem, with the JSON path, so every problem is listed at once. */
-export function describeIssues(error: z.ZodError, source: string): string {
+/** One issue's message, with zod's generic wording replaced where it hides the fix. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      if (!issue.message.startsWith("Unrecognized key")) return issue.message; // the schema's own wording
+      const keys = issue.keys.map((key) => `"${key}"`).join(", ");
+      return `unknown key${issue.keys.length === 1 ? "" : "s"} ${keys}: check the spelling (it may belong elsewhere), or remove ${issue.keys.length === 1 ? "it" : "them"}`;
+    }
+    case "invalid_key":
+      // "Invalid key in record" alone hides the key's own rule (e.g. "team keys are lower-case words").
+      return issue.issues.length > 0 ? `key not allowed: ${issue.issues.map(issueMessage).join("; ")}` : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+const CONFIG_HINT = "warmline.config.schema.json lets your editor check the file as you type.";
+
+/**
+ * Formats zod issues as one line per problem, with the JSON path, so every problem is listed at once.
+ * `hint` ends the message: where to look for the file's rules.
+ */
+export function describeIssues(error: z.ZodError, source: string, hint = CONFIG_HINT): string {
   const lines = error.issues.map((issue) => {
     const path = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
-    return `  - ${path}: ${issue.message}`;
+    return `  - ${path}: ${issueMessage(issue)}`;
   });
-  return `${source} has ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nFix them in ${source}; warmline.config.schema.json lets your editor check the file as you type.`;
+  return `${source} has ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nFix them in ${source}; ${hint}`;
 }
 
 /** Validates a config object (already parsed JSON). Throws config_invalid listing every problem. */

@@ -72,6 +72,19 @@ describe("loadCorpus", () => {
     expect((await corpusError("")).message).toMatch(/empty/);
     await expect(loadCorpus(join(dir, "missing.csv"))).rejects.toMatchObject({ code: "corpus_invalid", message: expect.stringContaining("cannot read") });
   });
+
+  it("says where a missing relative path was looked for, and that --corpus may have named it", async () => {
+    const error = await loadCorpus("no-such-corpus.csv").then(
+      () => undefined,
+      (e: unknown) => e as WarmlineError,
+    );
+    expect(error?.message).toContain(`read as ${resolve("no-such-corpus.csv")}`);
+    expect(error?.message).toMatch(/--corpus or in assistant\.corpus/);
+  });
+
+  it("rejects intents that differ only in case, which routing would treat as two intents", async () => {
+    expect((await corpusError("text,intent\nhello,greeting\ncancel it,cancel_order\nstop my order,Cancel_Order\n")).message).toMatch(/"cancel_order" and "Cancel_Order" differ only in case/);
+  });
 });
 
 describe("the shipped corpus", () => {

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../../src/paths.js";
+import { DEFAULT_CORPUS_FILE } from "../../src/assistant/paths.js";
+import { PACKAGE_ROOT, SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 
 const BIN = join(PACKAGE_ROOT, "bin", "warmline.js");
 const tempDirs: string[] = [];
@@ -16,6 +17,8 @@ afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 const cli = (args: string[], input = "") => spawnSync(process.execPath, [BIN, ...args], { cwd: PACKAGE_ROOT, input, encoding: "utf8", timeout: 60_000 });
+/** A stack trace in stderr means a bad input crashed the command instead of being explained. */
+const STACK_FRAME = /^\s+at .+\(.*:\d+:\d+\)$/m;
 const lines = (stdout: string) => stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("warmline triage", () => {
@@ -44,6 +47,23 @@ describe("warmline triage", () => {
     expect(out[0]!.error).toMatch(/line 1 is not JSON/);
     expect(out[1]).toMatchObject({ id: "x", error: expect.stringMatching(/no "text"/) });
     expect(out[2]).toMatchObject({ id: "y", escalate: false });
+  });
+
+  it("refuses lines whose shape would make the answer wrong or unmatchable: arrays, and ids that can't be echoed", () => {
+    const result = cli(["triage"], '[{"id":"1","text":"hi"}]\n{"id":{"n":2},"text":"refund please"}\n{"id":7,"text":"hello"}\n');
+    expect(result.status).toBe(0);
+    const out = lines(result.stdout);
+    expect(out).toHaveLength(3);
+    expect(out[0]!.error).toMatch(/line 1 is not a JSON object/);
+    expect(out[1]).toMatchObject({ id: null, intent: "none", error: expect.stringMatching(/line 2 has an "id" that is neither a string nor a number/) });
+    expect(out[2]).toMatchObject({ id: "7", intent: "greeting" });
+  });
+
+  // util-linux `script` runs the command on a pseudo-terminal, as when a user types `warmline triage`.
+  it.skipIf(!existsSync("/usr/bin/script"))("says what it is waiting for when stdin is a terminal, and stays quiet when piped", () => {
+    const tty = spawnSync("script", ["-qec", `"${process.execPath}" "${BIN}" triage`, "/dev/null"], { cwd: PACKAGE_ROOT, input: "", encoding: "utf8", timeout: 60_000 });
+    expect(tty.stdout).toMatch(/Reading JSON Lines from the terminal: .*Ctrl-D to finish/);
+    expect(cli(["triage"], "").stderr).toBe("");
   });
 
   it("trains on --corpus FILE.csv instead of the shipped corpus", () => {
@@ -89,6 +109,31 @@ describe("warmline simulate", () => {
     expect(result.stdout).not.toMatch(/away right now/);
   });
 
+  it("names each wrong turn and what it should be, refusing typos and half-written turns before anything plays", () => {
+    const dir = tempDir("warmline-sim-");
+    const file = join(dir, "typos.json");
+    writeFileSync(file, JSON.stringify({ turns: [{ cusomer: "hi" }, { customer: "hi", agent: "claim" }, { agent: "reply", name: "Sam" }, { agent: "claim", name: 5 }] }));
+    const result = cli(["simulate", file]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/turns\.0: unknown key "cusomer"/);
+    expect(result.stderr).toMatch(/turns\.1: a turn has either "customer" or "agent" \(it has both\)/);
+    expect(result.stderr).toMatch(/turns\.2\.text: an agent reply needs "text"/);
+    expect(result.stderr).toMatch(/turns\.3\.name: .*expected string/);
+    expect(result.stderr).not.toMatch(/Invalid input$|config\.schema/m);
+    expect(result.stderr).toMatch(/examples\/cancellation\.json/);
+  });
+
+  it("refuses a transfer to a team the config lacks before playing, instead of stopping halfway", () => {
+    const dir = tempDir("warmline-sim-");
+    const file = join(dir, "transfer.json");
+    writeFileSync(file, JSON.stringify({ turns: [{ customer: "cancel order 100311" }, { agent: "claim" }, { agent: "transfer", team: "nobody" }] }));
+    const result = cli(["simulate", file]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/turns\.2\.team: team "nobody" is not in the config: use one of support, /);
+  });
+
   it("reports a malformed script with its path and fix", () => {
     const dir = tempDir("warmline-sim-");
     const file = join(dir, "bad.json");
@@ -96,5 +141,95 @@ describe("warmline simulate", () => {
     const result = cli(["simulate", file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/turns: add at least one turn/);
+  });
+});
+
+describe("warmline arguments", () => {
+  it("takes -h, and options before the command", () => {
+    const help = cli(["-h"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: warmline/);
+    const triage = cli(["--config", SHIPPED_CONFIG_FILE, "triage"], '{"id":"1","text":"hello"}\n');
+    expect(triage.status).toBe(0);
+    expect(lines(triage.stdout)[0]).toMatchObject({ id: "1", intent: "greeting" });
+  });
+
+  it("refuses an option the command would ignore, a stray argument and an unknown option, saying what it takes", () => {
+    const ignored = cli(["triage", "--out", "decisions.jsonl"], '{"id":"1","text":"hello"}\n');
+    expect(ignored.status).toBe(2);
+    expect(ignored.stdout).toBe("");
+    expect(ignored.stderr).toMatch(/warmline triage does not use --out: it takes --config, --corpus\./);
+    const stray = cli(["report", "since", "7d"]);
+    expect(stray.status).toBe(2);
+    expect(stray.stderr).toMatch(/warmline report takes no arguments, but was given "since", "7d".*--format, not format/);
+    const twoScripts = cli(["simulate", "examples/cancellation.json", "examples/refund-over-limit.json"]);
+    expect(twoScripts.status).toBe(2);
+    expect(twoScripts.stdout).toBe("");
+    expect(twoScripts.stderr).toMatch(/takes one FILE\.json, but was also given "examples\/refund-over-limit\.json": run it once per file/);
+    const unknown = cli(["triage", "--bogus"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^Unknown option "--bogus": see the options below\./);
+  });
+});
+
+describe("warmline report and export-feedback", () => {
+  it("checks --since and --format before looking for the store, and never crashes on a huge window", () => {
+    const empty = tempDir("warmline-nostore-");
+    const format = cli(["report", "--format", "xml", "--data-dir", empty]);
+    expect(format.status).toBe(1);
+    expect(format.stderr).toMatch(/Unknown report format "xml": use --format table/);
+    const since = cli(["report", "--since", "7x", "--data-dir", empty]);
+    expect(since.stderr).toMatch(/"7x" is not a time window/);
+    const huge = cli(["report", "--since", "99999999999d", "--data-dir", empty]);
+    expect(huge.status).toBe(1);
+    expect(huge.stderr).toMatch(/--since 99999999999d reaches back before 1970: use a shorter window/);
+    expect(huge.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("explains an --out it can't write, and refuses to overwrite the corpus the assistant trains on", () => {
+    const empty = tempDir("warmline-nostore-");
+    const missingDir = cli(["export-feedback", "--out", join(empty, "no", "such", "dir", "f.csv"), "--data-dir", empty]);
+    expect(missingDir.status).toBe(1);
+    expect(missingDir.stderr).toMatch(/the directory .*dir does not exist; create it or choose another --out/);
+    expect(missingDir.stderr).not.toMatch(STACK_FRAME);
+    const directory = cli(["export-feedback", "--out", empty, "--data-dir", empty]);
+    expect(directory.stderr).toMatch(/is a directory: give a file name/);
+    const before = readFileSync(DEFAULT_CORPUS_FILE, "utf8");
+    const corpus = cli(["export-feedback", "--out", DEFAULT_CORPUS_FILE, "--data-dir", empty]);
+    expect(corpus.status).toBe(1);
+    expect(corpus.stderr).toMatch(/is the corpus the assistant trains on, and the export would replace it/);
+    expect(readFileSync(DEFAULT_CORPUS_FILE, "utf8")).toBe(before);
+  });
+});
+
+describe("npm run eval", () => {
+  const evalScript = (args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "scripts", "eval.ts"), ...args], { cwd: PACKAGE_ROOT, encoding: "utf8", timeout: 60_000 });
+
+  it("explains a bad option, a missing corpus and broken expectations without a stack trace", () => {
+    const bogus = evalScript(["--bogus"]);
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toMatch(/Unknown option '--bogus'[\s\S]*Usage: npm run eval/);
+    expect(bogus.stderr).not.toMatch(STACK_FRAME);
+
+    const dir = tempDir("warmline-eval-");
+    const data = join(dir, "dev.csv");
+    const expectations = join(dir, "expectations.json");
+    writeFileSync(data, "text,intent\nhello,greeting\nthanks,thanks\n");
+    writeFileSync(expectations, JSON.stringify({ escalate_on_first_message: {}, team_by_intent: {}, default_team: "support" }));
+    const corpus = evalScript(["--data", data, "--expectations", expectations, "--corpus", "/nonexistent.csv"]);
+    expect(corpus.status).toBe(1);
+    expect(corpus.stderr).toMatch(/^\/nonexistent\.csv: cannot read the file/);
+    expect(corpus.stderr).not.toMatch(STACK_FRAME);
+
+    writeFileSync(expectations, "{ broken");
+    const broken = evalScript(["--data", data, "--expectations", expectations]);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/Cannot read expectations .*expectations\.json .*pass --expectations/);
+    expect(broken.stderr).not.toMatch(STACK_FRAME);
+
+    const both = evalScript(["--holdout", "--corpus", data]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/can't be combined with --corpus/);
   });
 });

@@ -43,6 +43,36 @@ describe("config", () => {
     expect(message).toMatch(/policy\.confidenceThreshold/);
   });
 
+  it("reports misspelled settings instead of silently using their defaults", () => {
+    const raw = shipped();
+    raw.polcy = { refundLimit: 5 };
+    raw.policy.refundLimt = 5;
+    raw.teams.billing.businessHours.tz = "Europe/Paris";
+    raw.policy.priorityByReason.negative_sentimnt = "high";
+    const message = problemsOf(() => parseConfig(raw, "warmline.config.json"));
+    expect(message).toMatch(/4 problems/);
+    expect(message).toMatch(/\(top level\): unknown key "polcy": check the spelling/);
+    expect(message).toMatch(/policy: unknown key "refundLimt"/);
+    expect(message).toMatch(/teams\.billing\.businessHours: unknown key "tz"/);
+    expect(message).toMatch(/policy\.priorityByReason: unknown escalation reason "negative_sentimnt": use explicit_request, .*negative_sentiment/);
+  });
+
+  it("lists unknown teams in routing even when other settings are also wrong, and explains bad team keys", () => {
+    const raw = shipped();
+    raw.slack.mode = "sockets";
+    raw.teams.support.claimWithinMinutes = "10";
+    raw.routing.intentTeams.cancel_order = "retenton";
+    raw.routing.rules = [{ when: { keyword: "refund" }, team: "nobody" }];
+    raw.teams.Sales = raw.teams.support;
+    const message = problemsOf(() => parseConfig(raw, "warmline.config.json"));
+    expect(message).toMatch(/5 problems/);
+    expect(message).toMatch(/slack\.mode/);
+    expect(message).toMatch(/teams\.support\.claimWithinMinutes/);
+    expect(message).toMatch(/routing\.intentTeams\.cancel_order: team "retenton" is not defined/);
+    expect(message).toMatch(/routing\.rules\.0\.team: team "nobody" is not defined/);
+    expect(message).toMatch(/teams\.Sales: key not allowed: team keys are lower-case words/);
+  });
+
   it("explains unreadable and non-JSON files", () => {
     const dir = mkdtempSync(join(tmpdir(), "warmline-config-"));
     const broken = join(dir, "broken.json");
