@@ -103,6 +103,27 @@ export function estimateWaitMinutes(recentClaimDurationsMs: readonly number[], p
   return Math.max(1, Math.ceil(perPlaceMinutes * Math.max(1, position)));
 }
 
+/** Whom a missed claim deadline calls into the thread. */
+export type PingTargets = { userGroup: string } | { rota: string[] } | { anyone: true };
+
+/**
+ * The team's user group, else its rota; with neither (anyone in the channel may claim), everyone
+ * active in the team's channel, so a missed deadline never pings nobody.
+ */
+export function pingTargets(team: Pick<TeamConfig, "pingGroup" | "rota">): PingTargets {
+  if (team.pingGroup !== undefined) return { userGroup: team.pingGroup };
+  if (team.rota.length > 0) return { rota: [...team.rota] };
+  return { anyone: true };
+}
+
+/**
+ * Whether a message the customer sent while waiting in line gets "got it" (messages.stillQueued):
+ * at most once per `everyMinutes` per escalation, counted from the last acknowledgement.
+ */
+export function acknowledgementDue(input: { lastAcknowledgedAt?: number; everyMinutes: number; now: number }): boolean {
+  return input.lastAcknowledgedAt === undefined || input.now - input.lastAcknowledgedAt >= input.everyMinutes * MINUTE_MS;
+}
+
 export type Availability = "open" | "after_hours" | "nobody_available";
 
 /** What to promise the customer: a wait, a callback after hours, or honesty that nobody is free. */

@@ -226,7 +226,8 @@ export function decideEscalation(signals: PolicySignals, config: PolicyConfigs):
   let fired: { reason: EscalationReason; explanation: string } | undefined;
   for (const [reason, check] of REASON_CHECKS) {
     const mandatory = policy.mandatoryReasons.includes(reason);
-    if (!mandatory && signals.declinedReasons.includes(reason)) continue;
+    // A declined reason stays quiet, except the customer's own request: asking again is a new request.
+    if (!mandatory && reason !== "explicit_request" && signals.declinedReasons.includes(reason)) continue;
     const explanation = check(facts);
     if (explanation !== undefined) {
       fired = { reason, explanation };

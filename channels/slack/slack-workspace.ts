@@ -197,11 +197,13 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     const ref = decodeSlackThreadRef(thread);
     const name = escapeSlackText(this.customerNames.get(thread) ?? "Customer");
     const text = this.renderPost(name, post);
+    // A ping that names nobody calls the channel (@here): it is also shown there, where people watch, not only in the thread.
+    const broadcast = post.kind === "ping" && post.anyone === true;
     try {
       const posted = delivery?.inDoubt ? await this.postedKeys(ref.channel, ref.threadTs, delivery.since) : new Map<string, string>();
       for (const [index, chunk] of splitForSlack(text).entries()) {
         const key = delivery ? `${delivery.key}:${index}` : undefined;
-        if (key === undefined || !posted.has(key)) await this.postText(ref, chunk, key);
+        if (key === undefined || !posted.has(key)) await this.postText(ref, chunk, key, broadcast);
       }
     } catch (error) {
       throw await this.failed("chat.postMessage", error, { thread, post: post.kind }, `the thread in <#${ref.channel}>`, delivery === undefined);
@@ -237,6 +239,7 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
       case "ping": {
         // The only post that mentions anyone: ids come from config and the engine, never from customer text.
         const mentions = [
+          ...(post.anyone ? ["<!here>"] : []),
           ...(post.userGroup && /^S[A-Z0-9]+$/.test(post.userGroup) ? [`<!subteam^${post.userGroup}>`] : []),
           ...(post.rota ?? []).filter((id) => /^[UW][A-Z0-9]+$/.test(id)).map((id) => `<@${id}>`),
           ...(post.agents ?? []).map((agent) => slackUserIdOf(agent.id)).filter((id): id is string => id !== undefined).map((id) => `<@${id}>`),
@@ -388,8 +391,16 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     }
   }
 
-  private async postText(ref: SlackThreadRef, text: string, key?: string): Promise<void> {
-    await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.threadTs, text, unfurl_links: false, unfurl_media: false, ...outboxMetadata(key) });
+  private async postText(ref: SlackThreadRef, text: string, key?: string, broadcast = false): Promise<void> {
+    await this.client.chat.postMessage({
+      channel: ref.channel,
+      thread_ts: ref.threadTs,
+      text,
+      unfurl_links: false,
+      unfurl_media: false,
+      reply_broadcast: broadcast,
+      ...outboxMetadata(key),
+    });
   }
 
   private async cardLinks(context: ContextPackage, status: CardStatus): Promise<ContextCardLinks> {

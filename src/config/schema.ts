@@ -5,6 +5,7 @@ import { ESCALATION_REASONS } from "../domain/escalation.js";
  * The single source of truth for Warmline's configuration. `warmline.config.json` is validated
  * against it, and `npm run schema` writes warmline.config.schema.json from it for editors.
  * Each field's description doubles as the fix hint in error messages and as the config reference.
+ * Objects are strict: a misspelled setting is reported rather than silently replaced by its default.
  */
 
 const time = z
@@ -27,7 +28,7 @@ const timeZone = z
   .describe("IANA time zone");
 
 export const businessHoursSchema = z
-  .object({
+  .strictObject({
     timezone: timeZone,
     days: z.array(weekday).min(1, "list at least one open day, e.g. [\"mon\",\"tue\"]"),
     open: time,
@@ -40,7 +41,7 @@ const slackChannel = z
   .regex(/^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$/, "use a channel name like \"#support-escalations\" or a channel ID like \"C0123ABCD\"")
   .describe("Slack channel name (#name) or ID (C…)");
 
-export const teamSchema = z.object({
+export const teamSchema = z.strictObject({
   displayName: z.string().min(1).describe("Shown to customers and agents, e.g. \"Billing\""),
   channel: slackChannel,
   claimWithinMinutes: z.number().positive().max(24 * 60).describe("Minutes an escalation may wait unclaimed before the rota is pinged"),
@@ -58,9 +59,9 @@ export const teamSchema = z.object({
 });
 
 export const routingRuleSchema = z
-  .object({
+  .strictObject({
     when: z
-      .object({
+      .strictObject({
         intent: z.string().optional(),
         reason: z.enum(ESCALATION_REASONS).optional(),
         tier: z.enum(["standard", "vip"]).optional(),
@@ -71,7 +72,7 @@ export const routingRuleSchema = z
   })
   .describe("First matching rule wins, before the intent table");
 
-export const policySchema = z.object({
+export const policySchema = z.strictObject({
   confidenceThreshold: z.number().min(0).max(1).default(0.55).describe("Below this assistant confidence the bot counts a miss"),
   missesBeforeEscalation: z.number().int().min(1).default(2).describe("Misses (unsure answers, noise) before low_confidence escalates"),
   repeatSimilarity: z.number().min(0).max(1).default(0.5).describe("Text similarity at which two customer messages count as the same need"),
@@ -91,15 +92,30 @@ export const policySchema = z.object({
   humanWords: z.array(z.string()).default([]).describe("Extra words for a human (any language)"),
   mandatoryReasons: z
     .array(z.enum(ESCALATION_REASONS))
-    .default(["explicit_request", "always_human", "priority_intent", "money_threshold", "policy_exception"])
-    .describe("Reasons the customer cannot decline; the rest are optional"),
-  priorityByReason: z.record(z.string(), z.enum(["normal", "high", "urgent"])).default({}),
+    .default(["always_human", "priority_intent", "money_threshold", "policy_exception"])
+    .describe("Reasons the customer cannot decline with BOT; the rest are optional. Leave out explicit_request: a customer who asked for a person may change their mind"),
+  stillQueuedEveryMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(10)
+    .describe("While a customer waits in line, their messages are acknowledged (messages.stillQueued) at most this often"),
+  priorityByReason: z
+    .partialRecord(z.enum(ESCALATION_REASONS), z.enum(["normal", "high", "urgent"]), {
+      // A partial record reports keys outside the enum as unrecognized_keys (not in its declared issue types).
+      error: (issue) => {
+        const keys = (issue as { keys?: string[] }).keys;
+        return keys ? `unknown escalation reason${keys.length === 1 ? "" : "s"} ${keys.map((key) => `"${key}"`).join(", ")}: use ${ESCALATION_REASONS.join(", ")}` : undefined;
+      },
+    })
+    .default({})
+    .describe("Escalation reason → card priority"),
 });
 
 export const keywordsSchema = z
   .record(
     z.string().describe("language tag"),
-    z.object({
+    z.strictObject({
       human: z.array(z.string()).min(1),
       bot: z.array(z.string()).min(1),
       cancel: z.array(z.string()).min(1),
@@ -110,7 +126,7 @@ export const keywordsSchema = z
   .describe("Control words the customer can type at any time, per language");
 
 export const messagesSchema = z
-  .object({
+  .strictObject({
     greeting: z.string().default("Hi! I'm the {business} assistant. Ask me anything, or type {human} at any time to reach a person.").describe("Opens the first reply of every new conversation. Placeholders: {business} (business.name), {human}, {bot}, {callback}"),
     clarify: z.string().default("Sorry, I didn't quite catch that. Could you tell me a bit more about what you need?"),
     handoff: z.string().default("I'm bringing in a colleague from our {team} team. They'll see everything we've discussed, so you won't need to repeat yourself.").describe("Placeholders: {team}"),
@@ -120,22 +136,38 @@ export const messagesSchema = z
       .string().default("You're number {position} in line; the wait is about {minutes} min. Reply {callback} for a call back, or just keep waiting.")
       .describe("Still-waiting update on an escalation the customer cannot decline: don't offer {bot} here. Placeholders: {position}, {minutes}, {callback}"),
     agentJoined: z.string().default("{agent} from our {team} team has joined. They can see our conversation so far.").describe("Placeholders: {agent}, {team}"),
-    agentLeft: z.string().default("Your colleague has stepped away; I've put you back in line for the next available person."),
+    agentLeft: z
+      .string().default("{agent} has had to step away, so I've put you back in line for the next person from our {team} team. They'll see everything so far.")
+      .describe("The agent released the conversation back to the queue. Placeholders: {agent}, {team}"),
     transferred: z.string().default("I'm passing you to our {team} team, with everything you've told us so far.").describe("Placeholders: {team}"),
     returnedToBot: z.string().default("You're back with the assistant. Type {human} at any time to reach a person again.").describe("Placeholders: {human}"),
-    escalationCancelled: z.string().default("No problem, I've withdrawn the request. Type {human} whenever you want a person.").describe("Placeholders: {human}"),
-    cannotDecline: z.string().default("This is something a colleague needs to handle, so I'll keep you in line for them. Thanks for your patience."),
-    nothingToCancel: z.string().default("There's nothing waiting to cancel. How can I help?"),
+    escalationCancelled: z
+      .string().default("No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply {human} whenever you'd like a person again.")
+      .describe("CANCEL while waiting in line: the request for a person is withdrawn (not the order, if it was about one) and the assistant answers again. Placeholders: {human}"),
+    cannotDecline: z
+      .string().default("A colleague from our {team} team needs to handle this, so I'll keep you in line. Reply {cancel} if you no longer need them.")
+      .describe("BOT while waiting in line for an escalation the customer cannot decline (policy.mandatoryReasons). Placeholders: {team}, {cancel}"),
     afterHours: z
       .string().default("Our {team} team is away right now and opens {opens}. Your message is with them. Reply {callback} for a call back then.")
       .describe("The team is closed and the customer is queued for it (also on a transfer to a closed team): the bot no longer answers, so don't say \"keep chatting with me\". Placeholders: {team}, {opens}, {callback}"),
     afterHoursWithBot: z
       .string().default("Our {team} team is away right now and opens {opens}. Reply {callback} and they'll call you back then, or keep chatting with me meanwhile.")
       .describe("The team is closed and an optional escalation stays with the bot, which keeps answering. Placeholders: {team}, {opens}, {callback}"),
-    noAgents: z.string().default("Nobody from the team is free right now, so I can't promise a quick answer. Reply {callback} and we'll call you back, or keep chatting with me.").describe("Nobody is free and an optional escalation stays with the bot, which keeps answering. Placeholders: {callback}"),
+    noAgents: z
+      .string().default("I'd like to bring in someone from our {team} team, but nobody is free right now. Reply {callback} and they'll call you back, or keep chatting with me meanwhile.")
+      .describe("Nobody is free and an optional escalation stays with the bot, which keeps answering. Placeholders: {team}, {callback}"),
     noAgentsQueued: z
-      .string().default("Nobody from the team is free right now, so it may take a while. Your message is with them. Reply {callback} if you'd rather be called back.")
-      .describe("Nobody is free and the customer is queued anyway (after the handoff message): the bot no longer answers, so don't say \"keep chatting with me\". Placeholders: {callback}"),
+      .string().default("I've passed this to our {team} team with everything we've discussed, so you won't need to repeat yourself. Nobody is free right now, so it may take a while. Reply {callback} if you'd rather be called back.")
+      .describe("Nobody is free and the customer is queued anyway (they asked for a person, or it is mandatory). Sent alone, instead of handoff: the bot no longer answers, so don't say \"keep chatting with me\". Placeholders: {team}, {callback}"),
+    stillQueued: z
+      .string().default("Got it, I've added that for our {team} team, so they'll see it when they pick this up. Reply {callback} for a call back instead.")
+      .describe("The customer wrote while waiting in line, nobody has claimed yet, and the team is open; sent at most once per policy.stillQueuedEveryMinutes. Placeholders: {team}, {callback}"),
+    stillQueuedAfterHours: z
+      .string().default("Got it, I've added that for our {team} team, so they'll see it when they open {opens}. Reply {callback} for a call back then.")
+      .describe("As stillQueued, while the team is closed. Placeholders: {team}, {opens}, {callback}"),
+    stillQueuedCallback: z
+      .string().default("Got it, I've added that for our {team} team, so they'll see it before they call you back.")
+      .describe("As stillQueued, when the customer is waiting for a call back. Placeholders: {team}"),
     callbackBooked: z.string().default("Done: a colleague will call you back as soon as the team is available.").describe("CALLBACK while waiting for or talking to a person"),
     callbackQueued: z.string().default("Done: I've asked our {team} team to call you back as soon as someone is free. They'll see everything we've discussed.").describe("CALLBACK while with the bot: a call back request is queued for the team. Placeholders: {team}"),
     callbackQueuedAfterHours: z.string().default("Done: our {team} team opens {opens} and will call you back then. They'll see everything we've discussed.").describe("CALLBACK while with the bot, with the team closed: say when it opens. Placeholders: {team}, {opens}"),
@@ -143,20 +175,20 @@ export const messagesSchema = z
     surveyHelped: z.string().default("And did being handed to a person help? Reply YES or NO."),
     surveyThanks: z.string().default("Thanks for the feedback!"),
   })
-  .describe("Every message the customer sees from Warmline itself (not the assistant's answers); each has a default, so a config lists only what it changes");
+  .describe("Every message the customer sees from Warmline itself (not the assistant's answers); each has a default, so a config lists only what it changes. Any message may name the control words in the customer's language: {human}, {bot}, {cancel}, {callback}, {wait}; and {business}");
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   $schema: z.string().optional(),
-  business: z.object({ name: z.string().min(1) }),
+  business: z.strictObject({ name: z.string().min(1) }),
   slack: z
-    .object({
+    .strictObject({
       mode: z.enum(["socket", "http"]).default("socket").describe("socket needs SLACK_APP_TOKEN and no public URL; http listens on PORT at /slack/events"),
       opsChannel: slackChannel.optional(),
       admins: z.array(z.string().regex(/^U[A-Z0-9]{6,}$/, "use Slack user IDs such as \"U0123ABCD\"")).default([]),
     })
     .default({ mode: "socket", admins: [] }),
   teams: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, "team keys are lower-case words like \"billing\""), teamSchema),
-  routing: z.object({
+  routing: z.strictObject({
     defaultTeam: z.string(),
     vipTeam: z.string().optional().describe("Priority lane for VIP customers"),
     intentTeams: z.record(z.string(), z.string()).default({}),
@@ -166,12 +198,12 @@ export const configSchema = z.object({
   keywords: keywordsSchema,
   messages: messagesSchema.prefault({}),
   customers: z
-    .object({
+    .strictObject({
       vip: z.array(z.string()).default([]).describe("Phone numbers (international form) of VIP customers"),
     })
     .default({ vip: [] }),
   privacy: z
-    .object({
+    .strictObject({
       maskCards: z.boolean().default(true),
       maskEmails: z.boolean().default(true),
       maskPhones: z.boolean().default(true),
@@ -179,7 +211,7 @@ export const configSchema = z.object({
     })
     .default({ maskCards: true, maskEmails: true, maskPhones: true, transcriptRetentionDays: 90 }),
   outbox: z
-    .object({
+    .strictObject({
       maxAttempts: z.number().int().min(1).max(50).default(6).describe("Failed attempts (Slack 5xx, network errors) before an outbound message is parked as failed, reported in its thread and the ops channel, and kept for replay"),
       baseDelayMs: z.number().int().positive().default(1000).describe("First retry delay; it doubles per attempt, and each wait is spread between half and all of it so messages that failed together do not retry together"),
       maxDelayMs: z.number().int().positive().default(5 * 60_000).describe("Longest delay between two attempts"),
@@ -188,7 +220,7 @@ export const configSchema = z.object({
     .default({ maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, giveUpAfterMinutes: 60 })
     .describe("Every outbound message is stored before it is sent, and retried until delivered"),
   store: z
-    .object({
+    .strictObject({
       kind: z.enum(["sqlite", "redis", "memory"]).default("sqlite").describe("redis for several instances (needs REDIS_URL)"),
       sqliteFile: z.string().default("warmline.sqlite").describe("Relative to the data directory"),
       redisNamespace: z
@@ -199,14 +231,14 @@ export const configSchema = z.object({
     })
     .default({ kind: "sqlite", sqliteFile: "warmline.sqlite" }),
   assistant: z
-    .object({
+    .strictObject({
       corpus: z.string().optional().describe("CSV (text,intent) to train on instead of the shipped corpus"),
       answers: z.string().optional().describe("JSON intent → answer overrides"),
       orders: z.string().optional().describe("JSON file of sample orders for the file-backed Commerce"),
     })
     .default({}),
   metrics: z
-    .object({
+    .strictObject({
       port: z
         .number()
         .int()
@@ -223,7 +255,7 @@ export const configSchema = z.object({
     })
     .default({ window: "24h", host: "0.0.0.0" }),
   digest: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true).describe("Post the weekly escalation digest to slack.opsChannel"),
       day: weekday.default("mon"),
       time: time.default("09:00"),
@@ -232,7 +264,7 @@ export const configSchema = z.object({
     .default({ enabled: true, day: "mon", time: "09:00", timezone: "UTC" })
     .describe("The weekly digest of escalation figures in the ops channel"),
   whatsapp: z
-    .object({
+    .strictObject({
       browserPath: z.string().optional().describe("Chromium/Chrome executable; else CHROME_PATH or the usual install paths"),
       pairing: z.enum(["qr", "code"]).default("qr"),
       pairingPhone: z.string().optional().describe("Phone number to pair with a code instead of a QR"),
@@ -248,21 +280,33 @@ export type BusinessHoursConfig = z.infer<typeof businessHoursSchema>;
 export type KeywordsConfig = z.infer<typeof keywordsSchema>;
 export type MessagesConfig = z.infer<typeof messagesSchema>;
 
-/** Cross-field checks zod's shape can't express: every team a setting names must exist. */
-export const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
-  const teams = new Set(Object.keys(config.teams));
-  const requireTeam = (team: string | undefined, path: (string | number)[]) => {
-    if (team !== undefined && !teams.has(team)) {
-      ctx.addIssue({
-        code: "custom",
-        path,
-        message: `team "${team}" is not defined: add it under "teams" or use one of ${[...teams].join(", ")}`,
-      });
-    }
-  };
-  requireTeam(config.routing.defaultTeam, ["routing", "defaultTeam"]);
-  requireTeam(config.routing.vipTeam, ["routing", "vipTeam"]);
-  for (const [intent, team] of Object.entries(config.routing.intentTeams)) requireTeam(team, ["routing", "intentTeams", intent]);
-  config.routing.rules.forEach((rule, i) => requireTeam(rule.team, ["routing", "rules", i, "team"]));
-  for (const [key, team] of Object.entries(config.teams)) requireTeam(team.overflowTeam, ["teams", key, "overflowTeam"]);
-});
+const recordOf = (value: unknown): Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/**
+ * Cross-field checks zod's shape can't express: every team a setting names must exist. They run
+ * even when other settings are wrong (reading the raw values defensively), so every problem is
+ * listed at once.
+ */
+export const checkedConfigSchema = configSchema.superRefine(
+  (value, ctx) => {
+    const config = recordOf(value as unknown);
+    const teams = new Set(Object.keys(recordOf(config.teams)));
+    const requireTeam = (team: unknown, path: (string | number)[]) => {
+      if (typeof team === "string" && !teams.has(team)) {
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `team "${team}" is not defined: add it under "teams"${teams.size > 0 ? ` or use one of ${[...teams].join(", ")}` : ""}`,
+        });
+      }
+    };
+    const routing = recordOf(config.routing);
+    requireTeam(routing.defaultTeam, ["routing", "defaultTeam"]);
+    requireTeam(routing.vipTeam, ["routing", "vipTeam"]);
+    for (const [intent, team] of Object.entries(recordOf(routing.intentTeams))) requireTeam(team, ["routing", "intentTeams", intent]);
+    if (Array.isArray(routing.rules)) routing.rules.forEach((rule, i) => requireTeam(recordOf(rule).team, ["routing", "rules", i, "team"]));
+    for (const [key, team] of Object.entries(recordOf(config.teams))) requireTeam(recordOf(team).overflowTeam, ["teams", key, "overflowTeam"]);
+  },
+  { when: () => true },
+);

@@ -40,7 +40,7 @@ export interface Escalation {
   transferNote?: string;
   previousThread?: string;
   afterHours?: boolean;
-  /** Nobody on the rota was available when it was queued (mandatory escalations only). */
+  /** Nobody on the rota was available when it was queued (mandatory escalations and the customer's own requests only). */
   nobodyAvailable?: boolean;
   /** The customer asked for a call back (CALLBACK): queued for it from the bot, or asked while waiting. */
   callback?: boolean;
@@ -53,4 +53,9 @@ export interface Escalation {
   nudgedAt?: number;
   /** "Still waiting" updates the customer has had (capped by routing/claim-timers.ts MAX_CUSTOMER_UPDATES). */
   customerUpdatesSent?: number;
+  /**
+   * When a message the customer sent while waiting was last answered with "got it" (messages.stillQueued):
+   * at most one per policy.stillQueuedEveryMinutes, across restarts and instances.
+   */
+  acknowledgedAt?: number;
 }

@@ -3,7 +3,15 @@ import { decideEscalation, priorityFor, type PolicyDecision, type PolicySignals 
 import { matchControlKeywordWithLanguage, type ControlKeyword } from "../../routing/customer-keywords.js";
 import { routeTeam } from "../../routing/team-routing.js";
 import { isWithinBusinessHours, nextOpening } from "../../routing/business-hours.js";
-import { availability as decideAvailability, dueClaimActions, estimateWaitMinutes, type Availability, type ClaimTimerAction } from "../../routing/claim-timers.js";
+import {
+  acknowledgementDue,
+  availability as decideAvailability,
+  dueClaimActions,
+  estimateWaitMinutes,
+  pingTargets,
+  type Availability,
+  type ClaimTimerAction,
+} from "../../routing/claim-timers.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import type { AuditEvent } from "../domain/audit.js";
 import { currentEscalation, type AgentRef, type Attachment, type Conversation, type TranscriptEntry } from "../domain/conversation.js";
@@ -139,7 +147,9 @@ export function createEngine(deps: EngineDeps): Engine {
       business: config.business.name,
       human: keywordFor("human", c.keywordLanguage),
       bot: keywordFor("bot", c.keywordLanguage),
+      cancel: keywordFor("cancel", c.keywordLanguage),
       callback: keywordFor("callback", c.keywordLanguage),
+      wait: keywordFor("wait", c.keywordLanguage),
       ...values,
     });
   const teamOf = (key: string) => {
@@ -398,12 +408,11 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function onCustomerMessageToBot(conversation: Conversation, entry: TranscriptEntry, keyword: ControlKeyword | undefined, record: Record_) {
     if (keyword === "callback") return queueCallback(conversation, record);
-    if (keyword === "cancel" || keyword === "bot" || keyword === "wait") {
-      const first = isFirstCustomerMessage(conversation, entry);
+    // A bare CANCEL with nothing waiting goes to the assistant like any message: "cancel" most likely means an order.
+    if (keyword === "bot" || keyword === "wait") {
       await mutate(conversation.id, (c, out) => {
         if (!record(c)) return undefined;
-        if (keyword === "cancel") tell(c, out, greeted(c, first, message(c, "nothingToCancel")));
-        else tell(c, out, message(c, "greeting"));
+        tell(c, out, message(c, "greeting"));
         return c;
       });
       return;
@@ -489,23 +498,23 @@ export function createEngine(deps: EngineDeps): Engine {
     return first ? `${message(c, "greeting")}\n\n${text}` : text;
   }
 
-  function isFirstCustomerMessage(conversation: Conversation, entry: TranscriptEntry): boolean {
-    return !conversation.transcript.some((e) => e.author === "customer" && e.id !== entry.id);
-  }
-
   /**
    * Hands the conversation to a team, inside a change. Nobody to take it now (team closed, nobody
-   * available): an optional escalation stays with the bot, which keeps answering, and the customer
-   * is offered a call back (CALLBACK then queues it); a mandatory one is queued, honestly.
+   * available): an escalation the bot started and the customer may decline stays with the bot, which
+   * keeps answering, and the customer is offered a call back (CALLBACK then queues it); a mandatory
+   * one, or the customer's own request for a person, is queued, honestly.
    */
   function escalateInto(c: Conversation, out: Outbound, actor: string, handoff: Handoff, available: Availability, options: { greet?: boolean; callback?: boolean } = {}): void {
     const team = teamOf(handoff.team);
     const now = clock.now();
     const opens = available === "after_hours" ? describeOpening(team.businessHours, now) : "";
+    // They asked for a person: keeping them with the bot they asked to leave would be no answer. They may still decline (BOT).
+    const customerAsked = handoff.reason === "explicit_request";
     c.botMisses = 0;
-    if (available !== "open" && !handoff.mandatory) {
+    if (available !== "open" && !handoff.mandatory && !customerAsked) {
       c.offer = { reason: handoff.reason, explanation: handoff.explanation, team: handoff.team, priority: handoff.priority, offeredAt: now };
-      const offer = available === "after_hours" ? message(c, "afterHoursWithBot", { team: team.displayName, opens }) : message(c, "noAgents");
+      const offer =
+        available === "after_hours" ? message(c, "afterHoursWithBot", { team: team.displayName, opens }) : message(c, "noAgents", { team: team.displayName });
       tell(c, out, greeted(c, options.greet ?? false, offer));
       return;
     }
@@ -536,8 +545,8 @@ export function createEngine(deps: EngineDeps): Engine {
       : available === "after_hours"
         ? message(c, "afterHours", { team: team.displayName, opens })
         : available === "nobody_available"
-          ? `${message(c, "handoff", { team: team.displayName })} ${message(c, "noAgentsQueued")}`
-          : handoff.mandatory
+          ? message(c, "noAgentsQueued", { team: team.displayName })
+          : handoff.mandatory || customerAsked
             ? message(c, "handoff", { team: team.displayName })
             : message(c, "handoffOptional", { team: team.displayName });
     tell(c, out, customerText);
@@ -578,17 +587,40 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
+  /**
+   * While a person has it or it waits for one. Only a bare control word is one ("cancel my order" is
+   * a message for the team, relayed like any other): CANCEL while waiting withdraws the request, BOT
+   * declines an optional escalation. Everything else goes into the thread; while nobody has claimed
+   * it the customer hears it arrived (rate-limited), once claimed the agent answers.
+   */
   async function onCustomerMessageWhileEscalated(conversation: Conversation, entry: TranscriptEntry, keyword: ControlKeyword | undefined, record: Record_) {
     const escalation = currentEscalation(conversation)!;
     if (keyword === "cancel" && conversation.state === "queued") return withdraw(conversation.id, "abandoned", record);
     if (keyword === "bot" && !escalation.mandatory) return withdraw(conversation.id, "declined", record);
     await mutate(conversation.id, (c, out) => {
       if (!record(c)) return undefined;
-      if (keyword === "callback") bookCallback(c, out);
+      const e = currentEscalation(c)!;
       relayToThread(c, out, entry);
-      if (keyword === "bot") tell(c, out, message(c, "cannotDecline"));
+      if (keyword === "callback") bookCallback(c, out);
+      else if (keyword === "bot" && c.state === "queued") tell(c, out, message(c, "cannotDecline", { team: teamOf(e.team).displayName }));
+      else if (keyword === "bot") postToThread(c, out, { kind: "system_note", text: "The customer asked to go back to the assistant (BOT), but this needs a person: they were not moved, so answer them here." });
+      else if (c.state === "queued") acknowledgeWhileQueued(c, out, e);
       return c;
     });
+  }
+
+  /** "Got it, I've added that…": at most once per policy.stillQueuedEveryMinutes per escalation, kept on it across restarts and instances. */
+  function acknowledgeWhileQueued(c: Conversation, out: Outbound, e: Escalation): void {
+    const now = clock.now();
+    if (!acknowledgementDue({ lastAcknowledgedAt: e.acknowledgedAt, everyMinutes: config.policy.stillQueuedEveryMinutes, now })) return;
+    e.acknowledgedAt = now;
+    const team = teamOf(e.team);
+    const text = e.callback
+      ? message(c, "stillQueuedCallback", { team: team.displayName })
+      : isWithinBusinessHours(team.businessHours, now)
+        ? message(c, "stillQueued", { team: team.displayName })
+        : message(c, "stillQueuedAfterHours", { team: team.displayName, opens: describeOpening(team.businessHours, now) });
+    tell(c, out, text);
   }
 
   /** Into the current escalation's thread; it waits in the lane behind the card if that is not posted yet. */
@@ -832,11 +864,13 @@ export function createEngine(deps: EngineDeps): Engine {
     return inLane(conversationId, () =>
       agentAction(conversationId, agent, escalationId, (c, out, e) => {
         if (c.state !== "assigned") return undefined;
+        // An admin may release for the claimant: the customer hears who stepped away.
+        const leaving = c.assignee ?? agent;
         transition(c, "release");
         c.assignee = undefined;
         Object.assign(e, { claimedBy: undefined, claimedAt: undefined });
         refreshCard(c, out, e, { kind: "waiting" });
-        tell(c, out, message(c, "agentLeft"));
+        tell(c, out, message(c, "agentLeft", { agent: leaving.name, team: teamOf(e.team).displayName }));
         out.audit(agent.id, "released");
         return c;
       }),
@@ -1045,7 +1079,8 @@ export function createEngine(deps: EngineDeps): Engine {
             out.add({
               kind: "thread_post",
               escalationId: e.id,
-              post: { kind: "ping", text: `Nobody has claimed this in ${team.claimWithinMinutes} minutes: can someone take it?`, ...(team.pingGroup ? { userGroup: team.pingGroup } : { rota: team.rota }) },
+              // The user group, else the rota, else (anyone may claim) everyone active in the channel: never nobody.
+              post: { kind: "ping", text: `Nobody has claimed this in ${team.claimWithinMinutes} minutes: can someone take it?`, ...pingTargets(team) },
             });
             break;
           case "customer_update":

@@ -23,8 +23,12 @@ export type ThreadPost =
   | { kind: "delivery_failed"; reason: string }
   /** Something Warmline meant to post in this thread (`what`) failed for good; the note says so where agents look. */
   | { kind: "post_failed"; what: string; reason: string }
-  /** Calls people into the thread: the team's user group or rota (claim deadline), or the assignee (nudge). */
-  | { kind: "ping"; text: string; userGroup?: string; rota?: string[]; agents?: AgentRef[] };
+  /**
+   * Calls people into the thread: the team's user group or rota (claim deadline), or the assignee
+   * (nudge). `anyone`: nobody is named, so everyone active in the team's channel is called (Slack:
+   * @here, also shown in the channel).
+   */
+  | { kind: "ping"; text: string; userGroup?: string; rota?: string[]; agents?: AgentRef[]; anyone?: boolean };
 
 /** Port: where agents work (Slack today). Ids such as thread refs are opaque outside the adapter. */
 export interface AgentWorkspace {

@@ -58,17 +58,27 @@ async function world(overrides: (c: WarmlineConfig) => WarmlineConfig = (c) => c
   };
 }
 
+/** A cancellation (mandatory, Customer Care) that Sam has claimed; `replies`: what the customer has had so far. */
+async function cancellationClaimedBySam() {
+  const w = await world();
+  await w.say("I want to cancel my order 100311");
+  const id = (await w.conversation())!.id;
+  await w.engine.claim(id, SAM);
+  await w.engine.drain();
+  return { w, id, replies: w.log.toCustomer.length };
+}
+
 describe("engine: escalation triggers, multi-turn", () => {
   let w: World;
   beforeEach(async () => {
     w = await world();
   });
 
-  it("escalates a human request on the first ask, to support, mandatory", async () => {
+  it("escalates a human request on the first ask, to support; the customer may change their mind, so it is not mandatory", async () => {
     await w.say("can i speak to a real person please");
     const c = await w.conversation();
     expect(c?.state).toBe("queued");
-    expect(c?.escalations[0]).toMatchObject({ reason: "explicit_request", team: "support", mandatory: true, level: 1 });
+    expect(c?.escalations[0]).toMatchObject({ reason: "explicit_request", team: "support", mandatory: false, level: 1 });
     expect(w.log.cards).toHaveLength(1);
     expect(w.lastReply()).toMatch(/bringing in a colleague from our Support team/);
   });
@@ -139,12 +149,41 @@ describe("engine: customer control and bad input", () => {
     expect(c?.state).toBe("bot");
     expect(c?.declinedReasons).toContain("low_confidence");
 
+    await w.say("I want to cancel my order 100311");
+    c = await w.conversation();
+    expect(c?.state).toBe("queued");
+    expect(c?.escalations.at(-1)).toMatchObject({ reason: "priority_intent", mandatory: true, team: "retention" });
+    await w.say("bot");
+    expect((await w.conversation())?.state).toBe("queued");
+    expect(w.lastReply()).toBe("A colleague from our Customer Care team needs to handle this, so I'll keep you in line. Reply CANCEL if you no longer need them.");
+  });
+
+  it("lets a customer who asked for a person change their mind with BOT, and ask again with HUMAN", async () => {
+    const w = await world();
+    await w.say("HUMAN");
+    expect((await w.conversation())?.escalations[0]).toMatchObject({ reason: "explicit_request", mandatory: false });
+    await w.say("BOT");
+    let c = await w.conversation();
+    expect(c?.state).toBe("bot");
+    expect(c?.escalations[0]?.outcome).toBe("returned_to_bot");
+    expect(w.lastReply()).toBe("You're back with the assistant. Type HUMAN at any time to reach a person again.");
+    expect(w.log.toCustomer.some((m) => m.text.includes("needs to handle this"))).toBe(false);
+
     await w.say("HUMAN");
     c = await w.conversation();
     expect(c?.state).toBe("queued");
-    await w.say("bot");
-    expect((await w.conversation())?.state).toBe("queued");
-    expect(w.lastReply()).toBe(config.messages.cannotDecline);
+    expect(c?.escalations).toHaveLength(2);
+    expect(c?.escalations[1]).toMatchObject({ reason: "explicit_request", mandatory: false });
+  });
+
+  it("on a claimed mandatory escalation BOT is not refused with 'keep you in line': the agent is told in the thread", async () => {
+    const { w, id, replies } = await cancellationClaimedBySam();
+    await w.say("BOT");
+    expect((await w.store.get(id))?.state).toBe("assigned");
+    expect(w.log.toCustomer).toHaveLength(replies);
+    const posts = w.log.threadPosts.slice(-2).map((p) => p.post);
+    expect(posts[0]).toMatchObject({ kind: "customer_message", text: "BOT" });
+    expect(posts[1]).toMatchObject({ kind: "system_note", text: expect.stringContaining("asked to go back to the assistant") });
   });
 
   it("withdraws a queued escalation on CANCEL and records the abandonment", async () => {
@@ -179,6 +218,137 @@ describe("engine: customer control and bad input", () => {
     const c = await w.conversation();
     expect(c?.transcript.find((e) => e.author === "customer")?.text).toBe(text);
     expect(w.log.toCustomer.length).toBeGreaterThan(0);
+  });
+});
+
+describe("engine: CANCEL and 'cancel my order'", () => {
+  it("a bare CANCEL with nothing waiting goes to the assistant as an ordinary message", async () => {
+    const w = await world();
+    await w.say("CANCEL");
+    const c = (await w.conversation())!;
+    expect(c.state).toBe("bot");
+    expect(c.transcript.find((e) => e.author === "customer")).toMatchObject({ text: "CANCEL", intent: "cancel_order" });
+    // A single word is too little to act on (routing/noise.ts), so the policy asks what they need.
+    expect(w.lastReply()).toBe(`Hi! I'm the Acme Store assistant. Ask me anything, or type HUMAN at any time to reach a person.\n\n${config.messages.clarify}`);
+    await w.say("cancel my order 100311");
+    expect((await w.conversation())?.escalations[0]).toMatchObject({ reason: "priority_intent", team: "retention" });
+  });
+
+  it("while queued for a cancellation, 'cancel my order' is a message for the team; CANCEL alone withdraws and says how to come back", async () => {
+    const w = await world();
+    await w.say("I want to cancel my order 100311");
+    const id = (await w.conversation())!.id;
+    expect((await w.store.get(id))?.escalations[0]).toMatchObject({ reason: "priority_intent", team: "retention" });
+
+    await w.say("cancel my order please, it's 100311");
+    let c = (await w.store.get(id))!;
+    expect(c.state).toBe("queued");
+    expect(c.escalations[0]?.outcome).toBeUndefined();
+    expect(w.log.threadPosts.at(-1)?.post).toMatchObject({ kind: "customer_message", text: "cancel my order please, it's 100311" });
+    expect(w.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they pick this up. Reply CALLBACK for a call back instead.");
+
+    await w.say("Cancel!");
+    c = (await w.store.get(id))!;
+    expect(c.state).toBe("bot");
+    expect(c.escalations[0]?.outcome).toBe("abandoned");
+    expect((await w.store.listAudit(id)).map((a) => a.action)).toContain("abandoned");
+    expect(w.lastReply()).toBe("No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply HUMAN whenever you'd like a person again.");
+  });
+});
+
+describe("engine: messages while waiting in line are acknowledged, at most once per policy.stillQueuedEveryMinutes", () => {
+  const MINUTE = 60_000;
+  const acks = (c: { transcript: { author: string; text: string }[] }) => c.transcript.filter((e) => e.author === "system" && e.text.startsWith("Got it")).length;
+
+  it("says 'got it' to the first message, not to the next ones within N minutes, and again after N minutes", async () => {
+    const w = await world();
+    await w.say("I want to cancel my order 100311");
+    const handoff = w.lastReply();
+    await w.say("it was a birthday present");
+    expect(w.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they pick this up. Reply CALLBACK for a call back instead.");
+    const replies = w.log.toCustomer.length;
+    await w.say("hello?");
+    await w.say("HUMAN");
+    expect(w.log.toCustomer).toHaveLength(replies);
+    // Every message still reached the thread.
+    expect(w.log.threadPosts.filter((p) => p.post.kind === "customer_message").map((p) => (p.post as { text: string }).text)).toEqual(["it was a birthday present", "hello?", "HUMAN"]);
+    w.now.value += 10 * MINUTE;
+    await w.say("HUMAN");
+    expect(w.log.toCustomer).toHaveLength(replies + 1);
+    expect(w.lastReply()).toMatch(/^Got it/);
+    expect(handoff).not.toMatch(/^Got it/);
+  });
+
+  it("keeps quiet once an agent has claimed: the agent is talking to them", async () => {
+    const { w, id, replies } = await cancellationClaimedBySam();
+    await w.say("thanks Sam, the order is 100311");
+    expect(w.log.toCustomer).toHaveLength(replies);
+    expect(acks((await w.store.get(id))!)).toBe(0);
+  });
+
+  it("after hours says when the team opens; on a call back request says they'll see it before calling", async () => {
+    const w = await world(undefined, AFTER_HOURS);
+    await w.say("I want to cancel my order 100311");
+    await w.say("the order is 100311");
+    expect(w.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they open Wednesday 09:00 (Europe/London). Reply CALLBACK for a call back then.");
+
+    const v = await world();
+    await v.say("CALLBACK");
+    await v.say("my number is the one I'm writing from");
+    expect(v.lastReply()).toBe("Got it, I've added that for our Support team, so they'll see it before they call you back.");
+  });
+
+  it("keeps the rate limit on the escalation: another instance (or a restart) on the same store does not repeat it", async () => {
+    const w = await world();
+    await w.say("I want to cancel my order 100311");
+    await w.say("it was a birthday present");
+    const id = (await w.conversation())!.id;
+    expect((await w.store.get(id))!.escalations[0]?.acknowledgedAt).toBe(w.now.value);
+    const other = createEngine({ config, store: w.store, assistant, ...createSimulationChannels(), clock: { now: () => w.now.value }, logger: createSilentLogger() });
+    const from = { address: "sim:+447700900123", channel: "simulation", phone: "+447700900123" };
+    w.now.value += 5 * MINUTE;
+    await other.handleInboundMessage({ ...from, messageId: "other-1", text: "any news?", receivedAt: w.now.value });
+    expect(acks((await w.store.get(id))!)).toBe(1);
+    w.now.value += 5 * MINUTE;
+    await other.handleInboundMessage({ ...from, messageId: "other-2", text: "still there?", receivedAt: w.now.value });
+    expect(acks((await w.store.get(id))!)).toBe(2);
+    await other.drain();
+  });
+
+  it("takes N from policy.stillQueuedEveryMinutes", async () => {
+    const w = await world((c) => ({ ...c, policy: { ...c.policy, stillQueuedEveryMinutes: 2 } }));
+    await w.say("I want to cancel my order 100311");
+    await w.say("one");
+    w.now.value += 2 * MINUTE;
+    await w.say("two");
+    expect(acks((await w.conversation())!)).toBe(2);
+  });
+});
+
+describe("engine: release names who stepped away and the team", () => {
+  it("tells the customer the agent's name and the team they're back in line for", async () => {
+    const w = await world(({ ...c }) => ({ ...c, slack: { ...c.slack, admins: ["U0ADMIN01"] } }));
+    await w.say("I want to cancel my order 100311");
+    const id = (await w.conversation())!.id;
+    await w.engine.claim(id, SAM);
+    await w.engine.release(id, SAM);
+    await w.engine.drain();
+    expect(w.lastReply()).toBe("Sam has had to step away, so I've put you back in line for the next person from our Customer Care team. They'll see everything so far.");
+    // An admin releasing for the claimant: the customer hears the claimant's name.
+    await w.engine.claim(id, ALEX);
+    await w.engine.release(id, { id: "slack:U0ADMIN01", name: "Olivia" });
+    await w.engine.drain();
+    expect(w.lastReply()).toMatch(/^Alex has had to step away/);
+  });
+});
+
+describe("engine: the placeholders every message may use", () => {
+  it("fills {cancel} and {wait} with the words in the customer's language", async () => {
+    const w = await world((c) => ({ ...c, messages: { ...c.messages, greeting: "Type {human}, {bot}, {cancel}, {callback} or {wait}." } }));
+    await w.say("BOT");
+    expect(w.lastReply()).toBe("Type HUMAN, BOT, CANCEL, CALLBACK or WAIT.");
+    await w.say("esperar");
+    expect(w.lastReply()).toBe("Type HUMANO, BOT, CANCELAR, LLAMADA or ESPERAR.");
   });
 });
 
@@ -457,7 +627,7 @@ describe("engine: second review fixes", () => {
     // Mandatory: BOT does not withdraw it.
     await w.say("BOT");
     expect((await w.conversation())?.state).toBe("queued");
-    expect(w.lastReply()).toBe(config.messages.cannotDecline);
+    expect(w.lastReply()).toBe("A colleague from our Support team needs to handle this, so I'll keep you in line. Reply CANCEL if you no longer need them.");
   });
 
   it("1. CALLBACK with no offer pending asks for a person (explicit_request); while queued it flags the card and notes the thread", async () => {
@@ -578,7 +748,7 @@ describe("engine: second review fixes", () => {
     await es.say("HUMANO");
     expect((await es.conversation())?.state).toBe("queued");
     await es.say("CANCELAR");
-    expect(es.lastReply()).toBe("No problem, I've withdrawn the request. Type HUMANO whenever you want a person.");
+    expect(es.lastReply()).toBe("No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply HUMANO whenever you'd like a person again.");
   });
 });
 

@@ -51,6 +51,28 @@ describe("claim timers under fake time (retention: claim within 5 min, overflow 
     expect(harness.api.threadReplies("C0RETENT1", cardTs).filter((m) => m.text?.includes("<!subteam^S0RETAIN1>"))).toHaveLength(1);
   });
 
+  it("with no user group and no rota (the shipped config), the missed-deadline ping calls @here and is shown in the channel", async () => {
+    const harness = await start();
+    expect(harness.config.teams.retention).toMatchObject({ rota: [] });
+    expect(harness.config.teams.retention!.pingGroup).toBeUndefined();
+    const { cardTs } = await harness.escalateCancellation();
+    await minutesPass(harness, 5);
+    const pings = harness.api.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === cardTs && String(c.args.text).includes("Nobody has claimed"));
+    expect(pings).toHaveLength(1);
+    // The fake API reads arguments as Slack does, form-encoded: the flag arrives as "true".
+    expect(pings[0]!.args).toMatchObject({ channel: "C0RETENT1", reply_broadcast: "true", text: ":bell: <!here> Nobody has claimed this in 5 minutes: can someone take it?" });
+    // Other thread posts stay in the thread.
+    expect(harness.api.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === cardTs && String(c.args.reply_broadcast) === "true")).toHaveLength(1);
+  });
+
+  it("with a rota and no user group, the ping mentions the rota, not @here", async () => {
+    const harness = await start({ configure: (c) => void (c.teams.retention!.rota = ["U0AGENT01", "U0AGENT02"]) });
+    const { cardTs } = await harness.escalateCancellation();
+    await minutesPass(harness, 5);
+    const [ping] = harness.api.threadReplies("C0RETENT1", cardTs).filter((m) => m.text?.includes("Nobody has claimed"));
+    expect(ping?.text).toBe(":bell: <@U0AGENT01> <@U0AGENT02> Nobody has claimed this in 5 minutes: can someone take it?");
+  });
+
   it("offers BOT in the queue update only on an optional escalation", async () => {
     const harness = await start();
     await harness.customerSays("asdfgh");
@@ -111,13 +133,33 @@ describe("claim timers under fake time (retention: claim within 5 min, overflow 
     harness.api.presence.set("U0AGENT01", "away");
     await harness.customerSays("asdfgh");
     await harness.customerSays("🙃🙃🙃");
-    expect(toCustomer(harness).at(-1)).toMatch(/Nobody from the team is free right now/);
+    expect(toCustomer(harness).at(-1)).toBe(
+      "I'd like to bring in someone from our Support team, but nobody is free right now. Reply CALLBACK and they'll call you back, or keep chatting with me meanwhile.",
+    );
     expect((await harness.store.listOpen())).toHaveLength(0);
 
     await harness.customerSays("I want to cancel my order 100311 please");
     const [queued] = await harness.store.listOpen();
     expect(queued?.escalations.at(-1)).toMatchObject({ mandatory: true, nobodyAvailable: true });
-    expect(toCustomer(harness).at(-1)).toMatch(/bringing in a colleague.*Nobody from the team is free right now/);
+    // One message, which does not both promise a colleague and say nobody is free.
+    expect(toCustomer(harness).at(-1)).toBe(
+      "I've passed this to our Customer Care team with everything we've discussed, so you won't need to repeat yourself. Nobody is free right now, so it may take a while. Reply CALLBACK if you'd rather be called back.",
+    );
+  });
+
+  it("nobody available: a customer who asked for a person is queued honestly (not kept with the bot), and may still go back with BOT", async () => {
+    const harness = await start({ configure: (c) => void (c.teams.support!.rota = ["U0AGENT01"]) });
+    harness.api.presence.set("U0AGENT01", "away");
+    await harness.customerSays("HUMAN");
+    const [queued] = await harness.store.listOpen();
+    expect(queued).toMatchObject({ state: "queued" });
+    expect(queued?.escalations.at(-1)).toMatchObject({ reason: "explicit_request", mandatory: false, nobodyAvailable: true, team: "support" });
+    expect(toCustomer(harness).at(-1)).toBe(
+      "I've passed this to our Support team with everything we've discussed, so you won't need to repeat yourself. Nobody is free right now, so it may take a while. Reply CALLBACK if you'd rather be called back.",
+    );
+    await harness.customerSays("BOT");
+    expect((await harness.store.get(queued!.id))?.state).toBe("bot");
+    expect(toCustomer(harness).at(-1)).toBe("You're back with the assistant. Type HUMAN at any time to reach a person again.");
   });
 
   it("purges transcripts past their retention from the tick", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { BusinessHoursConfig, TeamConfig } from "../../src/config/schema.js";
 import {
+  acknowledgementDue,
   availability,
   CUSTOMER_UPDATE_EVERY_MINUTES,
   dueClaimActions,
@@ -8,6 +9,7 @@ import {
   nextTimerDue,
   MAX_CUSTOMER_UPDATES,
   NUDGE_ASSIGNEE_AFTER_MINUTES,
+  pingTargets,
   type ClaimTimerInput,
 } from "../../routing/claim-timers.js";
 import { defaultConfig } from "./policy-driver.js";
@@ -142,5 +144,27 @@ describe("customer updates", () => {
     const base = { createdAt: T0, lastCustomerUpdateAt: after(15), team: support, pingedAt: after(10) };
     expect(kinds({ ...base, customerUpdatesSent: MAX_CUSTOMER_UPDATES - 1, now: after(20) })).toEqual(["customer_update"]);
     expect(kinds({ ...base, customerUpdatesSent: MAX_CUSTOMER_UPDATES, now: after(20) })).toEqual([]);
+  });
+});
+
+describe("pingTargets: a missed claim deadline always calls someone", () => {
+  it("calls the user group when there is one, else the rota", () => {
+    expect(pingTargets({ ...support, pingGroup: "S0SUPPORT", rota: ["U0AGENT01"] })).toEqual({ userGroup: "S0SUPPORT" });
+    expect(pingTargets({ ...support, rota: ["U0AGENT01", "U0AGENT02"] })).toEqual({ rota: ["U0AGENT01", "U0AGENT02"] });
+  });
+
+  it("with neither (the shipped config), calls everyone active in the channel", () => {
+    expect(support.rota).toEqual([]);
+    expect(support.pingGroup).toBeUndefined();
+    expect(pingTargets(support)).toEqual({ anyone: true });
+  });
+});
+
+describe("acknowledgementDue: 'got it' while waiting, rate-limited", () => {
+  it("is due for the first message, then not again until everyMinutes have passed", () => {
+    expect(acknowledgementDue({ everyMinutes: 10, now: T0 })).toBe(true);
+    expect(acknowledgementDue({ lastAcknowledgedAt: T0, everyMinutes: 10, now: after(9.99) })).toBe(false);
+    expect(acknowledgementDue({ lastAcknowledgedAt: T0, everyMinutes: 10, now: after(10) })).toBe(true);
+    expect(acknowledgementDue({ lastAcknowledgedAt: T0, everyMinutes: 2, now: after(2) })).toBe(true);
   });
 });

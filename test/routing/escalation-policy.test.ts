@@ -31,7 +31,8 @@ describe("explicit_request", () => {
   ];
   it.each(firstAsks)("escalates on the first ask: %s", (text) => {
     const decision = finalDecision([{ text, intent: "track_order", confidence: 0.2 }]);
-    expect(decision).toMatchObject({ escalate: true, reason: "explicit_request", mandatory: true, team: "support" });
+    // Not mandatory: the customer asked, and may change their mind (BOT).
+    expect(decision).toMatchObject({ escalate: true, reason: "explicit_request", mandatory: false, team: "support" });
     expect(decision.explanation).toMatch(/^Customer asked for a person: ".+"\.$/);
   });
 
@@ -311,8 +312,14 @@ describe("precedence, declines, VIP and teams", () => {
   });
 
   it("a declined mandatory reason still fires", () => {
+    const decision = finalDecision([{ text: "I want to file a formal complaint" }], { declinedReasons: ["always_human"] });
+    expect(decision).toMatchObject({ escalate: true, reason: "always_human", mandatory: true });
+  });
+
+  it("asking for a person again after declining one (HUMAN, BOT, HUMAN) is a new request, still optional", () => {
+    expect(config.policy.mandatoryReasons).not.toContain("explicit_request");
     const decision = finalDecision([{ text: "talk to a human" }], { declinedReasons: ["explicit_request"] });
-    expect(decision).toMatchObject({ escalate: true, reason: "explicit_request", mandatory: true });
+    expect(decision).toMatchObject({ escalate: true, reason: "explicit_request", mandatory: false });
   });
 
   it("sends VIPs to the priority lane at high priority or above", () => {

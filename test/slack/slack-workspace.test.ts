@@ -82,6 +82,18 @@ describe("SlackWorkspaceAdapter", () => {
     expect(texts[5]).toContain("Not delivered to the customer:* WhatsApp is disconnected");
   });
 
+  it("renders a ping that names nobody as @here, sent to the channel too; customer text saying <!here> stays escaped", async () => {
+    const { thread } = await workspace.postEscalation(cancellationContext());
+    const before = api.callsTo("chat.postMessage").length;
+    await workspace.postToThread(thread, { kind: "ping", text: "Nobody has claimed this in 5 minutes: can someone take it?", anyone: true });
+    await workspace.postToThread(thread, { kind: "ping", text: "Nobody has claimed this <!here>", rota: ["U0AGENT01"] });
+    await workspace.postToThread(thread, { kind: "customer_message", text: "<!here> <!channel> help", at: T0 });
+    const [anyone, rota, customer] = api.callsTo("chat.postMessage").slice(before).map((c) => c.args);
+    expect(anyone).toMatchObject({ text: ":bell: <!here> Nobody has claimed this in 5 minutes: can someone take it?", reply_broadcast: "true" });
+    expect(rota).toMatchObject({ text: ":bell: <@U0AGENT01> Nobody has claimed this &lt;!here&gt;", reply_broadcast: "false" });
+    expect(customer).toMatchObject({ text: "*Maria Lopez*: &lt;!here&gt; &lt;!channel&gt; help", reply_broadcast: "false" });
+  });
+
   it("uploads customer media into the thread with files.uploadV2", async () => {
     const { thread } = await workspace.postEscalation(cancellationContext());
     const photo = Buffer.from("fake-jpeg-bytes");
