@@ -88,14 +88,17 @@ const REASON_LABELS: Record<EscalationReason, string> = {
   conversation_length: "Long conversation",
 };
 
-const PRIORITY_LABELS: Record<Priority, string> = {
-  urgent: ":rotating_light: Urgent",
-  high: ":large_orange_circle: High priority",
-  normal: ":large_blue_circle: Normal priority",
+/** What a priority_intent card is about, in its header; other priority intents show their name. */
+const PRIORITY_INTENT_LABELS: Record<string, string> = {
+  cancel_order: "Cancellation",
+  delete_account: "Account deletion",
+  payment_issue: "Payment problem",
 };
 
+const PRIORITY_TEXT: Record<Priority, string> = { urgent: "Urgent", high: "High priority", normal: "Normal priority" };
+const PRIORITY_EMOJI: Record<Priority, string> = { urgent: ":rotating_light:", high: ":large_orange_circle:", normal: ":large_blue_circle:" };
+
 const SENTIMENT_EMOJI = { negative: ":slightly_frowning_face:", neutral: ":neutral_face:", positive: ":slightly_smiling_face:" } as const;
-const URGENCY_EMOJI = { high: ":red_circle:", medium: ":large_orange_circle:", low: ":white_circle:" } as const;
 
 /** How many customer messages the card quotes at most; the thread has the full transcript. */
 export const CARD_KEY_MESSAGE_LIMIT = 5;
@@ -131,6 +134,14 @@ function quote(text: string): string {
     .join("\n");
 }
 
+/** The header's "what": the intent for a priority request ("Cancellation"), else why it was escalated. */
+function cardTopic(context: ContextPackage): string {
+  const { reason } = context.escalation;
+  if (reason !== "priority_intent" || context.intent === undefined) return reasonLabel(reason);
+  const name = context.intent.replace(/_/g, " ");
+  return PRIORITY_INTENT_LABELS[context.intent] ?? name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 function teamName(teams: SlackTeamInfo[], key: string): string {
   return teams.find((t) => t.key === key)?.displayName ?? key;
 }
@@ -156,10 +167,10 @@ function statusLine(status: CardStatus, teams: SlackTeamInfo[], links: ContextCa
   }
 }
 
-function statusText(status: CardStatus, teams: SlackTeamInfo[]): string {
+function statusText(status: CardStatus, teams: SlackTeamInfo[], team: string): string {
   switch (status.kind) {
     case "waiting":
-      return "waiting";
+      return `waiting in ${teamName(teams, team)}`;
     case "claimed":
       return `claimed by ${status.by.name}`;
     case "transferred":
@@ -172,6 +183,33 @@ function statusText(status: CardStatus, teams: SlackTeamInfo[]): string {
       return "customer withdrew";
     case "customer_returned_to_bot":
       return "the customer went back to the assistant";
+  }
+}
+
+/**
+ * The call back banner. The number to call is the customer's own WhatsApp number, shown in full only
+ * here and only while someone may still have to call: a closed card keeps it masked.
+ */
+function callbackBanner(phone: string | undefined, status: CardStatus): string {
+  if (status.kind !== "waiting" && status.kind !== "claimed") return ":telephone_receiver: *Call back requested*";
+  return phone
+    ? `:telephone_receiver: *Call back requested*: call ${escapeSlackText(phone)} (their WhatsApp number).`
+    : ":telephone_receiver: *Call back requested*, but their number is unknown: ask for it in this thread.";
+}
+
+/** The footer's "when": how long it has waited, or who took it and when. */
+function footerStatus(context: ContextPackage, status: CardStatus): string[] {
+  const { escalation } = context;
+  const at = (ms: number | undefined) => (ms === undefined ? "" : ` at ${slackDate(ms, "{time}")}`);
+  switch (status.kind) {
+    case "waiting":
+      return [`Waiting since ${slackDate(context.waitingSince)}`, `Claim by ${slackDate(context.claimDeadline, "{time}")}`];
+    case "claimed":
+      return [`Claimed by ${agentMention(status.by)}${at(escalation.claimedAt)}`];
+    case "resolved":
+      return [`Resolved by ${agentMention(status.by)}${at(escalation.endedAt)}`];
+    default:
+      return escalation.endedAt === undefined ? [] : [`Ended${at(escalation.endedAt)}`];
   }
 }
 
@@ -241,22 +279,26 @@ function actionsBlock(context: ContextPackage, status: CardStatus, teams: SlackT
  */
 export function buildContextCard(context: ContextPackage, status: CardStatus, teams: SlackTeamInfo[], links: ContextCardLinks = {}): SlackMessageContent {
   const { customer, escalation } = context;
-  const reason = reasonLabel(escalation.reason);
+  const priority = PRIORITY_TEXT[escalation.priority];
   const header: HeaderBlock = {
     type: "header",
-    text: { type: "plain_text", emoji: true, text: cutToLimit(`${PRIORITY_LABELS[escalation.priority]} · ${reason} · ${teamName(teams, escalation.team)}`, SLACK_HEADER_TEXT_LIMIT) },
+    text: {
+      type: "plain_text",
+      emoji: true,
+      text: cutToLimit(`${PRIORITY_EMOJI[escalation.priority]} ${priority} · ${cardTopic(context)} · ${teamName(teams, escalation.team)}`, SLACK_HEADER_TEXT_LIMIT),
+    },
   };
   const blocks: KnownBlock[] = [header];
 
   if (escalation.callback) {
-    blocks.push({ type: "context", elements: [mrkdwn(":telephone_receiver: *Call back requested*: the customer asked to be called back.", SLACK_CONTEXT_TEXT_LIMIT)] });
+    blocks.push({ type: "context", elements: [mrkdwn(callbackBanner(customer.callbackPhone, status), SLACK_CONTEXT_TEXT_LIMIT)] });
   }
   if (escalation.afterHours) {
     blocks.push({ type: "context", elements: [mrkdwn(afterHoursBanner(escalation.callback === true), SLACK_CONTEXT_TEXT_LIMIT)] });
   }
   const previousLink = links.previousThreadUrl ? `<${links.previousThreadUrl}|Previous thread>` : undefined;
   if (escalation.level > 1 || escalation.transferNote !== undefined || context.previous?.outcome === "transferred") {
-    const lines = [`:arrows_counterclockwise: *Transferred here* (escalation level ${escalation.level})`];
+    const lines = [":arrows_counterclockwise: *Transferred here*"];
     if (escalation.transferNote) lines.push(`*Note from the previous team:*\n${quote(escapeSlackText(escalation.transferNote))}`);
     if (previousLink) lines.push(previousLink);
     blocks.push(section(lines.join("\n")));
@@ -275,7 +317,6 @@ export function buildContextCard(context: ContextPackage, status: CardStatus, te
       mrkdwn(`*Tier*\n${tier}`, SLACK_SECTION_FIELD_LIMIT),
       mrkdwn(`*Past conversations*\n${customer.pastConversations}`, SLACK_SECTION_FIELD_LIMIT),
       mrkdwn(`*Sentiment*\n${SENTIMENT_EMOJI[context.sentiment.label]} ${context.sentiment.label} (${context.sentiment.score.toFixed(2)})`, SLACK_SECTION_FIELD_LIMIT),
-      mrkdwn(`*Urgency*\n${URGENCY_EMOJI[context.urgency]} ${context.urgency}`, SLACK_SECTION_FIELD_LIMIT),
     ],
   });
   blocks.push(section(`*Why escalated*\n${escapeSlackText(escalation.explanation)}`));
@@ -311,22 +352,16 @@ export function buildContextCard(context: ContextPackage, status: CardStatus, te
     type: "context",
     elements: [
       mrkdwn(
-        [
-          `Conversation \`${escapeSlackText(context.conversationId)}\``,
-          `Waiting since ${slackDate(context.waitingSince)}`,
-          status.kind === "waiting" ? `Claim by ${slackDate(context.claimDeadline, "{time}")}` : undefined,
-          `Level ${escalation.level}`,
-        ]
-          .filter((part) => part !== undefined)
-          .join(" · "),
+        [`Conversation \`${escapeSlackText(context.conversationId)}\``, ...footerStatus(context, status), ...(escalation.level > 1 ? [`Transfer #${escalation.level - 1}`] : [])].join(" · "),
         SLACK_CONTEXT_TEXT_LIMIT,
       ),
     ],
   };
   blocks.push(contextLine);
 
+  // The notification: who wants what, and where it stands.
   const text = cutToLimit(
-    `${escapeSlackText(reason)} (${escalation.priority}): ${escapeSlackText(customer.name)}, ${escapeSlackText(statusText(status, teams))}`,
+    [priority, context.headline ?? customer.name, statusText(status, teams, escalation.team)].map(escapeSlackText).join(" · "),
     SLACK_MESSAGE_TEXT_LIMIT,
   );
   return { text, blocks: limitBlocks(blocks) };

@@ -94,7 +94,8 @@ export function createSlackPrinter(api: FakeSlackApi, print: (line: string) => v
     const blocks = (args.blocks as Block[] | undefined) ?? [];
     switch (method) {
       case "chat.postMessage":
-        out(`${where(args)}  (Warmline)`, blocks.length ? renderBlocks(blocks, fmt) : fmt(String(args.text ?? "")).split("\n"));
+        // A card's text is its notification: shown above the blocks, the way a phone would show it.
+        out(`${where(args)}  (Warmline)`, blocks.length ? [dim(`🔔 ${fmt(String(args.text ?? ""))}`), ...renderBlocks(blocks, fmt)] : fmt(String(args.text ?? "")).split("\n"));
         break;
       case "chat.update":
         // The card's head and its status and buttons: what changed for the agents.

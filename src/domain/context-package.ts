@@ -12,22 +12,33 @@ export interface ContextPackage {
     name: string;
     /** e.g. "+44 •••• ••• 123" */
     maskedPhone: string;
+    /**
+     * Their WhatsApp number in full, only on a call-back escalation: the number to call, which they
+     * gave for that. Nothing else in the package is unmasked.
+     */
+    callbackPhone?: string;
     tier: CustomerTier;
     pastConversations: number;
   };
   escalation: Escalation;
   /** The conversation's escalation before this one, when there was one: how it ended and who ended it. */
   previous?: { team: string; outcome: NonNullable<Escalation["outcome"]>; returnedBy?: AgentRef; endedAt?: number };
-  /** Exactly two sentences: what they want, and what has been tried. */
+  /** The assistant's confident reading of what they want (policy.confidenceThreshold), when it has one. */
+  intent?: string;
+  /**
+   * One clause, about the customer: "Maria Lopez wants to cancel order 100311", "… raised a safety matter".
+   * Absent from packages queued (in the outbox) before it was carried.
+   */
+  headline?: string;
+  /** The headline as a sentence, what the assistant tried, and, when they gave it, the customer's own words, quoted. */
   summary: string;
   /** The last few customer messages, newest last (already PII-masked). */
   keyMessages: { text: string; at: number }[];
   intents: string[];
   sentiment: { score: number; label: "negative" | "neutral" | "positive" };
-  urgency: "low" | "medium" | "high";
   botActions: AttemptedAction[];
   suggestedNextStep: string;
-  /** A first line the agent can send that acknowledges what the customer already said. */
+  /** A first line the agent can send the customer (second person) that acknowledges what they already said. */
   suggestedOpening: string;
   /** When the customer started waiting (escalation time) and when the claim is due. */
   waitingSince: number;

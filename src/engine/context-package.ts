@@ -2,52 +2,74 @@ import type { Conversation, TranscriptEntry } from "../domain/conversation.js";
 import type { ContextPackage } from "../domain/context-package.js";
 import type { Escalation } from "../domain/escalation.js";
 import { maskPhoneNumber, maskPii, type MaskOptions } from "../domain/pii.js";
+import type { AttemptedAction } from "../ports/assistant.js";
+import { matchAlwaysHumanTopic } from "../../routing/always-human-topics.js";
 
 /** How many recent customer messages the card shows; the thread has them all. */
 export const KEY_MESSAGE_COUNT = 4;
 
-/** What the customer wants, per intent, as the end of "The customer wants to …". */
-const INTENT_GOALS: Record<string, string> = {
-  cancel_order: "cancel an order",
-  change_order: "change an order",
-  change_shipping_address: "change their shipping address",
-  check_cancellation_fee: "know the cancellation fee",
-  check_invoice: "check an invoice",
-  check_payment_methods: "know which payment methods are accepted",
-  check_refund_policy: "understand the refund policy",
-  complaint: "make a complaint",
-  contact_customer_service: "reach customer service",
-  contact_human_agent: "talk to a person",
-  create_account: "create an account",
-  delete_account: "delete their account",
-  delivery_options: "know the delivery options",
-  delivery_period: "know when their delivery will arrive",
-  edit_account: "update their account details",
-  get_invoice: "get an invoice",
-  get_refund: "get a refund",
-  newsletter_subscription: "manage their newsletter subscription",
-  payment_issue: "sort out a payment problem",
-  place_order: "place an order",
-  recover_password: "recover their password",
-  registration_problems: "fix a sign-up problem",
-  review: "leave feedback",
-  set_up_shipping_address: "set up a shipping address",
-  switch_account: "switch accounts",
-  track_order: "know where their order is",
-  track_refund: "know where their refund is",
+/**
+ * Assistant confidence below which an intent is a guess, not what the customer wants: the default of
+ * config policy.confidenceThreshold, for callers that do not pass the configured one.
+ */
+export const DEFAULT_INTENT_CONFIDENCE = 0.55;
+
+/** Intents that say nothing about what the customer needs. */
+const SMALL_TALK_INTENTS = ["none", "greeting", "thanks"];
+const HUMAN_REQUEST_INTENTS = ["contact_human_agent", "contact_customer_service"];
+
+/**
+ * What the customer wants, per intent, as the end of "… wants to …" (card) or "you'd like to …"
+ * (opening line): `{their}` becomes "their" or "your"; `withOrder` is used when an order number is known.
+ */
+const INTENT_GOALS: Record<string, { goal: string; withOrder?: string }> = {
+  cancel_order: { goal: "cancel an order", withOrder: "cancel order {order}" },
+  change_order: { goal: "change an order", withOrder: "change order {order}" },
+  change_shipping_address: { goal: "change {their} shipping address", withOrder: "change the shipping address of order {order}" },
+  check_cancellation_fee: { goal: "know the cancellation fee", withOrder: "know the cancellation fee for order {order}" },
+  check_invoice: { goal: "check an invoice", withOrder: "check the invoice for order {order}" },
+  check_payment_methods: { goal: "know which payment methods are accepted" },
+  check_refund_policy: { goal: "understand the refund policy" },
+  complaint: { goal: "make a complaint", withOrder: "make a complaint about order {order}" },
+  contact_customer_service: { goal: "reach customer service" },
+  contact_human_agent: { goal: "talk to a person" },
+  create_account: { goal: "create an account" },
+  delete_account: { goal: "delete {their} account" },
+  delivery_options: { goal: "know the delivery options" },
+  delivery_period: { goal: "know when {their} delivery will arrive", withOrder: "know when order {order} will arrive" },
+  edit_account: { goal: "update {their} account details" },
+  get_invoice: { goal: "get an invoice", withOrder: "get the invoice for order {order}" },
+  get_refund: { goal: "get a refund", withOrder: "get a refund for order {order}" },
+  newsletter_subscription: { goal: "manage {their} newsletter subscription" },
+  payment_issue: { goal: "sort out a payment problem", withOrder: "sort out a payment problem with order {order}" },
+  place_order: { goal: "place an order" },
+  recover_password: { goal: "recover {their} password" },
+  registration_problems: { goal: "fix a sign-up problem" },
+  review: { goal: "leave feedback" },
+  set_up_shipping_address: { goal: "set up a shipping address" },
+  switch_account: { goal: "switch accounts" },
+  track_order: { goal: "know where {their} order is", withOrder: "know where order {order} is" },
+  track_refund: { goal: "know where {their} refund is", withOrder: "know where the refund for order {order} is" },
 };
 
-/** What the agent should do first, per escalation reason, with intent-specific overrides. */
+/** What the agent should do first, per intent, when the order is known (`{orderState}`: "Order 100311 is processing (…)."). */
+const NEXT_STEP_WITH_ORDER: Record<string, string> = {
+  cancel_order: "{orderState} Respond to the reason they gave, offer one alternative, then cancel if they still want to.",
+  get_refund: "{orderState} Check it against the refund policy and tell them the outcome and timing.",
+};
+
+/** What the agent should do first, per intent, whatever the escalation reason. */
 const NEXT_STEP_BY_INTENT: Record<string, string> = {
-  cancel_order: "Confirm which order, ask what made them want to cancel, and offer an alternative before cancelling.",
-  delete_account: "Confirm their identity, ask why they are leaving, then explain what deletion removes.",
+  cancel_order: "Ask which order (they haven't said), respond to the reason they gave, offer one alternative, then cancel if they still want to.",
+  delete_account: "Confirm their identity, respond to the reason they gave for leaving, then explain what deletion removes.",
   payment_issue: "Check the payment in the billing system and tell them whether they were charged.",
   get_refund: "Check the order against the refund policy and tell them the outcome and timing.",
   complaint: "Acknowledge the problem, apologise, and agree on a concrete fix.",
 };
 
+/** What the agent should do first, per escalation reason, when the intent has nothing more specific. */
 const NEXT_STEP_BY_REASON: Record<Escalation["reason"], string> = {
-  explicit_request: "Greet them, confirm what they need from the summary, and take it from there.",
+  explicit_request: "Read their last messages; if they haven't said what they need, ask one open question.",
   always_human: "Read the key messages first: this topic needs a person's judgement.",
   priority_intent: "Confirm the request from the summary and handle it directly.",
   low_confidence: "The assistant could not tell what they need: confirm it in one question.",
@@ -59,22 +81,34 @@ const NEXT_STEP_BY_REASON: Record<Escalation["reason"], string> = {
   conversation_length: "The chat ran long with the assistant: summarise where it stands and resolve it.",
 };
 
-function goalFor(intent: string | undefined): string {
-  return (intent && INTENT_GOALS[intent]) || "get help";
+/** How long a quote of the customer's own words may be in the summary; the card lists their messages in full. */
+const STATED_QUOTE_LIMIT = 200;
+/** Fewer words than this is a keyword, a yes or a greeting, not a reason. */
+const STATED_MIN_WORDS = 3;
+
+/** "cancel order 100311" (about the customer: `their`) or "delete your account" (to them: `your`). */
+function goalFor(intent: string, orderNumber: string | undefined, their: "their" | "your"): string | undefined {
+  const goal = INTENT_GOALS[intent];
+  if (!goal) return undefined;
+  const text = orderNumber && goal.withOrder ? goal.withOrder.replace("{order}", orderNumber) : goal.goal;
+  return text.replace("{their}", their);
 }
 
-function firstSentence(text: string): string {
-  const lower = text.charAt(0).toLowerCase() + text.slice(1);
-  return lower.replace(/[.!?]+$/, "");
-}
-
-/** The intent the conversation is about: the last confident customer intent that is not small talk. */
-export function mainIntent(conversation: Conversation): string | undefined {
-  const intents = conversation.transcript
-    .filter((e) => e.author === "customer" && e.intent && !["none", "greeting", "thanks"].includes(e.intent))
+/** The intent the entries are about: the last customer intent, at or above `minConfidence`, that is not small talk (a request for a person only when nothing else is). */
+function intentOf(entries: readonly TranscriptEntry[], minConfidence: number): string | undefined {
+  const intents = entries
+    .filter((e) => e.author === "customer" && e.intent && !SMALL_TALK_INTENTS.includes(e.intent) && (e.confidence ?? 1) >= minConfidence)
     .map((e) => e.intent as string);
-  const specific = intents.filter((i) => i !== "contact_human_agent" && i !== "contact_customer_service");
-  return specific.at(-1) ?? intents.at(-1);
+  return intents.filter((i) => !HUMAN_REQUEST_INTENTS.includes(i)).at(-1) ?? intents.at(-1);
+}
+
+/**
+ * The intent the conversation is about: the last customer intent that is not small talk. With
+ * `minConfidence` (policy.confidenceThreshold), the assistant's guesses below it do not count;
+ * entries without a confidence count as sure.
+ */
+export function mainIntent(conversation: Conversation, minConfidence = 0): string | undefined {
+  return intentOf(conversation.transcript, minConfidence);
 }
 
 function orderNumberOf(conversation: Conversation): string | undefined {
@@ -83,6 +117,75 @@ function orderNumberOf(conversation: Conversation): string | undefined {
     if (match?.[1]) return match[1];
   }
   return undefined;
+}
+
+/** The always-human topics (policy.alwaysHumanTopics) the customer's messages raise, in config order. */
+function topicsRaised(messages: readonly TranscriptEntry[], topics: Readonly<Record<string, readonly string[]>>): string[] {
+  return Object.entries(topics)
+    .filter(([topic, phrases]) => {
+      const one = { [topic]: phrases };
+      return messages.some((m) => matchAlwaysHumanTopic(m.editedText ?? m.text, one) !== undefined);
+    })
+    .map(([topic]) => topic.replace(/_/g, " "));
+}
+
+/** "a", "b and c" */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+/** What the customer wants, as "<name> wants to …": the topic of an always-human escalation, else the intent the card goes by. */
+function headlineOf(name: string, escalation: Escalation, topics: string[], intent: string | undefined, orderNumber: string | undefined): string {
+  if (topics.length > 0) {
+    const kind = listed(topics);
+    return `${name} raised ${/^[aeiou]/i.test(kind) ? "an" : "a"} ${kind} matter`;
+  }
+  const goal = intent ? goalFor(intent, orderNumber, "their") : undefined;
+  if (goal) return `${name} wants to ${goal}`;
+  if (intent) return `${name} wants help with ${intent.replace(/_/g, " ")}`;
+  if (escalation.reason === "always_human") return `${name} raised a matter that always goes to a person`;
+  return escalation.callback ? `${name} asked for a call back` : `${name} needs help the assistant could not pin down`;
+}
+
+/** What the assistant tried, each distinct attempt once with what came of it. */
+function triedSentence(actions: readonly AttemptedAction[], botTurns: number): string {
+  const distinct = new Map<string, { action: AttemptedAction; times: number }>();
+  for (const action of actions) {
+    const key = `${action.action}\u0000${action.result}\u0000${action.failed === true}`;
+    const seen = distinct.get(key);
+    if (seen) seen.times++;
+    else distinct.set(key, { action, times: 1 });
+  }
+  if (distinct.size > 0) {
+    const parts = [...distinct.values()].map(({ action, times }) => {
+      const repeat = times > 1 ? `${times} times` : "";
+      const outcome = action.failed ? `failed${repeat ? ` ${repeat}` : ""}: ${action.result}` : `${repeat ? `${repeat}: ` : ""}${action.result}`;
+      return `${action.action.replace(/_/g, " ")} (${outcome})`;
+    });
+    return `The assistant tried ${listed(parts)}.`;
+  }
+  if (botTurns > 0) return `The assistant answered ${botTurns} message${botTurns === 1 ? "" : "s"} and looked nothing up.`;
+  return "The assistant handed over straight away.";
+}
+
+/** The customer's own words: their last message before the handover that says something (not a keyword, a yes or a greeting). */
+function statedByCustomer(messages: readonly TranscriptEntry[]): string | undefined {
+  const said = messages
+    .filter((m) => !m.deleted && !["greeting", "thanks"].includes(m.intent ?? ""))
+    .map((m) => (m.editedText ?? m.text).replace(/\s+/g, " ").trim())
+    .filter((text) => text.split(" ").length >= STATED_MIN_WORDS)
+    .at(-1);
+  if (said === undefined) return undefined;
+  return said.length > STATED_QUOTE_LIMIT ? `${said.slice(0, STATED_QUOTE_LIMIT - 1).trimEnd()}…` : said;
+}
+
+/** "Order 100311 is processing (ETA 2026-11-26, 42.50 USD)." from the assistant's lookup of that order, else a request to look it up. */
+function orderState(orderNumber: string, actions: readonly AttemptedAction[]): string {
+  const lookup = actions.filter((a) => a.action === "order_lookup" && a.ok && a.result.includes(orderNumber)).at(-1);
+  if (!lookup) return `Look up order ${orderNumber}.`;
+  const parts = /^Order\s+(\S+):\s*([^,]+?)(?:,\s*(.+))?$/.exec(lookup.result);
+  if (!parts) return `${lookup.result.replace(/[.\s]+$/, "")}.`;
+  return `Order ${parts[1]} is ${parts[2]}${parts[3] ? ` (${parts[3]})` : ""}.`;
 }
 
 function sentimentLabel(score: number): ContextPackage["sentiment"]["label"] {
@@ -109,6 +212,17 @@ export interface ContextPackageInput {
   escalation: Escalation;
   claimWithinMinutes: number;
   mask: MaskOptions;
+  /**
+   * The config's policy (or the part of it the card reads): below confidenceThreshold an intent is a
+   * guess and the card does not claim it (default DEFAULT_INTENT_CONFIDENCE). An always-human
+   * escalation is described by its alwaysHumanTopics, or by an intent only if it is one of
+   * alwaysHumanIntents: whatever else the customer asked is not why a person is needed.
+   */
+  policy?: {
+    confidenceThreshold?: number;
+    alwaysHumanTopics?: Readonly<Record<string, readonly string[]>>;
+    alwaysHumanIntents?: readonly string[];
+  };
 }
 
 /**
@@ -139,51 +253,58 @@ function previousOf(conversation: Conversation, escalation: Escalation): Pick<Co
   return { previous: { team: before.team, outcome: before.outcome, ...(before.returnedBy ? { returnedBy: before.returnedBy } : {}), ...(before.endedAt !== undefined ? { endedAt: before.endedAt } : {}) } };
 }
 
-/** Builds the channel-independent package a human needs; every text in it is PII-masked. */
+/** Builds the channel-independent package a human needs; every text in it is PII-masked, and only a call back carries the raw phone. */
 export function buildContextPackage(input: ContextPackageInput): ContextPackage {
-  const { claimWithinMinutes, mask } = input;
+  const { claimWithinMinutes, mask, policy = {} } = input;
   const { conversation, escalation } = maskedForWorkspace(input.conversation, input.escalation, mask);
   const name = conversation.customer.name?.trim() || "WhatsApp customer";
   const customerMessages = conversation.transcript.filter((e) => e.author === "customer");
-  const intent = mainIntent(conversation);
+  // What they told the assistant: the card is about the handover, the thread has what came after.
+  const beforeHandover = customerMessages.filter((e) => e.at <= escalation.createdAt);
+  const intent = intentOf(beforeHandover, policy.confidenceThreshold ?? DEFAULT_INTENT_CONFIDENCE);
   const orderNumber = orderNumberOf(conversation);
-  const goal = goalFor(intent) + (orderNumber ? ` (order ${orderNumber})` : "");
+  const alwaysHuman = escalation.reason === "always_human";
+  const topics = alwaysHuman ? topicsRaised(beforeHandover, policy.alwaysHumanTopics ?? {}) : [];
+  // The intent the card says they want, and builds its next step and opening line on.
+  const goalIntent = !alwaysHuman || (topics.length === 0 && intent !== undefined && policy.alwaysHumanIntents?.includes(intent)) ? intent : undefined;
 
   const botActions = conversation.transcript.flatMap((e) => e.actions ?? []);
   const botTurns = conversation.transcript.filter((e) => e.author === "bot").length;
-  const tried =
-    botActions.length > 0
-      ? `The assistant tried ${botActions.map((a) => `${a.action.replace(/_/g, " ")} (${a.failed ? "failed" : a.ok ? "ok" : "no"})`).join(", ")} and handed over because ${firstSentence(escalation.explanation)}.`
-      : botTurns > 0
-        ? `The assistant answered ${botTurns} message${botTurns === 1 ? "" : "s"} and handed over because ${firstSentence(escalation.explanation)}.`
-        : `The assistant handed over straight away because ${firstSentence(escalation.explanation)}.`;
-  const summary = `${name} wants to ${goal}. ${tried}`;
+  const headline = headlineOf(name, escalation, topics, goalIntent, orderNumber);
+  const stated = statedByCustomer(beforeHandover);
+  const summary = [`${headline}.`, triedSentence(botActions, botTurns), stated ? `They said: "${stated}"${/[.!?…]$/.test(stated) ? "" : "."}` : undefined]
+    .filter((part) => part !== undefined)
+    .join(" ");
 
   const recentScores = customerMessages.slice(-3).map((e) => e.sentiment ?? 0);
   const score = recentScores.length ? recentScores.reduce((a, b) => a + b, 0) / recentScores.length : 0;
-  const label = sentimentLabel(score);
-  const urgency: ContextPackage["urgency"] =
-    escalation.priority === "urgent" || score <= -0.6 ? "high" : escalation.priority === "high" || label === "negative" ? "medium" : "low";
 
-  const nextStep = (intent && NEXT_STEP_BY_INTENT[intent]) || NEXT_STEP_BY_REASON[escalation.reason];
+  const withOrder = goalIntent && orderNumber ? NEXT_STEP_WITH_ORDER[goalIntent]?.replace("{orderState}", orderState(orderNumber, botActions)) : undefined;
+  const nextStep = withOrder ?? ((goalIntent && NEXT_STEP_BY_INTENT[goalIntent]) || NEXT_STEP_BY_REASON[escalation.reason]);
   const firstName = conversation.customer.name?.trim().split(/\s+/)[0];
-  const suggestedOpening = `Hi${firstName ? ` ${firstName}` : ""}, thanks for waiting. I can see you'd like to ${goal}, and I've read what you told the assistant, so I'll take it from here.`;
+  // Said to the customer: "your", never "their"; a request for a person is already being met.
+  const yourGoal = goalIntent && !HUMAN_REQUEST_INTENTS.includes(goalIntent) ? goalFor(goalIntent, orderNumber, "your") : undefined;
+  const suggestedOpening = `Hi${firstName ? ` ${firstName}` : ""}, thanks for waiting. ${yourGoal ? `I can see you'd like to ${yourGoal}, and I've` : "I've"} read everything you told our assistant, so you won't need to repeat anything.`;
 
+  const rawPhone = input.conversation.customer.phone;
   return {
     conversationId: conversation.id,
     customer: {
       name,
-      maskedPhone: conversation.customer.phone ? maskPhoneNumber(conversation.customer.phone) : "unknown",
+      maskedPhone: rawPhone ? maskPhoneNumber(rawPhone) : "unknown",
+      // Their own number, given to be called on: the only unmasked personal data in the package.
+      ...(escalation.callback && rawPhone ? { callbackPhone: rawPhone } : {}),
       tier: conversation.customer.tier,
       pastConversations: conversation.customer.pastConversations,
     },
     escalation,
     ...previousOf(input.conversation, input.escalation),
+    ...(intent ? { intent } : {}),
+    headline,
     summary,
     keyMessages: customerMessages.slice(-KEY_MESSAGE_COUNT).map((e) => ({ text: e.editedText ?? e.text, at: e.at })),
     intents: [...new Set(customerMessages.map((e) => e.intent).filter((i): i is string => !!i && i !== "none"))],
-    sentiment: { score: Math.round(score * 100) / 100, label },
-    urgency,
+    sentiment: { score: Math.round(score * 100) / 100, label: sentimentLabel(score) },
     botActions,
     suggestedNextStep: nextStep,
     suggestedOpening,

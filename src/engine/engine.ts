@@ -239,6 +239,7 @@ export function createEngine(deps: EngineDeps): Engine {
       escalation,
       claimWithinMinutes: teamOf(escalation.team).claimWithinMinutes,
       mask: config.privacy,
+      policy: config.policy,
     });
   }
 

@@ -34,7 +34,7 @@ describe.each<SandboxTransport>(["http", "socket"])("the whole story through sta
     const [card, ...transcript] = postsIn(s, RETENTION);
     expect(card!.args.thread_ts).toBeUndefined();
     const cardText = textOf(card!.args.blocks);
-    for (const expected of ["Priority request", "Maria Lopez", "+44 •••• ••• 123", "cancel an order (order 100311)", "order_lookup", "Claim", "Return to bot", "Resolve"]) {
+    for (const expected of ["Cancellation", "Maria Lopez", "+44 •••• ••• 123", "cancel order 100311", "order_lookup", "Claim", "Return to bot", "Resolve"]) {
       expect(cardText).toContain(expected);
     }
     const cardRef = (await s.currentCard())!;

@@ -14,8 +14,8 @@ describe("buildContextCard", () => {
     const card = buildContextCard(cancellationContext(), { kind: "waiting" }, TEAMS);
     const header = card.blocks[0] as HeaderBlock;
     expect(header.type).toBe("header");
-    expect(header.text.text).toContain("Priority request");
-    expect(header.text.text).toContain("High priority");
+    // A priority request is labelled by what it is about.
+    expect(header.text.text).toBe(":large_orange_circle: High priority · Cancellation · Customer Care");
     const text = allText(card.blocks);
     for (const expected of [
       "Maria Lopez",
@@ -27,7 +27,6 @@ describe("buildContextCard", () => {
       "`order_lookup`: Order 1042 shipped on 3 May",
       ":x: `refund_policy_check`: Order system timed out _(failed)_",
       "negative (-0.40)",
-      ":red_circle: high",
       "Offer a return label or intercept the parcel.",
       ">Hi Maria, I see order 1042 has shipped",
       ">I want to cancel my order 1042",
@@ -35,12 +34,15 @@ describe("buildContextCard", () => {
       "Conversation `conv-1`",
       `Waiting since <!date^${T0 / 1000}^`,
       `Claim by <!date^${(T0 + 300_000) / 1000}^{time}|`,
-      "Level 1",
     ]) {
       expect(text).toContain(expected);
     }
     expect(text).not.toContain("After hours");
-    expect(card.text).toContain("Maria Lopez");
+    // The priority is in the header; no second, differently worded urgency. No transfer count on a first escalation.
+    expect(text).not.toContain("*Urgency*");
+    expect(text).not.toMatch(/Level \d|Transfer #/);
+    // The notification says who wants what, and where it waits.
+    expect(card.text).toBe("High priority · Maria Lopez wants to cancel order 1042 · waiting in Customer Care");
 
     const actions = actionsOf(card.blocks)!;
     // The escalation travels with the conversation, so a click on an out-of-date card can be refused.
@@ -57,10 +59,15 @@ describe("buildContextCard", () => {
   });
 
   it("shows the claimant with Release instead of Claim, and no claim deadline", () => {
-    const card = buildContextCard(cancellationContext(), { kind: "claimed", by: alex }, TEAMS);
+    const context = cancellationContext();
+    context.escalation = { ...context.escalation, claimedBy: alex, claimedAt: T0 + 120_000 };
+    const card = buildContextCard(context, { kind: "claimed", by: alex }, TEAMS);
     const text = allText(card.blocks);
     expect(text).toContain("*Claimed by* <@U0AGENT01>");
     expect(text).not.toContain("Claim by");
+    expect(text).not.toContain("Waiting since");
+    expect(text).toContain(`Claimed by <@U0AGENT01> at <!date^${(T0 + 120_000) / 1000}^{time}|`);
+    expect(card.text).toBe("High priority · Maria Lopez wants to cancel order 1042 · claimed by Alex");
     const ids = actionsOf(card.blocks)!.elements.map((e) => ("action_id" in e ? e.action_id : undefined));
     expect(ids).toEqual([SLACK_ACTION_IDS.release, SLACK_ACTION_IDS.transfer, SLACK_ACTION_IDS.returnToBot, SLACK_ACTION_IDS.resolve]);
   });
@@ -78,6 +85,32 @@ describe("buildContextCard", () => {
     expect(ids).toEqual(status.kind === "resolved" ? [SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate] : []);
   });
 
+  it("says in the footer who resolved it and when, instead of how long it waited", () => {
+    const context = cancellationContext();
+    context.escalation = { ...context.escalation, claimedBy: alex, claimedAt: T0 + 120_000, outcome: "resolved", endedAt: T0 + 900_000 };
+    const text = allText(buildContextCard(context, { kind: "resolved", by: alex }, TEAMS).blocks);
+    expect(text).toContain(`Resolved by <@U0AGENT01> at <!date^${(T0 + 900_000) / 1000}^{time}|`);
+    expect(text).not.toMatch(/Waiting since|Claim by|Claimed by <@U0AGENT01> at/);
+  });
+
+  it.each([
+    ["delete_account", "Account deletion"],
+    ["payment_issue", "Payment problem"],
+    ["change_order", "Change order"],
+  ])("labels a priority request about %s as %s", (intent, label) => {
+    const header = buildContextCard(cancellationContext({ intent }), { kind: "waiting" }, TEAMS).blocks[0] as HeaderBlock;
+    expect(header.text.text).toBe(`:large_orange_circle: High priority · ${label} · Customer Care`);
+  });
+
+  it("labels other escalations by their reason, also a priority request whose intent is unknown", () => {
+    const unknown = buildContextCard(cancellationContext({ intent: undefined }), { kind: "waiting" }, TEAMS).blocks[0] as HeaderBlock;
+    expect(unknown.text.text).toContain("· Priority request ·");
+    const context = cancellationContext();
+    context.escalation = { ...context.escalation, reason: "always_human", priority: "urgent" };
+    const header = buildContextCard(context, { kind: "waiting" }, TEAMS).blocks[0] as HeaderBlock;
+    expect(header.text.text).toBe(":rotating_light: Urgent · Always handled by a person · Customer Care");
+  });
+
   it("links the new thread on a transferred card", () => {
     const card = buildContextCard(cancellationContext(), { kind: "transferred", toTeam: "billing", newThread: "slack:C0BILLING:1.2" }, TEAMS, {
       newThreadUrl: "https://acme.slack.com/archives/C0BILLING/p12",
@@ -90,11 +123,12 @@ describe("buildContextCard", () => {
     context.escalation = { ...context.escalation, team: "billing", level: 2, transferNote: "Refund <!channel> approved", previousThread: "slack:C0RETENT1:1.2", afterHours: true };
     const card = buildContextCard(context, { kind: "waiting" }, TEAMS, { previousThreadUrl: "https://acme.slack.com/archives/C0RETENT1/p12" });
     const text = allText(card.blocks);
-    expect(text).toContain("escalation level 2");
+    expect(text).toContain("*Transferred here*");
     expect(text).toContain("Refund &lt;!channel&gt; approved");
     expect(text).toContain("<https://acme.slack.com/archives/C0RETENT1/p12|Previous thread>");
     expect(text).toContain("After hours");
-    expect(text).toContain("Level 2");
+    expect(text).toContain("Transfer #1");
+    expect(text).not.toMatch(/level/i);
     const select = actionsOf(card.blocks)!.elements.find((e) => e.type === "static_select");
     expect(select && "options" in select ? select.options?.map((o) => o.value) : []).toEqual(["support", "retention", "priority"]);
   });
@@ -104,6 +138,7 @@ describe("buildContextCard", () => {
       customer: { name: "<!channel> Eve", maskedPhone: "+1 •••", tier: "vip", pastConversations: 0 },
       keyMessages: [{ text: "<!here> <@U0BOSS001> refund me @everyone", at: T0 }],
       summary: "<https://evil.example|click>",
+      headline: "<!channel> Eve wants <@U0BOSS001>",
     });
     const card = buildContextCard(context, { kind: "waiting" }, TEAMS);
     const text = allText(card.blocks) + card.text;
@@ -141,9 +176,21 @@ describe("buildContextCard", () => {
     expect(queued).not.toContain("Call back requested");
 
     context.escalation = { ...context.escalation, callback: true };
+    context.customer = { ...context.customer, callbackPhone: "+447700900123" };
     const callback = allText(buildContextCard(context, { kind: "waiting" }, TEAMS).blocks);
-    expect(callback).toContain(":telephone_receiver: *Call back requested*");
+    // The number to call is on the card; the Phone field stays masked.
+    expect(callback).toContain(":telephone_receiver: *Call back requested*: call +447700900123 (their WhatsApp number).");
+    expect(callback).toContain("*Phone*\n+44 •••• ••• 123");
     expect(callback).toContain("the customer was told when it opens and that the call back comes then.");
+
+    expect(allText(buildContextCard(context, { kind: "claimed", by: alex }, TEAMS).blocks)).toContain("call +447700900123");
+    // Once nobody has to call, the card no longer shows the number.
+    const closed = allText(buildContextCard(context, { kind: "resolved", by: alex }, TEAMS).blocks);
+    expect(closed).toContain("*Call back requested*");
+    expect(closed).not.toContain("+447700900123");
+
+    context.customer = { ...context.customer, callbackPhone: undefined };
+    expect(allText(buildContextCard(context, { kind: "waiting" }, TEAMS).blocks)).toContain("*Call back requested*, but their number is unknown: ask for it in this thread.");
   });
 
   it("says a re-escalation was escalated before, and who returned it to the assistant, instead of 'Transferred here'", () => {

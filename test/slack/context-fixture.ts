@@ -17,6 +17,8 @@ export function cancellationContext(overrides: Partial<ContextPackage> = {}): Co
       mandatory: true,
       createdAt: T0,
     },
+    intent: "cancel_order",
+    headline: "Maria Lopez wants to cancel order 1042",
     summary: "The customer wants to cancel order 1042. The assistant found the order (shipped on 3 May) and could not cancel it.",
     keyMessages: [
       { text: "I want to cancel my order 1042", at: T0 - 60_000 },
@@ -24,7 +26,6 @@ export function cancellationContext(overrides: Partial<ContextPackage> = {}): Co
     ],
     intents: ["cancel_order"],
     sentiment: { score: -0.4, label: "negative" },
-    urgency: "high",
     botActions: [
       { action: "order_lookup", ok: true, result: "Order 1042 shipped on 3 May" },
       { action: "cancel_order", ok: false, result: "Shipped orders cannot be cancelled by the assistant" },

@@ -31,7 +31,7 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     const blocks = post.args.blocks as unknown[];
     expectWithinSlackLimits({ text: String(post.args.text), blocks });
     const text = allText(blocks);
-    expect(text).toMatch(/Priority request/);
+    expect(text).toMatch(/High priority · Cancellation · Customer Care/);
     expect(text).toMatch(/High priority/);
     expect(text).toContain("Customer Care");
     expect(text).toContain("*Customer*\nMaria Lopez");
@@ -42,14 +42,16 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(text).toMatch(/\*Summary\*\n.+\..+\./s);
     expect(text).toContain("*What the bot tried*");
     expect(text).toMatch(/\*Sentiment\*\n.+(negative|neutral|positive)/);
-    expect(text).toMatch(/\*Urgency\*\n.+(low|medium|high)/);
+    // The header carries the priority; no second urgency that could disagree with it.
+    expect(text).not.toContain("*Urgency*");
     expect(text).toMatch(/\*Suggested next step\*\n.+/);
     expect(text).toMatch(/\*Suggested opening line\*\n>.+/);
     expect(text).toContain(">I want to cancel my order 100311 please");
     expect(text).toContain(`Conversation \`${conversationId}\``);
     expect(text).toMatch(/Waiting since <!date\^\d+\^/);
     expect(text).toMatch(/Claim by <!date\^\d+\^\{time\}/);
-    expect(text).toContain("Level 1");
+    expect(text).not.toMatch(/Level \d|Transfer #/);
+    expect(String(post.args.text)).toMatch(/^High priority · Maria Lopez wants to cancel order 100311 · waiting in Customer Care$/);
     expect(text).toContain("Waiting for someone to claim");
     const buttons = (blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[]).find((b) => b.type === "actions")!.elements!;
     expect(buttons.map((b) => b.action_id)).toEqual(["warmline_claim", "warmline_transfer", "warmline_return", "warmline_resolve"]);
@@ -168,7 +170,8 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(current.thread).toMatch(/^slack:C0BILLING:/);
     const newCard = harness.api.callsTo("chat.postMessage").find((c) => c.args.channel === "C0BILLING" && c.args.thread_ts === undefined)!;
     const newText = allText(newCard.args.blocks as unknown[]);
-    expect(newText).toContain("escalation level 2");
+    expect(newText).toContain("*Transferred here*");
+    expect(newText).toContain("Transfer #1");
     expect(newText).toContain("Wants a refund for the shipping fee too");
     expect(newText).toContain(`<https://fake.slack.com/archives/C0RETENT1/p${cardTs.replace(".", "")}|Previous thread>`);
     expect(allText(cardOf(harness, "C0RETENT1", cardTs).blocks!)).toContain("Transferred to Billing");
