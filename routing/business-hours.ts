@@ -114,3 +114,50 @@ export function nextOpening(hours: BusinessHoursConfig, now: number): number {
   // Unreachable with at least one open day (the schema requires one); fail safe to a week on.
   return now + 7 * DAY_MINUTES * MINUTE_MS;
 }
+
+const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
+const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"] as const;
+/**
+ * English locales tried in turn for a zone's short name: each knows the abbreviations its readers
+ * use (en-GB: GMT/BST/CET, en-US: PST/EST, en-AU: AEST/NZDT, en-IN: IST). The first that is not a
+ * bare offset wins; otherwise the offset ("GMT+9") it is.
+ */
+const ZONE_NAME_LOCALES = ["en-GB", "en-US", "en-AU", "en-IN"] as const;
+const OFFSET_NAME = /^(GMT|UTC)[+\-\u2212]/;
+const zoneNameFormatters = new Map<string, Intl.DateTimeFormat[]>();
+
+/** The zone's short name at an instant ("GMT", "BST", "CET", "PDT"), or its offset ("GMT+9") when it has none. */
+function zoneName(timeZone: string, at: number): string {
+  let list = zoneNameFormatters.get(timeZone);
+  if (!list) {
+    list = ZONE_NAME_LOCALES.map((locale) => new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: "short" }));
+    zoneNameFormatters.set(timeZone, list);
+  }
+  let fallback = "";
+  for (const formatter of list) {
+    const name = formatter.formatToParts(at).find((part) => part.type === "timeZoneName")?.value ?? "";
+    if (name && !OFFSET_NAME.test(name)) return name;
+    fallback ||= name;
+  }
+  return fallback || timeZone;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * When the team opens, for a customer, in the team's time zone: "today at 17:00 GMT", "tomorrow at
+ * 09:00 BST", "on Monday at 09:00 CET", or with the date when a week or more away ("on Friday
+ * 14 March at 22:00 GMT"), so it reads after "opens" or "when they open". Today and tomorrow are the
+ * team's calendar days at `now`, not the server's or UTC's.
+ */
+export function openingPhrase(opensAt: number, now: number, timeZone: string): string {
+  const opening = localTime(timeZone, opensAt);
+  const today = localTime(timeZone, now);
+  const days = Math.round((Date.UTC(opening.year, opening.month - 1, opening.day) - Date.UTC(today.year, today.month - 1, today.day)) / (DAY_MINUTES * MINUTE_MS));
+  const time = `${pad(Math.floor(opening.minutes / 60))}:${pad(opening.minutes % 60)} ${zoneName(timeZone, opensAt)}`;
+  const dayName = DAY_NAMES[WEEKDAYS.indexOf(opening.weekday)]!;
+  if (days <= 0) return `today at ${time}`;
+  if (days === 1) return `tomorrow at ${time}`;
+  if (days < 7) return `on ${dayName} at ${time}`;
+  return `on ${dayName} ${opening.day} ${MONTH_NAMES[opening.month - 1]!} at ${time}`;
+}

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { decideEscalation, priorityFor, type PolicyDecision, type PolicySignals } from "../../routing/escalation-policy.js";
 import { matchControlKeywordWithLanguage, type ControlKeyword } from "../../routing/customer-keywords.js";
 import { routeTeam } from "../../routing/team-routing.js";
-import { isWithinBusinessHours, nextOpening } from "../../routing/business-hours.js";
+import { isWithinBusinessHours, nextOpening, openingPhrase } from "../../routing/business-hours.js";
 import {
   acknowledgementDue,
   availability as decideAvailability,
@@ -629,9 +629,9 @@ export function createEngine(deps: EngineDeps): Engine {
     postToThread(c, out, { kind: "customer_message", text: maskText(entry.text), at: entry.at, attachments: entry.attachments });
   }
 
+  /** "tomorrow at 09:00 GMT": reads after "opens" in the after-hours messages. */
   function describeOpening(hours: WarmlineConfig["teams"][string]["businessHours"], now: number): string {
-    const opens = nextOpening(hours, now);
-    return new Intl.DateTimeFormat("en-GB", { timeZone: hours.timezone, weekday: "long", hour: "2-digit", minute: "2-digit" }).format(opens) + ` (${hours.timezone})`;
+    return openingPhrase(nextOpening(hours, now), now, hours.timezone);
   }
 
   /** CALLBACK while waiting for or talking to a person: a note in the thread, and the card shows it. */

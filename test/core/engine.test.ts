@@ -290,7 +290,7 @@ describe("engine: messages while waiting in line are acknowledged, at most once 
     const w = await world(undefined, AFTER_HOURS);
     await w.say("I want to cancel my order 100311");
     await w.say("the order is 100311");
-    expect(w.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they open Wednesday 09:00 (Europe/London). Reply CALLBACK for a call back then.");
+    expect(w.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they open tomorrow at 09:00 GMT. Reply CALLBACK for a call back then.");
 
     const v = await world();
     await v.say("CALLBACK");
@@ -623,7 +623,7 @@ describe("engine: second review fixes", () => {
     expect(c.escalations[0]).toMatchObject({ callback: true, mandatory: true, reason: "low_confidence", team: "support", afterHours: true });
     expect(w.log.cards).toHaveLength(1);
     expect(w.log.cards[0]!.context.escalation.callback).toBe(true);
-    expect(w.lastReply()).toMatch(/^Done: our Support team opens Wednesday 08:00 \(Europe\/London\) and will call you back then\./);
+    expect(w.lastReply()).toMatch(/^Done: our Support team opens tomorrow at 08:00 GMT and will call you back then\./);
     // Mandatory: BOT does not withdraw it.
     await w.say("BOT");
     expect((await w.conversation())?.state).toBe("queued");
@@ -654,7 +654,7 @@ describe("engine: second review fixes", () => {
     expect(c.state).toBe("bot");
     expect(c.escalations).toHaveLength(0);
     expect(w.log.cards).toHaveLength(0);
-    expect(w.lastReply()).toMatch(/^Our Support team is away right now and opens Wednesday 08:00 \(Europe\/London\)\. Reply CALLBACK .*keep chatting with me/);
+    expect(w.lastReply()).toMatch(/^Our Support team is away right now and opens tomorrow at 08:00 GMT\. Reply CALLBACK .*keep chatting with me/);
     // The bot still answers.
     await w.say("where is my order 100298?");
     expect((await w.conversation())?.state).toBe("bot");
@@ -662,8 +662,22 @@ describe("engine: second review fixes", () => {
     const m = await world(undefined, AFTER_HOURS);
     await m.say("I want to cancel my order 100311");
     expect((await m.conversation())?.state).toBe("queued");
-    expect(m.lastReply()).toMatch(/^Our Customer Care team is away right now and opens .*Your message is with them\. Reply CALLBACK for a call back then\.$/);
+    expect(m.lastReply()).toBe("Our Customer Care team is away right now and opens tomorrow at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.");
     expect(m.lastReply()).not.toMatch(/keep chatting/i);
+  });
+
+  it("2. says when the team opens in the team's words and zone: today before opening, on Monday over the weekend", async () => {
+    // Tuesday 06:30 in London: Customer Care opens at 09:00 the same day.
+    const early = await world(undefined, Date.UTC(2026, 10, 17, 6, 30));
+    await early.say("I want to cancel my order 100311");
+    expect(early.lastReply()).toBe("Our Customer Care team is away right now and opens today at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.");
+
+    // Friday 20 November 2026, 22:30 in London: nothing until Monday.
+    const friday = await world(undefined, Date.UTC(2026, 10, 20, 22, 30));
+    await friday.say("I want to cancel my order 100311");
+    expect(friday.lastReply()).toBe("Our Customer Care team is away right now and opens on Monday at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.");
+    await friday.say("the order is 100311");
+    expect(friday.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they open on Monday at 09:00 GMT. Reply CALLBACK for a call back then.");
   });
 
   it("3. a transfer into a closed team tells the customer when it opens, not 'passing you to'", async () => {
@@ -674,7 +688,7 @@ describe("engine: second review fixes", () => {
     await w.engine.claim(id, SAM);
     expect(await w.engine.transfer(id, SAM, "billing", "double charged")).toEqual({ ok: true });
     await w.engine.drain();
-    expect(w.lastReply()).toBe("Our Billing team is away right now and opens Wednesday 09:00 (Europe/London). Your message is with them. Reply CALLBACK for a call back then.");
+    expect(w.lastReply()).toBe("Our Billing team is away right now and opens tomorrow at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.");
     expect(w.log.cards[1]!.context.escalation).toMatchObject({ team: "billing", afterHours: true });
   });
 

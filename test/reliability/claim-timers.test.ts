@@ -117,7 +117,7 @@ describe("claim timers under fake time (retention: claim within 5 min, overflow 
     const harness = await start();
     harness.clock.advance(12 * 60 * MINUTE); // 22:00 in London
     const { conversationId } = await harness.escalateCancellation();
-    expect(toCustomer(harness).at(-1)).toMatch(/away right now and opens .*Reply CALLBACK/);
+    expect(toCustomer(harness).at(-1)).toMatch(/away right now and opens tomorrow at 09:00 BST\. .*Reply CALLBACK/);
     expect((await harness.store.get(conversationId))!.escalations[0]!.afterHours).toBe(true);
     await minutesPass(harness, 6);
     expect(toCustomer(harness).some((t) => t.startsWith("You're number"))).toBe(false);
