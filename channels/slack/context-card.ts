@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, PlainTextOption, SectionBlock } from "@slack/types";
 import type { ContextPackage } from "../../src/domain/context-package.js";
-import type { AgentRef } from "../../src/domain/conversation.js";
+import type { AgentFeedbackKind, AgentRef } from "../../src/domain/conversation.js";
 import { WarmlineError } from "../../src/domain/errors.js";
 import type { EscalationReason, Priority } from "../../src/domain/escalation.js";
 import type { CardStatus } from "../../src/ports/agent-workspace.js";
@@ -33,9 +33,17 @@ export const SLACK_ACTION_IDS = {
 /** Analytics buttons (channels/slack/feedback-listeners.ts handles them). */
 export const SLACK_ANALYTICS_ACTION_IDS = {
   viewTranscript: "warmline_view_transcript",
+  rightCall: "warmline_feedback_right",
   botShouldHaveHandled: "warmline_feedback_bot",
   escalatedTooLate: "warmline_feedback_late",
 } as const;
+
+/** The resolved card's feedback answers as its buttons name them (the listeners' replies use the same words). */
+export const SLACK_FEEDBACK_LABELS: Record<AgentFeedbackKind, string> = {
+  right_call: "Right call",
+  bot_should_have_handled: "The bot should have handled this",
+  escalated_too_late: "Escalated too late",
+};
 
 /** The actions block's id carries the card's action value, for the transfer select (its values are team keys). */
 export const SLACK_CARD_ACTIONS_BLOCK_PREFIX = "warmline_actions:";
@@ -367,16 +375,17 @@ export function buildContextCard(context: ContextPackage, status: CardStatus, te
   return { text, blocks: limitBlocks(blocks) };
 }
 
-/** On a resolved card: what the agent thinks of the handoff, counted by analytics. */
+/** On a resolved card: what the agent thinks of the handoff (one answer each, changeable), counted by analytics. */
 function feedbackBlocks(conversationId: string): KnownBlock[] {
   return [
-    { type: "context", elements: [mrkdwn("*Feedback on this handoff* (helps tune when the bot hands over):", SLACK_CONTEXT_TEXT_LIMIT)] },
+    { type: "context", elements: [mrkdwn("*Feedback on this handoff* (helps tune when the bot hands over; click another answer to change yours):", SLACK_CONTEXT_TEXT_LIMIT)] },
     {
       type: "actions",
       block_id: SLACK_FEEDBACK_BLOCK_PREFIX + conversationId.slice(0, SLACK_BLOCK_ID_LIMIT - SLACK_FEEDBACK_BLOCK_PREFIX.length),
       elements: [
-        button(":robot_face: The bot should have handled this", SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, conversationId),
-        button(":snail: Escalated too late", SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate, conversationId),
+        button(`:+1: ${SLACK_FEEDBACK_LABELS.right_call}`, SLACK_ANALYTICS_ACTION_IDS.rightCall, conversationId),
+        button(`:robot_face: ${SLACK_FEEDBACK_LABELS.bot_should_have_handled}`, SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, conversationId),
+        button(`:snail: ${SLACK_FEEDBACK_LABELS.escalated_too_late}`, SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate, conversationId),
       ],
     },
   ];

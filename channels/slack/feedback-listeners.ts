@@ -4,7 +4,7 @@ import type { AgentFeedbackKind, AgentRef } from "../../src/domain/conversation.
 import { isWarmlineError } from "../../src/domain/errors.js";
 import type { AnalyticsActions, FeedbackResult, TranscriptView } from "../../src/ports/analytics.js";
 import type { Logger } from "../../src/ports/logger.js";
-import { SLACK_ANALYTICS_ACTION_IDS } from "./context-card.js";
+import { SLACK_ANALYTICS_ACTION_IDS, SLACK_FEEDBACK_LABELS } from "./context-card.js";
 import { escapeSlackText } from "./escape.js";
 import { describeSlackError } from "./slack-errors.js";
 import { decodeSlackThreadRef, encodeSlackThreadRef } from "./slack-ids.js";
@@ -79,11 +79,17 @@ export function buildFeedbackIntentModal(request: FeedbackRequest, intents: read
   };
 }
 
-function feedbackReply(result: FeedbackResult): string {
+function feedbackReply(result: FeedbackResult, kind: AgentFeedbackKind, intent: string | undefined): string {
+  if (result.recorded && result.replaced === kind && intent) {
+    return `:memo: Changed: the bot should have handled this as “${escapeSlackText(intent.replace(/_/g, " "))}”.`;
+  }
+  if (result.recorded && result.replaced && result.replaced !== kind) {
+    return `:memo: Changed: your feedback on this handoff is now “${SLACK_FEEDBACK_LABELS[kind]}” (was “${SLACK_FEEDBACK_LABELS[result.replaced]}”).`;
+  }
   if (result.recorded) return ":memo: Thanks: your feedback on this handoff is counted.";
   switch (result.reason) {
     case "already_recorded":
-      return "You already gave this feedback on this handoff.";
+      return "You already gave this feedback on this handoff; click another answer to change it.";
     case "not_resolved":
       return "Feedback is for resolved handoffs; this one is still open.";
     case "unknown_conversation":
@@ -91,7 +97,7 @@ function feedbackReply(result: FeedbackResult): string {
   }
 }
 
-/** The card's "View full transcript" button and the resolved card's two feedback buttons. */
+/** The card's "View full transcript" button and the resolved card's three feedback buttons. */
 export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps): void {
   const { analytics } = deps;
   const logger = deps.logger.child({ component: "slack-feedback" });
@@ -129,14 +135,21 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
   const record = async (body: { user: { id: string } }, request: FeedbackRequest, kind: AgentFeedbackKind, intent?: string) => {
     const result = await analytics.recordFeedback(request.conversationId, await deps.agentRef(body.user.id), kind, { ...(intent ? { intent } : {}), ...(request.thread ? { thread: request.thread } : {}) });
     const threadTs = request.thread ? decodeSlackThreadRef(request.thread).threadTs : undefined;
-    await tell(request.channel, body.user.id, threadTs, feedbackReply(result));
+    await tell(request.channel, body.user.id, threadTs, feedbackReply(result, kind, intent));
   };
 
-  app.action<BlockAction<ButtonAction>>(SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate, async ({ ack, body, action }) => {
-    await ack();
-    const request = requestOf(body, action);
-    await record(body, request, "escalated_too_late").catch((error: unknown) => failed("feedback", error, request.channel, body.user.id, body.message?.ts));
-  });
+  // Answers recorded on the click; "the bot should have handled this" asks for the intent first.
+  const direct: [string, AgentFeedbackKind][] = [
+    [SLACK_ANALYTICS_ACTION_IDS.rightCall, "right_call"],
+    [SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate, "escalated_too_late"],
+  ];
+  for (const [actionId, kind] of direct) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const request = requestOf(body, action);
+      await record(body, request, kind).catch((error: unknown) => failed("feedback", error, request.channel, body.user.id, body.message?.ts));
+    });
+  }
 
   app.action<BlockAction<ButtonAction>>(SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, async ({ ack, body, action }) => {
     await ack();

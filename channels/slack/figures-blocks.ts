@@ -53,6 +53,23 @@ function survey(row: TeamFigures): string {
   return `${averageScore !== undefined ? `${averageScore.toFixed(1)}/5` : "–"} from ${responses}, helped ${formatPercent(ratio(helpedYes, helpedYes + helpedNo))}`;
 }
 
+/** "1 of 4 (25%)", or "–" when nothing was measured. */
+function share(part: number, whole: number, rate: number | undefined): string {
+  return whole === 0 ? "–" : `${part} of ${whole} (${formatPercent(rate)})`;
+}
+
+/** "25% (1)": the share of handoffs the customer withdrew from the queue, and how many. */
+function abandoned(row: TeamFigures): string {
+  return row.abandonmentRate === undefined ? "–" : `${formatPercent(row.abandonmentRate)} (${row.outcomes.abandoned})`;
+}
+
+/** Every answer agents gave, in the resolved card's order; "–" before anyone answered. */
+function feedback(row: TeamFigures): string {
+  const { rightCall, botShouldHaveHandled, escalatedTooLate } = row.feedback;
+  if (rightCall + botShouldHaveHandled + escalatedTooLate === 0) return "–";
+  return `right call ${rightCall} · bot should have handled ${botShouldHaveHandled} · escalated too late ${escalatedTooLate}`;
+}
+
 /** One team's (or everyone's) figures as a single section, so 50 teams still fit a Home tab. */
 export function teamSection(name: string, week: TeamFigures, today: TeamFigures | undefined): SectionBlock {
   const open = `${week.open.queued} waiting, ${week.open.assigned} with an agent${week.open.oldestWaitSeconds !== undefined ? `, oldest ${formatSeconds(week.open.oldestWaitSeconds)}` : ""}`;
@@ -63,8 +80,12 @@ export function teamSection(name: string, week: TeamFigures, today: TeamFigures 
     `*Escalation rate* ${byWindow(week, today, (row) => `${formatPercent(row.escalationRate)} (${row.escalations})`)}`,
     `*By trigger* ${byWindow(week, today, triggers)}`,
     `*Median time to claim* ${byWindow(week, today, (row) => formatSeconds(row.timeToClaim.medianSeconds))}${deadline}`,
+    `*First agent reply* median ${byWindow(week, today, (row) => formatSeconds(row.timeToFirstReply.medianSeconds))}`,
+    `*Abandoned while waiting* ${byWindow(week, today, abandoned)}`,
     `*Survey score* ${byWindow(week, today, survey)}`,
-    `*Repeat rate* ${byWindow(week, today, (row) => `${formatPercent(row.repeats.rate)} (of ${row.repeats.measured})`)}`,
+    `*Customers repeated themselves after the claim* ${byWindow(week, today, (row) => share(row.repeats.repeated, row.repeats.measured, row.repeats.rate))} — lower is better`,
+    // Answers come a few a week: the week alone reads better than a near-empty "today".
+    `*Agent feedback* 7 days ${feedback(week)}`,
   ];
   return { type: "section", text: { type: "mrkdwn", text: cutToLimit(lines.join("\n"), SLACK_SECTION_TEXT_LIMIT), verbatim: true } };
 }

@@ -1,5 +1,5 @@
 import type { WarmlineConfig } from "../config/schema.js";
-import { currentEscalation, type AgentFeedbackKind, type AgentRef, type Conversation } from "../domain/conversation.js";
+import { currentEscalation, type AgentFeedback, type AgentFeedbackKind, type AgentRef, type Conversation } from "../domain/conversation.js";
 import type { Escalation } from "../domain/escalation.js";
 import { WarmlineError } from "../domain/errors.js";
 import { buildContextPackage, mainIntent } from "../engine/context-package.js";
@@ -70,19 +70,22 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
           refusal = { recorded: false, reason: "not_resolved" };
           return undefined;
         }
-        const feedback = (c.feedback ??= []);
-        if (feedback.some((f) => f.kind === kind && f.agentId === agent.id && f.escalationId === escalation.id)) {
+        const intent = kind === "bot_should_have_handled" ? (options.intent ?? mainIntent(c)) : undefined;
+        // One answer per agent and escalation: the same one again is a repeat click, another one replaces it.
+        const mine = (f: AgentFeedback) => f.agentId === agent.id && f.escalationId === escalation.id;
+        const previous = (c.feedback ?? []).findLast(mine);
+        if (previous && previous.kind === kind && previous.intent === intent) {
           refusal = { recorded: false, reason: "already_recorded" };
           return undefined;
         }
-        const intent = kind === "bot_should_have_handled" ? (options.intent ?? mainIntent(c)) : undefined;
-        feedback.push({ kind, escalationId: escalation.id, agentId: agent.id, at: clock.now(), ...(intent ? { intent } : {}) });
-        return escalation;
+        c.feedback = [...(c.feedback ?? []).filter((f) => !mine(f)), { kind, escalationId: escalation.id, agentId: agent.id, at: clock.now(), ...(intent ? { intent } : {}) }];
+        return { team: escalation.team, replaced: previous?.kind };
       });
       if (!written) return { recorded: false, reason: "unknown_conversation" };
       if (refusal) return refusal;
-      log.info({ conversationId, team: written.result.team, kind }, "Agent feedback recorded");
-      return { recorded: true };
+      const { team, replaced } = written.result;
+      log.info({ conversationId, team, kind, ...(replaced ? { replaced } : {}) }, replaced ? "Agent feedback changed" : "Agent feedback recorded");
+      return { recorded: true, ...(replaced ? { replaced } : {}) };
     },
 
     async detectedIntent(conversationId: string): Promise<string | undefined> {

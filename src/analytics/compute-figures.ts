@@ -1,5 +1,5 @@
 import { textSimilarity } from "../../routing/text-similarity.js";
-import type { Conversation, TranscriptEntry } from "../domain/conversation.js";
+import type { AgentFeedbackKind, Conversation, TranscriptEntry } from "../domain/conversation.js";
 import type { Escalation, EscalationReason } from "../domain/escalation.js";
 
 /**
@@ -21,6 +21,19 @@ export interface DurationFigures {
   medianSeconds?: number;
   p90Seconds?: number;
 }
+
+export interface FeedbackFigures {
+  rightCall: number;
+  botShouldHaveHandled: number;
+  escalatedTooLate: number;
+}
+
+/** Which FeedbackFigures count each answer an agent can give. */
+export const FEEDBACK_FIGURES: Record<AgentFeedbackKind, keyof FeedbackFigures> = {
+  right_call: "rightCall",
+  bot_should_have_handled: "botShouldHaveHandled",
+  escalated_too_late: "escalatedTooLate",
+};
 
 export interface TeamFigures {
   /** Level-1 escalations (the bot handed over) created in the window. */
@@ -48,7 +61,8 @@ export interface TeamFigures {
   repeats: { measured: number; repeated: number; rate?: number };
   /** Escalations whose full transcript an agent opened, over escalations with a posted card. */
   contextViews: { views: number; escalationsViewed: number; escalationsWithCard: number; rate?: number };
-  feedback: { botShouldHaveHandled: number; escalatedTooLate: number };
+  /** Agents' answers on resolved cards given in the window, one per agent and escalation. */
+  feedback: FeedbackFigures;
   open: { queued: number; assigned: number; oldestWaitSeconds?: number };
 }
 
@@ -87,7 +101,7 @@ function emptyTeam(claimDeadlineMinutes?: number): TeamFigures {
     survey: { responses: 0, helpedYes: 0, helpedNo: 0 },
     repeats: { measured: 0, repeated: 0 },
     contextViews: { views: 0, escalationsViewed: 0, escalationsWithCard: 0 },
-    feedback: { botShouldHaveHandled: 0, escalatedTooLate: 0 },
+    feedback: { rightCall: 0, botShouldHaveHandled: 0, escalatedTooLate: 0 },
     open: { queued: 0, assigned: 0 },
   };
 }
@@ -144,7 +158,7 @@ export function computeFigures(conversations: readonly Conversation[], options: 
       if (inWindow(escalation.createdAt)) countEscalation(conversation, escalation, index, rows, customerEntries);
       for (const feedback of conversation.feedback ?? []) {
         if (feedback.escalationId !== escalation.id || !inWindow(feedback.at)) continue;
-        for (const row of rows) row.feedback[feedback.kind === "bot_should_have_handled" ? "botShouldHaveHandled" : "escalatedTooLate"] += 1;
+        for (const row of rows) row.feedback[FEEDBACK_FIGURES[feedback.kind]] += 1;
       }
     });
 

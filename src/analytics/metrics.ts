@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Gauge, Registry } from "prom-client";
 import { WarmlineError } from "../domain/errors.js";
-import { ALL_TEAMS, type Figures, type TeamFigures } from "./compute-figures.js";
+import type { AgentFeedbackKind } from "../domain/conversation.js";
+import { ALL_TEAMS, FEEDBACK_FIGURES, type FeedbackFigures, type Figures, type TeamFigures } from "./compute-figures.js";
 
 /**
  * Prometheus metrics. The escalation figures are gauges over a rolling window, filled from
@@ -95,12 +96,9 @@ const FIGURE_GAUGES: { name: string; help: string; labels: string[]; samples: (t
   { name: "context_view_rate", help: "Share of escalation cards whose full transcript was opened", labels: ["team"], samples: (team, row) => opt({ team }, row.contextViews.rate) },
   {
     name: "agent_feedback",
-    help: "Agent feedback on resolved cards",
+    help: "Agent feedback on resolved cards (one answer per agent and escalation): right_call, bot_should_have_handled, escalated_too_late",
     labels: ["team", "kind"],
-    samples: (team, row) => [
-      { labels: { team, kind: "bot_should_have_handled" }, value: row.feedback.botShouldHaveHandled },
-      { labels: { team, kind: "escalated_too_late" }, value: row.feedback.escalatedTooLate },
-    ],
+    samples: (team, row) => (Object.entries(FEEDBACK_FIGURES) as [AgentFeedbackKind, keyof FeedbackFigures][]).map(([kind, figure]) => ({ labels: { team, kind }, value: row.feedback[figure] })),
   },
   {
     name: "open_escalations",

@@ -18,7 +18,9 @@ export interface FeedbackExample {
 /**
  * New training examples from agents' "the bot should have handled this": the customer's first
  * message, labelled with the agent's pick (else the intent the bot detected). PII is masked as it
- * is for Slack, so the corpus never holds card numbers, emails or phones.
+ * is for Slack, so the corpus never holds card numbers, emails or phones. "Right call" and "escalated
+ * too late" are counted in the figures but are no training signal: they say nothing about what the
+ * bot should have answered.
  */
 export function feedbackExamples(conversations: readonly Conversation[], privacy: WarmlineConfig["privacy"]): FeedbackExample[] {
   const examples: FeedbackExample[] = [];

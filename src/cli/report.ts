@@ -37,6 +37,7 @@ export const REPORT_COLUMNS: { key: string; label: string; value: (row: TeamFigu
   { key: "repeats_measured", label: "repeats measured", value: (r) => r.repeats.measured },
   { key: "context_view_rate", label: "context view rate", value: (r) => r.contextViews.rate },
   { key: "context_views", label: "context views", value: (r) => r.contextViews.views },
+  { key: "feedback_right_call", label: "fb: right call", value: (r) => r.feedback.rightCall },
   { key: "feedback_bot_should_handle", label: "fb: bot should handle", value: (r) => r.feedback.botShouldHaveHandled },
   { key: "feedback_escalated_too_late", label: "fb: too late", value: (r) => r.feedback.escalatedTooLate },
   { key: "queued_now", label: "queued now", value: (r) => r.open.queued },

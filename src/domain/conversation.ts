@@ -73,9 +73,13 @@ export interface SurveyState {
   answeredAt?: number;
 }
 
-/** What an agent said about a handoff once it was resolved; counted by analytics, exported as training data. */
-export type AgentFeedbackKind = "bot_should_have_handled" | "escalated_too_late";
+/**
+ * What an agent said about a handoff once it was resolved: counted by analytics; only
+ * bot_should_have_handled is exported as training data.
+ */
+export type AgentFeedbackKind = "right_call" | "bot_should_have_handled" | "escalated_too_late";
 
+/** One answer per agent and escalation: a later answer replaces the agent's earlier one. */
 export interface AgentFeedback {
   kind: AgentFeedbackKind;
   escalationId: string;

@@ -8,7 +8,8 @@ export interface TranscriptView {
 }
 
 export type FeedbackResult =
-  | { recorded: true }
+  /** `replaced`: the agent's earlier answer on this escalation, which this one replaced. */
+  | { recorded: true; replaced?: AgentFeedbackKind }
   | { recorded: false; reason: "already_recorded" | "not_resolved" | "unknown_conversation" };
 
 /**
@@ -21,7 +22,11 @@ export interface AnalyticsActions {
    * attributes the view to that escalation; without it, to the current one.
    */
   viewTranscript(conversationId: string, agent: AgentRef, thread?: string): Promise<TranscriptView | undefined>;
-  /** Records one answer per agent, kind and escalation; repeats are ignored. */
+  /**
+   * Records the agent's answer on the escalation: one per agent and escalation. A different answer
+   * (or another intent for bot_should_have_handled) replaces the earlier one; the same answer again
+   * is refused as already_recorded.
+   */
   recordFeedback(conversationId: string, agent: AgentRef, kind: AgentFeedbackKind, options?: { intent?: string; thread?: string }): Promise<FeedbackResult>;
   /** The intent the bot detected for the customer's first message of this conversation, for pre-filling the agent's pick. */
   detectedIntent(conversationId: string): Promise<string | undefined>;

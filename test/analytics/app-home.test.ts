@@ -81,8 +81,11 @@ describe("the Home tab opens on the viewer's team", () => {
       "*Escalation rate* today 100% (1) · 7 days 100% (1)",
       "*By trigger* today Priority request 1 · 7 days Priority request 1",
       "*Median time to claim* today – · 7 days – · deadline 5 min",
+      "*First agent reply* median today – · 7 days –",
+      "*Abandoned while waiting* today 0% (0) · 7 days 0% (0)",
       "*Survey score* today – · 7 days –",
-      "*Repeat rate* today – (of 0) · 7 days – (of 0)",
+      "*Customers repeated themselves after the claim* today – · 7 days – — lower is better",
+      "*Agent feedback* 7 days –",
     ]);
 
     await harness.press(SLACK_ACTION_IDS.claim, ALEX, c);

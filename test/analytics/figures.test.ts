@@ -107,11 +107,17 @@ describe("computeFigures", () => {
       { escalationId: e.id, agentId: "slack:U1", at: BASE_TIME + 2 * M },
       { escalationId: e.id, agentId: "slack:U2", at: BASE_TIME + 2 * M },
     ];
-    c.feedback = [{ kind: "escalated_too_late", escalationId: e.id, agentId: "slack:U1", at: BASE_TIME + 6 * M }];
+    c.feedback = [
+      { kind: "escalated_too_late", escalationId: e.id, agentId: "slack:U1", at: BASE_TIME + 6 * M },
+      { kind: "right_call", escalationId: e.id, agentId: "slack:U2", at: BASE_TIME + 6 * M },
+      { kind: "right_call", escalationId: e.id, agentId: "slack:U3", at: BASE_TIME + 7 * M },
+      // Given before the window: not counted.
+      { kind: "bot_should_have_handled", escalationId: e.id, agentId: "slack:U4", at: BASE_TIME - 2 * 86_400_000 },
+    ];
     const f = computeFigures([c], options()).teams.support!;
     expect(f.survey).toEqual({ responses: 1, averageScore: 2, helpedYes: 0, helpedNo: 1 });
     expect(f.contextViews).toEqual({ views: 2, escalationsViewed: 1, escalationsWithCard: 1, rate: 1 });
-    expect(f.feedback).toEqual({ botShouldHaveHandled: 0, escalatedTooLate: 1 });
+    expect(f.feedback).toEqual({ rightCall: 2, botShouldHaveHandled: 0, escalatedTooLate: 1 });
     expect(f.outcomes.resolved).toBe(1);
   });
 });
@@ -125,6 +131,11 @@ function bigFigures(teamCount: number): Figures {
     row.escalationRate = 0.123456;
     row.timeToClaim.medianSeconds = 1e9;
     row.open = { queued: 123_456_789, assigned: 987_654_321, oldestWaitSeconds: 1e10 };
+    row.timeToFirstReply.medianSeconds = 1e9;
+    row.outcomes.abandoned = 9_999_999_999;
+    row.abandonmentRate = 0.987654;
+    row.repeats = { measured: 9_999_999_999, repeated: 9_999_999_998, rate: 0.9999 };
+    row.feedback = { rightCall: 9_999_999_999, botShouldHaveHandled: 9_999_999_999, escalatedTooLate: 9_999_999_999 };
   }
   return f;
 }
@@ -233,6 +244,8 @@ describe("report and export-feedback", () => {
     expect(csv[2]).toContain(",120,");
     const table = formatReportTable(f);
     expect(table).toMatch(/to claim p50 s\s+90\s+120\s+60/);
+    expect(csv[0]).toContain(",feedback_right_call,feedback_bot_should_handle,feedback_escalated_too_late,");
+    expect(table).toMatch(/fb: right call\s+0\s+0\s+0\n/);
   });
 
   it("exports 'the bot should have handled this' as corpus rows the assistant can read, PII masked", () => {
@@ -241,7 +254,10 @@ describe("report and export-feedback", () => {
     c.feedback = [{ kind: "bot_should_have_handled", escalationId: c.escalations[0]!.id, agentId: "slack:U1", at: BASE_TIME, intent: "payment_issue" }];
     const other = handled({ claimAfter: M });
     other.feedback = [{ kind: "escalated_too_late", escalationId: other.escalations[0]!.id, agentId: "slack:U1", at: BASE_TIME }];
-    const examples = feedbackExamples([c, other], { maskCards: true, maskEmails: true, maskPhones: true, transcriptRetentionDays: 90 });
+    const right = handled({ claimAfter: M });
+    right.transcript = [buildTranscriptEntry({ text: "where is order 1042", at: BASE_TIME })];
+    right.feedback = [{ kind: "right_call", escalationId: right.escalations[0]!.id, agentId: "slack:U1", at: BASE_TIME }];
+    const examples = feedbackExamples([c, other, right], { maskCards: true, maskEmails: true, maskPhones: true, transcriptRetentionDays: 90 });
     expect(examples).toHaveLength(1);
     expect(examples[0]!.text).not.toContain("4111 1111");
     const csv = formatExamplesCsv(examples);

@@ -82,7 +82,21 @@ describe("buildContextCard", () => {
     const card = buildContextCard(cancellationContext(), status, TEAMS);
     expect(allText(card.blocks)).toContain(line);
     const ids = actionsOf(card.blocks)?.elements.map((e) => ("action_id" in e ? e.action_id : undefined)) ?? [];
-    expect(ids).toEqual(status.kind === "resolved" ? [SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate] : []);
+    expect(ids).toEqual(
+      status.kind === "resolved" ? [SLACK_ANALYTICS_ACTION_IDS.rightCall, SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate] : [],
+    );
+  });
+
+  it("a resolved card asks for one of three answers: right call, the bot should have handled it, escalated too late", () => {
+    const card = buildContextCard(cancellationContext(), { kind: "resolved", by: alex }, TEAMS);
+    expectWithinSlackLimits(card);
+    const buttons = actionsOf(card.blocks)!.elements.map((e) => (e.type === "button" ? [e.text.text, e.value] : []));
+    expect(buttons).toEqual([
+      [":+1: Right call", "conv-1"],
+      [":robot_face: The bot should have handled this", "conv-1"],
+      [":snail: Escalated too late", "conv-1"],
+    ]);
+    expect(allText(card.blocks)).toContain("click another answer to change yours");
   });
 
   it("says in the footer who resolved it and when, instead of how long it waited", () => {
