@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { App } from "@slack/bolt";
 import wweb from "whatsapp-web.js";
-import { createAssistantFromConfig } from "./assistant/from-config.js";
+import { intentErrors } from "./assistant/config-intents.js";
+import { prepareAssistant } from "./assistant/from-config.js";
 import { loadConfigFile, loadEnv, parseConfig, type WarmlineEnv } from "./config/load-config.js";
 import type { WarmlineConfig } from "./config/schema.js";
 import { WarmlineError } from "./domain/errors.js";
@@ -77,10 +78,10 @@ async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-function resolveConfig(input: StartWarmlineOptions["config"]): WarmlineConfig {
-  if (input === undefined) return loadConfigFile("warmline.config.json");
-  if (typeof input === "string") return loadConfigFile(input);
-  return parseConfig(input, "the config object");
+/** The config, and its name in error messages. */
+function resolveConfig(input: StartWarmlineOptions["config"]): { config: WarmlineConfig; source: string } {
+  const source = typeof input === "string" ? input : input === undefined ? "warmline.config.json" : "the config object";
+  return { config: typeof input === "object" ? parseConfig(input, source) : loadConfigFile(source), source };
 }
 
 async function createStore(config: WarmlineConfig, env: WarmlineEnv, dataDir: string, clock: Clock): Promise<WarmlineStore> {
@@ -117,10 +118,15 @@ function instanceIdOf(dataDir: string): string {
 }
 
 export async function startWarmline(options: StartWarmlineOptions = {}): Promise<WarmlineHandle> {
-  const config = resolveConfig(options.config);
+  const { config, source } = resolveConfig(options.config);
+  // Before anything starts: an intent the config names but the corpus lacks would never route.
+  const preparedAssistant = await prepareAssistant(config);
+  const unknownIntents = intentErrors(preparedAssistant.problems, source);
+  if (unknownIntents) throw unknownIntents;
   const rawEnv = options.env ?? process.env;
   const env = loadEnv(rawEnv, config);
   const logger = options.logger ?? createLogger({ level: env.logLevel });
+  for (const problem of preparedAssistant.problems) if (problem.severity === "warning") logger.warn({ component: "assistant", corpus: preparedAssistant.corpus }, problem.message);
   const clock = options.clock ?? systemClock;
   const dataDir = resolve(options.dataDir ?? rawEnv.WARMLINE_DATA_DIR ?? ".data");
   mkdirSync(dataDir, { recursive: true });
@@ -130,7 +136,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
   try {
     const store = await createStore(config, env, dataDir, clock);
     undo.push(() => store.close());
-    const assistant = await createAssistantFromConfig(config);
+    const assistant = await preparedAssistant.create();
     // `customers` is read at scrape time, after it is created below.
     const analytics = await createAnalyticsRuntime({
       config,

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { WarmlineEnv } from "../config/load-config.js";
+import type { IntentProblem } from "../assistant/config-intents.js";
+import type { EnvSettings, WarmlineEnv } from "../config/load-config.js";
 import { loadEnv } from "../config/load-config.js";
-import type { WarmlineConfig } from "../config/schema.js";
+import { configSchema, type WarmlineConfig } from "../config/schema.js";
 import { isWarmlineError } from "../domain/errors.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 
@@ -18,6 +19,8 @@ export interface DoctorCheck {
   detail: string;
   /** One line per problem, each saying what to do. */
   fixes: string[];
+  /** Problems that don't fail the check, each saying what to do. */
+  warnings?: string[];
 }
 
 export type SlackAuthResult = { ok: true; user: string; team: string; scopes?: string[] } | { ok: false; error: string; fix: string };
@@ -41,6 +44,10 @@ export interface DoctorDeps {
   whatsappSessionDir: string;
   /** Bot scopes manifest.json asks for. */
   manifestScopes: readonly string[];
+  /** The config as written, however broken (default: configSource read as JSON), so the environment is checked even then. */
+  rawConfig?(): unknown;
+  /** Reads the corpus and answers and checks the config's intents against them (default: the assistant's own prepareAssistant). */
+  assistantIntents?(config: WarmlineConfig): Promise<{ corpus: string; problems: IntentProblem[] }>;
 }
 
 const REINSTALL = "then reinstall the app to the workspace (OAuth & Permissions → Reinstall) so the token gets it";
@@ -69,14 +76,32 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     fail("config", `${deps.configSource} is not usable`, isWarmlineError(error) ? problemLines(error.message) : [messageOf(error)]);
   }
 
-  let env: WarmlineEnv | undefined;
-  if (config) {
+  if (!config) skip("assistant intents", "needs a valid config");
+  else {
     try {
-      env = loadEnv(deps.env, config);
-      pass("environment", "every secret the config needs is set");
+      const { corpus, problems } = await (deps.assistantIntents ?? prepareAssistantIntents)(config);
+      const errors = problems.filter((problem) => problem.severity === "error").map((problem) => problem.message);
+      const warnings = problems.filter((problem) => problem.severity === "warning").map((problem) => problem.message);
+      const detail =
+        errors.length > 0
+          ? `${errors.length} intent${errors.length === 1 ? "" : "s"} in ${deps.configSource} ${errors.length === 1 ? "is" : "are"} not in the corpus ${corpus}, so routing never matches ${errors.length === 1 ? "it" : "them"}`
+          : `every intent ${deps.configSource} names is in the corpus ${corpus}`;
+      checks.push({ name: "assistant intents", ok: errors.length === 0, detail, fixes: errors, ...(warnings.length > 0 ? { warnings } : {}) });
     } catch (error) {
-      fail("environment", "settings are missing from .env or the environment", problemLines(messageOf(error)));
+      fail("assistant intents", "the corpus or answers can't be read", isWarmlineError(error) ? problemLines(error.message) : [messageOf(error)]);
     }
+  }
+
+  // Without a valid config, the secrets are checked for the slack.mode and store.kind it names, else their defaults: every problem at once.
+  let env: WarmlineEnv | undefined;
+  const settings: EnvSettings = config ?? envSettingsOf(readRawConfig(deps));
+  const assumed = config ? "" : ` (for slack.mode "${settings.slack.mode}" and store.kind "${settings.store.kind}", as far as the broken config shows)`;
+  try {
+    const checked = loadEnv(deps.env, settings);
+    if (config) env = checked;
+    pass("environment", `every secret the config needs is set${assumed}`);
+  } catch (error) {
+    fail("environment", `settings are missing from .env or the environment${assumed}`, problemLines(messageOf(error)));
   }
 
   if (!env || !config) {
@@ -127,8 +152,42 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
 }
 
 export function formatDoctorReport(checks: readonly DoctorCheck[]): string {
-  const lines = checks.flatMap((check) => [`${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`, ...check.fixes.map((fix) => `       fix: ${fix}`)]);
+  const warned = (check: DoctorCheck) => (check.warnings?.length ?? 0) > 0;
+  const lines = checks.flatMap((check) => [
+    `${!check.ok ? "FAIL" : warned(check) ? "warn" : "ok  "} ${check.name}: ${check.detail}`,
+    ...check.fixes.map((fix) => `       fix: ${fix}`),
+    ...(check.warnings ?? []).map((warning) => `       warning: ${warning}`),
+  ]);
   const failed = checks.filter((c) => !c.ok).length;
-  lines.push(failed === 0 ? "All checks passed." : `${failed} check${failed === 1 ? "" : "s"} failed: apply the fixes above and run \`warmline doctor\` again.`);
+  const warnings = checks.filter((c) => c.ok && warned(c)).length;
+  const withWarnings = warnings > 0 ? `, ${warnings} with warnings above` : "";
+  lines.push(failed === 0 ? `All checks passed${withWarnings}.` : `${failed} check${failed === 1 ? "" : "s"} failed${withWarnings}: apply the fixes above and run \`warmline doctor\` again.`);
   return `${lines.join("\n")}\n`;
+}
+
+async function prepareAssistantIntents(config: WarmlineConfig): Promise<{ corpus: string; problems: IntentProblem[] }> {
+  // Loaded on demand: it brings in NLP.js, which the other checks don't need.
+  const { prepareAssistant } = await import("../assistant/from-config.js");
+  return prepareAssistant(config);
+}
+
+function readRawConfig(deps: DoctorDeps): unknown {
+  try {
+    return deps.rawConfig ? deps.rawConfig() : JSON.parse(readFileSync(deps.configSource, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+const SLACK_MODE = configSchema.shape.slack.unwrap().shape.mode;
+const STORE_KIND = configSchema.shape.store.unwrap().shape.kind;
+const fieldsOf = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
+
+/** What decides the secrets needed, from a config that doesn't validate: each setting as written when valid there, else its default. */
+function envSettingsOf(raw: unknown): EnvSettings {
+  const setting = <T>(schema: { safeParse(value: unknown): { data?: T } }, value: unknown): T => schema.safeParse(value).data ?? schema.safeParse(undefined).data!;
+  return {
+    slack: { mode: setting(SLACK_MODE, fieldsOf(fieldsOf(raw).slack).mode) },
+    store: { kind: setting(STORE_KIND, fieldsOf(fieldsOf(raw).store).kind) },
+  };
 }

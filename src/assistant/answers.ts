@@ -25,7 +25,8 @@ const answerSchema = z.union([
 const answersFileSchema = z.record(z.string(), z.unknown());
 export type Answers = Map<string, z.infer<typeof answerSchema>>;
 
-async function readAnswersFile(file: string): Promise<Answers> {
+/** One answers file as it is, without the shipped answers. */
+export async function readAnswersFile(file: string): Promise<Answers> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, "utf8"));
@@ -56,8 +57,13 @@ async function readAnswersFile(file: string): Promise<Answers> {
 
 /** The shipped answers, with any intents from `overridesFile` replacing them. */
 export async function loadAnswers(defaultsFile: string, overridesFile?: string): Promise<Answers> {
-  const answers = await readAnswersFile(defaultsFile);
-  if (overridesFile && overridesFile !== defaultsFile) for (const [intent, answer] of await readAnswersFile(overridesFile)) answers.set(intent, answer);
+  return mergeAnswers(await readAnswersFile(defaultsFile), overridesFile && overridesFile !== defaultsFile ? await readAnswersFile(overridesFile) : undefined);
+}
+
+/** The shipped answers with any from `overrides` replacing them; throws if neither has the clarifying question. */
+export function mergeAnswers(defaults: Answers, overrides?: Answers): Answers {
+  const answers: Answers = new Map(defaults);
+  for (const [intent, answer] of overrides ?? []) answers.set(intent, answer);
   if (!answers.has(CLARIFY_KEY)) {
     throw new WarmlineError("corpus_invalid", `The assistant answers have no "${CLARIFY_KEY}" entry: add the clarifying question asked when the assistant is unsure.`);
   }

@@ -1,16 +1,60 @@
 import type { WarmlineConfig } from "../config/schema.js";
 import type { Assistant } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
+import { mergeAnswers, readAnswersFile } from "./answers.js";
+import { checkConfigIntents, type IntentProblem } from "./config-intents.js";
+import { loadCorpus } from "./corpus.js";
 import { createOfflineAssistant } from "./offline-assistant.js";
-import { DEFAULT_ORDERS_FILE } from "./paths.js";
+import { DEFAULT_ANSWERS_FILE, DEFAULT_CORPUS_FILE, DEFAULT_ORDERS_FILE } from "./paths.js";
 import { createFileCommerce } from "./sample-commerce.js";
 
-/** The default assistant as the config describes it; `corpusFile` (e.g. --corpus) overrides the config's. */
-export async function createAssistantFromConfig(config: WarmlineConfig, overrides: { corpusFile?: string; clock?: Clock } = {}): Promise<Assistant> {
-  return createOfflineAssistant({
-    corpusFile: overrides.corpusFile ?? config.assistant.corpus,
-    answersFile: config.assistant.answers,
-    commerce: createFileCommerce(config.assistant.orders ?? DEFAULT_ORDERS_FILE, { clock: overrides.clock }),
-    confidenceThreshold: config.policy.confidenceThreshold,
-  });
+export interface AssistantOverrides {
+  /** Trains on this corpus instead of the config's (e.g. --corpus). */
+  corpusFile?: string;
+  clock?: Clock;
 }
+
+/** The assistant's corpus and answers, read and checked against the config, before the (slower) training. */
+export interface PreparedAssistant {
+  /** The corpus it trains on, as the user knows it: data/corpus.csv, or the file given. */
+  corpus: string;
+  /** The config's intents the corpus lacks (errors) and intents without an answer (warnings): see checkConfigIntents. */
+  problems: IntentProblem[];
+  /** Trains the intent model (about a second) and returns the assistant. */
+  create(): Promise<Assistant>;
+}
+
+/** Reads the corpus and answers the config (or `overrides.corpusFile`) names; throws corpus_invalid when they are unusable. */
+export async function prepareAssistant(config: WarmlineConfig, overrides: AssistantOverrides = {}): Promise<PreparedAssistant> {
+  const corpusFile = overrides.corpusFile ?? config.assistant.corpus ?? DEFAULT_CORPUS_FILE;
+  const answersFile = config.assistant.answers !== DEFAULT_ANSWERS_FILE ? config.assistant.answers : undefined;
+  const [corpus, shippedAnswers, userAnswers] = await Promise.all([
+    loadCorpus(corpusFile),
+    readAnswersFile(DEFAULT_ANSWERS_FILE),
+    answersFile === undefined ? undefined : readAnswersFile(answersFile),
+  ]);
+  const answers = mergeAnswers(shippedAnswers, userAnswers);
+  const corpusName = corpusFile === DEFAULT_CORPUS_FILE ? "data/corpus.csv" : corpusFile;
+  const problems = checkConfigIntents(config, {
+    corpus: corpusName,
+    intents: corpus.map((example) => example.intent),
+    answered: [...answers.keys()],
+    ...(answersFile !== undefined && userAnswers ? { userAnswers: { file: answersFile, intents: [...userAnswers.keys()] } } : {}),
+  });
+  return {
+    corpus: corpusName,
+    problems,
+    create: () =>
+      createOfflineAssistant({
+        loaded: { corpus, answers },
+        commerce: createFileCommerce(config.assistant.orders ?? DEFAULT_ORDERS_FILE, { clock: overrides.clock }),
+        confidenceThreshold: config.policy.confidenceThreshold,
+      }),
+  };
+}
+
+/** The default assistant as the config describes it; `corpusFile` (e.g. --corpus) overrides the config's. Problems of prepareAssistant are not reported. */
+export async function createAssistantFromConfig(config: WarmlineConfig, overrides: AssistantOverrides = {}): Promise<Assistant> {
+  return (await prepareAssistant(config, overrides)).create();
+}
+

@@ -2,7 +2,7 @@ import type { Conversation } from "../domain/conversation.js";
 import type { Assistant, AssistantTurn, AttemptedAction, ExtractedEntities } from "../ports/assistant.js";
 import type { Commerce, Order, RefundPolicyCheck } from "../ports/commerce.js";
 import { answerText, CLARIFY_KEY, fillPlaceholders, loadAnswers, type AnswerVariant, type Answers } from "./answers.js";
-import { loadCorpus } from "./corpus.js";
+import { loadCorpus, type CorpusExample } from "./corpus.js";
 import { extractEntities, extractOrderReply } from "./entities.js";
 import { NONE_INTENT, trainIntentModel, type IntentModel } from "./intent-model.js";
 import { DEFAULT_ANSWERS_FILE, DEFAULT_CORPUS_FILE } from "./paths.js";
@@ -31,6 +31,8 @@ export interface OfflineAssistantOptions {
   corpusFile?: string;
   /** JSON intent → answer; its intents override the shipped data/answers.json. */
   answersFile?: string;
+  /** Already loaded (see prepareAssistant): used instead of reading corpusFile and answersFile. */
+  loaded?: { corpus: readonly CorpusExample[]; answers: Answers };
   commerce: Commerce;
   confidenceThreshold?: number;
   /** Per Commerce call; defaults to TOOL_TIMEOUT_MS. */
@@ -270,7 +272,9 @@ class OfflineAssistant implements Assistant {
 
 /** Loads the corpus and answers, trains the intent model (about a second), and returns the Assistant. */
 export async function createOfflineAssistant(options: OfflineAssistantOptions): Promise<Assistant> {
-  const [corpus, answers] = await Promise.all([loadCorpus(options.corpusFile ?? DEFAULT_CORPUS_FILE), loadAnswers(DEFAULT_ANSWERS_FILE, options.answersFile)]);
+  const [corpus, answers] = options.loaded
+    ? [options.loaded.corpus, options.loaded.answers]
+    : await Promise.all([loadCorpus(options.corpusFile ?? DEFAULT_CORPUS_FILE), loadAnswers(DEFAULT_ANSWERS_FILE, options.answersFile)]);
   const model = await trainIntentModel(corpus);
   return new OfflineAssistant(model, answers, options.commerce, options.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD, options.toolTimeoutMs ?? TOOL_TIMEOUT_MS);
 }

@@ -14,7 +14,8 @@ Commands:
                             escalation figures (the same as /metrics) from the store
   export-feedback --out F.csv
                             agents' "the bot should have handled this" as corpus rows (text,intent)
-  doctor                    checks tokens, scopes, channels, WhatsApp session, config and store
+  doctor                    checks tokens, scopes, channels, WhatsApp session, config (its intents
+                            against the corpus) and store
   help                      this text
 
 Options:
@@ -107,9 +108,13 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "triage": {
       const config = loadConfigFile(configPath(values.config));
-      const { createAssistantFromConfig } = await import("../assistant/from-config.js");
+      const { prepareAssistant } = await import("../assistant/from-config.js");
+      const { formatIntentProblems } = await import("../assistant/config-intents.js");
       const { runTriage } = await import("./triage.js");
-      const assistant = await createAssistantFromConfig(config, { corpusFile: values.corpus });
+      const prepared = await prepareAssistant(config, { corpusFile: values.corpus });
+      // Triage answers for any corpus (its contract: one line per input, exit 0); intents the config routes but the corpus lacks are only warned about.
+      process.stderr.write(formatIntentProblems(prepared.problems, "warning"));
+      const assistant = await prepared.create();
       // Typed at a terminal with nothing piped in, triage would otherwise sit silently waiting.
       if (process.stdin.isTTY) {
         process.stderr.write('Reading JSON Lines from the terminal: type {"id":"1","text":"where is my order?"} and Enter, Ctrl-D to finish. Usually: warmline triage < messages.jsonl\n');

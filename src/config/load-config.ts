@@ -87,11 +87,17 @@ export interface WarmlineEnv {
   logLevel: string;
 }
 
+/** The settings that decide which secrets are needed. */
+export interface EnvSettings {
+  slack: Pick<WarmlineConfig["slack"], "mode">;
+  store: Pick<WarmlineConfig["store"], "kind">;
+}
+
 /**
  * Reads secrets from `env` (process.env in production, a plain object in tests).
  * Lists every missing or malformed setting at once, with where to get it.
  */
-export function loadEnv(env: Record<string, string | undefined>, config: WarmlineConfig): WarmlineEnv {
+export function loadEnv(env: Record<string, string | undefined>, config: EnvSettings): WarmlineEnv {
   const problems: string[] = [];
   const need = (name: keyof typeof secretHelp, pattern?: RegExp, patternHint?: string): string | undefined => {
     const value = env[name]?.trim();

@@ -50,7 +50,7 @@ describe("warmline doctor", () => {
     const { code, text } = await doctor(await healthy());
     expect(text).toContain("All checks passed.");
     expect(text).not.toContain("FAIL");
-    for (const check of ["config", "environment", "slack token", "slack scopes", "slack channels", "whatsapp session", "store"]) expect(text).toContain(`ok   ${check}:`);
+    for (const check of ["config", "assistant intents", "environment", "slack token", "slack scopes", "slack channels", "whatsapp session", "store"]) expect(text).toContain(`ok   ${check}:`);
     expect(code).toBe(0);
   });
 
@@ -90,6 +90,63 @@ describe("warmline doctor", () => {
     expect(text).toMatch(/fix: routing\.defaultTeam: team "nobody" is not defined/);
     expect(text).toMatch(/fix: teams\.support\.claimWithinMinutes: /);
     expect(text).toContain("FAIL slack token: not checked");
+  });
+
+  it("still checks the environment when the config is broken, for the slack.mode it names", async () => {
+    const setup = await healthy();
+    const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as { routing: { defaultTeam: string }; slack: { mode: string } };
+    config.routing.defaultTeam = "nobody";
+    config.slack.mode = "http";
+    writeFileSync(setup.configFile, JSON.stringify(config));
+    const { code, text } = await doctor({ ...setup, env: { ...setup.env, SLACK_SIGNING_SECRET: "" } });
+    expect(code).toBe(1);
+    expect(text).toContain("FAIL config: ");
+    expect(text).toContain('FAIL environment: settings are missing from .env or the environment (for slack.mode "http" and store.kind "sqlite", as far as the broken config shows)');
+    expect(text).toMatch(/fix: SLACK_SIGNING_SECRET is missing: set it to the Signing Secret/);
+    expect(text).toMatch(/fix: PORT is missing: /);
+    expect(text).toContain("FAIL assistant intents: not checked");
+  });
+
+  it("checks the environment for the default slack.mode when the config can't be read at all", async () => {
+    const setup = await healthy();
+    writeFileSync(setup.configFile, "{ not json");
+    const { SLACK_APP_TOKEN: _, ...env } = setup.env;
+    const { code, text } = await doctor({ ...setup, env });
+    expect(code).toBe(1);
+    expect(text).toMatch(/FAIL config: .* is not usable\n\s+fix: .* is not valid JSON/);
+    expect(text).toContain('FAIL environment: settings are missing from .env or the environment (for slack.mode "socket" and store.kind "sqlite", as far as the broken config shows)');
+    expect(text).toMatch(/fix: SLACK_APP_TOKEN is missing: /);
+  });
+
+  it("finds intents the config names that the corpus lacks, with the intent meant", async () => {
+    const setup = await healthy();
+    const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as { policy: { priorityIntents: string[] }; routing: { intentTeams: Record<string, string> } };
+    config.policy.priorityIntents = ["cancel_ordr", "delete_account"];
+    config.routing.intentTeams = { paymnt_issue: "billing", refund_stuff: "billing" };
+    writeFileSync(setup.configFile, JSON.stringify(config));
+    const { code, text } = await doctor(setup);
+    expect(code).toBe(1);
+    expect(text).toContain(`ok   config: ${setup.configFile} is valid`);
+    expect(text).toContain(`FAIL assistant intents: 3 intents in ${setup.configFile} are not in the corpus data/corpus.csv, so routing never matches them`);
+    expect(text).toContain('fix: policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?');
+    expect(text).toContain('fix: routing.intentTeams: the key "paymnt_issue" is not an intent of the corpus data/corpus.csv; did you mean "payment_issue"?');
+    expect(text).toContain('fix: routing.intentTeams: the key "refund_stuff" is not an intent of the corpus data/corpus.csv; fix the spelling, remove it, or add examples of it to the corpus');
+    // The other checks still run.
+    expect(text).toContain("ok   slack token: ");
+  });
+
+  it("warns about a corpus intent with no answer, and still passes", async () => {
+    const setup = await healthy();
+    const corpus = join(dir, "corpus.csv");
+    writeFileSync(corpus, `${readFileSync(join(root, "data/corpus.csv"), "utf8").trimEnd()}\nwrap it as a gift please,gift_wrap\ncan you gift wrap it,gift_wrap\n`);
+    const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as { assistant: { corpus?: string } };
+    config.assistant.corpus = corpus;
+    writeFileSync(setup.configFile, JSON.stringify(config));
+    const { code, text } = await doctor(setup);
+    expect(code).toBe(0);
+    expect(text).toContain(`warn assistant intents: every intent ${setup.configFile} names is in the corpus ${corpus}`);
+    expect(text).toContain(`warning: the corpus ${corpus} has 1 intent with no answer ("gift_wrap"): customers asking it get the clarifying reply`);
+    expect(text).toContain("All checks passed, 1 with warnings above.");
   });
 
   it("finds a missing WhatsApp session and an unreadable store", async () => {

@@ -66,16 +66,34 @@ describe("warmline triage", () => {
     expect(cli(["triage"], "").stderr).toBe("");
   });
 
-  it("trains on --corpus FILE.csv instead of the shipped corpus", () => {
-    const dir = tempDir("warmline-corpus-");
-    const corpus = join(dir, "mine.csv");
+  /** A user's own corpus, of food orders and taxi rides (and `extraRows`), none of the shipped intents. */
+  const foodAndRideCorpus = (extraRows: string[] = []) => {
+    const corpus = join(tempDir("warmline-corpus-"), "mine.csv");
     const rows = ["text,intent"];
     for (const w of ["pizza", "pasta", "lasagne", "risotto", "gnocchi"]) rows.push(`I want a ${w},order_food`, `a ${w} for dinner please,order_food`);
     for (const w of ["taxi", "cab", "ride", "car", "lift"]) rows.push(`book me a ${w},book_ride`, `I need a ${w} to the airport,book_ride`);
-    writeFileSync(corpus, rows.join("\n"));
+    writeFileSync(corpus, [...rows, ...extraRows].join("\n"));
+    return corpus;
+  };
+
+  it("trains on --corpus FILE.csv instead of the shipped corpus", () => {
+    const corpus = foodAndRideCorpus();
     const result = cli(["triage", "--corpus", corpus], '{"id":"1","text":"can I get a pizza"}\n{"id":"2","text":"get me a taxi"}\n');
     expect(result.status).toBe(0);
     expect(lines(result.stdout).map((o) => o.intent)).toEqual(["order_food", "book_ride"]);
+  });
+
+  it("still answers every line with exit 0 when --corpus lacks the config's intents, warning about them on stderr", () => {
+    const corpus = foodAndRideCorpus(["I want to cancel my order,cancel_ordr", "please cancel the order,cancel_ordr"]);
+    const result = cli(["triage", "--corpus", corpus], '{"id":"1","text":"can I get a pizza"}\nnot json\n{"id":"3","text":"get me a taxi"}\n');
+    expect(result.status).toBe(0);
+    expect(lines(result.stdout).map((o) => o.id)).toEqual(["1", null, "3"]);
+    const stderr = result.stderr.trim().split("\n");
+    expect(stderr.every((line) => line.startsWith("warning: "))).toBe(true);
+    expect(stderr).toContain(`warning: policy.priorityIntents[0]: "cancel_order" is not an intent of the corpus ${corpus}; did you mean "cancel_ordr"? (policy.priorityIntents is the default "cancel_order", "delete_account", "payment_issue": set it to intents of this corpus, or to [] for none)`);
+    expect(stderr).toContain(`warning: routing.intentTeams: the key "payment_issue" is not an intent of the corpus ${corpus}; fix the spelling, remove it, or add examples of it to the corpus`);
+    expect(result.stderr).toMatch(/warning: the corpus .*mine\.csv has 3 intents with no answer \("book_ride", "cancel_ordr", "order_food"\)/);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 
   it("explains a broken corpus and exits non-zero", () => {
@@ -141,6 +159,24 @@ describe("warmline simulate", () => {
     const result = cli(["simulate", file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/turns: add at least one turn/);
+  });
+});
+
+describe("warmline start", () => {
+  it("exits 1 before anything starts when the config names intents the corpus lacks, listing each with the intent meant", () => {
+    const dir = tempDir("warmline-start-");
+    const config = JSON.parse(readFileSync(SHIPPED_CONFIG_FILE, "utf8")) as { policy: { priorityIntents: string[]; alwaysHumanIntents: string[] } };
+    config.policy.priorityIntents = ["cancel_ordr", "delete_account", "payment_issue"];
+    config.policy.alwaysHumanIntents = ["complaints"];
+    const configFile = join(dir, "warmline.config.json");
+    writeFileSync(configFile, JSON.stringify(config));
+    // No .env and no secrets: the intents are reported first, as config problems.
+    const result = spawnSync(process.execPath, [BIN, "start", "--config", configFile], { cwd: dir, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8", timeout: 60_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${configFile} has 2 problems: intents the assistant is not trained on, so routing never matches them:`);
+    expect(result.stderr).toContain('  - policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?');
+    expect(result.stderr).toContain('  - policy.alwaysHumanIntents[0]: "complaints" is not an intent of the corpus data/corpus.csv; did you mean "complaint"?');
+    expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 });
 

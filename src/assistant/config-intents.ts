@@ -1,0 +1,144 @@
+import { policySchema, type WarmlineConfig } from "../config/schema.js";
+import { WarmlineError } from "../domain/errors.js";
+import { CLARIFY_KEY, TOOL_FAILED_KEY } from "./answers.js";
+import { NONE_INTENT } from "./intent-model.js";
+import { editDistance } from "./text-normalizer.js";
+
+/**
+ * The config names intents (priority, always-human, team routing), and routing matches them
+ * exactly: one the assistant is not trained on never fires. This compares them with the corpus,
+ * and the corpus with the answers, so a weekly config edit or a new corpus can't silently stop routing.
+ */
+
+export interface IntentProblem {
+  /** error: the config names an intent the corpus lacks. warning: it works, but not as meant. */
+  severity: "error" | "warning";
+  /** The config path, e.g. policy.priorityIntents[0]; absent for a problem of the corpus or answers. */
+  path?: string;
+  /** One line: what is wrong and how to fix it (beginning with the path when there is one). */
+  message: string;
+}
+
+/** What the assistant is trained on and can answer: see checkConfigIntents. */
+export interface AssistantIntents {
+  /** The corpus file, as the user knows it (data/corpus.csv, or assistant.corpus / --corpus). */
+  corpus: string;
+  /** The intents of the corpus. */
+  intents: readonly string[];
+  /** Intents with an answer: the shipped answers and assistant.answers. */
+  answered: readonly string[];
+  /** assistant.answers, when set: its file, and the intents it answers. */
+  userAnswers?: { file: string; intents: readonly string[] };
+}
+
+/** Config fields whose values (or keys) are intents, with where each one is. */
+export function intentsNamedByConfig(config: Pick<WarmlineConfig, "policy" | "routing">): { path: string; intent: string; field: string }[] {
+  const named: { path: string; intent: string; field: string }[] = [];
+  config.policy.priorityIntents.forEach((intent, i) => named.push({ path: `policy.priorityIntents[${i}]`, intent, field: "policy.priorityIntents" }));
+  config.policy.alwaysHumanIntents.forEach((intent, i) => named.push({ path: `policy.alwaysHumanIntents[${i}]`, intent, field: "policy.alwaysHumanIntents" }));
+  for (const intent of Object.keys(config.routing.intentTeams)) named.push({ path: "routing.intentTeams", intent, field: "routing.intentTeams" });
+  config.routing.rules.forEach((rule, i) => {
+    if (rule.when.intent !== undefined) named.push({ path: `routing.rules[${i}].when.intent`, intent: rule.when.intent, field: "routing.rules" });
+  });
+  return named;
+}
+
+const words = (name: string) => name.toLowerCase().split(/[\s_-]+/).filter(Boolean).sort().join(" ");
+
+/**
+ * The known intent `name` most likely means: the same but for case, the same words in another
+ * order ("order_cancel"), or the nearest within a few typos; undefined when none is close.
+ */
+export function closestIntent(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const candidates = [...known].sort();
+  const same = candidates.find((intent) => intent.toLowerCase() === lower) ?? candidates.find((intent) => words(intent) === words(name));
+  if (same !== undefined) return same;
+  const allowance = Math.max(2, Math.round(name.length / 4));
+  let best: string | undefined;
+  let bestDistance = allowance + 1;
+  for (const intent of candidates) {
+    const distance = editDistance(lower, intent.toLowerCase(), bestDistance);
+    if (distance < bestDistance) {
+      best = intent;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+const POLICY_DEFAULTS = policySchema.parse({});
+const isDefault = (field: string, config: Pick<WarmlineConfig, "policy">): boolean =>
+  (field === "policy.priorityIntents" && sameList(config.policy.priorityIntents, POLICY_DEFAULTS.priorityIntents)) ||
+  (field === "policy.alwaysHumanIntents" && sameList(config.policy.alwaysHumanIntents, POLICY_DEFAULTS.alwaysHumanIntents));
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item, i) => item === b[i]);
+
+const quoted = (items: readonly string[]) => items.map((item) => `"${item}"`).join(", ");
+
+/**
+ * Every intent problem, pure: each config path naming an intent the corpus lacks (an error, with
+ * the closest intent it has), then warnings: corpus intents without an answer (customers get the
+ * clarifying reply), and assistant.answers entries for intents the corpus lacks (never used).
+ */
+export function checkConfigIntents(config: Pick<WarmlineConfig, "policy" | "routing">, assistant: AssistantIntents): IntentProblem[] {
+  // The model answers "none" for off-topic text whatever the corpus, so routing it is legitimate.
+  const known = new Set([...assistant.intents, NONE_INTENT]);
+  const corpusIntents = [...new Set(assistant.intents)].sort();
+  const notAnIntent = (intent: string) => `"${intent}" is not an intent of the corpus ${assistant.corpus}`;
+  const fix = (intent: string) => {
+    const suggestion = closestIntent(intent, corpusIntents);
+    return suggestion === undefined ? "fix the spelling, remove it, or add examples of it to the corpus" : `did you mean "${suggestion}"?`;
+  };
+  const problems: IntentProblem[] = [];
+
+  for (const { path, intent, field } of intentsNamedByConfig(config)) {
+    if (known.has(intent)) continue;
+    const what = field === "routing.intentTeams" ? `the key ${notAnIntent(intent)}` : notAnIntent(intent);
+    const defaults = field === "policy.priorityIntents" ? POLICY_DEFAULTS.priorityIntents : POLICY_DEFAULTS.alwaysHumanIntents;
+    const defaultHint = isDefault(field, config) ? ` (${field} is the default ${quoted(defaults)}: set it to intents of this corpus, or to [] for none)` : "";
+    problems.push({ severity: "error", path, message: `${path}: ${what}; ${fix(intent)}${defaultHint}` });
+  }
+
+  const answered = new Set(assistant.answered);
+  const unanswered = corpusIntents.filter((intent) => intent !== NONE_INTENT && !answered.has(intent));
+  if (unanswered.length > 0) {
+    const one = unanswered.length === 1;
+    const where = assistant.userAnswers
+      ? `add ${one ? "it" : "them"} to ${assistant.userAnswers.file}`
+      : "write a JSON file of intent → answer like data/answers.json and name it in assistant.answers";
+    problems.push({
+      severity: "warning",
+      message: `the corpus ${assistant.corpus} has ${unanswered.length} intent${one ? "" : "s"} with no answer (${quoted(unanswered)}): customers asking ${one ? "it" : "them"} get the clarifying reply ("none" in the answers) instead; ${where}, e.g. {"${unanswered[0]}": "…"}`,
+    });
+  }
+
+  if (assistant.userAnswers) {
+    for (const intent of assistant.userAnswers.intents) {
+      if (known.has(intent) || intent === CLARIFY_KEY || intent === TOOL_FAILED_KEY) continue;
+      problems.push({
+        severity: "warning",
+        path: "assistant.answers",
+        message: `assistant.answers (${assistant.userAnswers.file}): ${notAnIntent(intent)}, so its answer is never given; ${fix(intent)}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Unknown intents in the config as one config_invalid error listing each with its fix, like the config's other problems; undefined when there are none. */
+export function intentErrors(problems: readonly IntentProblem[], configSource: string): WarmlineError | undefined {
+  const errors = problems.filter((problem) => problem.severity === "error");
+  if (errors.length === 0) return undefined;
+  const one = errors.length === 1;
+  return new WarmlineError(
+    "config_invalid",
+    `${configSource} has ${errors.length} problem${one ? "" : "s"}: ${one ? "an intent" : "intents"} the assistant is not trained on, so routing never matches ${one ? "it" : "them"}:\n${errors
+      .map((problem) => `  - ${problem.message}`)
+      .join("\n")}\nFix ${one ? "it" : "them"} in ${configSource}, or train on a corpus that has ${one ? "it" : "them"} (assistant.corpus).`,
+  );
+}
+
+/** Problems as lines for a terminal, each beginning "error: " or "warning: "; `as` reports them all at one severity. */
+export function formatIntentProblems(problems: readonly IntentProblem[], as?: IntentProblem["severity"]): string {
+  return problems.map((problem) => `${as ?? problem.severity}: ${problem.message}\n`).join("");
+}
