@@ -3,14 +3,14 @@ import { createFileCommerce, createOfflineAssistant, DEFAULT_ORDERS_FILE, TOOL_T
 import type { Conversation, TranscriptEntry } from "../../src/domain/conversation.js";
 import type { Assistant } from "../../src/ports/assistant.js";
 import type { Commerce } from "../../src/ports/commerce.js";
-import { botConversation } from "./conversation-fixture.js";
+import { buildConversation } from "../contract/conversation-factory.js";
 
 const NOW = Date.parse("2025-06-15T12:00:00Z");
 const clock = { now: () => NOW };
 
 function conversation(customerMessages: string[] = []): Conversation {
   const transcript: TranscriptEntry[] = customerMessages.map((text, i) => ({ id: `m${i}`, author: "customer", text, at: NOW - 60_000 + i }));
-  return { ...botConversation(NOW - 60_000, transcript), updatedAt: NOW };
+  return buildConversation({ createdAt: NOW - 60_000, updatedAt: NOW, transcript });
 }
 
 type CommerceMode = "normal" | "throw" | "hang" | "refund-throws";

@@ -12,7 +12,7 @@ import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import type { Assistant, AssistantTurn } from "../../src/ports/assistant.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import { decideEscalation, firstMessageSignals } from "../../routing/escalation-policy.js";
-import { botConversation } from "./conversation-fixture.js";
+import { buildConversation } from "../contract/conversation-factory.js";
 
 // Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
 const NOW = Date.UTC(2026, 10, 17, 11, 0);
@@ -34,7 +34,7 @@ beforeAll(async () => {
  */
 function chat() {
   const transcript: TranscriptEntry[] = [];
-  const conversation = botConversation(NOW, transcript);
+  const conversation = buildConversation({ createdAt: NOW, updatedAt: NOW, transcript });
   let n = 0;
   const add = (author: TranscriptEntry["author"], text: string, extra: Partial<TranscriptEntry> = {}) => {
     const entry: TranscriptEntry = { id: `e${++n}`, author, text, at: NOW + n, ...extra };
