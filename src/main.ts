@@ -9,9 +9,9 @@ import { App } from "@slack/bolt";
 import wweb from "whatsapp-web.js";
 import { intentErrors } from "./assistant/config-intents.js";
 import { prepareAssistant } from "./assistant/from-config.js";
-import { loadConfigFile, loadEnv, parseConfig, type WarmlineEnv } from "./config/load-config.js";
+import { envSettingsOf, loadConfigFile, loadEnv, parseConfig, readRawConfigFile, type WarmlineEnv } from "./config/load-config.js";
 import type { WarmlineConfig } from "./config/schema.js";
-import { WarmlineError } from "./domain/errors.js";
+import { isWarmlineError, WarmlineError } from "./domain/errors.js";
 import { createEngine, ENGINE_TICK_INTERVAL_MS, type Engine } from "./engine/engine.js";
 import { createLogger } from "./logging.js";
 import type { Clock } from "./ports/clock.js";
@@ -78,10 +78,23 @@ async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The config, and its name in error messages. */
-function resolveConfig(input: StartWarmlineOptions["config"]): { config: WarmlineConfig; source: string } {
+/**
+ * The config, and its name in error messages. A broken config is reported together with any
+ * secrets missing for the slack.mode and store.kind it names, so one run lists every problem.
+ */
+function resolveConfig(input: StartWarmlineOptions["config"], rawEnv: Record<string, string | undefined>): { config: WarmlineConfig; source: string } {
   const source = typeof input === "string" ? input : input === undefined ? "warmline.config.json" : "the config object";
-  return { config: typeof input === "object" ? parseConfig(input, source) : loadConfigFile(source), source };
+  try {
+    return { config: typeof input === "object" ? parseConfig(input, source) : loadConfigFile(source), source };
+  } catch (error) {
+    if (!isWarmlineError(error, "config_invalid")) throw error;
+    try {
+      loadEnv(rawEnv, envSettingsOf(typeof input === "object" ? input : readRawConfigFile(source)));
+    } catch (envError) {
+      if (isWarmlineError(envError, "config_missing_setting")) throw new WarmlineError("config_invalid", `${error.message}\n\n${envError.message}`, error);
+    }
+    throw error;
+  }
 }
 
 async function createStore(config: WarmlineConfig, env: WarmlineEnv, dataDir: string, clock: Clock): Promise<WarmlineStore> {
@@ -118,12 +131,12 @@ function instanceIdOf(dataDir: string): string {
 }
 
 export async function startWarmline(options: StartWarmlineOptions = {}): Promise<WarmlineHandle> {
-  const { config, source } = resolveConfig(options.config);
+  const rawEnv = options.env ?? process.env;
+  const { config, source } = resolveConfig(options.config, rawEnv);
   // Before anything starts: an intent the config names but the corpus lacks would never route.
   const preparedAssistant = await prepareAssistant(config);
   const unknownIntents = intentErrors(preparedAssistant.problems, source);
   if (unknownIntents) throw unknownIntents;
-  const rawEnv = options.env ?? process.env;
   const env = loadEnv(rawEnv, config);
   const logger = options.logger ?? createLogger({ level: env.logLevel });
   for (const problem of preparedAssistant.problems) if (problem.severity === "warning") logger.warn({ component: "assistant", corpus: preparedAssistant.corpus }, problem.message);

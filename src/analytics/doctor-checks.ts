@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { IntentProblem } from "../assistant/config-intents.js";
 import type { EnvSettings, WarmlineEnv } from "../config/load-config.js";
-import { loadEnv } from "../config/load-config.js";
-import { configSchema, type WarmlineConfig } from "../config/schema.js";
+import { envSettingsOf, loadEnv, readRawConfigFile } from "../config/load-config.js";
+import type { WarmlineConfig } from "../config/schema.js";
 import { isWarmlineError } from "../domain/errors.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 
@@ -172,22 +172,11 @@ async function prepareAssistantIntents(config: WarmlineConfig): Promise<{ corpus
 }
 
 function readRawConfig(deps: DoctorDeps): unknown {
+  if (!deps.rawConfig) return readRawConfigFile(deps.configSource);
   try {
-    return deps.rawConfig ? deps.rawConfig() : JSON.parse(readFileSync(deps.configSource, "utf8"));
+    return deps.rawConfig();
   } catch {
     return undefined;
   }
 }
 
-const SLACK_MODE = configSchema.shape.slack.unwrap().shape.mode;
-const STORE_KIND = configSchema.shape.store.unwrap().shape.kind;
-const fieldsOf = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
-
-/** What decides the secrets needed, from a config that doesn't validate: each setting as written when valid there, else its default. */
-function envSettingsOf(raw: unknown): EnvSettings {
-  const setting = <T>(schema: { safeParse(value: unknown): { data?: T } }, value: unknown): T => schema.safeParse(value).data ?? schema.safeParse(undefined).data!;
-  return {
-    slack: { mode: setting(SLACK_MODE, fieldsOf(fieldsOf(raw).slack).mode) },
-    store: { kind: setting(STORE_KIND, fieldsOf(fieldsOf(raw).store).kind) },
-  };
-}

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { WarmlineError } from "../domain/errors.js";
-import { checkedConfigSchema, type WarmlineConfig } from "./schema.js";
+import { checkedConfigSchema, configSchema, type WarmlineConfig } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "warmline.config.json";
 
@@ -40,6 +40,15 @@ export function parseConfig(raw: unknown, source = "config"): WarmlineConfig {
   const result = checkedConfigSchema.safeParse(raw);
   if (!result.success) throw new WarmlineError("config_invalid", describeIssues(result.error, source), result.error);
   return result.data;
+}
+
+/** A config file's JSON as written, valid or not; undefined when it can't be read or parsed. */
+export function readRawConfigFile(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads and validates a config file. A missing file or broken JSON gets a message saying how to fix it. */
@@ -97,6 +106,22 @@ export interface EnvSettings {
  * Reads secrets from `env` (process.env in production, a plain object in tests).
  * Lists every missing or malformed setting at once, with where to get it.
  */
+const SLACK_MODE = configSchema.shape.slack.unwrap().shape.mode;
+const STORE_KIND = configSchema.shape.store.unwrap().shape.kind;
+const fieldsOf = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
+
+/**
+ * What decides the secrets needed, from a config that doesn't validate: each setting as written
+ * when valid there, else its default. So a broken config and missing secrets are reported together.
+ */
+export function envSettingsOf(raw: unknown): EnvSettings {
+  const setting = <T>(schema: { safeParse(value: unknown): { data?: T } }, value: unknown): T => schema.safeParse(value).data ?? schema.safeParse(undefined).data!;
+  return {
+    slack: { mode: setting(SLACK_MODE, fieldsOf(fieldsOf(raw).slack).mode) },
+    store: { kind: setting(STORE_KIND, fieldsOf(fieldsOf(raw).store).kind) },
+  };
+}
+
 export function loadEnv(env: Record<string, string | undefined>, config: EnvSettings): WarmlineEnv {
   const problems: string[] = [];
   const need = (name: keyof typeof secretHelp, pattern?: RegExp, patternHint?: string): string | undefined => {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,10 +28,28 @@ describe("warmline start", () => {
     expect(result.stderr).toMatch(/\.env \(see \.env\.example\)/);
   });
 
-  it("exits 1 on an invalid config, listing each problem", () => {
+  it("exits 1 on an invalid config, listing each problem, and the missing settings with them", () => {
     const result = run(["start", "--config", join(PACKAGE_ROOT, "package.json")]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/problems:/);
     expect(result.stderr).toMatch(/teams: /);
+    // One run names everything: the secrets the default (socket) mode needs are listed too.
+    expect(result.stderr).toMatch(/3 settings need attention/);
+    expect(result.stderr).toMatch(/SLACK_APP_TOKEN is missing/);
+  });
+
+  it("with a broken config that names http mode, asks for PORT rather than the Socket Mode token", () => {
+    const dir = mkdtempSync(join(tmpdir(), "warmline-config-"));
+    try {
+      const file = join(dir, "warmline.config.json");
+      writeFileSync(file, JSON.stringify({ slack: { mode: "http" }, teams: "none" }));
+      const result = run(["start", "--config", file], { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/teams: /);
+      expect(result.stderr).toMatch(/1 setting needs attention\.\n {2}- PORT is missing/);
+      expect(result.stderr).not.toMatch(/SLACK_APP_TOKEN/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
