@@ -168,7 +168,8 @@ export const messagesSchema = z
     stillQueuedCallback: z
       .string().default("Got it, I've added that for our {team} team, so they'll see it before they call you back.")
       .describe("As stillQueued, when the customer is waiting for a call back. Placeholders: {team}"),
-    callbackBooked: z.string().default("Done: a colleague will call you back as soon as the team is available.").describe("CALLBACK while waiting for or talking to a person"),
+    callbackBooked: z.string().default("Done: our {team} team will call you back on this number as soon as someone is free. They'll see everything we've discussed.").describe("CALLBACK while waiting for a person, with the team open (closed: callbackQueuedAfterHours). Placeholders: {team}"),
+    callbackBookedByAgent: z.string().default("Done: I've asked {agent} to call you back on this number.").describe("CALLBACK while talking to a person. Placeholders: {agent}"),
     callbackQueued: z.string().default("Done: I've asked our {team} team to call you back as soon as someone is free. They'll see everything we've discussed.").describe("CALLBACK while with the bot: a call back request is queued for the team. Placeholders: {team}"),
     callbackQueuedAfterHours: z.string().default("Done: our {team} team opens {opens} and will call you back then. They'll see everything we've discussed.").describe("CALLBACK while with the bot, with the team closed: say when it opens. Placeholders: {team}, {opens}"),
     survey: z.string().default("Thanks for chatting with us! How satisfied are you, from 1 (not at all) to 5 (very)?"),

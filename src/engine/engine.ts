@@ -643,7 +643,12 @@ export function createEngine(deps: EngineDeps): Engine {
       refreshCard(c, out, e, c.state === "assigned" && c.assignee ? { kind: "claimed", by: c.assignee } : { kind: "waiting" });
     }
     postToThread(c, out, { kind: "system_note", text: "The customer asked for a call back." });
-    tell(c, out, message(c, "callbackBooked"));
+    // Name who will call, or when the team opens: "as soon as the team is available" promises nothing checkable.
+    const team = teamOf(e.team);
+    const now = clock.now();
+    if (c.state === "assigned" && c.assignee) tell(c, out, message(c, "callbackBookedByAgent", { agent: c.assignee.name }));
+    else if (isWithinBusinessHours(team.businessHours, now)) tell(c, out, message(c, "callbackBooked", { team: team.displayName }));
+    else tell(c, out, message(c, "callbackQueuedAfterHours", { team: team.displayName, opens: describeOpening(team.businessHours, now) }));
   }
 
   /** The customer withdrew (CANCEL: abandonment) or declined an optional escalation (BOT). */

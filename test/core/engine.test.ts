@@ -643,7 +643,13 @@ describe("engine: second review fixes", () => {
     expect((await v.conversation())?.escalations[0]?.callback).toBe(true);
     expect(v.log.cardUpdates.at(-1)).toMatchObject({ thread: v.log.cards[0]!.thread, status: { kind: "waiting" } });
     expect(v.log.threadPosts.map((p) => p.post)).toContainEqual({ kind: "system_note", text: "The customer asked for a call back." });
-    expect(v.lastReply()).toBe(config.messages.callbackBooked);
+    expect(v.lastReply()).toBe("Done: our Customer Care team will call you back on this number as soon as someone is free. They'll see everything we've discussed.");
+
+    // Talking to a person: the customer hears who will call.
+    const id = (await v.conversation())!.id;
+    await v.engine.claim(id, SAM);
+    await v.say("CALLBACK");
+    expect(v.lastReply()).toBe(`Done: I've asked ${SAM.name} to call you back on this number.`);
   });
 
   it("2. after hours an optional escalation stays with the bot and offers a call back; a mandatory one is queued without 'keep chatting'", async () => {
