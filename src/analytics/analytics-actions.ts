@@ -14,7 +14,7 @@ const MAX_CAS_ATTEMPTS = 8;
 export interface AnalyticsActionsDeps {
   store: ConversationStore;
   clock: Clock;
-  config: Pick<WarmlineConfig, "privacy" | "teams">;
+  config: Pick<WarmlineConfig, "privacy" | "teams" | "policy">;
   logger: Logger;
 }
 
@@ -58,6 +58,7 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
         escalation,
         claimWithinMinutes: config.teams[escalation.team]?.claimWithinMinutes ?? 0,
         mask: config.privacy,
+        policy: config.policy,
       });
       return { conversationId, customerName: context.customer.name, lines: context.transcript };
     },

@@ -1,3 +1,4 @@
+import type { WarmlineConfig } from "../config/schema.js";
 import type { Conversation, TranscriptEntry } from "../domain/conversation.js";
 import type { ContextPackage } from "../domain/context-package.js";
 import type { Escalation } from "../domain/escalation.js";
@@ -7,12 +8,6 @@ import { matchAlwaysHumanTopic } from "../../routing/always-human-topics.js";
 
 /** How many recent customer messages the card shows; the thread has them all. */
 export const KEY_MESSAGE_COUNT = 4;
-
-/**
- * Assistant confidence below which an intent is a guess, not what the customer wants: the default of
- * config policy.confidenceThreshold, for callers that do not pass the configured one.
- */
-export const DEFAULT_INTENT_CONFIDENCE = 0.55;
 
 /** Intents that say nothing about what the customer needs. */
 const SMALL_TALK_INTENTS = ["none", "greeting", "thanks"];
@@ -213,16 +208,12 @@ export interface ContextPackageInput {
   claimWithinMinutes: number;
   mask: MaskOptions;
   /**
-   * The config's policy (or the part of it the card reads): below confidenceThreshold an intent is a
-   * guess and the card does not claim it (default DEFAULT_INTENT_CONFIDENCE). An always-human
-   * escalation is described by its alwaysHumanTopics, or by an intent only if it is one of
-   * alwaysHumanIntents: whatever else the customer asked is not why a person is needed.
+   * The part of the config's policy the card reads: below confidenceThreshold an intent is a guess
+   * and the card does not claim it. An always-human escalation is described by its alwaysHumanTopics,
+   * or by an intent only if it is one of alwaysHumanIntents: whatever else the customer asked is not
+   * why a person is needed.
    */
-  policy?: {
-    confidenceThreshold?: number;
-    alwaysHumanTopics?: Readonly<Record<string, readonly string[]>>;
-    alwaysHumanIntents?: readonly string[];
-  };
+  policy: Pick<WarmlineConfig["policy"], "confidenceThreshold" | "alwaysHumanTopics" | "alwaysHumanIntents">;
 }
 
 /**
@@ -255,18 +246,18 @@ function previousOf(conversation: Conversation, escalation: Escalation): Pick<Co
 
 /** Builds the channel-independent package a human needs; every text in it is PII-masked, and only a call back carries the raw phone. */
 export function buildContextPackage(input: ContextPackageInput): ContextPackage {
-  const { claimWithinMinutes, mask, policy = {} } = input;
+  const { claimWithinMinutes, mask, policy } = input;
   const { conversation, escalation } = maskedForWorkspace(input.conversation, input.escalation, mask);
   const name = conversation.customer.name?.trim() || "WhatsApp customer";
   const customerMessages = conversation.transcript.filter((e) => e.author === "customer");
   // What they told the assistant: the card is about the handover, the thread has what came after.
   const beforeHandover = customerMessages.filter((e) => e.at <= escalation.createdAt);
-  const intent = intentOf(beforeHandover, policy.confidenceThreshold ?? DEFAULT_INTENT_CONFIDENCE);
+  const intent = intentOf(beforeHandover, policy.confidenceThreshold);
   const orderNumber = orderNumberOf(conversation);
   const alwaysHuman = escalation.reason === "always_human";
-  const topics = alwaysHuman ? topicsRaised(beforeHandover, policy.alwaysHumanTopics ?? {}) : [];
+  const topics = alwaysHuman ? topicsRaised(beforeHandover, policy.alwaysHumanTopics) : [];
   // The intent the card says they want, and builds its next step and opening line on.
-  const goalIntent = !alwaysHuman || (topics.length === 0 && intent !== undefined && policy.alwaysHumanIntents?.includes(intent)) ? intent : undefined;
+  const goalIntent = !alwaysHuman || (topics.length === 0 && intent !== undefined && policy.alwaysHumanIntents.includes(intent)) ? intent : undefined;
 
   const botActions = conversation.transcript.flatMap((e) => e.actions ?? []);
   const botTurns = conversation.transcript.filter((e) => e.author === "bot").length;

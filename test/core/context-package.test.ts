@@ -52,8 +52,11 @@ function escalation(overrides: Partial<Escalation> = {}): Escalation {
   };
 }
 
-const build = (transcript: TranscriptEntry[], esc: Partial<Escalation> = {}, extra: Partial<ContextPackageInput> = {}) =>
-  buildContextPackage({ conversation: conversation(transcript), escalation: escalation(esc), claimWithinMinutes: 5, mask: MASK_ALL, ...extra });
+/** The shipped confidence threshold, and no always-human topics or intents unless a test names them. */
+const POLICY: ContextPackageInput["policy"] = { confidenceThreshold: 0.55, alwaysHumanTopics: {}, alwaysHumanIntents: [] };
+
+const build = (transcript: TranscriptEntry[], esc: Partial<Escalation> = {}, extra: { policy?: Partial<ContextPackageInput["policy"]> } = {}) =>
+  buildContextPackage({ conversation: conversation(transcript), escalation: escalation(esc), claimWithinMinutes: 5, mask: MASK_ALL, policy: { ...POLICY, ...extra.policy } });
 
 /** The demo's cancellation: a greeting, then the request with the order and a reason; the assistant looked the order up. */
 const cancellation = (): TranscriptEntry[] => [

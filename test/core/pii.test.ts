@@ -67,7 +67,7 @@ describe("PII masking in the context package", () => {
       updatedAt: now,
     };
     const escalation = { id: "e1", reason: "priority_intent" as const, explanation: 'Customer said "4111111111111111".', team: "retention", priority: "high" as const, level: 1, mandatory: true, createdAt: now };
-    const pkg = buildContextPackage({ conversation, escalation, claimWithinMinutes: 5, mask: all });
+    const pkg = buildContextPackage({ conversation, escalation, claimWithinMinutes: 5, mask: all, policy: { confidenceThreshold: 0.55, alwaysHumanTopics: {}, alwaysHumanIntents: [] } });
     const everything = JSON.stringify(pkg);
     expect(everything).not.toMatch(/4111111111111111|ann\.lee@|07700900123/);
     expect(everything).toContain("[card •••• 1111]");
