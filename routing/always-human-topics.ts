@@ -1,4 +1,4 @@
-import { normaliseText } from "./text-normalise.js";
+import { normalizeText } from "./text-normalize.js";
 
 /** Endings a topic phrase may carry ("complain" → "complaint", "complained"; "lawyer" → "lawyers"). */
 const INFLECTION = "(?:s|es|ed|d|ing|t|ts)?";
@@ -21,7 +21,7 @@ function compile(topics: Readonly<Record<string, readonly string[]>>): CompiledT
   if (!patterns) {
     patterns = Object.entries(topics).flatMap(([topic, phrases]) =>
       phrases.flatMap((phrase) => {
-        const words = normaliseText(phrase).replace(/'/g, "").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+        const words = normalizeText(phrase).replace(/'/g, "").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
         return words.length === 0 ? [] : [{ topic, phrase, pattern: new RegExp(` ${words.map(escapeRegExp).join(" ")}${INFLECTION} `, "u") }];
       }),
     );
@@ -32,7 +32,7 @@ function compile(topics: Readonly<Record<string, readonly string[]>>): CompiledT
 
 /** First always-human topic (config policy.alwaysHumanTopics) whose phrase appears as whole words. */
 export function matchAlwaysHumanTopic(text: string, topics: Readonly<Record<string, readonly string[]>>): TopicMatch | undefined {
-  const flat = ` ${normaliseText(text).replace(/'/g, "").replace(/[^\p{L}\p{N}]+/gu, " ")} `;
+  const flat = ` ${normalizeText(text).replace(/'/g, "").replace(/[^\p{L}\p{N}]+/gu, " ")} `;
   const hit = compile(topics).find(({ pattern }) => pattern.test(flat));
   return hit ? { topic: hit.topic, phrase: hit.phrase } : undefined;
 }

@@ -1,13 +1,13 @@
 import type { KeywordsConfig } from "../src/config/schema.js";
-import { normaliseText } from "./text-normalise.js";
+import { normalizeText } from "./text-normalize.js";
 
 export type ControlKeyword = "human" | "bot" | "cancel" | "callback" | "wait";
 
 const CONTROL_KEYWORDS: readonly ControlKeyword[] = ["human", "bot", "cancel", "callback", "wait"];
 
 /** Trims, folds case and accents, and drops punctuation/emoji around the words ("Human!! 🙏" → "human"). */
-function normaliseKeyword(text: string): string {
-  return normaliseText(text)
+function normalizeKeyword(text: string): string {
+  return normalizeText(text)
     .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "")
     .replace(/\s+/g, " ");
 }
@@ -28,11 +28,11 @@ export function matchControlKeyword(text: string, keywords: KeywordsConfig): Con
 
 /** As matchControlKeyword, also saying which language matched (the first configured one, for a word several share). */
 export function matchControlKeywordWithLanguage(text: string, keywords: KeywordsConfig): ControlKeywordMatch | undefined {
-  const typed = normaliseKeyword(text);
+  const typed = normalizeKeyword(text);
   if (typed === "") return undefined;
   for (const kind of CONTROL_KEYWORDS) {
     for (const [language, words] of Object.entries(keywords)) {
-      if (words[kind].some((keyword) => normaliseKeyword(keyword) === typed)) return { kind, language };
+      if (words[kind].some((keyword) => normalizeKeyword(keyword) === typed)) return { kind, language };
     }
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { editDistance, isFuzzyMatch, normaliseText, tokenise } from "./text-normalise.js";
+import { editDistance, isFuzzyMatch, normalizeText, tokenise } from "./text-normalize.js";
 
 /**
  * Does the customer ask for a person? Detected on the first ask, in any phrasing, with typos and
@@ -166,11 +166,11 @@ function rejectsTheBot(tokens: string[]): number | undefined {
 }
 
 export function detectHumanRequest(text: string, extra: HumanRequestWords = {}): HumanRequestMatch | undefined {
-  const normalised = normaliseText(text);
+  const normalized = normalizeText(text);
   for (const phrase of extra.phrases ?? []) {
-    if (phrase.trim() !== "" && normalised.includes(normaliseText(phrase).trim())) return { phrase: phrase.trim() };
+    if (phrase.trim() !== "" && normalized.includes(normalizeText(phrase).trim())) return { phrase: phrase.trim() };
   }
-  const extraWords = (extra.words ?? []).map((word) => normaliseText(word));
+  const extraWords = (extra.words ?? []).map((word) => normalizeText(word));
   const tokens = splitGlued(markServicePhrases(tokenise(text)), extraWords);
   const quote = (from: number, to: number) => ({ phrase: tokens.slice(Math.max(0, from), to + 1).join(" ").replace(/_/g, " ") });
 

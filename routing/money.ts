@@ -1,4 +1,4 @@
-import { normaliseText } from "./text-normalise.js";
+import { normalizeText } from "./text-normalize.js";
 
 const REFUND_INTENTS = new Set(["get_refund", "check_refund_policy"]);
 /** Asking where an approved refund is: no money decision is made, so no limit applies. */
@@ -9,7 +9,7 @@ const REFUND_WORDS = /\b(refund|money back|reimburs|rebate|chargeback|charge bac
 /** Is the customer asking for money back (as opposed to tracking a refund already granted)? */
 export function isRefundRequest(intent: string, text: string): boolean {
   if (TRACKING_INTENTS.has(intent)) return false;
-  return REFUND_INTENTS.has(intent) || REFUND_WORDS.test(normaliseText(text));
+  return REFUND_INTENTS.has(intent) || REFUND_WORDS.test(normalizeText(text));
 }
 
 /** "$250.00", "€80.00": always two decimals so the card reads as money. Falls back for unknown codes. */

@@ -1,4 +1,4 @@
-import { normaliseText, tokenise } from "./text-normalise.js";
+import { normalizeText, tokenise } from "./text-normalize.js";
 
 /**
  * Is the customer upset enough that a person should step in? Tuned on Bitext's first messages,
@@ -64,7 +64,7 @@ export interface NegativityMarkers {
 export function findNegativityMarkers(text: string): NegativityMarkers {
   const tokens = tokenise(text);
   const spaced = ` ${tokens.join(" ")} `;
-  const flat = normaliseText(text).replace(/'/g, "").replace(/[^\p{L}\p{N}!?]+/gu, " ");
+  const flat = normalizeText(text).replace(/'/g, "").replace(/[^\p{L}\p{N}!?]+/gu, " ");
   const letters = text.replace(/[^\p{L}]/gu, "");
   const upper = letters.replace(/[^\p{Lu}]/gu, "").length;
   const shouting =

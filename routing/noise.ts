@@ -1,4 +1,4 @@
-import { normaliseText, tokenise } from "./text-normalise.js";
+import { normalizeText, tokenise } from "./text-normalize.js";
 
 /**
  * Fail-safe for messages the assistant cannot meaningfully answer: keyboard mash, random
@@ -63,7 +63,7 @@ export function detectNoise(text: string): NoiseKind | undefined {
   if (gibberish > 0 && gibberish >= words.length * GIBBERISH_WORD_SHARE) return "gibberish";
   if (words.length === 1) {
     const [word] = words as [string];
-    if (CONVERSATIONAL_WORDS.has(word) || isReferenceLike(word) || normaliseText(text).includes("@")) return undefined;
+    if (CONVERSATIONAL_WORDS.has(word) || isReferenceLike(word) || normalizeText(text).includes("@")) return undefined;
     return "one_word";
   }
   return undefined;

@@ -1,8 +1,8 @@
-import { tokenise } from "./text-normalise.js";
+import { tokenise } from "./text-normalize.js";
 
 /**
  * How close two customer messages are in meaning, 0..1, for spotting a customer who keeps asking
- * for the same thing in different words. Normalise, tokenise, drop stop words, stem lightly, fold
+ * for the same thing in different words. Normalize, tokenise, drop stop words, stem lightly, fold
  * a few domain synonyms into one concept ("parcel" → order, "arrive" → track), then combine a
  * weighted token overlap (meaning) with character-trigram overlap (typos: "oder" ≈ "order").
  */

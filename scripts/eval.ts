@@ -86,7 +86,7 @@ const classifyMs = performance.now() - classifyStart;
 
 // The contract's own figure: `warmline triage` as a fresh process on 2,000 utterances, start-up and training included.
 const cliRows = rows.slice(0, 2000);
-const cliInput = cliRows.map((row, i) => JSON.stringify({ id: String(i), text: row.text })).join("\n") + "\n";
+const cliInput = `${cliRows.map((row, i) => JSON.stringify({ id: String(i), text: row.text })).join("\n")}\n`;
 const cliStart = performance.now();
 const cli = spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin", "warmline.js"), "triage", ...(values.corpus ? ["--corpus", values.corpus] : [])], { input: cliInput, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 const cliMs = Math.round(performance.now() - cliStart);

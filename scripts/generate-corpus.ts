@@ -594,13 +594,13 @@ function generateOne(spec: IntentSpec): string {
   }
 }
 
-const normalise = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
+const normalize = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
 
 function loadHeldOut(): Set<string> {
   if (!existsSync(BITEXT_DEV)) return new Set();
   const lines = readFileSync(BITEXT_DEV, "utf8").split(/\r?\n/).slice(1);
   // The first column is the text; it is quoted when it contains a comma.
-  return new Set(lines.filter(Boolean).map((line) => normalise(line.startsWith('"') ? line.slice(1, line.indexOf('"', 1)) : line.split(",")[0]!)));
+  return new Set(lines.filter(Boolean).map((line) => normalize(line.startsWith('"') ? line.slice(1, line.indexOf('"', 1)) : line.split(",")[0]!)));
 }
 
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
@@ -619,7 +619,7 @@ function main() {
       attempts += 1;
       const raw = pool.length > 0 ? pool.shift()! : fill(generateOne(spec));
       const text = attempts <= (spec.s?.length ?? 0) ? raw : addNoise(raw);
-      const key = normalise(text);
+      const key = normalize(text);
       if (seen.has(key)) continue;
       if (heldOut.has(key)) {
         dropped += 1;

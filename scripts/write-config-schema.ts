@@ -5,5 +5,5 @@ import { configJsonSchema } from "../src/config/json-schema.js";
 import { PACKAGE_ROOT } from "../src/paths.js";
 
 const file = join(PACKAGE_ROOT, "warmline.config.schema.json");
-writeFileSync(file, JSON.stringify(configJsonSchema(), null, 2) + "\n");
+writeFileSync(file, `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
 console.log(`Wrote ${file}`);

@@ -117,7 +117,7 @@ export function reasonLabel(reason: EscalationReason): string {
 
 /** `<!date^…>` renders in each reader's own time zone; the fallback is for clients that cannot. */
 export function slackDate(ms: number, format = "{date_short_pretty} {time}"): string {
-  const fallback = new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const fallback = `${new Date(ms).toISOString().replace("T", " ").slice(0, 16)} UTC`;
   return `<!date^${Math.floor(ms / 1000)}^${format}|${fallback}>`;
 }
 

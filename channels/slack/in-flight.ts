@@ -12,7 +12,7 @@ export interface SlackInFlightTracker {
 
 export function createInFlightTracker(): SlackInFlightTracker {
   let running = 0;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   return {
     middleware: async ({ next }) => {
       running++;

@@ -99,7 +99,7 @@ export function mrkdwnToWhatsApp(mrkdwn: string, options: MrkdwnToWhatsAppOption
     const inlineParts = part.split(/(`[^`\n]+`)/);
     for (const inline of inlineParts) {
       if (inline.length >= 2 && inline.startsWith("`") && inline.endsWith("`")) {
-        out += "```" + convertCode(inline.slice(1, -1)) + "```";
+        out += `\`\`\`${convertCode(inline.slice(1, -1))}\`\`\``;
       } else {
         out += convertPlain(inline, options);
       }

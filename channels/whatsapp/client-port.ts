@@ -94,7 +94,7 @@ export interface WhatsAppClientPort {
     listener: (message: WhatsAppInboundMessage, revokedMessage?: WhatsAppInboundMessage | null) => void,
   ): unknown;
   /** Only our own listeners are removed on stop; main.ts may have its own on the same client. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mirrors EventEmitter's signature
+  // biome-ignore lint/suspicious/noExplicitAny: mirrors EventEmitter's signature
   removeListener(event: string, listener: (...args: any[]) => void): unknown;
 }
 

@@ -25,7 +25,7 @@ import {
 } from "./normalize-inbound.js";
 import { decodeWhatsAppAddress, encodeWhatsAppAddress, phoneFromWhatsAppChatId } from "./whatsapp-address.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter listeners take any arguments
+// biome-ignore lint/suspicious/noExplicitAny: EventEmitter listeners take any arguments
 type WhatsAppListener = (...args: any[]) => void;
 
 type WhatsAppLogFn = (context: Record<string, unknown>, message: string) => void;

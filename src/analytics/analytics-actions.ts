@@ -67,7 +67,7 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
       let refusal: Exclude<FeedbackResult, { recorded: true }> | undefined;
       const written = await update(conversationId, (c) => {
         const escalation = escalationFor(c, options.thread);
-        if (!escalation || escalation.outcome !== "resolved") {
+        if (escalation?.outcome !== "resolved") {
           refusal = { recorded: false, reason: "not_resolved" };
           return undefined;
         }

@@ -190,7 +190,7 @@ export function createTextNormalizer(vocabularyCounts?: Map<string, number>, ste
   return { normalize: (raw) => basicTokens(raw).map(correct).join(" ") };
 }
 
-/** Word counts over already-normalised training texts. */
+/** Word counts over already-normalized training texts. */
 export function countVocabulary(texts: Iterable<string>): Map<string, number> {
   const counts = new Map<string, number>();
   for (const text of texts) for (const word of text.split(" ")) if (word) counts.set(word, (counts.get(word) ?? 0) + 1);

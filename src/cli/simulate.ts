@@ -94,7 +94,7 @@ function checkAgainstConfig(script: Simulation, config: WarmlineConfig, file: st
 export async function runSimulation(options: { file: string; config: WarmlineConfig; corpusFile?: string; output: NodeJS.WritableStream }): Promise<number> {
   const script = loadSimulation(options.file);
   checkAgainstConfig(script, options.config, options.file);
-  const print = (line: string): void => void options.output.write(line + "\n");
+  const print = (line: string): void => void options.output.write(`${line}\n`);
   const address = `sim:${script.customer.phone}`;
   const { customers, workspace } = createSimulationChannels(print);
   // Simulated time: starts at the script's `at` and moves a second per turn, so output never depends on the hour.

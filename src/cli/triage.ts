@@ -62,7 +62,7 @@ export async function runTriage(options: { assistant: Assistant; config: Warmlin
       "error" in parsed
         ? { id: parsed.id, intent: "none", confidence: 0, escalate: false, reason: null, team: options.config.routing.defaultTeam, error: parsed.error }
         : await triageOne(options.assistant, options.config, parsed.id, parsed.text);
-    options.output.write(JSON.stringify(result) + "\n");
+    options.output.write(`${JSON.stringify(result)}\n`);
     count++;
   }
   return count;

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import type { z } from "zod";
 import { WarmlineError } from "../domain/errors.js";
 import { checkedConfigSchema, configSchema, type WarmlineConfig } from "./schema.js";
 

@@ -4,7 +4,7 @@ import { playInteractive } from "./interactive.js";
 import { playStory } from "./story.js";
 
 const { values } = parseArgs({ options: { interactive: { type: "boolean", default: false }, socket: { type: "boolean", default: false } } });
-const print = (line: string) => void process.stdout.write(line + "\n");
+const print = (line: string) => void process.stdout.write(`${line}\n`);
 
 try {
   if (values.interactive) await playInteractive(print);

@@ -61,7 +61,7 @@ function renderBlocks(blocks: Block[], fmt: (t: string) => string): string[] {
       case "actions":
         lines.push(
           (block.elements ?? [])
-            .map((e) => (e.type === "button" ? `[ ${(e.text as { text: string }).text} ]` : `[ ${((e.placeholder as { text?: string }) ?? {}).text ?? "choose"} ▾ ]`))
+            .map((e) => (e.type === "button" ? `[ ${(e.text as { text: string }).text} ]` : `[ ${(e.placeholder as { text?: string })?.text ?? "choose"} ▾ ]`))
             .join(" "),
         );
         break;

@@ -130,7 +130,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const { config, store, assistant, customers, workspace, clock } = deps;
   const log = deps.logger.child({ component: "engine" });
   const serializer = createKeyedSerializer();
-  // The config is fixed for the engine's life: normalise the VIP list once, not per conversation.
+  // The config is fixed for the engine's life: normalize the VIP list once, not per conversation.
   const vipNumbers = new Set(config.customers.vip.map(digitsOf));
   // Relays sent by this process, by channel message id: the fallback when a delivery update has no address.
   const deliveryRefs = new Map<string, { conversationId: string; entryId: string }>();

@@ -88,13 +88,13 @@ describe("loadCorpus", () => {
 });
 
 describe("the shipped corpus", () => {
-  const normalise = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
+  const normalize = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
 
   if (!existsSync(BITEXT_DEV)) console.log(`Skipping the overlap check: ${BITEXT_DEV} is absent (the shared data folder is not beside the repository).`);
 
   it.skipIf(!existsSync(BITEXT_DEV))("shares no sentence with the Bitext evaluation file", async () => {
-    const dev = new Set((await loadCorpus(BITEXT_DEV)).map((e) => normalise(e.text)));
-    const overlap = (await loadCorpus(DEFAULT_CORPUS_FILE)).filter((e) => dev.has(normalise(e.text)));
+    const dev = new Set((await loadCorpus(BITEXT_DEV)).map((e) => normalize(e.text)));
+    const overlap = (await loadCorpus(DEFAULT_CORPUS_FILE)).filter((e) => dev.has(normalize(e.text)));
     expect(overlap).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ import { normalizeWhatsAppMessage, parseWhatsAppVCard } from "../../channels/wha
 import type { WhatsAppInboundMessage } from "../../channels/whatsapp/client-port.js";
 import { matchControlKeyword } from "../../routing/customer-keywords.js";
 import { detectNoise } from "../../routing/noise.js";
-import { normaliseText } from "../../routing/text-normalise.js";
+import { normalizeText } from "../../routing/text-normalize.js";
 import { decideRetry } from "../../routing/retry-policy.js";
 import { createAssistantFromConfig } from "../../src/assistant/from-config.js";
 import { parseTriageLine } from "../../src/cli/triage.js";
@@ -139,7 +139,7 @@ describe("bad input: WhatsApp payloads, Slack bodies, triage lines, routing text
   it("routing text functions take anything", () => {
     const config = loadConfigFile(SHIPPED_CONFIG_FILE);
     fc.assert(fc.property(hostile, (text) => {
-      normaliseText(text);
+      normalizeText(text);
       detectNoise(text);
       matchControlKeyword(text, config.keywords);
     }), RUNS);

@@ -1,7 +1,7 @@
-/** Shared text helpers for the pure detectors: one normalisation so every detector sees the same words. */
+/** Shared text helpers for the pure detectors: one normalization so every detector sees the same words. */
 
 /** Lower-cases, strips accents (so "atención" matches "atencion") and folds curly quotes. */
-export function normaliseText(text: string): string {
+export function normalizeText(text: string): string {
   return text
     .normalize("NFD")
     .replace(/\p{M}+/gu, "")
@@ -12,7 +12,7 @@ export function normaliseText(text: string): string {
 
 /** Words of letters and digits; apostrophes inside words are dropped ("don't" → "dont"). */
 export function tokenise(text: string): string[] {
-  return normaliseText(text)
+  return normalizeText(text)
     .replace(/(\p{L})'(\p{L})/gu, "$1$2")
     .split(/[^\p{L}\p{N}]+/u)
     .filter((token) => token.length > 0);
