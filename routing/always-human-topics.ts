@@ -21,8 +21,13 @@ function compile(topics: Readonly<Record<string, readonly string[]>>): CompiledT
   if (!patterns) {
     patterns = Object.entries(topics).flatMap(([topic, phrases]) =>
       phrases.flatMap((phrase) => {
-        const words = normalizeText(phrase).replace(/'/g, "").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-        return words.length === 0 ? [] : [{ topic, phrase, pattern: new RegExp(` ${words.map(escapeRegExp).join(" ")}${INFLECTION} `, "u") }];
+        const words = normalizeText(phrase)
+          .replace(/'/g, "")
+          .split(/[^\p{L}\p{N}]+/u)
+          .filter(Boolean);
+        return words.length === 0
+          ? []
+          : [{ topic, phrase, pattern: new RegExp(` ${words.map(escapeRegExp).join(" ")}${INFLECTION} `, "u") }];
       }),
     );
     compiled.set(topics, patterns);
@@ -32,7 +37,9 @@ function compile(topics: Readonly<Record<string, readonly string[]>>): CompiledT
 
 /** First always-human topic (config policy.alwaysHumanTopics) whose phrase appears as whole words. */
 export function matchAlwaysHumanTopic(text: string, topics: Readonly<Record<string, readonly string[]>>): TopicMatch | undefined {
-  const flat = ` ${normalizeText(text).replace(/'/g, "").replace(/[^\p{L}\p{N}]+/gu, " ")} `;
+  const flat = ` ${normalizeText(text)
+    .replace(/'/g, "")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")} `;
   const hit = compile(topics).find(({ pattern }) => pattern.test(flat));
   return hit ? { topic: hit.topic, phrase: hit.phrase } : undefined;
 }

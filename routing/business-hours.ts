@@ -43,7 +43,10 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-function wallClock(timeZone: string, at: number): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+function wallClock(
+  timeZone: string,
+  at: number,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(at)) {
     if (part.type !== "literal") parts[part.type] = Number(part.value);
@@ -116,7 +119,20 @@ export function nextOpening(hours: BusinessHoursConfig, now: number): number {
 }
 
 const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
-const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"] as const;
+const MONTH_NAMES = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+] as const;
 /**
  * English locales tried in turn for a zone's short name: each knows the abbreviations its readers
  * use (en-GB: GMT/BST/CET, en-US: PST/EST, en-AU: AEST/NZDT, en-IN: IST). The first that is not a
@@ -153,7 +169,9 @@ const pad = (n: number) => String(n).padStart(2, "0");
 export function openingPhrase(opensAt: number, now: number, timeZone: string): string {
   const opening = localTime(timeZone, opensAt);
   const today = localTime(timeZone, now);
-  const days = Math.round((Date.UTC(opening.year, opening.month - 1, opening.day) - Date.UTC(today.year, today.month - 1, today.day)) / (DAY_MINUTES * MINUTE_MS));
+  const days = Math.round(
+    (Date.UTC(opening.year, opening.month - 1, opening.day) - Date.UTC(today.year, today.month - 1, today.day)) / (DAY_MINUTES * MINUTE_MS),
+  );
   const time = `${pad(Math.floor(opening.minutes / 60))}:${pad(opening.minutes % 60)} ${zoneName(timeZone, opensAt)}`;
   const dayName = DAY_NAMES[WEEKDAYS.indexOf(opening.weekday)]!;
   if (days <= 0) return `today at ${time}`;

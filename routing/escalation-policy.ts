@@ -163,7 +163,8 @@ const checkLowConfidence: ReasonCheck = ({ signals, policy, noise, miss }) => {
   if (!miss) return undefined;
   const misses = signals.botMisses + 1;
   if (misses < policy.missesBeforeEscalation) return undefined;
-  const latest = noise !== undefined ? `sent ${NOISE_DESCRIPTIONS[noise]}` : `was understood with ${Math.round(signals.confidence * 100)}% confidence`;
+  const latest =
+    noise !== undefined ? `sent ${NOISE_DESCRIPTIONS[noise]}` : `was understood with ${Math.round(signals.confidence * 100)}% confidence`;
   return `The assistant missed ${misses} times in a row; the latest message ${latest}.`;
 };
 
@@ -237,7 +238,10 @@ export function decideEscalation(signals: PolicySignals, config: PolicyConfigs):
 
   const reason = fired?.reason ?? null;
   // Noise says nothing about the topic, so route on "unknown" rather than the assistant's guess.
-  const team = routeTeam({ intent: noise === undefined ? signals.intent : "unknown", reason, tier: signals.tier, text: signals.text }, routing);
+  const team = routeTeam(
+    { intent: noise === undefined ? signals.intent : "unknown", reason, tier: signals.tier, text: signals.text },
+    routing,
+  );
   return {
     escalate: fired !== undefined,
     reason,

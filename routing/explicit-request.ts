@@ -11,18 +11,65 @@ import { editDistance, isFuzzyMatch, normalizeText, tokenise } from "./text-norm
  * Words that can only mean a human helper. English ones are fuzzy-matched for typos; the others
  * match exactly (after accent folding), because one edit turns "jemand" into "demand".
  */
-const STRONG_HUMAN_WORDS_FUZZY = ["human", "humans", "agent", "agents", "representative", "representatives", "operator", "supervisor", "manager"];
+const STRONG_HUMAN_WORDS_FUZZY = [
+  "human",
+  "humans",
+  "agent",
+  "agents",
+  "representative",
+  "representatives",
+  "operator",
+  "supervisor",
+  "manager",
+];
 const STRONG_HUMAN_WORDS_EXACT = [
-  "rep", "staff", "humano", "humana", "humain", "humaine", "mensch", "menschen", "umano", "agente", "representante",
-  "operador", "operatore", "operatrice", "operateur", "asesor", "asesora", "conseiller", "conseillere", "mitarbeiter",
-  "mitarbeiterin", "berater", "beraterin", "atendente", "medewerker",
+  "rep",
+  "staff",
+  "humano",
+  "humana",
+  "humain",
+  "humaine",
+  "mensch",
+  "menschen",
+  "umano",
+  "agente",
+  "representante",
+  "operador",
+  "operatore",
+  "operatrice",
+  "operateur",
+  "asesor",
+  "asesora",
+  "conseiller",
+  "conseillere",
+  "mitarbeiter",
+  "mitarbeiterin",
+  "berater",
+  "beraterin",
+  "atendente",
+  "medewerker",
 ];
 
 /** Words that name a helper only next to a contact verb ("talk to someone", not "send it to someone"). */
 const WEAK_HUMAN_WORDS_FUZZY = ["person", "someone", "somebody", "anyone", "anybody", "assistant"];
 const WEAK_HUMAN_WORDS_EXACT = [
-  "people", "persona", "personne", "persoon", "pessoa", "alguien", "alguem", "qualcuno", "jemand", "jemanden", "jemandem",
-  "iemand", "quelquun", "asistente", "assistente", "support", "team",
+  "people",
+  "persona",
+  "personne",
+  "persoon",
+  "pessoa",
+  "alguien",
+  "alguem",
+  "qualcuno",
+  "jemand",
+  "jemanden",
+  "jemandem",
+  "iemand",
+  "quelquun",
+  "asistente",
+  "assistente",
+  "support",
+  "team",
 ];
 /** Weak words that only a contact verb makes a request: "need support" is usually "need help". */
 const CONTACT_ONLY_WORDS = new Set(["support", "team"]);
@@ -42,11 +89,37 @@ const SERVICE_PHRASES: readonly (readonly [string, readonly string[]])[] = [
   ["assistenza", ["clienti"]],
 ];
 /** The same names written as one word. */
-const SERVICE_WORDS = ["customerservice", "customersupport", "helpdesk", "kundendienst", "kundenservice", "atendimento", "klantenservice", "kundensupport"];
+const SERVICE_WORDS = [
+  "customerservice",
+  "customersupport",
+  "helpdesk",
+  "kundendienst",
+  "kundenservice",
+  "atendimento",
+  "klantenservice",
+  "kundensupport",
+];
 /** Filler allowed between the two words of a service phrase ("atencion al cliente", "service a la clientele"). */
 const SERVICE_LINKS = new Set(["al", "a", "la", "du", "de", "do", "ao"]);
 /** Words that make "customer service" a contact request on their own ("what hours is customer service available"). */
-const SERVICE_CONTACT_CUES = new Set(["hours", "hour", "time", "available", "open", "number", "phone", "email", "mail", "e", "reach", "touch", "horario", "horaire", "telefono", "numero"]);
+const SERVICE_CONTACT_CUES = new Set([
+  "hours",
+  "hour",
+  "time",
+  "available",
+  "open",
+  "number",
+  "phone",
+  "email",
+  "mail",
+  "e",
+  "reach",
+  "touch",
+  "horario",
+  "horaire",
+  "telefono",
+  "numero",
+]);
 
 /** Dutch "mens" is also English "men's": only "een mens" / "echte mens" count. */
 const DUTCH_MENS_LEADS = new Set(["een", "echt", "echte"]);
@@ -62,16 +135,86 @@ const FUZZY_CONTACT_VERBS = ["talk", "speak", "contact", "connect"];
 
 /** Want/need words in the seven languages; a strong human word after one of these is a request. */
 const WANT_WORDS = new Set([
-  "want", "wanna", "need", "needs", "give", "get", "like", "request", "prefer", "demand", "please", "pls", "plz",
-  "quiero", "quisiera", "necesito", "dame", "veux", "voudrais", "besoin", "mochte", "moechte", "will", "brauche",
-  "quero", "queria", "preciso", "voglio", "vorrei", "bisogno", "wil", "wens", "graag",
+  "want",
+  "wanna",
+  "need",
+  "needs",
+  "give",
+  "get",
+  "like",
+  "request",
+  "prefer",
+  "demand",
+  "please",
+  "pls",
+  "plz",
+  "quiero",
+  "quisiera",
+  "necesito",
+  "dame",
+  "veux",
+  "voudrais",
+  "besoin",
+  "mochte",
+  "moechte",
+  "will",
+  "brauche",
+  "quero",
+  "queria",
+  "preciso",
+  "voglio",
+  "vorrei",
+  "bisogno",
+  "wil",
+  "wens",
+  "graag",
 ]);
 
 /** Tokens that don't count as content when deciding whether a message is "just" a person word. */
 const FILLER_WORDS = new Set([
-  "a", "an", "the", "one", "some", "please", "pls", "plz", "now", "asap", "hi", "hello", "hey", "just", "me",
-  "un", "una", "uno", "une", "ein", "eine", "einen", "een", "um", "uma", "por", "favor", "svp", "stp", "bitte",
-  "per", "alstublieft", "aub", "graag", "to", "with", "talk", "speak", "i", "want", "need", "quiero", "ok",
+  "a",
+  "an",
+  "the",
+  "one",
+  "some",
+  "please",
+  "pls",
+  "plz",
+  "now",
+  "asap",
+  "hi",
+  "hello",
+  "hey",
+  "just",
+  "me",
+  "un",
+  "una",
+  "uno",
+  "une",
+  "ein",
+  "eine",
+  "einen",
+  "een",
+  "um",
+  "uma",
+  "por",
+  "favor",
+  "svp",
+  "stp",
+  "bitte",
+  "per",
+  "alstublieft",
+  "aub",
+  "graag",
+  "to",
+  "with",
+  "talk",
+  "speak",
+  "i",
+  "want",
+  "need",
+  "quiero",
+  "ok",
 ]);
 
 /** Adjectives that turn a weak person word into a request ("real persn", "live person", "echte Person"). */
@@ -172,7 +315,12 @@ export function detectHumanRequest(text: string, extra: HumanRequestWords = {}):
   }
   const extraWords = (extra.words ?? []).map((word) => normalizeText(word));
   const tokens = splitGlued(markServicePhrases(tokenise(text)), extraWords);
-  const quote = (from: number, to: number) => ({ phrase: tokens.slice(Math.max(0, from), to + 1).join(" ").replace(/_/g, " ") });
+  const quote = (from: number, to: number) => ({
+    phrase: tokens
+      .slice(Math.max(0, from), to + 1)
+      .join(" ")
+      .replace(/_/g, " "),
+  });
 
   const rejection = rejectsTheBot(tokens);
   if (rejection !== undefined) return quote(rejection, Math.min(tokens.length - 1, rejection + 3));

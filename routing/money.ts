@@ -4,7 +4,8 @@ const REFUND_INTENTS = new Set(["get_refund", "check_refund_policy"]);
 /** Asking where an approved refund is: no money decision is made, so no limit applies. */
 const TRACKING_INTENTS = new Set(["track_refund"]);
 /** Refund words in the seven languages; stems, so "refunded" and "reimbursement" match. */
-const REFUND_WORDS = /\b(refund|money back|reimburs|rebate|chargeback|charge back|reembols|rembours|erstatt|rimbors|terugbetal|restitution)/;
+const REFUND_WORDS =
+  /\b(refund|money back|reimburs|rebate|chargeback|charge back|reembols|rembours|erstatt|rimbors|terugbetal|restitution)/;
 
 /** Is the customer asking for money back (as opposed to tracking a refund already granted)? */
 export function isRefundRequest(intent: string, text: string): boolean {
@@ -15,7 +16,9 @@ export function isRefundRequest(intent: string, text: string): boolean {
 /** "$250.00", "€80.00": always two decimals so the card reads as money. Falls back for unknown codes. */
 export function formatMoney(amount: number, currency: string): string {
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
+    return new Intl.NumberFormat("en-US", { style: "currency", currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
+      amount,
+    );
   } catch {
     return `${amount.toFixed(2)} ${currency}`;
   }

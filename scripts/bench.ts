@@ -29,7 +29,9 @@ const { values } = parsed;
 const conversations = Number(values.conversations);
 // Refused rather than guessed: a bench that quietly ran something else would report the wrong figures.
 const problems = [
-  ...(Number.isInteger(conversations) && conversations > 0 ? [] : [`--conversations must be a whole number above 0, e.g. 200 (got "${values.conversations}")`]),
+  ...(Number.isInteger(conversations) && conversations > 0
+    ? []
+    : [`--conversations must be a whole number above 0, e.g. 200 (got "${values.conversations}")`]),
   ...(values.store === "sqlite" || values.store === "memory" ? [] : [`--store must be sqlite or memory (got "${values.store}")`]),
 ];
 if (problems.length > 0) {
@@ -46,10 +48,19 @@ const SCRIPT = [
 
 const config = loadConfigFile(SHIPPED_CONFIG_FILE);
 const dir = mkdtempSync(join(tmpdir(), "warmline-bench-"));
-const store: WarmlineStore = values.store === "memory" ? await createMemoryStore() : await createSqliteStore({ file: join(dir, "bench.sqlite") });
+const store: WarmlineStore =
+  values.store === "memory" ? await createMemoryStore() : await createSqliteStore({ file: join(dir, "bench.sqlite") });
 const assistant = await createAssistantFromConfig(config);
 const { customers, workspace } = createSimulationChannels();
-const engine = createEngine({ config, store, assistant, customers, workspace, clock: { now: () => Date.now() }, logger: createSilentLogger() });
+const engine = createEngine({
+  config,
+  store,
+  assistant,
+  customers,
+  workspace,
+  clock: { now: () => Date.now() },
+  logger: createSilentLogger(),
+});
 
 const rssBefore = process.memoryUsage().rss;
 const latencies: number[] = [];
@@ -60,7 +71,14 @@ await Promise.all(
   Array.from({ length: conversations }, async (_, n) => {
     for (const text of SCRIPT) {
       const t0 = performance.now();
-      await engine.handleInboundMessage({ messageId: `b${++id}`, address: `bench:${n}`, channel: "bench", phone: `+1555${String(n).padStart(7, "0")}`, text, receivedAt: Date.now() });
+      await engine.handleInboundMessage({
+        messageId: `b${++id}`,
+        address: `bench:${n}`,
+        channel: "bench",
+        phone: `+1555${String(n).padStart(7, "0")}`,
+        text,
+        receivedAt: Date.now(),
+      });
       latencies.push(performance.now() - t0);
     }
   }),
@@ -70,9 +88,13 @@ latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
 const memory = process.memoryUsage();
 
-console.log(`store: ${values.store}; ${conversations} concurrent conversations × ${SCRIPT.length} customer turns = ${latencies.length} turns`);
+console.log(
+  `store: ${values.store}; ${conversations} concurrent conversations × ${SCRIPT.length} customer turns = ${latencies.length} turns`,
+);
 console.log(`throughput: ${Math.round(latencies.length / (elapsed / 1000))} turns/s (${elapsed.toFixed(0)} ms)`);
 console.log(`turn latency: p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms`);
-console.log(`memory: rss ${(memory.rss / 1e6).toFixed(0)} MB (+${((memory.rss - rssBefore) / 1e6).toFixed(0)} MB during the run), heap used ${(memory.heapUsed / 1e6).toFixed(0)} MB`);
+console.log(
+  `memory: rss ${(memory.rss / 1e6).toFixed(0)} MB (+${((memory.rss - rssBefore) / 1e6).toFixed(0)} MB during the run), heap used ${(memory.heapUsed / 1e6).toFixed(0)} MB`,
+);
 await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -50,7 +50,8 @@ try {
   fail((error as Error).message.replace(/\. To specify a positional argument.*$/s, "."), 2);
 }
 const { values } = parsed;
-if (values.holdout && values.corpus) fail("--holdout trains on part of --data, so it can't be combined with --corpus: pass one or the other.", 2);
+if (values.holdout && values.corpus)
+  fail("--holdout trains on part of --data, so it can't be combined with --corpus: pass one or the other.", 2);
 const dataFile = values.data!;
 const expectationsFile = values.expectations ?? join(dataFile, "..", "expectations.json");
 const missingFiles = [dataFile, expectationsFile].filter((file) => !existsSync(file));
@@ -88,7 +89,11 @@ const classifyMs = performance.now() - classifyStart;
 const cliRows = rows.slice(0, 2000);
 const cliInput = `${cliRows.map((row, i) => JSON.stringify({ id: String(i), text: row.text })).join("\n")}\n`;
 const cliStart = performance.now();
-const cli = spawnSync(process.execPath, [join(PACKAGE_ROOT, "bin", "warmline.js"), "triage", ...(values.corpus ? ["--corpus", values.corpus] : [])], { input: cliInput, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+const cli = spawnSync(
+  process.execPath,
+  [join(PACKAGE_ROOT, "bin", "warmline.js"), "triage", ...(values.corpus ? ["--corpus", values.corpus] : [])],
+  { input: cliInput, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+);
 const cliMs = Math.round(performance.now() - cliStart);
 const cliOk = cli.status === 0 && cli.stdout.trim().split("\n").length === cliRows.length;
 const throughput = {
@@ -106,7 +111,13 @@ process.exitCode = Object.values(checks).every(Boolean) ? 0 : 1;
 
 const slices = (map: Map<string, TriageTally>) => Object.fromEntries([...map].sort().map(([key, tally]) => [key, tally.figures()]));
 if (values.json) {
-  console.log(JSON.stringify({ overall: figures, targetsMet: checks, throughput, byIntent: slices(evaluation.byIntent), byTag: slices(evaluation.byTag) }, null, 2));
+  console.log(
+    JSON.stringify(
+      { overall: figures, targetsMet: checks, throughput, byIntent: slices(evaluation.byIntent), byTag: slices(evaluation.byTag) },
+      null,
+      2,
+    ),
+  );
 } else {
   const targets = triageTargets(userCorpus);
   const mark = (ok: boolean) => (ok ? "ok" : "MISSED");
@@ -115,15 +126,27 @@ if (values.json) {
     const f = tally.figures();
     return `${String(f.utterances).padStart(5)}  intent ${pct(f.intentAccuracy)}  team ${pct(f.teamAccuracy)}  recall ${pct(f.escalationRecall)}  false-esc ${pct(f.falseEscalationRate)}`;
   };
-  const corpusName = values.holdout ? `four fifths of ${dataFile} (scored on the other fifth)` : (values.corpus ?? "shipped data/corpus.csv");
+  const corpusName = values.holdout
+    ? `four fifths of ${dataFile} (scored on the other fifth)`
+    : (values.corpus ?? "shipped data/corpus.csv");
   console.log(`Triage on ${dataFile} (${rows.length} utterances), corpus: ${corpusName}\n`);
-  console.log(`escalation recall (must-escalate intents)  ${figures.escalationRecall?.toFixed(3)}   target >= ${targets.recall}  ${mark(checks.recall)}`);
+  console.log(
+    `escalation recall (must-escalate intents)  ${figures.escalationRecall?.toFixed(3)}   target >= ${targets.recall}  ${mark(checks.recall)}`,
+  );
   console.log(`expected reason on those                   ${figures.expectedReasonRate?.toFixed(3)}`);
-  console.log(`false escalation (all other intents)       ${figures.falseEscalationRate?.toFixed(3)}   target <= ${targets.falseEscalation}  ${mark(checks.falseEscalation)}`);
-  console.log(`team accuracy                              ${figures.teamAccuracy?.toFixed(3)}   target >= ${targets.team}  ${mark(checks.team)}`);
-  console.log(`intent accuracy                            ${figures.intentAccuracy?.toFixed(3)}   target >= ${targets.intent}  ${mark(checks.intent)}`);
+  console.log(
+    `false escalation (all other intents)       ${figures.falseEscalationRate?.toFixed(3)}   target <= ${targets.falseEscalation}  ${mark(checks.falseEscalation)}`,
+  );
+  console.log(
+    `team accuracy                              ${figures.teamAccuracy?.toFixed(3)}   target >= ${targets.team}  ${mark(checks.team)}`,
+  );
+  console.log(
+    `intent accuracy                            ${figures.intentAccuracy?.toFixed(3)}   target >= ${targets.intent}  ${mark(checks.intent)}`,
+  );
   console.log(`\nthroughput: trained in ${throughput.trainMs} ms; ${throughput.utterancesPerSecond} utterances/s in process`);
-  console.log(`warmline triage, fresh process, ${cliRows.length} utterances incl. start-up and training: ${cliMs} ms (target < 5000)${cliOk ? "" : ` — FAILED: ${cli.stderr}`}`);
+  console.log(
+    `warmline triage, fresh process, ${cliRows.length} utterances incl. start-up and training: ${cliMs} ms (target < 5000)${cliOk ? "" : ` — FAILED: ${cli.stderr}`}`,
+  );
   console.log("\nper intent:");
   for (const [intent, tally] of [...evaluation.byIntent].sort()) console.log(`  ${intent.padEnd(26)} ${row(tally)}`);
   console.log("\nper language-variation tag:");

@@ -51,7 +51,9 @@ function parseCsvLine(line: string): string[] {
 }
 
 function readRows(file: string): Row[] {
-  const [header, ...lines] = readFileSync(file, "utf8").split(/\r?\n/).filter((line) => line.trim() !== "");
+  const [header, ...lines] = readFileSync(file, "utf8")
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== "");
   const columns = parseCsvLine(header!);
   const at = (name: string) => columns.indexOf(name);
   return lines.map((line) => {
@@ -91,7 +93,17 @@ const profane = { n: 0, escalated: 0 };
 const falseEscalations = new Map<string, number>();
 
 for (const row of rows) {
-  const tally = byIntent.get(row.intent) ?? { n: 0, explicit: 0, topic: 0, negNeutral: 0, negWorst: 0, noise: 0, escalated: 0, right: 0, team: 0 };
+  const tally = byIntent.get(row.intent) ?? {
+    n: 0,
+    explicit: 0,
+    topic: 0,
+    negNeutral: 0,
+    negWorst: 0,
+    noise: 0,
+    escalated: 0,
+    right: 0,
+    team: 0,
+  };
   byIntent.set(row.intent, tally);
   tally.n++;
   const { policy } = config;
@@ -146,14 +158,16 @@ console.log(
   `  by detector: explicit ${percent(sum.no.explicit, sum.no.n)}, topic ${percent(sum.no.topic, sum.no.n)}, negative(0) ${percent(sum.no.negNeutral, sum.no.n)}, negative(-1) ${percent(sum.no.negWorst, sum.no.n)}, noise ${percent(sum.no.noise, sum.no.n)}`,
 );
 console.log(`  worst case (sentiment -1) escalations by reason: ${JSON.stringify(Object.fromEntries(falseEscalations))}`);
-console.log(`  offensive-language rows (tag W) among them: ${profane.n}, escalated at sentiment -1: ${percent(profane.escalated, profane.n)}`);
+console.log(
+  `  offensive-language rows (tag W) among them: ${profane.n}, escalated at sentiment -1: ${percent(profane.escalated, profane.n)}`,
+);
 console.log(`Escalating intents (${sum.yes.n} rows): recall with the expected reason ${percent(sum.yes.right, sum.yes.n)}.`);
 console.log(`  explicit-request text detector alone on contact_* rows: ${percent(sum.yes.explicit, humanRows)}`);
 console.log(`Team routing matches expectations: ${percent(teamRight, rows.length)}.`);
 
 // Repeat detection: how often two messages of the same intent / different intents reach repeatSimilarity.
 let seed = 42;
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 const pick = () => rows[Math.floor(random() * rows.length)]!;
 const pairs = { same: 0, sameHit: 0, different: 0, differentHit: 0 };
 for (let i = 0; i < SIMILARITY_PAIRS; i++) {
@@ -169,7 +183,9 @@ for (let i = 0; i < SIMILARITY_PAIRS; i++) {
     if (hit) pairs.differentHit++;
   }
 }
-const sameIntentPairs = rows.flatMap((a, i) => (i % 7 === 0 ? rows.filter((b, j) => j > i && j % 5 === 0 && b.intent === a.intent).map((b) => [a, b] as const) : []));
+const sameIntentPairs = rows.flatMap((a, i) =>
+  i % 7 === 0 ? rows.filter((b, j) => j > i && j % 5 === 0 && b.intent === a.intent).map((b) => [a, b] as const) : [],
+);
 const sameHits = sameIntentPairs.filter(([a, b]) => textSimilarity(a.text, b.text) >= config.policy.repeatSimilarity).length;
 console.log(
   `Similarity >= ${config.policy.repeatSimilarity}: same-intent pairs ${percent(sameHits, sameIntentPairs.length)} (${sameIntentPairs.length} pairs), different-intent pairs ${percent(pairs.differentHit, pairs.different)} (${pairs.different} random pairs).`,

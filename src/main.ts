@@ -82,7 +82,10 @@ async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
  * The config, and its name in error messages. A broken config is reported together with any
  * secrets missing for the slack.mode and store.kind it names, so one run lists every problem.
  */
-function resolveConfig(input: StartWarmlineOptions["config"], rawEnv: Record<string, string | undefined>): { config: WarmlineConfig; source: string } {
+function resolveConfig(
+  input: StartWarmlineOptions["config"],
+  rawEnv: Record<string, string | undefined>,
+): { config: WarmlineConfig; source: string } {
   const source = typeof input === "string" ? input : input === undefined ? "warmline.config.json" : "the config object";
   try {
     return { config: typeof input === "object" ? parseConfig(input, source) : loadConfigFile(source), source };
@@ -91,7 +94,8 @@ function resolveConfig(input: StartWarmlineOptions["config"], rawEnv: Record<str
     try {
       loadEnv(rawEnv, envSettingsOf(typeof input === "object" ? input : readRawConfigFile(source)));
     } catch (envError) {
-      if (isWarmlineError(envError, "config_missing_setting")) throw new WarmlineError("config_invalid", `${error.message}\n\n${envError.message}`, error);
+      if (isWarmlineError(envError, "config_missing_setting"))
+        throw new WarmlineError("config_invalid", `${error.message}\n\n${envError.message}`, error);
     }
     throw error;
   }
@@ -139,7 +143,8 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
   if (unknownIntents) throw unknownIntents;
   const env = loadEnv(rawEnv, config);
   const logger = options.logger ?? createLogger({ level: env.logLevel });
-  for (const problem of preparedAssistant.problems) if (problem.severity === "warning") logger.warn({ component: "assistant", corpus: preparedAssistant.corpus }, problem.message);
+  for (const problem of preparedAssistant.problems)
+    if (problem.severity === "warning") logger.warn({ component: "assistant", corpus: preparedAssistant.corpus }, problem.message);
   const clock = options.clock ?? systemClock;
   const dataDir = resolve(options.dataDir ?? rawEnv.WARMLINE_DATA_DIR ?? ".data");
   mkdirSync(dataDir, { recursive: true });
@@ -184,9 +189,12 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
 
     const client =
       options.whatsapp?.client ??
-      (new wweb.Client(
-        whatsappClientOptions({ dataDir, browserPath: findBrowser({ configured: config.whatsapp.browserPath, env: { CHROME_PATH: env.chromePath } }) }),
-      ));
+      new wweb.Client(
+        whatsappClientOptions({
+          dataDir,
+          browserPath: findBrowser({ configured: config.whatsapp.browserPath, env: { CHROME_PATH: env.chromePath } }),
+        }),
+      );
     const customers = new WhatsAppChannelAdapter({
       client,
       logger: logger.child({ component: "whatsapp" }),
@@ -197,7 +205,15 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     const engine = createEngine({ config, store, assistant, customers, workspace, clock, logger, instanceId: instanceIdOf(dataDir) });
     const slackInFlight = createInFlightTracker();
     app.use(slackInFlight.middleware);
-    registerSlackListeners(app, { actions: engine, admin: engine, workspace, config, logger: logger.child({ component: "slack" }), botUserId: auth.user_id ?? "", idempotency: store });
+    registerSlackListeners(app, {
+      actions: engine,
+      admin: engine,
+      workspace,
+      config,
+      logger: logger.child({ component: "slack" }),
+      botUserId: auth.user_id ?? "",
+      idempotency: store,
+    });
     registerAnalyticsListeners(app, {
       analytics: analytics.actions,
       agentRef: (userId) => workspace.users.agentRef(userId),
@@ -212,7 +228,8 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     undo.push(() => app.stop());
     const server = config.slack.mode === "http" ? await app.start(env.port ?? 3000) : await app.start();
     const address = config.slack.mode === "http" ? (server as { address?: () => unknown }).address?.() : undefined;
-    const port = typeof address === "object" && address !== null && "port" in address ? Number((address as { port: number }).port) : undefined;
+    const port =
+      typeof address === "object" && address !== null && "port" in address ? Number((address as { port: number }).port) : undefined;
 
     undo.push(() => customers.stop());
     await customers.start({
@@ -221,7 +238,9 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       onDelivery: (update) => engine.handleDelivery(update),
       onConnectionProblem: async (problem) => {
         logger.warn({ code: problem.code }, problem.message);
-        await workspace.notifyOps?.(problem.qrText ? `${problem.message}\n\`\`\`\n${problem.qrText}\n\`\`\`` : problem.message).catch(() => undefined);
+        await workspace
+          .notifyOps?.(problem.qrText ? `${problem.message}\n\`\`\`\n${problem.qrText}\n\`\`\`` : problem.message)
+          .catch(() => undefined);
       },
     });
     // Delivers what an earlier run left in the outbox (in-flight items are checked before any resend), then keeps time.
@@ -269,7 +288,10 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       },
     };
   } catch (error) {
-    for (const step of undo.reverse()) await Promise.resolve().then(step).catch(() => undefined);
+    for (const step of undo.reverse())
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
     throw error;
   }
 }

@@ -40,7 +40,9 @@ export function createSimulationChannels(print: (line: string) => void = () => u
     postEscalation: async (context) => {
       const thread = `sim-thread-${++threads}`;
       log.cards.push({ thread, context });
-      print(`  card → ${context.escalation.team} | ${context.escalation.reason} (${context.escalation.priority}): ${context.escalation.explanation}`);
+      print(
+        `  card → ${context.escalation.team} | ${context.escalation.reason} (${context.escalation.priority}): ${context.escalation.explanation}`,
+      );
       print(`  card summary   | ${context.summary}`);
       return { thread };
     },

@@ -44,7 +44,10 @@ export interface HomeSelection {
 }
 
 function teamPicker(teams: readonly SlackTeamInfo[], shown: string): ActionsBlock {
-  const option = (value: string, name: string): PlainTextOption => ({ text: { type: "plain_text", text: cutToLimit(escapeSlackPlainText(name), SLACK_OPTION_TEXT_LIMIT, "…") }, value });
+  const option = (value: string, name: string): PlainTextOption => ({
+    text: { type: "plain_text", text: cutToLimit(escapeSlackPlainText(name), SLACK_OPTION_TEXT_LIMIT, "…") },
+    value,
+  });
   const pickable = teams.filter((t) => t.key.length <= SLACK_OPTION_VALUE_LIMIT);
   // The team shown stays listed even past the option limit: initial_option must be one of the options.
   const listed = pickable.slice(0, SLACK_SELECT_MAX_OPTIONS - 1);
@@ -54,7 +57,15 @@ function teamPicker(teams: readonly SlackTeamInfo[], shown: string): ActionsBloc
   return {
     type: "actions",
     block_id: SLACK_HOME_TEAM_BLOCK,
-    elements: [{ type: "static_select", action_id: SLACK_HOME_TEAM_ACTION, placeholder: { type: "plain_text", text: "Show a team…" }, options, initial_option: options.find((o) => o.value === shown)! }],
+    elements: [
+      {
+        type: "static_select",
+        action_id: SLACK_HOME_TEAM_ACTION,
+        placeholder: { type: "plain_text", text: "Show a team…" },
+        options,
+        initial_option: options.find((o) => o.value === shown)!,
+      },
+    ],
   };
 }
 
@@ -64,7 +75,11 @@ function shownTeam(teams: readonly SlackTeamInfo[], team: string | undefined): s
 }
 
 /** The Home tab: a team picker, then one team's figures (or everyone's) for today and the last 7 days. */
-export function buildHomeView(figures: DashboardFigures, teams: readonly SlackTeamInfo[], selection: HomeSelection = { team: ALL_TEAMS, picked: false }): HomeView {
+export function buildHomeView(
+  figures: DashboardFigures,
+  teams: readonly SlackTeamInfo[],
+  selection: HomeSelection = { team: ALL_TEAMS, picked: false },
+): HomeView {
   const team = shownTeam(teams, selection.team) ?? ALL_TEAMS;
   const name = teams.find((t) => t.key === team)?.displayName;
   return {
@@ -83,7 +98,10 @@ export function buildHomeView(figures: DashboardFigures, teams: readonly SlackTe
 }
 
 /** The weekly digest message for the ops channel (messages take 50 blocks). */
-export function buildDigestMessage(week: Figures, teams: readonly SlackTeamInfo[]): { text: string; blocks: ReturnType<typeof buildFiguresBlocks> } {
+export function buildDigestMessage(
+  week: Figures,
+  teams: readonly SlackTeamInfo[],
+): { text: string; blocks: ReturnType<typeof buildFiguresBlocks> } {
   return {
     text: "Weekly escalation digest",
     blocks: buildFiguresBlocks({ title: ":bar_chart: Weekly escalation digest", week, teams, maxBlocks: SLACK_MAX_BLOCKS }),
@@ -109,7 +127,10 @@ async function viewerTeam(client: App["client"], deps: AppHomeDeps, user: string
       } while (cursor);
     } catch (error) {
       const info = describeSlackError(error);
-      logger.warn({ err: error, team: team.key, channel, slackError: info.code }, `Could not list a team channel's members for the Home tab (${info.code}): ${info.fix}`);
+      logger.warn(
+        { err: error, team: team.key, channel, slackError: info.code },
+        `Could not list a team channel's members for the Home tab (${info.code}): ${info.fix}`,
+      );
     }
   }
   return ALL_TEAMS;
@@ -135,7 +156,9 @@ export function registerAppHome(app: App, deps: AppHomeDeps): void {
     if (event.tab !== "home") return;
     await publish(client, event.user, async () => {
       const picked = shownTeam(deps.teams, event.view?.private_metadata);
-      return picked !== undefined ? { team: picked, picked: true } : { team: await viewerTeam(client, deps, event.user, logger), picked: false };
+      return picked !== undefined
+        ? { team: picked, picked: true }
+        : { team: await viewerTeam(client, deps, event.user, logger), picked: false };
     });
   });
 
@@ -146,7 +169,12 @@ export function registerAppHome(app: App, deps: AppHomeDeps): void {
 }
 
 /** Posts the weekly digest to the ops channel. */
-export async function postWeeklyDigest(client: App["client"], channel: string, week: Figures, teams: readonly SlackTeamInfo[]): Promise<void> {
+export async function postWeeklyDigest(
+  client: App["client"],
+  channel: string,
+  week: Figures,
+  teams: readonly SlackTeamInfo[],
+): Promise<void> {
   const message = buildDigestMessage(week, teams);
   await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false });
 }

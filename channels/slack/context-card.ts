@@ -1,4 +1,13 @@
-import type { ActionsBlock, Button, ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, PlainTextOption, SectionBlock } from "@slack/types";
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  HeaderBlock,
+  KnownBlock,
+  MrkdwnElement,
+  PlainTextOption,
+  SectionBlock,
+} from "@slack/types";
 import type { ContextPackage } from "../../src/domain/context-package.js";
 import type { AgentFeedbackKind, AgentRef } from "../../src/domain/conversation.js";
 import { WarmlineError } from "../../src/domain/errors.js";
@@ -104,7 +113,11 @@ const PRIORITY_INTENT_LABELS: Record<string, string> = {
 };
 
 const PRIORITY_TEXT: Record<Priority, string> = { urgent: "Urgent", high: "High priority", normal: "Normal priority" };
-const PRIORITY_EMOJI: Record<Priority, string> = { urgent: ":rotating_light:", high: ":large_orange_circle:", normal: ":large_blue_circle:" };
+const PRIORITY_EMOJI: Record<Priority, string> = {
+  urgent: ":rotating_light:",
+  high: ":large_orange_circle:",
+  normal: ":large_blue_circle:",
+};
 
 const SENTIMENT_EMOJI = { negative: ":slightly_frowning_face:", neutral: ":neutral_face:", positive: ":slightly_smiling_face:" } as const;
 
@@ -234,7 +247,9 @@ function previousOutcome(previous: ContextPackage["previous"], teams: SlackTeamI
   const where = ` (${escapeSlackText(teamName(teams, previous.team))})`;
   switch (previous.outcome) {
     case "returned_to_bot":
-      return previous.returnedBy ? `returned to the assistant by ${agentMention(previous.returnedBy)}${where}` : `the customer went back to the assistant${where}`;
+      return previous.returnedBy
+        ? `returned to the assistant by ${agentMention(previous.returnedBy)}${where}`
+        : `the customer went back to the assistant${where}`;
     case "abandoned":
       return `the customer withdrew the request${where}`;
     case "resolved":
@@ -253,7 +268,10 @@ function actionsBlock(context: ContextPackage, status: CardStatus, teams: SlackT
   const id = encodeCardActionValue({ conversationId: context.conversationId, escalationId: context.escalation.id });
   const blockId = SLACK_CARD_ACTIONS_BLOCK_PREFIX + id;
   if (id.length > SLACK_BUTTON_VALUE_LIMIT || blockId.length > SLACK_BLOCK_ID_LIMIT) {
-    throw new WarmlineError("input_invalid", `Conversation and escalation ids "${id.slice(0, 40)}…" are too long for a Slack button (${id.length} characters): together they must stay under ${SLACK_BLOCK_ID_LIMIT - SLACK_CARD_ACTIONS_BLOCK_PREFIX.length}.`);
+    throw new WarmlineError(
+      "input_invalid",
+      `Conversation and escalation ids "${id.slice(0, 40)}…" are too long for a Slack button (${id.length} characters): together they must stay under ${SLACK_BLOCK_ID_LIMIT - SLACK_CARD_ACTIONS_BLOCK_PREFIX.length}.`,
+    );
   }
   const elements: ActionsBlock["elements"] = [];
   if (status.kind === "waiting") elements.push(button(":raising_hand: Claim", SLACK_ACTION_IDS.claim, id, "primary"));
@@ -266,7 +284,12 @@ function actionsBlock(context: ContextPackage, status: CardStatus, teams: SlackT
       value: team.key.slice(0, SLACK_OPTION_VALUE_LIMIT),
     }));
   if (options.length > 0) {
-    elements.push({ type: "static_select", action_id: SLACK_ACTION_IDS.transfer, placeholder: { type: "plain_text", text: "Transfer to…" }, options });
+    elements.push({
+      type: "static_select",
+      action_id: SLACK_ACTION_IDS.transfer,
+      placeholder: { type: "plain_text", text: "Transfer to…" },
+      options,
+    });
   }
   elements.push(button(":robot_face: Return to bot", SLACK_ACTION_IDS.returnToBot, id));
   elements.push({
@@ -285,7 +308,12 @@ function actionsBlock(context: ContextPackage, status: CardStatus, teams: SlackT
  * The context card: everything an agent needs to pick the conversation up without asking the
  * customer to repeat themselves. Re-rendered from (context, status) on every change.
  */
-export function buildContextCard(context: ContextPackage, status: CardStatus, teams: SlackTeamInfo[], links: ContextCardLinks = {}): SlackMessageContent {
+export function buildContextCard(
+  context: ContextPackage,
+  status: CardStatus,
+  teams: SlackTeamInfo[],
+  links: ContextCardLinks = {},
+): SlackMessageContent {
   const { customer, escalation } = context;
   const priority = PRIORITY_TEXT[escalation.priority];
   const header: HeaderBlock = {
@@ -293,7 +321,10 @@ export function buildContextCard(context: ContextPackage, status: CardStatus, te
     text: {
       type: "plain_text",
       emoji: true,
-      text: cutToLimit(`${PRIORITY_EMOJI[escalation.priority]} ${priority} · ${cardTopic(context)} · ${teamName(teams, escalation.team)}`, SLACK_HEADER_TEXT_LIMIT),
+      text: cutToLimit(
+        `${PRIORITY_EMOJI[escalation.priority]} ${priority} · ${cardTopic(context)} · ${teamName(teams, escalation.team)}`,
+        SLACK_HEADER_TEXT_LIMIT,
+      ),
     },
   };
   const blocks: KnownBlock[] = [header];
@@ -324,7 +355,10 @@ export function buildContextCard(context: ContextPackage, status: CardStatus, te
       mrkdwn(`*Phone*\n${escapeSlackText(customer.maskedPhone)}`, SLACK_SECTION_FIELD_LIMIT),
       mrkdwn(`*Tier*\n${tier}`, SLACK_SECTION_FIELD_LIMIT),
       mrkdwn(`*Past conversations*\n${customer.pastConversations}`, SLACK_SECTION_FIELD_LIMIT),
-      mrkdwn(`*Sentiment*\n${SENTIMENT_EMOJI[context.sentiment.label]} ${context.sentiment.label} (${context.sentiment.score.toFixed(2)})`, SLACK_SECTION_FIELD_LIMIT),
+      mrkdwn(
+        `*Sentiment*\n${SENTIMENT_EMOJI[context.sentiment.label]} ${context.sentiment.label} (${context.sentiment.score.toFixed(2)})`,
+        SLACK_SECTION_FIELD_LIMIT,
+      ),
     ],
   });
   blocks.push(section(`*Why escalated*\n${escapeSlackText(escalation.explanation)}`));
@@ -336,7 +370,9 @@ export function buildContextCard(context: ContextPackage, status: CardStatus, te
   });
   blocks.push(section(`*What the bot tried*\n${tried.length > 0 ? tried.join("\n") : "_Nothing: it handed over straight away._"}`));
   blocks.push(
-    section(`*Suggested next step*\n${escapeSlackText(context.suggestedNextStep)}\n*Suggested opening line*\n${quote(escapeSlackText(context.suggestedOpening))}`),
+    section(
+      `*Suggested next step*\n${escapeSlackText(context.suggestedNextStep)}\n*Suggested opening line*\n${quote(escapeSlackText(context.suggestedOpening))}`,
+    ),
   );
 
   const recent = context.keyMessages.slice(-CARD_KEY_MESSAGE_LIMIT);
@@ -360,7 +396,11 @@ export function buildContextCard(context: ContextPackage, status: CardStatus, te
     type: "context",
     elements: [
       mrkdwn(
-        [`Conversation \`${escapeSlackText(context.conversationId)}\``, ...footerStatus(context, status), ...(escalation.level > 1 ? [`Transfer #${escalation.level - 1}`] : [])].join(" · "),
+        [
+          `Conversation \`${escapeSlackText(context.conversationId)}\``,
+          ...footerStatus(context, status),
+          ...(escalation.level > 1 ? [`Transfer #${escalation.level - 1}`] : []),
+        ].join(" · "),
         SLACK_CONTEXT_TEXT_LIMIT,
       ),
     ],
@@ -378,13 +418,25 @@ export function buildContextCard(context: ContextPackage, status: CardStatus, te
 /** On a resolved card: what the agent thinks of the handoff (one answer each, changeable), counted by analytics. */
 function feedbackBlocks(conversationId: string): KnownBlock[] {
   return [
-    { type: "context", elements: [mrkdwn("*Feedback on this handoff* (helps tune when the bot hands over; click another answer to change yours):", SLACK_CONTEXT_TEXT_LIMIT)] },
+    {
+      type: "context",
+      elements: [
+        mrkdwn(
+          "*Feedback on this handoff* (helps tune when the bot hands over; click another answer to change yours):",
+          SLACK_CONTEXT_TEXT_LIMIT,
+        ),
+      ],
+    },
     {
       type: "actions",
       block_id: SLACK_FEEDBACK_BLOCK_PREFIX + conversationId.slice(0, SLACK_BLOCK_ID_LIMIT - SLACK_FEEDBACK_BLOCK_PREFIX.length),
       elements: [
         button(`:+1: ${SLACK_FEEDBACK_LABELS.right_call}`, SLACK_ANALYTICS_ACTION_IDS.rightCall, conversationId),
-        button(`:robot_face: ${SLACK_FEEDBACK_LABELS.bot_should_have_handled}`, SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, conversationId),
+        button(
+          `:robot_face: ${SLACK_FEEDBACK_LABELS.bot_should_have_handled}`,
+          SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled,
+          conversationId,
+        ),
         button(`:snail: ${SLACK_FEEDBACK_LABELS.escalated_too_late}`, SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate, conversationId),
       ],
     },

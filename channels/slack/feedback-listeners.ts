@@ -36,15 +36,31 @@ interface FeedbackRequest {
 
 /** The transcript as a modal, within Slack's view limits; the thread keeps the full copy. */
 export function buildTranscriptModal(view: TranscriptView): ModalView {
-  const sections: KnownBlock[] = buildTranscriptPosts(view.lines).map((text) => ({ type: "section", text: { type: "mrkdwn", text, verbatim: true } }));
+  const sections: KnownBlock[] = buildTranscriptPosts(view.lines).map((text) => ({
+    type: "section",
+    text: { type: "mrkdwn", text, verbatim: true },
+  }));
   const head: KnownBlock = {
     type: "context",
-    elements: [{ type: "mrkdwn", text: `${escapeSlackText(view.customerName)} · ${view.lines.length} messages · phone numbers, emails and cards are masked`, verbatim: true }],
+    elements: [
+      {
+        type: "mrkdwn",
+        text: `${escapeSlackText(view.customerName)} · ${view.lines.length} messages · phone numbers, emails and cards are masked`,
+        verbatim: true,
+      },
+    ],
   };
   const room = SLACK_VIEW_MAX_BLOCKS - 1;
   const body =
-    sections.length <= room ? sections : [...sections.slice(0, room - 1), { type: "section", text: { type: "mrkdwn", text: `_${CUT_MARKER}_` } } as KnownBlock];
-  return { type: "modal", title: { type: "plain_text", text: "Full transcript" }, close: { type: "plain_text", text: "Close" }, blocks: [head, ...body] };
+    sections.length <= room
+      ? sections
+      : [...sections.slice(0, room - 1), { type: "section", text: { type: "mrkdwn", text: `_${CUT_MARKER}_` } } as KnownBlock];
+  return {
+    type: "modal",
+    title: { type: "plain_text", text: "Full transcript" },
+    close: { type: "plain_text", text: "Close" },
+    blocks: [head, ...body],
+  };
 }
 
 /** "Which intent should the bot have answered?" pre-selected with what it detected. */
@@ -63,7 +79,13 @@ export function buildFeedbackIntentModal(request: FeedbackRequest, intents: read
     submit: { type: "plain_text", text: "Save" },
     close: { type: "plain_text", text: "Cancel" },
     blocks: [
-      { type: "section", text: { type: "mrkdwn", text: "The customer's first message becomes a training example for this intent (`warmline export-feedback`)." } },
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: "The customer's first message becomes a training example for this intent (`warmline export-feedback`).",
+        },
+      },
       {
         type: "input",
         block_id: SLACK_FEEDBACK_INTENT_BLOCK,
@@ -113,11 +135,18 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
   };
   const requestOf = (body: BlockAction, action: ButtonAction): FeedbackRequest => ({
     conversationId: action.value ?? "",
-    ...(body.channel && body.message?.ts ? { thread: encodeSlackThreadRef({ channel: body.channel.id, threadTs: body.message.ts }), channel: body.channel.id } : {}),
+    ...(body.channel && body.message?.ts
+      ? { thread: encodeSlackThreadRef({ channel: body.channel.id, threadTs: body.message.ts }), channel: body.channel.id }
+      : {}),
   });
   const failed = async (what: string, error: unknown, channel: string | undefined, user: string, threadTs?: string) => {
     logger.error({ what, err: error, slackError: describeSlackError(error).code }, `Slack ${what} failed`);
-    await tell(channel, user, threadTs, `:warning: ${isWarmlineError(error) ? error.message : "That didn't work because of an unexpected error; it is in Warmline's log."}`);
+    await tell(
+      channel,
+      user,
+      threadTs,
+      `:warning: ${isWarmlineError(error) ? error.message : "That didn't work because of an unexpected error; it is in Warmline's log."}`,
+    );
   };
 
   app.action<BlockAction<ButtonAction>>(SLACK_ANALYTICS_ACTION_IDS.viewTranscript, async ({ ack, body, action }) => {
@@ -125,7 +154,13 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
     const request = requestOf(body, action);
     try {
       const view = await analytics.viewTranscript(request.conversationId, await deps.agentRef(body.user.id), request.thread);
-      if (!view) return await tell(request.channel, body.user.id, body.message?.ts, "This conversation no longer exists (it may have been forgotten).");
+      if (!view)
+        return await tell(
+          request.channel,
+          body.user.id,
+          body.message?.ts,
+          "This conversation no longer exists (it may have been forgotten).",
+        );
       await client.views.open({ trigger_id: body.trigger_id, view: buildTranscriptModal(view) });
     } catch (error) {
       await failed("view transcript", error, request.channel, body.user.id, body.message?.ts);
@@ -133,7 +168,10 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
   });
 
   const record = async (body: { user: { id: string } }, request: FeedbackRequest, kind: AgentFeedbackKind, intent?: string) => {
-    const result = await analytics.recordFeedback(request.conversationId, await deps.agentRef(body.user.id), kind, { ...(intent ? { intent } : {}), ...(request.thread ? { thread: request.thread } : {}) });
+    const result = await analytics.recordFeedback(request.conversationId, await deps.agentRef(body.user.id), kind, {
+      ...(intent ? { intent } : {}),
+      ...(request.thread ? { thread: request.thread } : {}),
+    });
     const threadTs = request.thread ? decodeSlackThreadRef(request.thread).threadTs : undefined;
     await tell(request.channel, body.user.id, threadTs, feedbackReply(result, kind, intent));
   };
@@ -147,7 +185,9 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
       await ack();
       const request = requestOf(body, action);
-      await record(body, request, kind).catch((error: unknown) => failed("feedback", error, request.channel, body.user.id, body.message?.ts));
+      await record(body, request, kind).catch((error: unknown) =>
+        failed("feedback", error, request.channel, body.user.id, body.message?.ts),
+      );
     });
   }
 

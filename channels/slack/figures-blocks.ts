@@ -105,13 +105,25 @@ export function buildFiguresBlocks(input: FiguresBlocksInput): KnownBlock[] {
     ...(input.controls ?? []),
     {
       type: "context",
-      elements: [{ type: "mrkdwn", text: `${today ? `Today since ${slackDate(today.since, "{time}")} and the ` : "The "}7 days to ${slackDate(week.until)} · \`warmline report --since 7d\` has every figure` }],
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `${today ? `Today since ${slackDate(today.since, "{time}")} and the ` : "The "}7 days to ${slackDate(week.until)} · \`warmline report --since 7d\` has every figure`,
+        },
+      ],
     },
   ];
   if (input.team !== undefined) {
     const row = week.teams[input.team];
     const name = input.teams.find((t) => t.key === input.team)?.displayName ?? input.team;
-    blocks.push(row ? teamSection(name, row, today?.teams[input.team]) : { type: "context", elements: [{ type: "mrkdwn", text: cutToLimit(`No figures for ${escapeSlackText(name)} yet.`, SLACK_CONTEXT_TEXT_LIMIT) }] });
+    blocks.push(
+      row
+        ? teamSection(name, row, today?.teams[input.team])
+        : {
+            type: "context",
+            elements: [{ type: "mrkdwn", text: cutToLimit(`No figures for ${escapeSlackText(name)} yet.`, SLACK_CONTEXT_TEXT_LIMIT) }],
+          },
+    );
     return blocks;
   }
   blocks.push(teamSection("All teams", week.teams[ALL_TEAMS]!, today?.teams[ALL_TEAMS]), { type: "divider" });
@@ -124,7 +136,15 @@ export function buildFiguresBlocks(input: FiguresBlocksInput): KnownBlock[] {
     if (row) blocks.push(teamSection(name, row, today?.teams[key]));
   }
   if (fits.length < keys.length) {
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${keys.length - fits.length} more teams did not fit: run \`warmline report --since 7d\` for all of them.` }] });
+    blocks.push({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `${keys.length - fits.length} more teams did not fit: run \`warmline report --since 7d\` for all of them.`,
+        },
+      ],
+    });
   }
   return blocks;
 }

@@ -1,12 +1,31 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from "@slack/bolt";
-import type { AllMessageEvents, FileShareMessageEvent, GenericMessageEvent, MessageChangedEvent, ThreadBroadcastMessageEvent } from "@slack/types";
+import type {
+  AllMessageEvents,
+  FileShareMessageEvent,
+  GenericMessageEvent,
+  MessageChangedEvent,
+  ThreadBroadcastMessageEvent,
+} from "@slack/types";
 import type { WarmlineConfig } from "../../src/config/schema.js";
 import type { AgentRef, Attachment } from "../../src/domain/conversation.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
-import type { ActionRefusal, ActionResult, AdminActions, AgentActions, AgentReplyResult, TeamStatus } from "../../src/ports/agent-workspace.js";
+import type {
+  ActionRefusal,
+  ActionResult,
+  AdminActions,
+  AgentActions,
+  AgentReplyResult,
+  TeamStatus,
+} from "../../src/ports/agent-workspace.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { Logger } from "../../src/ports/logger.js";
-import { SLACK_ACTION_IDS, SLACK_CARD_ACTIONS_BLOCK_PREFIX, agentMention, decodeCardActionValue, type SlackCardTarget } from "./context-card.js";
+import {
+  SLACK_ACTION_IDS,
+  SLACK_CARD_ACTIONS_BLOCK_PREFIX,
+  agentMention,
+  decodeCardActionValue,
+  type SlackCardTarget,
+} from "./context-card.js";
 import { mentionedSlackUserIds, mrkdwnToWhatsApp } from "./mrkdwn-to-whatsapp.js";
 import { describeSlackError } from "./slack-errors.js";
 import { encodeSlackMessageRef, encodeSlackThreadRef } from "./slack-ids.js";
@@ -48,7 +67,8 @@ export function slackEventKeys(body: unknown): string[] {
   const keys: string[] = [];
   if (typeof eventId === "string" && eventId !== "") keys.push(`slack:event:${eventId}`);
   // Edits carry the original's client_msg_id inside message; only a new message's own id counts.
-  if (event && event.subtype === undefined && typeof event.client_msg_id === "string" && event.client_msg_id !== "") keys.push(`slack:msg:${event.client_msg_id}`);
+  if (event && event.subtype === undefined && typeof event.client_msg_id === "string" && event.client_msg_id !== "")
+    keys.push(`slack:msg:${event.client_msg_id}`);
   return keys;
 }
 
@@ -110,7 +130,11 @@ export function describeRefusal(
       const team = config.teams[result.team];
       const name = team?.displayName ?? result.team;
       const rota = team?.rota ?? [];
-      const named = rota.slice(0, REFUSAL_NAMED_MEMBERS).map((id) => `<@${id}>`).join(", ") + (rota.length > REFUSAL_NAMED_MEMBERS ? ` and ${rota.length - REFUSAL_NAMED_MEMBERS} more` : "");
+      const named =
+        rota
+          .slice(0, REFUSAL_NAMED_MEMBERS)
+          .map((id) => `<@${id}>`)
+          .join(", ") + (rota.length > REFUSAL_NAMED_MEMBERS ? ` and ${rota.length - REFUSAL_NAMED_MEMBERS} more` : "");
       return `You're not on the ${name} rota, so you can't ${what} this one: ${named}${admins} can. An admin can add your user id to teams.${result.team}.rota in warmline.config.json.`;
     }
     case "stale_card": {
@@ -136,7 +160,12 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
 
   const ephemeral = async (target: EphemeralTarget, text: string): Promise<void> => {
     try {
-      await client.chat.postEphemeral({ channel: target.channel, user: target.user, text, ...(target.threadTs ? { thread_ts: target.threadTs } : {}) });
+      await client.chat.postEphemeral({
+        channel: target.channel,
+        user: target.user,
+        text,
+        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+      });
     } catch (error) {
       const info = describeSlackError(error);
       logger.warn({ channel: target.channel, slackError: info.code }, `Could not show an ephemeral message (${info.code}): ${info.fix}`);
@@ -155,7 +184,11 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       }
       const info = describeSlackError(error);
       logger.error({ what, err: error, slackError: info.code }, `Slack ${what} failed unexpectedly`);
-      if (target) await ephemeral(target, ":warning: That didn't work because of an unexpected error; it is in Warmline's log. Try again in a moment.");
+      if (target)
+        await ephemeral(
+          target,
+          ":warning: That didn't work because of an unexpected error; it is in Warmline's log. Try again in a moment.",
+        );
     }
   };
 
@@ -211,11 +244,15 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
       await ack();
       const target = actionTarget(body);
-      await guarded(what, target, async () => tellRefusal(target, await run(decodeCardActionValue(action.value ?? ""), await agentFor(body.user.id)), what));
+      await guarded(what, target, async () =>
+        tellRefusal(target, await run(decodeCardActionValue(action.value ?? ""), await agentFor(body.user.id)), what),
+      );
     });
   };
   simpleButton(SLACK_ACTION_IDS.release, "release", (card, agent) => actions.release(card.conversationId, agent, card.escalationId));
-  simpleButton(SLACK_ACTION_IDS.returnToBot, "return to the bot", (card, agent) => actions.returnToBot(card.conversationId, agent, card.escalationId));
+  simpleButton(SLACK_ACTION_IDS.returnToBot, "return to the bot", (card, agent) =>
+    actions.returnToBot(card.conversationId, agent, card.escalationId),
+  );
   simpleButton(SLACK_ACTION_IDS.resolve, "resolve", (card, agent) => actions.resolve(card.conversationId, agent, card.escalationId));
 
   // ---- Transfer: pick a team on the card, then a modal asks for the note ---------------------
@@ -225,7 +262,9 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     await ack();
     const target = actionTarget(body);
     await guarded("transfer", target, async () => {
-      const card = decodeCardActionValue(action.block_id.startsWith(SLACK_CARD_ACTIONS_BLOCK_PREFIX) ? action.block_id.slice(SLACK_CARD_ACTIONS_BLOCK_PREFIX.length) : "");
+      const card = decodeCardActionValue(
+        action.block_id.startsWith(SLACK_CARD_ACTIONS_BLOCK_PREFIX) ? action.block_id.slice(SLACK_CARD_ACTIONS_BLOCK_PREFIX.length) : "",
+      );
       const request: SlackTransferRequest = {
         ...card,
         toTeam: action.selected_option.value,
@@ -242,7 +281,10 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   app.view(SLACK_TRANSFER_VIEW_ID, async ({ ack, body, view }) => {
     const note = view.state.values[SLACK_TRANSFER_NOTE_BLOCK]?.[SLACK_TRANSFER_NOTE_ACTION]?.value?.trim() ?? "";
     if (note === "") {
-      await ack({ response_action: "errors", errors: { [SLACK_TRANSFER_NOTE_BLOCK]: "Write a line for the next team: what they need to know." } });
+      await ack({
+        response_action: "errors",
+        errors: { [SLACK_TRANSFER_NOTE_BLOCK]: "Write a line for the next team: what they need to know." },
+      });
       return;
     }
     await ack();
@@ -251,7 +293,13 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       const request = parseTransferRequest(view.private_metadata);
       target = { channel: request.channel, user: body.user.id, ...(request.messageTs ? { threadTs: request.messageTs } : {}) };
       const to = target;
-      await guarded("transfer", to, async () => tellRefusal(to, await actions.transfer(request.conversationId, await agentFor(body.user.id), request.toTeam, note, request.escalationId), "transfer"));
+      await guarded("transfer", to, async () =>
+        tellRefusal(
+          to,
+          await actions.transfer(request.conversationId, await agentFor(body.user.id), request.toTeam, note, request.escalationId),
+          "transfer",
+        ),
+      );
     });
   });
 
@@ -276,16 +324,29 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const data = Buffer.from(await response.arrayBuffer());
-        attachments.push({ kind: kindOf(file.mimetype), mimeType: file.mimetype, filename: file.name ?? undefined, dataBase64: data.toString("base64"), ...(file.title ? { description: file.title } : {}) });
+        attachments.push({
+          kind: kindOf(file.mimetype),
+          mimeType: file.mimetype,
+          filename: file.name ?? undefined,
+          dataBase64: data.toString("base64"),
+          ...(file.title ? { description: file.title } : {}),
+        });
       } catch (error) {
-        logger.warn({ fileId: file.id, err: error }, "Could not download a file shared in an escalation thread: check the app has the files:read scope");
+        logger.warn(
+          { fileId: file.id, err: error },
+          "Could not download a file shared in an escalation thread: check the app has the files:read scope",
+        );
         await ephemeral(target, `:warning: Could not attach ${label}; send it again in a moment.`);
       }
     }
     return attachments;
   };
 
-  const explainNotRelayed = async (result: Extract<AgentReplyResult, { relayed: false }>, ref: { channel: string; ts: string }, target: EphemeralTarget) => {
+  const explainNotRelayed = async (
+    result: Extract<AgentReplyResult, { relayed: false }>,
+    ref: { channel: string; ts: string },
+    target: EphemeralTarget,
+  ) => {
     if (result.reason === "unknown_thread") return;
     try {
       await client.reactions.add({ channel: ref.channel, timestamp: ref.ts, name: SLACK_INTERNAL_NOTE_REACTION });
@@ -344,7 +405,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     }
     // Plain replies and file shares only: joins, topic changes, deletions and bot posts are not agent replies.
     if (message.subtype !== undefined && message.subtype !== "file_share" && message.subtype !== "thread_broadcast") return;
-    if (("bot_id" in message && message.bot_id) || !message.user || message.user === deps.botUserId || message.user === context.botUserId) return;
+    if (("bot_id" in message && message.bot_id) || !message.user || message.user === deps.botUserId || message.user === context.botUserId)
+      return;
     if (!message.thread_ts || message.thread_ts === message.ts) return;
     await onThreadMessage(message, context.botToken);
   });
@@ -360,7 +422,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
           break;
         case "forget": {
           if (!config.slack.admins.includes(command.user_id)) {
-            text = ":no_entry: Only Warmline admins can forget customers. Ask one, or have your user id added to slack.admins in warmline.config.json.";
+            text =
+              ":no_entry: Only Warmline admins can forget customers. Ask one, or have your user id added to slack.admins in warmline.config.json.";
             break;
           }
           const given = rest.join("");
@@ -368,22 +431,28 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
           const phone = given.replace(/[\s().-]/g, "");
           const customer = /^\+?\d{6,15}$/.test(phone) ? phone : /^[a-z]+:\S+$/i.test(given) ? given : undefined;
           if (customer === undefined) {
-            text = "Usage: `/warmline forget <phone or address>`: the number in international form, e.g. `/warmline forget +447700900123`, or the customer's WhatsApp address, e.g. `/warmline forget whatsapp:123456789012345@lid`.";
+            text =
+              "Usage: `/warmline forget <phone or address>`: the number in international form, e.g. `/warmline forget +447700900123`, or the customer's WhatsApp address, e.g. `/warmline forget whatsapp:123456789012345@lid`.";
             break;
           }
           const { conversations, threadsNotErased } = await admin.forgetCustomer(customer, await agentFor(command.user_id));
           text = `:wastebasket: Forgot ${conversations} conversation${conversations === 1 ? "" : "s"} and every record of that customer, with their cards and threads in Slack.`;
-          if (threadsNotErased) text += ` :warning: ${threadsNotErased} thread${threadsNotErased === 1 ? "" : "s"} could not be erased (see Warmline's log): delete ${threadsNotErased === 1 ? "it" : "them"} by hand.`;
+          if (threadsNotErased)
+            text += ` :warning: ${threadsNotErased} thread${threadsNotErased === 1 ? "" : "s"} could not be erased (see Warmline's log): delete ${threadsNotErased === 1 ? "it" : "them"} by hand.`;
           logger.info({ by: command.user_id, conversations }, "Customer forgotten on an admin's request");
           break;
         }
         case "replay": {
           if (!config.slack.admins.includes(command.user_id)) {
-            text = ":no_entry: Only Warmline admins can replay failed messages. Ask one, or have your user id added to slack.admins in warmline.config.json.";
+            text =
+              ":no_entry: Only Warmline admins can replay failed messages. Ask one, or have your user id added to slack.admins in warmline.config.json.";
             break;
           }
           const replayed = (await admin.replayFailed?.(rest[0])) ?? 0;
-          text = replayed === 0 ? "Nothing to replay: no message has failed for good." : `:repeat: Sending ${replayed} failed message${replayed === 1 ? "" : "s"} again.`;
+          text =
+            replayed === 0
+              ? "Nothing to replay: no message has failed for good."
+              : `:repeat: Sending ${replayed} failed message${replayed === 1 ? "" : "s"} again.`;
           logger.info({ by: command.user_id, replayed }, "Failed messages replayed on an admin's request");
           break;
         }

@@ -52,7 +52,10 @@ async function lookUpById(client: WebClient, id: string): Promise<KnownChannel |
  * Resolves every team channel (and the ops channel) named in the config, by `#name` or id, and
  * checks the app is a member of each. Reports every problem at once, each with its fix.
  */
-export async function resolveTeamChannels(client: WebClient, config: Pick<WarmlineConfig, "teams" | "slack">): Promise<ResolvedTeamChannels> {
+export async function resolveTeamChannels(
+  client: WebClient,
+  config: Pick<WarmlineConfig, "teams" | "slack">,
+): Promise<ResolvedTeamChannels> {
   let known: KnownChannel[];
   try {
     known = await listChannels(client);

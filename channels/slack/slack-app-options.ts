@@ -25,7 +25,14 @@ export interface SlackAppOptionsInput {
  * The options for `new App(...)`, for either mode. The signing secret is required in both
  * (there is no way to switch verification off); Socket Mode also needs the app-level token.
  */
-export function slackAppOptions({ config, env, logger, processBeforeResponse, clientOptions, customRoutes }: SlackAppOptionsInput): AppOptions {
+export function slackAppOptions({
+  config,
+  env,
+  logger,
+  processBeforeResponse,
+  clientOptions,
+  customRoutes,
+}: SlackAppOptionsInput): AppOptions {
   if (!env.slackSigningSecret?.trim()) {
     throw new WarmlineError(
       "config_missing_setting",
@@ -54,7 +61,7 @@ export function slackAppOptions({ config, env, logger, processBeforeResponse, cl
     if (!env.slackAppToken?.trim()) {
       throw new WarmlineError(
         "config_missing_setting",
-        "SLACK_APP_TOKEN is required in Socket Mode: create an app-level token with connections:write under Basic Information → App-Level Tokens, or set slack.mode to \"http\".",
+        'SLACK_APP_TOKEN is required in Socket Mode: create an app-level token with connections:write under Basic Information → App-Level Tokens, or set slack.mode to "http".',
       );
     }
     return { ...common, socketMode: true, appToken: env.slackAppToken, signingSecret: env.slackSigningSecret };

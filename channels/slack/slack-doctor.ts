@@ -19,7 +19,12 @@ export function createSlackDoctorProbe(env: Pick<WarmlineEnv, "slackBotToken" | 
     async authTest(): Promise<SlackAuthResult> {
       try {
         const result = await client.auth.test();
-        return { ok: true, user: result.user ?? result.user_id ?? "?", team: result.team ?? result.team_id ?? "?", scopes: result.response_metadata?.scopes };
+        return {
+          ok: true,
+          user: result.user ?? result.user_id ?? "?",
+          team: result.team ?? result.team_id ?? "?",
+          scopes: result.response_metadata?.scopes,
+        };
       } catch (error) {
         const info = describeSlackError(error);
         return { ok: false, error: info.code, fix: `${info.fix}.` };

@@ -1,4 +1,11 @@
-import { ErrorCode, type SlackError, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from "@slack/web-api";
+import {
+  ErrorCode,
+  type SlackError,
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+} from "@slack/web-api";
 import { WarmlineError, type DeliveryRetryInfo } from "../../src/domain/errors.js";
 
 export interface SlackErrorInfo {
@@ -51,17 +58,29 @@ function isSlackError(error: unknown): error is SlackError {
 
 /** Errors that a retry will not fix (the channel, the token, the scopes must change first). */
 export function isPermanentSlackError(info: SlackErrorInfo): boolean {
-  return ["not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "not_authed", "token_revoked", "account_inactive", "missing_scope"].includes(info.code);
+  return [
+    "not_in_channel",
+    "channel_not_found",
+    "is_archived",
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "account_inactive",
+    "missing_scope",
+  ].includes(info.code);
 }
 
 /** Errors after which nothing in the channel can be reached (nor, for a bad token, anywhere): notes go to the ops channel. */
 export function isUnreachableSlackError(info: SlackErrorInfo): boolean {
-  return ["not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "not_authed", "token_revoked", "account_inactive"].includes(info.code);
+  return ["not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "not_authed", "token_revoked", "account_inactive"].includes(
+    info.code,
+  );
 }
 
 /** Whether and when a retry can help, from the error's class and code. */
 export function slackRetryInfo(info: SlackErrorInfo): DeliveryRetryInfo {
-  if (info.code === "ratelimited") return { retry: "rate_limited", ...(info.retryAfterSeconds !== undefined ? { retryAfterMs: info.retryAfterSeconds * 1000 } : {}) };
+  if (info.code === "ratelimited")
+    return { retry: "rate_limited", ...(info.retryAfterSeconds !== undefined ? { retryAfterMs: info.retryAfterSeconds * 1000 } : {}) };
   if (info.code.startsWith("http_") || info.code === "request_failed" || info.code === "unknown") return { retry: "transient" };
   // Any other platform error is Slack refusing this request as it stands (invalid_blocks, not_in_channel…).
   return { retry: isPermanentSlackError(info) || info.code in FIXES ? "permanent" : "transient" };
@@ -72,5 +91,10 @@ export function slackDeliveryFailed(method: string, error: unknown, where?: stri
   const info = describeSlackError(error);
   const at = where ? ` in ${where}` : "";
   const retry = info.retryAfterSeconds !== undefined ? ` (retry after ${info.retryAfterSeconds}s)` : "";
-  return new WarmlineError("delivery_failed", `Slack ${method}${at} failed with ${info.code}${retry}: ${info.fix}.`, error, slackRetryInfo(info));
+  return new WarmlineError(
+    "delivery_failed",
+    `Slack ${method}${at} failed with ${info.code}${retry}: ${info.fix}.`,
+    error,
+    slackRetryInfo(info),
+  );
 }

@@ -21,7 +21,10 @@ const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const TS = /^\d{1,12}\.\d{1,8}$/;
 
 function badId(kind: string, id: string, example: string): WarmlineError {
-  return new WarmlineError("bad_id", `"${id}" is not a Slack ${kind}: expected something like "${example}". It was probably made by another workspace adapter.`);
+  return new WarmlineError(
+    "bad_id",
+    `"${id}" is not a Slack ${kind}: expected something like "${example}". It was probably made by another workspace adapter.`,
+  );
 }
 
 function decodeChannelAndTs(id: string, kind: string): { channel: string; ts: string } {

@@ -144,7 +144,10 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     let cursor: string | undefined;
     for (let page = 0; page < SLACK_RESUME_MAX_PAGES; page++) {
       const query = { channel, oldest, include_all_metadata: true, limit: SLACK_RESUME_PAGE_SIZE, ...(cursor ? { cursor } : {}) };
-      const result = threadTs === undefined ? await this.client.conversations.history(query) : await this.client.conversations.replies({ ...query, ts: threadTs });
+      const result =
+        threadTs === undefined
+          ? await this.client.conversations.history(query)
+          : await this.client.conversations.replies({ ...query, ts: threadTs });
       for (const message of result.messages ?? []) {
         const metadata = message.metadata as { event_type?: string; event_payload?: { id?: unknown } } | undefined;
         const id = metadata?.event_payload?.id;
@@ -153,7 +156,10 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
       cursor = result.response_metadata?.next_cursor || undefined;
       if (!cursor) return keys;
     }
-    this.logger.warn({ channel, threadTs, pages: SLACK_RESUME_MAX_PAGES }, "Stopped looking for an interrupted post's earlier copy after the page limit; it may be posted twice");
+    this.logger.warn(
+      { channel, threadTs, pages: SLACK_RESUME_MAX_PAGES },
+      "Stopped looking for an interrupted post's earlier copy after the page limit; it may be posted twice",
+    );
     return keys;
   }
 
@@ -161,9 +167,16 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
    * The transcript follows the card in its thread. A failure here does not fail the escalation
    * (the card, with its summary, is up); it is logged and noted in the thread where possible.
    */
-  private async postTranscript(ref: SlackThreadRef, context: ContextPackage, log: Record<string, unknown>, delivery?: DeliveryAttempt): Promise<void> {
+  private async postTranscript(
+    ref: SlackThreadRef,
+    context: ContextPackage,
+    log: Record<string, unknown>,
+    delivery?: DeliveryAttempt,
+  ): Promise<void> {
     const posts = buildTranscriptPosts(context.transcript);
-    const posted = delivery?.inDoubt ? await this.postedKeys(ref.channel, ref.threadTs, delivery.since).catch(() => new Map<string, string>()) : new Map<string, string>();
+    const posted = delivery?.inDoubt
+      ? await this.postedKeys(ref.channel, ref.threadTs, delivery.since).catch(() => new Map<string, string>())
+      : new Map<string, string>();
     for (const [index, text] of posts.entries()) {
       const key = delivery ? `${delivery.key}:transcript:${index}` : undefined;
       if (key !== undefined && posted.has(key)) continue;
@@ -171,8 +184,14 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
         await this.postText(ref, text, key);
       } catch (error) {
         const info = describeSlackError(error);
-        this.logger.error({ ...log, slackError: info.code, posted: index, of: posts.length }, `Could not post the transcript (${info.code}): ${info.fix}`);
-        await this.tryNote(ref, `:warning: The rest of the transcript could not be posted (Slack error \`${info.code}\`). The card's summary and last messages still apply.`);
+        this.logger.error(
+          { ...log, slackError: info.code, posted: index, of: posts.length },
+          `Could not post the transcript (${info.code}): ${info.fix}`,
+        );
+        await this.tryNote(
+          ref,
+          `:warning: The rest of the transcript could not be posted (Slack error \`${info.code}\`). The card's summary and last messages still apply.`,
+        );
         return;
       }
     }
@@ -185,10 +204,19 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     try {
       await this.client.chat.update({ channel: ref.channel, ts: ref.threadTs, text: card.text, blocks: card.blocks });
     } catch (error) {
-      const failure = await this.failed("chat.update", error, { conversationId: context.conversationId, thread, status: status.kind }, `<#${ref.channel}>`);
+      const failure = await this.failed(
+        "chat.update",
+        error,
+        { conversationId: context.conversationId, thread, status: status.kind },
+        `<#${ref.channel}>`,
+      );
       // Out of the channel (or the token) the thread is unreachable too; the outbox reports it in the ops channel.
       const info = describeSlackError(error);
-      if (!isUnreachableSlackError(info)) await this.tryNote(ref, `:warning: The card above could not be updated (Slack error \`${info.code}\`); it is now: ${status.kind.replace(/_/g, " ")}.`);
+      if (!isUnreachableSlackError(info))
+        await this.tryNote(
+          ref,
+          `:warning: The card above could not be updated (Slack error \`${info.code}\`); it is now: ${status.kind.replace(/_/g, " ")}.`,
+        );
       throw failure;
     }
   }
@@ -206,7 +234,13 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
         if (key === undefined || !posted.has(key)) await this.postText(ref, chunk, key, broadcast);
       }
     } catch (error) {
-      throw await this.failed("chat.postMessage", error, { thread, post: post.kind }, `the thread in <#${ref.channel}>`, delivery === undefined);
+      throw await this.failed(
+        "chat.postMessage",
+        error,
+        { thread, post: post.kind },
+        `the thread in <#${ref.channel}>`,
+        delivery === undefined,
+      );
     }
     if (post.kind === "customer_message") {
       for (const attachment of post.attachments ?? []) await this.uploadAttachment(ref, attachment, thread);
@@ -242,7 +276,10 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
           ...(post.anyone ? ["<!here>"] : []),
           ...(post.userGroup && /^S[A-Z0-9]+$/.test(post.userGroup) ? [`<!subteam^${post.userGroup}>`] : []),
           ...(post.rota ?? []).filter((id) => /^[UW][A-Z0-9]+$/.test(id)).map((id) => `<@${id}>`),
-          ...(post.agents ?? []).map((agent) => slackUserIdOf(agent.id)).filter((id): id is string => id !== undefined).map((id) => `<@${id}>`),
+          ...(post.agents ?? [])
+            .map((agent) => slackUserIdOf(agent.id))
+            .filter((id): id is string => id !== undefined)
+            .map((id) => `<@${id}>`),
         ];
         return `:bell: ${mentions.join(" ")}${mentions.length > 0 ? " " : ""}${escapeSlackText(post.text)}`;
       }
@@ -263,8 +300,14 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     } catch (error) {
       // The message text is already in the thread: a retry would repeat it, so note and carry on.
       const info = describeSlackError(error);
-      this.logger.error({ thread, slackError: info.code, kind: attachment.kind }, `Could not upload a customer attachment (${info.code}): ${info.fix}`);
-      await this.tryNote(ref, `:warning: The customer sent ${escapeSlackText(attachment.kind)} \`${escapeSlackText(filename)}\` but it could not be shown here (Slack error \`${info.code}\`).`);
+      this.logger.error(
+        { thread, slackError: info.code, kind: attachment.kind },
+        `Could not upload a customer attachment (${info.code}): ${info.fix}`,
+      );
+      await this.tryNote(
+        ref,
+        `:warning: The customer sent ${escapeSlackText(attachment.kind)} \`${escapeSlackText(filename)}\` but it could not be shown here (Slack error \`${info.code}\`).`,
+      );
     }
   }
 
@@ -276,8 +319,13 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     this.reactions.set(messageRef, next);
     if (this.reactions.size > SLACK_REACTION_MEMORY_LIMIT) this.reactions.delete(this.reactions.keys().next().value!);
     try {
-      if (previous) await this.ignoring(["no_reaction"], () => this.client.reactions.remove({ channel: ref.channel, timestamp: ref.ts, name: previous.emoji }));
-      await this.ignoring(["already_reacted"], () => this.client.reactions.add({ channel: ref.channel, timestamp: ref.ts, name: next.emoji }));
+      if (previous)
+        await this.ignoring(["no_reaction"], () =>
+          this.client.reactions.remove({ channel: ref.channel, timestamp: ref.ts, name: previous.emoji }),
+        );
+      await this.ignoring(["already_reacted"], () =>
+        this.client.reactions.add({ channel: ref.channel, timestamp: ref.ts, name: next.emoji }),
+      );
     } catch (error) {
       throw await this.failed("reactions.add", error, { messageRef, state }, `<#${ref.channel}>`);
     }
@@ -310,7 +358,12 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     const channel = this.opsChannel;
     try {
       if (delivery?.inDoubt && (await this.postedKeys(channel, undefined, delivery.since)).has(delivery.key)) return;
-      await this.client.chat.postMessage({ channel, text: `:rotating_light: ${escapeSlackText(text)}`, unfurl_links: false, ...outboxMetadata(delivery?.key) });
+      await this.client.chat.postMessage({
+        channel,
+        text: `:rotating_light: ${escapeSlackText(text)}`,
+        unfurl_links: false,
+        ...outboxMetadata(delivery?.key),
+      });
     } catch (error) {
       const info = describeSlackError(error);
       this.logger.error({ channel, slackError: info.code }, `Could not post to the ops channel (${info.code}): ${info.fix}`);
@@ -329,7 +382,10 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
       return false;
     } catch (error) {
       const info = describeSlackError(error);
-      this.logger.warn({ team, slackError: info.code }, `Could not read the rota's presence (${info.code}): ${info.fix}; assuming someone is there`);
+      this.logger.warn(
+        { team, slackError: info.code },
+        `Could not read the rota's presence (${info.code}): ${info.fix}; assuming someone is there`,
+      );
       return true;
     }
   }
@@ -344,20 +400,32 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     const log = { thread };
     try {
       const own = await this.ownIdentity();
-      const isOwn = (m: { user?: string; bot_id?: string }) => (own.botId !== undefined && m.bot_id === own.botId) || (own.userId !== undefined && m.user === own.userId);
+      const isOwn = (m: { user?: string; bot_id?: string }) =>
+        (own.botId !== undefined && m.bot_id === own.botId) || (own.userId !== undefined && m.user === own.userId);
       let othersRemain = false;
       let cursor: string | undefined;
       do {
-        const page = await this.client.conversations.replies({ channel: ref.channel, ts: ref.threadTs, limit: SLACK_ERASE_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+        const page = await this.client.conversations.replies({
+          channel: ref.channel,
+          ts: ref.threadTs,
+          limit: SLACK_ERASE_PAGE_SIZE,
+          ...(cursor ? { cursor } : {}),
+        });
         for (const message of page.messages ?? []) {
           if (!message.ts || message.ts === ref.threadTs) continue;
-          if (isOwn(message)) await this.ignoring(["message_not_found"], () => this.client.chat.delete({ channel: ref.channel, ts: message.ts! }));
+          if (isOwn(message))
+            await this.ignoring(["message_not_found"], () => this.client.chat.delete({ channel: ref.channel, ts: message.ts! }));
           else othersRemain = true;
         }
         cursor = page.response_metadata?.next_cursor || undefined;
       } while (cursor);
       if (othersRemain) {
-        await this.client.chat.update({ channel: ref.channel, ts: ref.threadTs, text: SLACK_ERASED_CARD_TEXT, blocks: [{ type: "section", text: { type: "mrkdwn", text: `:wastebasket: ${SLACK_ERASED_CARD_TEXT}` } }] });
+        await this.client.chat.update({
+          channel: ref.channel,
+          ts: ref.threadTs,
+          text: SLACK_ERASED_CARD_TEXT,
+          blocks: [{ type: "section", text: { type: "mrkdwn", text: `:wastebasket: ${SLACK_ERASED_CARD_TEXT}` } }],
+        });
       } else {
         await this.ignoring(["message_not_found"], () => this.client.chat.delete({ channel: ref.channel, ts: ref.threadTs }));
       }
@@ -387,7 +455,10 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     try {
       await this.postText(ref, text);
     } catch (error) {
-      this.logger.warn({ thread: encodeSlackThreadRef(ref), slackError: describeSlackError(error).code }, "Could not post a note in the thread either");
+      this.logger.warn(
+        { thread: encodeSlackThreadRef(ref), slackError: describeSlackError(error).code },
+        "Could not post a note in the thread either",
+      );
     }
   }
 
@@ -423,9 +494,18 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
    * cannot fix (not in channel, bad token) also go to the ops channel when `tellOps` (direct calls:
    * through the outbox, the engine reports a failure in the ops channel once it gives up).
    */
-  private async failed(method: string, error: unknown, log: Record<string, unknown>, where: string, tellOps = false): Promise<WarmlineError> {
+  private async failed(
+    method: string,
+    error: unknown,
+    log: Record<string, unknown>,
+    where: string,
+    tellOps = false,
+  ): Promise<WarmlineError> {
     const info = describeSlackError(error);
-    this.logger.error({ ...log, method, slackError: info.code, retryAfterSeconds: info.retryAfterSeconds }, `Slack ${method} failed (${info.code}): ${info.fix}`);
+    this.logger.error(
+      { ...log, method, slackError: info.code, retryAfterSeconds: info.retryAfterSeconds },
+      `Slack ${method} failed (${info.code}): ${info.fix}`,
+    );
     if (tellOps && isPermanentSlackError(info) && this.opsChannel && !where.includes(this.opsChannel)) {
       await this.notifyOps(`Slack ${method} in ${where} failed with ${info.code}: ${info.fix}.`);
     }

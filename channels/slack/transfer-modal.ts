@@ -35,7 +35,11 @@ export function buildTransferModal(request: SlackTransferRequest, toTeamName: st
     blocks: [
       {
         type: "section",
-        text: { type: "mrkdwn", text: `Transfer to *${escapeSlackText(toTeamName)}*. They get a new card with the whole conversation; tell them what they need to know.`, verbatim: true },
+        text: {
+          type: "mrkdwn",
+          text: `Transfer to *${escapeSlackText(toTeamName)}*. They get a new card with the whole conversation; tell them what they need to know.`,
+          verbatim: true,
+        },
       },
       {
         type: "input",

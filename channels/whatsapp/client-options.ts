@@ -2,7 +2,6 @@ import { join } from "node:path";
 import wweb from "whatsapp-web.js";
 import { WHATSAPP_SESSION_DIR } from "./whatsapp-session.js";
 
-
 /**
  * Chromium flags for a headless server: no sandbox (containers often run as root), /tmp instead
  * of a small /dev/shm, and no background traffic the session does not need.

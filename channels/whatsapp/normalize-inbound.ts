@@ -55,9 +55,7 @@ const SYSTEM_TYPES = new Set([
 /** A long unbroken base64 run: thumbnails and raw payloads that some types carry in `body`. */
 const BLOB_BODY = /^[A-Za-z0-9+/=\s]{200,}$/;
 
-export type WhatsAppNormalizeResult =
-  | { ok: true; message: InboundCustomerMessage; warning?: string }
-  | { ok: false; reason: string };
+export type WhatsAppNormalizeResult = { ok: true; message: InboundCustomerMessage; warning?: string } | { ok: false; reason: string };
 
 export interface WhatsAppNormalizeContext {
   /** Epoch ms the adapter received the message (from its injected clock). */
@@ -179,7 +177,11 @@ function mediaAttachment(message: WhatsAppInboundMessage, type: string, context:
   if (!media || typeof media.data !== "string" || typeof media.mimetype !== "string" || media.data === "") {
     const why =
       context.mediaError ??
-      (media ? "the media payload was malformed" : message.hasMedia === true ? "WhatsApp returned no media" : "it is no longer downloadable");
+      (media
+        ? "the media payload was malformed"
+        : message.hasMedia === true
+          ? "WhatsApp returned no media"
+          : "it is no longer downloadable");
     return withName({ kind, description: `${label} (not downloaded: ${why}; open the chat on the business phone to see it)` });
   }
   const bytes = base64Bytes(media.data);

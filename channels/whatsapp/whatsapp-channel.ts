@@ -12,7 +12,15 @@ import type {
   InboundCustomerMessage,
   OutboundCustomerMessage,
 } from "../../src/ports/customer-channel.js";
-import type { WHATSAPP_CLIENT_EVENTS, WhatsAppClientPort, WhatsAppDisconnectReason, WhatsAppInboundMessage, WhatsAppMedia, WhatsAppRecentMessage, WhatsAppSendOptions } from "./client-port.js";
+import type {
+  WHATSAPP_CLIENT_EVENTS,
+  WhatsAppClientPort,
+  WhatsAppDisconnectReason,
+  WhatsAppInboundMessage,
+  WhatsAppMedia,
+  WhatsAppRecentMessage,
+  WhatsAppSendOptions,
+} from "./client-port.js";
 import { WHATSAPP_CAPTION_LIMIT, splitForWhatsApp } from "./outbound-text.js";
 import { WHATSAPP_SESSION_DIR } from "./whatsapp-session.js";
 import {
@@ -243,7 +251,9 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
     // A short text rides as the first media's caption; a long one goes first, as text messages.
     const first = media[0];
     const captionFirst = first !== undefined && text !== "" && CAPTION_KINDS.has(first.kind) && text.length <= WHATSAPP_CAPTION_LIMIT;
-    const parts: OutboundPart[] = captionFirst ? [] : splitForWhatsApp(text).map((chunk) => ({ body: chunk, hasMedia: false, content: async () => chunk }));
+    const parts: OutboundPart[] = captionFirst
+      ? []
+      : splitForWhatsApp(text).map((chunk) => ({ body: chunk, hasMedia: false, content: async () => chunk }));
     media.forEach((attachment, i) => {
       const options: WhatsAppSendOptions = {};
       if (i === 0 && captionFirst) options.caption = text;
@@ -265,7 +275,10 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
     // An interrupted attempt may have sent some parts, always a leading run of them: resume after it.
     const alreadySent = delivery?.inDoubt ? await this.findSentParts(chatId, parts, delivery.since) : [];
     if (alreadySent.length > 0) {
-      this.logger.info({ channelMessageId: alreadySent[0], sentParts: alreadySent.length, parts: parts.length }, "An interrupted WhatsApp send had already delivered part of the message; sending only the rest");
+      this.logger.info(
+        { channelMessageId: alreadySent[0], sentParts: alreadySent.length, parts: parts.length },
+        "An interrupted WhatsApp send had already delivered part of the message; sending only the rest",
+      );
     }
     let firstId = alreadySent[0];
     for (let i = alreadySent.length; i < parts.length; i++) {
@@ -317,7 +330,9 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
         { retry: "transient" },
       );
     }
-    const candidates = recent.filter((m) => m.fromMe && m.timestamp * 1000 >= since - WHATSAPP_RESUME_CLOCK_SKEW_MS).sort((a, b) => a.timestamp - b.timestamp);
+    const candidates = recent
+      .filter((m) => m.fromMe && m.timestamp * 1000 >= since - WHATSAPP_RESUME_CLOCK_SKEW_MS)
+      .sort((a, b) => a.timestamp - b.timestamp);
     const found: string[] = [];
     let from = 0;
     for (const part of parts) {
@@ -463,7 +478,12 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
     this.enqueue(`ack:${id}`, () =>
       onDelivery(
         state === "failed"
-          ? { channelMessageId: id, state, error: "WhatsApp reported an error delivering this message (ack -1)", ...this.recipientOf(message) }
+          ? {
+              channelMessageId: id,
+              state,
+              error: "WhatsApp reported an error delivering this message (ack -1)",
+              ...this.recipientOf(message),
+            }
           : { channelMessageId: id, state, ...this.recipientOf(message) },
       ),
     );
@@ -554,7 +574,10 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
           );
           throw err;
         }
-        this.logger.warn({ messageId: message.messageId, attempt: attempt + 1, err: errorText(err) }, "Storing a WhatsApp message failed; retrying");
+        this.logger.warn(
+          { messageId: message.messageId, attempt: attempt + 1, err: errorText(err) },
+          "Storing a WhatsApp message failed; retrying",
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

@@ -23,7 +23,10 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
   const log = logger.child({ component: "analytics" });
 
   /** Writes `change` to the latest version; `change` returns undefined to write nothing. */
-  async function update<T>(conversationId: string, change: (c: Conversation) => T | undefined): Promise<{ conversation: Conversation; result: T } | undefined> {
+  async function update<T>(
+    conversationId: string,
+    change: (c: Conversation) => T | undefined,
+  ): Promise<{ conversation: Conversation; result: T } | undefined> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await store.get(conversationId);
       if (!current) return undefined;
@@ -63,7 +66,12 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
       return { conversationId, customerName: context.customer.name, lines: context.transcript };
     },
 
-    async recordFeedback(conversationId: string, agent: AgentRef, kind: AgentFeedbackKind, options: { intent?: string; thread?: string } = {}): Promise<FeedbackResult> {
+    async recordFeedback(
+      conversationId: string,
+      agent: AgentRef,
+      kind: AgentFeedbackKind,
+      options: { intent?: string; thread?: string } = {},
+    ): Promise<FeedbackResult> {
       let refusal: Exclude<FeedbackResult, { recorded: true }> | undefined;
       const written = await update(conversationId, (c) => {
         const escalation = escalationFor(c, options.thread);
@@ -79,13 +87,19 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
           refusal = { recorded: false, reason: "already_recorded" };
           return undefined;
         }
-        c.feedback = [...(c.feedback ?? []).filter((f) => !mine(f)), { kind, escalationId: escalation.id, agentId: agent.id, at: clock.now(), ...(intent ? { intent } : {}) }];
+        c.feedback = [
+          ...(c.feedback ?? []).filter((f) => !mine(f)),
+          { kind, escalationId: escalation.id, agentId: agent.id, at: clock.now(), ...(intent ? { intent } : {}) },
+        ];
         return { team: escalation.team, replaced: previous?.kind };
       });
       if (!written) return { recorded: false, reason: "unknown_conversation" };
       if (refusal) return refusal;
       const { team, replaced } = written.result;
-      log.info({ conversationId, team, kind, ...(replaced ? { replaced } : {}) }, replaced ? "Agent feedback changed" : "Agent feedback recorded");
+      log.info(
+        { conversationId, team, kind, ...(replaced ? { replaced } : {}) },
+        replaced ? "Agent feedback changed" : "Agent feedback recorded",
+      );
       return { recorded: true, ...(replaced ? { replaced } : {}) };
     },
 

@@ -116,7 +116,8 @@ export function quantile(sorted: readonly number[], q: number): number | undefin
 }
 
 const ratio = (part: number, whole: number): number | undefined => (whole > 0 ? part / whole : undefined);
-const round = (value: number | undefined, digits = 4): number | undefined => (value === undefined ? undefined : Number(value.toFixed(digits)));
+const round = (value: number | undefined, digits = 4): number | undefined =>
+  value === undefined ? undefined : Number(value.toFixed(digits));
 
 /** Whether any customer message after the claim restates something said before the escalation. */
 export function repeatedAfterClaim(before: readonly TranscriptEntry[], after: readonly TranscriptEntry[], threshold: number): boolean {
@@ -129,7 +130,10 @@ export function computeFigures(conversations: readonly Conversation[], options: 
   const inWindow = (at: number | undefined) => at !== undefined && at >= since && at <= until;
   const teams: Record<string, TeamFigures> = { [ALL_TEAMS]: emptyTeam() };
   for (const [key, team] of Object.entries(options.teams)) teams[key] = emptyTeam(team.claimWithinMinutes);
-  const rowsFor = (team: string): TeamFigures[] => [(teams[team] ??= emptyTeam(options.teams[team]?.claimWithinMinutes)), teams[ALL_TEAMS]!];
+  const rowsFor = (team: string): TeamFigures[] => [
+    (teams[team] ??= emptyTeam(options.teams[team]?.claimWithinMinutes)),
+    teams[ALL_TEAMS]!,
+  ];
   const durations = new Map<TeamFigures, Record<"timeToEscalation" | "timeToClaim" | "timeToFirstReply", number[]>>();
   const observe = (rows: TeamFigures[], stage: "timeToEscalation" | "timeToClaim" | "timeToFirstReply", ms: number) => {
     for (const row of rows) {
@@ -189,7 +193,13 @@ export function computeFigures(conversations: readonly Conversation[], options: 
     }
   }
 
-  function countEscalation(conversation: Conversation, escalation: Escalation, index: number, rows: TeamFigures[], customerEntries: TranscriptEntry[]) {
+  function countEscalation(
+    conversation: Conversation,
+    escalation: Escalation,
+    index: number,
+    rows: TeamFigures[],
+    customerEntries: TranscriptEntry[],
+  ) {
     const previous = conversation.escalations[index - 1];
     for (const row of rows) {
       if (escalation.level === 1) {
@@ -244,7 +254,10 @@ export function computeFigures(conversations: readonly Conversation[], options: 
       const values = [...(lists?.[stage] ?? [])].sort((a, b) => a - b);
       row[stage] = {
         count: values.length,
-        sumSeconds: round(values.reduce((a, b) => a + b, 0), 3)!,
+        sumSeconds: round(
+          values.reduce((a, b) => a + b, 0),
+          3,
+        )!,
         ...(values.length > 0 ? { medianSeconds: round(quantile(values, 0.5), 3), p90Seconds: round(quantile(values, 0.9), 3) } : {}),
       };
     }

@@ -17,7 +17,14 @@ export const DIGEST_TICK_MS = 5 * 60 * 1000;
 
 function localClock(now: number, timeZone: string): { weekday: number; msOfDay: number } {
   const parts: Record<string, string> = {};
-  const format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hourCycle: "h23", hour: "numeric", minute: "numeric", second: "numeric" });
+  const format = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    weekday: "short",
+    hourCycle: "h23",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  });
   for (const part of format.formatToParts(now)) parts[part.type] = part.value;
   const weekday = WEEKDAYS.indexOf(parts.weekday!.toLowerCase() as (typeof WEEKDAYS)[number]);
   const msOfDay = ((Number(parts.hour) % 24) * 3600 + Number(parts.minute) * 60 + Number(parts.second)) * 1000 + (now % 1000);

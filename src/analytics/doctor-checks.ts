@@ -58,7 +58,10 @@ function messageOf(error: unknown): string {
 
 /** The "- …" lines of a WarmlineError that lists problems, or its whole message. */
 export function problemLines(message: string): string[] {
-  const lines = message.split("\n").filter((line) => /^\s+- /.test(line)).map((line) => line.replace(/^\s+- /, ""));
+  const lines = message
+    .split("\n")
+    .filter((line) => /^\s+- /.test(line))
+    .map((line) => line.replace(/^\s+- /, ""));
   return lines.length > 0 ? lines : [message];
 }
 
@@ -66,7 +69,8 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
   const checks: DoctorCheck[] = [];
   const pass = (name: string, detail: string) => checks.push({ name, ok: true, detail, fixes: [] });
   const fail = (name: string, detail: string, fixes: string[]) => checks.push({ name, ok: false, detail, fixes });
-  const skip = (name: string, why: string) => fail(name, `not checked: ${why}`, [`Fix the problems above, then run \`warmline doctor\` again.`]);
+  const skip = (name: string, why: string) =>
+    fail(name, `not checked: ${why}`, [`Fix the problems above, then run \`warmline doctor\` again.`]);
 
   let config: WarmlineConfig | undefined;
   try {
@@ -86,16 +90,28 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
         errors.length > 0
           ? `${errors.length} intent${errors.length === 1 ? "" : "s"} in ${deps.configSource} ${errors.length === 1 ? "is" : "are"} not in the corpus ${corpus}, so routing never matches ${errors.length === 1 ? "it" : "them"}`
           : `every intent ${deps.configSource} names is in the corpus ${corpus}`;
-      checks.push({ name: "assistant intents", ok: errors.length === 0, detail, fixes: errors, ...(warnings.length > 0 ? { warnings } : {}) });
+      checks.push({
+        name: "assistant intents",
+        ok: errors.length === 0,
+        detail,
+        fixes: errors,
+        ...(warnings.length > 0 ? { warnings } : {}),
+      });
     } catch (error) {
-      fail("assistant intents", "the corpus or answers can't be read", isWarmlineError(error) ? problemLines(error.message) : [messageOf(error)]);
+      fail(
+        "assistant intents",
+        "the corpus or answers can't be read",
+        isWarmlineError(error) ? problemLines(error.message) : [messageOf(error)],
+      );
     }
   }
 
   // Without a valid config, the secrets are checked for the slack.mode and store.kind it names, else their defaults: every problem at once.
   let env: WarmlineEnv | undefined;
   const settings: EnvSettings = config ?? envSettingsOf(readRawConfig(deps));
-  const assumed = config ? "" : ` (for slack.mode "${settings.slack.mode}" and store.kind "${settings.store.kind}", as far as the broken config shows)`;
+  const assumed = config
+    ? ""
+    : ` (for slack.mode "${settings.slack.mode}" and store.kind "${settings.store.kind}", as far as the broken config shows)`;
   try {
     const checked = loadEnv(deps.env, settings);
     if (config) env = checked;
@@ -110,7 +126,9 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     skip("slack channels", "needs a working token");
   } else {
     const slack = deps.slack(env);
-    const auth = await slack.authTest().catch((error: unknown): SlackAuthResult => ({ ok: false, error: "request_failed", fix: messageOf(error) }));
+    const auth = await slack
+      .authTest()
+      .catch((error: unknown): SlackAuthResult => ({ ok: false, error: "request_failed", fix: messageOf(error) }));
     if (!auth.ok) {
       fail("slack token", `auth.test failed with ${auth.error}`, [auth.fix]);
       skip("slack scopes", "needs a working token");
@@ -118,22 +136,36 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     } else {
       pass("slack token", `authenticated as ${auth.user} in ${auth.team}`);
       if (auth.scopes === undefined) {
-        fail("slack scopes", "Slack did not say which scopes the token has (no x-oauth-scopes header)", ["Compare OAuth & Permissions → Scopes with manifest.json by hand."]);
+        fail("slack scopes", "Slack did not say which scopes the token has (no x-oauth-scopes header)", [
+          "Compare OAuth & Permissions → Scopes with manifest.json by hand.",
+        ]);
       } else {
         const granted = new Set(auth.scopes);
         const missing = deps.manifestScopes.filter((scope) => !granted.has(scope));
         if (missing.length === 0) pass("slack scopes", `the token has all ${deps.manifestScopes.length} scopes manifest.json asks for`);
-        else fail("slack scopes", `the token lacks ${missing.join(", ")}`, missing.map((scope) => `Add the bot scope ${scope} under OAuth & Permissions (or re-paste manifest.json), ${REINSTALL}.`));
+        else
+          fail(
+            "slack scopes",
+            `the token lacks ${missing.join(", ")}`,
+            missing.map((scope) => `Add the bot scope ${scope} under OAuth & Permissions (or re-paste manifest.json), ${REINSTALL}.`),
+          );
       }
       const problems = await slack.channelProblems(config).catch((error: unknown) => [messageOf(error)]);
-      if (problems.length === 0) pass("slack channels", `the bot is in all ${Object.keys(config.teams).length} team channels${config.slack.opsChannel ? " and the ops channel" : ""}`);
+      if (problems.length === 0)
+        pass(
+          "slack channels",
+          `the bot is in all ${Object.keys(config.teams).length} team channels${config.slack.opsChannel ? " and the ops channel" : ""}`,
+        );
       else fail("slack channels", `${problems.length} channel problem${problems.length === 1 ? "" : "s"}`, problems);
     }
   }
 
   const session = join(deps.dataDir, deps.whatsappSessionDir);
   if (existsSync(session) && readdirSync(session).length > 0) pass("whatsapp session", `a paired session is stored in ${session}`);
-  else fail("whatsapp session", `no WhatsApp session in ${session}`, [`Run \`npm start\` and scan the QR code with the business phone (WhatsApp → Settings → Linked devices); or pass --data-dir with the service's data directory.`]);
+  else
+    fail("whatsapp session", `no WhatsApp session in ${session}`, [
+      `Run \`npm start\` and scan the QR code with the business phone (WhatsApp → Settings → Linked devices); or pass --data-dir with the service's data directory.`,
+    ]);
 
   if (!config) skip("store", "needs a valid config");
   else {
@@ -161,7 +193,11 @@ export function formatDoctorReport(checks: readonly DoctorCheck[]): string {
   const failed = checks.filter((c) => !c.ok).length;
   const warnings = checks.filter((c) => c.ok && warned(c)).length;
   const withWarnings = warnings > 0 ? `, ${warnings} with warnings above` : "";
-  lines.push(failed === 0 ? `All checks passed${withWarnings}.` : `${failed} check${failed === 1 ? "" : "s"} failed${withWarnings}: apply the fixes above and run \`warmline doctor\` again.`);
+  lines.push(
+    failed === 0
+      ? `All checks passed${withWarnings}.`
+      : `${failed} check${failed === 1 ? "" : "s"} failed${withWarnings}: apply the fixes above and run \`warmline doctor\` again.`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -179,4 +215,3 @@ function readRawConfig(deps: DoctorDeps): unknown {
     return undefined;
   }
 }
-

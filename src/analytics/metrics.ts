@@ -39,40 +39,109 @@ type Sample = { labels: Record<string, string>; value: number };
 type Stage = "timeToEscalation" | "timeToClaim" | "timeToFirstReply";
 const STAGES: Record<Stage, string> = { timeToEscalation: "escalation", timeToClaim: "claim", timeToFirstReply: "first_reply" };
 const OUTCOMES = ["claimed", "abandoned", "transferred", "returnedToBot", "resolved"] as const;
-const OUTCOME_LABELS: Record<(typeof OUTCOMES)[number], string> = { claimed: "claimed", abandoned: "abandoned", transferred: "transferred", returnedToBot: "returned_to_bot", resolved: "resolved" };
+const OUTCOME_LABELS: Record<(typeof OUTCOMES)[number], string> = {
+  claimed: "claimed",
+  abandoned: "abandoned",
+  transferred: "transferred",
+  returnedToBot: "returned_to_bot",
+  resolved: "resolved",
+};
 
 /** Every figure gauge: name, help, labels, and how to read its samples from the figures. */
-const FIGURE_GAUGES: { name: string; help: string; labels: string[]; samples: (team: string, row: TeamFigures, figures: Figures) => Sample[] }[] = [
-  { name: "conversations", help: "Conversations started in the window", labels: [], samples: (team, _row, f) => (team === ALL_TEAMS ? [{ labels: {}, value: f.conversations }] : []) },
+const FIGURE_GAUGES: {
+  name: string;
+  help: string;
+  labels: string[];
+  samples: (team: string, row: TeamFigures, figures: Figures) => Sample[];
+}[] = [
+  {
+    name: "conversations",
+    help: "Conversations started in the window",
+    labels: [],
+    samples: (team, _row, f) => (team === ALL_TEAMS ? [{ labels: {}, value: f.conversations }] : []),
+  },
   {
     name: "escalations",
     help: "Escalations (the bot handed over) created in the window, by team and reason",
     labels: ["team", "reason"],
     samples: (team, row) => Object.entries(row.byReason).map(([reason, value]) => ({ labels: { team, reason }, value: value ?? 0 })),
   },
-  { name: "escalation_rate", help: "Share of conversations started in the window that escalated (per team: to that team)", labels: ["team"], samples: (team, row) => opt({ team }, row.escalationRate) },
-  { name: "transfers_in", help: "Escalations that arrived by transfer from another team", labels: ["team"], samples: (team, row) => [{ labels: { team }, value: row.transfersIn }] },
-  { name: "reescalations", help: "Escalations of a conversation whose earlier handoff had ended (returned to bot, declined)", labels: ["team"], samples: (team, row) => [{ labels: { team }, value: row.reEscalations }] },
+  {
+    name: "escalation_rate",
+    help: "Share of conversations started in the window that escalated (per team: to that team)",
+    labels: ["team"],
+    samples: (team, row) => opt({ team }, row.escalationRate),
+  },
+  {
+    name: "transfers_in",
+    help: "Escalations that arrived by transfer from another team",
+    labels: ["team"],
+    samples: (team, row) => [{ labels: { team }, value: row.transfersIn }],
+  },
+  {
+    name: "reescalations",
+    help: "Escalations of a conversation whose earlier handoff had ended (returned to bot, declined)",
+    labels: ["team"],
+    samples: (team, row) => [{ labels: { team }, value: row.reEscalations }],
+  },
   {
     name: "handoff_seconds",
     help: "Time to escalation, to claim (the handoff) and to the first agent reply, in seconds: median and p90",
     labels: ["team", "stage", "quantile"],
     samples: (team, row) =>
-      stages(row).flatMap(([stage, d]) => [...opt({ team, stage, quantile: "0.5" }, d.medianSeconds), ...opt({ team, stage, quantile: "0.9" }, d.p90Seconds)]),
+      stages(row).flatMap(([stage, d]) => [
+        ...opt({ team, stage, quantile: "0.5" }, d.medianSeconds),
+        ...opt({ team, stage, quantile: "0.9" }, d.p90Seconds),
+      ]),
   },
-  { name: "handoff_seconds_sum", help: "Sum of the handoff durations, in seconds", labels: ["team", "stage"], samples: (team, row) => stages(row).map(([stage, d]) => ({ labels: { team, stage }, value: d.sumSeconds })) },
-  { name: "handoff_seconds_count", help: "Number of handoff durations measured", labels: ["team", "stage"], samples: (team, row) => stages(row).map(([stage, d]) => ({ labels: { team, stage }, value: d.count })) },
-  { name: "claimed_within_deadline_ratio", help: "Claims made within the team's claimWithinMinutes", labels: ["team"], samples: (team, row) => opt({ team }, row.claimedWithinDeadlineRate) },
-  { name: "claim_deadline_seconds", help: "The team's claim deadline (claimWithinMinutes)", labels: ["team"], samples: (team, row) => opt({ team }, row.claimDeadlineMinutes === undefined ? undefined : row.claimDeadlineMinutes * 60) },
+  {
+    name: "handoff_seconds_sum",
+    help: "Sum of the handoff durations, in seconds",
+    labels: ["team", "stage"],
+    samples: (team, row) => stages(row).map(([stage, d]) => ({ labels: { team, stage }, value: d.sumSeconds })),
+  },
+  {
+    name: "handoff_seconds_count",
+    help: "Number of handoff durations measured",
+    labels: ["team", "stage"],
+    samples: (team, row) => stages(row).map(([stage, d]) => ({ labels: { team, stage }, value: d.count })),
+  },
+  {
+    name: "claimed_within_deadline_ratio",
+    help: "Claims made within the team's claimWithinMinutes",
+    labels: ["team"],
+    samples: (team, row) => opt({ team }, row.claimedWithinDeadlineRate),
+  },
+  {
+    name: "claim_deadline_seconds",
+    help: "The team's claim deadline (claimWithinMinutes)",
+    labels: ["team"],
+    samples: (team, row) => opt({ team }, row.claimDeadlineMinutes === undefined ? undefined : row.claimDeadlineMinutes * 60),
+  },
   {
     name: "escalation_outcomes",
     help: "Escalations created in the window by what became of them: claimed, abandoned (queue abandonment), transferred (re-escalation), returned_to_bot, resolved",
     labels: ["team", "outcome"],
     samples: (team, row) => OUTCOMES.map((o) => ({ labels: { team, outcome: OUTCOME_LABELS[o] }, value: row.outcomes[o] })),
   },
-  { name: "abandonment_rate", help: "Escalations the customer withdrew while queued, over escalations", labels: ["team"], samples: (team, row) => opt({ team }, row.abandonmentRate) },
-  { name: "survey_responses", help: "Satisfaction surveys answered (sent in the window)", labels: ["team"], samples: (team, row) => [{ labels: { team }, value: row.survey.responses }] },
-  { name: "survey_score_average", help: "Average satisfaction score after a handoff (1-5)", labels: ["team"], samples: (team, row) => opt({ team }, row.survey.averageScore) },
+  {
+    name: "abandonment_rate",
+    help: "Escalations the customer withdrew while queued, over escalations",
+    labels: ["team"],
+    samples: (team, row) => opt({ team }, row.abandonmentRate),
+  },
+  {
+    name: "survey_responses",
+    help: "Satisfaction surveys answered (sent in the window)",
+    labels: ["team"],
+    samples: (team, row) => [{ labels: { team }, value: row.survey.responses }],
+  },
+  {
+    name: "survey_score_average",
+    help: "Average satisfaction score after a handoff (1-5)",
+    labels: ["team"],
+    samples: (team, row) => opt({ team }, row.survey.averageScore),
+  },
   {
     name: "handover_helped",
     help: "Answers to 'did the handover help?'",
@@ -91,14 +160,33 @@ const FIGURE_GAUGES: { name: string; help: string; labels: string[]; samples: (t
       { labels: { team, repeated: "false" }, value: row.repeats.measured - row.repeats.repeated },
     ],
   },
-  { name: "repeat_rate", help: "Share of measured handoffs where the customer repeated themselves to the human", labels: ["team"], samples: (team, row) => opt({ team }, row.repeats.rate) },
-  { name: "context_views", help: "Times an agent opened the full transcript from a card", labels: ["team"], samples: (team, row) => [{ labels: { team }, value: row.contextViews.views }] },
-  { name: "context_view_rate", help: "Share of escalation cards whose full transcript was opened", labels: ["team"], samples: (team, row) => opt({ team }, row.contextViews.rate) },
+  {
+    name: "repeat_rate",
+    help: "Share of measured handoffs where the customer repeated themselves to the human",
+    labels: ["team"],
+    samples: (team, row) => opt({ team }, row.repeats.rate),
+  },
+  {
+    name: "context_views",
+    help: "Times an agent opened the full transcript from a card",
+    labels: ["team"],
+    samples: (team, row) => [{ labels: { team }, value: row.contextViews.views }],
+  },
+  {
+    name: "context_view_rate",
+    help: "Share of escalation cards whose full transcript was opened",
+    labels: ["team"],
+    samples: (team, row) => opt({ team }, row.contextViews.rate),
+  },
   {
     name: "agent_feedback",
     help: "Agent feedback on resolved cards (one answer per agent and escalation): right_call, bot_should_have_handled, escalated_too_late",
     labels: ["team", "kind"],
-    samples: (team, row) => (Object.entries(FEEDBACK_FIGURES) as [AgentFeedbackKind, keyof FeedbackFigures][]).map(([kind, figure]) => ({ labels: { team, kind }, value: row.feedback[figure] })),
+    samples: (team, row) =>
+      (Object.entries(FEEDBACK_FIGURES) as [AgentFeedbackKind, keyof FeedbackFigures][]).map(([kind, figure]) => ({
+        labels: { team, kind },
+        value: row.feedback[figure],
+      })),
   },
   {
     name: "open_escalations",
@@ -109,7 +197,12 @@ const FIGURE_GAUGES: { name: string; help: string; labels: string[]; samples: (t
       { labels: { team, state: "assigned" }, value: row.open.assigned },
     ],
   },
-  { name: "oldest_wait_seconds", help: "How long the longest-waiting unclaimed customer has waited", labels: ["team"], samples: (team, row) => opt({ team }, row.open.oldestWaitSeconds) },
+  {
+    name: "oldest_wait_seconds",
+    help: "How long the longest-waiting unclaimed customer has waited",
+    labels: ["team"],
+    samples: (team, row) => opt({ team }, row.open.oldestWaitSeconds),
+  },
 ];
 
 function opt(labels: Record<string, string>, value: number | undefined): Sample[] {
@@ -124,7 +217,10 @@ function stages(row: TeamFigures): [string, TeamFigures[Stage]][] {
 export function figureSamples(figures: Figures): Map<string, Sample[]> {
   const out = new Map<string, Sample[]>();
   for (const gauge of FIGURE_GAUGES) {
-    out.set(gauge.name, Object.entries(figures.teams).flatMap(([team, row]) => gauge.samples(team, row, figures)));
+    out.set(
+      gauge.name,
+      Object.entries(figures.teams).flatMap(([team, row]) => gauge.samples(team, row, figures)),
+    );
   }
   return out;
 }
@@ -154,7 +250,11 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
       },
     });
   }
-  new Gauge({ name: `${METRICS_PREFIX}figures_window_seconds`, help: "The rolling window the escalation figures cover", registers: [registry] }).set(options.windowMs / 1000);
+  new Gauge({
+    name: `${METRICS_PREFIX}figures_window_seconds`,
+    help: "The rolling window the escalation figures cover",
+    registers: [registry],
+  }).set(options.windowMs / 1000);
   const backlog = new Gauge({
     name: `${METRICS_PREFIX}outbox_backlog`,
     help: "Deliveries (to customers and to Slack) waiting in the outbox",
@@ -184,7 +284,10 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
 }
 
 /** A request handler for /metrics: Bolt's customRoutes in HTTP mode, the small server in Socket Mode. */
-export function metricsRequestHandler(metrics: WarmlineMetrics, onError: (error: unknown) => void): (req: IncomingMessage, res: ServerResponse) => void {
+export function metricsRequestHandler(
+  metrics: WarmlineMetrics,
+  onError: (error: unknown) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (_req, res) => {
     metrics.render().then(
       (body) => {
@@ -201,7 +304,12 @@ export function metricsRequestHandler(metrics: WarmlineMetrics, onError: (error:
 }
 
 /** Socket Mode has no HTTP server of its own: a tiny one serves /metrics (and 404 elsewhere). */
-export async function startMetricsServer(options: { metrics: WarmlineMetrics; port: number; host?: string; onError: (error: unknown) => void }): Promise<{ port: number; close(): Promise<void> }> {
+export async function startMetricsServer(options: {
+  metrics: WarmlineMetrics;
+  port: number;
+  host?: string;
+  onError: (error: unknown) => void;
+}): Promise<{ port: number; close(): Promise<void> }> {
   const handle = metricsRequestHandler(options.metrics, options.onError);
   const server: Server = createServer((req, res) => {
     if (req.method === "GET" && new URL(req.url ?? "/", "http://localhost").pathname === METRICS_PATH) return handle(req, res);
@@ -210,7 +318,13 @@ export async function startMetricsServer(options: { metrics: WarmlineMetrics; po
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) =>
-      reject(new WarmlineError("config_invalid", `Cannot serve metrics on port ${options.port} (${error.message}): pick a free port in metrics.port of warmline.config.json.`, error)),
+      reject(
+        new WarmlineError(
+          "config_invalid",
+          `Cannot serve metrics on port ${options.port} (${error.message}): pick a free port in metrics.port of warmline.config.json.`,
+          error,
+        ),
+      ),
     );
     server.listen(options.port, options.host ?? "0.0.0.0", () => resolve());
   });

@@ -38,7 +38,8 @@ export async function readAnswersFile(file: string): Promise<Answers> {
     );
   }
   const top = answersFileSchema.safeParse(raw);
-  if (!top.success) throw new WarmlineError("corpus_invalid", `${file} must be a JSON object of intent → answer, like data/answers.json.`, top.error);
+  if (!top.success)
+    throw new WarmlineError("corpus_invalid", `${file} must be a JSON object of intent → answer, like data/answers.json.`, top.error);
   const answers: Answers = new Map();
   for (const [intent, value] of Object.entries(top.data)) {
     if (intent.startsWith("$")) continue;
@@ -57,7 +58,10 @@ export async function readAnswersFile(file: string): Promise<Answers> {
 
 /** The shipped answers, with any intents from `overridesFile` replacing them. */
 export async function loadAnswers(defaultsFile: string, overridesFile?: string): Promise<Answers> {
-  return mergeAnswers(await readAnswersFile(defaultsFile), overridesFile && overridesFile !== defaultsFile ? await readAnswersFile(overridesFile) : undefined);
+  return mergeAnswers(
+    await readAnswersFile(defaultsFile),
+    overridesFile && overridesFile !== defaultsFile ? await readAnswersFile(overridesFile) : undefined,
+  );
 }
 
 /** The shipped answers with any from `overrides` replacing them; throws if neither has the clarifying question. */
@@ -65,7 +69,10 @@ export function mergeAnswers(defaults: Answers, overrides?: Answers): Answers {
   const answers: Answers = new Map(defaults);
   for (const [intent, answer] of overrides ?? []) answers.set(intent, answer);
   if (!answers.has(CLARIFY_KEY)) {
-    throw new WarmlineError("corpus_invalid", `The assistant answers have no "${CLARIFY_KEY}" entry: add the clarifying question asked when the assistant is unsure.`);
+    throw new WarmlineError(
+      "corpus_invalid",
+      `The assistant answers have no "${CLARIFY_KEY}" entry: add the clarifying question asked when the assistant is unsure.`,
+    );
   }
   return answers;
 }

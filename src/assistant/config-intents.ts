@@ -32,18 +32,32 @@ export interface AssistantIntents {
 }
 
 /** Config fields whose values (or keys) are intents, with where each one is. */
-export function intentsNamedByConfig(config: Pick<WarmlineConfig, "policy" | "routing">): { path: string; intent: string; field: string }[] {
+export function intentsNamedByConfig(
+  config: Pick<WarmlineConfig, "policy" | "routing">,
+): { path: string; intent: string; field: string }[] {
   const named: { path: string; intent: string; field: string }[] = [];
-  config.policy.priorityIntents.forEach((intent, i) => named.push({ path: `policy.priorityIntents[${i}]`, intent, field: "policy.priorityIntents" }));
-  config.policy.alwaysHumanIntents.forEach((intent, i) => named.push({ path: `policy.alwaysHumanIntents[${i}]`, intent, field: "policy.alwaysHumanIntents" }));
-  for (const intent of Object.keys(config.routing.intentTeams)) named.push({ path: "routing.intentTeams", intent, field: "routing.intentTeams" });
+  config.policy.priorityIntents.forEach((intent, i) =>
+    named.push({ path: `policy.priorityIntents[${i}]`, intent, field: "policy.priorityIntents" }),
+  );
+  config.policy.alwaysHumanIntents.forEach((intent, i) =>
+    named.push({ path: `policy.alwaysHumanIntents[${i}]`, intent, field: "policy.alwaysHumanIntents" }),
+  );
+  for (const intent of Object.keys(config.routing.intentTeams))
+    named.push({ path: "routing.intentTeams", intent, field: "routing.intentTeams" });
   config.routing.rules.forEach((rule, i) => {
-    if (rule.when.intent !== undefined) named.push({ path: `routing.rules[${i}].when.intent`, intent: rule.when.intent, field: "routing.rules" });
+    if (rule.when.intent !== undefined)
+      named.push({ path: `routing.rules[${i}].when.intent`, intent: rule.when.intent, field: "routing.rules" });
   });
   return named;
 }
 
-const words = (name: string) => name.toLowerCase().split(/[\s_-]+/).filter(Boolean).sort().join(" ");
+const words = (name: string) =>
+  name
+    .toLowerCase()
+    .split(/[\s_-]+/)
+    .filter(Boolean)
+    .sort()
+    .join(" ");
 
 /**
  * The known intent `name` most likely means: the same but for case, the same words in another
@@ -95,7 +109,9 @@ export function checkConfigIntents(config: Pick<WarmlineConfig, "policy" | "rout
     if (known.has(intent)) continue;
     const what = field === "routing.intentTeams" ? `the key ${notAnIntent(intent)}` : notAnIntent(intent);
     const defaults = field === "policy.priorityIntents" ? POLICY_DEFAULTS.priorityIntents : POLICY_DEFAULTS.alwaysHumanIntents;
-    const defaultHint = isDefault(field, config) ? ` (${field} is the default ${quoted(defaults)}: set it to intents of this corpus, or to [] for none)` : "";
+    const defaultHint = isDefault(field, config)
+      ? ` (${field} is the default ${quoted(defaults)}: set it to intents of this corpus, or to [] for none)`
+      : "";
     problems.push({ severity: "error", path, message: `${path}: ${what}; ${fix(intent)}${defaultHint}` });
   }
 
@@ -134,7 +150,9 @@ export function intentErrors(problems: readonly IntentProblem[], configSource: s
     "config_invalid",
     `${configSource} has ${errors.length} problem${one ? "" : "s"}: ${one ? "an intent" : "intents"} the assistant is not trained on, so routing never matches ${one ? "it" : "them"}:\n${errors
       .map((problem) => `  - ${problem.message}`)
-      .join("\n")}\nFix ${one ? "it" : "them"} in ${configSource}, or train on a corpus that has ${one ? "it" : "them"} (assistant.corpus).`,
+      .join(
+        "\n",
+      )}\nFix ${one ? "it" : "them"} in ${configSource}, or train on a corpus that has ${one ? "it" : "them"} (assistant.corpus).`,
   );
 }
 

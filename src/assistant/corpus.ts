@@ -10,7 +10,8 @@ export interface CorpusExample {
   tags?: string;
 }
 
-const HOW_TO_FIX = 'The corpus is CSV with a header naming at least the columns text and intent, e.g.\n  text,intent\n  "where is my order, please?",track_order';
+const HOW_TO_FIX =
+  'The corpus is CSV with a header naming at least the columns text and intent, e.g.\n  text,intent\n  "where is my order, please?",track_order';
 
 function corpusError(source: string, line: number | undefined, problem: string, cause?: unknown): WarmlineError {
   const where = line === undefined ? source : `${source} line ${line}`;
@@ -48,7 +49,12 @@ function* csvRecords(text: string, source: string): Generator<CsvRecord> {
         continue;
       }
       if (ch === '"') {
-        if (field.trim() !== "") throw corpusError(source, line, "a quote appears in the middle of an unquoted field; wrap the whole field in quotes and double the inner quote (\"\")");
+        if (field.trim() !== "")
+          throw corpusError(
+            source,
+            line,
+            'a quote appears in the middle of an unquoted field; wrap the whole field in quotes and double the inner quote ("")',
+          );
         field = "";
         inQuotes = true;
         quotedField = true;
@@ -62,10 +68,11 @@ function* csvRecords(text: string, source: string): Generator<CsvRecord> {
         line += 1;
         break;
       } else if (quotedField) {
-        if (ch.trim() !== "") throw corpusError(source, line, "text follows a closing quote; a quoted field must end right before the next comma");
+        if (ch.trim() !== "")
+          throw corpusError(source, line, "text follows a closing quote; a quoted field must end right before the next comma");
       } else field += ch;
     }
-    if (inQuotes) throw corpusError(source, startLine, "a quoted field is never closed; add the closing quote (\")");
+    if (inQuotes) throw corpusError(source, startLine, 'a quoted field is never closed; add the closing quote (")');
     fields.push(quotedField ? field : field.trim());
     if (fields.length === 1 && fields[0] === "" && !quotedField) continue; // blank line
     yield { fields, line: startLine };
@@ -82,12 +89,20 @@ export function parseCorpus(text: string, source: string): CorpusExample[] {
   const intentColumn = columns.indexOf("intent");
   const tagsColumn = columns.indexOf("tags");
   if (textColumn < 0 || intentColumn < 0) {
-    throw corpusError(source, header.value.line, `the header must name the columns text and intent, but it is "${header.value.fields.join(",")}"`);
+    throw corpusError(
+      source,
+      header.value.line,
+      `the header must name the columns text and intent, but it is "${header.value.fields.join(",")}"`,
+    );
   }
   const examples: CorpusExample[] = [];
   for (const { fields, line } of records) {
     if (fields.length !== columns.length) {
-      throw corpusError(source, line, `found ${fields.length} fields but the header has ${columns.length}; quote any text that contains a comma`);
+      throw corpusError(
+        source,
+        line,
+        `found ${fields.length} fields but the header has ${columns.length}; quote any text that contains a comma`,
+      );
     }
     const exampleText = fields[textColumn]!.trim();
     const intent = fields[intentColumn]!.trim();
@@ -101,7 +116,12 @@ export function parseCorpus(text: string, source: string): CorpusExample[] {
   for (const { intent } of examples) {
     const seen = spellings.get(intent.toLowerCase());
     if (seen === undefined) spellings.set(intent.toLowerCase(), intent);
-    else if (seen !== intent) throw corpusError(source, undefined, `the intents "${seen}" and "${intent}" differ only in case; spell every example's intent the same way`);
+    else if (seen !== intent)
+      throw corpusError(
+        source,
+        undefined,
+        `the intents "${seen}" and "${intent}" differ only in case; spell every example's intent the same way`,
+      );
   }
   if (new Set(examples.map((example) => example.intent)).size < 2) {
     throw corpusError(source, undefined, "every example has the same intent; the assistant needs at least two intents to tell apart");
@@ -117,7 +137,12 @@ export async function loadCorpus(file: string): Promise<CorpusExample[]> {
   } catch (cause) {
     // Relative paths are read from the current directory, not the config file's: say where that is.
     const where = isAbsolute(file) ? "" : ` (read as ${resolve(file)})`;
-    throw corpusError(file, undefined, `cannot read the file${where}: ${(cause as Error).message}; check the path given to --corpus or in assistant.corpus`, cause);
+    throw corpusError(
+      file,
+      undefined,
+      `cannot read the file${where}: ${(cause as Error).message}; check the path given to --corpus or in assistant.corpus`,
+      cause,
+    );
   }
   return parseCorpus(text, file);
 }

@@ -2,7 +2,8 @@ import type { ExtractedEntities } from "../ports/assistant.js";
 import { MAX_CLASSIFY_CHARS } from "./text-normalizer.js";
 
 /** Order references: "order ABC-1234", "purchase #12345", "order no. 123456". */
-const ORDER_KEYWORD_REF = /\b(?:order|purchase|ord|ref(?:erence)?)\s*(?:no\.?|number|num|id|#)?\s*[:#]?\s*([a-z]{0,5}-?\d[\d-]{2,}[a-z\d]*)\b/i;
+const ORDER_KEYWORD_REF =
+  /\b(?:order|purchase|ord|ref(?:erence)?)\s*(?:no\.?|number|num|id|#)?\s*[:#]?\s*([a-z]{0,5}-?\d[\d-]{2,}[a-z\d]*)\b/i;
 /** A bare "#12345". */
 const HASH_REF = /(?:^|[^\w&])#\s?([a-z]{0,5}-?\d{4,}[a-z\d-]*)\b/i;
 /** A bare run of 5+ digits (not part of a longer number with separators, a phone number or an amount). */
@@ -103,9 +104,51 @@ export function extractEntities(rawText: string): ExtractedEntities {
 
 /** Words that may surround an order number given in reply to "what's your order number?" ("it's 100298 thanks"). */
 const REPLY_FILLER = new Set([
-  "i", "think", "it", "its", "is", "was", "that", "thats", "this", "here", "heres", "you", "go", "my", "the", "a", "an", "of", "for",
-  "order", "orders", "number", "no", "nr", "num", "id", "ref", "reference", "please", "pls", "plz", "sure", "yes", "yeah", "yep",
-  "ok", "okay", "oh", "um", "hmm", "sorry", "thanks", "thank", "thx", "ty",
+  "i",
+  "think",
+  "it",
+  "its",
+  "is",
+  "was",
+  "that",
+  "thats",
+  "this",
+  "here",
+  "heres",
+  "you",
+  "go",
+  "my",
+  "the",
+  "a",
+  "an",
+  "of",
+  "for",
+  "order",
+  "orders",
+  "number",
+  "no",
+  "nr",
+  "num",
+  "id",
+  "ref",
+  "reference",
+  "please",
+  "pls",
+  "plz",
+  "sure",
+  "yes",
+  "yeah",
+  "yep",
+  "ok",
+  "okay",
+  "oh",
+  "um",
+  "hmm",
+  "sorry",
+  "thanks",
+  "thank",
+  "thx",
+  "ty",
 ]);
 /** One order reference on its own, the shape ORDER_KEYWORD_REF captures: "100298", "AB-20481". */
 const REFERENCE_TOKEN = /^[a-z]{0,5}-?\d[\d-]{2,}[a-z\d]*$/i;

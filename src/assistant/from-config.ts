@@ -57,4 +57,3 @@ export async function prepareAssistant(config: WarmlineConfig, overrides: Assist
 export async function createAssistantFromConfig(config: WarmlineConfig, overrides: AssistantOverrides = {}): Promise<Assistant> {
   return (await prepareAssistant(config, overrides)).create();
 }
-

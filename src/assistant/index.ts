@@ -1,4 +1,11 @@
-export { createOfflineAssistant, DEFAULT_CONFIDENCE_THRESHOLD, ORDER_INTENTS, REFUND_INTENTS, TOOL_TIMEOUT_MS, type OfflineAssistantOptions } from "./offline-assistant.js";
+export {
+  createOfflineAssistant,
+  DEFAULT_CONFIDENCE_THRESHOLD,
+  ORDER_INTENTS,
+  REFUND_INTENTS,
+  TOOL_TIMEOUT_MS,
+  type OfflineAssistantOptions,
+} from "./offline-assistant.js";
 export { createFileCommerce, REFUND_WINDOW_DAYS, type FileCommerceOptions } from "./sample-commerce.js";
 export { loadCorpus, parseCorpus, type CorpusExample } from "./corpus.js";
 export { extractEntities } from "./entities.js";

@@ -56,10 +56,7 @@ export async function trainIntentModel(examples: readonly CorpusExample[]): Prom
   const plain = createTextNormalizer();
   const prepared = examples.map((example) => ({ utterance: plain.normalize(example.text), intent: example.intent }));
   const stemmer = new StemmerEn();
-  const normalizer = createTextNormalizer(
-    countVocabulary(prepared.map((example) => example.utterance)),
-    (word) => stemmer.stemWord(word),
-  );
+  const normalizer = createTextNormalizer(countVocabulary(prepared.map((example) => example.utterance)), (word) => stemmer.stemWord(word));
 
   const container = containerBootstrap();
   container.use(LangEn);

@@ -16,7 +16,14 @@ export const TOOL_TIMEOUT_MS = 2000;
 const NONE_CONFIDENCE_CAP = 0.3;
 
 /** Intents whose answer depends on the order: with an order number, the assistant looks it up. */
-export const ORDER_INTENTS: ReadonlySet<string> = new Set(["track_order", "cancel_order", "change_order", "get_refund", "track_refund", "check_refund_policy"]);
+export const ORDER_INTENTS: ReadonlySet<string> = new Set([
+  "track_order",
+  "cancel_order",
+  "change_order",
+  "get_refund",
+  "track_refund",
+  "check_refund_policy",
+]);
 /** Order intents that also ask Commerce whether a refund is allowed. */
 export const REFUND_INTENTS: ReadonlySet<string> = new Set(["get_refund", "track_refund", "check_refund_policy"]);
 /** Other intents whose answer asks for an order number, and the order intent that answers it. */
@@ -62,7 +69,8 @@ function withTimeout<T>(work: () => Promise<T>, ms: number): Promise<T> {
   });
 }
 
-const failureText = (error: unknown) => (error instanceof ToolTimeoutError ? "timed out" : `failed (${error instanceof Error ? error.message : String(error)})`);
+const failureText = (error: unknown) =>
+  error instanceof ToolTimeoutError ? "timed out" : `failed (${error instanceof Error ? error.message : String(error)})`;
 const money = (amount: number, currency: string) => `${amount.toFixed(2)} ${currency}`;
 
 function statusLine(order: Order): string {
@@ -110,7 +118,10 @@ function escapeRegExp(text: string): string {
 }
 
 function orderQuestions(answers: Answers): OrderQuestion[] {
-  const askers: [string, string][] = [...[...ORDER_INTENTS].map((intent): [string, string] => [intent, intent]), ...Object.entries(ORDER_NUMBER_ASKED_BY)];
+  const askers: [string, string][] = [
+    ...[...ORDER_INTENTS].map((intent): [string, string] => [intent, intent]),
+    ...Object.entries(ORDER_NUMBER_ASKED_BY),
+  ];
   const questions: (OrderQuestion & { length: number })[] = [];
   for (const [asker, intent] of askers) {
     for (const template of new Set(ASKING_VARIANTS.map((variant) => answerText(answers, asker, variant)))) {
@@ -164,14 +175,19 @@ class OfflineAssistant implements Assistant {
     // The customer answers the assistant's own question for an order number ("100298", "it's 100298"):
     // answer the intent it asked about, whatever the model makes of a bare number.
     const pending = this.pendingOrderIntent(conversation, message);
-    const given = pending === undefined ? undefined : (extractOrderReply(message) ?? (confident ? undefined : analysis.entities.orderNumber));
+    const given =
+      pending === undefined ? undefined : (extractOrderReply(message) ?? (confident ? undefined : analysis.entities.orderNumber));
     if (pending !== undefined && given !== undefined) {
       const earlier = earlierEntities(conversation, message);
       const priced = analysis.entities.amount !== undefined ? analysis.entities : earlier;
       turn.intent = pending;
       turn.confidence = Math.max(FOLLOW_UP_CONFIDENCE, this.threshold);
       // The request spans two messages: the amount asked for earlier is part of it (the refund limit applies).
-      turn.entities = { ...analysis.entities, orderNumber: given, ...(priced.amount !== undefined ? { amount: priced.amount, currency: priced.currency } : {}) };
+      turn.entities = {
+        ...analysis.entities,
+        orderNumber: given,
+        ...(priced.amount !== undefined ? { amount: priced.amount, currency: priced.currency } : {}),
+      };
       turn.reply = await this.orderAnswer(pending, given, priced.amount, turn.actions, clarify);
       return turn;
     }
@@ -192,8 +208,15 @@ class OfflineAssistant implements Assistant {
   }
 
   /** An order intent's reply: the question for the number without one, else what looking the order up found. */
-  private async orderAnswer(intent: string, orderId: string | undefined, amount: number | undefined, actions: AttemptedAction[], clarify: string): Promise<string> {
-    const { variant, values } = orderId === undefined ? { variant: "default" as const, values: {} } : await this.checkOrder(intent, orderId, amount, actions);
+  private async orderAnswer(
+    intent: string,
+    orderId: string | undefined,
+    amount: number | undefined,
+    actions: AttemptedAction[],
+    clarify: string,
+  ): Promise<string> {
+    const { variant, values } =
+      orderId === undefined ? { variant: "default" as const, values: {} } : await this.checkOrder(intent, orderId, amount, actions);
     return fillPlaceholders(answerText(this.answers, intent, variant) ?? clarify, values);
   }
 
@@ -257,7 +280,12 @@ class OfflineAssistant implements Assistant {
     try {
       check = await withTimeout(() => this.commerce.checkRefundPolicy(order.id, amount), this.toolTimeoutMs);
     } catch (error) {
-      actions.push({ action: "refund_policy_check", ok: false, failed: true, result: `Refund policy check for ${order.id} ${failureText(error)}` });
+      actions.push({
+        action: "refund_policy_check",
+        ok: false,
+        failed: true,
+        result: `Refund policy check for ${order.id} ${failureText(error)}`,
+      });
       return { variant: "failed", values };
     }
     const exception = check.needsException ? " (needs an exception approved by a person)" : "";
@@ -276,5 +304,11 @@ export async function createOfflineAssistant(options: OfflineAssistantOptions): 
     ? [options.loaded.corpus, options.loaded.answers]
     : await Promise.all([loadCorpus(options.corpusFile ?? DEFAULT_CORPUS_FILE), loadAnswers(DEFAULT_ANSWERS_FILE, options.answersFile)]);
   const model = await trainIntentModel(corpus);
-  return new OfflineAssistant(model, answers, options.commerce, options.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD, options.toolTimeoutMs ?? TOOL_TIMEOUT_MS);
+  return new OfflineAssistant(
+    model,
+    answers,
+    options.commerce,
+    options.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD,
+    options.toolTimeoutMs ?? TOOL_TIMEOUT_MS,
+  );
 }

@@ -11,7 +11,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** An ISO date, or an offset from now such as "-10d" (ten days ago) so the sample never goes stale. */
 const dateSchema = z
   .string()
-  .refine((value) => /^[+-]\d+d$/.test(value) || !Number.isNaN(Date.parse(value)), 'use an ISO date ("2025-05-03") or an offset such as "-10d"');
+  .refine(
+    (value) => /^[+-]\d+d$/.test(value) || !Number.isNaN(Date.parse(value)),
+    'use an ISO date ("2025-05-03") or an offset such as "-10d"',
+  );
 
 const orderSchema = z.object({
   id: z.string().min(1),
@@ -49,7 +52,11 @@ function readOrders(file: string): StoredOrder[] {
   const parsed = ordersFileSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join(".") || "(top level)"}: ${issue.message}`).join("\n");
-    throw new WarmlineError("config_invalid", `${file} is not a valid orders file:\n${problems}\nFix it to match data/orders.json.`, parsed.error);
+    throw new WarmlineError(
+      "config_invalid",
+      `${file} is not a valid orders file:\n${problems}\nFix it to match data/orders.json.`,
+      parsed.error,
+    );
   }
   return parsed.data.orders;
 }
@@ -92,17 +99,26 @@ export function createFileCommerce(ordersFile: string, options: FileCommerceOpti
       const money = (value: number) => `${value.toFixed(2)} ${stored.currency}`;
       switch (stored.status) {
         case "cancelled":
-          return { eligible: false, rule: `Order ${stored.id} was cancelled; any payment is returned automatically within 5 business days.` };
+          return {
+            eligible: false,
+            rule: `Order ${stored.id} was cancelled; any payment is returned automatically within 5 business days.`,
+          };
         case "returned":
           return { eligible: false, rule: `Order ${stored.id} was already returned and refunded.` };
         case "processing":
         case "shipped":
-          return { eligible: false, rule: `Order ${stored.id} has not been delivered yet; refunds start after delivery, or the order can be cancelled.` };
+          return {
+            eligible: false,
+            rule: `Order ${stored.id} has not been delivered yet; refunds start after delivery, or the order can be cancelled.`,
+          };
         case "delivered":
           break;
       }
       if (amount !== undefined && amount > stored.total) {
-        return { eligible: false, rule: `The ${money(amount)} asked for is more than the order total of ${money(stored.total)}; a refund cannot exceed what was paid.` };
+        return {
+          eligible: false,
+          rule: `The ${money(amount)} asked for is more than the order total of ${money(stored.total)}; a refund cannot exceed what was paid.`,
+        };
       }
       const deliveredAt = resolveDate(stored.deliveredAt ?? stored.placedAt, clock.now());
       const days = Math.floor((clock.now() - deliveredAt) / DAY_MS);
@@ -113,7 +129,10 @@ export function createFileCommerce(ordersFile: string, options: FileCommerceOpti
           rule: `Refunds are accepted within ${REFUND_WINDOW_DAYS} days of delivery; order ${stored.id} was delivered ${days} days ago, so only a colleague can approve an exception.`,
         };
       }
-      return { eligible: true, rule: `Refunds are accepted within ${REFUND_WINDOW_DAYS} days of delivery; order ${stored.id} was delivered ${days} days ago.` };
+      return {
+        eligible: true,
+        rule: `Refunds are accepted within ${REFUND_WINDOW_DAYS} days of delivery; order ${stored.id} was delivered ${days} days ago.`,
+      };
     },
   };
 }

@@ -121,7 +121,10 @@ export interface TextNormalizer {
  * With one: unknown words are corrected to the nearest known word (or split into two known words,
  * "thisorder" -> "this order"), because customers type fast on phones.
  */
-export function createTextNormalizer(vocabularyCounts?: Map<string, number>, stem: (word: string) => string = (word) => word): TextNormalizer {
+export function createTextNormalizer(
+  vocabularyCounts?: Map<string, number>,
+  stem: (word: string) => string = (word) => word,
+): TextNormalizer {
   if (!vocabularyCounts) return { normalize: (raw) => basicTokens(raw).join(" ") };
 
   const known = new Set(vocabularyCounts.keys());

@@ -18,16 +18,25 @@ export function loadExpectations(file: string): TriageExpectations {
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (cause) {
-    throw new WarmlineError("input_invalid", `Cannot read expectations ${file} (${(cause as Error).message}): pass --expectations with a JSON file like ../shared/data/bitext/expectations.json.`, cause);
+    throw new WarmlineError(
+      "input_invalid",
+      `Cannot read expectations ${file} (${(cause as Error).message}): pass --expectations with a JSON file like ../shared/data/bitext/expectations.json.`,
+      cause,
+    );
   }
   const value = (raw ?? {}) as Record<string, unknown>;
-  const isMap = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
+  const isMap = (v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
   const missing = [
     ...(isMap(value.escalate_on_first_message) ? [] : ['"escalate_on_first_message" (intent → reason)']),
     ...(isMap(value.team_by_intent) ? [] : ['"team_by_intent" (intent → team)']),
     ...(typeof value.default_team === "string" ? [] : ['"default_team" (a team name)']),
   ];
-  if (missing.length > 0) throw new WarmlineError("input_invalid", `${file} lacks ${missing.join(", ")}: see ../shared/data/bitext/expectations.json for the shape.`);
+  if (missing.length > 0)
+    throw new WarmlineError(
+      "input_invalid",
+      `${file} lacks ${missing.join(", ")}: see ../shared/data/bitext/expectations.json for the shape.`,
+    );
   return value as unknown as TriageExpectations;
 }
 
@@ -89,7 +98,12 @@ export interface TriageEvaluation {
 }
 
 /** Triage every labelled first message as `warmline triage` would, and tally it against the expectations. */
-export async function evaluateTriage(assistant: Assistant, config: WarmlineConfig, rows: readonly CorpusExample[], expectations: TriageExpectations): Promise<TriageEvaluation> {
+export async function evaluateTriage(
+  assistant: Assistant,
+  config: WarmlineConfig,
+  rows: readonly CorpusExample[],
+  expectations: TriageExpectations,
+): Promise<TriageEvaluation> {
   const evaluation: TriageEvaluation = { overall: new TriageTally(expectations), byIntent: new Map(), byTag: new Map() };
   const slice = (map: Map<string, TriageTally>, key: string) => {
     if (!map.has(key)) map.set(key, new TriageTally(expectations));
@@ -109,7 +123,10 @@ export function triageTargets(userCorpus: boolean) {
   return { recall: 0.97, falseEscalation: 0.05, team: 0.95, intent: userCorpus ? 0.95 : 0.9 };
 }
 
-export function checkTriageTargets(figures: TriageFigures, userCorpus: boolean): Record<"recall" | "falseEscalation" | "team" | "intent", boolean> {
+export function checkTriageTargets(
+  figures: TriageFigures,
+  userCorpus: boolean,
+): Record<"recall" | "falseEscalation" | "team" | "intent", boolean> {
   const targets = triageTargets(userCorpus);
   return {
     recall: (figures.escalationRecall ?? 0) >= targets.recall,

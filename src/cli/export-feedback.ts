@@ -29,7 +29,11 @@ export function feedbackExamples(conversations: readonly Conversation[], privacy
     if (marks.length === 0) continue;
     const first = conversation.transcript.find((e) => e.author === "customer" && !e.deleted);
     const intent = marks.at(-1)!.intent ?? mainIntent(conversation);
-    const text = first ? maskPii(first.editedText ?? first.text, privacy).replace(/\s+/g, " ").trim() : "";
+    const text = first
+      ? maskPii(first.editedText ?? first.text, privacy)
+          .replace(/\s+/g, " ")
+          .trim()
+      : "";
     if (text !== "" && intent) examples.push({ text, intent });
   }
   return examples;
@@ -54,9 +58,17 @@ export function checkExportTarget(out: string, config: Pick<WarmlineConfig, "ass
     );
   }
   const stat = statSync(target, { throwIfNoEntry: false });
-  if (stat?.isDirectory()) throw new WarmlineError("input_invalid", `--out ${out} is a directory: give a file name, e.g. --out ${out.replace(/\/+$/, "")}/feedback.csv.`);
+  if (stat?.isDirectory())
+    throw new WarmlineError(
+      "input_invalid",
+      `--out ${out} is a directory: give a file name, e.g. --out ${out.replace(/\/+$/, "")}/feedback.csv.`,
+    );
   const parent = statSync(dirname(target), { throwIfNoEntry: false });
-  if (!parent?.isDirectory()) throw new WarmlineError("input_invalid", `Cannot write ${out}: the directory ${dirname(target)} does not exist; create it or choose another --out.`);
+  if (!parent?.isDirectory())
+    throw new WarmlineError(
+      "input_invalid",
+      `Cannot write ${out}: the directory ${dirname(target)} does not exist; create it or choose another --out.`,
+    );
 }
 
 export async function runExportFeedback(options: {
@@ -70,8 +82,14 @@ export async function runExportFeedback(options: {
   try {
     await writeFile(options.out, formatExamplesCsv(examples));
   } catch (cause) {
-    throw new WarmlineError("input_invalid", `Cannot write ${options.out} (${(cause as Error).message}): choose a writable --out file.`, cause);
+    throw new WarmlineError(
+      "input_invalid",
+      `Cannot write ${options.out} (${(cause as Error).message}): choose a writable --out file.`,
+      cause,
+    );
   }
-  options.log.write(`Wrote ${examples.length} training example${examples.length === 1 ? "" : "s"} to ${options.out}. Review them, then append to your corpus (see docs/analytics.md, "Feedback into the corpus").\n`);
+  options.log.write(
+    `Wrote ${examples.length} training example${examples.length === 1 ? "" : "s"} to ${options.out}. Review them, then append to your corpus (see docs/analytics.md, "Feedback into the corpus").\n`,
+  );
   return 0;
 }

@@ -54,11 +54,15 @@ function usageProblem(command: string, given: Set<string>, args: string[]): stri
   const accepted = COMMANDS[command]!;
   const extra = [...given].filter((name) => !(accepted.options as string[]).includes(name));
   if (extra.length > 0) {
-    const takes = accepted.options.length > 0 ? `it takes ${accepted.options.map((name) => `--${name}`).join(", ")}` : "it takes no options";
+    const takes =
+      accepted.options.length > 0 ? `it takes ${accepted.options.map((name) => `--${name}`).join(", ")}` : "it takes no options";
     return `warmline ${command} does not use ${extra.map((name) => `--${name}`).join(", ")}: ${takes}.`;
   }
   if (args.length > accepted.args.length) {
-    const unexpected = args.slice(accepted.args.length).map((arg) => `"${arg}"`).join(", ");
+    const unexpected = args
+      .slice(accepted.args.length)
+      .map((arg) => `"${arg}"`)
+      .join(", ");
     return accepted.args.length === 0
       ? `warmline ${command} takes no arguments, but was given ${unexpected}: remove ${args.length === 1 ? "it" : "them"}${accepted.options.length > 0 ? `, or put two dashes before an option name (--${accepted.options.at(-1)}, not ${accepted.options.at(-1)})` : ""}.`
       : `warmline ${command} takes one ${accepted.args.join(" ")}, but was also given ${unexpected}: run it once per file.`;
@@ -117,7 +121,9 @@ async function main(argv: string[]): Promise<number> {
       const assistant = await prepared.create();
       // Typed at a terminal with nothing piped in, triage would otherwise sit silently waiting.
       if (process.stdin.isTTY) {
-        process.stderr.write('Reading JSON Lines from the terminal: type {"id":"1","text":"where is my order?"} and Enter, Ctrl-D to finish. Usually: warmline triage < messages.jsonl\n');
+        process.stderr.write(
+          'Reading JSON Lines from the terminal: type {"id":"1","text":"where is my order?"} and Enter, Ctrl-D to finish. Usually: warmline triage < messages.jsonl\n',
+        );
       }
       await runTriage({ assistant, config, input: process.stdin, output: process.stdout });
       return 0;
@@ -172,7 +178,12 @@ async function main(argv: string[]): Promise<number> {
       if (existsSync(".env")) process.loadEnvFile(".env");
       const { dataDirOf } = await import("./open-store.js");
       const { runDoctor } = await import("./doctor.js");
-      return runDoctor({ configFile: configPath(values.config), dataDir: dataDirOf(values["data-dir"], process.env), env: process.env, output: process.stdout });
+      return runDoctor({
+        configFile: configPath(values.config),
+        dataDir: dataDirOf(values["data-dir"], process.env),
+        env: process.env,
+        output: process.stdout,
+      });
     }
     default:
       process.stdout.write(USAGE);
@@ -185,7 +196,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`${isWarmlineError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${isWarmlineError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

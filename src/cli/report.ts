@@ -14,7 +14,14 @@ type Value = number | string | undefined;
 export const REPORT_COLUMNS: { key: string; label: string; value: (row: TeamFigures) => Value }[] = [
   { key: "escalations", label: "escalations", value: (r) => r.escalations },
   { key: "escalation_rate", label: "escalation rate", value: (r) => r.escalationRate },
-  { key: "by_reason", label: "by trigger", value: (r) => Object.entries(r.byReason).map(([k, v]) => `${k}=${v}`).join(" ") },
+  {
+    key: "by_reason",
+    label: "by trigger",
+    value: (r) =>
+      Object.entries(r.byReason)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" "),
+  },
   { key: "transfers_in", label: "transfers in", value: (r) => r.transfersIn },
   { key: "reescalations", label: "re-escalations", value: (r) => r.reEscalations },
   { key: "time_to_escalation_p50_s", label: "to escalation p50 s", value: (r) => r.timeToEscalation.medianSeconds },
@@ -52,15 +59,21 @@ const teamLabel = (key: string) => (key === ALL_TEAMS ? "all" : key);
 
 export function formatReportCsv(figures: Figures): string {
   const header = ["team", ...REPORT_COLUMNS.map((c) => c.key)].join(",");
-  const rows = teamOrder(figures).map((key) => [teamLabel(key), ...REPORT_COLUMNS.map((c) => c.value(figures.teams[key]!))].map(csvField).join(","));
+  const rows = teamOrder(figures).map((key) =>
+    [teamLabel(key), ...REPORT_COLUMNS.map((c) => c.value(figures.teams[key]!))].map(csvField).join(","),
+  );
   return `${[header, ...rows].join("\n")}\n`;
 }
 
 /** Figures down, teams across: reads well in a terminal with a handful of teams. */
 export function formatReportTable(figures: Figures): string {
   const teams = teamOrder(figures);
-  const cell = (value: Value) => (value === undefined || value === "" ? "–" : typeof value === "number" ? String(Number(value.toFixed(3))) : value);
-  const rows = [["", ...teams.map(teamLabel)], ...REPORT_COLUMNS.map((c) => [c.label, ...teams.map((t) => cell(c.value(figures.teams[t]!)))])];
+  const cell = (value: Value) =>
+    value === undefined || value === "" ? "–" : typeof value === "number" ? String(Number(value.toFixed(3))) : value;
+  const rows = [
+    ["", ...teams.map(teamLabel)],
+    ...REPORT_COLUMNS.map((c) => [c.label, ...teams.map((t) => cell(c.value(figures.teams[t]!)))]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((text, i) => (i === 0 ? text.padEnd(widths[i]!) : text.padStart(widths[i]!))).join("  "));
   const window = `${new Date(figures.since).toISOString()} to ${new Date(figures.until).toISOString()} · ${figures.conversations} conversations`;

@@ -28,10 +28,18 @@ const turnSchema = z
   })
   .superRefine((turn, ctx) => {
     if ((turn.customer === undefined) === (turn.agent === undefined)) {
-      ctx.addIssue({ code: "custom", message: `a turn has either "customer" or "agent" (${turn.customer === undefined ? "it has neither" : "it has both"}): write ${TURN_SHAPES}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `a turn has either "customer" or "agent" (${turn.customer === undefined ? "it has neither" : "it has both"}): write ${TURN_SHAPES}`,
+      });
     } else if (turn.customer !== undefined) {
       for (const key of ["name", "text", "team"] as const) {
-        if (turn[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `"${key}" belongs to an agent turn: put the customer's words in "customer", or make this {"agent": …}` });
+        if (turn[key] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `"${key}" belongs to an agent turn: put the customer's words in "customer", or make this {"agent": …}`,
+          });
       }
     } else if ((turn.agent === "reply" || turn.agent === "note") && !turn.text?.trim()) {
       ctx.addIssue({ code: "custom", path: ["text"], message: `an agent ${turn.agent} needs "text": what the agent writes` });
@@ -51,13 +59,11 @@ export const SIMULATION_DEFAULT_START = Date.UTC(2026, 10, 17, 10, 0);
 export const simulationSchema = z.strictObject({
   at: z
     .string()
-    .datetime({ offset: true, message: "use an ISO date-time such as \"2026-11-17T21:30:00Z\" (e.g. to play a script after hours)" })
+    .datetime({ offset: true, message: 'use an ISO date-time such as "2026-11-17T21:30:00Z" (e.g. to play a script after hours)' })
     .optional()
     .describe("When the conversation starts; default a weekday morning"),
-  customer: z
-    .strictObject({ name: z.string().optional(), phone: z.string().default("+15550100100") })
-    .default({ phone: "+15550100100" }),
-  turns: z.array(turnSchema).min(1, "add at least one turn, e.g. {\"customer\": \"hi\"}"),
+  customer: z.strictObject({ name: z.string().optional(), phone: z.string().default("+15550100100") }).default({ phone: "+15550100100" }),
+  turns: z.array(turnSchema).min(1, 'add at least one turn, e.g. {"customer": "hi"}'),
 });
 
 export type Simulation = z.infer<typeof simulationSchema>;
@@ -67,7 +73,11 @@ export function loadSimulation(file: string): Simulation {
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (cause) {
-    throw new WarmlineError("input_invalid", `Cannot read simulation ${file} (${(cause as Error).message}): give a JSON file like examples/cancellation.json.`, cause);
+    throw new WarmlineError(
+      "input_invalid",
+      `Cannot read simulation ${file} (${(cause as Error).message}): give a JSON file like examples/cancellation.json.`,
+      cause,
+    );
   }
   const parsed = simulationSchema.safeParse(raw);
   if (!parsed.success) throw new WarmlineError("input_invalid", describeIssues(parsed.error, file, SCRIPT_HINT), parsed.error);
@@ -83,7 +93,10 @@ function checkAgainstConfig(script: Simulation, config: WarmlineConfig, file: st
       : [],
   );
   if (problems.length > 0) {
-    throw new WarmlineError("input_invalid", `${file} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.join("\n")}\nFix them in ${file}, or pass --config with a config that has these teams.`);
+    throw new WarmlineError(
+      "input_invalid",
+      `${file} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.join("\n")}\nFix them in ${file}, or pass --config with a config that has these teams.`,
+    );
   }
 }
 
@@ -91,7 +104,12 @@ function checkAgainstConfig(script: Simulation, config: WarmlineConfig, file: st
  * Plays a scripted conversation through the real engine with console-side channels: what the
  * customer sees, what lands in the agent thread, and each turn's escalation decision.
  */
-export async function runSimulation(options: { file: string; config: WarmlineConfig; corpusFile?: string; output: NodeJS.WritableStream }): Promise<number> {
+export async function runSimulation(options: {
+  file: string;
+  config: WarmlineConfig;
+  corpusFile?: string;
+  output: NodeJS.WritableStream;
+}): Promise<number> {
   const script = loadSimulation(options.file);
   checkAgainstConfig(script, options.config, options.file);
   const print = (line: string): void => void options.output.write(`${line}\n`);

@@ -32,25 +32,38 @@ export async function triageOne(assistant: Assistant, config: WarmlineConfig, id
 }
 
 /** Parses one JSON Lines input; a bad line becomes an error result, never a crash or a lost line. */
-export function parseTriageLine(line: string, lineNumber: number): { id: string | null; text: string } | { id: string | null; error: string } {
+export function parseTriageLine(
+  line: string,
+  lineNumber: number,
+): { id: string | null; text: string } | { id: string | null; error: string } {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     return { id: null, error: `line ${lineNumber} is not JSON: send one object per line like {"id":"1","text":"where is my order?"}` };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { id: null, error: `line ${lineNumber} is not a JSON object: send {"id":"…","text":"…"}` };
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { id: null, error: `line ${lineNumber} is not a JSON object: send {"id":"…","text":"…"}` };
   const record = value as Record<string, unknown>;
   const id = typeof record.id === "string" || typeof record.id === "number" ? String(record.id) : null;
   // An id that can't be echoed back would leave the answer impossible to match to its input.
   if (id === null && record.id !== undefined && record.id !== null) {
-    return { id: null, error: `line ${lineNumber} has an "id" that is neither a string nor a number: send the id as a string, e.g. "id":"42"` };
+    return {
+      id: null,
+      error: `line ${lineNumber} has an "id" that is neither a string nor a number: send the id as a string, e.g. "id":"42"`,
+    };
   }
-  if (typeof record.text !== "string") return { id, error: `line ${lineNumber} has no "text" string: add the customer's message as "text"` };
+  if (typeof record.text !== "string")
+    return { id, error: `line ${lineNumber} has no "text" string: add the customer's message as "text"` };
   return { id, text: record.text };
 }
 
-export async function runTriage(options: { assistant: Assistant; config: WarmlineConfig; input: NodeJS.ReadableStream; output: NodeJS.WritableStream }): Promise<number> {
+export async function runTriage(options: {
+  assistant: Assistant;
+  config: WarmlineConfig;
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+}): Promise<number> {
   const lines = createInterface({ input: options.input, crlfDelay: Infinity });
   let lineNumber = 0;
   let count = 0;
@@ -60,7 +73,15 @@ export async function runTriage(options: { assistant: Assistant; config: Warmlin
     const parsed = parseTriageLine(line, lineNumber);
     const result: TriageResult =
       "error" in parsed
-        ? { id: parsed.id, intent: "none", confidence: 0, escalate: false, reason: null, team: options.config.routing.defaultTeam, error: parsed.error }
+        ? {
+            id: parsed.id,
+            intent: "none",
+            confidence: 0,
+            escalate: false,
+            reason: null,
+            team: options.config.routing.defaultTeam,
+            error: parsed.error,
+          }
         : await triageOne(options.assistant, options.config, parsed.id, parsed.text);
     options.output.write(`${JSON.stringify(result)}\n`);
     count++;

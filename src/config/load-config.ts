@@ -82,7 +82,7 @@ const secretHelp = {
   SLACK_SIGNING_SECRET: "the Signing Secret from your Slack app's Basic Information page",
   SLACK_APP_TOKEN: "an app-level token (xapp-…) with connections:write, from Basic Information → App-Level Tokens (Socket Mode only)",
   PORT: "the HTTP port Slack's requests reach, e.g. 3000 (HTTP mode only)",
-  REDIS_URL: "the Redis URL, e.g. redis://127.0.0.1:6379 (store.kind \"redis\" only)",
+  REDIS_URL: 'the Redis URL, e.g. redis://127.0.0.1:6379 (store.kind "redis" only)',
 } as const;
 
 export interface WarmlineEnv {
@@ -108,14 +108,16 @@ export interface EnvSettings {
  */
 const SLACK_MODE = configSchema.shape.slack.unwrap().shape.mode;
 const STORE_KIND = configSchema.shape.store.unwrap().shape.kind;
-const fieldsOf = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
+const fieldsOf = (value: unknown): Record<string, unknown> =>
+  typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 
 /**
  * What decides the secrets needed, from a config that doesn't validate: each setting as written
  * when valid there, else its default. So a broken config and missing secrets are reported together.
  */
 export function envSettingsOf(raw: unknown): EnvSettings {
-  const setting = <T>(schema: { safeParse(value: unknown): { data?: T } }, value: unknown): T => schema.safeParse(value).data ?? schema.safeParse(undefined).data!;
+  const setting = <T>(schema: { safeParse(value: unknown): { data?: T } }, value: unknown): T =>
+    schema.safeParse(value).data ?? schema.safeParse(undefined).data!;
   return {
     slack: { mode: setting(SLACK_MODE, fieldsOf(fieldsOf(raw).slack).mode) },
     store: { kind: setting(STORE_KIND, fieldsOf(fieldsOf(raw).store).kind) },

@@ -10,7 +10,7 @@ import { ESCALATION_REASONS } from "../domain/escalation.js";
 
 const time = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use 24-hour HH:MM, e.g. \"09:00\"")
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use 24-hour HH:MM, e.g. "09:00"')
   .describe("24-hour time, HH:MM");
 
 const weekday = z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
@@ -24,13 +24,13 @@ const timeZone = z
     } catch {
       return false;
     }
-  }, "use an IANA time zone such as \"Europe/London\" or \"America/New_York\"")
+  }, 'use an IANA time zone such as "Europe/London" or "America/New_York"')
   .describe("IANA time zone");
 
 export const businessHoursSchema = z
   .strictObject({
     timezone: timeZone,
-    days: z.array(weekday).min(1, "list at least one open day, e.g. [\"mon\",\"tue\"]"),
+    days: z.array(weekday).min(1, 'list at least one open day, e.g. ["mon","tue"]'),
     open: time,
     close: time,
   })
@@ -38,21 +38,28 @@ export const businessHoursSchema = z
 
 const slackChannel = z
   .string()
-  .regex(/^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$/, "use a channel name like \"#support-escalations\" or a channel ID like \"C0123ABCD\"")
+  .regex(
+    /^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$/,
+    'use a channel name like "#support-escalations" or a channel ID like "C0123ABCD"',
+  )
   .describe("Slack channel name (#name) or ID (C…)");
 
 export const teamSchema = z.strictObject({
-  displayName: z.string().min(1).describe("Shown to customers and agents, e.g. \"Billing\""),
+  displayName: z.string().min(1).describe('Shown to customers and agents, e.g. "Billing"'),
   channel: slackChannel,
-  claimWithinMinutes: z.number().positive().max(24 * 60).describe("Minutes an escalation may wait unclaimed before the rota is pinged"),
+  claimWithinMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .describe("Minutes an escalation may wait unclaimed before the rota is pinged"),
   businessHours: businessHoursSchema,
   rota: z
-    .array(z.string().regex(/^U[A-Z0-9]{6,}$/, "use Slack user IDs such as \"U0123ABCD\" (profile → ⋮ → Copy member ID)"))
+    .array(z.string().regex(/^U[A-Z0-9]{6,}$/, 'use Slack user IDs such as "U0123ABCD" (profile → ⋮ → Copy member ID)'))
     .default([])
     .describe("Slack user IDs allowed to claim; empty means anyone in the channel"),
   pingGroup: z
     .string()
-    .regex(/^S[A-Z0-9]{6,}$/, "use a Slack user group ID such as \"S0123ABCD\"")
+    .regex(/^S[A-Z0-9]{6,}$/, 'use a Slack user group ID such as "S0123ABCD"')
     .optional()
     .describe("User group pinged when the claim deadline passes"),
   overflowTeam: z.string().optional().describe("Team that receives the escalation at twice the claim deadline"),
@@ -76,8 +83,19 @@ export const policySchema = z.strictObject({
   confidenceThreshold: z.number().min(0).max(1).default(0.55).describe("Below this assistant confidence the bot counts a miss"),
   missesBeforeEscalation: z.number().int().min(1).default(2).describe("Misses (unsure answers, noise) before low_confidence escalates"),
   repeatSimilarity: z.number().min(0).max(1).default(0.5).describe("Text similarity at which two customer messages count as the same need"),
-  repeatsBeforeEscalation: z.number().int().min(2).max(5).default(3).describe("Times the customer states the same need before repeated_failure escalates"),
-  negativeSentimentThreshold: z.number().min(-1).max(0).default(-0.6).describe("Sentiment at or below this escalates as negative_sentiment"),
+  repeatsBeforeEscalation: z
+    .number()
+    .int()
+    .min(2)
+    .max(5)
+    .default(3)
+    .describe("Times the customer states the same need before repeated_failure escalates"),
+  negativeSentimentThreshold: z
+    .number()
+    .min(-1)
+    .max(0)
+    .default(-0.6)
+    .describe("Sentiment at or below this escalates as negative_sentiment"),
   refundLimit: z.number().nonnegative().default(100).describe("Refunds above this amount need a human (money_threshold)"),
   currency: z.string().length(3).default("USD"),
   toolFailuresBeforeEscalation: z.number().int().min(1).default(2),
@@ -93,7 +111,9 @@ export const policySchema = z.strictObject({
   mandatoryReasons: z
     .array(z.enum(ESCALATION_REASONS))
     .default(["always_human", "priority_intent", "money_threshold", "policy_exception"])
-    .describe("Reasons the customer cannot decline with BOT; the rest are optional. Leave out explicit_request: a customer who asked for a person may change their mind"),
+    .describe(
+      "Reasons the customer cannot decline with BOT; the rest are optional. Leave out explicit_request: a customer who asked for a person may change their mind",
+    ),
   stillQueuedEveryMinutes: z
     .number()
     .positive()
@@ -105,7 +125,9 @@ export const policySchema = z.strictObject({
       // A partial record reports keys outside the enum as unrecognized_keys (not in its declared issue types).
       error: (issue) => {
         const keys = (issue as { keys?: string[] }).keys;
-        return keys ? `unknown escalation reason${keys.length === 1 ? "" : "s"} ${keys.map((key) => `"${key}"`).join(", ")}: use ${ESCALATION_REASONS.join(", ")}` : undefined;
+        return keys
+          ? `unknown escalation reason${keys.length === 1 ? "" : "s"} ${keys.map((key) => `"${key}"`).join(", ")}: use ${ESCALATION_REASONS.join(", ")}`
+          : undefined;
       },
     })
     .default({})
@@ -127,68 +149,155 @@ export const keywordsSchema = z
 
 export const messagesSchema = z
   .strictObject({
-    greeting: z.string().default("Hi! I'm the {business} assistant. Ask me anything, or type {human} at any time to reach a person.").describe("Opens the first reply of every new conversation. Placeholders: {business} (business.name), {human}, {bot}, {callback}"),
+    greeting: z
+      .string()
+      .default("Hi! I'm the {business} assistant. Ask me anything, or type {human} at any time to reach a person.")
+      .describe("Opens the first reply of every new conversation. Placeholders: {business} (business.name), {human}, {bot}, {callback}"),
     clarify: z.string().default("Sorry, I didn't quite catch that. Could you tell me a bit more about what you need?"),
-    handoff: z.string().default("I'm bringing in a colleague from our {team} team. They'll see everything we've discussed, so you won't need to repeat yourself.").describe("Placeholders: {team}"),
-    handoffOptional: z.string().default("I'm bringing in a colleague from our {team} team, who will see everything we've discussed. If you'd rather keep going with me, reply {bot}.").describe("Placeholders: {team}, {bot}"),
-    queuePosition: z.string().default("You're number {position} in line; the wait is about {minutes} min. Reply {callback} for a call back, {bot} to continue with me, or just keep waiting.").describe("Still-waiting update on an optional escalation. Placeholders: {position}, {minutes}, {callback}, {bot}"),
+    handoff: z
+      .string()
+      .default(
+        "I'm bringing in a colleague from our {team} team. They'll see everything we've discussed, so you won't need to repeat yourself.",
+      )
+      .describe("Placeholders: {team}"),
+    handoffOptional: z
+      .string()
+      .default(
+        "I'm bringing in a colleague from our {team} team, who will see everything we've discussed. If you'd rather keep going with me, reply {bot}.",
+      )
+      .describe("Placeholders: {team}, {bot}"),
+    queuePosition: z
+      .string()
+      .default(
+        "You're number {position} in line; the wait is about {minutes} min. Reply {callback} for a call back, {bot} to continue with me, or just keep waiting.",
+      )
+      .describe("Still-waiting update on an optional escalation. Placeholders: {position}, {minutes}, {callback}, {bot}"),
     queuePositionMandatory: z
-      .string().default("You're number {position} in line; the wait is about {minutes} min. Reply {callback} for a call back, or just keep waiting.")
-      .describe("Still-waiting update on an escalation the customer cannot decline: don't offer {bot} here. Placeholders: {position}, {minutes}, {callback}"),
-    agentJoined: z.string().default("{agent} from our {team} team has joined. They can see our conversation so far.").describe("Placeholders: {agent}, {team}"),
+      .string()
+      .default("You're number {position} in line; the wait is about {minutes} min. Reply {callback} for a call back, or just keep waiting.")
+      .describe(
+        "Still-waiting update on an escalation the customer cannot decline: don't offer {bot} here. Placeholders: {position}, {minutes}, {callback}",
+      ),
+    agentJoined: z
+      .string()
+      .default("{agent} from our {team} team has joined. They can see our conversation so far.")
+      .describe("Placeholders: {agent}, {team}"),
     agentLeft: z
-      .string().default("{agent} has had to step away, so I've put you back in line for the next person from our {team} team. They'll see everything so far.")
+      .string()
+      .default(
+        "{agent} has had to step away, so I've put you back in line for the next person from our {team} team. They'll see everything so far.",
+      )
       .describe("The agent released the conversation back to the queue. Placeholders: {agent}, {team}"),
-    transferred: z.string().default("I'm passing you to our {team} team, with everything you've told us so far.").describe("Placeholders: {team}"),
-    returnedToBot: z.string().default("You're back with the assistant. Type {human} at any time to reach a person again.").describe("Placeholders: {human}"),
+    transferred: z
+      .string()
+      .default("I'm passing you to our {team} team, with everything you've told us so far.")
+      .describe("Placeholders: {team}"),
+    returnedToBot: z
+      .string()
+      .default("You're back with the assistant. Type {human} at any time to reach a person again.")
+      .describe("Placeholders: {human}"),
     escalationCancelled: z
-      .string().default("No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply {human} whenever you'd like a person again.")
-      .describe("CANCEL while waiting in line: the request for a person is withdrawn (not the order, if it was about one) and the assistant answers again. Placeholders: {human}"),
+      .string()
+      .default(
+        "No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply {human} whenever you'd like a person again.",
+      )
+      .describe(
+        "CANCEL while waiting in line: the request for a person is withdrawn (not the order, if it was about one) and the assistant answers again. Placeholders: {human}",
+      ),
     cannotDecline: z
-      .string().default("A colleague from our {team} team needs to handle this, so I'll keep you in line. Reply {cancel} if you no longer need them.")
-      .describe("BOT while waiting in line for an escalation the customer cannot decline (policy.mandatoryReasons). Placeholders: {team}, {cancel}"),
+      .string()
+      .default(
+        "A colleague from our {team} team needs to handle this, so I'll keep you in line. Reply {cancel} if you no longer need them.",
+      )
+      .describe(
+        "BOT while waiting in line for an escalation the customer cannot decline (policy.mandatoryReasons). Placeholders: {team}, {cancel}",
+      ),
     afterHours: z
-      .string().default("Our {team} team is away right now and opens {opens}. Your message is with them. Reply {callback} for a call back then.")
-      .describe("The team is closed and the customer is queued for it (also on a transfer to a closed team): the bot no longer answers, so don't say \"keep chatting with me\". Placeholders: {team}, {opens}, {callback}"),
+      .string()
+      .default("Our {team} team is away right now and opens {opens}. Your message is with them. Reply {callback} for a call back then.")
+      .describe(
+        'The team is closed and the customer is queued for it (also on a transfer to a closed team): the bot no longer answers, so don\'t say "keep chatting with me". Placeholders: {team}, {opens}, {callback}',
+      ),
     afterHoursWithBot: z
-      .string().default("Our {team} team is away right now and opens {opens}. Reply {callback} and they'll call you back then, or keep chatting with me meanwhile.")
-      .describe("The team is closed and an optional escalation stays with the bot, which keeps answering. Placeholders: {team}, {opens}, {callback}"),
+      .string()
+      .default(
+        "Our {team} team is away right now and opens {opens}. Reply {callback} and they'll call you back then, or keep chatting with me meanwhile.",
+      )
+      .describe(
+        "The team is closed and an optional escalation stays with the bot, which keeps answering. Placeholders: {team}, {opens}, {callback}",
+      ),
     noAgents: z
-      .string().default("I'd like to bring in someone from our {team} team, but nobody is free right now. Reply {callback} and they'll call you back, or keep chatting with me meanwhile.")
+      .string()
+      .default(
+        "I'd like to bring in someone from our {team} team, but nobody is free right now. Reply {callback} and they'll call you back, or keep chatting with me meanwhile.",
+      )
       .describe("Nobody is free and an optional escalation stays with the bot, which keeps answering. Placeholders: {team}, {callback}"),
     noAgentsQueued: z
-      .string().default("I've passed this to our {team} team with everything we've discussed, so you won't need to repeat yourself. Nobody is free right now, so it may take a while. Reply {callback} if you'd rather be called back.")
-      .describe("Nobody is free and the customer is queued anyway (they asked for a person, or it is mandatory). Sent alone, instead of handoff: the bot no longer answers, so don't say \"keep chatting with me\". Placeholders: {team}, {callback}"),
+      .string()
+      .default(
+        "I've passed this to our {team} team with everything we've discussed, so you won't need to repeat yourself. Nobody is free right now, so it may take a while. Reply {callback} if you'd rather be called back.",
+      )
+      .describe(
+        'Nobody is free and the customer is queued anyway (they asked for a person, or it is mandatory). Sent alone, instead of handoff: the bot no longer answers, so don\'t say "keep chatting with me". Placeholders: {team}, {callback}',
+      ),
     stillQueued: z
-      .string().default("Got it, I've added that for our {team} team, so they'll see it when they pick this up. Reply {callback} for a call back instead.")
-      .describe("The customer wrote while waiting in line, nobody has claimed yet, and the team is open; sent at most once per policy.stillQueuedEveryMinutes. Placeholders: {team}, {callback}"),
+      .string()
+      .default(
+        "Got it, I've added that for our {team} team, so they'll see it when they pick this up. Reply {callback} for a call back instead.",
+      )
+      .describe(
+        "The customer wrote while waiting in line, nobody has claimed yet, and the team is open; sent at most once per policy.stillQueuedEveryMinutes. Placeholders: {team}, {callback}",
+      ),
     stillQueuedAfterHours: z
-      .string().default("Got it, I've added that for our {team} team, so they'll see it when they open {opens}. Reply {callback} for a call back then.")
+      .string()
+      .default(
+        "Got it, I've added that for our {team} team, so they'll see it when they open {opens}. Reply {callback} for a call back then.",
+      )
       .describe("As stillQueued, while the team is closed. Placeholders: {team}, {opens}, {callback}"),
     stillQueuedCallback: z
-      .string().default("Got it, I've added that for our {team} team, so they'll see it before they call you back.")
+      .string()
+      .default("Got it, I've added that for our {team} team, so they'll see it before they call you back.")
       .describe("As stillQueued, when the customer is waiting for a call back. Placeholders: {team}"),
-    callbackBooked: z.string().default("Done: our {team} team will call you back on this number as soon as someone is free. They'll see everything we've discussed.").describe("CALLBACK while waiting for a person, with the team open (closed: callbackQueuedAfterHours). Placeholders: {team}"),
-    callbackBookedByAgent: z.string().default("Done: I've asked {agent} to call you back on this number.").describe("CALLBACK while talking to a person. Placeholders: {agent}"),
-    callbackQueued: z.string().default("Done: I've asked our {team} team to call you back as soon as someone is free. They'll see everything we've discussed.").describe("CALLBACK while with the bot: a call back request is queued for the team. Placeholders: {team}"),
-    callbackQueuedAfterHours: z.string().default("Done: our {team} team opens {opens} and will call you back then. They'll see everything we've discussed.").describe("CALLBACK while with the bot, with the team closed: say when it opens. Placeholders: {team}, {opens}"),
+    callbackBooked: z
+      .string()
+      .default(
+        "Done: our {team} team will call you back on this number as soon as someone is free. They'll see everything we've discussed.",
+      )
+      .describe("CALLBACK while waiting for a person, with the team open (closed: callbackQueuedAfterHours). Placeholders: {team}"),
+    callbackBookedByAgent: z
+      .string()
+      .default("Done: I've asked {agent} to call you back on this number.")
+      .describe("CALLBACK while talking to a person. Placeholders: {agent}"),
+    callbackQueued: z
+      .string()
+      .default("Done: I've asked our {team} team to call you back as soon as someone is free. They'll see everything we've discussed.")
+      .describe("CALLBACK while with the bot: a call back request is queued for the team. Placeholders: {team}"),
+    callbackQueuedAfterHours: z
+      .string()
+      .default("Done: our {team} team opens {opens} and will call you back then. They'll see everything we've discussed.")
+      .describe("CALLBACK while with the bot, with the team closed: say when it opens. Placeholders: {team}, {opens}"),
     survey: z.string().default("Thanks for chatting with us! How satisfied are you, from 1 (not at all) to 5 (very)?"),
     surveyHelped: z.string().default("And did being handed to a person help? Reply YES or NO."),
     surveyThanks: z.string().default("Thanks for the feedback!"),
   })
-  .describe("Every message the customer sees from Warmline itself (not the assistant's answers); each has a default, so a config lists only what it changes. Any message may name the control words in the customer's language: {human}, {bot}, {cancel}, {callback}, {wait}; and {business}");
+  .describe(
+    "Every message the customer sees from Warmline itself (not the assistant's answers); each has a default, so a config lists only what it changes. Any message may name the control words in the customer's language: {human}, {bot}, {cancel}, {callback}, {wait}; and {business}",
+  );
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   business: z.strictObject({ name: z.string().min(1) }),
   slack: z
     .strictObject({
-      mode: z.enum(["socket", "http"]).default("socket").describe("socket needs SLACK_APP_TOKEN and no public URL; http listens on PORT at /slack/events"),
+      mode: z
+        .enum(["socket", "http"])
+        .default("socket")
+        .describe("socket needs SLACK_APP_TOKEN and no public URL; http listens on PORT at /slack/events"),
       opsChannel: slackChannel.optional(),
-      admins: z.array(z.string().regex(/^U[A-Z0-9]{6,}$/, "use Slack user IDs such as \"U0123ABCD\"")).default([]),
+      admins: z.array(z.string().regex(/^U[A-Z0-9]{6,}$/, 'use Slack user IDs such as "U0123ABCD"')).default([]),
     })
     .default({ mode: "socket", admins: [] }),
-  teams: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, "team keys are lower-case words like \"billing\""), teamSchema),
+  teams: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'team keys are lower-case words like "billing"'), teamSchema),
   routing: z.strictObject({
     defaultTeam: z.string(),
     vipTeam: z.string().optional().describe("Priority lane for VIP customers"),
@@ -213,10 +322,34 @@ export const configSchema = z.strictObject({
     .default({ maskCards: true, maskEmails: true, maskPhones: true, transcriptRetentionDays: 90 }),
   outbox: z
     .strictObject({
-      maxAttempts: z.number().int().min(1).max(50).default(6).describe("Failed attempts (Slack 5xx, network errors) before an outbound message is parked as failed, reported in its thread and the ops channel, and kept for replay"),
-      baseDelayMs: z.number().int().positive().default(1000).describe("First retry delay; it doubles per attempt, and each wait is spread between half and all of it so messages that failed together do not retry together"),
-      maxDelayMs: z.number().int().positive().default(5 * 60_000).describe("Longest delay between two attempts"),
-      giveUpAfterMinutes: z.number().positive().default(60).describe("Rate limits and a disconnected WhatsApp don't use up attempts; after this long the message is reported as failed"),
+      maxAttempts: z
+        .number()
+        .int()
+        .min(1)
+        .max(50)
+        .default(6)
+        .describe(
+          "Failed attempts (Slack 5xx, network errors) before an outbound message is parked as failed, reported in its thread and the ops channel, and kept for replay",
+        ),
+      baseDelayMs: z
+        .number()
+        .int()
+        .positive()
+        .default(1000)
+        .describe(
+          "First retry delay; it doubles per attempt, and each wait is spread between half and all of it so messages that failed together do not retry together",
+        ),
+      maxDelayMs: z
+        .number()
+        .int()
+        .positive()
+        .default(5 * 60_000)
+        .describe("Longest delay between two attempts"),
+      giveUpAfterMinutes: z
+        .number()
+        .positive()
+        .default(60)
+        .describe("Rate limits and a disconnected WhatsApp don't use up attempts; after this long the message is reported as failed"),
     })
     .default({ maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, giveUpAfterMinutes: 60 })
     .describe("Every outbound message is stored before it is sent, and retried until delivered"),
@@ -228,7 +361,9 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[\w.-]+$/, "use letters, digits, '.', '_' or '-'")
         .optional()
-        .describe("redis only: the key prefix (default \"warmline\"); every instance of one deployment uses the same, so separate deployments can share a Redis"),
+        .describe(
+          'redis only: the key prefix (default "warmline"); every instance of one deployment uses the same, so separate deployments can share a Redis',
+        ),
     })
     .default({ kind: "sqlite", sqliteFile: "warmline.sqlite" }),
   assistant: z
@@ -246,11 +381,16 @@ export const configSchema = z.strictObject({
         .min(0)
         .max(65535)
         .optional()
-        .describe("Socket Mode: the port of a small HTTP server for GET /metrics (unset: no metrics server). HTTP mode serves /metrics on PORT"),
-      host: z.string().default("0.0.0.0").describe("Socket Mode: the address the /metrics server listens on (127.0.0.1 for a local scraper only)"),
+        .describe(
+          "Socket Mode: the port of a small HTTP server for GET /metrics (unset: no metrics server). HTTP mode serves /metrics on PORT",
+        ),
+      host: z
+        .string()
+        .default("0.0.0.0")
+        .describe("Socket Mode: the address the /metrics server listens on (127.0.0.1 for a local scraper only)"),
       window: z
         .string()
-        .regex(/^\d+[mhdw]$/, "use a number and a unit, e.g. \"24h\" or \"7d\"")
+        .regex(/^\d+[mhdw]$/, 'use a number and a unit, e.g. "24h" or "7d"')
         .default("24h")
         .describe("Rolling window the escalation figures on /metrics cover"),
     })
@@ -307,7 +447,8 @@ export const checkedConfigSchema = configSchema.superRefine(
     requireTeam(routing.vipTeam, ["routing", "vipTeam"]);
     for (const [intent, team] of Object.entries(recordOf(routing.intentTeams))) requireTeam(team, ["routing", "intentTeams", intent]);
     if (Array.isArray(routing.rules)) routing.rules.forEach((rule, i) => requireTeam(recordOf(rule).team, ["routing", "rules", i, "team"]));
-    for (const [key, team] of Object.entries(recordOf(config.teams))) requireTeam(recordOf(team).overflowTeam, ["teams", key, "overflowTeam"]);
+    for (const [key, team] of Object.entries(recordOf(config.teams)))
+      requireTeam(recordOf(team).overflowTeam, ["teams", key, "overflowTeam"]);
   },
   { when: () => true },
 );

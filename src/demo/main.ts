@@ -3,7 +3,9 @@ import { parseArgs } from "node:util";
 import { playInteractive } from "./interactive.js";
 import { playStory } from "./story.js";
 
-const { values } = parseArgs({ options: { interactive: { type: "boolean", default: false }, socket: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { interactive: { type: "boolean", default: false }, socket: { type: "boolean", default: false } },
+});
 const print = (line: string) => void process.stdout.write(`${line}\n`);
 
 try {

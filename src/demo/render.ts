@@ -61,7 +61,11 @@ function renderBlocks(blocks: Block[], fmt: (t: string) => string): string[] {
       case "actions":
         lines.push(
           (block.elements ?? [])
-            .map((e) => (e.type === "button" ? `[ ${(e.text as { text: string }).text} ]` : `[ ${(e.placeholder as { text?: string })?.text ?? "choose"} ▾ ]`))
+            .map((e) =>
+              e.type === "button"
+                ? `[ ${(e.text as { text: string }).text} ]`
+                : `[ ${(e.placeholder as { text?: string })?.text ?? "choose"} ▾ ]`,
+            )
             .join(" "),
         );
         break;
@@ -83,7 +87,8 @@ export function createSlackPrinter(api: FakeSlackApi, print: (line: string) => v
   const users = new Map(api.users.map((u) => [u.id, u.display_name ?? u.name]));
   const channels = new Map(api.channels.map((c) => [c.id, c.name]));
   const fmt = (t: string) => slackToTerminal(t, users, channels);
-  const where = (args: Record<string, unknown>) => `#${channels.get(String(args.channel)) ?? args.channel}${args.thread_ts ? " › thread" : ""}`;
+  const where = (args: Record<string, unknown>) =>
+    `#${channels.get(String(args.channel)) ?? args.channel}${args.thread_ts ? " › thread" : ""}`;
   const out = (head: string, body: string[]) => {
     print(slackStyle(`  SLACK ${head}`));
     for (const line of body.flatMap((l) => wrap(l, WIDTH))) print(slackStyle("  │ ") + line);
@@ -95,7 +100,12 @@ export function createSlackPrinter(api: FakeSlackApi, print: (line: string) => v
     switch (method) {
       case "chat.postMessage":
         // A card's text is its notification: shown above the blocks, the way a phone would show it.
-        out(`${where(args)}  (Warmline)`, blocks.length ? [dim(`🔔 ${fmt(String(args.text ?? ""))}`), ...renderBlocks(blocks, fmt)] : fmt(String(args.text ?? "")).split("\n"));
+        out(
+          `${where(args)}  (Warmline)`,
+          blocks.length
+            ? [dim(`🔔 ${fmt(String(args.text ?? ""))}`), ...renderBlocks(blocks, fmt)]
+            : fmt(String(args.text ?? "")).split("\n"),
+        );
         break;
       case "chat.update":
         // The card's head and its status and buttons: what changed for the agents.

@@ -170,19 +170,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     async click(user, actionId) {
       const card = await requireCard();
-      await driver.interaction(buttonAction(actionId, { user, channel: card.channel, messageTs: card.ts, conversationId: card.conversationId }));
+      await driver.interaction(
+        buttonAction(actionId, { user, channel: card.channel, messageTs: card.ts, conversationId: card.conversationId }),
+      );
       await handle.idle();
     },
     async transfer(user, toTeam, note) {
       const card = await requireCard();
       const opens = api.callsTo("views.open").length;
-      await driver.interaction(transferSelectAction({ user, channel: card.channel, messageTs: card.ts, conversationId: card.conversationId, toTeam }));
+      await driver.interaction(
+        transferSelectAction({ user, channel: card.channel, messageTs: card.ts, conversationId: card.conversationId, toTeam }),
+      );
       await handle.idle();
       // A refused transfer opens no dialog: the refusal is the ephemeral message already shown.
       const view = api.callsTo("views.open")[opens]?.args.view as { callback_id: string; private_metadata: string } | undefined;
       if (!view) return;
       await driver.interaction(
-        viewSubmission({ user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values: { note: { note: { type: "plain_text_input", value: note } } } }),
+        viewSubmission({
+          user,
+          callbackId: view.callback_id,
+          privateMetadata: view.private_metadata,
+          values: { note: { note: { type: "plain_text_input", value: note } } },
+        }),
       );
       await handle.idle();
     },

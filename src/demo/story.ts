@@ -32,7 +32,11 @@ export async function playStory(print: (line: string) => void, options: SandboxO
   };
 
   try {
-    print(dim(`Sandbox: real engine, Bolt app (${sandbox.config.slack.mode} transport), WhatsApp adapter and SQLite; fake Slack API and a simulated customer.`));
+    print(
+      dim(
+        `Sandbox: real engine, Bolt app (${sandbox.config.slack.mode} transport), WhatsApp adapter and SQLite; fake Slack API and a simulated customer.`,
+      ),
+    );
     step("The customer says hello; the assistant answers");
     await customer("hi!");
 
@@ -43,7 +47,9 @@ export async function playStory(print: (line: string) => void, options: SandboxO
     await sandbox.click(SANDBOX_AGENT, SLACK_ACTION_IDS.claim);
 
     step("Sam replies in the thread; it reaches WhatsApp, formatting converted");
-    await sam("Hi Maria :wave: I can see order *100311* hasn't shipped yet. Would a _10% discount_ change your mind, or shall I cancel it?");
+    await sam(
+      "Hi Maria :wave: I can see order *100311* hasn't shipped yet. Would a _10% discount_ change your mind, or shall I cancel it?",
+    );
 
     step("The customer answers on WhatsApp; it flows into the same thread");
     await customer("thanks, but please just cancel it");

@@ -72,7 +72,10 @@ function maskCardInGroups(match: string): string {
     let length = 0;
     while (last < groups.length && length + groups[last]!.digits.length <= CARD_MAX_DIGITS) length += groups[last++]!.digits.length;
     for (let b = last - 1; b >= a; b--) {
-      const digits = groups.slice(a, b + 1).map((g) => g.digits).join("");
+      const digits = groups
+        .slice(a, b + 1)
+        .map((g) => g.digits)
+        .join("");
       if (!looksLikeCard(digits)) continue;
       out += match.slice(copied, groups[a]!.start) + maskedCard(digits);
       copied = groups[b]!.end;
@@ -96,10 +99,14 @@ export function maskPhoneNumber(phone: string): string {
 }
 
 // A bare digit run is a phone number only when the words before it say so ("call me on 07700900123").
-const PHONE_BY_CONTEXT = /\b(call|phone|tel|telephone|mobile|cell|whatsapp|ring|text|sms|number is|reach me)\b([^\d\n]{0,20})(\+?\d{9,15})(?!\d)/gi;
+const PHONE_BY_CONTEXT =
+  /\b(call|phone|tel|telephone|mobile|cell|whatsapp|ring|text|sms|number is|reach me)\b([^\d\n]{0,20})(\+?\d{9,15})(?!\d)/gi;
 
 export function maskPhones(text: string): string {
-  const byContext = text.replace(PHONE_BY_CONTEXT, (_match, word: string, gap: string, number: string) => `${word}${gap}${maskPhoneNumber(number)}`);
+  const byContext = text.replace(
+    PHONE_BY_CONTEXT,
+    (_match, word: string, gap: string, number: string) => `${word}${gap}${maskPhoneNumber(number)}`,
+  );
   return byContext.replace(PHONE, (match) => {
     const digits = match.replace(/\D/g, "");
     const hasSeparators = /[\s.()-]/.test(match.trim());

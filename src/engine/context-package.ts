@@ -55,7 +55,8 @@ const NEXT_STEP_WITH_ORDER: Record<string, string> = {
 
 /** What the agent should do first, per intent, whatever the escalation reason. */
 const NEXT_STEP_BY_INTENT: Record<string, string> = {
-  cancel_order: "Ask which order (they haven't said), respond to the reason they gave, offer one alternative, then cancel if they still want to.",
+  cancel_order:
+    "Ask which order (they haven't said), respond to the reason they gave, offer one alternative, then cancel if they still want to.",
   delete_account: "Confirm their identity, respond to the reason they gave for leaving, then explain what deletion removes.",
   payment_issue: "Check the payment in the billing system and tell them whether they were charged.",
   get_refund: "Check the order against the refund policy and tell them the outcome and timing.",
@@ -108,7 +109,10 @@ export function mainIntent(conversation: Conversation, minConfidence = 0): strin
 
 function orderNumberOf(conversation: Conversation): string | undefined {
   for (const entry of [...conversation.transcript].reverse()) {
-    const match = entry.author === "customer" ? /(?:#|\border\s*(?:number|no\.?|#)?\s*)([A-Z0-9-]{4,})/i.exec(entry.text) ?? /\b(\d{5,})\b/.exec(entry.text) : null;
+    const match =
+      entry.author === "customer"
+        ? (/(?:#|\border\s*(?:number|no\.?|#)?\s*)([A-Z0-9-]{4,})/i.exec(entry.text) ?? /\b(\d{5,})\b/.exec(entry.text))
+        : null;
     if (match?.[1]) return match[1];
   }
   return undefined;
@@ -130,7 +134,13 @@ function listed(items: readonly string[]): string {
 }
 
 /** What the customer wants, as "<name> wants to …": the topic of an always-human escalation, else the intent the card goes by. */
-function headlineOf(name: string, escalation: Escalation, topics: string[], intent: string | undefined, orderNumber: string | undefined): string {
+function headlineOf(
+  name: string,
+  escalation: Escalation,
+  topics: string[],
+  intent: string | undefined,
+  orderNumber: string | undefined,
+): string {
   if (topics.length > 0) {
     const kind = listed(topics);
     return `${name} raised ${/^[aeiou]/i.test(kind) ? "an" : "a"} ${kind} matter`;
@@ -154,7 +164,9 @@ function triedSentence(actions: readonly AttemptedAction[], botTurns: number): s
   if (distinct.size > 0) {
     const parts = [...distinct.values()].map(({ action, times }) => {
       const repeat = times > 1 ? `${times} times` : "";
-      const outcome = action.failed ? `failed${repeat ? ` ${repeat}` : ""}: ${action.result}` : `${repeat ? `${repeat}: ` : ""}${action.result}`;
+      const outcome = action.failed
+        ? `failed${repeat ? ` ${repeat}` : ""}: ${action.result}`
+        : `${repeat ? `${repeat}: ` : ""}${action.result}`;
       return `${action.action.replace(/_/g, " ")} (${outcome})`;
     });
     return `The assistant tried ${listed(parts)}.`;
@@ -220,7 +232,11 @@ export interface ContextPackageInput {
  * Everything that leaves for the workspace is derived from this copy, so no field (summary, opening
  * line, transcript, tool results, explanation) can carry a card number, email or phone unmasked.
  */
-function maskedForWorkspace(conversation: Conversation, escalation: Escalation, mask: MaskOptions): { conversation: Conversation; escalation: Escalation } {
+function maskedForWorkspace(
+  conversation: Conversation,
+  escalation: Escalation,
+  mask: MaskOptions,
+): { conversation: Conversation; escalation: Escalation } {
   const safe = (text: string) => maskPii(text, mask);
   return {
     conversation: {
@@ -232,7 +248,11 @@ function maskedForWorkspace(conversation: Conversation, escalation: Escalation, 
         ...(entry.actions ? { actions: entry.actions.map((a) => ({ ...a, result: safe(a.result) })) } : {}),
       })),
     },
-    escalation: { ...escalation, explanation: safe(escalation.explanation), ...(escalation.transferNote ? { transferNote: safe(escalation.transferNote) } : {}) },
+    escalation: {
+      ...escalation,
+      explanation: safe(escalation.explanation),
+      ...(escalation.transferNote ? { transferNote: safe(escalation.transferNote) } : {}),
+    },
   };
 }
 
@@ -241,7 +261,14 @@ function previousOf(conversation: Conversation, escalation: Escalation): Pick<Co
   const index = conversation.escalations.findIndex((e) => e.id === escalation.id);
   const before = index > 0 ? conversation.escalations[index - 1] : undefined;
   if (!before?.outcome) return {};
-  return { previous: { team: before.team, outcome: before.outcome, ...(before.returnedBy ? { returnedBy: before.returnedBy } : {}), ...(before.endedAt !== undefined ? { endedAt: before.endedAt } : {}) } };
+  return {
+    previous: {
+      team: before.team,
+      outcome: before.outcome,
+      ...(before.returnedBy ? { returnedBy: before.returnedBy } : {}),
+      ...(before.endedAt !== undefined ? { endedAt: before.endedAt } : {}),
+    },
+  };
 }
 
 /** Builds the channel-independent package a human needs; every text in it is PII-masked, and only a call back carries the raw phone. */
@@ -257,20 +284,26 @@ export function buildContextPackage(input: ContextPackageInput): ContextPackage 
   const alwaysHuman = escalation.reason === "always_human";
   const topics = alwaysHuman ? topicsRaised(beforeHandover, policy.alwaysHumanTopics) : [];
   // The intent the card says they want, and builds its next step and opening line on.
-  const goalIntent = !alwaysHuman || (topics.length === 0 && intent !== undefined && policy.alwaysHumanIntents.includes(intent)) ? intent : undefined;
+  const goalIntent =
+    !alwaysHuman || (topics.length === 0 && intent !== undefined && policy.alwaysHumanIntents.includes(intent)) ? intent : undefined;
 
   const botActions = conversation.transcript.flatMap((e) => e.actions ?? []);
   const botTurns = conversation.transcript.filter((e) => e.author === "bot").length;
   const headline = headlineOf(name, escalation, topics, goalIntent, orderNumber);
   const stated = statedByCustomer(beforeHandover);
-  const summary = [`${headline}.`, triedSentence(botActions, botTurns), stated ? `They said: "${stated}"${/[.!?…]$/.test(stated) ? "" : "."}` : undefined]
+  const summary = [
+    `${headline}.`,
+    triedSentence(botActions, botTurns),
+    stated ? `They said: "${stated}"${/[.!?…]$/.test(stated) ? "" : "."}` : undefined,
+  ]
     .filter((part) => part !== undefined)
     .join(" ");
 
   const recentScores = customerMessages.slice(-3).map((e) => e.sentiment ?? 0);
   const score = recentScores.length ? recentScores.reduce((a, b) => a + b, 0) / recentScores.length : 0;
 
-  const withOrder = goalIntent && orderNumber ? NEXT_STEP_WITH_ORDER[goalIntent]?.replace("{orderState}", orderState(orderNumber, botActions)) : undefined;
+  const withOrder =
+    goalIntent && orderNumber ? NEXT_STEP_WITH_ORDER[goalIntent]?.replace("{orderState}", orderState(orderNumber, botActions)) : undefined;
   const nextStep = withOrder ?? ((goalIntent && NEXT_STEP_BY_INTENT[goalIntent]) || NEXT_STEP_BY_REASON[escalation.reason]);
   const firstName = conversation.customer.name?.trim().split(/\s+/)[0];
   // Said to the customer: "your", never "their"; a request for a person is already being met.

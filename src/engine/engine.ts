@@ -34,7 +34,13 @@ import type {
 import type { Assistant, AssistantTurn } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
-import type { CustomerChannel, CustomerMessageChange, DeliveryAttempt, DeliveryUpdate, InboundCustomerMessage } from "../ports/customer-channel.js";
+import type {
+  CustomerChannel,
+  CustomerMessageChange,
+  DeliveryAttempt,
+  DeliveryUpdate,
+  InboundCustomerMessage,
+} from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
 import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem, type OutboxStore } from "../ports/outbox.js";
 import { buildContextPackage, mainIntent } from "./context-package.js";
@@ -184,10 +190,14 @@ export function createEngine(deps: EngineDeps): Engine {
    * change, its messages and its audit events happen together or not at all, and a lost round leaves
    * nothing behind. `change` may return undefined to abort.
    */
-  async function mutate(conversationId: string, change: (c: Conversation, out: Outbound) => Conversation | undefined): Promise<Conversation | undefined> {
+  async function mutate(
+    conversationId: string,
+    change: (c: Conversation, out: Outbound) => Conversation | undefined,
+  ): Promise<Conversation | undefined> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await store.get(conversationId);
-      if (!current) throw new WarmlineError("conversation_not_found", `Conversation ${conversationId} does not exist (it may have been forgotten).`);
+      if (!current)
+        throw new WarmlineError("conversation_not_found", `Conversation ${conversationId} does not exist (it may have been forgotten).`);
       const out = new Outbound();
       const next = change(structuredClone(current), out);
       if (!next) return undefined;
@@ -226,7 +236,13 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   function refreshCard(c: Conversation, out: Outbound, escalation: Escalation, status: CardStatus, linkEscalationId?: string): void {
-    out.add({ kind: "update_card", escalationId: escalation.id, context: contextFor(c, escalation), status, ...(linkEscalationId ? { linkEscalationId } : {}) });
+    out.add({
+      kind: "update_card",
+      escalationId: escalation.id,
+      context: contextFor(c, escalation),
+      status,
+      ...(linkEscalationId ? { linkEscalationId } : {}),
+    });
   }
 
   function postCard(c: Conversation, out: Outbound, escalation: Escalation): void {
@@ -256,7 +272,10 @@ export function createEngine(deps: EngineDeps): Engine {
     if (!conversation) return;
     switch (effect.kind) {
       case "send_customer": {
-        const { channelMessageId } = await customers.send({ address: effect.address, text: effect.text, attachments: effect.attachments }, attempt);
+        const { channelMessageId } = await customers.send(
+          { address: effect.address, text: effect.text, attachments: effect.attachments },
+          attempt,
+        );
         if (effect.relay) await recordRelay(conversation.id, effect.relay, channelMessageId);
         return;
       }
@@ -287,14 +306,23 @@ export function createEngine(deps: EngineDeps): Engine {
   function threadOf(conversation: Conversation, escalationId: string): string {
     const thread = conversation.escalations.find((e) => e.id === escalationId)?.thread;
     if (thread === undefined) {
-      throw new WarmlineError("delivery_failed", `The card of escalation ${escalationId} was never posted, so its thread cannot be written to: replay the card with /warmline replay.`, undefined, {
-        retry: "permanent",
-      });
+      throw new WarmlineError(
+        "delivery_failed",
+        `The card of escalation ${escalationId} was never posted, so its thread cannot be written to: replay the card with /warmline replay.`,
+        undefined,
+        {
+          retry: "permanent",
+        },
+      );
     }
     return thread;
   }
 
-  async function recordRelay(conversationId: string, relay: NonNullable<Extract<OutboxEffect, { kind: "send_customer" }>["relay"]>, channelMessageId: string) {
+  async function recordRelay(
+    conversationId: string,
+    relay: NonNullable<Extract<OutboxEffect, { kind: "send_customer" }>["relay"]>,
+    channelMessageId: string,
+  ) {
     deliveryRefs.set(channelMessageId, { conversationId, entryId: relay.entryId });
     await mutate(conversationId, (c, out) => {
       const entry = c.transcript.find((x) => x.id === relay.entryId);
@@ -308,7 +336,14 @@ export function createEngine(deps: EngineDeps): Engine {
   /** A message that could not be delivered becomes visible: in its thread and in the ops channel. */
   async function reportFailure(item: OutboxItem, reason: string): Promise<void> {
     const items: NewOutboxItem[] = [
-      { lane: OUTBOX_OPS_LANE, quiet: true, effect: { kind: "notify_ops", text: `Could not deliver ${describeEffect(item.effect)} for conversation ${item.lane} after ${item.attempts} attempts: ${reason}. It is kept: replay it with /warmline replay ${item.id}.` } },
+      {
+        lane: OUTBOX_OPS_LANE,
+        quiet: true,
+        effect: {
+          kind: "notify_ops",
+          text: `Could not deliver ${describeEffect(item.effect)} for conversation ${item.lane} after ${item.attempts} attempts: ${reason}. It is kept: replay it with /warmline replay ${item.id}.`,
+        },
+      },
     ];
     const conversation = item.lane === OUTBOX_OPS_LANE ? undefined : await store.get(item.lane);
     const escalationId = escalationOf(item.effect) ?? (conversation ? currentEscalation(conversation)?.id : undefined);
@@ -325,7 +360,11 @@ export function createEngine(deps: EngineDeps): Engine {
       items.push({ lane: conversation.id, quiet: true, effect: { kind: "thread_post", escalationId, post: note } });
     }
     if (item.effect.kind === "send_customer" && item.effect.relay) {
-      items.push({ lane: item.lane, quiet: true, effect: { kind: "mark_delivery", messageRef: item.effect.relay.workspaceRef, state: "failed" } });
+      items.push({
+        lane: item.lane,
+        quiet: true,
+        effect: { kind: "mark_delivery", messageRef: item.effect.relay.workspaceRef, state: "failed" },
+      });
     }
     await store.enqueue(items);
     for (const lane of new Set(items.map((i) => i.lane))) void dispatcher.kick(lane);
@@ -372,7 +411,10 @@ export function createEngine(deps: EngineDeps): Engine {
   async function processInbound(message: InboundCustomerMessage): Promise<string | undefined> {
     let conversation = await store.findActiveByCustomer(message.address);
     // Only an exact survey answer can have been recorded under its own key; other messages skip that read.
-    if (conversation?.transcript.some((e) => e.id === message.messageId) || (isSurveyAnswer(message.text) && (await store.isSeen(surveyAnswerKey(message))))) {
+    if (
+      conversation?.transcript.some((e) => e.id === message.messageId) ||
+      (isSurveyAnswer(message.text) && (await store.isSeen(surveyAnswerKey(message))))
+    ) {
       log.debug({ conversationId: conversation?.id }, "Duplicate inbound message ignored");
       return undefined;
     }
@@ -407,7 +449,12 @@ export function createEngine(deps: EngineDeps): Engine {
   /** Where and why a conversation goes to a person. */
   type Handoff = Pick<PolicyDecision, "team" | "priority" | "mandatory" | "explanation"> & { reason: EscalationReason };
 
-  async function onCustomerMessageToBot(conversation: Conversation, entry: TranscriptEntry, keyword: ControlKeyword | undefined, record: Record_) {
+  async function onCustomerMessageToBot(
+    conversation: Conversation,
+    entry: TranscriptEntry,
+    keyword: ControlKeyword | undefined,
+    record: Record_,
+  ) {
     if (keyword === "callback") return queueCallback(conversation, record);
     // A bare CANCEL with nothing waiting goes to the assistant like any message: "cancel" most likely means an order.
     if (keyword === "bot" || keyword === "wait") {
@@ -505,7 +552,14 @@ export function createEngine(deps: EngineDeps): Engine {
    * keeps answering, and the customer is offered a call back (CALLBACK then queues it); a mandatory
    * one, or the customer's own request for a person, is queued, honestly.
    */
-  function escalateInto(c: Conversation, out: Outbound, actor: string, handoff: Handoff, available: Availability, options: { greet?: boolean; callback?: boolean } = {}): void {
+  function escalateInto(
+    c: Conversation,
+    out: Outbound,
+    actor: string,
+    handoff: Handoff,
+    available: Availability,
+    options: { greet?: boolean; callback?: boolean } = {},
+  ): void {
     const team = teamOf(handoff.team);
     const now = clock.now();
     const opens = available === "after_hours" ? describeOpening(team.businessHours, now) : "";
@@ -513,9 +567,17 @@ export function createEngine(deps: EngineDeps): Engine {
     const customerAsked = handoff.reason === "explicit_request";
     c.botMisses = 0;
     if (available !== "open" && !handoff.mandatory && !customerAsked) {
-      c.offer = { reason: handoff.reason, explanation: handoff.explanation, team: handoff.team, priority: handoff.priority, offeredAt: now };
+      c.offer = {
+        reason: handoff.reason,
+        explanation: handoff.explanation,
+        team: handoff.team,
+        priority: handoff.priority,
+        offeredAt: now,
+      };
       const offer =
-        available === "after_hours" ? message(c, "afterHoursWithBot", { team: team.displayName, opens }) : message(c, "noAgents", { team: team.displayName });
+        available === "after_hours"
+          ? message(c, "afterHoursWithBot", { team: team.displayName, opens })
+          : message(c, "noAgents", { team: team.displayName });
       tell(c, out, greeted(c, options.greet ?? false, offer));
       return;
     }
@@ -538,7 +600,12 @@ export function createEngine(deps: EngineDeps): Engine {
     transition(c, "escalate");
     c.escalations.push(escalation);
     c.offer = undefined;
-    out.audit(actor, "escalated", { reason: handoff.reason, team: handoff.team, mandatory: handoff.mandatory, ...(options.callback ? { callback: true } : {}) });
+    out.audit(actor, "escalated", {
+      reason: handoff.reason,
+      team: handoff.team,
+      mandatory: handoff.mandatory,
+      ...(options.callback ? { callback: true } : {}),
+    });
     const customerText = options.callback
       ? available === "after_hours"
         ? message(c, "callbackQueuedAfterHours", { team: team.displayName, opens })
@@ -594,7 +661,12 @@ export function createEngine(deps: EngineDeps): Engine {
    * declines an optional escalation. Everything else goes into the thread; while nobody has claimed
    * it the customer hears it arrived (rate-limited), once claimed the agent answers.
    */
-  async function onCustomerMessageWhileEscalated(conversation: Conversation, entry: TranscriptEntry, keyword: ControlKeyword | undefined, record: Record_) {
+  async function onCustomerMessageWhileEscalated(
+    conversation: Conversation,
+    entry: TranscriptEntry,
+    keyword: ControlKeyword | undefined,
+    record: Record_,
+  ) {
     const escalation = currentEscalation(conversation)!;
     if (keyword === "cancel" && conversation.state === "queued") return withdraw(conversation.id, "abandoned", record);
     if (keyword === "bot" && !escalation.mandatory) return withdraw(conversation.id, "declined", record);
@@ -604,7 +676,11 @@ export function createEngine(deps: EngineDeps): Engine {
       relayToThread(c, out, entry);
       if (keyword === "callback") bookCallback(c, out);
       else if (keyword === "bot" && c.state === "queued") tell(c, out, message(c, "cannotDecline", { team: teamOf(e.team).displayName }));
-      else if (keyword === "bot") postToThread(c, out, { kind: "system_note", text: "The customer asked to go back to the assistant (BOT), but this needs a person: they were not moved, so answer them here." });
+      else if (keyword === "bot")
+        postToThread(c, out, {
+          kind: "system_note",
+          text: "The customer asked to go back to the assistant (BOT), but this needs a person: they were not moved, so answer them here.",
+        });
       else if (c.state === "queued") acknowledgeWhileQueued(c, out, e);
       return c;
     });
@@ -664,7 +740,11 @@ export function createEngine(deps: EngineDeps): Engine {
       c.assignee = undefined;
       if (why === "declined" && !c.declinedReasons.includes(e.reason)) c.declinedReasons.push(e.reason);
       if (why === "declined") {
-        out.add({ kind: "thread_post", escalationId: e.id, post: { kind: "system_note", text: "The customer went back to the assistant (BOT): replies here no longer reach them." } });
+        out.add({
+          kind: "thread_post",
+          escalationId: e.id,
+          post: { kind: "system_note", text: "The customer went back to the assistant (BOT): replies here no longer reach them." },
+        });
       }
       refreshCard(c, out, e, why === "declined" ? { kind: "customer_returned_to_bot" } : { kind: "abandoned" });
       tell(c, out, message(c, why === "abandoned" ? "escalationCancelled" : "returnedToBot"));
@@ -718,7 +798,12 @@ export function createEngine(deps: EngineDeps): Engine {
       c.transcript.push(entry);
       Object.assign(c.survey, { handoverHelped: helped, status: "answered", answeredAt: clock.now() });
       const escalation = c.escalations.findLast((e) => e.thread);
-      if (escalation) out.add({ kind: "thread_post", escalationId: escalation.id, post: { kind: "survey_result", score: survey.score, handoverHelped: helped } });
+      if (escalation)
+        out.add({
+          kind: "thread_post",
+          escalationId: escalation.id,
+          post: { kind: "survey_result", score: survey.score, handoverHelped: helped },
+        });
       tell(c, out, message(c, "surveyThanks"));
       out.audit("customer", "survey_answered", { score: survey.score!, handoverHelped: helped });
       return c;
@@ -764,7 +849,8 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!e || e.delivery === update.state) return undefined;
       e.delivery = update.state;
       out.add({ kind: "mark_delivery", messageRef: workspaceRef, state: update.state });
-      if (update.state === "failed") postToThread(c, out, { kind: "delivery_failed", reason: update.error ?? "WhatsApp reported an error" });
+      if (update.state === "failed")
+        postToThread(c, out, { kind: "delivery_failed", reason: update.error ?? "WhatsApp reported an error" });
       return c;
     });
   }
@@ -783,7 +869,8 @@ export function createEngine(deps: EngineDeps): Engine {
 
   async function load(conversationId: string): Promise<Conversation> {
     const conversation = await store.get(conversationId);
-    if (!conversation) throw new WarmlineError("conversation_not_found", `Conversation ${conversationId} does not exist (it may have been forgotten).`);
+    if (!conversation)
+      throw new WarmlineError("conversation_not_found", `Conversation ${conversationId} does not exist (it may have been forgotten).`);
     return conversation;
   }
 
@@ -801,7 +888,9 @@ export function createEngine(deps: EngineDeps): Engine {
   function staleCard(c: Conversation, escalationId: string | undefined): ActionRefusal | undefined {
     const current = currentEscalation(c);
     if (escalationId === undefined || current?.id === escalationId) return undefined;
-    return current && (c.state === "queued" || c.state === "assigned") ? { ok: false, reason: "stale_card", team: current.team } : { ok: false, reason: "not_open" };
+    return current && (c.state === "queued" || c.state === "assigned")
+      ? { ok: false, reason: "stale_card", team: current.team }
+      : { ok: false, reason: "not_open" };
   }
 
   /**
@@ -814,7 +903,8 @@ export function createEngine(deps: EngineDeps): Engine {
     const escalation = currentEscalation(c);
     if (!escalation || (c.state !== "queued" && c.state !== "assigned")) return { ok: false, reason: "not_open" };
     if (isAmong(agent, config.slack.admins)) return undefined;
-    if (c.state === "assigned" && c.assignee) return c.assignee.id === agent.id ? undefined : { ok: false, reason: "not_claimant", claimant: c.assignee };
+    if (c.state === "assigned" && c.assignee)
+      return c.assignee.id === agent.id ? undefined : { ok: false, reason: "not_claimant", claimant: c.assignee };
     return onRota(escalation.team, agent) ? undefined : { ok: false, reason: "not_on_rota", team: escalation.team };
   }
 
@@ -841,9 +931,11 @@ export function createEngine(deps: EngineDeps): Engine {
       const escalation = currentEscalation(conversation);
       const stale = staleCard(conversation, escalationId);
       if (stale) return stale;
-      if (conversation.state === "assigned" && conversation.assignee) return { ok: false, reason: "already_claimed", claimant: conversation.assignee };
+      if (conversation.state === "assigned" && conversation.assignee)
+        return { ok: false, reason: "already_claimed", claimant: conversation.assignee };
       if (conversation.state !== "queued" || !escalation) return { ok: false, reason: "not_open" };
-      if (!onRota(escalation.team, agent) && !isAmong(agent, config.slack.admins)) return { ok: false, reason: "not_on_rota", team: escalation.team };
+      if (!onRota(escalation.team, agent) && !isAmong(agent, config.slack.admins))
+        return { ok: false, reason: "not_on_rota", team: escalation.team };
 
       // One write decides: of N concurrent claims exactly one finds the conversation still queued.
       const written = await mutate(conversationId, (c, out) => {
@@ -883,7 +975,13 @@ export function createEngine(deps: EngineDeps): Engine {
     );
   }
 
-  async function agentReply(thread: string, agent: AgentRef, text: string, messageRef: string, attachments?: Attachment[]): Promise<AgentReplyResult> {
+  async function agentReply(
+    thread: string,
+    agent: AgentRef,
+    text: string,
+    messageRef: string,
+    attachments?: Attachment[],
+  ): Promise<AgentReplyResult> {
     const found = await store.findByThread(thread);
     if (!found) return { relayed: false, reason: "unknown_thread" };
     return inLane(found.id, async (conversation) => {
@@ -909,7 +1007,13 @@ export function createEngine(deps: EngineDeps): Engine {
         c.transcript.push(entry);
         if (!internal) {
           currentEscalation(c)!.firstAgentReplyAt ??= clock.now();
-          out.add({ kind: "send_customer", address: c.customer.address, text, attachments, relay: { entryId: entry.id, workspaceRef: messageRef, escalationId: escalation!.id } });
+          out.add({
+            kind: "send_customer",
+            address: c.customer.address,
+            text,
+            attachments,
+            relay: { entryId: entry.id, workspaceRef: messageRef, escalationId: escalation!.id },
+          });
         }
         out.audit(agent.id, internal ? "internal_note" : "relayed");
         return c;
@@ -936,7 +1040,13 @@ export function createEngine(deps: EngineDeps): Engine {
     return transferRefusal(await load(conversationId), agent, toTeam, escalationId) ?? { ok: true };
   }
 
-  async function transfer(conversationId: string, agent: AgentRef, toTeam: string, note: string, escalationId?: string): Promise<ActionResult> {
+  async function transfer(
+    conversationId: string,
+    agent: AgentRef,
+    toTeam: string,
+    note: string,
+    escalationId?: string,
+  ): Promise<ActionResult> {
     return inLane(conversationId, async (conversation) => {
       const refused = (c: Conversation): ActionRefusal | undefined => transferRefusal(c, agent, toTeam, escalationId);
       const before = refused(conversation);
@@ -947,12 +1057,21 @@ export function createEngine(deps: EngineDeps): Engine {
     });
   }
 
-  async function transferInLane(conversation: Conversation, actor: string, toTeam: string, note: string, allowed: (c: Conversation) => boolean = () => true): Promise<boolean> {
+  async function transferInLane(
+    conversation: Conversation,
+    actor: string,
+    toTeam: string,
+    note: string,
+    allowed: (c: Conversation) => boolean = () => true,
+  ): Promise<boolean> {
     teamOf(toTeam);
     const conversationId = conversation.id;
     const old = currentEscalation(conversation);
     if (!old || (conversation.state !== "queued" && conversation.state !== "assigned")) {
-      throw new WarmlineError("invalid_transition", `Cannot transfer conversation ${conversationId}: it is ${conversation.state}, not waiting for or with an agent.`);
+      throw new WarmlineError(
+        "invalid_transition",
+        `Cannot transfer conversation ${conversationId}: it is ${conversation.state}, not waiting for or with an agent.`,
+      );
     }
     const now = clock.now();
     const hours = teamOf(toTeam).businessHours;
@@ -1029,9 +1148,10 @@ export function createEngine(deps: EngineDeps): Engine {
       const escalation = currentEscalation(conversation);
       if (!escalation) continue;
       const due = dueTimers(conversation, escalation, now);
-      if (due.length > 0) await inLane(conversation.id, (c) => applyTimers(c, escalation.id, due)).catch((error: unknown) =>
-        log.error({ conversationId: conversation.id, err: describe(error) }, "A claim timer failed; it runs again on the next tick"),
-      );
+      if (due.length > 0)
+        await inLane(conversation.id, (c) => applyTimers(c, escalation.id, due)).catch((error: unknown) =>
+          log.error({ conversationId: conversation.id, err: describe(error) }, "A claim timer failed; it runs again on the next tick"),
+        );
     }
     if (now - lastPurgeAt >= PURGE_EVERY_MS) {
       lastPurgeAt = now;
@@ -1043,7 +1163,9 @@ export function createEngine(deps: EngineDeps): Engine {
 
   /** The claim timers due now; an overflow waits while its team is closed (no "passing you to…" a team that is not there). */
   function dueTimers(c: Conversation, e: Escalation, now: number): ClaimTimerAction[] {
-    return dueClaimActions(timerInput(c, e, now)).filter((a) => a.kind !== "overflow" || isWithinBusinessHours(teamOf(a.toTeam).businessHours, now));
+    return dueClaimActions(timerInput(c, e, now)).filter(
+      (a) => a.kind !== "overflow" || isWithinBusinessHours(teamOf(a.toTeam).businessHours, now),
+    );
   }
 
   function timerInput(c: Conversation, e: Escalation, now: number) {
@@ -1069,7 +1191,12 @@ export function createEngine(deps: EngineDeps): Engine {
     const overflow = due.find((a) => a.kind === "overflow");
     if (overflow?.kind === "overflow") {
       const team = teamOf(currentEscalation(conversation)!.team);
-      const moved = await transferInLane(conversation, SYSTEM_ACTOR, overflow.toTeam, `Nobody in ${team.displayName} claimed this within ${2 * team.claimWithinMinutes} minutes.`);
+      const moved = await transferInLane(
+        conversation,
+        SYSTEM_ACTOR,
+        overflow.toTeam,
+        `Nobody in ${team.displayName} claimed this within ${2 * team.claimWithinMinutes} minutes.`,
+      );
       if (moved) return;
     }
     const estimate = due.some((a) => a.kind === "customer_update") ? await queueEstimate(conversation) : undefined;
@@ -1086,7 +1213,11 @@ export function createEngine(deps: EngineDeps): Engine {
               kind: "thread_post",
               escalationId: e.id,
               // The user group, else the rota, else (anyone may claim) everyone active in the channel: never nobody.
-              post: { kind: "ping", text: `Nobody has claimed this in ${team.claimWithinMinutes} minutes: can someone take it?`, ...pingTargets(team) },
+              post: {
+                kind: "ping",
+                text: `Nobody has claimed this in ${team.claimWithinMinutes} minutes: can someone take it?`,
+                ...pingTargets(team),
+              },
             });
             break;
           case "customer_update":
@@ -1100,7 +1231,11 @@ export function createEngine(deps: EngineDeps): Engine {
             break;
           case "nudge_assignee":
             e.nudgedAt = now;
-            out.add({ kind: "thread_post", escalationId: e.id, post: { kind: "ping", text: "The customer is waiting for your reply.", ...(c.assignee ? { agents: [c.assignee] } : {}) } });
+            out.add({
+              kind: "thread_post",
+              escalationId: e.id,
+              post: { kind: "ping", text: "The customer is waiting for your reply.", ...(c.assignee ? { agents: [c.assignee] } : {}) },
+            });
             break;
           case "overflow":
             // Reached only when the transfer above did not happen (the state moved on meanwhile).
@@ -1152,7 +1287,10 @@ export function createEngine(deps: EngineDeps): Engine {
     if (matching.length === 0 && !wanted.includes(":")) {
       const digits = digitsOf(wanted);
       if (digits.length < 6) {
-        throw new WarmlineError("input_invalid", `"${phoneOrAddress}" is neither a phone number nor a customer address: give the number in international form (+447700900123) or the WhatsApp address from the card (whatsapp:…).`);
+        throw new WarmlineError(
+          "input_invalid",
+          `"${phoneOrAddress}" is neither a phone number nor a customer address: give the number in international form (+447700900123) or the WhatsApp address from the card (whatsapp:…).`,
+        );
       }
       // The channel knows which address a phone number has; only a channel that can't say falls back to a scan.
       const address = customers.addressForPhone?.(digits);

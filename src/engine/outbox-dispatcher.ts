@@ -62,10 +62,13 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
 
   function wakeAt(lane: string, at: number): void {
     clearTimeout(timers.get(lane));
-    const timer = setTimeout(() => {
-      timers.delete(lane);
-      startLane(lane);
-    }, Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        timers.delete(lane);
+        startLane(lane);
+      },
+      Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
+    );
     timer.unref?.();
     timers.set(lane, timer);
   }
@@ -159,7 +162,11 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
       if (!(await outbox.saveOutboxItem(attempt))) continue;
       try {
         // Any earlier attempt may have got through (a crash mid-send, a timeout after Slack posted).
-        await deps.deliver(attempt, { key: head.id, inDoubt: head.lastAttemptAt !== undefined, since: head.firstAttemptAt ?? head.createdAt });
+        await deps.deliver(attempt, {
+          key: head.id,
+          inDoubt: head.lastAttemptAt !== undefined,
+          since: head.firstAttemptAt ?? head.createdAt,
+        });
         await outbox.completeOutboxItem(head.id);
       } catch (error) {
         const info = classify(error);
@@ -170,9 +177,22 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   }
 
   /** Records a failed attempt; returns true when the lane should move on (the item was parked). */
-  async function failed(item: OutboxItem, info: { retry: DeliveryFailureKind; retryAfterMs?: number }, reason: string, attempts: number): Promise<boolean> {
+  async function failed(
+    item: OutboxItem,
+    info: { retry: DeliveryFailureKind; retryAfterMs?: number },
+    reason: string,
+    attempts: number,
+  ): Promise<boolean> {
     const now = clock.now();
-    const decision = decideRetry({ kind: info.retry, attempts, retryAfterMs: info.retryAfterMs, createdAt: item.createdAt, now, policy, jitterKey: `${item.id}#${attempts}` });
+    const decision = decideRetry({
+      kind: info.retry,
+      attempts,
+      retryAfterMs: info.retryAfterMs,
+      createdAt: item.createdAt,
+      now,
+      policy,
+      jitterKey: `${item.id}#${attempts}`,
+    });
     const context = { lane: item.lane, item: item.id, effect: item.effect.kind, attempts, failure: info.retry };
     if (decision.retry) {
       log.warn({ ...context, retryInMs: decision.at - now }, `Delivery failed; retrying: ${reason}`);
@@ -183,7 +203,10 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     const parked: OutboxItem = { ...item, status: "failed", attempts, lastError: `${reason} (${decision.why})` };
     log.error(context, `Delivery failed for good (${decision.why}); kept for replay: ${reason}`);
     if (await outbox.saveOutboxItem(parked)) {
-      if (!item.quiet) await deps.onFailed(parked, parked.lastError!).catch((error: unknown) => log.error({ ...context, err: describe(error) }, "Could not report a failed delivery"));
+      if (!item.quiet)
+        await deps
+          .onFailed(parked, parked.lastError!)
+          .catch((error: unknown) => log.error({ ...context, err: describe(error) }, "Could not report a failed delivery"));
     }
     return true;
   }

@@ -110,7 +110,10 @@ export interface TeamStatus {
 export interface AdminActions {
   status(): Promise<TeamStatus[]>;
   /** Deletes everything about the customer with this phone number or channel address (e.g. "whatsapp:123@lid"). */
-  forgetCustomer(phoneOrAddress: string, by: AgentRef): Promise<{ conversations: number; /** Threads the workspace could not erase (delete them by hand). */ threadsNotErased?: number }>;
+  forgetCustomer(
+    phoneOrAddress: string,
+    by: AgentRef,
+  ): Promise<{ conversations: number /** Threads the workspace could not erase (delete them by hand). */; threadsNotErased?: number }>;
   /** Puts outbound messages that failed for good back in line: all of them, or the one with this id. */
   replayFailed?(id?: string): Promise<number>;
 }

@@ -27,7 +27,12 @@ export interface AnalyticsActions {
    * (or another intent for bot_should_have_handled) replaces the earlier one; the same answer again
    * is refused as already_recorded.
    */
-  recordFeedback(conversationId: string, agent: AgentRef, kind: AgentFeedbackKind, options?: { intent?: string; thread?: string }): Promise<FeedbackResult>;
+  recordFeedback(
+    conversationId: string,
+    agent: AgentRef,
+    kind: AgentFeedbackKind,
+    options?: { intent?: string; thread?: string },
+  ): Promise<FeedbackResult>;
   /** The intent the bot detected for the customer's first message of this conversation, for pre-filling the agent's pick. */
   detectedIntent(conversationId: string): Promise<string | undefined>;
 }

@@ -59,7 +59,12 @@ export interface CustomerChannelEvents {
   onMessageChange?(change: CustomerMessageChange): Promise<void>;
   onDelivery?(update: DeliveryUpdate): Promise<void>;
   /** Connection-level problems (logged out, conflict, banned) the operators must see. */
-  onConnectionProblem?(problem: { code: string; message: string; qr?: string; /** The QR drawn in text, scannable from a monospace block. */ qrText?: string }): Promise<void>;
+  onConnectionProblem?(problem: {
+    code: string;
+    message: string;
+    qr?: string /** The QR drawn in text, scannable from a monospace block. */;
+    qrText?: string;
+  }): Promise<void>;
 }
 
 /** Port: where customers talk to us (WhatsApp today; Cloud API or web chat tomorrow). */

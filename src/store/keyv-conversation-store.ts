@@ -59,7 +59,12 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     return this.commit(next, expectedVersion, []);
   }
 
-  async commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[], audit: AuditEvent[] = []): Promise<Conversation | undefined> {
+  async commit(
+    next: Conversation,
+    expectedVersion: number,
+    items: NewOutboxItem[],
+    audit: AuditEvent[] = [],
+  ): Promise<Conversation | undefined> {
     const stranger = audit.find((event) => event.conversationId !== next.id);
     if (stranger) {
       throw new WarmlineError(

@@ -309,7 +309,9 @@ class RedisBackend implements StoreBackend {
   }
 
   async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
-    const updated = await this.client.eval(UPDATE_OUTBOX_SCRIPT, { arguments: [this.prefix, entry.id, entry.open ? "1" : "0", entry.document] });
+    const updated = await this.client.eval(UPDATE_OUTBOX_SCRIPT, {
+      arguments: [this.prefix, entry.id, entry.open ? "1" : "0", entry.document],
+    });
     return updated === 1;
   }
 

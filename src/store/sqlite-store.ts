@@ -175,10 +175,9 @@ class SqliteBackend implements StoreBackend {
   }
 
   async listAudit(conversationId: string): Promise<string[]> {
-    const rows = (await this.reader.query(
-      "SELECT event FROM warmline_audit WHERE conversation_id = ? ORDER BY seq",
-      conversationId,
-    )) as { event: string }[];
+    const rows = (await this.reader.query("SELECT event FROM warmline_audit WHERE conversation_id = ? ORDER BY seq", conversationId)) as {
+      event: string;
+    }[];
     return rows.map((row) => row.event);
   }
 
@@ -197,7 +196,12 @@ class SqliteBackend implements StoreBackend {
 
   async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
     return this.exclusive(() =>
-      this.write("UPDATE warmline_outbox SET open = ?, document = ? WHERE id = ? RETURNING id", entry.open ? 1 : 0, entry.document, entry.id),
+      this.write(
+        "UPDATE warmline_outbox SET open = ?, document = ? WHERE id = ? RETURNING id",
+        entry.open ? 1 : 0,
+        entry.document,
+        entry.id,
+      ),
     );
   }
 
@@ -228,7 +232,13 @@ class SqliteBackend implements StoreBackend {
 
   async renewLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
     return this.exclusive(() =>
-      this.write("UPDATE warmline_lease SET expires_at = ? WHERE lane = ? AND holder = ? AND expires_at > ? RETURNING lane", expiresAt, lane, holder, now),
+      this.write(
+        "UPDATE warmline_lease SET expires_at = ? WHERE lane = ? AND holder = ? AND expires_at > ? RETURNING lane",
+        expiresAt,
+        lane,
+        holder,
+        now,
+      ),
     );
   }
 
@@ -269,7 +279,13 @@ class SqliteBackend implements StoreBackend {
 
   private async insertOutbox(entries: OutboxWrite[]): Promise<void> {
     for (const entry of entries) {
-      await this.writer.query("INSERT INTO warmline_outbox(id, lane, open, document) VALUES(?, ?, ?, ?)", entry.id, entry.lane, entry.open ? 1 : 0, entry.document);
+      await this.writer.query(
+        "INSERT INTO warmline_outbox(id, lane, open, document) VALUES(?, ?, ?, ?)",
+        entry.id,
+        entry.lane,
+        entry.open ? 1 : 0,
+        entry.document,
+      );
     }
   }
 

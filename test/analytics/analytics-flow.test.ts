@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { SLACK_ACTION_IDS, SLACK_ANALYTICS_ACTION_IDS } from "../../channels/slack/context-card.js";
-import { SLACK_FEEDBACK_INTENT_ACTION, SLACK_FEEDBACK_INTENT_BLOCK, SLACK_VIEW_MAX_BLOCKS } from "../../channels/slack/feedback-listeners.js";
+import {
+  SLACK_FEEDBACK_INTENT_ACTION,
+  SLACK_FEEDBACK_INTENT_BLOCK,
+  SLACK_VIEW_MAX_BLOCKS,
+} from "../../channels/slack/feedback-listeners.js";
 import { ALL_TEAMS, type Figures } from "../../src/analytics/compute-figures.js";
 import { figuresFromStore } from "../../src/analytics/figures-source.js";
 import { feedbackExamples, runExportFeedback } from "../../src/cli/export-feedback.js";
@@ -25,13 +29,15 @@ afterEach(async () => {
 
 const DAY = 86_400_000;
 const metrics = async (harness: AnalyticsHarness) => parsePromText(await harness.analytics.metrics.render());
-const metric = (samples: Map<string, number>, name: string, labels: Record<string, string> = {}) => samples.get(sampleKey(`warmline_${name}`, labels));
+const metric = (samples: Map<string, number>, name: string, labels: Record<string, string> = {}) =>
+  samples.get(sampleKey(`warmline_${name}`, labels));
 /** A stream that keeps what a CLI command writes to it. */
 function captured(): { stream: Writable; text(): string } {
   let text = "";
   return { stream: new Writable({ write: (chunk, _enc, done) => void ((text += String(chunk)), done()) }), text: () => text };
 }
-const figures = (harness: AnalyticsHarness): Promise<Figures> => figuresFromStore(harness.store, harness.config, { since: harness.clock.now() - DAY, now: harness.clock.now() });
+const figures = (harness: AnalyticsHarness): Promise<Figures> =>
+  figuresFromStore(harness.store, harness.config, { since: harness.clock.now() - DAY, now: harness.clock.now() });
 
 describe("escalation metrics move as full conversations happen (real Bolt receiver, engine, WhatsApp adapter)", () => {
   it("counts an escalation per reason and team, and the escalation rate", async () => {
@@ -170,7 +176,9 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     const harness = await start();
     const c = await harness.escalateWith("I want to cancel my order 100311 please, my email is maria@example.com");
     expect(metric(await metrics(harness), "context_view_rate", { team: "retention" })).toBe(0);
-    const card = harness.api.callsTo("chat.postMessage").find((call) => call.args.thread_ts === undefined && call.args.channel === "C0RETENT1")!;
+    const card = harness.api
+      .callsTo("chat.postMessage")
+      .find((call) => call.args.thread_ts === undefined && call.args.channel === "C0RETENT1")!;
     expect(allText(card.args.blocks as unknown[])).toContain("View full transcript");
 
     const response = await harness.press(SLACK_ANALYTICS_ACTION_IDS.viewTranscript, SAM, c);
@@ -204,9 +212,17 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     expect(replies()).toEqual([expect.stringContaining("Thanks"), expect.stringContaining("already gave")]);
 
     await harness.press(SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, SAM, c);
-    const modal = harness.api.callsTo("views.open").at(-1)!.args.view as { callback_id: string; private_metadata: string; blocks: { element?: { initial_option?: { value: string } } }[] };
+    const modal = harness.api.callsTo("views.open").at(-1)!.args.view as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: { element?: { initial_option?: { value: string } } }[];
+    };
     expect(modal.blocks[1]!.element!.initial_option?.value).toBe("cancel_order");
-    await harness.submitView(SAM, modal, { [SLACK_FEEDBACK_INTENT_BLOCK]: { [SLACK_FEEDBACK_INTENT_ACTION]: { type: "static_select", selected_option: { value: "cancel_order" } } } });
+    await harness.submitView(SAM, modal, {
+      [SLACK_FEEDBACK_INTENT_BLOCK]: {
+        [SLACK_FEEDBACK_INTENT_ACTION]: { type: "static_select", selected_option: { value: "cancel_order" } },
+      },
+    });
 
     let m = await metrics(harness);
     expect(metric(m, "agent_feedback", { team: "retention", kind: "escalated_too_late" })).toBe(1);
@@ -217,7 +233,9 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
       expect.objectContaining({ kind: "escalated_too_late", agentId: `slack:${ALEX}` }),
       expect.objectContaining({ kind: "bot_should_have_handled", agentId: `slack:${SAM}`, intent: "cancel_order" }),
     ]);
-    expect(feedbackExamples(await harness.store.listSince(0), harness.config.privacy)).toEqual([{ text: "I want to cancel my order 100311 please", intent: "cancel_order" }]);
+    expect(feedbackExamples(await harness.store.listSince(0), harness.config.privacy)).toEqual([
+      { text: "I want to cancel my order 100311 please", intent: "cancel_order" },
+    ]);
 
     // One answer per agent and escalation: another button changes it, the same one again does nothing.
     await harness.press(SLACK_ANALYTICS_ACTION_IDS.rightCall, ALEX, c);
@@ -254,7 +272,9 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     const pick = async (intent: string) => {
       await harness.press(SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, ALEX, c);
       const modal = harness.api.callsTo("views.open").at(-1)!.args.view as { callback_id: string; private_metadata: string };
-      await harness.submitView(ALEX, modal, { [SLACK_FEEDBACK_INTENT_BLOCK]: { [SLACK_FEEDBACK_INTENT_ACTION]: { type: "static_select", selected_option: { value: intent } } } });
+      await harness.submitView(ALEX, modal, {
+        [SLACK_FEEDBACK_INTENT_BLOCK]: { [SLACK_FEEDBACK_INTENT_ACTION]: { type: "static_select", selected_option: { value: intent } } },
+      });
     };
     await pick("cancel_order");
     await pick(other);
@@ -264,8 +284,12 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
       `:memo: Changed: the bot should have handled this as “${other.replace(/_/g, " ")}”.`,
       expect.stringContaining("already gave"),
     ]);
-    expect((await harness.store.get(c.conversationId))!.feedback).toEqual([expect.objectContaining({ kind: "bot_should_have_handled", agentId: `slack:${ALEX}`, intent: other })]);
-    expect(feedbackExamples(await harness.store.listSince(0), harness.config.privacy)).toEqual([{ text: "I want to cancel my order 100311 please", intent: other }]);
+    expect((await harness.store.get(c.conversationId))!.feedback).toEqual([
+      expect.objectContaining({ kind: "bot_should_have_handled", agentId: `slack:${ALEX}`, intent: other }),
+    ]);
+    expect(feedbackExamples(await harness.store.listSince(0), harness.config.privacy)).toEqual([
+      { text: "I want to cancel my order 100311 please", intent: other },
+    ]);
     expect(metric(await metrics(harness), "agent_feedback", { team: "retention", kind: "bot_should_have_handled" })).toBe(1);
   });
 
@@ -283,7 +307,9 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     await harness.customerSays("yes");
     await harness.press(SLACK_ANALYTICS_ACTION_IDS.rightCall, ALEX, a);
     expect(harness.api.callsTo("chat.postEphemeral").at(-1)!.args).toMatchObject({ user: ALEX, text: expect.stringContaining("Thanks") });
-    expect((await harness.store.get(a.conversationId))!.feedback).toEqual([{ kind: "right_call", escalationId: expect.any(String), agentId: `slack:${ALEX}`, at: harness.clock.now() }]);
+    expect((await harness.store.get(a.conversationId))!.feedback).toEqual([
+      { kind: "right_call", escalationId: expect.any(String), agentId: `slack:${ALEX}`, at: harness.clock.now() },
+    ]);
 
     await harness.escalateWith("I want to cancel my order 100400 please");
     await harness.customerSays("CANCEL");
@@ -314,10 +340,25 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
       repeats: { measured: 1, repeated: 1, rate: 1 },
     });
     const table = captured();
-    await runReport({ config: harness.config, store: harness.store, since: "7d", format: "table", now: harness.clock.now(), output: table.stream });
+    await runReport({
+      config: harness.config,
+      store: harness.store,
+      since: "7d",
+      format: "table",
+      now: harness.clock.now(),
+      output: table.stream,
+    });
     const rows = table.text().split("\n");
     const teams = rows[1]!.trim().split(/\s+/);
-    const cells = (label: string) => Object.fromEntries(rows.find((r) => r.startsWith(`${label}  `))!.slice(label.length).trim().split(/\s+/).map((v, i) => [teams[i], v]));
+    const cells = (label: string) =>
+      Object.fromEntries(
+        rows
+          .find((r) => r.startsWith(`${label}  `))!
+          .slice(label.length)
+          .trim()
+          .split(/\s+/)
+          .map((v, i) => [teams[i], v]),
+      );
     expect(cells("fb: right call")).toMatchObject({ all: "1", retention: "1", billing: "0" });
     expect(cells("fb: bot should handle")).toMatchObject({ all: "0", retention: "0" });
     expect(cells("abandonment rate")).toMatchObject({ retention: "0.5" });
@@ -374,7 +415,14 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
 
     const m = await metrics(harness);
     const printed = captured();
-    await runReport({ config: harness.config, store: harness.store, since: "1d", format: "json", now: harness.clock.now(), output: printed.stream });
+    await runReport({
+      config: harness.config,
+      store: harness.store,
+      since: "1d",
+      format: "json",
+      now: harness.clock.now(),
+      output: printed.stream,
+    });
     const f = JSON.parse(printed.text()) as Figures;
     expect(f).toEqual(await figures(harness));
     for (const [team, row] of Object.entries(f.teams)) {

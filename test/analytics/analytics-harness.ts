@@ -19,7 +19,11 @@ export interface AnalyticsHarness extends SlackHarness {
   analytics: AnalyticsRuntime;
   /** A button on the card (claim, resolve, view transcript, feedback…), clicked by `user`. */
   press(actionId: string, user: string, conversation: { conversationId: string; thread: string }): Promise<SlackResponse>;
-  submitView(user: string, view: { callback_id: string; private_metadata: string }, values: Record<string, unknown>): Promise<SlackResponse>;
+  submitView(
+    user: string,
+    view: { callback_id: string; private_metadata: string },
+    values: Record<string, unknown>,
+  ): Promise<SlackResponse>;
   /** `view` is the Home tab as Slack last showed it (the event carries it once one was published). */
   openHome(user: string, view?: { private_metadata: string }): Promise<SlackResponse>;
   /** Picks `team` (a team key or ALL_TEAMS) in the Home tab's team picker. */
@@ -33,7 +37,15 @@ export interface AnalyticsHarness extends SlackHarness {
 let eventSeq = 0;
 
 /** A Home tab view as Slack sends it back in events and block actions. */
-const homeView = (view: { private_metadata: string }) => ({ id: "V0HOME0001", type: "home", blocks: [], private_metadata: view.private_metadata, callback_id: "", state: { values: {} }, hash: "1715000000.abc123" });
+const homeView = (view: { private_metadata: string }) => ({
+  id: "V0HOME0001",
+  type: "home",
+  blocks: [],
+  private_metadata: view.private_metadata,
+  callback_id: "",
+  state: { values: {} },
+  hash: "1715000000.abc123",
+});
 
 export async function startAnalyticsHarness(options: SlackHarnessOptions = {}): Promise<AnalyticsHarness> {
   const h = await startSlackHarness(options);
@@ -64,18 +76,33 @@ export async function startAnalyticsHarness(options: SlackHarnessOptions = {}): 
     analytics,
     async press(actionId: string, user: string, conversation: { conversationId: string; thread: string }) {
       const ref = decodeSlackThreadRef(conversation.thread);
-      const response = await postInteraction(h.url, HARNESS_SIGNING_SECRET, buttonAction(actionId, { user, channel: ref.channel, messageTs: ref.threadTs, conversationId: conversation.conversationId }));
+      const response = await postInteraction(
+        h.url,
+        HARNESS_SIGNING_SECRET,
+        buttonAction(actionId, { user, channel: ref.channel, messageTs: ref.threadTs, conversationId: conversation.conversationId }),
+      );
       await settle();
       return response;
     },
     async submitView(user: string, view: { callback_id: string; private_metadata: string }, values: Record<string, unknown>) {
-      const response = await postInteraction(h.url, HARNESS_SIGNING_SECRET, viewSubmission({ user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values }));
+      const response = await postInteraction(
+        h.url,
+        HARNESS_SIGNING_SECRET,
+        viewSubmission({ user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values }),
+      );
       await settle();
       return response;
     },
     async openHome(user: string, view?: { private_metadata: string }) {
       const body = slackFixture("event-message-thread-reply.json");
-      body.event = { type: "app_home_opened", user, channel: "D0HOME001", tab: "home", event_ts: "1715000000.000001", ...(view ? { view: homeView(view) } : {}) };
+      body.event = {
+        type: "app_home_opened",
+        user,
+        channel: "D0HOME001",
+        tab: "home",
+        event_ts: "1715000000.000001",
+        ...(view ? { view: homeView(view) } : {}),
+      };
       body.event_id = `EvHOME${String(++eventSeq).padStart(6, "0")}`;
       return postEvent(h.url, HARNESS_SIGNING_SECRET, body);
     },
@@ -101,7 +128,8 @@ export async function startAnalyticsHarness(options: SlackHarnessOptions = {}): 
       await h.customerSays(text);
       const conversation = await latest();
       const thread = conversation.escalations.at(-1)?.thread;
-      if (!thread || (conversation.state !== "queued" && conversation.state !== "assigned")) throw new Error(`"${text}" did not escalate: see harness.logs`);
+      if (!thread || (conversation.state !== "queued" && conversation.state !== "assigned"))
+        throw new Error(`"${text}" did not escalate: see harness.logs`);
       return { conversationId: conversation.id, thread };
     },
     async close() {

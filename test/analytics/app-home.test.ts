@@ -47,7 +47,9 @@ async function published(harness: AnalyticsHarness, user: string, nth = 1): Prom
 }
 
 function picker(view: PublishedHome): StaticSelect {
-  const block = view.blocks.find((b): b is ActionsBlock => b.type === "actions" && b.elements.some((e) => e.action_id === SLACK_HOME_TEAM_ACTION));
+  const block = view.blocks.find(
+    (b): b is ActionsBlock => b.type === "actions" && b.elements.some((e) => e.action_id === SLACK_HOME_TEAM_ACTION),
+  );
   expect(block, "the Home tab has a team picker").toBeDefined();
   return block!.elements[0] as StaticSelect;
 }
@@ -176,7 +178,9 @@ describe("the Home tab's team picker", () => {
     harness.api.failNext("views.publish", { error: "invalid_auth" });
     const response = await harness.pickHomeTeam(SAM, "billing");
     expect(response.status).toBe(200);
-    await expect.poll(() => harness.logs.find((l) => l.level === "error" && l.message.startsWith("Could not publish the Home tab dashboard"))).toBeDefined();
+    await expect
+      .poll(() => harness.logs.find((l) => l.level === "error" && l.message.startsWith("Could not publish the Home tab dashboard")))
+      .toBeDefined();
     const error = harness.logs.find((l) => l.message.startsWith("Could not publish the Home tab dashboard"))!;
     expect(error.message).toContain("SLACK_BOT_TOKEN is wrong");
     expect(error.context).toMatchObject({ user: SAM, slackError: "invalid_auth" });

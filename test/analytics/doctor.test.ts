@@ -26,19 +26,35 @@ afterEach(async () => {
 });
 
 /** A healthy install: valid config, a paired WhatsApp session, a store, a Slack app with every scope in every channel. */
-async function healthy(slack: Partial<FakeSlackApiOptions> = {}): Promise<{ configFile: string; dataDir: string; env: Record<string, string> }> {
-  api = await startFakeSlackApi({ channels: structuredClone(HARNESS_CHANNELS), grantedScopes: manifestBotScopes(), validTokens: [GOOD_TOKEN], ...slack });
+async function healthy(
+  slack: Partial<FakeSlackApiOptions> = {},
+): Promise<{ configFile: string; dataDir: string; env: Record<string, string> }> {
+  api = await startFakeSlackApi({
+    channels: structuredClone(HARNESS_CHANNELS),
+    grantedScopes: manifestBotScopes(),
+    validTokens: [GOOD_TOKEN],
+    ...slack,
+  });
   const configFile = join(dir, "warmline.config.json");
   writeFileSync(configFile, readFileSync(join(root, "warmline.config.json"), "utf8"));
   const dataDir = join(dir, "data");
   mkdirSync(join(dataDir, WHATSAPP_SESSION_DIR, "session"), { recursive: true });
   const store = await createSqliteStore({ file: join(dataDir, "warmline.sqlite") });
   await store.close();
-  const env = { SLACK_BOT_TOKEN: GOOD_TOKEN, SLACK_SIGNING_SECRET: "doctor-secret", SLACK_APP_TOKEN: "xapp-doctor", SLACK_API_URL: api.url };
+  const env = {
+    SLACK_BOT_TOKEN: GOOD_TOKEN,
+    SLACK_SIGNING_SECRET: "doctor-secret",
+    SLACK_APP_TOKEN: "xapp-doctor",
+    SLACK_API_URL: api.url,
+  };
   return { configFile, dataDir, env };
 }
 
-async function doctor(setup: { configFile: string; dataDir: string; env: Record<string, string> }): Promise<{ code: number; text: string }> {
+async function doctor(setup: {
+  configFile: string;
+  dataDir: string;
+  env: Record<string, string>;
+}): Promise<{ code: number; text: string }> {
   let text = "";
   const output = new Writable({ write: (chunk, _enc, done) => void ((text += String(chunk)), done()) });
   const code = await runDoctor({ ...setup, output });
@@ -50,7 +66,17 @@ describe("warmline doctor", () => {
     const { code, text } = await doctor(await healthy());
     expect(text).toContain("All checks passed.");
     expect(text).not.toContain("FAIL");
-    for (const check of ["config", "assistant intents", "environment", "slack token", "slack scopes", "slack channels", "whatsapp session", "store"]) expect(text).toContain(`ok   ${check}:`);
+    for (const check of [
+      "config",
+      "assistant intents",
+      "environment",
+      "slack token",
+      "slack scopes",
+      "slack channels",
+      "whatsapp session",
+      "store",
+    ])
+      expect(text).toContain(`ok   ${check}:`);
     expect(code).toBe(0);
   });
 
@@ -75,12 +101,15 @@ describe("warmline doctor", () => {
     const { code, text } = await doctor(await healthy({ channels }));
     expect(code).toBe(1);
     expect(text).toContain("FAIL slack channels: 1 channel problem");
-    expect(text).toContain("fix: the app is not in #retention (team \"retention\"): invite the app with /invite @Warmline in #retention.");
+    expect(text).toContain('fix: the app is not in #retention (team "retention"): invite the app with /invite @Warmline in #retention.');
   });
 
   it("finds a broken config and lists every problem with its path", async () => {
     const setup = await healthy();
-    const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as { routing: { defaultTeam: string }; teams: { support: { claimWithinMinutes: number } } };
+    const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as {
+      routing: { defaultTeam: string };
+      teams: { support: { claimWithinMinutes: number } };
+    };
     config.routing.defaultTeam = "nobody";
     config.teams.support.claimWithinMinutes = -3;
     writeFileSync(setup.configFile, JSON.stringify(config));
@@ -101,7 +130,9 @@ describe("warmline doctor", () => {
     const { code, text } = await doctor({ ...setup, env: { ...setup.env, SLACK_SIGNING_SECRET: "" } });
     expect(code).toBe(1);
     expect(text).toContain("FAIL config: ");
-    expect(text).toContain('FAIL environment: settings are missing from .env or the environment (for slack.mode "http" and store.kind "sqlite", as far as the broken config shows)');
+    expect(text).toContain(
+      'FAIL environment: settings are missing from .env or the environment (for slack.mode "http" and store.kind "sqlite", as far as the broken config shows)',
+    );
     expect(text).toMatch(/fix: SLACK_SIGNING_SECRET is missing: set it to the Signing Secret/);
     expect(text).toMatch(/fix: PORT is missing: /);
     expect(text).toContain("FAIL assistant intents: not checked");
@@ -114,23 +145,36 @@ describe("warmline doctor", () => {
     const { code, text } = await doctor({ ...setup, env });
     expect(code).toBe(1);
     expect(text).toMatch(/FAIL config: .* is not usable\n\s+fix: .* is not valid JSON/);
-    expect(text).toContain('FAIL environment: settings are missing from .env or the environment (for slack.mode "socket" and store.kind "sqlite", as far as the broken config shows)');
+    expect(text).toContain(
+      'FAIL environment: settings are missing from .env or the environment (for slack.mode "socket" and store.kind "sqlite", as far as the broken config shows)',
+    );
     expect(text).toMatch(/fix: SLACK_APP_TOKEN is missing: /);
   });
 
   it("finds intents the config names that the corpus lacks, with the intent meant", async () => {
     const setup = await healthy();
-    const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as { policy: { priorityIntents: string[] }; routing: { intentTeams: Record<string, string> } };
+    const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as {
+      policy: { priorityIntents: string[] };
+      routing: { intentTeams: Record<string, string> };
+    };
     config.policy.priorityIntents = ["cancel_ordr", "delete_account"];
     config.routing.intentTeams = { paymnt_issue: "billing", refund_stuff: "billing" };
     writeFileSync(setup.configFile, JSON.stringify(config));
     const { code, text } = await doctor(setup);
     expect(code).toBe(1);
     expect(text).toContain(`ok   config: ${setup.configFile} is valid`);
-    expect(text).toContain(`FAIL assistant intents: 3 intents in ${setup.configFile} are not in the corpus data/corpus.csv, so routing never matches them`);
-    expect(text).toContain('fix: policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?');
-    expect(text).toContain('fix: routing.intentTeams: the key "paymnt_issue" is not an intent of the corpus data/corpus.csv; did you mean "payment_issue"?');
-    expect(text).toContain('fix: routing.intentTeams: the key "refund_stuff" is not an intent of the corpus data/corpus.csv; fix the spelling, remove it, or add examples of it to the corpus');
+    expect(text).toContain(
+      `FAIL assistant intents: 3 intents in ${setup.configFile} are not in the corpus data/corpus.csv, so routing never matches them`,
+    );
+    expect(text).toContain(
+      'fix: policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?',
+    );
+    expect(text).toContain(
+      'fix: routing.intentTeams: the key "paymnt_issue" is not an intent of the corpus data/corpus.csv; did you mean "payment_issue"?',
+    );
+    expect(text).toContain(
+      'fix: routing.intentTeams: the key "refund_stuff" is not an intent of the corpus data/corpus.csv; fix the spelling, remove it, or add examples of it to the corpus',
+    );
     // The other checks still run.
     expect(text).toContain("ok   slack token: ");
   });
@@ -138,14 +182,19 @@ describe("warmline doctor", () => {
   it("warns about a corpus intent with no answer, and still passes", async () => {
     const setup = await healthy();
     const corpus = join(dir, "corpus.csv");
-    writeFileSync(corpus, `${readFileSync(join(root, "data/corpus.csv"), "utf8").trimEnd()}\nwrap it as a gift please,gift_wrap\ncan you gift wrap it,gift_wrap\n`);
+    writeFileSync(
+      corpus,
+      `${readFileSync(join(root, "data/corpus.csv"), "utf8").trimEnd()}\nwrap it as a gift please,gift_wrap\ncan you gift wrap it,gift_wrap\n`,
+    );
     const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as { assistant: { corpus?: string } };
     config.assistant.corpus = corpus;
     writeFileSync(setup.configFile, JSON.stringify(config));
     const { code, text } = await doctor(setup);
     expect(code).toBe(0);
     expect(text).toContain(`warn assistant intents: every intent ${setup.configFile} names is in the corpus ${corpus}`);
-    expect(text).toContain(`warning: the corpus ${corpus} has 1 intent with no answer ("gift_wrap"): customers asking it get the clarifying reply`);
+    expect(text).toContain(
+      `warning: the corpus ${corpus} has 1 intent with no answer ("gift_wrap"): customers asking it get the clarifying reply`,
+    );
     expect(text).toContain("All checks passed, 1 with warnings above.");
   });
 
@@ -161,11 +210,18 @@ describe("warmline doctor", () => {
 
   it("`warmline doctor` exits non-zero with the fixes printed", async () => {
     const setup = await healthy();
-    const run = promisify(execFile)(process.execPath, [join(root, "bin/warmline.js"), "doctor", "--config", setup.configFile, "--data-dir", setup.dataDir], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "", ...setup.env, SLACK_BOT_TOKEN: "xoxb-wrong" },
-    });
-    const failure = await run.then(() => undefined, (error: { code: number; stdout: string }) => error);
+    const run = promisify(execFile)(
+      process.execPath,
+      [join(root, "bin/warmline.js"), "doctor", "--config", setup.configFile, "--data-dir", setup.dataDir],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? "", ...setup.env, SLACK_BOT_TOKEN: "xoxb-wrong" },
+      },
+    );
+    const failure = await run.then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(failure?.code).toBe(1);
     expect(failure?.stdout).toContain("FAIL slack token: auth.test failed with invalid_auth");
     expect(failure?.stdout).toContain("fix: SLACK_BOT_TOKEN is wrong");

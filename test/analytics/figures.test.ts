@@ -5,9 +5,21 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { KnownBlock, SectionBlock, StaticSelect } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { buildDigestMessage, buildHomeView, SLACK_HOME_MAX_BLOCKS, SLACK_HOME_TEAM_ACTION, SLACK_SELECT_MAX_OPTIONS } from "../../channels/slack/app-home.js";
+import {
+  buildDigestMessage,
+  buildHomeView,
+  SLACK_HOME_MAX_BLOCKS,
+  SLACK_HOME_TEAM_ACTION,
+  SLACK_SELECT_MAX_OPTIONS,
+} from "../../channels/slack/app-home.js";
 import { SLACK_BOT_EVENTS, SLACK_METHOD_SCOPES } from "../../channels/slack/required-scopes.js";
-import { SLACK_HEADER_TEXT_LIMIT, SLACK_MAX_BLOCKS, SLACK_OPTION_TEXT_LIMIT, SLACK_OPTION_VALUE_LIMIT, SLACK_SECTION_TEXT_LIMIT } from "../../channels/slack/slack-limits.js";
+import {
+  SLACK_HEADER_TEXT_LIMIT,
+  SLACK_MAX_BLOCKS,
+  SLACK_OPTION_TEXT_LIMIT,
+  SLACK_OPTION_VALUE_LIMIT,
+  SLACK_SECTION_TEXT_LIMIT,
+} from "../../channels/slack/slack-limits.js";
 import { parseCorpus } from "../../src/assistant/corpus.js";
 import { ALL_TEAMS, computeFigures, quantile, type Figures } from "../../src/analytics/compute-figures.js";
 import { dueDigest, lastDigestTime, startOfLocalDay } from "../../src/analytics/digest-schedule.js";
@@ -36,7 +48,9 @@ function handled(overrides: { team?: string; claimAfter?: number; replyAfter?: n
     team: overrides.team ?? "support",
     createdAt: createdAt + M,
     thread: "slack:C0SUPPORT:1.1",
-    ...(overrides.claimAfter !== undefined ? { claimedAt: createdAt + M + overrides.claimAfter, claimedBy: { id: "slack:U1", name: "A" } } : {}),
+    ...(overrides.claimAfter !== undefined
+      ? { claimedAt: createdAt + M + overrides.claimAfter, claimedBy: { id: "slack:U1", name: "A" } }
+      : {}),
     ...(overrides.replyAfter !== undefined ? { firstAgentReplyAt: createdAt + M + overrides.replyAfter } : {}),
   });
   return buildConversation({ createdAt, escalations: [escalation], state: "assigned" });
@@ -127,7 +141,14 @@ function bigFigures(teamCount: number): Figures {
   const f = computeFigures([], { ...options(), teams });
   for (const row of Object.values(f.teams)) {
     row.escalations = 9_999_999_999;
-    row.byReason = { explicit_request: 1e12, low_confidence: 1e12, tool_failure: 3, money_threshold: 4, negative_sentiment: 5, always_human: 6 };
+    row.byReason = {
+      explicit_request: 1e12,
+      low_confidence: 1e12,
+      tool_failure: 3,
+      money_threshold: 4,
+      negative_sentiment: 5,
+      always_human: 6,
+    };
     row.escalationRate = 0.123456;
     row.timeToClaim.medianSeconds = 1e9;
     row.open = { queued: 123_456_789, assigned: 987_654_321, oldestWaitSeconds: 1e10 };
@@ -141,7 +162,8 @@ function bigFigures(teamCount: number): Figures {
 }
 
 describe("dashboard and digest blocks", () => {
-  const teamInfo = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `team${i}`, displayName: `${"Very long team name ".repeat(10)}${i} <@here> & *bold*` }));
+  const teamInfo = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ key: `team${i}`, displayName: `${"Very long team name ".repeat(10)}${i} <@here> & *bold*` }));
 
   it.each([4, 50, 200])("%i teams with huge numbers stay within Slack's Home tab and message limits", (n) => {
     const week = bigFigures(n);
@@ -171,7 +193,9 @@ describe("dashboard and digest blocks", () => {
       if (block.type === "section") expect(block.text!.text.length).toBeLessThanOrEqual(SLACK_SECTION_TEXT_LIMIT);
       if (block.type === "header") expect(block.text.text.length).toBeLessThanOrEqual(SLACK_HEADER_TEXT_LIMIT);
     }
-    const select = blocks.flatMap((b) => (b.type === "actions" ? b.elements : [])).find((e) => e.action_id === SLACK_HOME_TEAM_ACTION) as StaticSelect;
+    const select = blocks
+      .flatMap((b) => (b.type === "actions" ? b.elements : []))
+      .find((e) => e.action_id === SLACK_HOME_TEAM_ACTION) as StaticSelect;
     expect(select.options!.length).toBeLessThanOrEqual(SLACK_SELECT_MAX_OPTIONS);
     expect(select.options).toContainEqual(select.initial_option);
     expect(select.initial_option!.value).toBe(last);
@@ -251,13 +275,20 @@ describe("report and export-feedback", () => {
   it("exports 'the bot should have handled this' as corpus rows the assistant can read, PII masked", () => {
     const c = handled({ claimAfter: M });
     c.transcript = [buildTranscriptEntry({ text: 'my card 4111 1111 1111 1111 was charged twice, "why"?', at: BASE_TIME })];
-    c.feedback = [{ kind: "bot_should_have_handled", escalationId: c.escalations[0]!.id, agentId: "slack:U1", at: BASE_TIME, intent: "payment_issue" }];
+    c.feedback = [
+      { kind: "bot_should_have_handled", escalationId: c.escalations[0]!.id, agentId: "slack:U1", at: BASE_TIME, intent: "payment_issue" },
+    ];
     const other = handled({ claimAfter: M });
     other.feedback = [{ kind: "escalated_too_late", escalationId: other.escalations[0]!.id, agentId: "slack:U1", at: BASE_TIME }];
     const right = handled({ claimAfter: M });
     right.transcript = [buildTranscriptEntry({ text: "where is order 1042", at: BASE_TIME })];
     right.feedback = [{ kind: "right_call", escalationId: right.escalations[0]!.id, agentId: "slack:U1", at: BASE_TIME }];
-    const examples = feedbackExamples([c, other, right], { maskCards: true, maskEmails: true, maskPhones: true, transcriptRetentionDays: 90 });
+    const examples = feedbackExamples([c, other, right], {
+      maskCards: true,
+      maskEmails: true,
+      maskPhones: true,
+      transcriptRetentionDays: 90,
+    });
     expect(examples).toHaveLength(1);
     expect(examples[0]!.text).not.toContain("4111 1111");
     const csv = formatExamplesCsv(examples);
@@ -274,7 +305,11 @@ describe("report and export-feedback", () => {
       await store.create(c);
       await store.close();
       const root = new URL("../../", import.meta.url).pathname;
-      const { stdout } = await promisify(execFile)(process.execPath, [join(root, "bin/warmline.js"), "report", "--since", "24h", "--format", "json", "--data-dir", dir], { cwd: dir });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [join(root, "bin/warmline.js"), "report", "--since", "24h", "--format", "json", "--data-dir", dir],
+        { cwd: dir },
+      );
       const figures = JSON.parse(stdout) as Figures;
       expect(figures.teams.billing).toMatchObject({ escalations: 1, timeToClaim: { medianSeconds: 120 } });
     } finally {

@@ -12,6 +12,8 @@ export function parsePromText(text: string): Map<string, number> {
 }
 
 export function sampleKey(name: string, labels: Record<string, string> = {}): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort();
+  const parts = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort();
   return `${name}${parts.length > 0 ? `{${parts.join(",")}}` : ""}`;
 }

@@ -21,7 +21,11 @@ async function scrape(port: number): Promise<{ status: number; type: string | nu
 describe.each<SandboxTransport>(["http", "socket"])("/metrics through startWarmline (%s transport)", (transport) => {
   it("serves the escalation figures and the WhatsApp connection state", async () => {
     let now = DEMO_START;
-    sandbox = await startSandbox({ transport, clock: { now: () => (now += 1000) }, configure: (c) => void Object.assign(c.metrics, { port: 0, host: "127.0.0.1" }) });
+    sandbox = await startSandbox({
+      transport,
+      clock: { now: () => (now += 1000) },
+      configure: (c) => void Object.assign(c.metrics, { port: 0, host: "127.0.0.1" }),
+    });
     const port = transport === "http" ? sandbox.handle.port! : sandbox.handle.metricsPort!;
     expect(port).toBeGreaterThan(0);
 
@@ -44,7 +48,11 @@ describe.each<SandboxTransport>(["http", "socket"])("/metrics through startWarml
 describe("/metrics during a WhatsApp outage", () => {
   it("the outbox backlog rises while replies wait for WhatsApp and falls after it reconnects; connected goes 1 → 0 → 1", async () => {
     let now = DEMO_START;
-    sandbox = await startSandbox({ transport: "http", clock: { now: () => (now += 1000) }, configure: (c) => void Object.assign(c.metrics, { port: 0, host: "127.0.0.1" }) });
+    sandbox = await startSandbox({
+      transport: "http",
+      clock: { now: () => (now += 1000) },
+      configure: (c) => void Object.assign(c.metrics, { port: 0, host: "127.0.0.1" }),
+    });
     const port = sandbox.handle.port!;
     await sandbox.customerSays("I want to cancel my order 100311, I found it cheaper elsewhere");
     await sandbox.click(SANDBOX_AGENT, SLACK_ACTION_IDS.claim);
@@ -64,7 +72,10 @@ describe("/metrics during a WhatsApp outage", () => {
     await sandbox.handle.idle();
     const back = (await scrape(port)).samples;
     expect([back.get("warmline_whatsapp_connected"), back.get("warmline_outbox_backlog")]).toEqual([1, 0]);
-    expect(sandbox.whatsapp.sent.map((m) => m.text).slice(-2)).toEqual(["Checking your order now", "Found it: cancelled, refund on its way"]);
+    expect(sandbox.whatsapp.sent.map((m) => m.text).slice(-2)).toEqual([
+      "Checking your order now",
+      "Found it: cancelled, refund on its way",
+    ]);
   });
 });
 
@@ -73,8 +84,15 @@ describe("structured logs during a full conversation (pino)", () => {
     let printed = "";
     const destination = new Writable({ write: (chunk, _enc, done) => void ((printed += String(chunk)), done()) });
     let now = DEMO_START;
-    sandbox = await startSandbox({ transport: "http", clock: { now: () => (now += 1000) }, logger: createLogger({ level: "debug", destination }) });
-    const bodies = ["I want to cancel my order 100311, I found it cheaper elsewhere", "please hurry, my card 4111 1111 1111 1111 was charged"];
+    sandbox = await startSandbox({
+      transport: "http",
+      clock: { now: () => (now += 1000) },
+      logger: createLogger({ level: "debug", destination }),
+    });
+    const bodies = [
+      "I want to cancel my order 100311, I found it cheaper elsewhere",
+      "please hurry, my card 4111 1111 1111 1111 was charged",
+    ];
     const agentBody = "Hi Maria, cancelling it now";
     const startup = printed.length;
     await sandbox.customerSays(bodies[0]!);

@@ -13,9 +13,29 @@ const dir = mkdtempSync(join(tmpdir(), "warmline-config-intents-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const shipped = () => structuredClone(loadConfigFile(SHIPPED_CONFIG_FILE));
-const SHIPPED_INTENTS = ["cancel_order", "complaint", "delete_account", "payment_issue", "track_order", "get_refund", "check_cancellation_fee", "track_refund", "check_refund_policy", "check_invoice", "get_invoice", "check_payment_methods", "none"];
-const corpus = (overrides: Partial<AssistantIntents> = {}): AssistantIntents => ({ corpus: "data/corpus.csv", intents: SHIPPED_INTENTS, answered: SHIPPED_INTENTS, ...overrides });
-const messages = (config: WarmlineConfig, assistant = corpus()) => checkConfigIntents(config, assistant).map((problem) => `${problem.severity}: ${problem.message}`);
+const SHIPPED_INTENTS = [
+  "cancel_order",
+  "complaint",
+  "delete_account",
+  "payment_issue",
+  "track_order",
+  "get_refund",
+  "check_cancellation_fee",
+  "track_refund",
+  "check_refund_policy",
+  "check_invoice",
+  "get_invoice",
+  "check_payment_methods",
+  "none",
+];
+const corpus = (overrides: Partial<AssistantIntents> = {}): AssistantIntents => ({
+  corpus: "data/corpus.csv",
+  intents: SHIPPED_INTENTS,
+  answered: SHIPPED_INTENTS,
+  ...overrides,
+});
+const messages = (config: WarmlineConfig, assistant = corpus()) =>
+  checkConfigIntents(config, assistant).map((problem) => `${problem.severity}: ${problem.message}`);
 
 describe("closestIntent", () => {
   it("finds a typo, another case and the same words in another order; nothing when none is close", () => {
@@ -36,7 +56,10 @@ describe("checkConfigIntents", () => {
     config.policy.priorityIntents = ["cancel_ordr", "delete_account"];
     config.policy.alwaysHumanIntents = ["complaints"];
     config.routing.intentTeams = { cancel_order: "retention", paymnt_issue: "billing" };
-    config.routing.rules = [{ when: { tier: "vip" }, team: "priority" }, { when: { intent: "track_ordre", keyword: "urgent" }, team: "support" }];
+    config.routing.rules = [
+      { when: { tier: "vip" }, team: "priority" },
+      { when: { intent: "track_ordre", keyword: "urgent" }, team: "support" },
+    ];
     expect(messages(config)).toEqual([
       'error: policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?',
       'error: policy.alwaysHumanIntents[0]: "complaints" is not an intent of the corpus data/corpus.csv; did you mean "complaint"?',
@@ -47,14 +70,22 @@ describe("checkConfigIntents", () => {
 
   it("says when an unknown intent comes from a default the config never set, and that [] turns it off", () => {
     const config = parseConfig({ ...shipped(), policy: {}, routing: { defaultTeam: "support" } });
-    const problems = checkConfigIntents(config, corpus({ corpus: "mine.csv", intents: ["order_food", "book_ride"], answered: ["order_food", "book_ride"] }));
-    expect(problems.map((p) => p.path)).toEqual(["policy.priorityIntents[0]", "policy.priorityIntents[1]", "policy.priorityIntents[2]", "policy.alwaysHumanIntents[0]"]);
+    const problems = checkConfigIntents(
+      config,
+      corpus({ corpus: "mine.csv", intents: ["order_food", "book_ride"], answered: ["order_food", "book_ride"] }),
+    );
+    expect(problems.map((p) => p.path)).toEqual([
+      "policy.priorityIntents[0]",
+      "policy.priorityIntents[1]",
+      "policy.priorityIntents[2]",
+      "policy.alwaysHumanIntents[0]",
+    ]);
     expect(problems[3]!.message).toBe(
       'policy.alwaysHumanIntents[0]: "complaint" is not an intent of the corpus mine.csv; fix the spelling, remove it, or add examples of it to the corpus (policy.alwaysHumanIntents is the default "complaint": set it to intents of this corpus, or to [] for none)',
     );
   });
 
-  it("accepts \"none\", which the model answers for off-topic text whatever the corpus", () => {
+  it('accepts "none", which the model answers for off-topic text whatever the corpus', () => {
     const config = shipped();
     config.routing.intentTeams = { none: "support" };
     config.policy.priorityIntents = [];
@@ -68,17 +99,23 @@ describe("checkConfigIntents", () => {
     expect(messages(config, corpus({ intents }))).toEqual([
       'warning: the corpus data/corpus.csv has 1 intent with no answer ("gift_wrap"): customers asking it get the clarifying reply ("none" in the answers) instead; write a JSON file of intent → answer like data/answers.json and name it in assistant.answers, e.g. {"gift_wrap": "…"}',
     ]);
-    expect(messages(config, corpus({ intents, userAnswers: { file: "answers.json", intents: [] } }))[0]).toMatch(/instead; add it to answers\.json, e\.g\. \{"gift_wrap": "…"\}$/);
+    expect(messages(config, corpus({ intents, userAnswers: { file: "answers.json", intents: [] } }))[0]).toMatch(
+      /instead; add it to answers\.json, e\.g\. \{"gift_wrap": "…"\}$/,
+    );
     expect(intentErrors(checkConfigIntents(config, corpus({ intents })), "warmline.config.json")).toBeUndefined();
   });
 
   it("warns about an assistant.answers entry for an intent the corpus lacks: that answer is never given", () => {
-    const problems = checkConfigIntents(shipped(), corpus({ userAnswers: { file: "answers.json", intents: ["none", "tool_failed", "track_ordr"] } }));
+    const problems = checkConfigIntents(
+      shipped(),
+      corpus({ userAnswers: { file: "answers.json", intents: ["none", "tool_failed", "track_ordr"] } }),
+    );
     expect(problems).toEqual([
       {
         severity: "warning",
         path: "assistant.answers",
-        message: 'assistant.answers (answers.json): "track_ordr" is not an intent of the corpus data/corpus.csv, so its answer is never given; did you mean "track_order"?',
+        message:
+          'assistant.answers (answers.json): "track_ordr" is not an intent of the corpus data/corpus.csv, so its answer is never given; did you mean "track_order"?',
       },
     ]);
   });
@@ -87,7 +124,10 @@ describe("checkConfigIntents", () => {
 describe("prepareAssistant", () => {
   it("checks the corpus given by --corpus and the answers of assistant.answers, before training", async () => {
     const corpusFile = join(dir, "mine.csv");
-    writeFileSync(corpusFile, `${readFileSync(DEFAULT_CORPUS_FILE, "utf8").trimEnd()}\nwrap it as a gift please,gift_wrap\ncan you gift wrap it,gift_wrap\n`);
+    writeFileSync(
+      corpusFile,
+      `${readFileSync(DEFAULT_CORPUS_FILE, "utf8").trimEnd()}\nwrap it as a gift please,gift_wrap\ncan you gift wrap it,gift_wrap\n`,
+    );
     const answersFile = join(dir, "answers.json");
     writeFileSync(answersFile, JSON.stringify({ gift_wrap: "We gift wrap any order for 3 USD." }));
     const config = shipped();
@@ -100,7 +140,9 @@ describe("prepareAssistant", () => {
 
     config.assistant.answers = answersFile;
     const answered = await prepareAssistant(config, { corpusFile });
-    expect(answered.problems.map((p) => p.message)).toEqual([`policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus ${corpusFile}; did you mean "cancel_order"?`]);
+    expect(answered.problems.map((p) => p.message)).toEqual([
+      `policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus ${corpusFile}; did you mean "cancel_order"?`,
+    ]);
     expect(intentErrors(answered.problems, "warmline.config.json")?.message).toBe(
       `warmline.config.json has 1 problem: an intent the assistant is not trained on, so routing never matches it:\n  - ${answered.problems[0]!.message}\nFix it in warmline.config.json, or train on a corpus that has it (assistant.corpus).`,
     );

@@ -31,7 +31,8 @@ describe("loadCorpus", () => {
     const examples = await loadCorpus(DEFAULT_CORPUS_FILE);
     const intents = new Set(examples.map((e) => e.intent));
     expect(intents.size).toBe(30);
-    for (const intent of ["cancel_order", "complaint", "contact_human_agent", "payment_issue", "greeting", "thanks", "none"]) expect(intents).toContain(intent);
+    for (const intent of ["cancel_order", "complaint", "contact_human_agent", "payment_issue", "greeting", "thanks", "none"])
+      expect(intents).toContain(intent);
   });
 
   it("picks text and intent by header name, ignores extra columns, and unquotes fields", async () => {
@@ -70,7 +71,10 @@ describe("loadCorpus", () => {
   it("rejects an unclosed quote, an empty file and a missing file", async () => {
     expect((await corpusError('text,intent\nhello,greeting\n"never closed,thanks\n')).message).toMatch(/line 3.*never closed/);
     expect((await corpusError("")).message).toMatch(/empty/);
-    await expect(loadCorpus(join(dir, "missing.csv"))).rejects.toMatchObject({ code: "corpus_invalid", message: expect.stringContaining("cannot read") });
+    await expect(loadCorpus(join(dir, "missing.csv"))).rejects.toMatchObject({
+      code: "corpus_invalid",
+      message: expect.stringContaining("cannot read"),
+    });
   });
 
   it("says where a missing relative path was looked for, and that --corpus may have named it", async () => {
@@ -83,14 +87,17 @@ describe("loadCorpus", () => {
   });
 
   it("rejects intents that differ only in case, which routing would treat as two intents", async () => {
-    expect((await corpusError("text,intent\nhello,greeting\ncancel it,cancel_order\nstop my order,Cancel_Order\n")).message).toMatch(/"cancel_order" and "Cancel_Order" differ only in case/);
+    expect((await corpusError("text,intent\nhello,greeting\ncancel it,cancel_order\nstop my order,Cancel_Order\n")).message).toMatch(
+      /"cancel_order" and "Cancel_Order" differ only in case/,
+    );
   });
 });
 
 describe("the shipped corpus", () => {
   const normalize = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
 
-  if (!existsSync(BITEXT_DEV)) console.log(`Skipping the overlap check: ${BITEXT_DEV} is absent (the shared data folder is not beside the repository).`);
+  if (!existsSync(BITEXT_DEV))
+    console.log(`Skipping the overlap check: ${BITEXT_DEV} is absent (the shared data folder is not beside the repository).`);
 
   it.skipIf(!existsSync(BITEXT_DEV))("shares no sentence with the Bitext evaluation file", async () => {
     const dev = new Set((await loadCorpus(BITEXT_DEV)).map((e) => normalize(e.text)));

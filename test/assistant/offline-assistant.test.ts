@@ -9,7 +9,12 @@ const NOW = Date.parse("2025-06-15T12:00:00Z");
 const clock = { now: () => NOW };
 
 function conversation(customerMessages: string[] = []): Conversation {
-  const transcript: TranscriptEntry[] = customerMessages.map((text, i) => ({ id: `m${i}`, author: "customer", text, at: NOW - 60_000 + i }));
+  const transcript: TranscriptEntry[] = customerMessages.map((text, i) => ({
+    id: `m${i}`,
+    author: "customer",
+    text,
+    at: NOW - 60_000 + i,
+  }));
   return buildConversation({ createdAt: NOW - 60_000, updatedAt: NOW, transcript });
 }
 

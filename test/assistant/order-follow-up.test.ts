@@ -19,7 +19,7 @@ const NOW = Date.UTC(2026, 10, 17, 11, 0);
 const clock = { now: () => NOW };
 const GREETING = "Hi! I'm the Acme Store assistant. Ask me anything, or type HUMAN at any time to reach a person.";
 const TRACKING_100298 = "Order 100298 is on its way, expected around 2026-11-19. Items: Running shoes.";
-const CLARIFY = "Sorry, I didn't quite get that. Could you tell me in a few words what you need, e.g. \"where is my order 12345\"?";
+const CLARIFY = 'Sorry, I didn\'t quite get that. Could you tell me in a few words what you need, e.g. "where is my order 12345"?';
 
 let assistant: Assistant;
 let config: WarmlineConfig;
@@ -73,12 +73,16 @@ describe("extractOrderReply: a message that is nothing but an order number", () 
     expect(extractOrderReply(text)).toBe(orderNumber);
   });
 
-  it.each(["thanks", "100298 and 100311", "I want a refund for 100298", "100298, and I want a person", "call me on 07700 900123", `it's ${"very ".repeat(20)}100298`])(
-    "finds none in %j",
-    (text) => {
-      expect(extractOrderReply(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    "thanks",
+    "100298 and 100311",
+    "I want a refund for 100298",
+    "100298, and I want a person",
+    "call me on 07700 900123",
+    `it's ${"very ".repeat(20)}100298`,
+  ])("finds none in %j", (text) => {
+    expect(extractOrderReply(text)).toBeUndefined();
+  });
 });
 
 describe("an order number given after the assistant asked for it", () => {
@@ -97,16 +101,22 @@ describe("an order number given after the assistant asked for it", () => {
     expect(decision).toMatchObject({ miss: false, clarify: false, escalate: false });
   });
 
-  it.each(["it's 100298", "order 100298 please", "100298 thanks", "my order number is 100298", "#100298", "ok 100298", "sure, 100298", "here you go: 100298"])(
-    "understands the follow-up %j",
-    async (reply) => {
-      const c = chat();
-      await c.say("where is my order");
-      const turn = await c.say(reply);
-      expect(turn).toMatchObject({ intent: "track_order", reply: TRACKING_100298 });
-      expect(decide(reply, turn).miss).toBe(false);
-    },
-  );
+  it.each([
+    "it's 100298",
+    "order 100298 please",
+    "100298 thanks",
+    "my order number is 100298",
+    "#100298",
+    "ok 100298",
+    "sure, 100298",
+    "here you go: 100298",
+  ])("understands the follow-up %j", async (reply) => {
+    const c = chat();
+    await c.say("where is my order");
+    const turn = await c.say(reply);
+    expect(turn).toMatchObject({ intent: "track_order", reply: TRACKING_100298 });
+    expect(decide(reply, turn).miss).toBe(false);
+  });
 
   it("takes a lettered reference the entity patterns only find after a keyword", async () => {
     const c = chat();
@@ -124,7 +134,9 @@ describe("an order number given after the assistant asked for it", () => {
       ["order_lookup", true],
       ["refund_policy_check", true],
     ]);
-    expect(turn.reply).toMatch(/^Order 100245 qualifies for a refund of 50\.00 USD\. .* Type HUMAN and a colleague from Billing will process it\.$/);
+    expect(turn.reply).toMatch(
+      /^Order 100245 qualifies for a refund of 50\.00 USD\. .* Type HUMAN and a colleague from Billing will process it\.$/,
+    );
     expect(decide("100245", turn).escalate).toBe(false);
   });
 
@@ -189,12 +201,28 @@ describe("through the engine", () => {
   async function world() {
     const store = await createMemoryStore({ clock });
     const { customers, workspace, log } = createSimulationChannels();
-    const engine = createEngine({ config: structuredClone(config), store, assistant, customers, workspace, clock, logger: createSilentLogger() });
+    const engine = createEngine({
+      config: structuredClone(config),
+      store,
+      assistant,
+      customers,
+      workspace,
+      clock,
+      logger: createSilentLogger(),
+    });
     let id = 0;
     return {
       log,
       say: (text: string) =>
-        engine.handleInboundMessage({ messageId: `m${++id}`, address: "sim:+447700900123", channel: "simulation", customerName: "Dana", phone: "+447700900123", text, receivedAt: NOW }),
+        engine.handleInboundMessage({
+          messageId: `m${++id}`,
+          address: "sim:+447700900123",
+          channel: "simulation",
+          customerName: "Dana",
+          phone: "+447700900123",
+          text,
+          receivedAt: NOW,
+        }),
       conversation: () => store.findActiveByCustomer("sim:+447700900123"),
     };
   }
@@ -220,7 +248,8 @@ describe("through the engine", () => {
 describe("answers promise a person only behind HUMAN", () => {
   /** A sentence saying a person will act (or that something is being approved) must tell the customer to type HUMAN. */
   const PROMISE = /colleague|a person|\bteam\b|connect you|pass (?:it|this) on|I'm asking|I'll note/i;
-  const unkept = (reply: string) => reply.split(/(?<=[.!?])\s+/).filter((sentence) => PROMISE.test(sentence) && !/\btype HUMAN\b/i.test(sentence));
+  const unkept = (reply: string) =>
+    reply.split(/(?<=[.!?])\s+/).filter((sentence) => PROMISE.test(sentence) && !/\btype HUMAN\b/i.test(sentence));
 
   it.each([
     ["eligible refund", ["I want a refund for order 100245"], /qualifies for a refund of 250\.00 USD/],
@@ -247,7 +276,11 @@ describe("answers promise a person only behind HUMAN", () => {
     const answers = JSON.parse(readFileSync(DEFAULT_ANSWERS_FILE, "utf8")) as Record<string, string | Record<string, string>>;
     const offenders = Object.entries(answers)
       .filter(([key]) => !key.startsWith("$"))
-      .flatMap(([intent, answer]) => Object.entries(typeof answer === "string" ? { default: answer } : answer).map(([variant, text]) => [`${intent}.${variant}`, unkept(text)] as const))
+      .flatMap(([intent, answer]) =>
+        Object.entries(typeof answer === "string" ? { default: answer } : answer).map(
+          ([variant, text]) => [`${intent}.${variant}`, unkept(text)] as const,
+        ),
+      )
       .filter(([, sentences]) => sentences.length > 0);
     expect(offenders).toEqual([]);
   });

@@ -16,9 +16,19 @@ describe.skipIf(!available)("default triage on the labelled dev set", () => {
   it("meets the escalation recall, false-escalation, team and intent bars", async () => {
     const config = loadConfigFile(SHIPPED_CONFIG_FILE);
     const assistant = await createAssistantFromConfig(config);
-    const evaluation = await evaluateTriage(assistant, config, await loadCorpus(join(BITEXT, "dev.csv")), loadExpectations(join(BITEXT, "expectations.json")));
+    const evaluation = await evaluateTriage(
+      assistant,
+      config,
+      await loadCorpus(join(BITEXT, "dev.csv")),
+      loadExpectations(join(BITEXT, "expectations.json")),
+    );
     const figures = evaluation.overall.figures();
-    expect(checkTriageTargets(figures, false), JSON.stringify(figures)).toEqual({ recall: true, falseEscalation: true, team: true, intent: true });
+    expect(checkTriageTargets(figures, false), JSON.stringify(figures)).toEqual({
+      recall: true,
+      falseEscalation: true,
+      team: true,
+      intent: true,
+    });
     // Each must-escalate intent escalates on its own too, not just on average.
     for (const intent of Object.keys(loadExpectations(join(BITEXT, "expectations.json")).escalate_on_first_message)) {
       expect(evaluation.byIntent.get(intent)?.figures().escalationRecall, intent).toBeGreaterThanOrEqual(0.95);

@@ -66,16 +66,30 @@ export function queuedIn(conversation: Conversation, thread: string, at = conver
 }
 
 /** The current escalation handed to `toTeam` in a new thread, as a transfer does. */
-export function transferredTo(conversation: Conversation, toTeam: string, thread: string, at = conversation.updatedAt + 1000): Conversation {
+export function transferredTo(
+  conversation: Conversation,
+  toTeam: string,
+  thread: string,
+  at = conversation.updatedAt + 1000,
+): Conversation {
   const current = conversation.escalations.at(-1);
-  const ended = conversation.escalations.map((e, i, all) => (i === all.length - 1 ? { ...e, outcome: "transferred" as const, endedAt: at } : e));
+  const ended = conversation.escalations.map((e, i, all) =>
+    i === all.length - 1 ? { ...e, outcome: "transferred" as const, endedAt: at } : e,
+  );
   return {
     ...conversation,
     state: "queued",
     assignee: undefined,
     escalations: [
       ...ended,
-      buildEscalation({ team: toTeam, level: (current?.level ?? 0) + 1, thread, previousThread: current?.thread, transferNote: "Billing question", createdAt: at }),
+      buildEscalation({
+        team: toTeam,
+        level: (current?.level ?? 0) + 1,
+        thread,
+        previousThread: current?.thread,
+        transferNote: "Billing question",
+        createdAt: at,
+      }),
     ],
     updatedAt: at,
   };

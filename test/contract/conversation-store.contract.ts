@@ -4,7 +4,14 @@ import type { Conversation } from "../../src/domain/conversation.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/ports/clock.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
-import { BASE_TIME, buildConversation, buildCustomerAddress, buildTranscriptEntry, queuedIn, transferredTo } from "./conversation-factory.js";
+import {
+  BASE_TIME,
+  buildConversation,
+  buildCustomerAddress,
+  buildTranscriptEntry,
+  queuedIn,
+  transferredTo,
+} from "./conversation-factory.js";
 
 export interface ConversationStoreFixture {
   /** Every backend keeps its outbox beside the conversations: audit events are written by its commit. */
@@ -24,10 +31,7 @@ export interface ContractContext {
  * One suite for every ConversationStore backend (keyv's @keyv/test-suite pattern).
  * The factory receives a clock the suite controls, for markSeen's TTL.
  */
-export function runConversationStoreContract(
-  name: string,
-  factory: (context: ContractContext) => Promise<ConversationStoreFixture>,
-): void {
+export function runConversationStoreContract(name: string, factory: (context: ContractContext) => Promise<ConversationStoreFixture>): void {
   describe(`ConversationStore contract: ${name}`, () => {
     let time = BASE_TIME;
     const clock: Clock = { now: () => time };
@@ -56,7 +60,8 @@ export function runConversationStoreContract(
 
     /** Writes `next` over `current` (with the audit events it records) and fails the test if the write lost. */
     async function update(current: Conversation, next: Conversation, audit: AuditEvent[] = []): Promise<Conversation> {
-      const stored = audit.length > 0 ? await store.commit(next, current.version, [], audit) : await store.compareAndSet(next, current.version);
+      const stored =
+        audit.length > 0 ? await store.commit(next, current.version, [], audit) : await store.compareAndSet(next, current.version);
       expect(stored, `compareAndSet of ${current.id} at version ${current.version}`).toBeDefined();
       return stored!;
     }
@@ -79,7 +84,10 @@ export function runConversationStoreContract(
       it("returns a deep-equal copy of what was created", async () => {
         const conversation = await created({
           transcript: [
-            buildTranscriptEntry({ text: ":starts with a colon, which keyv escapes", attachments: [{ kind: "image", mimeType: "image/jpeg", dataBase64: "/9j/4AAQSkZJRg==", description: "Photo of the parcel" }] }),
+            buildTranscriptEntry({
+              text: ":starts with a colon, which keyv escapes",
+              attachments: [{ kind: "image", mimeType: "image/jpeg", dataBase64: "/9j/4AAQSkZJRg==", description: "Photo of the parcel" }],
+            }),
             buildTranscriptEntry({ author: "agent", text: "On it.", agentId: "slack:U123", agentName: "Grace", internal: false }),
           ],
           survey: { status: "pending", sentAt: BASE_TIME },
@@ -100,7 +108,7 @@ export function runConversationStoreContract(
       });
 
       it("keeps a 100 kB unicode transcript intact, through create and compareAndSet", async () => {
-        const text = "Ünïcödé 🚚📦 مرحبا שלום 你好 e\u0301 \u{1F468}\u200D\u{1F469}\u200D\u{1F467} \"quotes\" \\ back\nslash ".repeat(1100);
+        const text = 'Ünïcödé 🚚📦 مرحبا שלום 你好 e\u0301 \u{1F468}\u200D\u{1F469}\u200D\u{1F467} "quotes" \\ back\nslash '.repeat(1100);
         expect(Buffer.byteLength(text, "utf8")).toBeGreaterThan(100_000);
         const conversation = await created({ transcript: [buildTranscriptEntry({ text })] });
         expect(await store.get(conversation.id)).toEqual(conversation);
@@ -241,7 +249,9 @@ export function runConversationStoreContract(
       it("lists events per conversation in the order they were committed", async () => {
         const conversation = await created();
         const other = await created();
-        const events = (["escalated", "claimed", "relayed", "transferred", "resolved"] as const).map((action, i) => auditEvent(conversation.id, action, BASE_TIME + i));
+        const events = (["escalated", "claimed", "relayed", "transferred", "resolved"] as const).map((action, i) =>
+          auditEvent(conversation.id, action, BASE_TIME + i),
+        );
         await recorded(conversation.id, ...events.slice(0, 2));
         for (const event of events.slice(2)) await recorded(conversation.id, event);
         await recorded(other.id, auditEvent(other.id, "escalated", BASE_TIME));
@@ -251,7 +261,9 @@ export function runConversationStoreContract(
 
       it("keeps every event of concurrent writers, each committing once it wins its compare-and-set", async () => {
         const conversation = await created();
-        await Promise.all(Array.from({ length: 20 }, (_, i) => recorded(conversation.id, auditEvent(conversation.id, "relayed", BASE_TIME + i))));
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) => recorded(conversation.id, auditEvent(conversation.id, "relayed", BASE_TIME + i))),
+        );
         const listed = await store.listAudit(conversation.id);
         expect(listed.map((e) => e.at).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => BASE_TIME + i));
       });
@@ -273,9 +285,13 @@ export function runConversationStoreContract(
         const address = first.customer.address;
         await recorded(first.id, auditEvent(first.id, "resolved", BASE_TIME));
         const secondCreated = await created({ customer: { ...first.customer } });
-        const second = await update(secondCreated, queuedIn(secondCreated, "slack:C1:3.3"), [auditEvent(secondCreated.id, "escalated", BASE_TIME)]);
+        const second = await update(secondCreated, queuedIn(secondCreated, "slack:C1:3.3"), [
+          auditEvent(secondCreated.id, "escalated", BASE_TIME),
+        ]);
         const bystanderCreated = await created();
-        const bystander = await update(bystanderCreated, queuedIn(bystanderCreated, "slack:C1:4.4"), [auditEvent(bystanderCreated.id, "escalated", BASE_TIME)]);
+        const bystander = await update(bystanderCreated, queuedIn(bystanderCreated, "slack:C1:4.4"), [
+          auditEvent(bystanderCreated.id, "escalated", BASE_TIME),
+        ]);
 
         expect(await store.forgetCustomer(address)).toBe(2);
 
@@ -354,4 +370,3 @@ const MAX_RECORD_ATTEMPTS = 50;
 function pair(current: Conversation, next: (c: Conversation) => Conversation): [Conversation, Conversation] {
   return [current, next(current)];
 }
-

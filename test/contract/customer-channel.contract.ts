@@ -36,7 +36,10 @@ export interface CustomerChannelUnderTest {
   driver: CustomerChannelDriver;
 }
 
-export function runCustomerChannelContract(name: string, factory: () => Promise<CustomerChannelUnderTest> | CustomerChannelUnderTest): void {
+export function runCustomerChannelContract(
+  name: string,
+  factory: () => Promise<CustomerChannelUnderTest> | CustomerChannelUnderTest,
+): void {
   describe(`CustomerChannel contract: ${name}`, () => {
     let started: CustomerChannel | undefined;
     const received: InboundCustomerMessage[] = [];

@@ -117,7 +117,9 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
     it("refuses an audit event of another conversation and writes nothing", async () => {
       const conversation = buildConversation();
       await store.create(conversation);
-      const error = await store.commit({ ...conversation, state: "queued" }, 1, [note(conversation.id, "card")], [event("conv-other", "claimed")]).catch((e: unknown) => e);
+      const error = await store
+        .commit({ ...conversation, state: "queued" }, 1, [note(conversation.id, "card")], [event("conv-other", "claimed")])
+        .catch((e: unknown) => e);
       expect(isWarmlineError(error, "input_invalid")).toBe(true);
       expect(await store.get(conversation.id)).toEqual(conversation);
       expect(await store.listOutbox()).toEqual([]);
@@ -164,7 +166,9 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
 
       it(`gives a lane to exactly one of ${CONCURRENT_ACQUIRERS} concurrent acquirers`, async () => {
         const stores = await connections(4);
-        const attempts = Array.from({ length: CONCURRENT_ACQUIRERS }, (_, i) => stores[i % stores.length]!.acquireLease("lane-a", `instance-${i}`, LEASE_TTL_MS));
+        const attempts = Array.from({ length: CONCURRENT_ACQUIRERS }, (_, i) =>
+          stores[i % stores.length]!.acquireLease("lane-a", `instance-${i}`, LEASE_TTL_MS),
+        );
         const won = (await Promise.all(attempts)).flatMap((taken, i) => (taken ? [`instance-${i}`] : []));
         expect(won).toHaveLength(1);
         // The winner holds it: every other instance still finds it taken, the winner can renew it.

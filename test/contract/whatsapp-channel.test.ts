@@ -28,7 +28,12 @@ runCustomerChannelContract("whatsapp (whatsapp-web.js)", () => {
       },
       // WhatsApp redelivers with the same id; the fake emits the same payload again.
       redeliver: async (messageId) => {
-        client.receive({ id: { _serialized: messageId, fromMe: false }, from: FAKE_WHATSAPP_CUSTOMER_CHAT_ID, type: "chat", body: inbound.get(messageId) ?? "" });
+        client.receive({
+          id: { _serialized: messageId, fromMe: false },
+          from: FAKE_WHATSAPP_CUSTOMER_CHAT_ID,
+          type: "chat",
+          body: inbound.get(messageId) ?? "",
+        });
       },
       sentTexts: () => client.sentTo(FAKE_WHATSAPP_CUSTOMER_CHAT_ID).map((s) => s.text),
       reportDelivery: async (channelMessageId, state) => client.ack(channelMessageId, ACKS[state]),

@@ -16,10 +16,15 @@ const tempDir = (prefix: string) => {
 afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
-const cli = (args: string[], input = "") => spawnSync(process.execPath, [BIN, ...args], { cwd: PACKAGE_ROOT, input, encoding: "utf8", timeout: 60_000 });
+const cli = (args: string[], input = "") =>
+  spawnSync(process.execPath, [BIN, ...args], { cwd: PACKAGE_ROOT, input, encoding: "utf8", timeout: 60_000 });
 /** A stack trace in stderr means a bad input crashed the command instead of being explained. */
 const STACK_FRAME = /^\s+at .+\(.*:\d+:\d+\)$/m;
-const lines = (stdout: string) => stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("warmline triage", () => {
   it("answers one JSON line per input line with the fixed fields, and exits 0", () => {
@@ -28,7 +33,9 @@ describe("warmline triage", () => {
       { id: "b", text: "I'd like to cancel order 100311" },
       { id: "c", text: "which payment methods do you take?" },
       { id: "d", text: "" },
-    ].map((l) => JSON.stringify(l)).join("\n");
+    ]
+      .map((l) => JSON.stringify(l))
+      .join("\n");
     const result = cli(["triage"], input);
     expect(result.status).toBe(0);
     const out = lines(result.stdout);
@@ -55,13 +62,22 @@ describe("warmline triage", () => {
     const out = lines(result.stdout);
     expect(out).toHaveLength(3);
     expect(out[0]!.error).toMatch(/line 1 is not a JSON object/);
-    expect(out[1]).toMatchObject({ id: null, intent: "none", error: expect.stringMatching(/line 2 has an "id" that is neither a string nor a number/) });
+    expect(out[1]).toMatchObject({
+      id: null,
+      intent: "none",
+      error: expect.stringMatching(/line 2 has an "id" that is neither a string nor a number/),
+    });
     expect(out[2]).toMatchObject({ id: "7", intent: "greeting" });
   });
 
   // util-linux `script` runs the command on a pseudo-terminal, as when a user types `warmline triage`.
   it.skipIf(!existsSync("/usr/bin/script"))("says what it is waiting for when stdin is a terminal, and stays quiet when piped", () => {
-    const tty = spawnSync("script", ["-qec", `"${process.execPath}" "${BIN}" triage`, "/dev/null"], { cwd: PACKAGE_ROOT, input: "", encoding: "utf8", timeout: 60_000 });
+    const tty = spawnSync("script", ["-qec", `"${process.execPath}" "${BIN}" triage`, "/dev/null"], {
+      cwd: PACKAGE_ROOT,
+      input: "",
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(tty.stdout).toMatch(/Reading JSON Lines from the terminal: .*Ctrl-D to finish/);
     expect(cli(["triage"], "").stderr).toBe("");
   });
@@ -70,7 +86,8 @@ describe("warmline triage", () => {
   const foodAndRideCorpus = (extraRows: string[] = []) => {
     const corpus = join(tempDir("warmline-corpus-"), "mine.csv");
     const rows = ["text,intent"];
-    for (const w of ["pizza", "pasta", "lasagne", "risotto", "gnocchi"]) rows.push(`I want a ${w},order_food`, `a ${w} for dinner please,order_food`);
+    for (const w of ["pizza", "pasta", "lasagne", "risotto", "gnocchi"])
+      rows.push(`I want a ${w},order_food`, `a ${w} for dinner please,order_food`);
     for (const w of ["taxi", "cab", "ride", "car", "lift"]) rows.push(`book me a ${w},book_ride`, `I need a ${w} to the airport,book_ride`);
     writeFileSync(corpus, [...rows, ...extraRows].join("\n"));
     return corpus;
@@ -85,14 +102,23 @@ describe("warmline triage", () => {
 
   it("still answers every line with exit 0 when --corpus lacks the config's intents, warning about them on stderr", () => {
     const corpus = foodAndRideCorpus(["I want to cancel my order,cancel_ordr", "please cancel the order,cancel_ordr"]);
-    const result = cli(["triage", "--corpus", corpus], '{"id":"1","text":"can I get a pizza"}\nnot json\n{"id":"3","text":"get me a taxi"}\n');
+    const result = cli(
+      ["triage", "--corpus", corpus],
+      '{"id":"1","text":"can I get a pizza"}\nnot json\n{"id":"3","text":"get me a taxi"}\n',
+    );
     expect(result.status).toBe(0);
     expect(lines(result.stdout).map((o) => o.id)).toEqual(["1", null, "3"]);
     const stderr = result.stderr.trim().split("\n");
     expect(stderr.every((line) => line.startsWith("warning: "))).toBe(true);
-    expect(stderr).toContain(`warning: policy.priorityIntents[0]: "cancel_order" is not an intent of the corpus ${corpus}; did you mean "cancel_ordr"? (policy.priorityIntents is the default "cancel_order", "delete_account", "payment_issue": set it to intents of this corpus, or to [] for none)`);
-    expect(stderr).toContain(`warning: routing.intentTeams: the key "payment_issue" is not an intent of the corpus ${corpus}; fix the spelling, remove it, or add examples of it to the corpus`);
-    expect(result.stderr).toMatch(/warning: the corpus .*mine\.csv has 3 intents with no answer \("book_ride", "cancel_ordr", "order_food"\)/);
+    expect(stderr).toContain(
+      `warning: policy.priorityIntents[0]: "cancel_order" is not an intent of the corpus ${corpus}; did you mean "cancel_ordr"? (policy.priorityIntents is the default "cancel_order", "delete_account", "payment_issue": set it to intents of this corpus, or to [] for none)`,
+    );
+    expect(stderr).toContain(
+      `warning: routing.intentTeams: the key "payment_issue" is not an intent of the corpus ${corpus}; fix the spelling, remove it, or add examples of it to the corpus`,
+    );
+    expect(result.stderr).toMatch(
+      /warning: the corpus .*mine\.csv has 3 intents with no answer \("book_ride", "cancel_ordr", "order_food"\)/,
+    );
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 
@@ -130,7 +156,12 @@ describe("warmline simulate", () => {
   it("names each wrong turn and what it should be, refusing typos and half-written turns before anything plays", () => {
     const dir = tempDir("warmline-sim-");
     const file = join(dir, "typos.json");
-    writeFileSync(file, JSON.stringify({ turns: [{ cusomer: "hi" }, { customer: "hi", agent: "claim" }, { agent: "reply", name: "Sam" }, { agent: "claim", name: 5 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        turns: [{ cusomer: "hi" }, { customer: "hi", agent: "claim" }, { agent: "reply", name: "Sam" }, { agent: "claim", name: 5 }],
+      }),
+    );
     const result = cli(["simulate", file]);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
@@ -145,7 +176,10 @@ describe("warmline simulate", () => {
   it("refuses a transfer to a team the config lacks before playing, instead of stopping halfway", () => {
     const dir = tempDir("warmline-sim-");
     const file = join(dir, "transfer.json");
-    writeFileSync(file, JSON.stringify({ turns: [{ customer: "cancel order 100311" }, { agent: "claim" }, { agent: "transfer", team: "nobody" }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ turns: [{ customer: "cancel order 100311" }, { agent: "claim" }, { agent: "transfer", team: "nobody" }] }),
+    );
     const result = cli(["simulate", file]);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
@@ -165,17 +199,30 @@ describe("warmline simulate", () => {
 describe("warmline start", () => {
   it("exits 1 before anything starts when the config names intents the corpus lacks, listing each with the intent meant", () => {
     const dir = tempDir("warmline-start-");
-    const config = JSON.parse(readFileSync(SHIPPED_CONFIG_FILE, "utf8")) as { policy: { priorityIntents: string[]; alwaysHumanIntents: string[] } };
+    const config = JSON.parse(readFileSync(SHIPPED_CONFIG_FILE, "utf8")) as {
+      policy: { priorityIntents: string[]; alwaysHumanIntents: string[] };
+    };
     config.policy.priorityIntents = ["cancel_ordr", "delete_account", "payment_issue"];
     config.policy.alwaysHumanIntents = ["complaints"];
     const configFile = join(dir, "warmline.config.json");
     writeFileSync(configFile, JSON.stringify(config));
     // No .env and no secrets: the intents are reported first, as config problems.
-    const result = spawnSync(process.execPath, [BIN, "start", "--config", configFile], { cwd: dir, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync(process.execPath, [BIN, "start", "--config", configFile], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`${configFile} has 2 problems: intents the assistant is not trained on, so routing never matches them:`);
-    expect(result.stderr).toContain('  - policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?');
-    expect(result.stderr).toContain('  - policy.alwaysHumanIntents[0]: "complaints" is not an intent of the corpus data/corpus.csv; did you mean "complaint"?');
+    expect(result.stderr).toContain(
+      `${configFile} has 2 problems: intents the assistant is not trained on, so routing never matches them:`,
+    );
+    expect(result.stderr).toContain(
+      '  - policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?',
+    );
+    expect(result.stderr).toContain(
+      '  - policy.alwaysHumanIntents[0]: "complaints" is not an intent of the corpus data/corpus.csv; did you mean "complaint"?',
+    );
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 });
@@ -240,7 +287,11 @@ describe("warmline report and export-feedback", () => {
 
 describe("npm run eval", () => {
   const evalScript = (args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "scripts", "eval.ts"), ...args], { cwd: PACKAGE_ROOT, encoding: "utf8", timeout: 60_000 });
+    spawnSync(process.execPath, ["--import", "tsx", join(PACKAGE_ROOT, "scripts", "eval.ts"), ...args], {
+      cwd: PACKAGE_ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
 
   it("explains a bad option, a missing corpus and broken expectations without a stack trace", () => {
     const bogus = evalScript(["--bogus"]);

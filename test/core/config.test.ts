@@ -54,7 +54,9 @@ describe("config", () => {
     expect(message).toMatch(/\(top level\): unknown key "polcy": check the spelling/);
     expect(message).toMatch(/policy: unknown key "refundLimt"/);
     expect(message).toMatch(/teams\.billing\.businessHours: unknown key "tz"/);
-    expect(message).toMatch(/policy\.priorityByReason: unknown escalation reason "negative_sentimnt": use explicit_request, .*negative_sentiment/);
+    expect(message).toMatch(
+      /policy\.priorityByReason: unknown escalation reason "negative_sentimnt": use explicit_request, .*negative_sentiment/,
+    );
   });
 
   it("lists unknown teams in routing even when other settings are also wrong, and explains bad team keys", () => {
@@ -76,7 +78,7 @@ describe("config", () => {
   it("explains unreadable and non-JSON files", () => {
     const dir = mkdtempSync(join(tmpdir(), "warmline-config-"));
     const broken = join(dir, "broken.json");
-    writeFileSync(broken, "{ \"teams\": ");
+    writeFileSync(broken, '{ "teams": ');
     expect(problemsOf(() => loadConfigFile(broken))).toMatch(/not valid JSON.*fix the syntax/);
     expect(problemsOf(() => loadConfigFile(join(dir, "missing.json")))).toMatch(/Cannot read config file .*--config/);
   });
@@ -100,7 +102,10 @@ describe("config", () => {
 
   it("accepts a complete environment", () => {
     const config = loadConfigFile(SHIPPED_CONFIG_FILE);
-    const env = loadEnv({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "secret", SLACK_APP_TOKEN: "xapp-1", SLACK_API_URL: "http://127.0.0.1:9/api/" }, config);
+    const env = loadEnv(
+      { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "secret", SLACK_APP_TOKEN: "xapp-1", SLACK_API_URL: "http://127.0.0.1:9/api/" },
+      config,
+    );
     expect(env.slackApiUrl).toBe("http://127.0.0.1:9/api/");
   });
 });
@@ -124,6 +129,9 @@ describe("config defaults", () => {
     expect(config.messages.greeting).toMatch(/\{human\}/);
     const partial = shipped();
     partial.messages = { survey: "Rate us 1-5, please!" };
-    expect(parseConfig(partial, "partial.json").messages).toMatchObject({ survey: "Rate us 1-5, please!", surveyThanks: shipped().messages.surveyThanks });
+    expect(parseConfig(partial, "partial.json").messages).toMatchObject({
+      survey: "Rate us 1-5, please!",
+      surveyThanks: shipped().messages.surveyThanks,
+    });
   });
 });

@@ -11,7 +11,15 @@ const TOPICS = {
 };
 
 let seq = 0;
-const customer = (text: string, intent: string, confidence: number, at = T0 - 60_000): TranscriptEntry => ({ id: `m${++seq}`, author: "customer", text, at, intent, confidence, sentiment: 0 });
+const customer = (text: string, intent: string, confidence: number, at = T0 - 60_000): TranscriptEntry => ({
+  id: `m${++seq}`,
+  author: "customer",
+  text,
+  at,
+  intent,
+  confidence,
+  sentiment: 0,
+});
 const bot = (text: string, at = T0 - 50_000): TranscriptEntry => ({ id: `b${++seq}`, author: "bot", text, at });
 const tried = (actions: NonNullable<TranscriptEntry["actions"]>, at = T0 - 55_000): TranscriptEntry => ({
   id: `s${++seq}`,
@@ -26,7 +34,13 @@ function conversation(transcript: TranscriptEntry[]): Conversation {
     id: "conv_1",
     version: 1,
     channel: "whatsapp",
-    customer: { address: "whatsapp:447700900123@c.us", name: "Maria Lopez", phone: "+447700900123", tier: "standard", pastConversations: 0 },
+    customer: {
+      address: "whatsapp:447700900123@c.us",
+      name: "Maria Lopez",
+      phone: "+447700900123",
+      tier: "standard",
+      pastConversations: 0,
+    },
     state: "queued",
     transcript,
     escalations: [],
@@ -55,8 +69,18 @@ function escalation(overrides: Partial<Escalation> = {}): Escalation {
 /** The shipped confidence threshold, and no always-human topics or intents unless a test names them. */
 const POLICY: ContextPackageInput["policy"] = { confidenceThreshold: 0.55, alwaysHumanTopics: {}, alwaysHumanIntents: [] };
 
-const build = (transcript: TranscriptEntry[], esc: Partial<Escalation> = {}, extra: { policy?: Partial<ContextPackageInput["policy"]> } = {}) =>
-  buildContextPackage({ conversation: conversation(transcript), escalation: escalation(esc), claimWithinMinutes: 5, mask: MASK_ALL, policy: { ...POLICY, ...extra.policy } });
+const build = (
+  transcript: TranscriptEntry[],
+  esc: Partial<Escalation> = {},
+  extra: { policy?: Partial<ContextPackageInput["policy"]> } = {},
+) =>
+  buildContextPackage({
+    conversation: conversation(transcript),
+    escalation: escalation(esc),
+    claimWithinMinutes: 5,
+    mask: MASK_ALL,
+    policy: { ...POLICY, ...extra.policy },
+  });
 
 /** The demo's cancellation: a greeting, then the request with the order and a reason; the assistant looked the order up. */
 const cancellation = (): TranscriptEntry[] => [
@@ -93,14 +117,20 @@ describe("the context package's words", () => {
 
   it("does not claim an intent the assistant was unsure of, and names the topics of an always-human escalation", () => {
     const transcript = [customer("The kettle burned my hand and I have called a lawyer about my refund", "track_refund", 0.51)];
-    const legal = { reason: "always_human" as const, explanation: 'Customer raised a safety matter ("burned"), which always goes to a person.', priority: "urgent" as const };
+    const legal = {
+      reason: "always_human" as const,
+      explanation: 'Customer raised a safety matter ("burned"), which always goes to a person.',
+      priority: "urgent" as const,
+    };
     const pkg = build(transcript, legal, { policy: { confidenceThreshold: 0.55, alwaysHumanTopics: TOPICS } });
     expect(pkg.intent).toBeUndefined();
     expect(pkg.headline).toBe("Maria Lopez raised a legal and safety matter");
     expect(pkg.summary).not.toMatch(/refund is|wants to/);
     expect(pkg.summary).toContain('They said: "The kettle burned my hand and I have called a lawyer about my refund".');
     // Nothing about the topic is put in the customer's mouth.
-    expect(pkg.suggestedOpening).toBe("Hi Maria, thanks for waiting. I've read everything you told our assistant, so you won't need to repeat anything.");
+    expect(pkg.suggestedOpening).toBe(
+      "Hi Maria, thanks for waiting. I've read everything you told our assistant, so you won't need to repeat anything.",
+    );
 
     // Without the configured topics it still says nothing wrong.
     expect(build(transcript, legal).headline).toBe("Maria Lopez raised a matter that always goes to a person");
@@ -110,22 +140,29 @@ describe("the context package's words", () => {
     expect(unsure.headline).toBe("Maria Lopez raised a matter that always goes to a person");
     expect(unsure.suggestedOpening).not.toContain("you'd like to");
     expect(unsure.suggestedNextStep).toBe("Read the key messages first: this topic needs a person's judgement.");
-    const complaint = build([customer("I want to make a formal complaint about order 100311", "complaint", 0.9)], legal, { policy: { alwaysHumanTopics: {}, alwaysHumanIntents: ["complaint"] } });
+    const complaint = build([customer("I want to make a formal complaint about order 100311", "complaint", 0.9)], legal, {
+      policy: { alwaysHumanTopics: {}, alwaysHumanIntents: ["complaint"] },
+    });
     expect(complaint.headline).toBe("Maria Lopez wants to make a complaint about order 100311");
     // At or above the threshold the intent counts.
-    expect(build(transcript, { reason: "negative_sentiment" }, { policy: { confidenceThreshold: 0.5 } }).headline).toBe("Maria Lopez wants to know where their refund is");
+    expect(build(transcript, { reason: "negative_sentiment" }, { policy: { confidenceThreshold: 0.5 } }).headline).toBe(
+      "Maria Lopez wants to know where their refund is",
+    );
     expect(mainIntent(conversation(transcript), 0.55)).toBeUndefined();
     expect(mainIntent(conversation(transcript))).toBe("track_refund");
   });
 
   it("lists each distinct attempt once, with what came of it", () => {
     const timeout = { action: "order_lookup", ok: false, failed: true, result: "Order lookup for 100311 timed out" };
-    const pkg = build([
-      customer("where is order 100311?", "track_order", 0.9),
-      tried([timeout]),
-      customer("where is order 100311??", "track_order", 0.9),
-      tried([timeout, { action: "refund_policy_check", ok: false, result: "Refund not allowed for order 100311: shipped" }]),
-    ], { reason: "tool_failure" });
+    const pkg = build(
+      [
+        customer("where is order 100311?", "track_order", 0.9),
+        tried([timeout]),
+        customer("where is order 100311??", "track_order", 0.9),
+        tried([timeout, { action: "refund_policy_check", ok: false, result: "Refund not allowed for order 100311: shipped" }]),
+      ],
+      { reason: "tool_failure" },
+    );
     expect(pkg.summary).toContain(
       "The assistant tried order lookup (failed 2 times: Order lookup for 100311 timed out) and refund policy check (Refund not allowed for order 100311: shipped).",
     );
@@ -135,11 +172,14 @@ describe("the context package's words", () => {
   });
 
   it("quotes the last thing they said before the handover, masked, and not keywords or what came after", () => {
-    const pkg = build([
-      customer("my card 4111 1111 1111 1111 was charged twice, email me at maria@example.com", "payment_issue", 0.9),
-      customer("HUMAN", "contact_human_agent", 1),
-      customer("hello?? is anyone there", "none", 0.2, T0 + 60_000),
-    ], { reason: "explicit_request" });
+    const pkg = build(
+      [
+        customer("my card 4111 1111 1111 1111 was charged twice, email me at maria@example.com", "payment_issue", 0.9),
+        customer("HUMAN", "contact_human_agent", 1),
+        customer("hello?? is anyone there", "none", 0.2, T0 + 60_000),
+      ],
+      { reason: "explicit_request" },
+    );
     expect(pkg.summary).toContain('They said: "my card [card •••• 1111] was charged twice, email me at m•••@example.com".');
     expect(pkg.summary).not.toContain("anyone there");
   });
@@ -164,7 +204,9 @@ describe("the context package's words", () => {
     expect(JSON.stringify(plain)).not.toMatch(/7700 ?900 ?123/);
 
     const callback = build(transcript, { callback: true });
-    expect(build([customer("CALLBACK", "none", 0)], { reason: "explicit_request", callback: true }).headline).toBe("Maria Lopez asked for a call back");
+    expect(build([customer("CALLBACK", "none", 0)], { reason: "explicit_request", callback: true }).headline).toBe(
+      "Maria Lopez asked for a call back",
+    );
     expect(callback.customer.callbackPhone).toBe("+447700900123");
     expect(callback.customer.maskedPhone).toBe("+44 •••• ••• 123");
     const { callbackPhone: _, ...rest } = callback.customer;

@@ -44,7 +44,14 @@ async function conversationWith(assistant: Assistant, messages: string[]) {
   const engine = createEngine({ config, store, assistant, customers, workspace, clock: { now: () => now }, logger: createSilentLogger() });
   for (const [i, text] of messages.entries()) {
     now += 60_000;
-    await engine.handleInboundMessage({ messageId: `m${i}`, address: "sim:+15550100", channel: "simulation", phone: "+15550100", text, receivedAt: now });
+    await engine.handleInboundMessage({
+      messageId: `m${i}`,
+      address: "sim:+15550100",
+      channel: "simulation",
+      phone: "+15550100",
+      text,
+      receivedAt: now,
+    });
     await engine.drain();
   }
   const conversation = (await store.findActiveByCustomer("sim:+15550100"))!;
@@ -53,7 +60,10 @@ async function conversationWith(assistant: Assistant, messages: string[]) {
 
 describe("escalation reasons through the engine", () => {
   it("negative_sentiment: an angry second message after an ordinary one", async () => {
-    const { escalation, conversation } = await conversationWith(healthy, ["where is my order 100298?", "this is absolutely ridiculous, I am furious, nobody ever answers!!"]);
+    const { escalation, conversation } = await conversationWith(healthy, [
+      "where is my order 100298?",
+      "this is absolutely ridiculous, I am furious, nobody ever answers!!",
+    ]);
     expect(conversation.state).toBe("queued");
     expect(escalation?.reason).toBe("negative_sentiment");
   });
@@ -62,7 +72,10 @@ describe("escalation reasons through the engine", () => {
     const first = await conversationWith(broken, ["where is my order 100298?"]);
     expect(first.conversation.state).toBe("bot");
     expect(first.conversation.toolFailures).toBe(1);
-    const { escalation, conversation } = await conversationWith(broken, ["where is my order 100298?", "can you check order 100298 again please"]);
+    const { escalation, conversation } = await conversationWith(broken, [
+      "where is my order 100298?",
+      "can you check order 100298 again please",
+    ]);
     expect(conversation.state).toBe("queued");
     expect(escalation?.reason).toBe("tool_failure");
     expect(escalation?.explanation).toMatch(/failed 2 times/);
@@ -100,6 +113,8 @@ describe("escalation reasons through the engine", () => {
 describe("first contact", () => {
   it("answers a first hello with the greeting alone, naming the word for a person", async () => {
     const { log } = await conversationWith(healthy, ["hi there"]);
-    expect(log.toCustomer.map((m) => m.text)).toEqual([`Hi! I'm the ${config.business.name} assistant. Ask me anything, or type HUMAN at any time to reach a person.`]);
+    expect(log.toCustomer.map((m) => m.text)).toEqual([
+      `Hi! I'm the ${config.business.name} assistant. Ask me anything, or type HUMAN at any time to reach a person.`,
+    ]);
   });
 });

@@ -42,7 +42,15 @@ async function world(overrides: (c: WarmlineConfig) => WarmlineConfig = (c) => c
   const clock = { now: () => now.value };
   const store = await createMemoryStore({ clock });
   const { customers, workspace, log } = createSimulationChannels();
-  const engine = createEngine({ config: overrides(structuredClone(config)), store, assistant, customers, workspace, clock, logger: createSilentLogger() });
+  const engine = createEngine({
+    config: overrides(structuredClone(config)),
+    store,
+    assistant,
+    customers,
+    workspace,
+    clock,
+    logger: createSilentLogger(),
+  });
   let id = 0;
   return {
     engine,
@@ -51,7 +59,15 @@ async function world(overrides: (c: WarmlineConfig) => WarmlineConfig = (c) => c
     now,
     async say(text, from = "+447700900123") {
       now.value += 1000;
-      await engine.handleInboundMessage({ messageId: `m${++id}`, address: `sim:${from}`, channel: "simulation", customerName: "Dana Whitfield", phone: from, text, receivedAt: now.value });
+      await engine.handleInboundMessage({
+        messageId: `m${++id}`,
+        address: `sim:${from}`,
+        channel: "simulation",
+        customerName: "Dana Whitfield",
+        phone: from,
+        text,
+        receivedAt: now.value,
+      });
     },
     conversation: (from = "+447700900123") => store.findActiveByCustomer(`sim:${from}`),
     lastReply: () => log.toCustomer.at(-1)?.text,
@@ -86,7 +102,9 @@ describe("engine: escalation triggers, multi-turn", () => {
   it("asks to clarify noise first, and escalates as low_confidence after the second miss", async () => {
     await w.say("asdfgh");
     expect((await w.conversation())?.state).toBe("bot");
-    expect(w.lastReply()).toBe(`Hi! I'm the Acme Store assistant. Ask me anything, or type HUMAN at any time to reach a person.\n\n${config.messages.clarify}`);
+    expect(w.lastReply()).toBe(
+      `Hi! I'm the Acme Store assistant. Ask me anything, or type HUMAN at any time to reach a person.\n\n${config.messages.clarify}`,
+    );
     await w.say("🙃🙃🙃");
     const c = await w.conversation();
     expect(c?.state).toBe("queued");
@@ -155,7 +173,9 @@ describe("engine: customer control and bad input", () => {
     expect(c?.escalations.at(-1)).toMatchObject({ reason: "priority_intent", mandatory: true, team: "retention" });
     await w.say("bot");
     expect((await w.conversation())?.state).toBe("queued");
-    expect(w.lastReply()).toBe("A colleague from our Customer Care team needs to handle this, so I'll keep you in line. Reply CANCEL if you no longer need them.");
+    expect(w.lastReply()).toBe(
+      "A colleague from our Customer Care team needs to handle this, so I'll keep you in line. Reply CANCEL if you no longer need them.",
+    );
   });
 
   it("lets a customer who asked for a person change their mind with BOT, and ask again with HUMAN", async () => {
@@ -199,8 +219,19 @@ describe("engine: customer control and bad input", () => {
 
   it("takes a redelivered message once", async () => {
     const w = await world();
-    const message = { messageId: "dup-1", address: "sim:+1555", channel: "simulation", phone: "+1555", text: "hello", receivedAt: OPEN_HOURS };
-    await Promise.all([w.engine.handleInboundMessage(message), w.engine.handleInboundMessage(message), w.engine.handleInboundMessage(message)]);
+    const message = {
+      messageId: "dup-1",
+      address: "sim:+1555",
+      channel: "simulation",
+      phone: "+1555",
+      text: "hello",
+      receivedAt: OPEN_HOURS,
+    };
+    await Promise.all([
+      w.engine.handleInboundMessage(message),
+      w.engine.handleInboundMessage(message),
+      w.engine.handleInboundMessage(message),
+    ]);
     const c = await w.store.findActiveByCustomer("sim:+1555");
     expect(c?.transcript.filter((e) => e.author === "customer")).toHaveLength(1);
     expect(w.log.toCustomer).toHaveLength(1);
@@ -229,7 +260,9 @@ describe("engine: CANCEL and 'cancel my order'", () => {
     expect(c.state).toBe("bot");
     expect(c.transcript.find((e) => e.author === "customer")).toMatchObject({ text: "CANCEL", intent: "cancel_order" });
     // A single word is too little to act on (routing/noise.ts), so the policy asks what they need.
-    expect(w.lastReply()).toBe(`Hi! I'm the Acme Store assistant. Ask me anything, or type HUMAN at any time to reach a person.\n\n${config.messages.clarify}`);
+    expect(w.lastReply()).toBe(
+      `Hi! I'm the Acme Store assistant. Ask me anything, or type HUMAN at any time to reach a person.\n\n${config.messages.clarify}`,
+    );
     await w.say("cancel my order 100311");
     expect((await w.conversation())?.escalations[0]).toMatchObject({ reason: "priority_intent", team: "retention" });
   });
@@ -245,33 +278,44 @@ describe("engine: CANCEL and 'cancel my order'", () => {
     expect(c.state).toBe("queued");
     expect(c.escalations[0]?.outcome).toBeUndefined();
     expect(w.log.threadPosts.at(-1)?.post).toMatchObject({ kind: "customer_message", text: "cancel my order please, it's 100311" });
-    expect(w.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they pick this up. Reply CALLBACK for a call back instead.");
+    expect(w.lastReply()).toBe(
+      "Got it, I've added that for our Customer Care team, so they'll see it when they pick this up. Reply CALLBACK for a call back instead.",
+    );
 
     await w.say("Cancel!");
     c = (await w.store.get(id))!;
     expect(c.state).toBe("bot");
     expect(c.escalations[0]?.outcome).toBe("abandoned");
     expect((await w.store.listAudit(id)).map((a) => a.action)).toContain("abandoned");
-    expect(w.lastReply()).toBe("No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply HUMAN whenever you'd like a person again.");
+    expect(w.lastReply()).toBe(
+      "No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply HUMAN whenever you'd like a person again.",
+    );
   });
 });
 
 describe("engine: messages while waiting in line are acknowledged, at most once per policy.stillQueuedEveryMinutes", () => {
   const MINUTE = 60_000;
-  const acks = (c: { transcript: { author: string; text: string }[] }) => c.transcript.filter((e) => e.author === "system" && e.text.startsWith("Got it")).length;
+  const acks = (c: { transcript: { author: string; text: string }[] }) =>
+    c.transcript.filter((e) => e.author === "system" && e.text.startsWith("Got it")).length;
 
   it("says 'got it' to the first message, not to the next ones within N minutes, and again after N minutes", async () => {
     const w = await world();
     await w.say("I want to cancel my order 100311");
     const handoff = w.lastReply();
     await w.say("it was a birthday present");
-    expect(w.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they pick this up. Reply CALLBACK for a call back instead.");
+    expect(w.lastReply()).toBe(
+      "Got it, I've added that for our Customer Care team, so they'll see it when they pick this up. Reply CALLBACK for a call back instead.",
+    );
     const replies = w.log.toCustomer.length;
     await w.say("hello?");
     await w.say("HUMAN");
     expect(w.log.toCustomer).toHaveLength(replies);
     // Every message still reached the thread.
-    expect(w.log.threadPosts.filter((p) => p.post.kind === "customer_message").map((p) => (p.post as { text: string }).text)).toEqual(["it was a birthday present", "hello?", "HUMAN"]);
+    expect(w.log.threadPosts.filter((p) => p.post.kind === "customer_message").map((p) => (p.post as { text: string }).text)).toEqual([
+      "it was a birthday present",
+      "hello?",
+      "HUMAN",
+    ]);
     w.now.value += 10 * MINUTE;
     await w.say("HUMAN");
     expect(w.log.toCustomer).toHaveLength(replies + 1);
@@ -290,7 +334,9 @@ describe("engine: messages while waiting in line are acknowledged, at most once 
     const w = await world(undefined, AFTER_HOURS);
     await w.say("I want to cancel my order 100311");
     await w.say("the order is 100311");
-    expect(w.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they open tomorrow at 09:00 GMT. Reply CALLBACK for a call back then.");
+    expect(w.lastReply()).toBe(
+      "Got it, I've added that for our Customer Care team, so they'll see it when they open tomorrow at 09:00 GMT. Reply CALLBACK for a call back then.",
+    );
 
     const v = await world();
     await v.say("CALLBACK");
@@ -304,7 +350,14 @@ describe("engine: messages while waiting in line are acknowledged, at most once 
     await w.say("it was a birthday present");
     const id = (await w.conversation())!.id;
     expect((await w.store.get(id))!.escalations[0]?.acknowledgedAt).toBe(w.now.value);
-    const other = createEngine({ config, store: w.store, assistant, ...createSimulationChannels(), clock: { now: () => w.now.value }, logger: createSilentLogger() });
+    const other = createEngine({
+      config,
+      store: w.store,
+      assistant,
+      ...createSimulationChannels(),
+      clock: { now: () => w.now.value },
+      logger: createSilentLogger(),
+    });
     const from = { address: "sim:+447700900123", channel: "simulation", phone: "+447700900123" };
     w.now.value += 5 * MINUTE;
     await other.handleInboundMessage({ ...from, messageId: "other-1", text: "any news?", receivedAt: w.now.value });
@@ -333,7 +386,9 @@ describe("engine: release names who stepped away and the team", () => {
     await w.engine.claim(id, SAM);
     await w.engine.release(id, SAM);
     await w.engine.drain();
-    expect(w.lastReply()).toBe("Sam has had to step away, so I've put you back in line for the next person from our Customer Care team. They'll see everything so far.");
+    expect(w.lastReply()).toBe(
+      "Sam has had to step away, so I've put you back in line for the next person from our Customer Care team. They'll see everything so far.",
+    );
     // An admin releasing for the claimant: the customer hears the claimant's name.
     await w.engine.claim(id, ALEX);
     await w.engine.release(id, { id: "slack:U0ADMIN01", name: "Olivia" });
@@ -369,7 +424,9 @@ describe("engine: agent actions", () => {
     const claimant = (await w.store.get(id))!.assignee!;
     for (const r of results.filter((x) => !x.ok)) expect(r).toEqual({ ok: false, reason: "already_claimed", claimant });
     expect(w.log.toCustomer.filter((m) => m.text.includes("has joined"))).toHaveLength(1);
-    expect(w.lastReply()).toMatch(new RegExp(`${claimant.name} from our Customer Care team has joined. They can see our conversation so far`));
+    expect(w.lastReply()).toMatch(
+      new RegExp(`${claimant.name} from our Customer Care team has joined. They can see our conversation so far`),
+    );
   });
 
   it("enforces a team's rota", async () => {
@@ -387,13 +444,20 @@ describe("engine: agent actions", () => {
     await w.engine.drain();
     const before = w.log.toCustomer.length;
     expect(await w.engine.agentReply(thread, SAM, "Hi Dana, on it", "ref1")).toEqual({ relayed: true });
-    expect(await w.engine.agentReply(thread, SAM, "// checking the warehouse", "ref2")).toEqual({ relayed: false, reason: "internal_note" });
+    expect(await w.engine.agentReply(thread, SAM, "// checking the warehouse", "ref2")).toEqual({
+      relayed: false,
+      reason: "internal_note",
+    });
     expect(await w.engine.agentReply(thread, ALEX, "looks like fraud to me", "ref3")).toEqual({ relayed: false, reason: "not_claimant" });
     // Agent actions return once stored; delivery goes on in the background.
     await w.engine.drain();
     expect(w.log.toCustomer.slice(before).map((m) => m.text)).toEqual(["Hi Dana, on it"]);
     const c = (await w.store.get(id))!;
-    expect(c.transcript.filter((e) => e.internal).map((e) => e.text)).toEqual(["before claiming", "// checking the warehouse", "looks like fraud to me"]);
+    expect(c.transcript.filter((e) => e.internal).map((e) => e.text)).toEqual([
+      "before claiming",
+      "// checking the warehouse",
+      "looks like fraud to me",
+    ]);
     expect(c.escalations[0]?.firstAgentReplyAt).toBeDefined();
   });
 
@@ -417,8 +481,16 @@ describe("engine: agent actions", () => {
       ["billing", 2, undefined],
     ]);
     const newCard = w.log.cards[1]!;
-    expect(newCard.context.escalation).toMatchObject({ team: "billing", level: 2, transferNote: "They were double charged too", previousThread: thread });
-    expect(w.log.cardUpdates.at(-1)).toMatchObject({ thread, status: { kind: "transferred", toTeam: "Billing", newThread: newCard.thread } });
+    expect(newCard.context.escalation).toMatchObject({
+      team: "billing",
+      level: 2,
+      transferNote: "They were double charged too",
+      previousThread: thread,
+    });
+    expect(w.log.cardUpdates.at(-1)).toMatchObject({
+      thread,
+      status: { kind: "transferred", toTeam: "Billing", newThread: newCard.thread },
+    });
     await w.say("any news?");
     expect(w.log.threadPosts.at(-1)).toMatchObject({ thread: newCard.thread, post: { kind: "customer_message", text: "any news?" } });
   });
@@ -478,7 +550,14 @@ describe("engine: the satisfaction survey takes exact answers only", () => {
     await w.engine.drain();
     let seq = 0;
     /** A WhatsApp message with its own id, sent again as is to replay a redelivery. */
-    const message = (text: string, messageId = `survey-${++seq}`) => ({ messageId, address: "sim:+447700900123", channel: "simulation", phone: "+447700900123", text, receivedAt: w.now.value });
+    const message = (text: string, messageId = `survey-${++seq}`) => ({
+      messageId,
+      address: "sim:+447700900123",
+      channel: "simulation",
+      phone: "+447700900123",
+      text,
+      receivedAt: w.now.value,
+    });
     return { w, id, message };
   }
 
@@ -504,7 +583,15 @@ describe("engine: the satisfaction survey takes exact answers only", () => {
     await w.engine.handleInboundMessage(yes);
     const c = (await w.store.get(id))!;
     expect(c.survey).toMatchObject({ status: "answered", score: 4, handoverHelped: true });
-    expect(c.transcript.filter((e) => e.author === "customer").slice(-2).map((e) => [e.id, e.text])).toEqual([[score.messageId, "4"], [yes.messageId, "Yes!"]]);
+    expect(
+      c.transcript
+        .filter((e) => e.author === "customer")
+        .slice(-2)
+        .map((e) => [e.id, e.text]),
+    ).toEqual([
+      [score.messageId, "4"],
+      [yes.messageId, "Yes!"],
+    ]);
     expect(w.log.toCustomer.filter((m) => m.text === config.messages.surveyHelped)).toHaveLength(1);
     expect(w.log.toCustomer.filter((m) => m.text === config.messages.surveyThanks)).toHaveLength(1);
     expect((await w.store.listAudit(id)).filter((a) => a.action === "survey_answered")).toHaveLength(1);
@@ -536,7 +623,7 @@ describe("engine: who may act on a conversation, and on which card", () => {
     expect(await w.engine.returnToBot(id, ALEX)).toEqual(refused);
     expect(await w.engine.transfer(id, ALEX, "billing", "take it")).toEqual(refused);
     expect(await w.engine.release(id, ALEX)).toEqual(refused);
-    expect((await w.store.get(id))).toMatchObject({ state: "assigned", assignee: SAM });
+    expect(await w.store.get(id)).toMatchObject({ state: "assigned", assignee: SAM });
     expect(await w.engine.resolve(id, { id: "slack:U0ADMIN01", name: "Olivia" })).toEqual({ ok: true });
     expect((await w.store.get(id))?.state).toBe("resolved");
   });
@@ -584,7 +671,12 @@ describe("engine: asking whether a transfer would go through (mayTransfer)", () 
     await w.engine.claim(id, SAM, first);
     await w.engine.drain();
     const stored = structuredClone(await w.store.get(id));
-    const sent = { cards: w.log.cards.length, updates: w.log.cardUpdates.length, posts: w.log.threadPosts.length, replies: w.log.toCustomer.length };
+    const sent = {
+      cards: w.log.cards.length,
+      updates: w.log.cardUpdates.length,
+      posts: w.log.threadPosts.length,
+      replies: w.log.toCustomer.length,
+    };
 
     expect(await w.engine.mayTransfer(id, ALEX, "billing", first)).toEqual({ ok: false, reason: "not_claimant", claimant: SAM });
     expect(await w.engine.mayTransfer(id, SAM, "retention", first)).toEqual({ ok: false, reason: "same_team", team: "retention" });
@@ -593,7 +685,12 @@ describe("engine: asking whether a transfer would go through (mayTransfer)", () 
     expect(await w.engine.mayTransfer(id, SAM, "billing", first)).toEqual({ ok: true });
     await w.engine.drain();
     expect(await w.store.get(id)).toEqual(stored);
-    expect({ cards: w.log.cards.length, updates: w.log.cardUpdates.length, posts: w.log.threadPosts.length, replies: w.log.toCustomer.length }).toEqual(sent);
+    expect({
+      cards: w.log.cards.length,
+      updates: w.log.cardUpdates.length,
+      posts: w.log.threadPosts.length,
+      replies: w.log.toCustomer.length,
+    }).toEqual(sent);
 
     // The same answers from the real thing.
     expect(await w.engine.transfer(id, ALEX, "billing", "take it", first)).toEqual({ ok: false, reason: "not_claimant", claimant: SAM });
@@ -620,14 +717,22 @@ describe("engine: second review fixes", () => {
     const c = (await w.conversation())!;
     expect(c.state).toBe("queued");
     expect(c.escalations).toHaveLength(1);
-    expect(c.escalations[0]).toMatchObject({ callback: true, mandatory: true, reason: "low_confidence", team: "support", afterHours: true });
+    expect(c.escalations[0]).toMatchObject({
+      callback: true,
+      mandatory: true,
+      reason: "low_confidence",
+      team: "support",
+      afterHours: true,
+    });
     expect(w.log.cards).toHaveLength(1);
     expect(w.log.cards[0]!.context.escalation.callback).toBe(true);
     expect(w.lastReply()).toMatch(/^Done: our Support team opens tomorrow at 08:00 GMT and will call you back then\./);
     // Mandatory: BOT does not withdraw it.
     await w.say("BOT");
     expect((await w.conversation())?.state).toBe("queued");
-    expect(w.lastReply()).toBe("A colleague from our Support team needs to handle this, so I'll keep you in line. Reply CANCEL if you no longer need them.");
+    expect(w.lastReply()).toBe(
+      "A colleague from our Support team needs to handle this, so I'll keep you in line. Reply CANCEL if you no longer need them.",
+    );
   });
 
   it("1. CALLBACK with no offer pending asks for a person (explicit_request); while queued it flags the card and notes the thread", async () => {
@@ -635,7 +740,9 @@ describe("engine: second review fixes", () => {
     await w.say("CALLBACK");
     const c = (await w.conversation())!;
     expect(c.escalations[0]).toMatchObject({ callback: true, mandatory: true, reason: "explicit_request", team: "support" });
-    expect(w.lastReply()).toBe("Done: I've asked our Support team to call you back as soon as someone is free. They'll see everything we've discussed.");
+    expect(w.lastReply()).toBe(
+      "Done: I've asked our Support team to call you back as soon as someone is free. They'll see everything we've discussed.",
+    );
 
     const v = await world();
     await v.say("I want to cancel my order 100311");
@@ -643,7 +750,9 @@ describe("engine: second review fixes", () => {
     expect((await v.conversation())?.escalations[0]?.callback).toBe(true);
     expect(v.log.cardUpdates.at(-1)).toMatchObject({ thread: v.log.cards[0]!.thread, status: { kind: "waiting" } });
     expect(v.log.threadPosts.map((p) => p.post)).toContainEqual({ kind: "system_note", text: "The customer asked for a call back." });
-    expect(v.lastReply()).toBe("Done: our Customer Care team will call you back on this number as soon as someone is free. They'll see everything we've discussed.");
+    expect(v.lastReply()).toBe(
+      "Done: our Customer Care team will call you back on this number as soon as someone is free. They'll see everything we've discussed.",
+    );
 
     // Talking to a person: the customer hears who will call.
     const id = (await v.conversation())!.id;
@@ -660,7 +769,9 @@ describe("engine: second review fixes", () => {
     expect(c.state).toBe("bot");
     expect(c.escalations).toHaveLength(0);
     expect(w.log.cards).toHaveLength(0);
-    expect(w.lastReply()).toMatch(/^Our Support team is away right now and opens tomorrow at 08:00 GMT\. Reply CALLBACK .*keep chatting with me/);
+    expect(w.lastReply()).toMatch(
+      /^Our Support team is away right now and opens tomorrow at 08:00 GMT\. Reply CALLBACK .*keep chatting with me/,
+    );
     // The bot still answers.
     await w.say("where is my order 100298?");
     expect((await w.conversation())?.state).toBe("bot");
@@ -668,7 +779,9 @@ describe("engine: second review fixes", () => {
     const m = await world(undefined, AFTER_HOURS);
     await m.say("I want to cancel my order 100311");
     expect((await m.conversation())?.state).toBe("queued");
-    expect(m.lastReply()).toBe("Our Customer Care team is away right now and opens tomorrow at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.");
+    expect(m.lastReply()).toBe(
+      "Our Customer Care team is away right now and opens tomorrow at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.",
+    );
     expect(m.lastReply()).not.toMatch(/keep chatting/i);
   });
 
@@ -676,14 +789,20 @@ describe("engine: second review fixes", () => {
     // Tuesday 06:30 in London: Customer Care opens at 09:00 the same day.
     const early = await world(undefined, Date.UTC(2026, 10, 17, 6, 30));
     await early.say("I want to cancel my order 100311");
-    expect(early.lastReply()).toBe("Our Customer Care team is away right now and opens today at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.");
+    expect(early.lastReply()).toBe(
+      "Our Customer Care team is away right now and opens today at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.",
+    );
 
     // Friday 20 November 2026, 22:30 in London: nothing until Monday.
     const friday = await world(undefined, Date.UTC(2026, 10, 20, 22, 30));
     await friday.say("I want to cancel my order 100311");
-    expect(friday.lastReply()).toBe("Our Customer Care team is away right now and opens on Monday at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.");
+    expect(friday.lastReply()).toBe(
+      "Our Customer Care team is away right now and opens on Monday at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.",
+    );
     await friday.say("the order is 100311");
-    expect(friday.lastReply()).toBe("Got it, I've added that for our Customer Care team, so they'll see it when they open on Monday at 09:00 GMT. Reply CALLBACK for a call back then.");
+    expect(friday.lastReply()).toBe(
+      "Got it, I've added that for our Customer Care team, so they'll see it when they open on Monday at 09:00 GMT. Reply CALLBACK for a call back then.",
+    );
   });
 
   it("3. a transfer into a closed team tells the customer when it opens, not 'passing you to'", async () => {
@@ -694,7 +813,9 @@ describe("engine: second review fixes", () => {
     await w.engine.claim(id, SAM);
     expect(await w.engine.transfer(id, SAM, "billing", "double charged")).toEqual({ ok: true });
     await w.engine.drain();
-    expect(w.lastReply()).toBe("Our Billing team is away right now and opens tomorrow at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.");
+    expect(w.lastReply()).toBe(
+      "Our Billing team is away right now and opens tomorrow at 09:00 GMT. Your message is with them. Reply CALLBACK for a call back then.",
+    );
     expect(w.log.cards[1]!.context.escalation).toMatchObject({ team: "billing", afterHours: true });
   });
 
@@ -714,7 +835,9 @@ describe("engine: second review fixes", () => {
     await w.say("yes");
     expect((await w.store.get(id))!.survey).toMatchObject({ status: "answered", score: 5, handoverHelped: true });
     expect(w.lastReply()).toBe(config.messages.surveyThanks);
-    expect((await w.store.get(next.id))!.transcript.filter((e) => e.author === "customer").map((e) => e.text)).toEqual(["actually one more thing"]);
+    expect((await w.store.get(next.id))!.transcript.filter((e) => e.author === "customer").map((e) => e.text)).toEqual([
+      "actually one more thing",
+    ]);
   });
 
   it("6. BOT on a claimed optional escalation says so on the card and in the thread", async () => {
@@ -727,7 +850,10 @@ describe("engine: second review fixes", () => {
     const thread = w.log.cards[0]!.thread;
     expect((await w.store.get(id))?.state).toBe("bot");
     expect(w.log.cardUpdates.at(-1)).toEqual({ thread, status: { kind: "customer_returned_to_bot" } });
-    expect(w.log.threadPosts).toContainEqual({ thread, post: { kind: "system_note", text: expect.stringContaining("went back to the assistant") } });
+    expect(w.log.threadPosts).toContainEqual({
+      thread,
+      post: { kind: "system_note", text: expect.stringContaining("went back to the assistant") },
+    });
   });
 
   it("7. refuses a transfer to the team that already has the conversation", async () => {
@@ -760,7 +886,9 @@ describe("engine: second review fixes", () => {
     const w = await world();
     await w.say("where is my order 100298?");
     expect(w.log.toCustomer).toHaveLength(1);
-    expect(w.lastReply()).toMatch(/^Hi! I'm the Acme Store assistant\. Ask me anything, or type HUMAN at any time to reach a person\.\n\n\S/);
+    expect(w.lastReply()).toMatch(
+      /^Hi! I'm the Acme Store assistant\. Ask me anything, or type HUMAN at any time to reach a person\.\n\n\S/,
+    );
     await w.say("where is my order 100298?");
     expect(w.lastReply()).not.toMatch(/^Hi!/);
 
@@ -768,7 +896,9 @@ describe("engine: second review fixes", () => {
     await es.say("HUMANO");
     expect((await es.conversation())?.state).toBe("queued");
     await es.say("CANCELAR");
-    expect(es.lastReply()).toBe("No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply HUMANO whenever you'd like a person again.");
+    expect(es.lastReply()).toBe(
+      "No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply HUMANO whenever you'd like a person again.",
+    );
   });
 });
 
@@ -811,7 +941,15 @@ describe("engine: each audit line is committed with the change it records", () =
 
   it("writes no line for a change whose commit failed, and exactly one for each that went through", async () => {
     const w = await world();
-    const cancel = { messageId: "wamid.cancel", address: "sim:+447700900123", channel: "simulation", customerName: "Dana Whitfield", phone: "+447700900123", text: "I want to cancel my order 100311", receivedAt: w.now.value };
+    const cancel = {
+      messageId: "wamid.cancel",
+      address: "sim:+447700900123",
+      channel: "simulation",
+      customerName: "Dana Whitfield",
+      phone: "+447700900123",
+      text: "I want to cancel my order 100311",
+      receivedAt: w.now.value,
+    };
     // The first message: the conversation is created, then the escalation's commit is lost; WhatsApp redelivers.
     failNextCommit(w.store, "lost");
     await expect(w.engine.handleInboundMessage(cancel)).rejects.toThrow(/injected: lost/);
@@ -826,7 +964,9 @@ describe("engine: each audit line is committed with the change it records", () =
 
     expect(await afterALostCommit(w, id, () => w.engine.claim(id, SAM))).toEqual({ ok: true });
     expect(await afterALostCommit(w, id, () => w.engine.agentReply(thread, SAM, "Hi Dana, on it", "ref1"))).toEqual({ relayed: true });
-    expect(await afterALostCommit(w, id, () => w.engine.transfer(id, SAM, "billing", "They were double charged too"))).toEqual({ ok: true });
+    expect(await afterALostCommit(w, id, () => w.engine.transfer(id, SAM, "billing", "They were double charged too"))).toEqual({
+      ok: true,
+    });
     expect(await afterALostCommit(w, id, () => w.engine.resolve(id, ALEX))).toEqual({ ok: true });
     await w.engine.drain();
 

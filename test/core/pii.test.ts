@@ -35,7 +35,9 @@ describe("PII masking", () => {
 
   it("does only what the config asks", () => {
     const text = "jane@example.com 4111111111111111 +447700900123";
-    expect(maskPii(text, { maskCards: false, maskEmails: true, maskPhones: false })).toBe("j•••@example.com 4111111111111111 +447700900123");
+    expect(maskPii(text, { maskCards: false, maskEmails: true, maskPhones: false })).toBe(
+      "j•••@example.com 4111111111111111 +447700900123",
+    );
     expect(maskPii(text, { maskCards: false, maskEmails: false, maskPhones: false })).toBe(text);
   });
 
@@ -55,9 +57,21 @@ describe("PII masking in the context package", () => {
       customer: { address: "whatsapp:1@c.us", name: "Ann Lee", phone: "+447700900123", tier: "standard" as const, pastConversations: 0 },
       state: "queued" as const,
       transcript: [
-        { id: "m1", author: "customer" as const, text: "cancel please, my card 4111111111111111 was charged, mail ann.lee@example.com", at: now, intent: "cancel_order" },
+        {
+          id: "m1",
+          author: "customer" as const,
+          text: "cancel please, my card 4111111111111111 was charged, mail ann.lee@example.com",
+          at: now,
+          intent: "cancel_order",
+        },
         { id: "m2", author: "customer" as const, text: "or call me on 07700900123", at: now + 1 },
-        { id: "s1", author: "system" as const, text: "Assistant tried order lookup: no order 4111111111111111", at: now + 2, actions: [{ action: "order_lookup", ok: false, result: "No order 4111111111111111" }] },
+        {
+          id: "s1",
+          author: "system" as const,
+          text: "Assistant tried order lookup: no order 4111111111111111",
+          at: now + 2,
+          actions: [{ action: "order_lookup", ok: false, result: "No order 4111111111111111" }],
+        },
       ],
       escalations: [],
       botMisses: 0,
@@ -66,8 +80,23 @@ describe("PII masking in the context package", () => {
       createdAt: now,
       updatedAt: now,
     };
-    const escalation = { id: "e1", reason: "priority_intent" as const, explanation: 'Customer said "4111111111111111".', team: "retention", priority: "high" as const, level: 1, mandatory: true, createdAt: now };
-    const pkg = buildContextPackage({ conversation, escalation, claimWithinMinutes: 5, mask: all, policy: { confidenceThreshold: 0.55, alwaysHumanTopics: {}, alwaysHumanIntents: [] } });
+    const escalation = {
+      id: "e1",
+      reason: "priority_intent" as const,
+      explanation: 'Customer said "4111111111111111".',
+      team: "retention",
+      priority: "high" as const,
+      level: 1,
+      mandatory: true,
+      createdAt: now,
+    };
+    const pkg = buildContextPackage({
+      conversation,
+      escalation,
+      claimWithinMinutes: 5,
+      mask: all,
+      policy: { confidenceThreshold: 0.55, alwaysHumanTopics: {}, alwaysHumanIntents: [] },
+    });
     const everything = JSON.stringify(pkg);
     expect(everything).not.toMatch(/4111111111111111|ann\.lee@|07700900123/);
     expect(everything).toContain("[card •••• 1111]");

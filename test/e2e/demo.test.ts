@@ -5,7 +5,13 @@ import { PACKAGE_ROOT } from "../../src/paths.js";
 
 const TSX = join(PACKAGE_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 const demo = (args: string[], input?: string) =>
-  spawnSync(process.execPath, [TSX, join(PACKAGE_ROOT, "src", "demo", "main.ts"), ...args], { cwd: PACKAGE_ROOT, input, encoding: "utf8", timeout: 90_000, env: { ...process.env, NO_COLOR: "1" } });
+  spawnSync(process.execPath, [TSX, join(PACKAGE_ROOT, "src", "demo", "main.ts"), ...args], {
+    cwd: PACKAGE_ROOT,
+    input,
+    encoding: "utf8",
+    timeout: 90_000,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
 
 describe("npm run demo", () => {
   it("prints the whole story, what the customer sees and what agents see, and exits 0", () => {

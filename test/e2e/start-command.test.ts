@@ -11,7 +11,12 @@ function run(args: string[], env: Record<string, string> = {}) {
   // An empty environment (bar PATH), in a directory with no .env, as on a fresh machine.
   const cwd = mkdtempSync(join(tmpdir(), "warmline-start-"));
   try {
-    return spawnSync(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: 60_000 });
+    return spawnSync(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }

@@ -96,7 +96,10 @@ describe("startWarmline and the intents the config names", () => {
     try {
       const dir = mkdtempSync(join(tmpdir(), "warmline-startwarn-"));
       const corpus = join(dir, "corpus.csv");
-      writeFileSync(corpus, `${readFileSync(DEFAULT_CORPUS_FILE, "utf8").trimEnd()}\nwrap it as a gift please,gift_wrap\ncan you gift wrap it,gift_wrap\n`);
+      writeFileSync(
+        corpus,
+        `${readFileSync(DEFAULT_CORPUS_FILE, "utf8").trimEnd()}\nwrap it as a gift please,gift_wrap\ncan you gift wrap it,gift_wrap\n`,
+      );
       const config = structuredClone(loadConfigFile(SHIPPED_CONFIG_FILE));
       config.assistant.corpus = corpus;
       config.slack.mode = "http";

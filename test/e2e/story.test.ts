@@ -34,7 +34,16 @@ describe.each<SandboxTransport>(["http", "socket"])("the whole story through sta
     const [card, ...transcript] = postsIn(s, RETENTION);
     expect(card!.args.thread_ts).toBeUndefined();
     const cardText = textOf(card!.args.blocks);
-    for (const expected of ["Cancellation", "Maria Lopez", "+44 •••• ••• 123", "cancel order 100311", "order_lookup", "Claim", "Return to bot", "Resolve"]) {
+    for (const expected of [
+      "Cancellation",
+      "Maria Lopez",
+      "+44 •••• ••• 123",
+      "cancel order 100311",
+      "order_lookup",
+      "Claim",
+      "Return to bot",
+      "Resolve",
+    ]) {
       expect(cardText).toContain(expected);
     }
     const cardRef = (await s.currentCard())!;
@@ -50,7 +59,10 @@ describe.each<SandboxTransport>(["http", "socket"])("the whole story through sta
     expect(textOf(claimedCard.args.blocks)).toContain(`Claimed by* <@${SANDBOX_AGENT}>`);
 
     // 4. Sam's thread reply reaches WhatsApp with Slack mrkdwn converted, and gets a delivery reaction.
-    const replyTs = await s.agentSays(SANDBOX_AGENT, "Hi Maria :wave: would a _10% discount_ change your mind? <https://acme.example/offer|See the offer>");
+    const replyTs = await s.agentSays(
+      SANDBOX_AGENT,
+      "Hi Maria :wave: would a _10% discount_ change your mind? <https://acme.example/offer|See the offer>",
+    );
     expect(customerSaw(s).at(-1)).toBe("Hi Maria 👋 would a _10% discount_ change your mind? See the offer (https://acme.example/offer)");
     expect(s.api.reactionsOn(RETENTION, replyTs).length).toBeGreaterThan(0);
 

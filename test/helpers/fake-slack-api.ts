@@ -101,7 +101,11 @@ export interface FakeSlackApi {
    * The next `times` (default 1) calls of `method` fail this way; with `when`, only calls whose
    * args match it count (e.g. only thread replies: `(a) => a.thread_ts !== undefined`).
    */
-  failNext(method: string, failure: FakeSlackFailure, options?: { times?: number; when?: (args: Record<string, unknown>) => boolean }): void;
+  failNext(
+    method: string,
+    failure: FakeSlackFailure,
+    options?: { times?: number; when?: (args: Record<string, unknown>) => boolean },
+  ): void;
   callsTo(method: string): FakeSlackCall[];
   /** A file as Slack shows it in a file_share event; its url_private serves `content` to the bot token. */
   addFile(content: Buffer, meta: { name: string; mimetype: string }): FakeSlackFile;
@@ -238,7 +242,14 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
 
   type Handler = (args: Record<string, unknown>, token: string | undefined) => Record<string, unknown>;
   const handlers: Record<string, Handler> = {
-    "auth.test": () => ({ url: "https://fake.slack.com/", team: "Acme", user: "warmline", team_id: "T0ACME", user_id: botUserId, bot_id: botId }),
+    "auth.test": () => ({
+      url: "https://fake.slack.com/",
+      team: "Acme",
+      user: "warmline",
+      team_id: "T0ACME",
+      user_id: botUserId,
+      bot_id: botId,
+    }),
     "users.getPresence": (args) => ({ presence: api.presence.get(String(args.user)) ?? "active" }),
     "users.info": (args) => {
       const user = api.users.find((u) => u.id === args.user);
@@ -246,7 +257,9 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     },
     "conversations.list": (args) => {
       const types = String(args.types ?? "public_channel");
-      const visible = api.channels.filter((c) => (c.is_private ? types.includes("private_channel") && c.is_member !== false : types.includes("public_channel")));
+      const visible = api.channels.filter((c) =>
+        c.is_private ? types.includes("private_channel") && c.is_member !== false : types.includes("public_channel"),
+      );
       return paged(visible.map(channelJson), args, "channels", pageSize);
     },
     "conversations.info": (args) => {
@@ -269,14 +282,19 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     // at most 1,000). `oldest` is not applied: the fake's ts are counters, not the test clock's time.
     "conversations.history": (args) =>
       paged(
-        api.messages.filter((m) => m.channel === args.channel && (m.thread_ts === undefined || m.thread_ts === m.ts)).map((m) => withMetadata(m, args)).reverse(),
+        api.messages
+          .filter((m) => m.channel === args.channel && (m.thread_ts === undefined || m.thread_ts === m.ts))
+          .map((m) => withMetadata(m, args))
+          .reverse(),
         args,
         "messages",
         SLACK_MAX_MESSAGES_PAGE,
       ),
     "conversations.replies": (args) =>
       paged(
-        api.messages.filter((m) => m.channel === args.channel && (m.ts === args.ts || m.thread_ts === args.ts)).map((m) => withMetadata(m, args)),
+        api.messages
+          .filter((m) => m.channel === args.channel && (m.ts === args.ts || m.thread_ts === args.ts))
+          .map((m) => withMetadata(m, args)),
         args,
         "messages",
         SLACK_MAX_MESSAGES_PAGE,
@@ -383,7 +401,9 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     if (url.pathname.startsWith("/upload/")) {
       const upload = api.uploads.find((u) => u.fileId === url.pathname.slice("/upload/".length));
       if (!upload) return send(res, 404, { ok: false });
-      const form = await new Response(raw, { headers: { "content-type": req.headers["content-type"] ?? "" } }).formData().catch(() => undefined);
+      const form = await new Response(raw, { headers: { "content-type": req.headers["content-type"] ?? "" } })
+        .formData()
+        .catch(() => undefined);
       const part = form?.get("body") ?? form?.get("file");
       upload.bytes = part instanceof Blob ? Buffer.from(await part.arrayBuffer()) : raw;
       res.writeHead(200, { "content-type": "text/plain" });
@@ -415,7 +435,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     const failure = index === -1 ? undefined : queue.splice(index, 1)[0]!.failure;
     if (failure) {
       if ("error" in failure) return send(res, 200, { ok: false, error: failure.error });
-      if (failure.status === 429) return send(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(failure.retryAfter ?? 1) });
+      if (failure.status === 429)
+        return send(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": String(failure.retryAfter ?? 1) });
       return send(res, failure.status, { ok: false, error: "internal_error" });
     }
     if (!token) return send(res, 200, { ok: false, error: "not_authed" });

@@ -21,7 +21,8 @@ import type {
 
 export const FAKE_WHATSAPP_CUSTOMER_CHAT_ID = "15551234567@c.us";
 export const FAKE_WHATSAPP_BUSINESS_CHAT_ID = "15559876543@c.us";
-export const FAKE_WHATSAPP_QR = "2@FAKEqrREF0000000000000000,FAKEnoiseKEY000000000000000000000000000=,FAKEidentityKEY00000000000000000000000=,FAKEadvSECRET0000000000000000000000000000=";
+export const FAKE_WHATSAPP_QR =
+  "2@FAKEqrREF0000000000000000,FAKEnoiseKEY000000000000000000000000000=,FAKEidentityKEY00000000000000000000000=,FAKEadvSECRET0000000000000000000000000000=";
 export const FAKE_WHATSAPP_PAIRING_CODE = "WARM1234";
 
 /** Inbound kinds with a fixture file of the same name. */
@@ -183,7 +184,9 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
   async getChatById(chatId: string): Promise<WhatsAppChatPort> {
     return {
       fetchMessages: async ({ limit, fromMe }) => {
-        const inChat = [...this.messages.values()].filter((m) => (m.fromMe ? m.to : m.from) === chatId && (fromMe === undefined || m.fromMe === fromMe));
+        const inChat = [...this.messages.values()].filter(
+          (m) => (m.fromMe ? m.to : m.from) === chatId && (fromMe === undefined || m.fromMe === fromMe),
+        );
         return inChat.slice(-(limit ?? inChat.length)).map((m) => ({ ...m, hasMedia: Boolean(m.hasMedia) }));
       },
     };
@@ -251,7 +254,13 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
 
   /** The customer types `text`; returns the message id the adapter will report. */
   customerSays(text: string, options: CustomerSaysOptions = {}): string {
-    const message = this.buildMessage({ id: this.newId("AC"), chatId: chatIdOf(options.from), type: "chat", body: text, name: options.name });
+    const message = this.buildMessage({
+      id: this.newId("AC"),
+      chatId: chatIdOf(options.from),
+      type: "chat",
+      body: text,
+      name: options.name,
+    });
     return this.deliverInbound(message);
   }
 
@@ -329,22 +338,43 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
 
   private requireMessage(messageId: string): FakeWhatsAppMessage {
     const message = this.messages.get(messageId);
-    if (!message) throw new Error(`FakeWhatsAppClient has no message ${messageId}: use an id returned by customerSays/customerSends or sendMessage.`);
+    if (!message)
+      throw new Error(`FakeWhatsAppClient has no message ${messageId}: use an id returned by customerSays/customerSends or sendMessage.`);
     return message;
   }
 
   private newId(prefix: string): string {
     this.counter += 1;
-    return `${prefix}${this.counter.toString(16).toUpperCase().padStart(32 - prefix.length, "0")}`;
+    return `${prefix}${this.counter
+      .toString(16)
+      .toUpperCase()
+      .padStart(32 - prefix.length, "0")}`;
   }
 
-  private buildMessage(input: { id: string; chatId: string; type: string; body: string; fromMe?: boolean; name?: string; hasMedia?: boolean }): FakeWhatsAppMessage {
+  private buildMessage(input: {
+    id: string;
+    chatId: string;
+    type: string;
+    body: string;
+    fromMe?: boolean;
+    name?: string;
+    hasMedia?: boolean;
+  }): FakeWhatsAppMessage {
     const fromMe = input.fromMe ?? false;
     const id: WAWebJS.MessageId = { fromMe, remote: input.chatId, id: input.id, _serialized: `${fromMe}_${input.chatId}_${input.id}` };
     const from = fromMe ? FAKE_WHATSAPP_BUSINESS_CHAT_ID : input.chatId;
     const to = fromMe ? input.chatId : FAKE_WHATSAPP_BUSINESS_CHAT_ID;
     const timestamp = Math.floor(this.now() / 1000);
-    const raw: NonNullable<WhatsAppInboundMessage["_data"]> = { id, body: input.body, type: input.type, t: timestamp, from, to, ack: 1, isNewMsg: true };
+    const raw: NonNullable<WhatsAppInboundMessage["_data"]> = {
+      id,
+      body: input.body,
+      type: input.type,
+      t: timestamp,
+      from,
+      to,
+      ack: 1,
+      isNewMsg: true,
+    };
     if (input.name !== undefined) raw.notifyName = input.name;
     return {
       _data: raw,

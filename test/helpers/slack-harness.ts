@@ -95,15 +95,33 @@ export interface SlackHarness {
    * Transfers from the card: chooses the team, then submits the note in the modal that opened. When
    * the choice is refused (no modal opened) it returns the choice's response, having submitted nothing.
    */
-  transfer(user: string, conversationId: string, thread: string, toTeam: string, note: string, card?: { escalationId?: string }): Promise<SlackResponse>;
+  transfer(
+    user: string,
+    conversationId: string,
+    thread: string,
+    toTeam: string,
+    note: string,
+    card?: { escalationId?: string },
+  ): Promise<SlackResponse>;
   /** Chooses a team in the card's Transfer select; `modal` is the note modal it opened, if any. */
-  chooseTransferTeam(user: string, conversationId: string, thread: string, toTeam: string, card?: { escalationId?: string }): Promise<{ response: SlackResponse; modal?: SlackTransferModal }>;
+  chooseTransferTeam(
+    user: string,
+    conversationId: string,
+    thread: string,
+    toTeam: string,
+    card?: { escalationId?: string },
+  ): Promise<{ response: SlackResponse; modal?: SlackTransferModal }>;
   /** Submits a note modal opened by chooseTransferTeam. */
   submitTransferNote(user: string, modal: SlackTransferModal, note: string): Promise<SlackResponse>;
   /** The escalation id the card in `thread` carries now (undefined once it has no buttons). */
   cardEscalationId(thread: string): string | undefined;
   /** An agent replies in the thread; returns the reply's ts. */
-  agentReplies(user: string, thread: string, text: string, extra?: { files?: ReturnType<FakeSlackApi["addFile"]>[]; botId?: string; subtype?: string }): Promise<{ ts: string; response: SlackResponse }>;
+  agentReplies(
+    user: string,
+    thread: string,
+    text: string,
+    extra?: { files?: ReturnType<FakeSlackApi["addFile"]>[]; botId?: string; subtype?: string },
+  ): Promise<{ ts: string; response: SlackResponse }>;
   command(user: string, text: string): Promise<SlackResponse>;
   close(): Promise<void>;
 }
@@ -112,7 +130,10 @@ let tsSeq = 0;
 const agentTs = () => `1715000000.${String(++tsSeq).padStart(6, "0")}`;
 
 export async function startSlackHarness(options: SlackHarnessOptions = {}): Promise<SlackHarness> {
-  const config = parseConfig(structuredClone(loadConfigFile(new URL("../../warmline.config.json", import.meta.url).pathname)), "harness config");
+  const config = parseConfig(
+    structuredClone(loadConfigFile(new URL("../../warmline.config.json", import.meta.url).pathname)),
+    "harness config",
+  );
   config.slack.mode = "http";
   config.store.kind = "memory";
   options.configure?.(config);
@@ -121,7 +142,13 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   const logger = createCaptureLogger();
   let now = HARNESS_START;
   const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
-  const env: WarmlineEnv = { slackBotToken: HARNESS_BOT_TOKEN, slackSigningSecret: HARNESS_SIGNING_SECRET, slackApiUrl: api.url, port: 0, logLevel: "info" };
+  const env: WarmlineEnv = {
+    slackBotToken: HARNESS_BOT_TOKEN,
+    slackSigningSecret: HARNESS_SIGNING_SECRET,
+    slackApiUrl: api.url,
+    port: 0,
+    logLevel: "info",
+  };
 
   // The fake API is up before new App(): Bolt calls auth.test in the constructor.
   const app = new App({
@@ -141,7 +168,15 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   const whatsapp = new FakeWhatsAppClient({ now: clock.now });
   const customers = new WhatsAppChannelAdapter({ client: whatsapp, clock, printQr: () => undefined });
   const engine = createEngine({ config, store, assistant: await sharedAssistant(), customers, workspace, clock, logger });
-  registerSlackListeners(app, { actions: engine, admin: engine, workspace, config, logger, botUserId: auth.user_id ?? "", idempotency: store });
+  registerSlackListeners(app, {
+    actions: engine,
+    admin: engine,
+    workspace,
+    config,
+    logger,
+    botUserId: auth.user_id ?? "",
+    idempotency: store,
+  });
   // The WhatsApp adapter hands messages over asynchronously: count what reached the engine, so a
   // test can await exactly its own message instead of sleeping.
   let handled = 0;
@@ -154,7 +189,8 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
       w.resolve();
     }
   };
-  const untilHandled = (count: number) => (handled >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })));
+  const untilHandled = (count: number) =>
+    handled >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
   await customers.start({
     onMessage: (m) => engine.handleInboundMessage(m).finally(handledOne),
     onMessageChange: (c) => engine.handleMessageChange(c),
@@ -170,7 +206,9 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   const cardEscalationId = (thread: string): string | undefined => {
     const ref = decodeSlackThreadRef(thread);
     const card = api.messages.find((m) => m.channel === ref.channel && m.ts === ref.threadTs);
-    const blockId = (card?.blocks as { block_id?: string }[] | undefined)?.map((b) => b.block_id ?? "").find((id) => id.startsWith(SLACK_CARD_ACTIONS_BLOCK_PREFIX));
+    const blockId = (card?.blocks as { block_id?: string }[] | undefined)
+      ?.map((b) => b.block_id ?? "")
+      .find((id) => id.startsWith(SLACK_CARD_ACTIONS_BLOCK_PREFIX));
     return blockId === undefined ? undefined : decodeCardActionValue(blockId.slice(SLACK_CARD_ACTIONS_BLOCK_PREFIX.length)).escalationId;
   };
 
@@ -203,7 +241,17 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     async click(actionId, user, conversationId, thread, card) {
       const ref = decodeSlackThreadRef(thread);
       const escalationId = card ? card.escalationId : cardEscalationId(thread);
-      const response = await postInteraction(url, HARNESS_SIGNING_SECRET, buttonAction(actionId, { user, channel: ref.channel, messageTs: ref.threadTs, conversationId, ...(escalationId ? { escalationId } : {}) }));
+      const response = await postInteraction(
+        url,
+        HARNESS_SIGNING_SECRET,
+        buttonAction(actionId, {
+          user,
+          channel: ref.channel,
+          messageTs: ref.threadTs,
+          conversationId,
+          ...(escalationId ? { escalationId } : {}),
+        }),
+      );
       await settle();
       return response;
     },
@@ -218,7 +266,14 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
       const response = await postInteraction(
         url,
         HARNESS_SIGNING_SECRET,
-        transferSelectAction({ user, channel: ref.channel, messageTs: ref.threadTs, conversationId, toTeam, ...(escalationId ? { escalationId } : {}) }),
+        transferSelectAction({
+          user,
+          channel: ref.channel,
+          messageTs: ref.threadTs,
+          conversationId,
+          toTeam,
+          ...(escalationId ? { escalationId } : {}),
+        }),
       );
       await settle();
       const opened = api.callsTo("views.open")[opens];
@@ -228,7 +283,12 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
       const response = await postInteraction(
         url,
         HARNESS_SIGNING_SECRET,
-        viewSubmission({ user, callbackId: modal.callback_id, privateMetadata: modal.private_metadata, values: { note: { note: { type: "plain_text_input", value: note } } } }),
+        viewSubmission({
+          user,
+          callbackId: modal.callback_id,
+          privateMetadata: modal.private_metadata,
+          values: { note: { note: { type: "plain_text_input", value: note } } },
+        }),
       );
       await settle();
       return response;

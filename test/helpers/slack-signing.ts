@@ -33,7 +33,13 @@ export interface SlackResponse {
   json?: Json;
 }
 
-export async function sendSignedRequest(url: string, secret: string, body: string, contentType: string, options: SignedRequestOptions = {}): Promise<SlackResponse> {
+export async function sendSignedRequest(
+  url: string,
+  secret: string,
+  body: string,
+  contentType: string,
+  options: SignedRequestOptions = {},
+): Promise<SlackResponse> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const response = await fetch(url, {
     method: "POST",
@@ -61,11 +67,22 @@ export function postEvent(url: string, secret: string, payload: Json, options?: 
 
 /** Interactivity: exactly application/x-www-form-urlencoded with `payload=<json>`. */
 export function postInteraction(url: string, secret: string, payload: Json, options?: SignedRequestOptions): Promise<SlackResponse> {
-  return sendSignedRequest(url, secret, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), "application/x-www-form-urlencoded", options);
+  return sendSignedRequest(
+    url,
+    secret,
+    new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    "application/x-www-form-urlencoded",
+    options,
+  );
 }
 
 /** Slash commands: form fields. */
-export function postCommand(url: string, secret: string, fields: Record<string, string>, options?: SignedRequestOptions): Promise<SlackResponse> {
+export function postCommand(
+  url: string,
+  secret: string,
+  fields: Record<string, string>,
+  options?: SignedRequestOptions,
+): Promise<SlackResponse> {
   return sendSignedRequest(url, secret, new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded", options);
 }
 
@@ -89,18 +106,33 @@ export interface ThreadReplyInput {
 export function threadReplyEvent(input: ThreadReplyInput): Json {
   const body = slackFixture(input.files ? "event-message-file-share.json" : "event-message-thread-reply.json");
   const event = body.event as Json;
-  Object.assign(event, { channel: input.channel, user: input.user, text: input.text, ts: input.ts, event_ts: input.ts, thread_ts: input.threadTs });
+  Object.assign(event, {
+    channel: input.channel,
+    user: input.user,
+    text: input.text,
+    ts: input.ts,
+    event_ts: input.ts,
+    thread_ts: input.threadTs,
+  });
   delete event.blocks;
   if (input.files) event.files = input.files.map((f) => ({ ...event.files[0], ...f, user: input.user }));
   if (input.botId) event.bot_id = input.botId;
   if (input.subtype) event.subtype = input.subtype;
   // Slack gives every message its own client_msg_id (Warmline de-duplicates by it).
-  if (event.client_msg_id !== undefined) event.client_msg_id = `${String(event.client_msg_id).slice(0, 24)}${String(eventSeq + 1).padStart(12, "0")}`;
+  if (event.client_msg_id !== undefined)
+    event.client_msg_id = `${String(event.client_msg_id).slice(0, 24)}${String(eventSeq + 1).padStart(12, "0")}`;
   body.event_id = nextEventId();
   return body;
 }
 
-export function messageChangedEvent(input: { channel: string; user: string; ts: string; threadTs: string; before: string; after: string }): Json {
+export function messageChangedEvent(input: {
+  channel: string;
+  user: string;
+  ts: string;
+  threadTs: string;
+  before: string;
+  after: string;
+}): Json {
   const body = slackFixture("event-message-changed.json");
   const event = body.event as Json;
   event.channel = input.channel;

@@ -43,7 +43,14 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
       waiting.get(ack.envelope_id)?.(ack);
       waiting.delete(ack.envelope_id);
     });
-    ws.send(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "fake-socket-mode", approximate_connection_time: 3600 }, connection_info: { app_id: "A0WARMLINE" } }));
+    ws.send(
+      JSON.stringify({
+        type: "hello",
+        num_connections: 1,
+        debug_info: { host: "fake-socket-mode", approximate_connection_time: 3600 },
+        connection_info: { app_id: "A0WARMLINE" },
+      }),
+    );
     onConnected?.();
   });
 
@@ -52,10 +59,20 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
     acks,
     connected: () => connectedPromise,
     push(type, payload) {
-      if (!socket || socket.readyState !== WebSocket.OPEN) throw new Error("No app is connected to the Socket Mode server yet: await connected() first.");
+      if (!socket || socket.readyState !== WebSocket.OPEN)
+        throw new Error("No app is connected to the Socket Mode server yet: await connected() first.");
       const envelopeId = randomUUID();
       const acked = new Promise<SocketModeAck>((resolve) => waiting.set(envelopeId, resolve));
-      socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== "events_api", retry_attempt: 0, retry_reason: "" }));
+      socket.send(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type,
+          payload,
+          accepts_response_payload: type !== "events_api",
+          retry_attempt: 0,
+          retry_reason: "",
+        }),
+      );
       return acked;
     },
     close: async () => {

@@ -8,7 +8,13 @@ import { EventEmitter } from "node:events";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type WAWebJS from "whatsapp-web.js";
-import type { WhatsAppChatPort, WhatsAppClientPort, WhatsAppSendOptions, WhatsAppSentMessage, WhatsAppState } from "../../channels/whatsapp/client-port.js";
+import type {
+  WhatsAppChatPort,
+  WhatsAppClientPort,
+  WhatsAppSendOptions,
+  WhatsAppSentMessage,
+  WhatsAppState,
+} from "../../channels/whatsapp/client-port.js";
 import { FAKE_WHATSAPP_BUSINESS_CHAT_ID } from "./fake-whatsapp-client.js";
 
 /** How often the child asks for new customer messages. */
@@ -67,13 +73,22 @@ export async function startWhatsAppBridge(): Promise<WhatsAppBridgeServer> {
       const url = new URL(req.url ?? "/", "http://bridge");
       if (req.method === "POST" && url.pathname === "/send") {
         const { chatId, body, hasMedia } = (await readJson(req)) as { chatId: string; body: string; hasMedia: boolean };
-        const sent: BridgeSent = { id: `true_${chatId}_OUT${String(++seq).padStart(10, "0")}`, chatId, body, hasMedia, timestamp: Math.floor(Date.now() / 1000) };
+        const sent: BridgeSent = {
+          id: `true_${chatId}_OUT${String(++seq).padStart(10, "0")}`,
+          chatId,
+          body,
+          hasMedia,
+          timestamp: Math.floor(Date.now() / 1000),
+        };
         bridge.sent.push(sent);
         return reply(res, { id: sent.id });
       }
       if (url.pathname === "/messages") {
         const chatId = url.searchParams.get("chat") ?? "";
-        return reply(res, bridge.sent.filter((m) => m.chatId === chatId));
+        return reply(
+          res,
+          bridge.sent.filter((m) => m.chatId === chatId),
+        );
       }
       if (url.pathname === "/inbound") {
         const after = Number(url.searchParams.get("after") ?? 0);
@@ -114,7 +129,11 @@ export class WhatsAppBridgeClient extends EventEmitter implements WhatsAppClient
 
   async sendMessage(chatId: string, content: string | WAWebJS.MessageMedia, _options?: WhatsAppSendOptions): Promise<WhatsAppSentMessage> {
     const body = typeof content === "string" ? content : (_options?.caption ?? "");
-    const response = await fetch(`${this.url}/send`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ chatId, body, hasMedia: typeof content !== "string" }) });
+    const response = await fetch(`${this.url}/send`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chatId, body, hasMedia: typeof content !== "string" }),
+    });
     const { id } = (await response.json()) as { id: string };
     return { id: { _serialized: id } };
   }

@@ -42,7 +42,11 @@ describe("claim timers under fake time (retention: claim within 5 min, overflow 
     await minutesPass(harness, 5);
     const conversation = (await harness.store.get(conversationId))!;
     expect(conversation.escalations.map((e) => e.team)).toEqual(["retention", "support"]);
-    expect(conversation.escalations[0]).toMatchObject({ outcome: "transferred", overflowedAt: expect.any(Number), pingedAt: expect.any(Number) });
+    expect(conversation.escalations[0]).toMatchObject({
+      outcome: "transferred",
+      overflowedAt: expect.any(Number),
+      pingedAt: expect.any(Number),
+    });
     expect(harness.api.messages.filter((m) => m.channel === "C0SUPPORT" && m.thread_ts === m.ts)).toHaveLength(1);
     expect(toCustomer(harness).some((t) => t.includes("passing you to our Support team"))).toBe(true);
     expect((await harness.store.listAudit(conversationId)).find((a) => a.action === "transferred")?.actor).toBe("system");
@@ -57,12 +61,20 @@ describe("claim timers under fake time (retention: claim within 5 min, overflow 
     expect(harness.config.teams.retention!.pingGroup).toBeUndefined();
     const { cardTs } = await harness.escalateCancellation();
     await minutesPass(harness, 5);
-    const pings = harness.api.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === cardTs && String(c.args.text).includes("Nobody has claimed"));
+    const pings = harness.api
+      .callsTo("chat.postMessage")
+      .filter((c) => c.args.thread_ts === cardTs && String(c.args.text).includes("Nobody has claimed"));
     expect(pings).toHaveLength(1);
     // The fake API reads arguments as Slack does, form-encoded: the flag arrives as "true".
-    expect(pings[0]!.args).toMatchObject({ channel: "C0RETENT1", reply_broadcast: "true", text: ":bell: <!here> Nobody has claimed this in 5 minutes: can someone take it?" });
+    expect(pings[0]!.args).toMatchObject({
+      channel: "C0RETENT1",
+      reply_broadcast: "true",
+      text: ":bell: <!here> Nobody has claimed this in 5 minutes: can someone take it?",
+    });
     // Other thread posts stay in the thread.
-    expect(harness.api.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === cardTs && String(c.args.reply_broadcast) === "true")).toHaveLength(1);
+    expect(
+      harness.api.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === cardTs && String(c.args.reply_broadcast) === "true"),
+    ).toHaveLength(1);
   });
 
   it("with a rota and no user group, the ping mentions the rota, not @here", async () => {
@@ -97,7 +109,11 @@ describe("claim timers under fake time (retention: claim within 5 min, overflow 
     }
     await harness.escalateCancellation();
     await minutesPass(harness, 5);
-    expect(toCustomer(harness).filter((t) => t.startsWith("You're number")).at(-1)).toContain("about 2 min");
+    expect(
+      toCustomer(harness)
+        .filter((t) => t.startsWith("You're number"))
+        .at(-1),
+    ).toContain("about 2 min");
   });
 
   it("nudges a silent assignee once, and the timers survive a restart because they live on the escalation", async () => {
@@ -106,7 +122,9 @@ describe("claim timers under fake time (retention: claim within 5 min, overflow 
     await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
     await harness.customerSays("hello? are you there?");
     await minutesPass(harness, 6);
-    const nudges = harness.api.threadReplies("C0RETENT1", cardTs).filter((m) => m.text?.includes("<@U0AGENT01>") && m.text.includes("waiting for your reply"));
+    const nudges = harness.api
+      .threadReplies("C0RETENT1", cardTs)
+      .filter((m) => m.text?.includes("<@U0AGENT01>") && m.text.includes("waiting for your reply"));
     expect(nudges).toHaveLength(1);
     expect((await harness.store.get(conversationId))!.escalations[0]!.nudgedAt).toEqual(expect.any(Number));
     await minutesPass(harness, 6);
@@ -136,7 +154,7 @@ describe("claim timers under fake time (retention: claim within 5 min, overflow 
     expect(toCustomer(harness).at(-1)).toBe(
       "I'd like to bring in someone from our Support team, but nobody is free right now. Reply CALLBACK and they'll call you back, or keep chatting with me meanwhile.",
     );
-    expect((await harness.store.listOpen())).toHaveLength(0);
+    expect(await harness.store.listOpen()).toHaveLength(0);
 
     await harness.customerSays("I want to cancel my order 100311 please");
     const [queued] = await harness.store.listOpen();
@@ -153,7 +171,12 @@ describe("claim timers under fake time (retention: claim within 5 min, overflow 
     await harness.customerSays("HUMAN");
     const [queued] = await harness.store.listOpen();
     expect(queued).toMatchObject({ state: "queued" });
-    expect(queued?.escalations.at(-1)).toMatchObject({ reason: "explicit_request", mandatory: false, nobodyAvailable: true, team: "support" });
+    expect(queued?.escalations.at(-1)).toMatchObject({
+      reason: "explicit_request",
+      mandatory: false,
+      nobodyAvailable: true,
+      team: "support",
+    });
     expect(toCustomer(harness).at(-1)).toBe(
       "I've passed this to our Support team with everything we've discussed, so you won't need to repeat yourself. Nobody is free right now, so it may take a while. Reply CALLBACK if you'd rather be called back.",
     );

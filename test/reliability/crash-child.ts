@@ -13,7 +13,8 @@ const config = structuredClone(loadConfigFile(SHIPPED_CONFIG_FILE)) as ReturnTyp
 config.slack.mode = "http";
 config.store = { kind: "sqlite", sqliteFile: "crash.sqlite" };
 // Open around the clock, so the run does not depend on the hour it runs at.
-for (const team of Object.values(config.teams)) team.businessHours = { ...team.businessHours, days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open: "00:00", close: "00:00" };
+for (const team of Object.values(config.teams))
+  team.businessHours = { ...team.businessHours, days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open: "00:00", close: "00:00" };
 // Fast retries: the parent's servers may be hit while this process is being restarted.
 config.outbox = { ...config.outbox, baseDelayMs: 50, maxDelayMs: 500 };
 

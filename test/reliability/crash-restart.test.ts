@@ -28,7 +28,13 @@ let child: Child | undefined;
 
 async function startChild(): Promise<Child> {
   const proc = spawn(process.execPath, ["--import", "tsx", CHILD], {
-    env: { ...process.env, SLACK_API_URL: api.url, WARMLINE_BRIDGE_URL: bridge.url, WARMLINE_DATA_DIR: dataDir, CRASH_SIGNING_SECRET: SECRET },
+    env: {
+      ...process.env,
+      SLACK_API_URL: api.url,
+      WARMLINE_BRIDGE_URL: bridge.url,
+      WARMLINE_DATA_DIR: dataDir,
+      CRASH_SIGNING_SECRET: SECRET,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -60,9 +66,13 @@ const cards = new Map<number, { ts: string; conversationId: string }>();
 const cardFor = (i: number) => {
   if (cards.has(i)) return cards.get(i);
   const marker = `ref K${i}x`;
-  const card = api.messages.find((m) => m.channel === "C0RETENT1" && m.ts === m.thread_ts && api.threadReplies("C0RETENT1", m.ts).some((r) => r.text?.includes(marker)));
+  const card = api.messages.find(
+    (m) => m.channel === "C0RETENT1" && m.ts === m.thread_ts && api.threadReplies("C0RETENT1", m.ts).some((r) => r.text?.includes(marker)),
+  );
   if (!card) return undefined;
-  const actions = (card.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[]).find((b) => b.type === "actions");
+  const actions = (card.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[]).find(
+    (b) => b.type === "actions",
+  );
   const conversationId = actions?.elements?.find((e) => e.action_id === SLACK_ACTION_IDS.claim)?.value;
   if (conversationId) cards.set(i, { ts: card.ts, conversationId });
   return cards.get(i);
@@ -76,11 +86,28 @@ async function conversationTraffic(i: number, progress: () => void): Promise<voi
     if (!found) throw new Error(`No card yet for customer ${i}`);
     return found;
   }, WAIT);
-  await deliverToSlackApp((url) => postInteraction(url, SECRET, buttonAction(SLACK_ACTION_IDS.claim, { user: "U0AGENT01", channel: "C0RETENT1", messageTs: card.ts, conversationId: card.conversationId })));
+  await deliverToSlackApp((url) =>
+    postInteraction(
+      url,
+      SECRET,
+      buttonAction(SLACK_ACTION_IDS.claim, {
+        user: "U0AGENT01",
+        channel: "C0RETENT1",
+        messageTs: card.ts,
+        conversationId: card.conversationId,
+      }),
+    ),
+  );
   progress();
   for (const n of [1, 2]) {
     bridge.customerSays(chat, `customer ${i} says C${i}x${n}`);
-    const event = threadReplyEvent({ channel: "C0RETENT1", user: "U0AGENT01", text: `agent answers A${i}x${n}`, ts: `1716000${String(i).padStart(3, "0")}.00000${n}`, threadTs: card.ts });
+    const event = threadReplyEvent({
+      channel: "C0RETENT1",
+      user: "U0AGENT01",
+      text: `agent answers A${i}x${n}`,
+      ts: `1716000${String(i).padStart(3, "0")}.00000${n}`,
+      threadTs: card.ts,
+    });
     await deliverToSlackApp((url) => postEvent(url, SECRET, event));
     progress();
   }
@@ -139,10 +166,21 @@ describe("crash safety: SIGKILL mid-traffic, restart on the same SQLite file", (
       const toCustomer = bridge.sent.filter((m) => m.chatId === chatOf(i)).map((m) => m.body);
       const answers = toCustomer.filter((b) => b.startsWith("agent answers"));
       expect(answers, `customer ${i}`).toEqual([`agent answers A${i}x1`, `agent answers A${i}x2`]);
-      expect(toCustomer.filter((b) => b.includes("has joined")), `customer ${i}`).toHaveLength(1);
-      expect(toCustomer.filter((b) => b.includes("bringing in a colleague")), `customer ${i}`).toHaveLength(1);
+      expect(
+        toCustomer.filter((b) => b.includes("has joined")),
+        `customer ${i}`,
+      ).toHaveLength(1);
+      expect(
+        toCustomer.filter((b) => b.includes("bringing in a colleague")),
+        `customer ${i}`,
+      ).toHaveLength(1);
 
-      const cards = api.messages.filter((m) => m.channel === "C0RETENT1" && m.ts === m.thread_ts && api.threadReplies("C0RETENT1", m.ts).some((r) => r.text?.includes(`ref K${i}x`)));
+      const cards = api.messages.filter(
+        (m) =>
+          m.channel === "C0RETENT1" &&
+          m.ts === m.thread_ts &&
+          api.threadReplies("C0RETENT1", m.ts).some((r) => r.text?.includes(`ref K${i}x`)),
+      );
       expect(cards, `cards of customer ${i}`).toHaveLength(1);
       const thread = api.threadReplies("C0RETENT1", cards[0]!.ts).map((m) => m.text ?? "");
       const relayed = thread.filter((t) => new RegExp(`C${i}x[12]\\b`).test(t));

@@ -28,7 +28,12 @@ describe("outbox lanes across instances (dispatcher over one shared store)", () 
   const textOf = (item: OutboxItem) => (item.effect as { text: string }).text;
   let dispatchers: OutboxDispatcher[] = [];
 
-  function dispatcher(store: WarmlineStore, instanceId: string, deliver: (item: OutboxItem) => Promise<void>, options: { whatsapp: boolean }): OutboxDispatcher {
+  function dispatcher(
+    store: WarmlineStore,
+    instanceId: string,
+    deliver: (item: OutboxItem) => Promise<void>,
+    options: { whatsapp: boolean },
+  ): OutboxDispatcher {
     const created = createOutboxDispatcher({
       outbox: store,
       instanceId,
@@ -73,7 +78,9 @@ describe("outbox lanes across instances (dispatcher over one shared store)", () 
     await vi.waitFor(async () => expect(await store.listOutbox()).toEqual([]), WAIT);
     expect(overlaps).toBe(0);
     for (const lane of lanes) {
-      expect(delivered.filter((d) => d.lane === lane).map((d) => d.text)).toEqual(Array.from({ length: 10 }, (_, round) => `${lane}#${round}`));
+      expect(delivered.filter((d) => d.lane === lane).map((d) => d.text)).toEqual(
+        Array.from({ length: 10 }, (_, round) => `${lane}#${round}`),
+      );
     }
   });
 
@@ -153,7 +160,10 @@ if (redisUrl === undefined) {
     const chatOf = (i: number) => `4477009${String(20000 + i)}@c.us`;
     const toCustomer = (i: number) => whatsapp.sentTo(chatOf(i)).map((s) => s.text);
     const cardsOf = (i: number) =>
-      api.messages.filter((m) => m.channel === RETENTION && m.ts === m.thread_ts && api.threadReplies(RETENTION, m.ts).some((r) => r.text?.includes(`ref M${i}x`)));
+      api.messages.filter(
+        (m) =>
+          m.channel === RETENTION && m.ts === m.thread_ts && api.threadReplies(RETENTION, m.ts).some((r) => r.text?.includes(`ref M${i}x`)),
+      );
     const threadOf = (i: number) => api.threadReplies(RETENTION, cardsOf(i)[0]!.ts).map((m) => m.text ?? "");
     const conversationOf = async (i: number) => (await b.store.findActiveByCustomer(`whatsapp:${chatOf(i)}`))!;
 
@@ -172,9 +182,32 @@ if (redisUrl === undefined) {
       }, WAIT);
     }
     const claim = (via: WarmlineHandle, card: { conversationId: string; cardTs: string }) =>
-      ok(postInteraction(eventsUrl(via), SECRET, buttonAction(SLACK_ACTION_IDS.claim, { user: AGENT, channel: RETENTION, messageTs: card.cardTs, conversationId: card.conversationId })));
+      ok(
+        postInteraction(
+          eventsUrl(via),
+          SECRET,
+          buttonAction(SLACK_ACTION_IDS.claim, {
+            user: AGENT,
+            channel: RETENTION,
+            messageTs: card.cardTs,
+            conversationId: card.conversationId,
+          }),
+        ),
+      );
     const agentSays = (via: WarmlineHandle, cardTs: string, text: string) =>
-      ok(postEvent(eventsUrl(via), SECRET, threadReplyEvent({ channel: RETENTION, user: AGENT, text, ts: `1717000000.${String(++tsSeq).padStart(6, "0")}`, threadTs: cardTs })));
+      ok(
+        postEvent(
+          eventsUrl(via),
+          SECRET,
+          threadReplyEvent({
+            channel: RETENTION,
+            user: AGENT,
+            text,
+            ts: `1717000000.${String(++tsSeq).padStart(6, "0")}`,
+            threadTs: cardTs,
+          }),
+        ),
+      );
     const answersTo = (i: number) => toCustomer(i).filter((t) => t.startsWith("agent answers"));
     const relayedIn = (i: number) => threadOf(i).flatMap((t) => t.match(new RegExp(`C${i}x\\d+\\b`, "g")) ?? []);
 
@@ -184,7 +217,13 @@ if (redisUrl === undefined) {
       config.slack.mode = "http";
       config.store = { ...config.store, kind: "redis", redisNamespace: namespace };
       // Open around the clock, so the run does not depend on the hour it runs at.
-      for (const team of Object.values(config.teams)) team.businessHours = { ...team.businessHours, days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open: "00:00", close: "00:00" };
+      for (const team of Object.values(config.teams))
+        team.businessHours = {
+          ...team.businessHours,
+          days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+          open: "00:00",
+          close: "00:00",
+        };
       config.outbox = { ...config.outbox, baseDelayMs: 50, maxDelayMs: 500 };
       dataDirA = mkdtempSync(join(tmpdir(), "warmline-instance-a-"));
       dataDirB = mkdtempSync(join(tmpdir(), "warmline-instance-b-"));
@@ -202,7 +241,9 @@ if (redisUrl === undefined) {
       for (const dir of [dataDirA, dataDirB]) if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it(`${CONVERSATIONS} conversations with Slack traffic split across both: every message once, in order, one card each`, { timeout: 60_000 }, async () => {
+    it(`${CONVERSATIONS} conversations with Slack traffic split across both: every message once, in order, one card each`, {
+      timeout: 60_000,
+    }, async () => {
       // Both instances keep sweeping every lane while the traffic runs, as their polls and ticks do, only far more often.
       let traffic = true;
       const contention = (async () => {
@@ -231,7 +272,10 @@ if (redisUrl === undefined) {
       const rounds = (prefix: string, i: number) => Array.from({ length: ROUNDS }, (_, n) => `${prefix}${i}x${n + 1}`);
       for (let i = 0; i < CONVERSATIONS; i++) {
         expect(answersTo(i), `customer ${i}`).toEqual(rounds("agent answers A", i));
-        expect(toCustomer(i).filter((t) => t.includes("has joined")), `customer ${i}`).toHaveLength(1);
+        expect(
+          toCustomer(i).filter((t) => t.includes("has joined")),
+          `customer ${i}`,
+        ).toHaveLength(1);
         expect(new Set(toCustomer(i)).size, `customer ${i} got a message twice: ${toCustomer(i).join(" | ")}`).toBe(toCustomer(i).length);
         expect(cardsOf(i), `cards of customer ${i}`).toHaveLength(1);
         expect(relayedIn(i), `thread ${i}`).toEqual(rounds("C", i));
@@ -242,14 +286,23 @@ if (redisUrl === undefined) {
       expect(tokens).toEqual(new Set([TOKEN_A, TOKEN_B]));
     });
 
-    it("with A (and WhatsApp) down, B delivers the Slack side; WhatsApp messages wait and go out once, in order, when A is back", { timeout: 60_000 }, async () => {
+    it("with A (and WhatsApp) down, B delivers the Slack side; WhatsApp messages wait and go out once, in order, when A is back", {
+      timeout: 60_000,
+    }, async () => {
       // The late customers' cards are rate limited while A is up, so A goes down with them still queued.
       let aUp = true;
-      api.failNext("chat.postMessage", { status: 429, retryAfter: 1 }, { times: 1_000, when: (args) => aUp && args.channel === RETENTION && args.thread_ts === undefined });
+      api.failNext(
+        "chat.postMessage",
+        { status: 429, retryAfter: 1 },
+        { times: 1_000, when: (args) => aUp && args.channel === RETENTION && args.thread_ts === undefined },
+      );
       const late = Array.from({ length: LATE }, (_, k) => CONVERSATIONS + k);
-      for (const i of late) whatsapp.customerSays(`I want to cancel my order 100311 please ref M${i}x`, { from: chatOf(i), name: `Customer ${i}` });
+      for (const i of late)
+        whatsapp.customerSays(`I want to cancel my order 100311 please ref M${i}x`, { from: chatOf(i), name: `Customer ${i}` });
       await vi.waitFor(async () => {
-        for (const i of late) if (!(await b.store.findActiveByCustomer(`whatsapp:${chatOf(i)}`))?.escalations.length) throw new Error(`Customer ${i} not escalated yet`);
+        for (const i of late)
+          if (!(await b.store.findActiveByCustomer(`whatsapp:${chatOf(i)}`))?.escalations.length)
+            throw new Error(`Customer ${i} not escalated yet`);
       }, WAIT);
       await a!.stop();
       a = undefined;
@@ -261,8 +314,12 @@ if (redisUrl === undefined) {
       await vi.waitFor(() => {
         for (const i of late) if (cardsOf(i).length === 0) throw new Error(`No card yet for late customer ${i}`);
       }, WAIT);
-      const lateCards = await Promise.all(late.map(async (i) => ({ i, conversationId: (await conversationOf(i)).id, cardTs: cardsOf(i)[0]!.ts })));
-      const cardPostsWhileDown = api.calls.slice(callsWhileDown).filter((c) => c.method === "chat.postMessage" && c.args.channel === RETENTION && c.args.thread_ts === undefined);
+      const lateCards = await Promise.all(
+        late.map(async (i) => ({ i, conversationId: (await conversationOf(i)).id, cardTs: cardsOf(i)[0]!.ts })),
+      );
+      const cardPostsWhileDown = api.calls
+        .slice(callsWhileDown)
+        .filter((c) => c.method === "chat.postMessage" && c.args.channel === RETENTION && c.args.thread_ts === undefined);
       expect(cardPostsWhileDown.length).toBeGreaterThanOrEqual(LATE);
       expect(cardPostsWhileDown.every((c) => c.token === TOKEN_B)).toBe(true);
       // ...claims update the cards through B, agents answer through B, and early customers get one more answer each.
@@ -282,7 +339,9 @@ if (redisUrl === undefined) {
       expect(unpaired.sent).toEqual([]);
       const waiting = (await outboxOf(b).listOutbox()).filter((item) => item.effect.kind === "send_customer");
       expect(waiting.length).toBeGreaterThanOrEqual(LATE + CONVERSATIONS);
-      expect(waiting.every((item) => item.status === "pending" && item.attempts === 0 && item.lastError === undefined && item.notBefore === 0)).toBe(true);
+      expect(
+        waiting.every((item) => item.status === "pending" && item.attempts === 0 && item.lastError === undefined && item.notBefore === 0),
+      ).toBe(true);
 
       // A comes back on the same data directory and Redis namespace, with the same WhatsApp session.
       a = await start(TOKEN_A, dataDirA, whatsapp);
@@ -292,7 +351,10 @@ if (redisUrl === undefined) {
       await Promise.all([a.idle(), b.idle()]);
       for (const { i } of lateCards) {
         expect(answersTo(i), `late customer ${i}`).toEqual([`agent answers A${i}x1`, `agent answers A${i}x2`]);
-        expect(toCustomer(i).filter((t) => t.includes("has joined")), `late customer ${i}`).toHaveLength(1);
+        expect(
+          toCustomer(i).filter((t) => t.includes("has joined")),
+          `late customer ${i}`,
+        ).toHaveLength(1);
         expect(new Set(toCustomer(i)).size, `late customer ${i}: ${toCustomer(i).join(" | ")}`).toBe(toCustomer(i).length);
         expect(cardsOf(i), `cards of late customer ${i}`).toHaveLength(1);
       }

@@ -55,7 +55,8 @@ describe("durable outbox: storms, outages, failures", () => {
     harness.api.failNext("chat.postMessage", { status: 429, retryAfter: 5 }, { times: 3, when: (args) => args.thread_ts === undefined });
     await harness.customerSays("I want to cancel my order 100311 please");
     await harness.customerSays("it is urgent");
-    const cardCalls = () => harness.api.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === undefined && c.args.channel === "C0RETENT1").length;
+    const cardCalls = () =>
+      harness.api.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === undefined && c.args.channel === "C0RETENT1").length;
     expect(cardCalls()).toBe(1);
     await passTime(harness, 4000);
     expect(cardCalls()).toBe(1); // Retry-After (5 s) not yet over
@@ -157,13 +158,23 @@ describe("idempotency: Slack retries and double clicks", () => {
       const { slackSignature } = await import("../helpers/slack-signing.js");
       await fetch(harness.url, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": slackSignature(HARNESS_SIGNING_SECRET, timestamp, body), "x-slack-retry-num": String(retry), "x-slack-retry-reason": "http_timeout" },
+        headers: {
+          "content-type": "application/json",
+          "x-slack-request-timestamp": String(timestamp),
+          "x-slack-signature": slackSignature(HARNESS_SIGNING_SECRET, timestamp, body),
+          "x-slack-retry-num": String(retry),
+          "x-slack-retry-reason": "http_timeout",
+        },
         body,
       });
     }
     // A different event id for the same message (client_msg_id) and the same message ref both count as the same.
     await postEvent(harness.url, HARNESS_SIGNING_SECRET, { ...event, event_id: "EvOTHER0001" });
-    await postEvent(harness.url, HARNESS_SIGNING_SECRET, { ...event, event_id: "EvOTHER0002", event: { ...event.event, client_msg_id: "other-client-id" } });
+    await postEvent(harness.url, HARNESS_SIGNING_SECRET, {
+      ...event,
+      event_id: "EvOTHER0002",
+      event: { ...event.event, client_msg_id: "other-client-id" },
+    });
     await harness.engine.drain();
     expect(toCustomer(harness).filter((t) => t === "relayed once")).toHaveLength(1);
   });
@@ -172,7 +183,12 @@ describe("idempotency: Slack retries and double clicks", () => {
     const harness = await start();
     const { conversationId, thread: ref } = await harness.escalateCancellation();
     const { channel, threadTs } = decodeSlackThreadRef(ref);
-    const click = () => postInteraction(harness.url, HARNESS_SIGNING_SECRET, buttonAction(SLACK_ACTION_IDS.claim, { user: "U0AGENT01", channel, messageTs: threadTs, conversationId }));
+    const click = () =>
+      postInteraction(
+        harness.url,
+        HARNESS_SIGNING_SECRET,
+        buttonAction(SLACK_ACTION_IDS.claim, { user: "U0AGENT01", channel, messageTs: threadTs, conversationId }),
+      );
     await Promise.all([click(), click()]);
     await harness.engine.drain();
     expect(toCustomer(harness).filter((t) => t.includes("has joined"))).toHaveLength(1);
@@ -183,13 +199,21 @@ describe("idempotency: Slack retries and double clicks", () => {
   it("a double-clicked Resolve resolves once and sends one survey", async () => {
     const harness = await start();
     const { conversationId, thread: ref } = await claimed(harness);
-    await Promise.all([harness.click(SLACK_ACTION_IDS.resolve, "U0AGENT01", conversationId, ref), harness.click(SLACK_ACTION_IDS.resolve, "U0AGENT01", conversationId, ref)]);
+    await Promise.all([
+      harness.click(SLACK_ACTION_IDS.resolve, "U0AGENT01", conversationId, ref),
+      harness.click(SLACK_ACTION_IDS.resolve, "U0AGENT01", conversationId, ref),
+    ]);
     expect(toCustomer(harness).filter((t) => t.includes("How satisfied"))).toHaveLength(1);
   });
 
   it("refuses an unsigned retry: signatures are always checked", async () => {
     const harness = await start();
-    const response = await sendSignedRequest(harness.url, "wrong-secret", JSON.stringify({ type: "event_callback", event_id: "EvX" }), "application/json");
+    const response = await sendSignedRequest(
+      harness.url,
+      "wrong-secret",
+      JSON.stringify({ type: "event_callback", event_id: "EvX" }),
+      "application/json",
+    );
     expect(response.status).toBe(401);
   });
 });
@@ -200,7 +224,11 @@ describe("Slack is answered once a change is stored, not once it is delivered", 
     const { conversationId, thread: ref } = await harness.escalateCancellation();
     const { channel, threadTs } = decodeSlackThreadRef(ref);
     const release = harness.whatsapp.holdSends();
-    const response = await postInteraction(harness.url, HARNESS_SIGNING_SECRET, buttonAction(SLACK_ACTION_IDS.claim, { user: "U0AGENT01", channel, messageTs: threadTs, conversationId }));
+    const response = await postInteraction(
+      harness.url,
+      HARNESS_SIGNING_SECRET,
+      buttonAction(SLACK_ACTION_IDS.claim, { user: "U0AGENT01", channel, messageTs: threadTs, conversationId }),
+    );
     expect(response.status).toBe(200);
     expect((await harness.store.get(conversationId))!.state).toBe("assigned");
     await vi.waitFor(() => expect(harness.whatsapp.heldSends).toBe(1));

@@ -156,7 +156,12 @@ describe("openingPhrase", () => {
     expect(phrase(london, "2025-03-28T20:30:00Z")).toBe("on Monday at 08:00 BST");
     expect(phrase(london, "2025-10-24T20:00:00Z")).toBe("on Monday at 08:00 GMT"); // and back
     // Saturday 23:30 GMT, the night of the change: tomorrow is a 23-hour day.
-    const everyDay: BusinessHoursConfig = { timezone: "Europe/London", days: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], open: "07:00", close: "22:00" };
+    const everyDay: BusinessHoursConfig = {
+      timezone: "Europe/London",
+      days: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+      open: "07:00",
+      close: "22:00",
+    };
     expect(phrase(everyDay, "2025-03-29T23:30:00Z")).toBe("tomorrow at 07:00 BST");
     // An opening time skipped by spring-forward is said as the time it really happens.
     const early: BusinessHoursConfig = { timezone: "Europe/London", days: ["sun"], open: "01:30", close: "05:00" };
@@ -176,7 +181,9 @@ describe("openingPhrase", () => {
       const now = at("2025-03-27T00:00:00Z") + hour * 3_600_000;
       for (const hours of [london, newYork, tokyo, auckland]) {
         if (isWithinBusinessHours(hours, now)) continue;
-        expect(openingPhrase(nextOpening(hours, now), now, hours.timezone)).toMatch(/^(today|tomorrow|on (Mon|Tue|Wednes|Thurs|Fri|Satur|Sun)day) at \d\d:\d\d (GMT|BST|EDT|EST|NZDT|NZST|GMT\+9)$/);
+        expect(openingPhrase(nextOpening(hours, now), now, hours.timezone)).toMatch(
+          /^(today|tomorrow|on (Mon|Tue|Wednes|Thurs|Fri|Satur|Sun)day) at \d\d:\d\d (GMT|BST|EDT|EST|NZDT|NZST|GMT\+9)$/,
+        );
       }
     }
   });

@@ -98,7 +98,11 @@ describe("money_threshold", () => {
   it("escalates a $250 refund against the $100 limit and says so", () => {
     const decisions = playConversation([
       { text: "my blender arrived broken", intent: "track_order" },
-      { text: "I want a refund of $250 for order 100245", intent: "get_refund", entities: { amount: 250, currency: "USD", orderNumber: "100245" } },
+      {
+        text: "I want a refund of $250 for order 100245",
+        intent: "get_refund",
+        entities: { amount: 250, currency: "USD", orderNumber: "100245" },
+      },
     ]);
     expect(decisions.map((decision) => decision.escalate)).toEqual([false, true]);
     expect(decisions[1]).toMatchObject({ reason: "money_threshold", team: "billing", priority: "high", mandatory: true });
@@ -114,7 +118,11 @@ describe("money_threshold", () => {
   });
 
   it("does not apply the limit to tracking a refund already granted", () => {
-    expect(finalDecision([{ text: "where is my refund of $350 for order 100245", intent: "track_refund", entities: { amount: 350, orderNumber: "100245" } }]).escalate).toBe(false);
+    expect(
+      finalDecision([
+        { text: "where is my refund of $350 for order 100245", intent: "track_refund", entities: { amount: 350, orderNumber: "100245" } },
+      ]).escalate,
+    ).toBe(false);
   });
 
   it("ignores large amounts outside a refund context", () => {
@@ -122,7 +130,13 @@ describe("money_threshold", () => {
   });
 
   it("recognises a refund by its words when the intent is something else", () => {
-    const decision = finalDecision([{ text: "I'd like my money back for order 100150, it was €300", intent: "track_order", entities: { amount: 300, currency: "EUR", orderNumber: "100150" } }]);
+    const decision = finalDecision([
+      {
+        text: "I'd like my money back for order 100150, it was €300",
+        intent: "track_order",
+        entities: { amount: 300, currency: "EUR", orderNumber: "100150" },
+      },
+    ]);
     expect(decision.reason).toBe("money_threshold");
     expect(decision.explanation).toContain("€300.00");
   });
@@ -162,7 +176,9 @@ describe("priority_intent", () => {
 
 describe("negative_sentiment", () => {
   it("does not escalate profanity alone on a first message, even when the assistant scores it very negative", () => {
-    const decision = finalDecision([{ text: "how do I change the damn shipping address", intent: "change_shipping_address", sentiment: -0.9 }]);
+    const decision = finalDecision([
+      { text: "how do I change the damn shipping address", intent: "change_shipping_address", sentiment: -0.9 },
+    ]);
     expect(decision.escalate).toBe(false);
   });
 
@@ -307,7 +323,9 @@ describe("precedence, declines, VIP and teams", () => {
   });
 
   it("a declined optional reason does not fire again", () => {
-    const decision = finalDecision([{ text: "This is the third time I'm asking", sentiment: -0.3 }], { declinedReasons: ["negative_sentiment"] });
+    const decision = finalDecision([{ text: "This is the third time I'm asking", sentiment: -0.3 }], {
+      declinedReasons: ["negative_sentiment"],
+    });
     expect(decision.escalate).toBe(false);
   });
 
@@ -326,7 +344,13 @@ describe("precedence, declines, VIP and teams", () => {
     const cancel = finalDecision([{ text: "cancel my order", intent: "cancel_order" }], { tier: "vip" });
     expect(cancel).toMatchObject({ team: "priority", priority: "high" });
     const lookupFailed = { action: "order_lookup", ok: false, failed: true, result: "timeout" };
-    const tools = finalDecision([{ text: "order 1?", actions: [lookupFailed] }, { text: "order 1??", actions: [lookupFailed] }], { tier: "vip" });
+    const tools = finalDecision(
+      [
+        { text: "order 1?", actions: [lookupFailed] },
+        { text: "order 1??", actions: [lookupFailed] },
+      ],
+      { tier: "vip" },
+    );
     expect(tools).toMatchObject({ reason: "tool_failure", team: "priority", priority: "high" });
     expect(finalDecision([{ text: "I was injured by it" }], { tier: "vip" }).priority).toBe("urgent");
   });

@@ -44,7 +44,8 @@ function findImports(source: string): FoundImport[] {
     }
     for (const pattern of IMPORT_PATTERNS) {
       const specifier = pattern.exec(statement)?.[1];
-      if (specifier !== undefined) found.push({ line: i + 1, specifier, text: lines[i]!.trim(), typeOnly: /^\s*(import|export)\s+type\b/.test(statement) });
+      if (specifier !== undefined)
+        found.push({ line: i + 1, specifier, text: lines[i]!.trim(), typeOnly: /^\s*(import|export)\s+type\b/.test(statement) });
     }
   }
   return found;
@@ -70,8 +71,19 @@ function leavesPureCode(file: string, found: FoundImport): boolean {
 
 describe("import boundary", () => {
   it("catches package, node: and multi-line imports", () => {
-    const source = ['import { z } from "zod";', "import type {", "  Client,", '} from "whatsapp-web.js";', 'import "./ok.js";', 'const fs = await import("node:fs");'].join("\n");
-    expect(findPackageImports(source).map(({ line, specifier }) => `${line}:${specifier}`)).toEqual(["1:zod", "2:whatsapp-web.js", "6:node:fs"]);
+    const source = [
+      'import { z } from "zod";',
+      "import type {",
+      "  Client,",
+      '} from "whatsapp-web.js";',
+      'import "./ok.js";',
+      'const fs = await import("node:fs");',
+    ].join("\n");
+    expect(findPackageImports(source).map(({ line, specifier }) => `${line}:${specifier}`)).toEqual([
+      "1:zod",
+      "2:whatsapp-web.js",
+      "6:node:fs",
+    ]);
   });
 
   for (const folder of PURE_FOLDERS) {
@@ -80,7 +92,8 @@ describe("import boundary", () => {
       expect(files.length).toBeGreaterThan(0);
       const offences = files.flatMap((file) =>
         findPackageImports(readFileSync(file, "utf8")).map(
-          ({ line, specifier, text }) => `${relative(ROOT, file)}:${line} imports "${specifier}" (${text}); ${folder}/ must stay pure, move this to an adapter`,
+          ({ line, specifier, text }) =>
+            `${relative(ROOT, file)}:${line} imports "${specifier}" (${text}); ${folder}/ must stay pure, move this to an adapter`,
         ),
       );
       expect(offences, offences.join("\n")).toEqual([]);
@@ -90,7 +103,10 @@ describe("import boundary", () => {
       const offences = tsFiles(join(ROOT, folder)).flatMap((file) =>
         findImports(readFileSync(file, "utf8"))
           .filter((found) => isRelative(found.specifier) && leavesPureCode(file, found))
-          .map(({ line, text }) => `${relative(ROOT, file)}:${line} ${text}: import only routing/ and src/domain/ (or config and port types with "import type")`),
+          .map(
+            ({ line, text }) =>
+              `${relative(ROOT, file)}:${line} ${text}: import only routing/ and src/domain/ (or config and port types with "import type")`,
+          ),
       );
       expect(offences, offences.join("\n")).toEqual([]);
     });
@@ -99,7 +115,11 @@ describe("import boundary", () => {
   it("flags a relative import that would pull an adapter into pure code", () => {
     const file = join(ROOT, "routing", "example.ts");
     const [adapter, types, value] = findImports(
-      ['import { x } from "../channels/slack/escape.js";', 'import type { PolicyConfig } from "../src/config/schema.js";', 'import { parseConfig } from "../src/config/load-config.js";'].join("\n"),
+      [
+        'import { x } from "../channels/slack/escape.js";',
+        'import type { PolicyConfig } from "../src/config/schema.js";',
+        'import { parseConfig } from "../src/config/load-config.js";',
+      ].join("\n"),
     );
     expect(leavesPureCode(file, adapter!)).toBe(true);
     expect(leavesPureCode(file, types!)).toBe(false);

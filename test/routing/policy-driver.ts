@@ -9,7 +9,9 @@ export function defaultConfig(): WarmlineConfig {
 }
 
 /** What the assistant made of one customer message; anything left out is a confident, neutral answer. */
-export type Turn = { text: string } & Partial<Omit<PolicySignals, "text" | "previousCustomerTexts" | "botMisses" | "toolFailures" | "customerTurns" | "isFirstMessage">>;
+export type Turn = { text: string } & Partial<
+  Omit<PolicySignals, "text" | "previousCustomerTexts" | "botMisses" | "toolFailures" | "customerTurns" | "isFirstMessage">
+>;
 
 export interface ConversationOptions {
   config?: WarmlineConfig;

@@ -12,7 +12,10 @@ describe("retry policy", () => {
   it("backs off exponentially up to the cap, and gives up after maxAttempts or giveUpAfterMs", () => {
     expect([1, 2, 3, 4].map((n) => backoffMs(n, policy))).toEqual([1000, 2000, 4000, 8000]);
     expect(backoffMs(40, policy)).toBe(300_000);
-    expect(decideRetry({ kind: "transient", attempts: 6, createdAt: 0, now: 0, policy })).toMatchObject({ retry: false, why: "6 attempts failed" });
+    expect(decideRetry({ kind: "transient", attempts: 6, createdAt: 0, now: 0, policy })).toMatchObject({
+      retry: false,
+      why: "6 attempts failed",
+    });
     expect(decideRetry({ kind: "rate_limited", attempts: 0, createdAt: 0, now: 3_600_000, policy })).toMatchObject({ retry: false });
     expect(decideRetry({ kind: "permanent", attempts: 1, createdAt: 0, now: 0, policy })).toMatchObject({ retry: false });
   });
@@ -34,7 +37,9 @@ describe("retry policy", () => {
   });
 
   it("never retries before Retry-After, and spreads the comeback over one base delay after it", () => {
-    const ats = Array.from({ length: 50 }, (_, i) => retryAt({ kind: "rate_limited", attempts: 0, retryAfterMs: 30_000, jitterKey: `ob_${i}#0` }));
+    const ats = Array.from({ length: 50 }, (_, i) =>
+      retryAt({ kind: "rate_limited", attempts: 0, retryAfterMs: 30_000, jitterKey: `ob_${i}#0` }),
+    );
     expect(Math.min(...ats)).toBeGreaterThanOrEqual(30_000);
     expect(Math.max(...ats)).toBeLessThan(31_000);
     expect(new Set(ats).size).toBeGreaterThan(40);

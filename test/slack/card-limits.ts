@@ -36,7 +36,8 @@ export function expectWithinSlackLimits(message: { text?: string; blocks?: unkno
       if (block.text) expect(block.text.text.length).toBeLessThanOrEqual(SLACK_SECTION_TEXT_LIMIT);
       for (const field of block.fields ?? []) expect(field.text.length).toBeLessThanOrEqual(SLACK_SECTION_FIELD_LIMIT);
     }
-    if (block.type === "context") for (const el of block.elements) if ("text" in el) expect(el.text.length).toBeLessThanOrEqual(SLACK_SECTION_TEXT_LIMIT);
+    if (block.type === "context")
+      for (const el of block.elements) if ("text" in el) expect(el.text.length).toBeLessThanOrEqual(SLACK_SECTION_TEXT_LIMIT);
     if (block.type === "actions") {
       for (const el of block.elements) {
         if (el.type === "button") {

@@ -1,6 +1,11 @@
 import type { ActionsBlock, HeaderBlock, KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { SLACK_ACTION_IDS, SLACK_ANALYTICS_ACTION_IDS, buildContextCard, decodeCardActionValue } from "../../channels/slack/context-card.js";
+import {
+  SLACK_ACTION_IDS,
+  SLACK_ANALYTICS_ACTION_IDS,
+  buildContextCard,
+  decodeCardActionValue,
+} from "../../channels/slack/context-card.js";
 import { CUT_MARKER } from "../../channels/slack/slack-limits.js";
 import type { CardStatus } from "../../src/ports/agent-workspace.js";
 import { allText, expectWithinSlackLimits } from "./card-limits.js";
@@ -83,7 +88,13 @@ describe("buildContextCard", () => {
     expect(allText(card.blocks)).toContain(line);
     const ids = actionsOf(card.blocks)?.elements.map((e) => ("action_id" in e ? e.action_id : undefined)) ?? [];
     expect(ids).toEqual(
-      status.kind === "resolved" ? [SLACK_ANALYTICS_ACTION_IDS.rightCall, SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate] : [],
+      status.kind === "resolved"
+        ? [
+            SLACK_ANALYTICS_ACTION_IDS.rightCall,
+            SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled,
+            SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate,
+          ]
+        : [],
     );
   });
 
@@ -126,16 +137,30 @@ describe("buildContextCard", () => {
   });
 
   it("links the new thread on a transferred card", () => {
-    const card = buildContextCard(cancellationContext(), { kind: "transferred", toTeam: "billing", newThread: "slack:C0BILLING:1.2" }, TEAMS, {
-      newThreadUrl: "https://acme.slack.com/archives/C0BILLING/p12",
-    });
+    const card = buildContextCard(
+      cancellationContext(),
+      { kind: "transferred", toTeam: "billing", newThread: "slack:C0BILLING:1.2" },
+      TEAMS,
+      {
+        newThreadUrl: "https://acme.slack.com/archives/C0BILLING/p12",
+      },
+    );
     expect(allText(card.blocks)).toContain("<https://acme.slack.com/archives/C0BILLING/p12|continue in the new thread>");
   });
 
   it("shows transfer level, note and previous thread, and the after-hours marker", () => {
     const context = cancellationContext();
-    context.escalation = { ...context.escalation, team: "billing", level: 2, transferNote: "Refund <!channel> approved", previousThread: "slack:C0RETENT1:1.2", afterHours: true };
-    const card = buildContextCard(context, { kind: "waiting" }, TEAMS, { previousThreadUrl: "https://acme.slack.com/archives/C0RETENT1/p12" });
+    context.escalation = {
+      ...context.escalation,
+      team: "billing",
+      level: 2,
+      transferNote: "Refund <!channel> approved",
+      previousThread: "slack:C0RETENT1:1.2",
+      afterHours: true,
+    };
+    const card = buildContextCard(context, { kind: "waiting" }, TEAMS, {
+      previousThreadUrl: "https://acme.slack.com/archives/C0RETENT1/p12",
+    });
     const text = allText(card.blocks);
     expect(text).toContain("*Transferred here*");
     expect(text).toContain("Refund &lt;!channel&gt; approved");
@@ -174,7 +199,10 @@ describe("buildContextCard", () => {
       customer: { name: "N".repeat(5000), maskedPhone: "+1", tier: "standard", pastConversations: 1 },
     });
     context.escalation = { ...context.escalation, explanation: huge, transferNote: huge, level: 3 };
-    const card = buildContextCard(context, { kind: "waiting" }, [...TEAMS, ...Array.from({ length: 150 }, (_, i) => ({ key: `t${i}`, displayName: "T".repeat(200) }))]);
+    const card = buildContextCard(context, { kind: "waiting" }, [
+      ...TEAMS,
+      ...Array.from({ length: 150 }, (_, i) => ({ key: `t${i}`, displayName: "T".repeat(200) })),
+    ]);
     expectWithinSlackLimits(card);
     expect(allText(card.blocks)).toContain(CUT_MARKER);
     // A cut never leaves half an entity behind.
@@ -186,7 +214,9 @@ describe("buildContextCard", () => {
     context.escalation = { ...context.escalation, afterHours: true };
     const queued = allText(buildContextCard(context, { kind: "waiting" }, TEAMS).blocks);
     expect(queued).not.toContain("offered a callback");
-    expect(queued).toContain("*After hours*: the team was closed; the customer was told when it opens, that their message is waiting here, and that they can ask for a call back.");
+    expect(queued).toContain(
+      "*After hours*: the team was closed; the customer was told when it opens, that their message is waiting here, and that they can ask for a call back.",
+    );
     expect(queued).not.toContain("Call back requested");
 
     context.escalation = { ...context.escalation, callback: true };
@@ -204,22 +234,30 @@ describe("buildContextCard", () => {
     expect(closed).not.toContain("+447700900123");
 
     context.customer = { ...context.customer, callbackPhone: undefined };
-    expect(allText(buildContextCard(context, { kind: "waiting" }, TEAMS).blocks)).toContain("*Call back requested*, but their number is unknown: ask for it in this thread.");
+    expect(allText(buildContextCard(context, { kind: "waiting" }, TEAMS).blocks)).toContain(
+      "*Call back requested*, but their number is unknown: ask for it in this thread.",
+    );
   });
 
   it("says a re-escalation was escalated before, and who returned it to the assistant, instead of 'Transferred here'", () => {
     const context = cancellationContext({ previous: { team: "retention", outcome: "returned_to_bot", returnedBy: alex, endedAt: T0 - 1 } });
     context.escalation = { ...context.escalation, previousThread: "slack:C0RETENT1:1.2" };
-    const text = allText(buildContextCard(context, { kind: "waiting" }, TEAMS, { previousThreadUrl: "https://acme.slack.com/archives/C0RETENT1/p12" }).blocks);
+    const text = allText(
+      buildContextCard(context, { kind: "waiting" }, TEAMS, { previousThreadUrl: "https://acme.slack.com/archives/C0RETENT1/p12" }).blocks,
+    );
     expect(text).toContain("*Escalated before*: returned to the assistant by <@U0AGENT01> (Customer Care)");
     expect(text).toContain("<https://acme.slack.com/archives/C0RETENT1/p12|Previous thread>");
     expect(text).not.toContain("Transferred here");
 
     const declined = cancellationContext({ previous: { team: "support", outcome: "returned_to_bot" } });
-    expect(allText(buildContextCard(declined, { kind: "waiting" }, TEAMS).blocks)).toContain("*Escalated before*: the customer went back to the assistant (Support)");
+    expect(allText(buildContextCard(declined, { kind: "waiting" }, TEAMS).blocks)).toContain(
+      "*Escalated before*: the customer went back to the assistant (Support)",
+    );
   });
 
   it("refuses conversation ids too long for a button", () => {
-    expect(() => buildContextCard(cancellationContext({ conversationId: "c".repeat(2001) }), { kind: "waiting" }, TEAMS)).toThrow(/too long/);
+    expect(() => buildContextCard(cancellationContext({ conversationId: "c".repeat(2001) }), { kind: "waiting" }, TEAMS)).toThrow(
+      /too long/,
+    );
   });
 });

@@ -17,8 +17,13 @@ afterEach(async () => {
   h = undefined;
 });
 
-const cardOf = (harness: SlackHarness, channel: string, ts: string) => harness.api.messages.find((m) => m.channel === channel && m.ts === ts)!;
-const ephemeralsTo = (harness: SlackHarness, user: string) => harness.api.callsTo("chat.postEphemeral").filter((c) => c.args.user === user).map((c) => String(c.args.text));
+const cardOf = (harness: SlackHarness, channel: string, ts: string) =>
+  harness.api.messages.find((m) => m.channel === channel && m.ts === ts)!;
+const ephemeralsTo = (harness: SlackHarness, user: string) =>
+  harness.api
+    .callsTo("chat.postEphemeral")
+    .filter((c) => c.args.user === user)
+    .map((c) => String(c.args.text));
 
 describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)", () => {
   it("a cancellation escalates to the retention channel with a complete card and the transcript in its thread", async () => {
@@ -53,9 +58,13 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(text).not.toMatch(/Level \d|Transfer #/);
     expect(String(post.args.text)).toMatch(/^High priority · Maria Lopez wants to cancel order 100311 · waiting in Customer Care$/);
     expect(text).toContain("Waiting for someone to claim");
-    const buttons = (blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[]).find((b) => b.type === "actions")!.elements!;
+    const buttons = (blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[]).find((b) => b.type === "actions")!
+      .elements!;
     expect(buttons.map((b) => b.action_id)).toEqual(["warmline_claim", "warmline_transfer", "warmline_return", "warmline_resolve"]);
-    const transcript = harness.api.threadReplies("C0RETENT1", cardTs).map((m) => m.text).join("");
+    const transcript = harness.api
+      .threadReplies("C0RETENT1", cardTs)
+      .map((m) => m.text)
+      .join("");
     expect(transcript).toContain("*Maria Lopez*");
     expect(transcript).toContain("I want to cancel my order 100311 please");
     expect(harness.whatsapp.sent.at(-1)?.text).toContain("Customer Care");
@@ -106,10 +115,16 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     const { thread, conversationId } = await harness.escalateCancellation();
     await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
     const before = harness.whatsapp.sent.length;
-    const { ts } = await harness.agentReplies("U0AGENT01", thread, "Hi *Maria* :wave: I'm cancelling it now, details <https://acme.example/o/100311|here> &amp; `CODE1` — ask <@U0AGENT02>");
+    const { ts } = await harness.agentReplies(
+      "U0AGENT01",
+      thread,
+      "Hi *Maria* :wave: I'm cancelling it now, details <https://acme.example/o/100311|here> &amp; `CODE1` — ask <@U0AGENT02>",
+    );
     const sent = harness.whatsapp.sent.slice(before);
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.text).toBe("Hi *Maria* 👋 I'm cancelling it now, details here (https://acme.example/o/100311) & ```CODE1``` — ask @Sam");
+    expect(sent[0]!.text).toBe(
+      "Hi *Maria* 👋 I'm cancelling it now, details here (https://acme.example/o/100311) & ```CODE1``` — ask @Sam",
+    );
     harness.whatsapp.ack(sent[0]!.id, 2);
     await expect.poll(() => harness.api.reactionsOn("C0RETENT1", ts)).toEqual(["white_check_mark"]);
     harness.whatsapp.ack(sent[0]!.id, 3);
@@ -150,7 +165,11 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     const { thread, channel, cardTs } = await harness.escalateCancellation();
     const { messageChangedEvent, postEvent } = await import("../helpers/slack-signing.js");
     const { HARNESS_SIGNING_SECRET } = await import("../helpers/slack-harness.js");
-    const response = await postEvent(harness.url, HARNESS_SIGNING_SECRET, messageChangedEvent({ channel, user: "U0AGENT01", ts: "1715000000.999999", threadTs: cardTs, before: "Hi", after: "Hi there" }));
+    const response = await postEvent(
+      harness.url,
+      HARNESS_SIGNING_SECRET,
+      messageChangedEvent({ channel, user: "U0AGENT01", ts: "1715000000.999999", threadTs: cardTs, before: "Hi", after: "Hi there" }),
+    );
     expect(response.status).toBe(200);
     expect(ephemeralsTo(harness, "U0AGENT01")[0]).toContain("Edits aren't sent to the customer");
     expect(thread).toContain(cardTs);
@@ -166,7 +185,12 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(JSON.stringify(modal.args.view)).toContain("Billing");
     const conversation = (await harness.store.get(conversationId))!;
     const current = conversation.escalations.at(-1)!;
-    expect(current).toMatchObject({ team: "billing", level: 2, transferNote: "Wants a refund for the shipping fee too", previousThread: thread });
+    expect(current).toMatchObject({
+      team: "billing",
+      level: 2,
+      transferNote: "Wants a refund for the shipping fee too",
+      previousThread: thread,
+    });
     expect(current.thread).toMatch(/^slack:C0BILLING:/);
     const newCard = harness.api.callsTo("chat.postMessage").find((c) => c.args.channel === "C0BILLING" && c.args.thread_ts === undefined)!;
     const newText = allText(newCard.args.blocks as unknown[]);
@@ -210,7 +234,10 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(harness.whatsapp.sent.at(-1)?.text).toMatch(/How satisfied/);
     await harness.customerSays("5");
     await harness.customerSays("YES");
-    const survey = harness.api.threadReplies("C0RETENT1", cardTs).map((m) => m.text ?? "").find((t) => t.includes("Survey"));
+    const survey = harness.api
+      .threadReplies("C0RETENT1", cardTs)
+      .map((m) => m.text ?? "")
+      .find((t) => t.includes("Survey"));
     expect(survey).toMatch(/5\/5/);
   });
 
@@ -225,7 +252,7 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT02", conversationId, thread, oldCard);
     await harness.click(SLACK_ACTION_IDS.resolve, "U0AGENT02", conversationId, thread, oldCard);
     expect(ephemeralsTo(harness, "U0AGENT02")).toEqual(Array(2).fill("This card is out of date: use the newest card in <#C0BILLING>."));
-    expect((await harness.store.get(conversationId))).toMatchObject({ state: "queued" });
+    expect(await harness.store.get(conversationId)).toMatchObject({ state: "queued" });
 
     const newThread = (await harness.store.get(conversationId))!.escalations.at(-1)!.thread!;
     const newCard = { escalationId: harness.cardEscalationId(newThread) };
@@ -243,9 +270,11 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     await harness.click(SLACK_ACTION_IDS.returnToBot, "U0AGENT02", conversationId, thread);
     await harness.transfer("U0AGENT02", conversationId, thread, "billing", "mine now");
     expect(ephemeralsTo(harness, "U0AGENT02")).toEqual(
-      ["resolve", "return to the bot", "transfer"].map((what) => `<@U0AGENT01> has claimed this conversation, so only they or a Warmline admin (<@U0ADMIN01>) can ${what} it.`),
+      ["resolve", "return to the bot", "transfer"].map(
+        (what) => `<@U0AGENT01> has claimed this conversation, so only they or a Warmline admin (<@U0ADMIN01>) can ${what} it.`,
+      ),
     );
-    expect((await harness.store.get(conversationId))).toMatchObject({ state: "assigned", assignee: { id: "slack:U0AGENT01" } });
+    expect(await harness.store.get(conversationId)).toMatchObject({ state: "assigned", assignee: { id: "slack:U0AGENT01" } });
     await harness.click(SLACK_ACTION_IDS.resolve, "U0ADMIN01", conversationId, thread);
     expect((await harness.store.get(conversationId))!.state).toBe("resolved");
   });
@@ -264,7 +293,9 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(ephemeralsTo(harness, "U0AGENT02")).toEqual(["<@U0AGENT01> has claimed this conversation, so only they can transfer it."]);
     // A team that is not configured (an edited config behind an old card).
     expect((await harness.chooseTransferTeam("U0AGENT01", conversationId, thread, "nosuchteam")).modal).toBeUndefined();
-    expect(ephemeralsTo(harness, "U0AGENT01")).toEqual([expect.stringMatching(/^:warning: Team "nosuchteam" is not configured: use one of /)]);
+    expect(ephemeralsTo(harness, "U0AGENT01")).toEqual([
+      expect.stringMatching(/^:warning: Team "nosuchteam" is not configured: use one of /),
+    ]);
 
     // Already resolved: the card Slack still shows offers the select.
     await harness.click(SLACK_ACTION_IDS.resolve, "U0AGENT01", conversationId, thread);
@@ -286,10 +317,13 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(harness.api.callsTo("views.open")).toHaveLength(1);
     expect(harness.api.callsTo("views.open")[0]!.args.trigger_id).toBe(slackFixture("block-actions-static-select.json").trigger_id);
     expect(ephemeralsTo(harness, "U0AGENT01")).toEqual([]);
-    expect((await harness.store.get(conversationId))).toMatchObject({ state: "assigned", escalations: [{ team: "retention" }] });
+    expect(await harness.store.get(conversationId)).toMatchObject({ state: "assigned", escalations: [{ team: "retention" }] });
 
     await harness.submitTransferNote("U0AGENT01", modal!, "Double charged as well");
-    expect((await harness.store.get(conversationId))!.escalations.at(-1)).toMatchObject({ team: "billing", transferNote: "Double charged as well" });
+    expect((await harness.store.get(conversationId))!.escalations.at(-1)).toMatchObject({
+      team: "billing",
+      transferNote: "Double charged as well",
+    });
   });
 
   it("a transfer that stops being allowed while the note modal is open is still refused when it is submitted", async () => {
@@ -306,7 +340,7 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     const response = await harness.submitTransferNote("U0AGENT01", modal!, "Wants a refund");
     expect(response.status).toBe(200);
     expect(ephemeralsTo(harness, "U0AGENT01")).toEqual(["<@U0AGENT02> has claimed this conversation, so only they can transfer it."]);
-    expect((await harness.store.get(conversationId))).toMatchObject({ state: "assigned", assignee: { id: "slack:U0AGENT02" } });
+    expect(await harness.store.get(conversationId)).toMatchObject({ state: "assigned", assignee: { id: "slack:U0AGENT02" } });
     expect((await harness.store.get(conversationId))!.escalations).toHaveLength(1);
     expect(harness.whatsapp.sent.length).toBe(sent);
   });
@@ -315,7 +349,12 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     const harness = await start();
     await harness.customerSays("hello");
     const [conversation] = await harness.store.listSince(0);
-    const long = Array.from({ length: 120 }, (_, i) => ({ id: `x${i}`, author: i % 2 ? ("bot" as const) : ("customer" as const), text: `${i}: ${"my parcel & <box> is late 📦 ".repeat(30)}`, at: conversation!.createdAt }));
+    const long = Array.from({ length: 120 }, (_, i) => ({
+      id: `x${i}`,
+      author: i % 2 ? ("bot" as const) : ("customer" as const),
+      text: `${i}: ${"my parcel & <box> is late 📦 ".repeat(30)}`,
+      at: conversation!.createdAt,
+    }));
     await harness.store.compareAndSet({ ...conversation!, transcript: [...long, ...conversation!.transcript] }, conversation!.version);
     const { cardTs } = await harness.escalateCancellation();
     const replies = harness.api.threadReplies("C0RETENT1", cardTs);
@@ -343,7 +382,13 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     const { thread, conversationId, cardTs } = await harness.escalateCancellation();
     await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
     // An agent's own reply, which a bot token cannot delete.
-    harness.api.messages.push({ channel: "C0RETENT1", ts: "1715000500.000001", thread_ts: cardTs, user: "U0AGENT01", text: "Hi Maria, on it" });
+    harness.api.messages.push({
+      channel: "C0RETENT1",
+      ts: "1715000500.000001",
+      thread_ts: cardTs,
+      user: "U0AGENT01",
+      text: "Hi Maria, on it",
+    });
     expect(harness.api.threadReplies("C0RETENT1", cardTs).length).toBeGreaterThan(1);
     const byPhone = await harness.command("U0ADMIN01", `forget ${(await harness.store.get(conversationId))!.customer.phone}`);
     expect(byPhone.json?.text).toMatch(/Forgot 1 conversation\b/);
@@ -353,7 +398,9 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     // A linked id with no resolved phone: only the address identifies the customer.
     const lid = "123456789012345@lid";
     harness.whatsapp.customerSays("I want to cancel my order 100311 please", { from: lid });
-    await vi.waitFor(async () => expect((await harness.store.findActiveByCustomer(`whatsapp:${lid}`))?.escalations[0]?.thread).toBeDefined());
+    await vi.waitFor(async () =>
+      expect((await harness.store.findActiveByCustomer(`whatsapp:${lid}`))?.escalations[0]?.thread).toBeDefined(),
+    );
     await harness.engine.drain();
     const lidConversation = (await harness.store.findActiveByCustomer(`whatsapp:${lid}`))!;
     expect(lidConversation.customer.phone).toBeUndefined();

@@ -2,14 +2,19 @@ import { describe, expect, it } from "vitest";
 import { escapeSlackEntities, escapeSlackText } from "../../channels/slack/escape.js";
 
 describe("escapeSlackText", () => {
-  it.each(["<!channel>", "<!here>", "<!everyone>", "<@U0AGENT01>", "<#C0RETENT1>", "<!subteam^S0123ABCD>", "<https://evil.example|your bank>"])(
-    "leaves no Slack control sequence in %j",
-    (text) => {
-      const escaped = escapeSlackText(`hi ${text} there`);
-      expect(escaped).not.toMatch(/[<>]/);
-      expect(escaped).toContain("&lt;");
-    },
-  );
+  it.each([
+    "<!channel>",
+    "<!here>",
+    "<!everyone>",
+    "<@U0AGENT01>",
+    "<#C0RETENT1>",
+    "<!subteam^S0123ABCD>",
+    "<https://evil.example|your bank>",
+  ])("leaves no Slack control sequence in %j", (text) => {
+    const escaped = escapeSlackText(`hi ${text} there`);
+    expect(escaped).not.toMatch(/[<>]/);
+    expect(escaped).toContain("&lt;");
+  });
 
   it("escapes the ampersand first, so entities the customer typed stay literal", () => {
     expect(escapeSlackEntities("a & b &lt; c")).toBe("a &amp; b &amp;lt; c");

@@ -48,7 +48,8 @@ describe("manifest.json", () => {
     const command = sources.map(({ text }) => /SLACK_COMMAND = "([^"]+)"/.exec(text)?.[1]).find(Boolean);
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([command]);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
-    for (const scope of [...SLACK_FEATURE_SCOPES.command!, ...SLACK_FEATURE_SCOPES.fileDownload!]) expect(manifest.oauth_config.scopes.bot).toContain(scope);
+    for (const scope of [...SLACK_FEATURE_SCOPES.command!, ...SLACK_FEATURE_SCOPES.fileDownload!])
+      expect(manifest.oauth_config.scopes.bot).toContain(scope);
   });
 
   it("asks for exactly the scopes Warmline uses, no more", () => {

@@ -12,14 +12,23 @@ afterEach(async () => {
 describe("the Bolt HTTP receiver", () => {
   it("accepts correctly signed requests and refuses bad signatures and stale timestamps with 401", async () => {
     h = await startSlackHarness();
-    const event = threadReplyEvent({ channel: "C0GENERAL", user: "U0AGENT01", text: "hi", ts: "1715000001.000001", threadTs: "1715000000.000001" });
+    const event = threadReplyEvent({
+      channel: "C0GENERAL",
+      user: "U0AGENT01",
+      text: "hi",
+      ts: "1715000001.000001",
+      threadTs: "1715000000.000001",
+    });
     expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(200);
     expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event, { signature: "v0=0000" })).status).toBe(401);
     expect((await postEvent(h.url, "the-wrong-secret", event)).status).toBe(401);
     const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
     expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event, { timestamp: sixMinutesAgo })).status).toBe(401);
     expect((await postInteraction(h.url, "the-wrong-secret", slackFixture("block-actions-button.json"))).status).toBe(401);
-    expect((await postCommand(h.url, HARNESS_SIGNING_SECRET, slashCommand({ user: "U0AGENT01", text: "help" }), { timestamp: sixMinutesAgo })).status).toBe(401);
+    expect(
+      (await postCommand(h.url, HARNESS_SIGNING_SECRET, slashCommand({ user: "U0AGENT01", text: "help" }), { timestamp: sixMinutesAgo }))
+        .status,
+    ).toBe(401);
     // Nothing reached a listener.
     expect(h.api.callsTo("chat.postEphemeral")).toEqual([]);
   });
@@ -81,7 +90,11 @@ describe("the Bolt HTTP receiver", () => {
 
 describe("Slack API errors leave a visible note (issue #3)", () => {
   const opsNotes = (harness: SlackHarness) => harness.api.messages.filter((m) => m.channel === "C0OPS0001").map((m) => m.text ?? "");
-  const threadNotes = (harness: SlackHarness, cardTs: string) => harness.api.threadReplies("C0RETENT1", cardTs).map((m) => m.text ?? "").filter((t) => t.startsWith(":warning:"));
+  const threadNotes = (harness: SlackHarness, cardTs: string) =>
+    harness.api
+      .threadReplies("C0RETENT1", cardTs)
+      .map((m) => m.text ?? "")
+      .filter((t) => t.startsWith(":warning:"));
 
   // Channel-level errors make the thread unreachable: the note goes to the ops channel. A rate limit
   // that outlasts the outbox's patience leaves the thread reachable: the note goes there.
@@ -94,11 +107,15 @@ describe("Slack API errors leave a visible note (issue #3)", () => {
     h = await startSlackHarness({ configure: (c) => void (c.outbox.giveUpAfterMinutes = 1) });
     const harness = h;
     const { conversationId, thread, cardTs } = await harness.escalateCancellation();
-    const inTeamChannel = (args: Record<string, unknown>) => args.channel === "C0RETENT1" && !String(args.text ?? "").startsWith(":warning:");
+    const inTeamChannel = (args: Record<string, unknown>) =>
+      args.channel === "C0RETENT1" && !String(args.text ?? "").startsWith(":warning:");
     const unreachable = where === "ops";
     // Unreachable: every call into the team's channel fails, notes included. Rate-limited: the two deliveries only.
     harness.api.failNext("chat.update", failure, { times: 100, when: (args) => args.channel === "C0RETENT1" });
-    harness.api.failNext("chat.postMessage", failure, { times: 100, when: unreachable ? (args) => args.channel === "C0RETENT1" : inTeamChannel });
+    harness.api.failNext("chat.postMessage", failure, {
+      times: 100,
+      when: unreachable ? (args) => args.channel === "C0RETENT1" : inTeamChannel,
+    });
     await harness.click("warmline_claim", "U0AGENT01", conversationId, thread);
     await harness.customerSays("hello? anyone there?");
     for (let elapsed = 0; elapsed < 70_000; elapsed += 5_000) {

@@ -12,8 +12,19 @@ const logger = createCaptureLogger();
 
 describe("slackAppOptions", () => {
   it("HTTP mode: signing secret, /slack/events, the port, processBeforeResponse", () => {
-    const options = slackAppOptions({ config: { slack: { mode: "http", admins: [] } }, env: { ...env, slackApiUrl: "http://127.0.0.1:9/api" }, logger, processBeforeResponse: true });
-    expect(options).toMatchObject({ token: "xoxb-1", signingSecret: "s3cret", endpoints: "/slack/events", port: 3456, processBeforeResponse: true });
+    const options = slackAppOptions({
+      config: { slack: { mode: "http", admins: [] } },
+      env: { ...env, slackApiUrl: "http://127.0.0.1:9/api" },
+      logger,
+      processBeforeResponse: true,
+    });
+    expect(options).toMatchObject({
+      token: "xoxb-1",
+      signingSecret: "s3cret",
+      endpoints: "/slack/events",
+      port: 3456,
+      processBeforeResponse: true,
+    });
     expect(options.socketMode).toBeUndefined();
     expect(options.signatureVerification).toBeUndefined();
     expect(options.clientOptions?.slackApiUrl).toBe("http://127.0.0.1:9/api/");
@@ -40,7 +51,9 @@ describe("slackAppOptions", () => {
   });
 
   it("refuses Socket Mode without an app token", () => {
-    expect(() => slackAppOptions({ config: { slack: { mode: "socket", admins: [] } }, env: { ...env, slackAppToken: undefined }, logger })).toThrow(/SLACK_APP_TOKEN/);
+    expect(() =>
+      slackAppOptions({ config: { slack: { mode: "socket", admins: [] } }, env: { ...env, slackAppToken: undefined }, logger }),
+    ).toThrow(/SLACK_APP_TOKEN/);
   });
 });
 
@@ -53,7 +66,13 @@ describe("resolveTeamChannels", () => {
     Object.fromEntries(
       Object.entries(channels).map(([key, channel]) => [
         key,
-        { displayName: key, channel, claimWithinMinutes: 5, rota: [], businessHours: { timezone: "UTC", days: ["mon" as const], open: "09:00", close: "17:00" } },
+        {
+          displayName: key,
+          channel,
+          claimWithinMinutes: 5,
+          rota: [],
+          businessHours: { timezone: "UTC", days: ["mon" as const], open: "09:00", close: "17:00" },
+        },
       ]),
     );
 
@@ -69,7 +88,10 @@ describe("resolveTeamChannels", () => {
       ],
     });
     const client = new WebClient("xoxb-1", { slackApiUrl: api.url, retryConfig: { retries: 0 } });
-    const resolved = await resolveTeamChannels(client, { teams: teams({ retention: "#retention", billing: "#billing-escalations", general: "C0GENERAL" }), slack: { mode: "http", admins: [], opsChannel: "#warmline-ops" } });
+    const resolved = await resolveTeamChannels(client, {
+      teams: teams({ retention: "#retention", billing: "#billing-escalations", general: "C0GENERAL" }),
+      slack: { mode: "http", admins: [], opsChannel: "#warmline-ops" },
+    });
     expect(resolved).toEqual({ teams: { retention: "C0RETENT1", billing: "G0BILLING", general: "C0GENERAL" }, ops: "C0OPS0001" });
     const pages = api.callsTo("conversations.list");
     expect(pages.length).toBe(3);
@@ -86,13 +108,19 @@ describe("resolveTeamChannels", () => {
     });
     const client = new WebClient("xoxb-1", { slackApiUrl: api.url, retryConfig: { retries: 0 } });
     const error = await resolveTeamChannels(client, {
-      teams: teams({ retention: "#retention", support: "#support-escalations", billing: "#billing-escalations", priority: "C0VIP0001", gone: "C0DELETED" }),
+      teams: teams({
+        retention: "#retention",
+        support: "#support-escalations",
+        billing: "#billing-escalations",
+        priority: "C0VIP0001",
+        gone: "C0DELETED",
+      }),
       slack: { mode: "http", admins: [] },
     }).catch((e: unknown) => e);
     expect(isWarmlineError(error, "slack_channel_missing")).toBe(true);
     const message = (error as Error).message;
-    expect(message).toContain("#billing-escalations (team \"billing\") was not found");
-    expect(message).toContain("C0DELETED (team \"gone\") was not found");
+    expect(message).toContain('#billing-escalations (team "billing") was not found');
+    expect(message).toContain('C0DELETED (team "gone") was not found');
     expect(message).toContain("invite the app with /invite @Warmline in #retention");
     expect(message).toContain("invite the app with /invite @Warmline in #vip-escalations");
     expect(message).not.toContain("support-escalations");
@@ -102,6 +130,8 @@ describe("resolveTeamChannels", () => {
     api = await startFakeSlackApi();
     api.failNext("conversations.list", { error: "invalid_auth" });
     const client = new WebClient("xoxb-1", { slackApiUrl: api.url, retryConfig: { retries: 0 } });
-    await expect(resolveTeamChannels(client, { teams: {}, slack: { mode: "http", admins: [] } })).rejects.toThrow(/invalid_auth.*SLACK_BOT_TOKEN/);
+    await expect(resolveTeamChannels(client, { teams: {}, slack: { mode: "http", admins: [] } })).rejects.toThrow(
+      /invalid_auth.*SLACK_BOT_TOKEN/,
+    );
   });
 });

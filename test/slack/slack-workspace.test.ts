@@ -53,7 +53,11 @@ describe("SlackWorkspaceAdapter", () => {
   });
 
   it("posts a 100 kB transcript within every limit", async () => {
-    const transcript = Array.from({ length: 300 }, (_, i) => ({ author: "Maria Lopez", text: `message ${i} ${"lorem ipsum & <dolor> ".repeat(20)}`, at: T0 + i }));
+    const transcript = Array.from({ length: 300 }, (_, i) => ({
+      author: "Maria Lopez",
+      text: `message ${i} ${"lorem ipsum & <dolor> ".repeat(20)}`,
+      at: T0 + i,
+    }));
     await workspace.postEscalation(cancellationContext({ transcript }));
     const replies = api.callsTo("chat.postMessage").slice(1);
     expect(replies.reduce((n, c) => n + String(c.args.text).length, 0)).toBeGreaterThan(100_000);
@@ -70,7 +74,10 @@ describe("SlackWorkspaceAdapter", () => {
     await workspace.postToThread(thread, { kind: "system_note", text: "Claim deadline passed" });
     await workspace.postToThread(thread, { kind: "survey_result", score: 4, handoverHelped: true });
     await workspace.postToThread(thread, { kind: "delivery_failed", reason: "WhatsApp is disconnected" });
-    const texts = api.callsTo("chat.postMessage").slice(before).map((c) => String(c.args.text));
+    const texts = api
+      .callsTo("chat.postMessage")
+      .slice(before)
+      .map((c) => String(c.args.text));
     expect(texts[0]).toMatch(/^\*Maria Lopez\*: &lt;!channel&gt; hello @\u200Bhere$/);
     expect(texts[1]).toContain("edited a message");
     expect(texts[1]).toContain("*Was:* old");
@@ -85,11 +92,21 @@ describe("SlackWorkspaceAdapter", () => {
   it("renders a ping that names nobody as @here, sent to the channel too; customer text saying <!here> stays escaped", async () => {
     const { thread } = await workspace.postEscalation(cancellationContext());
     const before = api.callsTo("chat.postMessage").length;
-    await workspace.postToThread(thread, { kind: "ping", text: "Nobody has claimed this in 5 minutes: can someone take it?", anyone: true });
+    await workspace.postToThread(thread, {
+      kind: "ping",
+      text: "Nobody has claimed this in 5 minutes: can someone take it?",
+      anyone: true,
+    });
     await workspace.postToThread(thread, { kind: "ping", text: "Nobody has claimed this <!here>", rota: ["U0AGENT01"] });
     await workspace.postToThread(thread, { kind: "customer_message", text: "<!here> <!channel> help", at: T0 });
-    const [anyone, rota, customer] = api.callsTo("chat.postMessage").slice(before).map((c) => c.args);
-    expect(anyone).toMatchObject({ text: ":bell: <!here> Nobody has claimed this in 5 minutes: can someone take it?", reply_broadcast: "true" });
+    const [anyone, rota, customer] = api
+      .callsTo("chat.postMessage")
+      .slice(before)
+      .map((c) => c.args);
+    expect(anyone).toMatchObject({
+      text: ":bell: <!here> Nobody has claimed this in 5 minutes: can someone take it?",
+      reply_broadcast: "true",
+    });
     expect(rota).toMatchObject({ text: ":bell: <@U0AGENT01> Nobody has claimed this &lt;!here&gt;", reply_broadcast: "false" });
     expect(customer).toMatchObject({ text: "*Maria Lopez*: &lt;!here&gt; &lt;!channel&gt; help", reply_broadcast: "false" });
   });
@@ -115,7 +132,13 @@ describe("SlackWorkspaceAdapter", () => {
   it("updates the card and resolves permalinks for transfers", async () => {
     const first = await workspace.postEscalation(cancellationContext());
     const context = cancellationContext();
-    context.escalation = { ...context.escalation, team: "billing", level: 2, previousThread: first.thread, transferNote: "Refund approved" };
+    context.escalation = {
+      ...context.escalation,
+      team: "billing",
+      level: 2,
+      previousThread: first.thread,
+      transferNote: "Refund approved",
+    };
     const second = await workspace.postEscalation(context);
     expect(second.thread.startsWith("slack:C0BILLING:")).toBe(true);
     await workspace.updateCard(first.thread, cancellationContext(), { kind: "transferred", toTeam: "billing", newThread: second.thread });
@@ -167,7 +190,8 @@ describe("SlackWorkspaceAdapter", () => {
 
   it("an in-doubt thread post finds its earlier copy past the first page of a long thread, and is not posted twice", async () => {
     const { thread } = await workspace.postEscalation(cancellationContext());
-    for (let i = 0; i < 450; i++) await workspace.postToThread(thread, { kind: "system_note", text: `note ${i}` }, { key: `ob_${i}`, inDoubt: false, since: T0 });
+    for (let i = 0; i < 450; i++)
+      await workspace.postToThread(thread, { kind: "system_note", text: `note ${i}` }, { key: `ob_${i}`, inDoubt: false, since: T0 });
     const posts = () => api.callsTo("chat.postMessage").length;
     const before = posts();
     // ob_440's answer was lost after Slack posted it: the retry pages through the thread, finds it, posts nothing.
@@ -194,6 +218,8 @@ describe("SlackWorkspaceAdapter", () => {
     expect(thread).toMatch(/^slack:C0RETENT1:/);
     const note = api.callsTo("chat.postMessage").at(-1)!;
     expect(note.args.text).toContain("transcript could not be posted");
-    expect(logger.entries.some((e) => e.level === "error" && e.context.slackError === "msg_too_long" && e.message.includes("transcript"))).toBe(true);
+    expect(
+      logger.entries.some((e) => e.level === "error" && e.context.slackError === "msg_too_long" && e.message.includes("transcript")),
+    ).toBe(true);
   });
 });

@@ -44,30 +44,64 @@ describe("Socket Mode", () => {
   it("delivers a thread reply over the socket to the listener and acks the envelope", async () => {
     socket = await startSocketModeServer();
     cleanups.push(() => socket.close());
-    api = await startFakeSlackApi({ channels: [{ id: "C0RETENT1", name: "retention" }], users: [{ id: "U0AGENT01", name: "alex", display_name: "Alex" }], socketModeUrl: socket.url });
+    api = await startFakeSlackApi({
+      channels: [{ id: "C0RETENT1", name: "retention" }],
+      users: [{ id: "U0AGENT01", name: "alex", display_name: "Alex" }],
+      socketModeUrl: socket.url,
+    });
     cleanups.push(() => api.close());
     const logger = createCaptureLogger();
     const app = new App(
       slackAppOptions({
         config: { slack: { mode: "socket", admins: [] } },
-        env: { slackBotToken: "xoxb-socket", slackSigningSecret: "secret", slackAppToken: "xapp-1-socket", slackApiUrl: api.url, logLevel: "info" },
+        env: {
+          slackBotToken: "xoxb-socket",
+          slackSigningSecret: "secret",
+          slackAppToken: "xapp-1-socket",
+          slackApiUrl: api.url,
+          logLevel: "info",
+        },
         logger,
         clientOptions: { retryConfig: { retries: 0 } },
       }),
     );
     const actions = recordingActions();
-    const workspace = new SlackWorkspaceAdapter({ client: app.client, channels: { retention: "C0RETENT1" }, teams: [{ key: "retention", displayName: "Customer Care" }], logger });
-    registerSlackListeners(app, { actions, admin: actions, workspace, config: { slack: { mode: "socket", admins: [] }, teams: {} }, logger, botUserId: api.botUserId });
+    const workspace = new SlackWorkspaceAdapter({
+      client: app.client,
+      channels: { retention: "C0RETENT1" },
+      teams: [{ key: "retention", displayName: "Customer Care" }],
+      logger,
+    });
+    registerSlackListeners(app, {
+      actions,
+      admin: actions,
+      workspace,
+      config: { slack: { mode: "socket", admins: [] }, teams: {} },
+      logger,
+      botUserId: api.botUserId,
+    });
     await app.start();
     cleanups.push(() => app.stop());
     await socket.connected();
     expect(api.callsTo("apps.connections.open")[0]?.token).toBe("xapp-1-socket");
 
-    const body = threadReplyEvent({ channel: "C0RETENT1", user: "U0AGENT01", text: "On it :+1:", ts: "1715000001.000001", threadTs: "1715000000.000001" });
+    const body = threadReplyEvent({
+      channel: "C0RETENT1",
+      user: "U0AGENT01",
+      text: "On it :+1:",
+      ts: "1715000001.000001",
+      threadTs: "1715000000.000001",
+    });
     const ack = await socket.push("events_api", body);
     expect(socket.acks.map((a) => a.envelope_id)).toEqual([ack.envelope_id]);
     await expect.poll(() => actions.replies.length).toBe(1);
-    expect(actions.replies[0]).toEqual(["slack:C0RETENT1:1715000000.000001", { id: "slack:U0AGENT01", name: "Alex" }, "On it 👍", "slack:C0RETENT1:1715000001.000001", undefined]);
+    expect(actions.replies[0]).toEqual([
+      "slack:C0RETENT1:1715000000.000001",
+      { id: "slack:U0AGENT01", name: "Alex" },
+      "On it 👍",
+      "slack:C0RETENT1:1715000001.000001",
+      undefined,
+    ]);
 
     // Slash commands answer in the ack's payload.
     const command = await socket.push("slash_commands", { ...slackFixture("slash-command.json"), text: "status" });

@@ -81,7 +81,8 @@ describe("SQLite store shared by several processes", () => {
       expect(wins, `round ${round}`).toHaveLength(1);
       const winner = wins[0]!;
       expect(winner.version).toBe(current.version + 1);
-      for (const worker of workers) expect(await worker.request({ type: "get", id: conversation.id })).toEqual({ type: "get", conversation: winner });
+      for (const worker of workers)
+        expect(await worker.request({ type: "get", id: conversation.id })).toEqual({ type: "get", conversation: winner });
       current = winner;
     }
 

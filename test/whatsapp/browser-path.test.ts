@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import { findBrowser } from "../../channels/whatsapp/browser-path.js";
 
-const existing = (...paths: string[]) => (path: string) => paths.includes(path);
+const existing =
+  (...paths: string[]) =>
+  (path: string) =>
+    paths.includes(path);
 
 function browserError(fn: () => unknown): Error {
   try {
@@ -33,12 +36,16 @@ describe("findBrowser", () => {
 
   it("then CHROME_PATH, then PUPPETEER_EXECUTABLE_PATH", () => {
     const exists = existing("/a/chrome", "/b/chrome", "/usr/bin/chromium");
-    expect(findBrowser({ env: { CHROME_PATH: "/a/chrome", PUPPETEER_EXECUTABLE_PATH: "/b/chrome" }, exists, platform: "linux" })).toBe("/a/chrome");
+    expect(findBrowser({ env: { CHROME_PATH: "/a/chrome", PUPPETEER_EXECUTABLE_PATH: "/b/chrome" }, exists, platform: "linux" })).toBe(
+      "/a/chrome",
+    );
     expect(findBrowser({ env: { PUPPETEER_EXECUTABLE_PATH: "/b/chrome" }, exists, platform: "linux" })).toBe("/b/chrome");
   });
 
   it("reports an environment variable that points nowhere", () => {
-    const err = browserError(() => findBrowser({ env: { CHROME_PATH: "/gone" }, exists: existing("/usr/bin/chromium"), platform: "linux" }));
+    const err = browserError(() =>
+      findBrowser({ env: { CHROME_PATH: "/gone" }, exists: existing("/usr/bin/chromium"), platform: "linux" }),
+    );
     expect(err.message).toContain('CHROME_PATH is "/gone"');
   });
 

@@ -45,6 +45,11 @@ describe("inbound messages when the engine can't store them", () => {
     await vi.advanceTimersByTimeAsync(WHATSAPP_INBOUND_RETRY_DELAYS_MS.reduce((a, b) => a + b, 0));
     await adapter.whenIdle();
     expect(stored).toEqual([]);
-    expect(problems).toEqual([{ code: "inbound_failed", message: expect.stringMatching(new RegExp(`${id}.*could not be stored after 6 attempts.*warmline doctor`)) }]);
+    expect(problems).toEqual([
+      {
+        code: "inbound_failed",
+        message: expect.stringMatching(new RegExp(`${id}.*could not be stored after 6 attempts.*warmline doctor`)),
+      },
+    ]);
   });
 });

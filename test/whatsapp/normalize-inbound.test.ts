@@ -118,7 +118,9 @@ describe("normalizeWhatsAppMessage", () => {
   it("ignores messages this account sent", () => {
     const { message } = loadWhatsAppFixture("text");
     expect(whatsappSkipReason({ ...message, fromMe: true })).toBe("sent by this WhatsApp account");
-    expect(whatsappSkipReason({ ...message, fromMe: undefined, id: { ...message.id, fromMe: true } })).toBe("sent by this WhatsApp account");
+    expect(whatsappSkipReason({ ...message, fromMe: undefined, id: { ...message.id, fromMe: true } })).toBe(
+      "sent by this WhatsApp account",
+    );
   });
 
   it("ignores broadcast lists", () => {
@@ -141,10 +143,18 @@ describe("normalizeWhatsAppMessage", () => {
       ["no id", { ...text, id: undefined }, "message has no id (id._serialized)"],
       ["an empty id", { ...text, id: { _serialized: "" } }, "message has no id (id._serialized)"],
       ["an empty text", { ...text, body: "  " }, "empty chat message"],
-      ["a location without coordinates", { ...loadWhatsAppFixture("location").message, location: null, _data: {} }, "location message without usable coordinates"],
+      [
+        "a location without coordinates",
+        { ...loadWhatsAppFixture("location").message, location: null, _data: {} },
+        "location message without usable coordinates",
+      ],
       ["a vcard without cards", { ...loadWhatsAppFixture("vcard").message, vCards: [], body: "" }, "vcard message without a vCard"],
       ["a system message", { ...text, type: "e2e_notification", body: "" }, "WhatsApp system message (e2e_notification)"],
-      ["an unknown type with a blob body", { ...text, type: "future_kind", body: "A".repeat(400) }, 'unsupported message type "future_kind" with no readable text'],
+      [
+        "an unknown type with a blob body",
+        { ...text, type: "future_kind", body: "A".repeat(400) },
+        'unsupported message type "future_kind" with no readable text',
+      ],
       ["a weird chat id", { ...text, from: "abc" }, "not a one-to-one chat (abc)"],
     ])("skips %s with a reason", (_label, payload, reason) => {
       expect(normalizeWhatsAppMessage(payload as WhatsAppInboundMessage, { receivedAt: AT })).toEqual({ ok: false, reason });
@@ -182,13 +192,18 @@ describe("whatsappMessageHasMedia", () => {
 
 describe("parseWhatsAppVCard", () => {
   it("reads FN and TEL, unfolding continuation lines", () => {
-    expect(parseWhatsAppVCard("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Maria\r\n  Garcia\r\nTEL;waid=34600111222:+34 600 11 12 22\r\nEND:VCARD")).toEqual({
+    expect(
+      parseWhatsAppVCard("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Maria\r\n  Garcia\r\nTEL;waid=34600111222:+34 600 11 12 22\r\nEND:VCARD"),
+    ).toEqual({
       name: "Maria Garcia",
       phones: ["+34 600 11 12 22"],
     });
   });
 
   it("falls back to N and to the waid", () => {
-    expect(parseWhatsAppVCard("BEGIN:VCARD\nN:Doe;John;;;\nTEL;waid=15550001234:\nEND:VCARD")).toEqual({ name: "John Doe", phones: ["+15550001234"] });
+    expect(parseWhatsAppVCard("BEGIN:VCARD\nN:Doe;John;;;\nTEL;waid=15550001234:\nEND:VCARD")).toEqual({
+      name: "John Doe",
+      phones: ["+15550001234"],
+    });
   });
 });

@@ -19,15 +19,20 @@ describe("WhatsApp addresses", () => {
     expect(encodeWhatsAppAddress("15551234567@c.us")).toBe("whatsapp:15551234567@c.us");
   });
 
-  it.each(["slack:C123:1700000000.000100", "whatsapp:", "whatsapp:120363012345678901@g.us", "whatsapp:status@broadcast", "15551234567@c.us", "WHATSAPP:15551234567@c.us", ""])(
-    "refuses to decode %j, naming it",
-    (address) => {
-      const err = caught(() => decodeWhatsAppAddress(address));
-      expect(isWarmlineError(err, "bad_id")).toBe(true);
-      expect((err as Error).message).toContain(`"${address}"`);
-      expect((err as Error).message).toContain("whatsapp:<number>@c.us");
-    },
-  );
+  it.each([
+    "slack:C123:1700000000.000100",
+    "whatsapp:",
+    "whatsapp:120363012345678901@g.us",
+    "whatsapp:status@broadcast",
+    "15551234567@c.us",
+    "WHATSAPP:15551234567@c.us",
+    "",
+  ])("refuses to decode %j, naming it", (address) => {
+    const err = caught(() => decodeWhatsAppAddress(address));
+    expect(isWarmlineError(err, "bad_id")).toBe(true);
+    expect((err as Error).message).toContain(`"${address}"`);
+    expect((err as Error).message).toContain("whatsapp:<number>@c.us");
+  });
 
   it("refuses to encode group or broadcast chats", () => {
     const err = caught(() => encodeWhatsAppAddress("120363012345678901@g.us"));

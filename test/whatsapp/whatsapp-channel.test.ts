@@ -80,7 +80,11 @@ describe("WhatsAppChannelAdapter inbound", () => {
     await adapter.start(events);
     client.customerSends("voice-note", { name: "Alex" });
     await adapter.whenIdle();
-    expect(received[0]?.attachments?.[0]).toMatchObject({ kind: "audio", mimeType: "audio/ogg; codecs=opus", dataBase64: expect.any(String) });
+    expect(received[0]?.attachments?.[0]).toMatchObject({
+      kind: "audio",
+      mimeType: "audio/ogg; codecs=opus",
+      dataBase64: expect.any(String),
+    });
   });
 
   it("keeps a customer's caption when the media download fails", async () => {
@@ -146,7 +150,13 @@ describe("WhatsAppChannelAdapter inbound", () => {
     client.customerSends("group-text");
     client.customerSends("status");
     client.customerSends("newsletter");
-    client.receive({ id: { _serialized: "true_15551234567@c.us_X", fromMe: true }, fromMe: true, from: "15559876543@c.us", type: "chat", body: "ours" });
+    client.receive({
+      id: { _serialized: "true_15551234567@c.us_X", fromMe: true },
+      fromMe: true,
+      from: "15559876543@c.us",
+      type: "chat",
+      body: "ours",
+    });
     await adapter.whenIdle();
     expect(received).toEqual([]);
     expect(logs.filter((l) => l.message === "Ignored a WhatsApp message").map((l) => l.context.reason)).toEqual([
@@ -212,7 +222,9 @@ describe("WhatsAppChannelAdapter outbound", () => {
     const { client, adapter, events } = setup();
     await adapter.start(events);
     const { channelMessageId } = await adapter.send({ address: CUSTOMER, text: "Hi Alex, Sam here." });
-    expect(client.sent).toEqual([{ id: channelMessageId, chatId: "15551234567@c.us", content: "Hi Alex, Sam here.", text: "Hi Alex, Sam here." }]);
+    expect(client.sent).toEqual([
+      { id: channelMessageId, chatId: "15551234567@c.us", content: "Hi Alex, Sam here.", text: "Hi Alex, Sam here." },
+    ]);
   });
 
   it("sends an image with the text as its caption, built through the media factory", async () => {
@@ -288,8 +300,15 @@ describe("WhatsAppChannelAdapter outbound", () => {
 
     client.sent.length = 0;
     const longCaption = "Your label and the steps to return the parcel. ".repeat(30);
-    await adapter.send({ address: CUSTOMER, text: longCaption, attachments: [{ kind: "image", mimeType: "image/png", dataBase64: "iVBORw0KGgo=" }] });
-    expect(client.sent.map((s) => [s.text, s.options])).toEqual([[longCaption, undefined], ["", undefined]]);
+    await adapter.send({
+      address: CUSTOMER,
+      text: longCaption,
+      attachments: [{ kind: "image", mimeType: "image/png", dataBase64: "iVBORw0KGgo=" }],
+    });
+    expect(client.sent.map((s) => [s.text, s.options])).toEqual([
+      [longCaption, undefined],
+      ["", undefined],
+    ]);
   });
 
   it("an in-doubt retry resumes after the parts an interrupted attempt delivered, and re-sends nothing", async () => {
@@ -489,7 +508,9 @@ describe("WhatsAppChannelAdapter connection", () => {
     client.showQr();
     await adapter.whenIdle();
     expect(printed).toEqual([FAKE_WHATSAPP_QR]);
-    expect(problems).toEqual([{ code: "qr", message: expect.stringContaining("Linked devices"), qr: FAKE_WHATSAPP_QR, qrText: expect.any(String) }]);
+    expect(problems).toEqual([
+      { code: "qr", message: expect.stringContaining("Linked devices"), qr: FAKE_WHATSAPP_QR, qrText: expect.any(String) },
+    ]);
     // The ops channel gets the QR drawn, not the raw pairing string, so it can be scanned from Slack.
     const drawn = (problems[0] as unknown as { qrText: string }).qrText;
     expect(drawn).not.toContain(FAKE_WHATSAPP_QR);
@@ -518,7 +539,9 @@ describe("WhatsAppChannelAdapter connection", () => {
     await adapter.start(events);
     client.failAuth("Unable to restore session");
     await adapter.whenIdle();
-    expect(problems).toEqual([{ code: "auth_failure", message: expect.stringMatching(/Unable to restore session.*delete the whatsapp-session folder/) }]);
+    expect(problems).toEqual([
+      { code: "auth_failure", message: expect.stringMatching(/Unable to restore session.*delete the whatsapp-session folder/) },
+    ]);
   });
 
   it("fails start clearly when the browser cannot start", async () => {
