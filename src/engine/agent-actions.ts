@@ -1,5 +1,6 @@
 import { currentEscalation, type AgentRef, type Attachment, type Conversation } from "../domain/conversation.js";
 import type { Escalation } from "../domain/escalation.js";
+import { isInternalNote } from "../domain/internal-note.js";
 import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
 import type { EngineCore, Outbound } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";
@@ -125,7 +126,7 @@ export function createAgentActions(core: EngineCore): AgentActions {
       const escalation = currentEscalation(conversation);
       const isCurrentThread = escalation?.thread === thread && (conversation.state === "queued" || conversation.state === "assigned");
       const isClaimant = conversation.state === "assigned" && conversation.assignee?.id === agent.id;
-      const internal = !isCurrentThread || !isClaimant || text.trimStart().startsWith("//");
+      const internal = !isCurrentThread || !isClaimant || isInternalNote(text);
       const result: AgentReplyResult = !internal
         ? { relayed: true }
         : !isCurrentThread
