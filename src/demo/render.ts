@@ -3,8 +3,8 @@
  * sandbox's record of the calls Warmline made.
  */
 import { emojify } from "node-emoji";
-import type { FakeSlackApi, FakeSlackCall } from "../../test/helpers/fake-slack-api.js";
-import type { FakeWhatsAppClient, FakeWhatsAppSent } from "../../test/helpers/fake-whatsapp-client.js";
+import type { FakeSlackApi, FakeSlackCall } from "../sandbox/fake-slack-api.js";
+import type { FakeWhatsAppClient, FakeWhatsAppSent } from "../sandbox/fake-whatsapp-client.js";
 
 type Block = { type: string; text?: { text?: string }; fields?: { text?: string }[]; elements?: Record<string, unknown>[] };
 
