@@ -1,6 +1,7 @@
 /**
- * The composition root: the only place that constructs SDK clients (Bolt, whatsapp-web.js),
- * the store and the adapters. Everything else receives its dependencies.
+ * The composition root: the only place that constructs the service's SDK clients (Bolt,
+ * whatsapp-web.js), its store (through openConversationStore) and its adapters. Everything else
+ * receives its dependencies (test/routing/composition-root.test.ts holds the rule).
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
