@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../src/paths.js";
+import { buildConversation } from "../contract/conversation-factory.js";
 
 /** What a consumer gets from `import … from "warmline"`: the package resolved by its name, through package.json's exports. */
 const warmline = await import("warmline");
@@ -24,20 +25,8 @@ describe('the "warmline" package entry', () => {
   it("builds a store with the exported factory and round-trips a conversation", async () => {
     const at = Date.UTC(2026, 0, 5, 9, 0, 0);
     const store = await warmline.openConversationStore({ kind: "memory", sqliteFile: "unused.sqlite" }, { clock: { now: () => at } });
-    const conversation: import("warmline").Conversation = {
-      id: "conv-package-entry",
-      version: 1,
-      channel: "whatsapp",
-      customer: { address: "whatsapp:447700900999@c.us", name: "Rae", phone: "+447700900999", tier: "standard", pastConversations: 0 },
-      state: "bot",
-      transcript: [{ id: "msg-1", author: "customer", text: "Can I change my delivery address?", at }],
-      escalations: [],
-      botMisses: 0,
-      toolFailures: 0,
-      declinedReasons: [],
-      createdAt: at,
-      updatedAt: at,
-    };
+    // Typed by the package's own export: what a consumer's code would see.
+    const conversation: import("warmline").Conversation = buildConversation({ createdAt: at, updatedAt: at });
     try {
       await store.create(conversation);
       expect(await store.get(conversation.id)).toEqual(conversation);
