@@ -89,6 +89,7 @@ export {
   type FileCommerceOptions,
 } from "./assistant/index.js";
 export { createAssistantFromConfig } from "./assistant/from-config.js";
-export { createSlackWorkspace, SlackWorkspaceAdapter, type SlackWorkspaceOptions } from "../channels/slack/slack-workspace.js";
+// The Slack workspace is built from Bolt's app.client: `new SlackWorkspaceAdapter({ client: app.client, … })`.
+export { SlackWorkspaceAdapter, type SlackWorkspaceOptions } from "../channels/slack/slack-workspace.js";
 export { createWhatsAppChannel, WhatsAppChannelAdapter, type WhatsAppChannelOptions } from "../channels/whatsapp/whatsapp-channel.js";
 export type { WhatsAppClientPort } from "../channels/whatsapp/client-port.js";

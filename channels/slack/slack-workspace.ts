@@ -517,8 +517,3 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
 function outboxMetadata(key: string | undefined): { metadata?: { event_type: string; event_payload: { id: string } } } {
   return key === undefined ? {} : { metadata: { event_type: SLACK_OUTBOX_EVENT_TYPE, event_payload: { id: key } } };
 }
-
-/** Factory in the house style; main.ts passes Bolt's `app.client` and the resolved team channels. */
-export function createSlackWorkspace(options: SlackWorkspaceOptions): SlackWorkspaceAdapter {
-  return new SlackWorkspaceAdapter(options);
-}
