@@ -5,7 +5,8 @@
 //   wild:   eval/wild/<language>.csv, the project's own WhatsApp-style set, per language, category and variety.
 // ../shared is optional: a set that is absent is reported as skipped. --data, --expectations and --holdout apply to
 // bitext (--holdout trains on four fifths of --data as a user's own corpus and scores the other fifth); --corpus
-// trains the assistant used for every set. --examples lists the first failing texts of each slice.
+// trains the assistant used for every set. --examples lists the first failing texts of each slice. --repeats
+// measures policy.repeatSimilarity on bitext: how often same-intent and different-intent pairs count as a repeat.
 // Exits 1 when a quality bar is missed; speed is reported only (a busy machine must not fail it).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -31,12 +32,13 @@ import {
   WILD_TARGETS,
   wildShortfalls,
 } from "../src/cli/evaluate-triage.js";
+import { measureRepeatSimilarity, type RepeatRates } from "../src/cli/measure-repeats.js";
 import { loadConfigFile } from "../src/config/load-config.js";
 import { isWarmlineError } from "../src/domain/errors.js";
 import { PACKAGE_ROOT, SHIPPED_CONFIG_FILE } from "../src/paths.js";
 
 const USAGE =
-  "Usage: npm run eval [-- --set bitext|hint3|wild] [--data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--examples] [--json]";
+  "Usage: npm run eval [-- --set bitext|hint3|wild] [--data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--examples] [--repeats] [--json]";
 const SETS = ["bitext", "hint3", "wild"] as const;
 type SetName = (typeof SETS)[number];
 /** `warmline triage` is timed as a fresh process on this many utterances, start-up and training included. */
@@ -70,6 +72,7 @@ try {
       corpus: { type: "string" },
       holdout: { type: "boolean", default: false },
       examples: { type: "boolean", default: false },
+      repeats: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
   });
@@ -84,12 +87,13 @@ if (values.holdout && values.corpus)
 const bitextOptions = values.holdout || values.data !== undefined || values.expectations !== undefined;
 if (bitextOptions && values.set !== undefined && values.set !== "bitext")
   fail("--data, --expectations and --holdout apply to the bitext set: drop them or use --set bitext.", 2);
-// --holdout trains a user's corpus from Bitext: scoring the other sets with it would measure a different product.
-const sets: readonly SetName[] = values.set ? [values.set as SetName] : values.holdout ? ["bitext"] : SETS;
+// Options about the bitext file mean the user is measuring that file (or a corpus trained from it): run it alone.
+const sets: readonly SetName[] = values.set ? [values.set as SetName] : bitextOptions ? ["bitext"] : SETS;
 
 const config = loadConfigFile(SHIPPED_CONFIG_FILE);
 const skipped = new Map<SetName, string>();
 const messages = new Map<SetName, LabelledMessage[]>();
+let repeats: RepeatRates | undefined;
 let tempDir: string | undefined;
 
 if (sets.includes("bitext")) {
@@ -117,6 +121,7 @@ if (sets.includes("bitext")) {
       rows = heldOut;
     }
     messages.set("bitext", bitextMessages(rows, expectations));
+    if (values.repeats) repeats = measureRepeatSimilarity(rows, config.policy.repeatSimilarity);
   }
 }
 if (sets.includes("hint3")) {
@@ -188,7 +193,7 @@ if (values.json) {
       { overall: r.evaluation.overall.figures(), targetsMet: r.checks, slices: slicesJson(r.evaluation) },
     ]),
   ]);
-  console.log(JSON.stringify({ sets, throughput }, null, 2));
+  console.log(JSON.stringify({ sets, throughput, ...(repeats ? { repeats } : {}) }, null, 2));
 } else {
   const corpusName = values.holdout
     ? "four fifths of the bitext data (scored on the other fifth)"
@@ -202,11 +207,16 @@ if (values.json) {
       const targets = triageTargets(userCorpus);
       out.push(
         barLine("escalation recall (must-escalate intents)", f.escalationRecall, `>= ${targets.recall}`, checks.recall!),
-        `${"expected reason on those".padEnd(44)} ${f.expectedReasonRate?.toFixed(3)}`,
+        `${"expected reason on those".padEnd(44)} ${f.expectedReasonRate?.toFixed(3).padStart(6)}`,
         barLine("false escalation (all other intents)", f.falseEscalationRate, `<= ${targets.falseEscalation}`, checks.falseEscalation!),
         barLine("team accuracy", f.teamAccuracy, `>= ${targets.team}`, checks.team!),
         barLine("intent accuracy", f.intentAccuracy, `>= ${targets.intent}`, checks.intent!),
         falseReasonsLine(evaluation),
+        ...(repeats
+          ? [
+              `repeat similarity >= ${repeats.threshold}: same-intent pairs ${pct(repeats.sameIntentHitRate)} (${repeats.sameIntentPairs}), different-intent pairs ${pct(repeats.differentIntentHitRate)} (${repeats.differentIntentPairs})`,
+            ]
+          : []),
         ...sliceTable("per intent", evaluation.slices.get("intent")),
         ...sliceTable("per language-variation tag", evaluation.slices.get("tag")),
       );
@@ -266,6 +276,10 @@ if (values.json) {
     `bars: ${allMet ? "all met" : "MISSED (see above)"}`,
   );
   console.log(out.join("\n"));
+}
+
+function pct(value: number | null): string {
+  return value === null ? "-" : value.toFixed(3);
 }
 
 /** HINT3's labels that carry a bar (must or must-not escalate). */
