@@ -86,9 +86,23 @@ export function readWildSet(dir: string = WILD_DIR): WildRow[] {
   });
 }
 
-/** The wild rows as labelled messages, sliced by language, category and variety (each word of the note). */
+/**
+ * The wild rows as labelled messages, sliced by language, category and variety (each word of the note).
+ * Languages are interleaved (each file's first row, then each one's second…) so that the first failing
+ * texts a category keeps as examples come from several languages, not all from the first file.
+ */
 export function wildMessages(rows: readonly WildRow[]): LabelledMessage[] {
-  return rows.map((row) => ({
+  const position = new Map<string, number>();
+  const rank = rows.map((row) => {
+    const n = position.get(row.language) ?? 0;
+    position.set(row.language, n + 1);
+    return n;
+  });
+  const interleaved = rows
+    .map((row, i) => ({ row, rank: rank[i]! }))
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ row }) => row);
+  return interleaved.map((row) => ({
     text: row.text,
     expected: { escalate: row.escalate, team: row.team },
     slices: {
