@@ -47,4 +47,18 @@ describe("npm run demo", () => {
     expect(result.stdout).toMatch(/┃ Hello, Sam here/);
     expect(result.stdout).toMatch(/\*Support\*: 0 waiting, 1 with an agent/);
   });
+
+  it("prints its usage for --help (exit 0) and names an unknown flag (exit 2), without a stack trace", () => {
+    const help = demo(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run demo/);
+    expect(help.stdout).toContain("--interactive");
+    const unknown = demo(["--interactiv"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^Unknown option "--interactiv": see the options below\.\n\nUsage: npm run demo/);
+    const stray = demo(["story"]);
+    expect(stray.status).toBe(2);
+    expect(stray.stderr).toMatch(/^Unexpected argument "story"/);
+    for (const run of [help, unknown, stray]) expect(`${run.stdout}${run.stderr}`).not.toMatch(/\n\s+at /);
+  });
 });
