@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { App } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
 import wweb from "whatsapp-web.js";
 import { intentErrors } from "./assistant/config-intents.js";
 import { prepareAssistant } from "./assistant/from-config.js";
@@ -26,6 +27,7 @@ import { createInFlightTracker } from "../channels/slack/in-flight.js";
 import { registerSlackListeners } from "../channels/slack/register-listeners.js";
 import { resolveTeamChannels } from "../channels/slack/resolve-channels.js";
 import { slackAppOptions } from "../channels/slack/slack-app-options.js";
+import { checkSlackAtStartup, slackStartupClientOptions } from "../channels/slack/slack-startup-check.js";
 import { SlackWorkspaceAdapter } from "../channels/slack/slack-workspace.js";
 import { findBrowser } from "../channels/whatsapp/browser-path.js";
 import { whatsappClientOptions } from "../channels/whatsapp/client-options.js";
@@ -166,18 +168,22 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       outboxBacklog: async () => (await store.listOutbox()).length,
     });
 
-    const app = new App(
-      slackAppOptions({
-        config,
-        env,
-        logger: logger.child({ component: "slack" }),
-        // Answer Slack after the event is stored: a crash before that makes Slack retry instead of losing it.
-        processBeforeResponse: options.slack?.processBeforeResponse ?? true,
-        clientOptions: options.slack?.clientOptions,
-        customRoutes: analytics.httpRoutes,
-      }),
+    const appOptions = slackAppOptions({
+      config,
+      env,
+      logger: logger.child({ component: "slack" }),
+      // Answer Slack after the event is stored: a crash before that makes Slack retry instead of losing it.
+      processBeforeResponse: options.slack?.processBeforeResponse ?? true,
+      clientOptions: options.slack?.clientOptions,
+      customRoutes: analytics.httpRoutes,
+    });
+    // A wrong token or no network stops the start here with one message, after a bounded number of attempts.
+    const identity = await checkSlackAtStartup(
+      new WebClient(env.slackBotToken, slackStartupClientOptions(appOptions.clientOptions, logger.child({ component: "slack" }))),
+      { apiUrl: appOptions.clientOptions?.slackApiUrl, logger: logger.child({ component: "slack" }) },
     );
-    const auth = await app.client.auth.test();
+    // Given the bot's ids, Bolt does not run auth.test again in the background.
+    const app = new App({ ...appOptions, botUserId: identity.botUserId, ...(identity.botId ? { botId: identity.botId } : {}) });
     const channels = await resolveTeamChannels(app.client, config);
     const workspace = new SlackWorkspaceAdapter({
       client: app.client,
@@ -211,7 +217,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       workspace,
       config,
       logger: logger.child({ component: "slack" }),
-      botUserId: auth.user_id ?? "",
+      botUserId: identity.botUserId,
       idempotency: store,
     });
     registerAnalyticsListeners(app, {
