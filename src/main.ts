@@ -8,9 +8,8 @@ import { join, resolve } from "node:path";
 import { App } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import wweb from "whatsapp-web.js";
-import { intentErrors } from "./assistant/config-intents.js";
-import { prepareAssistant } from "./assistant/from-config.js";
-import { envSettingsOf, loadConfigFile, loadEnv, parseConfig, readRawConfigFile, type WarmlineEnv } from "./config/load-config.js";
+import { type PreparedAssistant, prepareCheckedConfig } from "./assistant/from-config.js";
+import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile, type WarmlineEnv } from "./config/load-config.js";
 import type { WarmlineConfig } from "./config/schema.js";
 import { isWarmlineError, WarmlineError } from "./domain/errors.js";
 import { createEngine, ENGINE_TICK_INTERVAL_MS, type Engine } from "./engine/engine.js";
@@ -81,16 +80,18 @@ async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
- * The config, and its name in error messages. A broken config is reported together with any
- * secrets missing for the slack.mode and store.kind it names, so one run lists every problem.
+ * The config and the assistant it names, its intents checked against the corpus before anything
+ * starts (one the corpus lacks would never route). A broken config is reported together with
+ * unknown intents and any secrets missing for the slack.mode and store.kind it names, so one run
+ * lists every problem.
  */
-function resolveConfig(
+async function resolveConfig(
   input: StartWarmlineOptions["config"],
   rawEnv: Record<string, string | undefined>,
-): { config: WarmlineConfig; source: string } {
+): Promise<{ config: WarmlineConfig; assistant: PreparedAssistant }> {
   const source = typeof input === "string" ? input : input === undefined ? "warmline.config.json" : "the config object";
   try {
-    return { config: typeof input === "object" ? parseConfig(input, source) : loadConfigFile(source), source };
+    return await prepareCheckedConfig(typeof input === "object" ? input : readConfigJson(source), source);
   } catch (error) {
     if (!isWarmlineError(error, "config_invalid")) throw error;
     try {
@@ -138,11 +139,7 @@ function instanceIdOf(dataDir: string): string {
 
 export async function startWarmline(options: StartWarmlineOptions = {}): Promise<WarmlineHandle> {
   const rawEnv = options.env ?? process.env;
-  const { config, source } = resolveConfig(options.config, rawEnv);
-  // Before anything starts: an intent the config names but the corpus lacks would never route.
-  const preparedAssistant = await prepareAssistant(config);
-  const unknownIntents = intentErrors(preparedAssistant.problems, source);
-  if (unknownIntents) throw unknownIntents;
+  const { config, assistant: preparedAssistant } = await resolveConfig(options.config, rawEnv);
   const env = loadEnv(rawEnv, config);
   const logger = options.logger ?? createLogger({ level: env.logLevel });
   for (const problem of preparedAssistant.problems)

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { IntentProblem } from "../assistant/config-intents.js";
 import type { EnvSettings, WarmlineEnv } from "../config/load-config.js";
-import { envSettingsOf, loadEnv, readRawConfigFile } from "../config/load-config.js";
+import { bestEffortConfig, envSettingsOf, loadEnv, readRawConfigFile } from "../config/load-config.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { isWarmlineError } from "../domain/errors.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
@@ -83,16 +83,20 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     fail("config", `${deps.configSource} is not usable`, isWarmlineError(error) ? problemLines(error.message) : [messageOf(error)]);
   }
 
-  if (!config) skip("assistant intents", "needs a valid config");
+  // A broken config's intents are still checked, as far as it shows them: every problem in one run.
+  const raw = config ? undefined : readRawConfig(deps);
+  const intentsOf = config ?? (raw === undefined ? undefined : bestEffortConfig(raw));
+  const asFarAs = config ? "" : " (as far as the broken config shows)";
+  if (!intentsOf) skip("assistant intents", "the config can't be read");
   else {
     try {
-      const { corpus, problems } = await (deps.assistantIntents ?? prepareAssistantIntents)(config);
+      const { corpus, problems } = await (deps.assistantIntents ?? prepareAssistantIntents)(intentsOf);
       const errors = problems.filter((problem) => problem.severity === "error").map((problem) => problem.message);
       const warnings = problems.filter((problem) => problem.severity === "warning").map((problem) => problem.message);
       const detail =
         errors.length > 0
-          ? `${errors.length} intent${errors.length === 1 ? "" : "s"} in ${deps.configSource} ${errors.length === 1 ? "is" : "are"} not in the corpus ${corpus}, so routing never matches ${errors.length === 1 ? "it" : "them"}`
-          : `every intent ${deps.configSource} names is in the corpus ${corpus}`;
+          ? `${errors.length} intent${errors.length === 1 ? "" : "s"} in ${deps.configSource} ${errors.length === 1 ? "is" : "are"} not in the corpus ${corpus}, so routing never matches ${errors.length === 1 ? "it" : "them"}${asFarAs}`
+          : `every intent ${deps.configSource} names is in the corpus ${corpus}${asFarAs}`;
       checks.push({
         name: "assistant intents",
         ok: errors.length === 0,
@@ -111,7 +115,7 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
 
   // Without a valid config, the secrets are checked for the slack.mode and store.kind it names, else their defaults: every problem at once.
   let env: WarmlineEnv | undefined;
-  const settings: EnvSettings = config ?? envSettingsOf(readRawConfig(deps));
+  const settings: EnvSettings = config ?? envSettingsOf(raw);
   const assumed = config
     ? ""
     : ` (for slack.mode "${settings.slack.mode}" and store.kind "${settings.store.kind}", as far as the broken config shows)`;

@@ -161,7 +161,9 @@ describe("warmline doctor", () => {
     );
     expect(text).toMatch(/fix: SLACK_SIGNING_SECRET is missing: set it to the Signing Secret/);
     expect(text).toMatch(/fix: PORT is missing: /);
-    expect(text).toContain("skip assistant intents: not checked");
+    // The broken config's intents are still checked, as far as it shows them.
+    expect(text).toContain("ok   assistant intents: every intent");
+    expect(text).toContain("(as far as the broken config shows)");
   });
 
   it("checks the environment for the default slack.mode when the config can't be read at all", async () => {
@@ -203,6 +205,23 @@ describe("warmline doctor", () => {
     );
     // The other checks still run.
     expect(text).toContain("ok   slack token: ");
+  });
+
+  it("checks a broken config's intents too, so a misspelt key and a misspelt intent show in one run", async () => {
+    const setup = await healthy();
+    const config = JSON.parse(readFileSync(setup.configFile, "utf8"));
+    config.polcy = {};
+    config.policy.priorityIntents = ["cancel_ordr"];
+    writeFileSync(setup.configFile, JSON.stringify(config));
+    const { code, text } = await doctor(setup);
+    expect(code).toBe(1);
+    expect(text).toContain('fix: (top level): unknown key "polcy": did you mean "policy"?');
+    expect(text).toContain(
+      `FAIL assistant intents: 1 intent in ${setup.configFile} is not in the corpus data/corpus.csv, so routing never matches it (as far as the broken config shows)`,
+    );
+    expect(text).toContain(
+      'fix: policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?',
+    );
   });
 
   it("warns about a corpus intent with no answer, and still passes", async () => {

@@ -153,6 +153,31 @@ describe("startWarmline and the intents the config names", () => {
     }
   });
 
+  it("lists schema problems and unknown intents together in one error (a misspelt key does not hide a misspelt intent)", async () => {
+    const config = JSON.parse(readFileSync(SHIPPED_CONFIG_FILE, "utf8"));
+    config.teams.retention.claimWithinMinute = config.teams.retention.claimWithinMinutes;
+    delete config.teams.retention.claimWithinMinutes;
+    config.policy.priorityIntents = ["cancel_ordr"];
+    const failure = await startWarmline({
+      config,
+      dataDir: mkdtempSync(join(tmpdir(), "warmline-startfail-")),
+      env: { SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: "secret", SLACK_APP_TOKEN: "xapp-test" },
+      whatsapp: { client: new FakeWhatsAppClient() },
+      logger: createSilentLogger(),
+    }).then(
+      () => undefined,
+      (error: unknown) => error as { code?: string; message: string },
+    );
+    expect(failure?.code).toBe("config_invalid");
+    expect(failure?.message.split("\n")).toEqual([
+      "the config object has 3 problems:",
+      "  - teams.retention.claimWithinMinutes: Invalid input: expected number, received undefined",
+      '  - teams.retention: unknown key "claimWithinMinute": did you mean "claimWithinMinutes"?',
+      '  - policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?',
+      "Fix them in the config object; warmline.config.schema.json lets your editor check the file as you type.",
+    ]);
+  });
+
   it("logs a warning for a corpus intent with no answer, and goes on starting", async () => {
     const api = await startFakeSlackApi({ channels: structuredClone(SANDBOX_CHANNELS), users: SANDBOX_USERS });
     try {
