@@ -45,6 +45,17 @@ function readOptions(argv: string[]): { interactive: boolean; socket: boolean } 
 
 const options = readOptions(process.argv.slice(2));
 if (typeof options === "number") process.exit(options);
+// `npm run demo | head` closes the pipe early: stop quietly. Exiting (here or on Ctrl-C) runs the sandbox's clean-up.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(0);
+});
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+] as const)
+  process.once(signal, () => process.exit(code));
 const print = (line: string) => void process.stdout.write(`${line}\n`);
 
 try {

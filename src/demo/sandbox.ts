@@ -125,6 +125,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   options.configure?.(config);
 
   const dataDir = mkdtempSync(join(tmpdir(), "warmline-sandbox-"));
+  // However the process ends (`npm run demo | head`, Ctrl-C, a crash), the sandbox leaves no folder behind.
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  process.once("exit", removeDataDir);
   const clock = options.clock ?? { now: () => Date.now() };
   const whatsapp = new FakeWhatsAppClient({ now: clock.now });
   const handle = await startWarmline({
@@ -211,7 +214,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await handle.stop();
       await driver.close();
       await api.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      process.off("exit", removeDataDir);
+      removeDataDir();
     },
   };
 }

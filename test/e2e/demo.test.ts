@@ -1,4 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../../src/paths.js";
@@ -60,5 +63,38 @@ describe("npm run demo", () => {
     expect(stray.status).toBe(2);
     expect(stray.stderr).toMatch(/^Unexpected argument "story"/);
     for (const run of [help, unknown, stray]) expect(`${run.stdout}${run.stderr}`).not.toMatch(/\n\s+at /);
+  });
+
+  /** Starts the story with its own temp directory; resolves once it has printed (so its sandbox folder exists). */
+  async function startedDemo() {
+    const temp = mkdtempSync(join(tmpdir(), "warmline-demo-tmp-"));
+    const child = spawn(process.execPath, [TSX, join(PACKAGE_ROOT, "src", "demo", "main.ts")], {
+      cwd: PACKAGE_ROOT,
+      env: { ...process.env, NO_COLOR: "1", TMPDIR: temp },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+    await once(child.stdout, "data");
+    const sandboxes = () => readdirSync(temp).filter((name) => name.startsWith("warmline-sandbox-"));
+    expect(sandboxes()).toHaveLength(1);
+    return { child, exited, sandboxes, temp };
+  }
+
+  it("leaves no sandbox folder behind when its reader goes away early (npm run demo | head)", async () => {
+    const { child, exited, sandboxes, temp } = await startedDemo();
+    child.stdout.destroy();
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(sandboxes()).toEqual([]);
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  it("leaves no sandbox folder behind on Ctrl-C", async () => {
+    const { child, exited, sandboxes, temp } = await startedDemo();
+    child.kill("SIGINT");
+    const [code] = await exited;
+    expect(code).toBe(130);
+    expect(sandboxes()).toEqual([]);
+    rmSync(temp, { recursive: true, force: true });
   });
 });
