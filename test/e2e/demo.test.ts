@@ -51,6 +51,13 @@ describe("npm run demo", () => {
     expect(result.stdout).toMatch(/\*Support\*: 0 waiting, 1 with an agent/);
   });
 
+  it("--interactive ends cleanly when piped input ends without /quit (Node 24 refuses a prompt after readline closed)", () => {
+    const result = demo(["--interactive"], "I want to talk to a human\n/claim\n/say Hello, Sam here\n");
+    expect(result.stderr).not.toMatch(/ERR_USE_AFTER_CLOSE|The demo failed/);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/┃ Hello, Sam here/);
+  });
+
   it("prints its usage for --help (exit 0) and names an unknown flag (exit 2), without a stack trace", () => {
     const help = demo(["--help"]);
     expect(help.status).toBe(0);
