@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../../src/paths.js";
+import { loadConfigFile } from "../../src/config/load-config.js";
+import { PACKAGE_ROOT, SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 
 const TSX = join(PACKAGE_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 const demo = (args: string[], input?: string) =>
@@ -16,15 +17,19 @@ const demo = (args: string[], input?: string) =>
     env: { ...process.env, NO_COLOR: "1" },
   });
 
+/** The story is played once and read by the tests that check its output. */
+let story: ReturnType<typeof demo> | undefined;
+const playedStory = () => (story ??= demo([]));
+
 describe("npm run demo", () => {
   it("prints the whole story, what the customer sees and what agents see, and exits 0", () => {
-    const result = demo([]);
+    const result = playedStory();
     expect(result.status, result.stderr).toBe(0);
     const out = result.stdout;
     const order = [
       "WHATSAPP  customer → Acme",
       "SLACK #retention  (Warmline)",
-      "Sam claims the card",
+      "claims the card in #retention",
       "Sam from our Customer Care team has joined",
       "Hi Maria 👋",
       "thanks, but please just cancel it",
@@ -41,6 +46,25 @@ describe("npm run demo", () => {
     }
     // The internal note never reached WhatsApp.
     expect(out).not.toMatch(/┃ .*refund ref R-2231/);
+  });
+
+  it("reads like Slack and a real morning: one name per team, emoji rendered, buttons whole, time moving on", () => {
+    const out = playedStory().stdout;
+    // The team is called what the config calls it, in the headings as to the customer.
+    const retention = loadConfigFile(SHIPPED_CONFIG_FILE).teams.retention!;
+    expect(out).toContain(`hands over warm to ${retention.displayName} (${retention.channel})`);
+    expect(out).toContain(`┃ Sam from our ${retention.displayName} team has joined`);
+    expect(out).not.toMatch(/retention (channel|team)/i);
+    // No :shortcode: left beside rendered emoji.
+    expect(out.match(/:[a-z_+-][a-z0-9_+-]*:/g) ?? []).toEqual([]);
+    expect(out).toContain("[ 🤖 Return to bot ]");
+    // A row of buttons never breaks inside a button.
+    for (const line of out.split("\n").filter((l) => l.includes("[ "))) expect(line.split("[ ").length, line).toBe(line.split(" ]").length);
+    // Story time moves on as things happen (it used to read 09:30 throughout).
+    const times = [...out.matchAll(/2026-11-17 (\d\d:\d\d) UTC/g)].map((m) => m[1]!);
+    expect(times[0]).toBe("09:30");
+    expect(new Set(times).size).toBeGreaterThanOrEqual(4);
+    expect(times.at(-1)! > "09:35").toBe(true);
   });
 
   it("lets a person play the customer and the agent with --interactive", () => {
