@@ -8,14 +8,14 @@ export const DEMO_START = Date.UTC(2026, 10, 17, 9, 30);
 
 const MINUTE = 60_000;
 
-/** Story time: starts at `start` and moves on as the story does (each read a millisecond, so events stay in order). */
+/** Story time: starts at `start` and moves on only as the story does, so each run prints the same morning. */
 export interface StoryClock extends Clock {
   advance(ms: number): void;
 }
 
 export function createStoryClock(start = DEMO_START): StoryClock {
   let now = start;
-  return { now: () => ++now, advance: (ms) => void (now += ms) };
+  return { now: () => now, advance: (ms) => void (now += ms) };
 }
 
 export interface StoryOptions extends SandboxOptions {
