@@ -117,6 +117,25 @@ describe("startWarmline when a late start-up step fails", () => {
   });
 });
 
+/** Why startWarmline refused `config` (Socket Mode secrets set), or undefined if it started. */
+function startFailure(config: Record<string, unknown>, dataDir: string, slackApiUrl?: string) {
+  return startWarmline({
+    config,
+    dataDir,
+    env: {
+      SLACK_BOT_TOKEN: "xoxb-test",
+      SLACK_SIGNING_SECRET: "secret",
+      SLACK_APP_TOKEN: "xapp-test",
+      ...(slackApiUrl ? { SLACK_API_URL: slackApiUrl } : {}),
+    },
+    whatsapp: { client: new FakeWhatsAppClient() },
+    logger: createSilentLogger(),
+  }).then(
+    () => undefined,
+    (error: unknown) => error as { code?: string; message: string },
+  );
+}
+
 describe("startWarmline and the intents the config names", () => {
   it("refuses to start when the config names intents the corpus lacks, listing each with the intent meant, before anything starts", async () => {
     const api = await startFakeSlackApi({ channels: structuredClone(SANDBOX_CHANNELS), users: SANDBOX_USERS });
@@ -126,16 +145,7 @@ describe("startWarmline and the intents the config names", () => {
       config.routing.intentTeams = { ...config.routing.intentTeams, paymnt_issue: "billing" };
       config.routing.rules = [{ when: { intent: "complaints" }, team: "retention" }];
       const dataDir = mkdtempSync(join(tmpdir(), "warmline-startfail-"));
-      const failure = await startWarmline({
-        config,
-        dataDir,
-        env: { SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: "secret", SLACK_APP_TOKEN: "xapp-test", SLACK_API_URL: api.url },
-        whatsapp: { client: new FakeWhatsAppClient() },
-        logger: createSilentLogger(),
-      }).then(
-        () => undefined,
-        (error: unknown) => error as { code?: string; message: string },
-      );
+      const failure = await startFailure(config, dataDir, api.url);
       expect(failure?.code).toBe("config_invalid");
       expect(failure?.message).toBe(
         [
@@ -158,16 +168,7 @@ describe("startWarmline and the intents the config names", () => {
     config.teams.retention.claimWithinMinute = config.teams.retention.claimWithinMinutes;
     delete config.teams.retention.claimWithinMinutes;
     config.policy.priorityIntents = ["cancel_ordr"];
-    const failure = await startWarmline({
-      config,
-      dataDir: mkdtempSync(join(tmpdir(), "warmline-startfail-")),
-      env: { SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: "secret", SLACK_APP_TOKEN: "xapp-test" },
-      whatsapp: { client: new FakeWhatsAppClient() },
-      logger: createSilentLogger(),
-    }).then(
-      () => undefined,
-      (error: unknown) => error as { code?: string; message: string },
-    );
+    const failure = await startFailure(config, mkdtempSync(join(tmpdir(), "warmline-startfail-")));
     expect(failure?.code).toBe("config_invalid");
     expect(failure?.message.split("\n")).toEqual([
       "the config object has 3 problems:",
