@@ -11,7 +11,7 @@ import { WebClient } from "@slack/web-api";
 import wweb from "whatsapp-web.js";
 import { type PreparedAssistant, prepareCheckedConfig } from "./assistant/from-config.js";
 import { dataDirOf, readEnvironment } from "./config/environment.js";
-import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile} from "./config/load-config.js";
+import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile } from "./config/load-config.js";
 import type { WarmlineConfig } from "./config/schema.js";
 import { isWarmlineError, WarmlineError } from "./domain/errors.js";
 import { createEngine, ENGINE_TICK_INTERVAL_MS, type Engine } from "./engine/engine.js";
