@@ -109,7 +109,7 @@ export const DEFAULT_SIGNAL_ACTIONS = {
   money_not_credited: {
     reason: "priority_intent",
     intent: "payment_issue",
-    unlessIntents: ["track_refund"],
+    unlessIntents: [],
     compatibleIntents: ["get_refund"],
     describe: "lost money that was not credited",
   },
