@@ -80,6 +80,12 @@ export const routingRuleSchema = z
   })
   .describe("First matching rule wins, before the intent table");
 
+/** A key of a category record that is not a signal category: name it and the known ones. */
+const unknownSignalCategory = (issue: unknown) => {
+  const keys = (issue as { keys?: string[] }).keys;
+  return keys ? `unknown signal category ${keys.map((key) => `"${key}"`).join(", ")}: use ${SIGNAL_CATEGORIES.join(", ")}` : undefined;
+};
+
 const signalActionSchema = z.strictObject({
   reason: z.enum(ESCALATION_REASONS).describe("The escalation reason this signal raises"),
   intent: z.string().optional().describe("Route as if the assistant found this intent (team via routing.intentTeams)"),
@@ -172,25 +178,11 @@ export const policySchema = z.strictObject({
     .default([])
     .describe("Extra words that name a person or the support team (same as signalPhrases.human_request)"),
   signalPhrases: z
-    .partialRecord(z.enum(SIGNAL_CATEGORIES), z.array(z.string().min(2)), {
-      error: (issue) => {
-        const keys = (issue as { keys?: string[] }).keys;
-        return keys
-          ? `unknown signal category ${keys.map((key) => `"${key}"`).join(", ")}: use ${SIGNAL_CATEGORIES.join(", ")}`
-          : undefined;
-      },
-    })
+    .partialRecord(z.enum(SIGNAL_CATEGORIES), z.array(z.string().min(2)), { error: unknownSignalCategory })
     .default({})
     .describe("Signal category → extra phrases, added to every language's data/languages/<code>/signals.json"),
   signalActions: z
-    .partialRecord(z.enum(SIGNAL_CATEGORIES), signalActionSchema, {
-      error: (issue) => {
-        const keys = (issue as { keys?: string[] }).keys;
-        return keys
-          ? `unknown signal category ${keys.map((key) => `"${key}"`).join(", ")}: use ${SIGNAL_CATEGORIES.join(", ")}`
-          : undefined;
-      },
-    })
+    .partialRecord(z.enum(SIGNAL_CATEGORIES), signalActionSchema, { error: unknownSignalCategory })
     .prefault(DEFAULT_SIGNAL_ACTIONS)
     .describe("Signal category → the escalation it triggers; a category left out is not acted on"),
   humanRequestIntents: z
