@@ -150,7 +150,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       declinedReasons: conversation.declinedReasons,
       tier: conversation.customer.tier,
     };
-    const decision = decideEscalation(signals, config);
+    const decision = decideEscalation(signals, { ...config, lexicon: core.signalLexicon });
     core.observer?.onDecision?.(conversation.id, decision, turn);
     const escalating = decision.escalate && decision.reason !== undefined;
     const available = escalating ? await availabilityFor(core, decision.team) : "open";

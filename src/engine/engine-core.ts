@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import type { SignalLexicon } from "../../routing/signal-lexicon.js";
+import { loadSignalLexicon } from "../languages/signal-lexicons.js";
 import type { PolicyDecision } from "../../routing/escalation-policy.js";
 import type { ControlKeyword } from "../../routing/customer-keywords.js";
 import type { WarmlineConfig } from "../config/schema.js";
@@ -43,6 +45,8 @@ export interface EngineDeps {
    * restarted instance takes its lanes back at once; default: a new id per engine.
    */
   instanceId?: string;
+  /** Every language's escalation signals, compiled at start-up; default: loaded from data/languages and config.policy. */
+  signalLexicon?: SignalLexicon;
 }
 
 export interface EngineObserver {
@@ -95,6 +99,8 @@ export interface EngineCore {
   readonly clock: Clock;
   readonly log: Logger;
   readonly observer?: EngineObserver;
+  /** Every language's escalation signals, compiled once for the engine's life. */
+  readonly signalLexicon: SignalLexicon;
   /** Orders each customer's events inside this process. */
   readonly serializer: KeyedSerializer;
   readonly dispatcher: OutboxDispatcher;
@@ -133,6 +139,7 @@ export interface EngineCore {
 export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): EngineCore {
   const { config, store, customers, clock } = deps;
   const serializer = createKeyedSerializer();
+  const signalLexicon = deps.signalLexicon ?? loadSignalLexicon(config.policy);
 
   const dispatcher = createOutboxDispatcher({
     outbox: store,
@@ -212,6 +219,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     clock,
     log: deps.logger.child({ component: "engine" }),
     observer: deps.observer,
+    signalLexicon,
     serializer,
     dispatcher,
     deliveryRefs: new Map(),
