@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SIGNAL_CATEGORIES } from "../../routing/signal-lexicon.js";
 import { ESCALATION_REASONS } from "../domain/escalation.js";
 
 /**
@@ -79,6 +80,52 @@ export const routingRuleSchema = z
   })
   .describe("First matching rule wins, before the intent table");
 
+const signalActionSchema = z.strictObject({
+  reason: z.enum(ESCALATION_REASONS).describe("The escalation reason this signal raises"),
+  intent: z.string().optional().describe("Route as if the assistant found this intent (team via routing.intentTeams)"),
+  unlessIntents: z
+    .array(z.string())
+    .default([])
+    .describe(
+      "When the assistant is confident in one of these intents, the signal stays quiet (a question about the fee, not a cancellation)",
+    ),
+  compatibleIntents: z
+    .array(z.string())
+    .default([])
+    .describe("Confident assistant intents that mean the same thing: they keep their own routing (cancellation → delete_account)"),
+  describe: z.string().min(1).describe('How the card says it: "Customer {describe}: "{phrase}"."'),
+});
+
+/** What each signal category does by default; the config may change any of it. */
+export const DEFAULT_SIGNAL_ACTIONS = {
+  human_request: { reason: "explicit_request", unlessIntents: [], describe: "asked for a person" },
+  cancellation: {
+    reason: "priority_intent",
+    intent: "cancel_order",
+    unlessIntents: ["check_cancellation_fee", "newsletter_subscription"],
+    compatibleIntents: ["delete_account"],
+    describe: "wants to cancel",
+  },
+  money_not_credited: {
+    reason: "priority_intent",
+    intent: "payment_issue",
+    unlessIntents: ["track_refund"],
+    compatibleIntents: ["get_refund"],
+    describe: "lost money that was not credited",
+  },
+  charged_twice: {
+    reason: "priority_intent",
+    intent: "payment_issue",
+    unlessIntents: [],
+    compatibleIntents: ["get_refund"],
+    describe: "was charged more than once",
+  },
+  complaint: { reason: "always_human", intent: "complaint", unlessIntents: ["review"], describe: "is making a complaint" },
+  fraud: { reason: "always_human", unlessIntents: [], describe: "accuses the business of fraud" },
+  legal: { reason: "always_human", unlessIntents: [], describe: "threatens legal action" },
+  insult: { reason: "negative_sentiment", unlessIntents: [], describe: "is insulting the service" },
+} as const satisfies Record<(typeof SIGNAL_CATEGORIES)[number], z.input<typeof signalActionSchema>>;
+
 export const policySchema = z.strictObject({
   confidenceThreshold: z.number().min(0).max(1).default(0.55).describe("Below this assistant confidence the bot counts a miss"),
   missesBeforeEscalation: z.number().int().min(1).default(2).describe("Misses (unsure answers, noise) before low_confidence escalates"),
@@ -106,8 +153,52 @@ export const policySchema = z.strictObject({
     .record(z.string(), z.array(z.string().min(2)))
     .default({})
     .describe("Topic name → phrases; any match hands over (legal, safety, security, complaint)"),
-  humanRequestPhrases: z.array(z.string()).default([]).describe("Extra phrases that mean 'let me talk to a person'"),
-  humanWords: z.array(z.string()).default([]).describe("Extra words for a human (any language)"),
+  humanRequestPhrases: z
+    .array(z.string())
+    .default([])
+    .describe("Extra phrases that mean 'let me talk to a person' (same as signalPhrases.human_request)"),
+  humanWords: z
+    .array(z.string())
+    .default([])
+    .describe("Extra words that name a person or the support team (same as signalPhrases.human_request)"),
+  signalPhrases: z
+    .partialRecord(z.enum(SIGNAL_CATEGORIES), z.array(z.string().min(2)), {
+      error: (issue) => {
+        const keys = (issue as { keys?: string[] }).keys;
+        return keys
+          ? `unknown signal category ${keys.map((key) => `"${key}"`).join(", ")}: use ${SIGNAL_CATEGORIES.join(", ")}`
+          : undefined;
+      },
+    })
+    .default({})
+    .describe("Signal category → extra phrases, added to every language's data/languages/<code>/signals.json"),
+  signalActions: z
+    .partialRecord(z.enum(SIGNAL_CATEGORIES), signalActionSchema, {
+      error: (issue) => {
+        const keys = (issue as { keys?: string[] }).keys;
+        return keys
+          ? `unknown signal category ${keys.map((key) => `"${key}"`).join(", ")}: use ${SIGNAL_CATEGORIES.join(", ")}`
+          : undefined;
+      },
+    })
+    .prefault(DEFAULT_SIGNAL_ACTIONS)
+    .describe("Signal category → the escalation it triggers; a category left out is not acted on"),
+  humanRequestIntents: z
+    .array(z.string())
+    .default(["contact_human_agent", "contact_customer_service"])
+    .describe("Intents that are a request for a person when the assistant is confident (explicit_request)"),
+  refundIntents: z
+    .array(z.string())
+    .default(["get_refund", "check_refund_policy"])
+    .describe("Intents that ask for money back: refundLimit applies, and the assistant asks for the order first"),
+  refundTrackingIntents: z
+    .array(z.string())
+    .default(["track_refund"])
+    .describe("Intents that ask where a refund already granted is: no money decision, so refundLimit does not apply"),
+  smallTalkIntents: z
+    .array(z.string())
+    .default(["greeting", "thanks"])
+    .describe("Intents that say nothing of the customer's goal (the card's summary skips them)"),
   mandatoryReasons: z
     .array(z.enum(ESCALATION_REASONS))
     .default(["always_human", "priority_intent", "money_threshold", "policy_exception"])

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { decideEscalation, priorityFor, type PolicyDecision, type PolicySignals } from "../../routing/escalation-policy.js";
+import type { SignalLexicon } from "../../routing/signal-lexicon.js";
+import { loadSignalLexicon } from "../languages/signal-lexicons.js";
 import { matchControlKeywordWithLanguage, type ControlKeyword } from "../../routing/customer-keywords.js";
 import { routeTeam } from "../../routing/team-routing.js";
 import { isWithinBusinessHours, nextOpening, openingPhrase } from "../../routing/business-hours.js";
@@ -92,6 +94,8 @@ export interface EngineDeps {
    * restarted instance takes its lanes back at once; default: a new id per engine.
    */
   instanceId?: string;
+  /** Every language's escalation signals, compiled at start-up; default: loaded from data/languages and config.policy. */
+  signalLexicon?: SignalLexicon;
 }
 
 export interface EngineObserver {
@@ -134,6 +138,7 @@ class Outbound {
 
 export function createEngine(deps: EngineDeps): Engine {
   const { config, store, assistant, customers, workspace, clock } = deps;
+  const signalLexicon = deps.signalLexicon ?? loadSignalLexicon(config.policy);
   const log = deps.logger.child({ component: "engine" });
   const serializer = createKeyedSerializer();
   // The config is fixed for the engine's life: normalize the VIP list once, not per conversation.
@@ -501,7 +506,7 @@ export function createEngine(deps: EngineDeps): Engine {
       declinedReasons: conversation.declinedReasons,
       tier: conversation.customer.tier,
     };
-    const decision = decideEscalation(signals, config);
+    const decision = decideEscalation(signals, { ...config, lexicon: signalLexicon });
     deps.observer?.onDecision?.(conversation.id, decision, turn);
     const escalating = decision.escalate && decision.reason !== undefined;
     const available = escalating ? await availabilityFor(decision.team) : "open";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideEscalation, firstMessageSignals } from "../../routing/escalation-policy.js";
-import { defaultConfig, finalDecision, playConversation, type Turn } from "./policy-driver.js";
+import { defaultConfig, finalDecision, playConversation, policyConfigs, type Turn } from "./policy-driver.js";
 
 const config = defaultConfig();
 
@@ -362,7 +362,7 @@ describe("precedence, declines, VIP and teams", () => {
   it("computes the team even when nothing fires", () => {
     const decision = decideEscalation(
       firstMessageSignals("how do I pay by card?", { intent: "check_payment_methods", confidence: 0.9, sentiment: 0.1, entities: {} }),
-      config,
+      policyConfigs(config),
     );
     expect(decision).toEqual({
       escalate: false,
