@@ -1,0 +1,33 @@
+import type { LanguageSignalCases } from "./cases.js";
+
+export default {
+  positives: {
+    human_request: [
+      "ابغى اكلم موظف خدمه عملاء لو سمحت",
+      "عايز اتكلم مع حد من الدعم 🙏",
+      "abi akallem mowazaf please",
+      "3ayz akalem 7ad mn el support",
+    ],
+    cancellation: ["ابي الغي الطلب رقم ٤٥٢١", "كيف الغي اشتراكي؟", "احذفو حسابي لو سمحتو", "abgha algi el talab"],
+    complaint: ["خدمتكم سيئه جدا 😡", "بقدم شكوى على المندوب", "اسوأ خدمه شفتها", "khedma zeft bsara7a"],
+    insult: ["انتو حمير؟", "بوت غبي ما يفهم", "يلعن ابوكم"],
+    fraud: ["نصابين!!", "شركة نصب واحتيال", "حراميه سرقتو فلوسي", "nasabeen ya3ni"],
+    legal: ["برفع عليكم قضيه", "راح اشتكي لحماية المستهلك", "بروح للمحكمه", "ra7 a3'ady m7ami"],
+    money_not_credited: [
+      "انخصم المبلغ من حسابي والطلب ما تأكد",
+      "الفلوس ما رجعت لي لحد الان",
+      "الاسترداد ما وصل",
+      "el flos in5asamat w ma fi talab",
+    ],
+    charged_twice: ["انخصم مني مرتين 😡", "الفلوس انسحبت مرتين", "في خصم مكرر على البطاقه"],
+  },
+  mustNot: [
+    "وين طلبي؟ رقم ٣٣٢١",
+    "هل المنتج متوفر باللون الاسود",
+    "كيف ادفع بمدى؟",
+    "السلام عليكم",
+    "شكرا جزيلا 🙏",
+    "هل المنتج حلال ولا حرام",
+    "كم سعر الغاز",
+  ],
+} satisfies LanguageSignalCases;
