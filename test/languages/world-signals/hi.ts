@@ -22,6 +22,7 @@ export default {
     charged_twice: ["do baar paise kat gaye 😡", "double deduction ho gaya mere account se", "दो बार पैसे कटे हैं"],
   },
   mustNot: [
+    "kurte ka size L hai?",
     "mera order kab tak aayega?",
     "ye phone ka cover black me milega?",
     "upi se payment kaise kare",

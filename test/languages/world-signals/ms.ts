@@ -12,6 +12,8 @@ export default {
     charged_twice: ["kena charge dua kali", "duit tolak 2 kali", "bank saya kena caj double"],
   },
   mustNot: [
+    // Spanish "aduana" (customs) is not a typo of Malay "aduan".
+    "mi paquete está en aduana",
     "bila barang saya sampai?",
     "ada saiz M tak?",
     "boleh bayar guna fpx?",

@@ -12,6 +12,8 @@ export default {
     charged_twice: ["dalawang beses nakaltas sa card ko", "doble ang bawas sa gcash", "2 beses nabawas yung pera ko"],
   },
   mustNot: [
+    // Dutch "korte" (short) is not Tagalog "korte" (court).
+    "een korte vraag over mijn bestelling",
     "kailan po dadating order ko?",
     "may size 8 po ba?",
     "pwede po ba mag gcash payment?",

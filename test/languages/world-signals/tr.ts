@@ -12,6 +12,8 @@ export default {
     charged_twice: ["kartimdan iki kez cekim yapildi", "cift cekim olmus", "2 kere odeme alindi"],
   },
   mustNot: [
+    // Portuguese "pois" is not a typo of Turkish "polis".
+    "pois é, obrigado 🙏",
     "siparisim nerede? 3321",
     "bu ayakkabinin 42 numarasi var mi",
     "kapida odeme yapabilir miyim?",
