@@ -1,5 +1,5 @@
 import { COMBO_WINDOW_PER_GROUP, isUnspacedScript, SIGNAL_CATEGORIES, type SignalCategory, type SignalLexicon } from "./signal-lexicon.js";
-import { tokenise } from "./text-normalize.js";
+import { normalizeText } from "./text-normalize.js";
 
 /** One category found in a message. */
 export interface SignalMatch {
@@ -17,9 +17,38 @@ interface Hit {
   to: number;
 }
 
+/** Shortest word after an elision that counts on its own ("l'ordine" → "ordine", but "don't" → not "t"). */
+const ELIDED_MIN_LENGTH = 3;
+
+interface SignalTokens {
+  /** Words as every detector sees them: apostrophes inside words dropped ("don't" → "dont"). */
+  tokens: string[];
+  /** The word after an elided article, when there is one ("l'ordine" → "ordine", "d'annulation" → "annulation"). */
+  elided: (string | undefined)[];
+}
+
+function signalTokens(text: string): SignalTokens {
+  const words = normalizeText(text)
+    .split(/[^\p{L}\p{N}']+/u)
+    .map((word) => word.replace(/^'+|'+$/g, ""))
+    .filter((word) => word.replace(/'/g, "").length > 0);
+  return {
+    tokens: words.map((word) => word.replace(/'/g, "")),
+    elided: words.map((word) => {
+      const after = word.slice(word.lastIndexOf("'") + 1);
+      return word.includes("'") && after.length >= ELIDED_MIN_LENGTH ? after : undefined;
+    }),
+  };
+}
+
 /** Terms found at each token position: whole-token terms plus substrings inside unspaced-script runs. */
-function termsByPosition(tokens: readonly string[], lexicon: SignalLexicon): Set<number>[] {
-  const positions = tokens.map((token) => new Set(lexicon.termsOf(token)));
+function termsByPosition({ tokens, elided }: SignalTokens, lexicon: SignalLexicon): Set<number>[] {
+  const positions = tokens.map((token, i) => {
+    const terms = new Set(lexicon.termsOf(token));
+    const after = elided[i];
+    if (after !== undefined) for (const term of lexicon.termsOf(after)) terms.add(term);
+    return terms;
+  });
   if (lexicon.substringsByFirstChar.size === 0) return positions;
   // Consecutive unspaced-script tokens form one run, so "상담원 연결" matches like "상담원연결".
   for (let start = 0; start < tokens.length; start++) {
@@ -92,26 +121,26 @@ const SIGNAL_WORD_MIN_LENGTH = 4;
 
 /** Is every word of the message one the lexicon knows (a signal or contact word)? "Cancel" is; "Hair" is not. */
 export function isSignalVocabulary(text: string, lexicon: SignalLexicon): boolean {
-  const tokens = tokenise(text);
+  const words = signalTokens(text);
   return (
-    tokens.length > 0 &&
-    tokens.every((token) => token.length >= SIGNAL_WORD_MIN_LENGTH) &&
-    termsByPosition(tokens, lexicon).every((terms) => terms.size > 0)
+    words.tokens.length > 0 &&
+    words.tokens.every((token) => token.length >= SIGNAL_WORD_MIN_LENGTH) &&
+    termsByPosition(words, lexicon).every((terms) => terms.size > 0)
   );
 }
 
 /** Does the message name a person, the support team or a way to reach it (any source's contactWords)? */
 export function mentionsContact(text: string, lexicon: SignalLexicon): boolean {
   if (lexicon.contactTerms.size === 0) return true;
-  const tokens = tokenise(text);
-  return termsByPosition(tokens, lexicon).some((terms) => [...terms].some((term) => lexicon.contactTerms.has(term)));
+  return termsByPosition(signalTokens(text), lexicon).some((terms) => [...terms].some((term) => lexicon.contactTerms.has(term)));
 }
 
 /** Every category the message signals, at most one match each, in SIGNAL_CATEGORIES order. */
 export function detectSignals(text: string, lexicon: SignalLexicon): SignalMatch[] {
-  const tokens = tokenise(text);
+  const words = signalTokens(text);
+  const { tokens } = words;
   if (tokens.length === 0) return [];
-  const positions = termsByPosition(tokens, lexicon);
+  const positions = termsByPosition(words, lexicon);
   const hits = [...phraseHits(positions, lexicon), ...comboHits(tokens, positions, lexicon)];
   const silenced = new Set(hits.filter((hit) => hit.owner.unless).map((hit) => hit.owner.category));
   const matches: SignalMatch[] = [];

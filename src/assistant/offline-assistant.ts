@@ -1,3 +1,4 @@
+import { assistantConfigSchema, policySchema } from "../config/schema.js";
 import type { Conversation } from "../domain/conversation.js";
 import type { Assistant, AssistantTurn, AttemptedAction, ExtractedEntities } from "../ports/assistant.js";
 import type { Commerce, Order, RefundPolicyCheck } from "../ports/commerce.js";
@@ -15,17 +16,9 @@ export const TOOL_TIMEOUT_MS = 2000;
 /** "none" is never a confident answer, however sure the model is that the text is off-topic. */
 const NONE_CONFIDENCE_CAP = 0.3;
 
-/** Intents whose answer depends on the order: with an order number, the assistant looks it up. */
-export const ORDER_INTENTS: ReadonlySet<string> = new Set([
-  "track_order",
-  "cancel_order",
-  "change_order",
-  "get_refund",
-  "track_refund",
-  "check_refund_policy",
-]);
-/** Order intents that also ask Commerce whether a refund is allowed. */
-export const REFUND_INTENTS: ReadonlySet<string> = new Set(["get_refund", "track_refund", "check_refund_policy"]);
+/** The config's defaults (assistant.orderIntents, policy.refundIntents + refundTrackingIntents), for an assistant built without a config. */
+const ASSISTANT_DEFAULTS = assistantConfigSchema.parse({});
+const POLICY_DEFAULTS = policySchema.parse({});
 /** Other intents whose answer asks for an order number, and the order intent that answers it. */
 const ORDER_NUMBER_ASKED_BY: Readonly<Record<string, string>> = { delivery_period: "track_order" };
 /** An order intent's answers that ask for the number: none given yet, or the one given was not found. */
@@ -44,6 +37,10 @@ export interface OfflineAssistantOptions {
   confidenceThreshold?: number;
   /** Per Commerce call; defaults to TOOL_TIMEOUT_MS. */
   toolTimeoutMs?: number;
+  /** Intents whose answer depends on the order (config assistant.orderIntents). */
+  orderIntents?: readonly string[];
+  /** Order intents that also ask Commerce whether a refund is allowed (config policy.refundIntents and refundTrackingIntents). */
+  refundIntents?: readonly string[];
 }
 
 export type Classification = Awaited<ReturnType<Assistant["classify"]>>;
@@ -117,9 +114,9 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function orderQuestions(answers: Answers): OrderQuestion[] {
+function orderQuestions(answers: Answers, orderIntents: ReadonlySet<string>): OrderQuestion[] {
   const askers: [string, string][] = [
-    ...[...ORDER_INTENTS].map((intent): [string, string] => [intent, intent]),
+    ...[...orderIntents].map((intent): [string, string] => [intent, intent]),
     ...Object.entries(ORDER_NUMBER_ASKED_BY),
   ];
   const questions: (OrderQuestion & { length: number })[] = [];
@@ -144,8 +141,10 @@ class OfflineAssistant implements Assistant {
     private readonly commerce: Commerce,
     private readonly threshold: number,
     private readonly toolTimeoutMs: number,
+    private readonly orderIntents: ReadonlySet<string>,
+    private readonly refundIntents: ReadonlySet<string>,
   ) {
-    this.questions = orderQuestions(answers);
+    this.questions = orderQuestions(answers, orderIntents);
   }
 
   async classify(text: string): Promise<Classification> {
@@ -196,7 +195,7 @@ class OfflineAssistant implements Assistant {
       turn.reply = clarify;
       return turn;
     }
-    if (!ORDER_INTENTS.has(analysis.intent)) {
+    if (!this.orderIntents.has(analysis.intent)) {
       turn.reply = answerText(this.answers, analysis.intent, "default") ?? clarify;
       return turn;
     }
@@ -274,7 +273,7 @@ class OfflineAssistant implements Assistant {
       placedAt: order.placedAt,
       amount: money(amount ?? order.total, order.currency),
     };
-    if (!REFUND_INTENTS.has(intent)) return { variant: "found", values };
+    if (!this.refundIntents.has(intent)) return { variant: "found", values };
 
     let check: RefundPolicyCheck;
     try {
@@ -310,5 +309,7 @@ export async function createOfflineAssistant(options: OfflineAssistantOptions): 
     options.commerce,
     options.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD,
     options.toolTimeoutMs ?? TOOL_TIMEOUT_MS,
+    new Set(options.orderIntents ?? ASSISTANT_DEFAULTS.orderIntents),
+    new Set(options.refundIntents ?? [...POLICY_DEFAULTS.refundIntents, ...POLICY_DEFAULTS.refundTrackingIntents]),
   );
 }

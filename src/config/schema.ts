@@ -126,6 +126,16 @@ export const DEFAULT_SIGNAL_ACTIONS = {
   insult: { reason: "negative_sentiment", unlessIntents: [], describe: "is insulting the service" },
 } as const satisfies Record<(typeof SIGNAL_CATEGORIES)[number], z.input<typeof signalActionSchema>>;
 
+export const assistantConfigSchema = z.strictObject({
+  corpus: z.string().optional().describe("CSV (text,intent) to train on instead of the shipped corpus"),
+  answers: z.string().optional().describe("JSON intent → answer overrides"),
+  orders: z.string().optional().describe("JSON file of sample orders for the file-backed Commerce"),
+  orderIntents: z
+    .array(z.string())
+    .default(["track_order", "cancel_order", "change_order", "get_refund", "track_refund", "check_refund_policy"])
+    .describe("Intents whose answer depends on the order: with an order number the assistant looks it up, without one it asks"),
+});
+
 export const policySchema = z.strictObject({
   confidenceThreshold: z.number().min(0).max(1).default(0.55).describe("Below this assistant confidence the bot counts a miss"),
   missesBeforeEscalation: z.number().int().min(1).default(2).describe("Misses (unsure answers, noise) before low_confidence escalates"),
@@ -457,13 +467,7 @@ export const configSchema = z.strictObject({
         ),
     })
     .default({ kind: "sqlite", sqliteFile: "warmline.sqlite" }),
-  assistant: z
-    .strictObject({
-      corpus: z.string().optional().describe("CSV (text,intent) to train on instead of the shipped corpus"),
-      answers: z.string().optional().describe("JSON intent → answer overrides"),
-      orders: z.string().optional().describe("JSON file of sample orders for the file-backed Commerce"),
-    })
-    .default({}),
+  assistant: assistantConfigSchema.prefault({}),
   metrics: z
     .strictObject({
       port: z

@@ -640,7 +640,8 @@ export function createEngine(deps: EngineDeps): Engine {
     const offer = conversation.offer;
     const tier = conversation.customer.tier;
     const reason: EscalationReason = offer?.reason ?? "explicit_request";
-    const team = offer?.team ?? routeTeam({ intent: mainIntent(conversation) ?? "unknown", reason, tier, text: "" }, config.routing);
+    const team =
+      offer?.team ?? routeTeam({ intent: mainIntent(conversation, 0, config.policy) ?? "unknown", reason, tier, text: "" }, config.routing);
     const handoff: Handoff = {
       reason,
       team,
