@@ -12,6 +12,8 @@ export default {
     charged_twice: ["nimekatwa mara mbili", "pesa imekatwa mara 2", "mmenikata mara mbili kwa oda moja"],
   },
   mustNot: [
+    "chakula cha mbwa kipo?",
+    "wakala wa mpesa yuko wapi?",
     "oda yangu iko wapi?",
     "mna viatu size 42?",
     "naweza kulipa kwa mpesa?",

@@ -12,6 +12,7 @@ export default {
     charged_twice: ["bi tru tien 2 lan", "tru 2 lan luon shop oi", "giao dich bi trung"],
   },
   mustNot: [
+    "anh Huy ơi đơn của em đâu rồi",
     "đơn hàng của mình đến đâu rồi ạ",
     "áo này còn size M không shop",
     "thanh toan qua momo duoc khong",
