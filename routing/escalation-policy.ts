@@ -1,8 +1,9 @@
 import type { AttemptedAction, ExtractedEntities } from "../src/ports/assistant.js";
 import type { CustomerTier } from "../src/domain/conversation.js";
 import type { EscalationReason, Priority } from "../src/domain/escalation.js";
-import type { PolicyConfig, RoutingConfig } from "../src/config/schema.js";
+import type { KeywordsConfig, PolicyConfig, RoutingConfig } from "../src/config/schema.js";
 import { matchAlwaysHumanTopic } from "./always-human-topics.js";
+import { matchControlKeyword } from "./customer-keywords.js";
 import { detectSignals, isSignalVocabulary, mentionsContact, type SignalMatch } from "./escalation-signals.js";
 import { formatMoney, isRefundRequest } from "./money.js";
 import { detectNegativeSentiment } from "./negative-sentiment.js";
@@ -57,6 +58,8 @@ export interface PolicyConfigs {
   routing: RoutingConfig;
   /** Every language's escalation signals, compiled once (src/languages/signal-lexicons.ts loadSignalLexicon). */
   lexicon: SignalLexicon;
+  /** Control words: CANCEL, BOT… typed alone are commands, never a one-word signal (HUMAN alone is a request). */
+  keywords?: KeywordsConfig;
 }
 
 const VIP_MIN_PRIORITY: Priority = "high";
@@ -73,6 +76,8 @@ interface TurnFacts {
   /** Escalation signals found in the text, in category order. */
   matched: SignalMatch[];
   lexicon: SignalLexicon;
+  /** Control words: CANCEL, BOT… typed alone are commands, never a one-word signal (HUMAN alone is a request). */
+  keywords?: KeywordsConfig;
 }
 
 type ReasonCheck = (facts: TurnFacts) => string | undefined;
@@ -252,7 +257,10 @@ export function decideEscalation(signals: PolicySignals, config: PolicyConfigs):
   const matched = detectSignals(signals.text, config.lexicon);
   // A one-word message is noise, unless it is a signal word the assistant reads the same way ("Cancel", "Agent").
   const trustedWord =
-    noise === "one_word" && signals.confidence >= policy.confidenceThreshold && isSignalVocabulary(signals.text, config.lexicon);
+    noise === "one_word" &&
+    signals.confidence >= policy.confidenceThreshold &&
+    isSignalVocabulary(signals.text, config.lexicon) &&
+    (config.keywords === undefined || (matchControlKeyword(signals.text, config.keywords) ?? "human") === "human");
   const facts: TurnFacts = { signals, policy, noise, confident: !miss || trustedWord, miss, matched, lexicon: config.lexicon };
 
   let fired: { reason: EscalationReason; explanation: string; routeIntent?: string } | undefined;

@@ -20,7 +20,7 @@ export const SIGNAL_CATEGORIES = [
 ] as const;
 export type SignalCategory = (typeof SIGNAL_CATEGORIES)[number];
 
-/** How one category is recognised in one language (see data/languages/README or LANGUAGE_DATA.md). */
+/** How one category is recognised in one language: the "signals.<category>" object of a signals.json. */
 export interface SignalRules {
   /** Whole words in order (typos tolerated by length; "word*" is a prefix); a substring in scripts without spaces. */
   phrases?: readonly string[];

@@ -35,7 +35,6 @@ import { createAnalyticsRuntime } from "./analytics/analytics-runtime.js";
 import type { WarmlineMetrics } from "./analytics/metrics.js";
 import { registerAnalyticsListeners } from "../channels/slack/analytics-listeners.js";
 import { postWeeklyDigest } from "../channels/slack/app-home.js";
-import { loadSignalLexicon } from "./languages/signal-lexicons.js";
 
 export interface StartWarmlineOptions {
   /** A config object, or the path of a config file. Default: ./warmline.config.json. */
@@ -203,18 +202,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       clock,
     });
 
-    const signalLexicon = loadSignalLexicon(config.policy);
-    const engine = createEngine({
-      config,
-      store,
-      assistant,
-      customers,
-      workspace,
-      clock,
-      logger,
-      instanceId: instanceIdOf(dataDir),
-      signalLexicon,
-    });
+    const engine = createEngine({ config, store, assistant, customers, workspace, clock, logger, instanceId: instanceIdOf(dataDir) });
     const slackInFlight = createInFlightTracker();
     app.use(slackInFlight.middleware);
     registerSlackListeners(app, {

@@ -5,6 +5,7 @@ import type { Commerce, Order, RefundPolicyCheck } from "../ports/commerce.js";
 import { answerText, CLARIFY_KEY, fillPlaceholders, loadAnswers, type AnswerVariant, type Answers } from "./answers.js";
 import { loadCorpus, type CorpusExample } from "./corpus.js";
 import { extractEntities, extractOrderReply } from "./entities.js";
+import { buildIntentEvidence, type IntentEvidence } from "./intent-evidence.js";
 import { NONE_INTENT, trainIntentModel, type IntentModel } from "./intent-model.js";
 import { DEFAULT_ANSWERS_FILE, DEFAULT_CORPUS_FILE } from "./paths.js";
 import { scoreSentiment } from "./sentiment.js";
@@ -15,6 +16,8 @@ export const DEFAULT_CONFIDENCE_THRESHOLD = 0.55;
 export const TOOL_TIMEOUT_MS = 2000;
 /** "none" is never a confident answer, however sure the model is that the text is off-topic. */
 const NONE_CONFIDENCE_CAP = 0.3;
+/** An intent without evidence in the text stays just under the confidence threshold: the assistant asks instead. */
+const UNSUPPORTED_CONFIDENCE_SHARE = 0.9;
 
 /** The config's defaults (assistant.orderIntents, policy.refundIntents + refundTrackingIntents), for an assistant built without a config. */
 const ASSISTANT_DEFAULTS = assistantConfigSchema.parse({});
@@ -143,6 +146,7 @@ class OfflineAssistant implements Assistant {
     private readonly toolTimeoutMs: number,
     private readonly orderIntents: ReadonlySet<string>,
     private readonly refundIntents: ReadonlySet<string>,
+    private readonly evidence: IntentEvidence,
   ) {
     this.questions = orderQuestions(answers, orderIntents);
   }
@@ -153,9 +157,12 @@ class OfflineAssistant implements Assistant {
       const [top] = await this.model.classify(safe);
       const intent = top?.intent ?? NONE_INTENT;
       const score = Math.min(1, Math.max(0, top?.score ?? 0));
+      // Sure of an intent without one word the corpus ties to it: a guess, not an answer.
+      const supported = this.evidence.supports(intent, this.model.normalizer.normalize(safe).split(" "));
+      const cap = intent === NONE_INTENT ? NONE_CONFIDENCE_CAP : supported ? 1 : this.threshold * UNSUPPORTED_CONFIDENCE_SHARE;
       return {
         intent,
-        confidence: intent === NONE_INTENT ? Math.min(score, NONE_CONFIDENCE_CAP) : score,
+        confidence: Math.min(score, cap),
         sentiment: scoreSentiment(safe),
         entities: extractEntities(safe),
       };
@@ -303,6 +310,9 @@ export async function createOfflineAssistant(options: OfflineAssistantOptions): 
     ? [options.loaded.corpus, options.loaded.answers]
     : await Promise.all([loadCorpus(options.corpusFile ?? DEFAULT_CORPUS_FILE), loadAnswers(DEFAULT_ANSWERS_FILE, options.answersFile)]);
   const model = await trainIntentModel(corpus);
+  const evidence = buildIntentEvidence(
+    corpus.map((example) => ({ words: model.normalizer.normalize(example.text).split(" "), intent: example.intent })),
+  );
   return new OfflineAssistant(
     model,
     answers,
@@ -311,5 +321,6 @@ export async function createOfflineAssistant(options: OfflineAssistantOptions): 
     options.toolTimeoutMs ?? TOOL_TIMEOUT_MS,
     new Set(options.orderIntents ?? ASSISTANT_DEFAULTS.orderIntents),
     new Set(options.refundIntents ?? [...POLICY_DEFAULTS.refundIntents, ...POLICY_DEFAULTS.refundTrackingIntents]),
+    evidence,
   );
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SIGNAL_CATEGORIES } from "../../routing/signal-lexicon.js";
+import { signalActionsSchema, signalPhrasesSchema } from "./signal-actions.js";
 import { ESCALATION_REASONS } from "../domain/escalation.js";
 
 /**
@@ -80,52 +80,6 @@ export const routingRuleSchema = z
   })
   .describe("First matching rule wins, before the intent table");
 
-const signalActionSchema = z.strictObject({
-  reason: z.enum(ESCALATION_REASONS).describe("The escalation reason this signal raises"),
-  intent: z.string().optional().describe("Route as if the assistant found this intent (team via routing.intentTeams)"),
-  unlessIntents: z
-    .array(z.string())
-    .default([])
-    .describe(
-      "When the assistant is confident in one of these intents, the signal stays quiet (a question about the fee, not a cancellation)",
-    ),
-  compatibleIntents: z
-    .array(z.string())
-    .default([])
-    .describe("Confident assistant intents that mean the same thing: they keep their own routing (cancellation → delete_account)"),
-  describe: z.string().min(1).describe('How the card says it: "Customer {describe}: "{phrase}"."'),
-});
-
-/** What each signal category does by default; the config may change any of it. */
-export const DEFAULT_SIGNAL_ACTIONS = {
-  human_request: { reason: "explicit_request", unlessIntents: [], describe: "asked for a person" },
-  cancellation: {
-    reason: "priority_intent",
-    intent: "cancel_order",
-    unlessIntents: ["check_cancellation_fee", "newsletter_subscription"],
-    compatibleIntents: ["delete_account"],
-    describe: "wants to cancel",
-  },
-  money_not_credited: {
-    reason: "priority_intent",
-    intent: "payment_issue",
-    unlessIntents: ["track_refund"],
-    compatibleIntents: ["get_refund"],
-    describe: "lost money that was not credited",
-  },
-  charged_twice: {
-    reason: "priority_intent",
-    intent: "payment_issue",
-    unlessIntents: [],
-    compatibleIntents: ["get_refund"],
-    describe: "was charged more than once",
-  },
-  complaint: { reason: "always_human", intent: "complaint", unlessIntents: ["review"], describe: "is making a complaint" },
-  fraud: { reason: "always_human", unlessIntents: [], describe: "accuses the business of fraud" },
-  legal: { reason: "always_human", unlessIntents: [], describe: "threatens legal action" },
-  insult: { reason: "negative_sentiment", unlessIntents: [], describe: "is insulting the service" },
-} as const satisfies Record<(typeof SIGNAL_CATEGORIES)[number], z.input<typeof signalActionSchema>>;
-
 export const assistantConfigSchema = z.strictObject({
   corpus: z.string().optional().describe("CSV (text,intent) to train on instead of the shipped corpus"),
   answers: z.string().optional().describe("JSON intent → answer overrides"),
@@ -171,28 +125,8 @@ export const policySchema = z.strictObject({
     .array(z.string())
     .default([])
     .describe("Extra words that name a person or the support team (same as signalPhrases.human_request)"),
-  signalPhrases: z
-    .partialRecord(z.enum(SIGNAL_CATEGORIES), z.array(z.string().min(2)), {
-      error: (issue) => {
-        const keys = (issue as { keys?: string[] }).keys;
-        return keys
-          ? `unknown signal category ${keys.map((key) => `"${key}"`).join(", ")}: use ${SIGNAL_CATEGORIES.join(", ")}`
-          : undefined;
-      },
-    })
-    .default({})
-    .describe("Signal category → extra phrases, added to every language's data/languages/<code>/signals.json"),
-  signalActions: z
-    .partialRecord(z.enum(SIGNAL_CATEGORIES), signalActionSchema, {
-      error: (issue) => {
-        const keys = (issue as { keys?: string[] }).keys;
-        return keys
-          ? `unknown signal category ${keys.map((key) => `"${key}"`).join(", ")}: use ${SIGNAL_CATEGORIES.join(", ")}`
-          : undefined;
-      },
-    })
-    .prefault(DEFAULT_SIGNAL_ACTIONS)
-    .describe("Signal category → the escalation it triggers; a category left out is not acted on"),
+  signalPhrases: signalPhrasesSchema,
+  signalActions: signalActionsSchema,
   humanRequestIntents: z
     .array(z.string())
     .default(["contact_human_agent", "contact_customer_service"])

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { SIGNAL_CATEGORIES, compileSignalLexicon, type SignalLexicon, type SignalLexiconSource } from "../../routing/signal-lexicon.js";
 import type { PolicyConfig } from "../config/schema.js";
 import { WarmlineError } from "../domain/errors.js";
 import { LANGUAGES_DIR } from "./language-catalog.js";
+import { readLanguageJson } from "./read-json.js";
 
 /**
  * Escalation signals per language: data/languages/<code>/signals.json, validated here at start-up and
@@ -36,16 +37,7 @@ const signalsFileSchema = z.strictObject({
 
 /** Reads and validates one signals.json; a broken file names itself, the path inside it and the fix. */
 export function readSignalsFile(file: string, source: string): SignalLexiconSource {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (cause) {
-    throw new WarmlineError(
-      "config_invalid",
-      `Cannot read ${file} (${(cause as Error).message}): fix the JSON, or delete the file to run without this language's signals.`,
-      cause,
-    );
-  }
+  const raw = readLanguageJson(file, "fix the JSON, or delete the file to run without this language's signals.");
   const parsed = signalsFileSchema.safeParse(raw);
   if (!parsed.success) {
     throw new WarmlineError(

@@ -447,10 +447,12 @@ describe("escalation signals (data/languages/*/signals.json, policy.signalAction
   });
 
   it("trusts a one-word message only when it is signal vocabulary", () => {
-    expect(finalDecision([{ text: "Cancel", intent: "cancel_order", confidence: 0.86 }])).toMatchObject({
+    expect(finalDecision([{ text: "Cancellation", intent: "cancel_order", confidence: 0.86 }])).toMatchObject({
       escalate: true,
       team: "retention",
     });
+    // CANCEL alone is a control word: with nothing waiting the assistant asks what they need.
+    expect(finalDecision([{ text: "Cancel", intent: "cancel_order", confidence: 0.86 }])).toMatchObject({ escalate: false, clarify: true });
     expect(finalDecision([{ text: "Haircare", intent: "cancel_order", confidence: 0.93 }])).toMatchObject({
       escalate: false,
       clarify: true,

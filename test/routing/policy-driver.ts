@@ -11,7 +11,7 @@ export function defaultConfig(): WarmlineConfig {
 
 /** The policy's inputs for a config: its policy and routing, and the shipped signals plus its own phrases. */
 export function policyConfigs(config: WarmlineConfig): PolicyConfigs {
-  return { policy: config.policy, routing: config.routing, lexicon: loadSignalLexicon(config.policy) };
+  return { policy: config.policy, routing: config.routing, keywords: config.keywords, lexicon: loadSignalLexicon(config.policy) };
 }
 
 /** What the assistant made of one customer message; anything left out is a confident, neutral answer. */
