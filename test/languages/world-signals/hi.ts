@@ -18,10 +18,13 @@ export default {
       "refund abhi tk nhi aaya 😭",
       "पैसे कट गए लेकिन ऑर्डर नहीं हुआ",
       "amount debit ho gaya but payment failed dikha raha",
+      "refund kab aayega? abhi tak nahi aaya",
+      "paise kat gaye, ab mere paas paise nahi hai",
     ],
     charged_twice: ["do baar paise kat gaye 😡", "double deduction ho gaya mere account se", "दो बार पैसे कटे हैं"],
   },
   mustNot: [
+    "mere paas abhi paise nahi hai, kal order karunga",
     "kurte ka size L hai?",
     "mera order kab tak aayega?",
     "ye phone ka cover black me milega?",
