@@ -108,25 +108,15 @@ export interface SignalLexicon {
   readonly contactTerms: ReadonlySet<number>;
 }
 
-/** Symmetric-delete keys: every string `max` deletions or fewer away (SymSpell's candidate index). */
-function deletions(word: string, max: number): Set<string> {
+/** Symmetric-delete keys: the word and every string one deletion away (SymSpell's candidate index). */
+function deletions(word: string): Set<string> {
   const out = new Set<string>([word]);
-  let frontier = [word];
-  for (let step = 0; step < max; step++) {
-    const next: string[] = [];
-    for (const current of frontier) {
-      for (let i = 0; i < current.length; i++) {
-        const shorter = current.slice(0, i) + current.slice(i + 1);
-        if (!out.has(shorter)) {
-          out.add(shorter);
-          next.push(shorter);
-        }
-      }
-    }
-    frontier = next;
-  }
+  for (let i = 0; i < word.length; i++) out.add(word.slice(0, i) + word.slice(i + 1));
   return out;
 }
+
+/** Token length from which a word two edits away (a 10-letter one) may be meant. */
+const TWO_EDIT_MIN_TOKEN = 8;
 
 /** Optimal-string-alignment distance bounded by `max`, on two small strings. */
 function boundedDistance(a: string, b: string, max: number): number {
@@ -155,7 +145,10 @@ class LexiconBuilder {
   readonly exact = new Map<string, number>();
   readonly prefixes = new Map<string, number>();
   readonly prefixLengths = new Set<number>();
+  /** One-edit candidates by deletion key. */
   readonly fuzzy = new Map<string, { word: string; id: number }[]>();
+  /** Words long enough for two typos, by first letter: few enough to compare one by one. */
+  readonly longWords = new Map<string, { word: string; id: number }[]>();
   readonly substrings = new Map<string, SubstringTerm[]>();
   readonly phrasesByFirstTerm = new Map<number, CompiledPhrase[]>();
   readonly combosByTerm = new Map<number, { combo: number; group: number }[]>();
@@ -247,11 +240,15 @@ class LexiconBuilder {
       if (this.gluedOnly.has(id) && !this.writtenWords.has(id)) continue;
       const allowance = typoAllowance(word);
       if (allowance === 0 || /\p{N}/u.test(word)) continue;
-      for (const key of deletions(word, allowance)) {
+      for (const key of deletions(word)) {
         const list = this.fuzzy.get(key) ?? [];
         list.push({ word, id });
         this.fuzzy.set(key, list);
       }
+      if (allowance < 2) continue;
+      const long = this.longWords.get(word[0]!) ?? [];
+      long.push({ word, id });
+      this.longWords.set(word[0]!, long);
     }
   }
 }
@@ -268,12 +265,12 @@ function resolveToken(builder: LexiconBuilder, token: string): number[] {
   // A known word, a common word or a short one is never read as a typo of another word.
   const fuzzyAllowed = exact === undefined && token.length >= FUZZY_MIN_TOKEN && !builder.common.has(token) && !/\p{N}/u.test(token);
   if (fuzzyAllowed) {
-    for (const key of deletions(token, 2)) {
-      for (const { word, id } of builder.fuzzy.get(key) ?? []) {
-        if (found.has(id)) continue;
-        const allowance = Math.min(typoAllowance(word), Math.max(1, typoAllowance(token)));
-        if (boundedDistance(token, word, allowance) <= allowance) found.add(id);
-      }
+    const candidates = [...deletions(token)].flatMap((key) => builder.fuzzy.get(key) ?? []);
+    if (token.length >= TWO_EDIT_MIN_TOKEN) candidates.push(...(builder.longWords.get(token[0]!) ?? []));
+    for (const { word, id } of candidates) {
+      if (found.has(id)) continue;
+      const allowance = Math.min(typoAllowance(word), Math.max(1, typoAllowance(token)));
+      if (boundedDistance(token, word, allowance) <= allowance) found.add(id);
     }
   }
   return [...found];
