@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { detectSignals } from "../../routing/escalation-signals.js";
-import { compileSignalLexicon, SIGNAL_CATEGORIES } from "../../routing/signal-lexicon.js";
+import { compileSignalLexicon } from "../../routing/signal-lexicon.js";
+import { SIGNAL_CATEGORIES } from "../../src/domain/escalation.js";
 import { loadSignalSources } from "../../src/languages/signal-lexicons.js";
 import type { LanguageSignalCases } from "./world-signals/cases.js";
 import ar from "./world-signals/ar.js";

@@ -1,4 +1,4 @@
-import type { SignalCategory } from "../../../routing/signal-lexicon.js";
+import type { SignalCategory } from "../../../src/domain/escalation.js";
 
 /**
  * One language's test messages, written for these tests in WhatsApp style (typos, code-mixing,
