@@ -20,7 +20,7 @@ const SENTENCE_WORDS = 3;
 const SENTENCE_CHARS_UNSPACED = 6;
 
 /** Case, width, punctuation, emoji and spacing removed: the text as a leak check compares it. */
-function normalise(text: string): string {
+function normalize(text: string): string {
   return text
     .normalize("NFKC")
     .toLowerCase()
@@ -73,9 +73,9 @@ describe.each(SETS)("the $name evaluation set is well-formed", ({ name, rows, mi
       0,
       SETS.findIndex((set) => set.name === name),
     ))
-      for (const row of earlier.rows) seen.set(normalise(row.text), where(row));
+      for (const row of earlier.rows) seen.set(normalize(row.text), where(row));
     const problems = rows.flatMap((row) => {
-      const key = normalise(row.text);
+      const key = normalize(row.text);
       const first = seen.get(key);
       seen.set(key, where(row));
       return [
@@ -116,15 +116,15 @@ function trainingStrings(file: string): string[] {
 }
 
 describe.each(SETS)("the $name evaluation set is apart from every training file", ({ name, rows }) => {
-  // A bare word ("arnaque", "转人工") is the language's own word: any lexicon must hold it. A sentence must not be there.
+  // A bare word or stock phrase ("arnaque", "转人工") is the language's own: any lexicon must hold it. A sentence must not be there.
   const isSentence = (text: string) =>
     text.split(" ").length >= SENTENCE_WORDS || (!text.includes(" ") && text.length >= SENTENCE_CHARS_UNSPACED);
 
   it(`no ${name} sentence appears in data/corpus.csv or data/languages, whole or inside a longer phrase`, () => {
-    const training = trainingFiles().flatMap((file) => trainingStrings(file).map((text) => ({ file, text: ` ${normalise(text)} ` })));
+    const training = trainingFiles().flatMap((file) => trainingStrings(file).map((text) => ({ file, text: ` ${normalize(text)} ` })));
     const exact = new Map(training.map(({ file, text }) => [text.trim(), file]));
     const leaks = rows.flatMap((row) => {
-      const text = normalise(row.text);
+      const text = normalize(row.text);
       if (!isSentence(text)) return [];
       if (exact.has(text)) return [`${where(row)} is in ${exact.get(text)!.slice(PACKAGE_ROOT.length)}`];
       // Scripts without spaces have no word boundary to anchor on; spaced scripts match whole words only.
