@@ -1,13 +1,15 @@
-// npm run eval [-- --set bitext|hint3|wild] [--data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--examples] [--json]
-// First-message triage quality (escalate or not, and to which team) on three sets, each broken down by slice:
+// npm run eval [-- --set bitext|hint3|wild|holdout] [--data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--examples] [--json]
+// First-message triage quality (escalate or not, and to which team) on four sets, each broken down by slice:
 //   bitext: ../shared/data/bitext/dev.csv against its expectations.json, per intent and language-variation tag;
 //   hint3:  ../shared/data/hint3/*_train.csv with mapping.json, per bot, label and mapping status;
-//   wild:   eval/wild/<language>.csv, the project's own WhatsApp-style set, per language, category and variety.
+//   wild:   eval/wild/<language>.csv, the project's own WhatsApp-style set, per language, category and variety;
+//   holdout: eval/holdout/<language>.csv, read and reported like wild but report-only: its bars never set the exit
+//            code and its failing texts are never listed, so that nobody tunes on it (eval/README.md).
 // ../shared is optional: a set that is absent is reported as skipped. --data, --expectations and --holdout apply to
 // bitext (--holdout trains on four fifths of --data as a user's own corpus and scores the other fifth); --corpus
 // trains the assistant used for every set. --examples lists the first failing texts of each slice. --repeats
 // measures policy.repeatSimilarity on bitext: how often same-intent and different-intent pairs count as a repeat.
-// Exits 1 when a quality bar is missed; speed is reported only (a busy machine must not fail it).
+// Exits 1 when a quality bar of bitext, hint3 or wild is missed; speed is reported only (a busy machine must not fail it).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +19,7 @@ import { loadCorpus, type CorpusExample } from "../src/assistant/corpus.js";
 import { createAssistantFromConfig } from "../src/assistant/from-config.js";
 import { csvField } from "../src/cli/csv.js";
 import { barLine, exampleLines, falseReasonsLine, sliceTable, slicesJson } from "../src/cli/eval-report.js";
-import { readHint3Set, readWildSet, SHARED_DATA_DIR, WILD_DIR, wildMessages } from "../src/cli/eval-sets.js";
+import { HOLDOUT_DIR, readHint3Set, readWildSet, SHARED_DATA_DIR, WILD_DIR, wildMessages } from "../src/cli/eval-sets.js";
 import {
   bitextMessages,
   checkHint3Targets,
@@ -38,9 +40,11 @@ import { isWarmlineError } from "../src/domain/errors.js";
 import { PACKAGE_ROOT, SHIPPED_CONFIG_FILE } from "../src/paths.js";
 
 const USAGE =
-  "Usage: npm run eval [-- --set bitext|hint3|wild] [--data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--examples] [--repeats] [--json]";
-const SETS = ["bitext", "hint3", "wild"] as const;
+  "Usage: npm run eval [-- --set bitext|hint3|wild|holdout] [--data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--examples] [--repeats] [--json]";
+const SETS = ["bitext", "hint3", "wild", "holdout"] as const;
 type SetName = (typeof SETS)[number];
+/** Sets whose bars are shown but never change the exit code: measured, never tuned on. */
+const REPORT_ONLY: ReadonlySet<SetName> = new Set(["holdout"]);
 /** `warmline triage` is timed as a fresh process on this many utterances, start-up and training included. */
 const CLI_UTTERANCES = 2000;
 const DEFAULT_BITEXT = join(SHARED_DATA_DIR, "bitext", "dev.csv");
@@ -129,7 +133,11 @@ if (sets.includes("hint3")) {
   else if (values.set === "hint3") fail(`Cannot find ${join(HINT3_DIR, "mapping.json")}: put ../shared beside the repository.`);
   else skipped.set("hint3", `${HINT3_DIR} absent (put ../shared beside the repository)`);
 }
-if (sets.includes("wild")) messages.set("wild", wildMessages(await step(() => readWildSet(WILD_DIR))));
+for (const [name, dir] of [
+  ["wild", WILD_DIR],
+  ["holdout", HOLDOUT_DIR],
+] as const)
+  if (sets.includes(name)) messages.set(name, wildMessages(await step(() => readWildSet(dir))));
 
 if (values.corpus) await step(() => loadCorpus(values.corpus!)); // fail early with the corpus's own error message
 const trainStart = performance.now();
@@ -182,7 +190,8 @@ const throughput = {
 };
 if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 
-const allMet = [...results.values()].every((r) => Object.values(r.checks).every(Boolean));
+const barred = [...results].filter(([name]) => !REPORT_ONLY.has(name));
+const allMet = barred.every(([, r]) => Object.values(r.checks).every(Boolean));
 process.exitCode = allMet ? 0 : 1;
 
 if (values.json) {
@@ -190,7 +199,12 @@ if (values.json) {
     ...[...skipped].map(([name, reason]) => [name, { skipped: reason }]),
     ...[...results].map(([name, r]) => [
       name,
-      { overall: r.evaluation.overall.figures(), targetsMet: r.checks, slices: slicesJson(r.evaluation) },
+      {
+        overall: r.evaluation.overall.figures(),
+        targetsMet: r.checks,
+        ...(REPORT_ONLY.has(name) ? { reportOnly: true } : {}),
+        slices: slicesJson(r.evaluation),
+      },
     ]),
   ]);
   console.log(JSON.stringify({ sets, throughput, ...(repeats ? { repeats } : {}) }, null, 2));
@@ -203,6 +217,7 @@ if (values.json) {
   for (const [name, { evaluation, checks }] of results) {
     const f = evaluation.overall.figures();
     out.push("", `== ${name} (${f.utterances} first messages)`);
+    if (REPORT_ONLY.has(name)) out.push("report only: never used for tuning (its bars do not change the exit code)");
     if (name === "bitext") {
       const targets = triageTargets(userCorpus);
       out.push(
@@ -264,7 +279,8 @@ if (values.json) {
         ...sliceTable("per variety (from the note column)", evaluation.slices.get("variety")),
       );
     }
-    if (values.examples) {
+    if (values.examples && REPORT_ONLY.has(name)) out.push("failing texts not listed: this set is never looked at while tuning");
+    else if (values.examples) {
       const kind = name === "wild" ? "language" : name === "hint3" ? "label" : "intent";
       out.push(`first failing texts per ${kind}:`, ...exampleLines(evaluation.slices.get(kind)));
     }
@@ -273,7 +289,7 @@ if (values.json) {
     "",
     `throughput: trained in ${throughput.trainMs} ms; ${throughput.utterancesPerSecond} utterances/s in process`,
     `warmline triage, fresh process, ${cliTexts.length} utterances incl. start-up and training: ${cliMs} ms (target < 5000)${cliOk ? "" : ` — FAILED: ${cli.stderr}`}`,
-    `bars: ${allMet ? "all met" : "MISSED (see above)"}`,
+    `bars: ${barred.length === 0 ? "none checked (report-only sets)" : allMet ? "all met" : "MISSED (see above)"}`,
   );
   console.log(out.join("\n"));
 }

@@ -7,6 +7,8 @@ import type { LabelledMessage } from "./evaluate-triage.js";
 
 /** The project's own evaluation set: eval/wild/<language>.csv, never used for training (see eval/README.md). */
 export const WILD_DIR = join(PACKAGE_ROOT, "eval", "wild");
+/** The held-out set: eval/holdout/<language>.csv, same format as wild, written apart and never looked at while tuning. */
+export const HOLDOUT_DIR = join(PACKAGE_ROOT, "eval", "holdout");
 /** The measuring-only data sets beside the repository (optional). */
 export const SHARED_DATA_DIR = join(PACKAGE_ROOT, "..", "shared", "data");
 
@@ -60,10 +62,13 @@ function csvTable(file: string, columns: readonly string[], howToFix: string): {
   });
 }
 
-/** Reads every eval/wild/<language>.csv; a row whose `escalate` is not yes/no is an error naming its line. */
+/**
+ * Reads every <language>.csv of a wild-format set (eval/wild by default, or eval/holdout); a row whose `escalate`
+ * is not yes/no is an error naming its line.
+ */
 export function readWildSet(dir: string = WILD_DIR): WildRow[] {
   if (!existsSync(dir))
-    throw new WarmlineError("input_invalid", `Cannot find the wild evaluation set ${dir}: restore eval/wild from the repository.`);
+    throw new WarmlineError("input_invalid", `Cannot find the evaluation set ${dir}: restore that folder from the repository.`);
   const files = readdirSync(dir)
     .filter((name) => name.endsWith(".csv"))
     .sort();

@@ -3,14 +3,17 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { csvRecords } from "../../src/assistant/corpus.js";
 import { createAssistantFromConfig } from "../../src/assistant/from-config.js";
-import { readWildSet, WILD_CATEGORIES, wildMessages } from "../../src/cli/eval-sets.js";
+import { HOLDOUT_DIR, readWildSet, WILD_CATEGORIES, WILD_DIR, type WildRow, wildMessages } from "../../src/cli/eval-sets.js";
 import { evaluateMessages, WILD_TARGETS, wildShortfalls } from "../../src/cli/evaluate-triage.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
 import { loadLanguageCatalog } from "../../src/languages/language-catalog.js";
 import { PACKAGE_ROOT, SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 
-const MIN_ROWS_PER_LANGUAGE = 34;
-const MIN_ROWS = 800;
+/** The two wild-format sets and their sizes. The held-out set is checked for form only: it carries no quality bar here. */
+const SETS = [
+  { name: "wild", rows: readWildSet(WILD_DIR), minRowsPerLanguage: 34, minRows: 800 },
+  { name: "holdout", rows: readWildSet(HOLDOUT_DIR), minRowsPerLanguage: 25, minRows: 600 },
+] as const;
 const MAX_TEXT_LENGTH = 300;
 /**
  * A text of at least this many words (or characters, in scripts written without spaces) is a sentence.
@@ -20,10 +23,6 @@ const SENTENCE_WORDS = 4;
 const SENTENCE_CHARS_UNSPACED = 12;
 /** Scripts written without spaces between words. */
 const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
-
-const rows = readWildSet();
-const byLanguage = new Map<string, typeof rows>();
-for (const row of rows) byLanguage.set(row.language, [...(byLanguage.get(row.language) ?? []), row]);
 
 /** Case, width, punctuation, emoji and spacing removed: the text as a leak check compares it. */
 function normalize(text: string): string {
@@ -37,25 +36,28 @@ function normalize(text: string): string {
 
 const where = (row: { file: string; line: number; text: string }) => `${row.file.slice(PACKAGE_ROOT.length)}:${row.line} "${row.text}"`;
 
-describe("the wild evaluation set is well-formed", () => {
+describe.each(SETS)("the $name evaluation set is well-formed", ({ name, rows, minRowsPerLanguage, minRows }) => {
+  const byLanguage = new Map<string, WildRow[]>();
+  for (const row of rows) byLanguage.set(row.language, [...(byLanguage.get(row.language) ?? []), row]);
+
   it("has a file for every language of the catalog, and none for another", () => {
     const codes = loadLanguageCatalog().map((language) => language.code);
     expect([...byLanguage.keys()].sort()).toEqual([...codes].sort());
-    expect(rows.length).toBeGreaterThanOrEqual(MIN_ROWS);
+    expect(rows.length).toBeGreaterThanOrEqual(minRows);
   });
 
-  it(`has at least ${MIN_ROWS_PER_LANGUAGE} rows, every category and a majority of must-escalate rows in each language`, () => {
+  it(`has at least ${minRowsPerLanguage} rows, every category and a majority of must-escalate rows in each language`, () => {
     const problems = [...byLanguage].flatMap(([language, languageRows]) => {
       const categories = new Set(languageRows.map((row) => row.category));
       const missing = Object.keys(WILD_CATEGORIES).filter((category) => !categories.has(category));
       const escalateShare = languageRows.filter((row) => row.escalate).length / languageRows.length;
       return [
-        ...(languageRows.length < MIN_ROWS_PER_LANGUAGE ? [`${language}: ${languageRows.length} rows`] : []),
+        ...(languageRows.length < minRowsPerLanguage ? [`${language}: ${languageRows.length} rows`] : []),
         ...(missing.length > 0 ? [`${language} lacks ${missing.join(", ")}`] : []),
         ...(escalateShare < 0.5 || escalateShare > 0.7 ? [`${language}: ${escalateShare.toFixed(2)} must escalate, want 0.5-0.7`] : []),
       ];
     });
-    expect(problems, "write more rows in those languages").toEqual([]);
+    expect(problems, `write more rows in those languages of eval/${name}`).toEqual([]);
   });
 
   it("names known categories, with escalate and team matching the category", () => {
@@ -69,8 +71,14 @@ describe("the wild evaluation set is well-formed", () => {
     expect(problems).toEqual([]);
   });
 
-  it(`has no duplicate text and no text over ${MAX_TEXT_LENGTH} characters`, () => {
+  it(`has no duplicate text, none over ${MAX_TEXT_LENGTH} characters, and none from an earlier set`, () => {
+    // Each set is compared with itself and with the sets listed before it, so the held-out set copies nothing from wild.
     const seen = new Map<string, string>();
+    for (const earlier of SETS.slice(
+      0,
+      SETS.findIndex((set) => set.name === name),
+    ))
+      for (const row of earlier.rows) seen.set(normalize(row.text), where(row));
     const problems = rows.flatMap((row) => {
       const key = normalize(row.text);
       const first = seen.get(key);
@@ -112,13 +120,13 @@ function trainingStrings(file: string): string[] {
   return strings;
 }
 
-describe("the wild evaluation set is apart from every training file", () => {
+describe.each(SETS)("the $name evaluation set is apart from every training file", ({ name, rows }) => {
   // A bare word or stock phrase ("arnaque", "转人工") is the language's own: any lexicon must hold it. A sentence must not be there.
   const isSentence = (text: string) =>
     text.split(" ").length >= SENTENCE_WORDS ||
     (UNSPACED_SCRIPT.test(text) && !text.includes(" ") && text.length >= SENTENCE_CHARS_UNSPACED);
 
-  it("no wild sentence appears in data/corpus.csv or data/languages, whole or inside a longer phrase", () => {
+  it(`no ${name} sentence appears in data/corpus.csv or data/languages, whole or inside a longer phrase`, () => {
     const training = trainingFiles().flatMap((file) => trainingStrings(file).map((text) => ({ file, text: ` ${normalize(text)} ` })));
     const exact = new Map(training.map(({ file, text }) => [text.trim(), file]));
     const leaks = rows.flatMap((row) => {
@@ -137,7 +145,7 @@ describe("first-message triage on the wild set", () => {
   it(`meets recall >= ${WILD_TARGETS.recall} and false escalation <= ${WILD_TARGETS.falseEscalation} in every language, and recall >= ${WILD_TARGETS.categoryRecall} per must-escalate category`, async () => {
     const config = loadConfigFile(SHIPPED_CONFIG_FILE);
     const assistant = await createAssistantFromConfig(config);
-    const evaluation = await evaluateMessages(assistant, config, wildMessages(rows));
+    const evaluation = await evaluateMessages(assistant, config, wildMessages(SETS[0].rows));
     const shortfalls = wildShortfalls(evaluation).map(
       (s) => `${s.slice} ${s.figure} ${s.value.toFixed(3)}, e.g. ${s.examples.map((text) => `"${text}"`).join("; ")}`,
     );
