@@ -284,6 +284,33 @@ export const messagesSchema = z
     "Every message the customer sees from Warmline itself (not the assistant's answers); each has a default, so a config lists only what it changes. Any message may name the control words in the customer's language: {human}, {bot}, {cancel}, {callback}, {wait}; and {business}",
   );
 
+const controlWords = z.array(z.string().min(1)).min(1);
+// Built from messagesSchema's keys (not .partial(), which would keep their English defaults).
+const messageOverrides = z
+  .strictObject(Object.fromEntries(Object.keys(messagesSchema.shape).map((key) => [key, z.string().min(1).optional()])))
+  .describe("Any of the `messages` keys, with the same {placeholders}") as unknown as z.ZodType<
+  Partial<Record<keyof z.infer<typeof messagesSchema>, string>>
+>;
+
+export const customerLanguagesSchema = z
+  .record(
+    z.string().regex(/^[a-z]{2,3}$/, 'use the ISO 639-1 code of a language in data/languages, e.g. "pt"'),
+    z.strictObject({
+      messages: messageOverrides.optional(),
+      messagesLatn: messageOverrides.optional().describe("For customers writing the language in Latin script (Hinglish)"),
+      keywords: z
+        .strictObject({ human: controlWords, bot: controlWords, cancel: controlWords, callback: controlWords, wait: controlWords })
+        .partial()
+        .optional()
+        .describe("Replace the control words of data/languages/<code>/replies.json, per kind"),
+      survey: z.strictObject({ yes: controlWords, no: controlWords }).partial().optional(),
+    }),
+  )
+  .default({})
+  .describe(
+    "Per customer language: overrides of what data/languages/<code>/replies.json says to a customer writing in it (English comes from `messages`)",
+  );
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   business: z.strictObject({ name: z.string().min(1) }),
@@ -307,6 +334,7 @@ export const configSchema = z.strictObject({
   policy: policySchema.default(policySchema.parse({})),
   keywords: keywordsSchema,
   messages: messagesSchema.prefault({}),
+  languages: customerLanguagesSchema,
   customers: z
     .strictObject({
       vip: z.array(z.string()).default([]).describe("Phone numbers (international form) of VIP customers"),
@@ -420,6 +448,7 @@ export type RoutingConfig = WarmlineConfig["routing"];
 export type BusinessHoursConfig = z.infer<typeof businessHoursSchema>;
 export type KeywordsConfig = z.infer<typeof keywordsSchema>;
 export type MessagesConfig = z.infer<typeof messagesSchema>;
+export type CustomerLanguagesConfig = z.infer<typeof customerLanguagesSchema>;
 
 const recordOf = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
