@@ -56,11 +56,11 @@ export const MAX_TRAINING_EPOCHS = 40;
  * Other languages have no NLP.js stemmer installed: a word's first letters stand for it, which joins
  * most inflections ("cancelar", "cancelado", "cancela") at little cost to meaning (see scripts/measure-language-intents.ts).
  */
-export const PREFIX_STEM_LENGTH = 6;
+export const PREFIX_STEM_LENGTH = 5;
 const OTHER_LANGUAGE_TEXT: NormalizerLanguage = { english: false, foldAccents: true };
 
 export interface IntentModelOptions {
-  /** ISO 639-1 code of the examples' language; English (the default) gets NLP.js's English tokenizer and stemmer. */
+  /** ISO 639-1 code of the examples' language ("mul" for several); English (the default) gets NLP.js's English tokenizer and stemmer. */
   language?: string;
   /** Other languages only: letters of a word that stand for it (0: the whole word). */
   prefixStemLength?: number;

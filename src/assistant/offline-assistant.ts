@@ -5,6 +5,7 @@ import { answerText, CLARIFY_KEY, fillPlaceholders, loadAnswers, type AnswerVari
 import { loadCorpus, type CorpusExample } from "./corpus.js";
 import { extractEntities, extractOrderReply } from "./entities.js";
 import { NONE_INTENT, trainIntentModel, type IntentModel } from "./intent-model.js";
+import { classifyInLanguage, type Identify, type LanguageIntents } from "./language-intents.js";
 import { DEFAULT_ANSWERS_FILE, DEFAULT_CORPUS_FILE } from "./paths.js";
 import { scoreSentiment } from "./sentiment.js";
 
@@ -44,6 +45,8 @@ export interface OfflineAssistantOptions {
   confidenceThreshold?: number;
   /** Per Commerce call; defaults to TOOL_TIMEOUT_MS. */
   toolTimeoutMs?: number;
+  /** Intents in other languages (see loadLanguageIntents), and how a message's language is identified. */
+  languages?: { intents: LanguageIntents; identify: Identify };
 }
 
 export type Classification = Awaited<ReturnType<Assistant["classify"]>>;
@@ -144,14 +147,26 @@ class OfflineAssistant implements Assistant {
     private readonly commerce: Commerce,
     private readonly threshold: number,
     private readonly toolTimeoutMs: number,
+    private readonly languages: OfflineAssistantOptions["languages"],
   ) {
     this.questions = orderQuestions(answers);
   }
 
-  async classify(text: string): Promise<Classification> {
+  classify(text: string): Promise<Classification> {
+    return this.classifyIn(text, undefined);
+  }
+
+  /** Classifies with the model for the message's language; `conversationLanguage` settles a message too short to identify. */
+  private async classifyIn(text: string, conversationLanguage: string | undefined): Promise<Classification> {
     const safe = typeof text === "string" ? text : "";
     try {
-      const [top] = await this.model.classify(safe);
+      const models = {
+        english: this.model,
+        others: this.languages?.intents,
+        identify: this.languages?.identify ?? (() => undefined),
+        threshold: this.threshold,
+      };
+      const [top] = await classifyInLanguage(safe, models, conversationLanguage);
       const intent = top?.intent ?? NONE_INTENT;
       const score = Math.min(1, Math.max(0, top?.score ?? 0));
       return {
@@ -167,7 +182,7 @@ class OfflineAssistant implements Assistant {
   }
 
   async respond(conversation: Conversation, message: string): Promise<AssistantTurn> {
-    const analysis = await this.classify(message);
+    const analysis = await this.classifyIn(message, conversation.language?.code);
     const turn: AssistantTurn = { ...analysis, reply: "", actions: [] };
     const clarify = answerText(this.answers, CLARIFY_KEY, "default")!;
     const confident = analysis.intent !== NONE_INTENT && analysis.confidence >= this.threshold;
@@ -310,5 +325,6 @@ export async function createOfflineAssistant(options: OfflineAssistantOptions): 
     options.commerce,
     options.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD,
     options.toolTimeoutMs ?? TOOL_TIMEOUT_MS,
+    options.languages,
   );
 }

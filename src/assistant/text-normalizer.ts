@@ -108,7 +108,11 @@ export function basicTokens(raw: string, language: NormalizerLanguage = ENGLISH_
   text = text.replace(ID_PATTERN, ` ${ID_PLACEHOLDER} `);
   text = replacePlaces(text);
   if (language.english) for (const [pattern, replacement] of CONTRACTIONS) text = text.replace(pattern, replacement);
-  if (language.foldAccents) text = text.normalize("NFD").replace(/(\p{Script=Latin})\p{M}+/gu, "$1").normalize("NFC");
+  if (language.foldAccents)
+    text = text
+      .normalize("NFD")
+      .replace(/(\p{Script=Latin})\p{M}+/gu, "$1")
+      .normalize("NFC");
   // Keep letters (any script) only; digits left after id/amount extraction carry no intent.
   text = text.replace(/[^\p{L}\s]+/gu, " ");
   const words: string[] = [];

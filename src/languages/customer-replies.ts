@@ -37,7 +37,7 @@ const repliesFileSchema = z.strictObject({
 });
 
 /** A conversation's language as identified: the code, and the script the customer writes it in. */
-export interface CustomerLanguage {
+export interface ReplyLanguage {
   code: string;
   script?: string;
 }
@@ -46,7 +46,7 @@ export interface CustomerReplies {
   /** Codes with a replies.json or a config override. */
   readonly languages: readonly string[];
   /** The template for `key` in the customer's language (romanized variant when they write in Latin script), else English. */
-  template(key: MessageKey, language?: CustomerLanguage): string;
+  template(key: MessageKey, language?: ReplyLanguage): string;
   /**
    * Control keywords to match for a conversation in `code` (undefined: not known yet). Its own
    * language's words come first and win over another language's use of the same word; the

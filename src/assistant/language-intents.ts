@@ -1,0 +1,91 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { IdentifiedLanguage, LanguageHints } from "../languages/identify-language.js";
+import { LANGUAGES_DIR, type LanguageInfo, loadLanguageCatalog } from "../languages/language-catalog.js";
+import { type CorpusExample, loadCorpus } from "./corpus.js";
+import { type IntentModel, type IntentScore, NONE_INTENT, trainIntentModel } from "./intent-model.js";
+
+/**
+ * Intents in languages other than English, from data/languages/<code>/intents.csv: one NLP.js model
+ * for all of them together (better than one per language on our data: scripts/measure-language-intents.ts),
+ * trained on the first message that needs it, so English start-up and triage don't pay for it.
+ */
+
+export interface LanguageIntents {
+  /**
+   * Languages whose messages this model hears: those with an intents.csv, and the one the
+   * identification library reports any of them as (Malay, for Indonesian).
+   */
+  readonly languages: ReadonlySet<string>;
+  readonly examples: readonly CorpusExample[];
+  /** Intents in the files that the English corpus lacks, so the assistant has no answer for: their examples are left out. */
+  readonly unknownIntents: readonly { file: string; intent: string }[];
+  /** Trained on first call. */
+  model(): Promise<IntentModel>;
+}
+
+export interface LanguageIntentsOptions {
+  /** The English corpus's intents: the only ones the assistant can answer. */
+  knownIntents: ReadonlySet<string>;
+  dir?: string;
+  catalog?: readonly LanguageInfo[];
+}
+
+/** Reads every intents.csv (corpus_invalid names the file and line); undefined when there is none. */
+export async function loadLanguageIntents(options: LanguageIntentsOptions): Promise<LanguageIntents | undefined> {
+  const dir = options.dir ?? LANGUAGES_DIR;
+  const catalog = options.catalog ?? loadLanguageCatalog(dir);
+  const files = catalog
+    .filter((language) => language.code !== "en")
+    .map((language) => ({ language, file: join(dir, language.code, "intents.csv") }))
+    .filter(({ file }) => existsSync(file));
+  if (files.length === 0) return undefined;
+  const loaded = await Promise.all(files.map(async ({ language, file }) => ({ language, file, examples: await loadCorpus(file) })));
+
+  const unknownIntents = loaded.flatMap(({ file, examples }) =>
+    [...new Set(examples.map((example) => example.intent))]
+      .filter((intent) => !options.knownIntents.has(intent))
+      .map((intent) => ({ file, intent })),
+  );
+  const examples = loaded.flatMap(({ examples }) => examples.filter((example) => options.knownIntents.has(example.intent)));
+  const languages = new Set(loaded.flatMap(({ language }) => [language.code, ...(language.detectedAs ? [language.detectedAs] : [])]));
+  let trained: Promise<IntentModel> | undefined;
+  return {
+    languages,
+    examples,
+    unknownIntents,
+    model() {
+      trained ??= trainIntentModel(examples, { language: "mul" });
+      return trained;
+    },
+  };
+}
+
+export type Identify = (text: string, hints?: LanguageHints) => IdentifiedLanguage | undefined;
+
+export interface LanguageModels {
+  english: IntentModel;
+  others?: LanguageIntents;
+  identify: Identify;
+  /** The assistant's confidence threshold: an English answer below it may be bettered by the other model. */
+  threshold: number;
+}
+
+/**
+ * Classifies with the model for the message's language: English (and any language without
+ * examples) on the English model, the languages with examples on theirs. A message too short to
+ * identify, in a conversation of unknown language, stays with English unless English is unsure and
+ * the other model is surer (English answers are never changed: the multilingual model has seen
+ * little English and is confidently wrong on it).
+ */
+export async function classifyInLanguage(text: string, models: LanguageModels, conversationLanguage?: string): Promise<IntentScore[]> {
+  const { english, others, identify, threshold } = models;
+  if (!others) return english.classify(text);
+  const code = identify(text, conversationLanguage === undefined ? {} : { previous: conversationLanguage })?.code ?? conversationLanguage;
+  if (code !== undefined) return (others.languages.has(code) ? await others.model() : english).classify(text);
+  const mine = await english.classify(text);
+  const sure = mine[0] !== undefined && mine[0].intent !== NONE_INTENT && mine[0].score >= threshold;
+  if (sure) return mine;
+  const theirs = await (await others.model()).classify(text);
+  return (theirs[0]?.score ?? 0) > (mine[0]?.score ?? 0) && theirs[0]?.intent !== NONE_INTENT ? theirs : mine;
+}
