@@ -44,6 +44,9 @@ const slackChannel = z
   )
   .describe("Slack channel name (#name) or ID (C…)");
 
+const languageCode = z.string().regex(/^[a-z]{2,3}$/, 'use an ISO 639-1 code of a language in data/languages, e.g. "pt"');
+const slackUserId = z.string().regex(/^U[A-Z0-9]{6,}$/, 'use Slack user IDs such as "U0123ABCD" (profile → ⋮ → Copy member ID)');
+
 export const teamSchema = z.strictObject({
   displayName: z.string().min(1).describe('Shown to customers and agents, e.g. "Billing"'),
   channel: slackChannel,
@@ -63,6 +66,14 @@ export const teamSchema = z.strictObject({
     .optional()
     .describe("User group pinged when the claim deadline passes"),
   overflowTeam: z.string().optional().describe("Team that receives the escalation at twice the claim deadline"),
+  languages: z
+    .array(languageCode)
+    .optional()
+    .describe("Languages the team serves (ISO 639-1): routing prefers it, among routing.alternateTeams, for customers writing them"),
+  rotaLanguages: z
+    .record(slackUserId, z.array(languageCode).min(1))
+    .optional()
+    .describe('Languages each agent speaks, e.g. { "U0123ABCD": ["es", "pt"] }: the card suggests those who speak the customer\'s'),
 });
 
 export const routingRuleSchema = z
@@ -294,7 +305,7 @@ const messageOverrides = z
 
 export const customerLanguagesSchema = z
   .record(
-    z.string().regex(/^[a-z]{2,3}$/, 'use the ISO 639-1 code of a language in data/languages, e.g. "pt"'),
+    languageCode,
     z.strictObject({
       messages: messageOverrides.optional(),
       messagesLatn: messageOverrides.optional().describe("For customers writing the language in Latin script (Hinglish)"),
@@ -330,6 +341,12 @@ export const configSchema = z.strictObject({
     vipTeam: z.string().optional().describe("Priority lane for VIP customers"),
     intentTeams: z.record(z.string(), z.string()).default({}),
     rules: z.array(routingRuleSchema).default([]),
+    alternateTeams: z
+      .record(z.string(), z.array(z.string()).min(1))
+      .optional()
+      .describe(
+        'Team → teams that can take its escalations too, e.g. { "retention": ["retention_latam"] }: a customer writing a language the usual team does not list in teams.<key>.languages goes to the first alternate that does',
+      ),
   }),
   policy: policySchema.default(policySchema.parse({})),
   keywords: keywordsSchema,
@@ -478,6 +495,10 @@ export const checkedConfigSchema = configSchema.superRefine(
     if (Array.isArray(routing.rules)) routing.rules.forEach((rule, i) => requireTeam(recordOf(rule).team, ["routing", "rules", i, "team"]));
     for (const [key, team] of Object.entries(recordOf(config.teams)))
       requireTeam(recordOf(team).overflowTeam, ["teams", key, "overflowTeam"]);
+    for (const [key, alternates] of Object.entries(recordOf(routing.alternateTeams))) {
+      requireTeam(key, ["routing", "alternateTeams", key]);
+      if (Array.isArray(alternates)) alternates.forEach((team, i) => requireTeam(team, ["routing", "alternateTeams", key, i]));
+    }
   },
   { when: () => true },
 );
