@@ -18,29 +18,31 @@ export function tokenise(text: string): string[] {
     .filter((token) => token.length > 0);
 }
 
-/** Optimal-string-alignment distance: Levenshtein plus adjacent transpositions ("humna" → "human" is 1). */
+/**
+ * Optimal-string-alignment distance: Levenshtein plus adjacent transpositions ("humna" → "human" is 1).
+ * Stops early once every alignment costs more than `max`, returning `max + 1`; below that it is exact.
+ * Keeps three rows, not the whole table: the assistant's spelling correction calls it per vocabulary word.
+ */
 export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    const row: number[] = [i];
+  const cols = b.length + 1;
+  let prevPrev = new Array<number>(cols).fill(0);
+  let prev = Array.from({ length: cols }, (_, j) => j);
+  let current = new Array<number>(cols).fill(0);
+  for (let i = 1; i <= a.length; i += 1) {
+    current[0] = i;
     let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      if (i === 0) {
-        row.push(j);
-        continue;
-      }
+    for (let j = 1; j < cols; j += 1) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const above = rows[i - 1]!;
-      let best = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
-      row.push(best);
-      rowMin = Math.min(rowMin, best);
+      let value = Math.min(prev[j]! + 1, current[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, prevPrev[j - 2]! + 1);
+      current[j] = value;
+      if (value < rowMin) rowMin = value;
     }
-    rows.push(row);
-    if (i > 0 && rowMin > max) return max + 1;
+    if (rowMin > max) return max + 1;
+    [prevPrev, prev, current] = [prev, current, prevPrev];
   }
-  return rows[a.length]![b.length]!;
+  return prev[cols - 1]!;
 }
 
 /** Typos allowed for a word of this length: none for short words, where one edit makes another word. */

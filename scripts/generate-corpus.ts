@@ -5,15 +5,13 @@
  *
  *   npx tsx scripts/generate-corpus.ts [--out data/corpus.csv] [--per-intent 110]
  *
- * Any generated sentence that happens to equal a line of the Bitext evaluation file is dropped,
- * so evaluation on that file stays honest.
+ * It reads nothing outside this repository: evaluation data never shapes the training corpus.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const BITEXT_DEV = resolve(ROOT, "../shared/data/bitext/dev.csv");
 
 const args = process.argv.slice(2);
 const argValue = (name: string) => {
@@ -1641,21 +1639,10 @@ function generateOne(spec: IntentSpec): string {
 
 const normalize = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
 
-function loadHeldOut(): Set<string> {
-  if (!existsSync(BITEXT_DEV)) return new Set();
-  const lines = readFileSync(BITEXT_DEV, "utf8").split(/\r?\n/).slice(1);
-  // The first column is the text; it is quoted when it contains a comma.
-  return new Set(
-    lines.filter(Boolean).map((line) => normalize(line.startsWith('"') ? line.slice(1, line.indexOf('"', 1)) : line.split(",")[0]!)),
-  );
-}
-
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 function main() {
-  const heldOut = loadHeldOut();
   const rows: string[] = ["text,intent"];
-  let dropped = 0;
   for (const [intent, spec] of Object.entries(INTENTS)) {
     const target = spec.count ?? PER_INTENT;
     const seen = new Set<string>();
@@ -1668,18 +1655,12 @@ function main() {
       const text = attempts <= (spec.s?.length ?? 0) ? raw : addNoise(raw);
       const key = normalize(text);
       if (seen.has(key)) continue;
-      if (heldOut.has(key)) {
-        dropped += 1;
-        continue;
-      }
       seen.add(key);
       rows.push(`${csvField(text)},${intent}`);
     }
   }
   writeFileSync(OUT, `${rows.join("\n")}\n`);
-  console.log(
-    `Wrote ${rows.length - 1} examples to ${OUT}${heldOut.size ? ` (${dropped} dropped for matching the Bitext evaluation file)` : ""}`,
-  );
+  console.log(`Wrote ${rows.length - 1} examples to ${OUT}`);
 }
 
 main();

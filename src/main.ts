@@ -1,15 +1,17 @@
 /**
- * The composition root: the only place that constructs SDK clients (Bolt, whatsapp-web.js),
- * the store and the adapters. Everything else receives its dependencies.
+ * The composition root: the only place that constructs the service's SDK clients (Bolt,
+ * whatsapp-web.js), its store (through openConversationStore) and its adapters. Everything else
+ * receives its dependencies (test/routing/composition-root.test.ts holds the rule).
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { App } from "@slack/bolt";
 import wweb from "whatsapp-web.js";
 import { intentErrors } from "./assistant/config-intents.js";
 import { prepareAssistant } from "./assistant/from-config.js";
-import { envSettingsOf, loadConfigFile, loadEnv, parseConfig, readRawConfigFile, type WarmlineEnv } from "./config/load-config.js";
+import { dataDirOf, readEnvironment } from "./config/environment.js";
+import { envSettingsOf, loadConfigFile, loadEnv, parseConfig, readRawConfigFile } from "./config/load-config.js";
 import type { WarmlineConfig } from "./config/schema.js";
 import { isWarmlineError, WarmlineError } from "./domain/errors.js";
 import { createEngine, ENGINE_TICK_INTERVAL_MS, type Engine } from "./engine/engine.js";
@@ -17,11 +19,8 @@ import { createLogger } from "./logging.js";
 import type { Clock } from "./ports/clock.js";
 import { systemClock } from "./ports/clock.js";
 import type { ConversationStore } from "./ports/conversation-store.js";
-import type { WarmlineStore } from "./ports/outbox.js";
 import type { Logger } from "./ports/logger.js";
-import { createMemoryStore } from "./store/memory-store.js";
-import { createRedisStore } from "./store/redis-store.js";
-import { createSqliteStore } from "./store/sqlite-store.js";
+import { openConversationStore } from "./store/open-store.js";
 import { createInFlightTracker } from "../channels/slack/in-flight.js";
 import { registerSlackListeners } from "../channels/slack/register-listeners.js";
 import { resolveTeamChannels } from "../channels/slack/resolve-channels.js";
@@ -39,7 +38,7 @@ import { postWeeklyDigest } from "../channels/slack/app-home.js";
 export interface StartWarmlineOptions {
   /** A config object, or the path of a config file. Default: ./warmline.config.json. */
   config?: WarmlineConfig | Record<string, unknown> | string;
-  /** Used instead of process.env. */
+  /** Used instead of the process's environment. */
   env?: Record<string, string | undefined>;
   /** Inject a WhatsApp client (tests, sandbox); when absent, the real whatsapp-web.js client. */
   whatsapp?: { client?: WhatsAppClientPort };
@@ -101,17 +100,6 @@ function resolveConfig(
   }
 }
 
-async function createStore(config: WarmlineConfig, env: WarmlineEnv, dataDir: string, clock: Clock): Promise<WarmlineStore> {
-  switch (config.store.kind) {
-    case "memory":
-      return createMemoryStore({ clock });
-    case "redis":
-      return createRedisStore({ url: env.redisUrl!, namespace: config.store.redisNamespace, clock });
-    case "sqlite":
-      return createSqliteStore({ file: join(dataDir, config.store.sqliteFile), clock });
-  }
-}
-
 /**
  * Which instance this is, among those sharing a store: kept in the data directory (beside the
  * WhatsApp session), so a restarted instance takes back its outbox lanes at once instead of waiting
@@ -135,7 +123,7 @@ function instanceIdOf(dataDir: string): string {
 }
 
 export async function startWarmline(options: StartWarmlineOptions = {}): Promise<WarmlineHandle> {
-  const rawEnv = options.env ?? process.env;
+  const rawEnv = options.env ?? readEnvironment();
   const { config, source } = resolveConfig(options.config, rawEnv);
   // Before anything starts: an intent the config names but the corpus lacks would never route.
   const preparedAssistant = await prepareAssistant(config);
@@ -146,13 +134,13 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
   for (const problem of preparedAssistant.problems)
     if (problem.severity === "warning") logger.warn({ component: "assistant", corpus: preparedAssistant.corpus }, problem.message);
   const clock = options.clock ?? systemClock;
-  const dataDir = resolve(options.dataDir ?? rawEnv.WARMLINE_DATA_DIR ?? ".data");
+  const dataDir = dataDirOf(options.dataDir, rawEnv);
   mkdirSync(dataDir, { recursive: true });
 
   // What has started so far, undone in reverse if a later step fails, so a failed start exits cleanly.
   const undo: (() => Promise<unknown> | unknown)[] = [];
   try {
-    const store = await createStore(config, env, dataDir, clock);
+    const store = await openConversationStore(config.store, { dataDir, redisUrl: env.redisUrl, clock });
     undo.push(() => store.close());
     const assistant = await preparedAssistant.create();
     // `customers` is read at scrape time, after it is created below.

@@ -1,64 +1,53 @@
-import qrcode from "qrcode-terminal";
-import type WAWebJS from "whatsapp-web.js";
-import type { Attachment } from "../../src/domain/conversation.js";
 import { WarmlineError } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/ports/clock.js";
 import { systemClock } from "../../src/ports/clock.js";
 import type {
   CustomerChannel,
   CustomerChannelEvents,
+  CustomerMessageChange,
   DeliveryAttempt,
-  DeliveryState,
-  InboundCustomerMessage,
   OutboundCustomerMessage,
 } from "../../src/ports/customer-channel.js";
-import type {
-  WHATSAPP_CLIENT_EVENTS,
-  WhatsAppClientPort,
-  WhatsAppDisconnectReason,
-  WhatsAppInboundMessage,
-  WhatsAppMedia,
-  WhatsAppRecentMessage,
-  WhatsAppSendOptions,
-} from "./client-port.js";
-import { WHATSAPP_CAPTION_LIMIT, splitForWhatsApp } from "./outbound-text.js";
-import { WHATSAPP_SESSION_DIR } from "./whatsapp-session.js";
+import type { WHATSAPP_CLIENT_EVENTS, WhatsAppClientPort, WhatsAppDisconnectReason, WhatsAppInboundMessage } from "./client-port.js";
+import { WHATSAPP_CHANNEL_NAME } from "./normalize-inbound.js";
+import { decodeWhatsAppAddress, encodeWhatsAppAddress } from "./whatsapp-address.js";
 import {
-  WHATSAPP_CHANNEL_NAME,
-  normalizeWhatsAppMessage,
-  whatsappMessageHasMedia,
-  whatsappMessageId,
-  whatsappNotifyName,
-  whatsappSkipReason,
-} from "./normalize-inbound.js";
-import { decodeWhatsAppAddress, encodeWhatsAppAddress, phoneFromWhatsAppChatId } from "./whatsapp-address.js";
+  NO_RECONNECT_REASONS,
+  PROBLEM_STATES,
+  WHATSAPP_RECONNECT_DEFAULTS,
+  createWhatsAppReconnector,
+  defaultPrintQr,
+  describeWhatsAppProblem,
+  renderWhatsAppQr,
+  type WhatsAppPairingOptions,
+  type WhatsAppReconnectOptions,
+  type WhatsAppReconnector,
+} from "./whatsapp-connection.js";
+import {
+  deliverWhatsAppInbound,
+  readWhatsAppInbound,
+  whatsappDeletion,
+  whatsappDeliveryUpdate,
+  whatsappEdit,
+  type WhatsAppInboundDeps,
+} from "./whatsapp-inbound.js";
+import { errorText, silentWhatsAppLogger, type WhatsAppLogger } from "./whatsapp-logger.js";
+import { defaultCreateMedia, sendWhatsAppMessage, type WhatsAppMediaFactory, type WhatsAppSenderDeps } from "./whatsapp-outbound.js";
+import { WHATSAPP_SESSION_DIR } from "./whatsapp-session.js";
+
+export {
+  WHATSAPP_RECONNECT_DEFAULTS,
+  describeWhatsAppProblem,
+  renderWhatsAppQr,
+  type WhatsAppPairingOptions,
+  type WhatsAppReconnectOptions,
+} from "./whatsapp-connection.js";
+export { WHATSAPP_INBOUND_RETRY_DELAYS_MS, whatsappAckToDeliveryState } from "./whatsapp-inbound.js";
+export type { WhatsAppLogger } from "./whatsapp-logger.js";
+export type { WhatsAppMediaFactory } from "./whatsapp-outbound.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: EventEmitter listeners take any arguments
 type WhatsAppListener = (...args: any[]) => void;
-
-type WhatsAppLogFn = (context: Record<string, unknown>, message: string) => void;
-
-/** The logging the adapter needs; pino's Logger (and src/ports/logger.ts's) satisfies it. */
-export interface WhatsAppLogger {
-  debug?: WhatsAppLogFn;
-  info: WhatsAppLogFn;
-  warn: WhatsAppLogFn;
-  error: WhatsAppLogFn;
-}
-
-/** Builds a real `wweb.MessageMedia` (wweb checks `instanceof`); injectable so tests need no SDK class. */
-export type WhatsAppMediaFactory = (media: WhatsAppMedia) => WAWebJS.MessageMedia | Promise<WAWebJS.MessageMedia>;
-
-export interface WhatsAppPairingOptions {
-  mode: "qr" | "code";
-  /** Required for "code": the business number in international form, e.g. "15551234567" or "+1 555 123 4567". */
-  phone?: string;
-}
-
-export interface WhatsAppReconnectOptions {
-  baseMs: number;
-  maxMs: number;
-}
 
 export interface WhatsAppChannelOptions {
   client: WhatsAppClientPort;
@@ -71,96 +60,11 @@ export interface WhatsAppChannelOptions {
   printQr?: (qr: string) => void;
 }
 
-export const WHATSAPP_RECONNECT_DEFAULTS: WhatsAppReconnectOptions = { baseMs: 2_000, maxMs: 5 * 60_000 };
-
-/** Waits between attempts to hand an inbound message to the engine; about a minute in all. */
-export const WHATSAPP_INBOUND_RETRY_DELAYS_MS = [500, 2_000, 5_000, 15_000, 30_000];
-
-/** How many of the chat's latest messages an in-doubt send looks through for its earlier copy. */
-const WHATSAPP_RESUME_LOOKBACK = 50;
-/** WhatsApp timestamps are whole seconds and the phone's clock may differ a little. */
-const WHATSAPP_RESUME_CLOCK_SKEW_MS = 60_000;
-
-/** One WhatsApp message of an outbound message, with what identifies its copy in the chat's history. */
-interface OutboundPart {
-  body: string;
-  hasMedia: boolean;
-  content: () => Promise<string | WAWebJS.MessageMedia>;
-  options?: WhatsAppSendOptions;
-}
-
-/** Only these carry a caption; anything else gets the text as its own message first. */
-const CAPTION_KINDS = new Set<Attachment["kind"]>(["image", "video", "document"]);
-
-/** Reasons after which reconnecting cannot help: a human has to pair again or appeal a ban. */
-const NO_RECONNECT_REASONS = new Set(["LOGOUT", "TOS_BLOCK", "SMB_TOS_BLOCK"]);
-
-/** change_state values that mean the session is in trouble (the rest are routine). */
-const PROBLEM_STATES = new Set(["CONFLICT", "UNPAIRED", "UNPAIRED_IDLE", "TOS_BLOCK", "SMB_TOS_BLOCK", "PROXYBLOCK", "DEPRECATED_VERSION"]);
-
-/** What each problem means and what the operator should do, worded for the ops channel. */
-export function describeWhatsAppProblem(reason: WhatsAppDisconnectReason): string {
-  switch (reason) {
-    case "LOGOUT":
-      return "WhatsApp logged this session out: pair again with `npm start` and scan the QR code. (It was unlinked in the phone's Linked devices, or by WhatsApp.)";
-    case "UNPAIRED":
-    case "UNPAIRED_IDLE":
-      return "This WhatsApp session is no longer linked to the business phone: Warmline reconnects and shows a new QR code; scan it in WhatsApp → Settings → Linked devices → Link a device.";
-    case "CONFLICT":
-      return "WhatsApp Web was opened with this number somewhere else, which took the session over: close the other WhatsApp Web tab or desktop app. Warmline reconnects automatically.";
-    case "TOS_BLOCK":
-    case "SMB_TOS_BLOCK":
-      return "WhatsApp blocked this number for breaking its Terms of Service: Warmline will not reconnect. Appeal from the WhatsApp app on the business phone, or pair a different number with `npm start`.";
-    case "PROXYBLOCK":
-      return "WhatsApp refused connections from this server's network: check the proxy, VPN or firewall. Warmline keeps retrying.";
-    case "DEPRECATED_VERSION":
-      return "WhatsApp no longer accepts this WhatsApp Web version: update with `npm install whatsapp-web.js@latest` and restart.";
-    case "NAVIGATION":
-      return "WhatsApp Web reloaded itself (an update or a logout elsewhere): Warmline reconnects automatically; if this repeats, update whatsapp-web.js.";
-    default:
-      return `WhatsApp disconnected (${reason}): Warmline reconnects automatically; if this repeats, check that the business phone is online and restart with \`npm start\`.`;
-  }
-}
-
-/** wweb's numeric acks → what agents see; 0 (pending) says nothing new. */
-export function whatsappAckToDeliveryState(ack: number): DeliveryState | undefined {
-  switch (ack) {
-    case -1:
-      return "failed";
-    case 1:
-      return "sent";
-    case 2:
-      return "delivered";
-    case 3:
-    case 4:
-      return "read";
-    default:
-      return undefined;
-  }
-}
-
-const defaultCreateMedia: WhatsAppMediaFactory = async ({ mimetype, data, filename }) => {
-  // Loaded lazily so importing the adapter never pulls in puppeteer.
-  const { default: wweb } = await import("whatsapp-web.js");
-  return new wweb.MessageMedia(mimetype, data, filename ?? null);
-};
-
-/** The pairing QR drawn with block characters; qrcode-terminal calls back synchronously. */
-export function renderWhatsAppQr(qr: string): string {
-  let rendered = "";
-  qrcode.generate(qr, { small: true }, (text) => (rendered = text));
-  return rendered;
-}
-
-const defaultPrintQr = (qr: string): void => void process.stdout.write(`${renderWhatsAppQr(qr)}\n`);
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-const silentLogger: WhatsAppLogger = { info: () => {}, warn: () => {}, error: () => {} };
-
-/** CustomerChannel on whatsapp-web.js: a linked WhatsApp Web session driven through a headless browser. */
+/**
+ * CustomerChannel on whatsapp-web.js: a linked WhatsApp Web session driven through a headless browser.
+ * This class owns the session (pairing, readiness, problems, reconnects) and the order of events;
+ * reading inbound messages is in whatsapp-inbound.ts, sending in whatsapp-outbound.ts.
+ */
 export class WhatsAppChannelAdapter implements CustomerChannel {
   readonly name = WHATSAPP_CHANNEL_NAME;
 
@@ -168,15 +72,14 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
   private readonly logger: WhatsAppLogger;
   private readonly pairing: WhatsAppPairingOptions;
   private readonly clock: Clock;
-  private readonly reconnectOptions: WhatsAppReconnectOptions;
-  private readonly createMedia: WhatsAppMediaFactory;
   private readonly printQr: (qr: string) => void;
+  private readonly inbound: WhatsAppInboundDeps;
+  private readonly sender: WhatsAppSenderDeps;
+  private readonly reconnector: WhatsAppReconnector;
 
   private events: CustomerChannelEvents | undefined;
   private ready = false;
   private stopped = false;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private reconnectAttempts = 0;
   private pairingCodeRequested = false;
   /** The last problem reported, so a change_state and the disconnect that follows are reported once. */
   private lastProblem: string | undefined;
@@ -188,12 +91,18 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
 
   constructor(options: WhatsAppChannelOptions) {
     this.client = options.client;
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? silentWhatsAppLogger;
     this.pairing = options.pairing ?? { mode: "qr" };
     this.clock = options.clock ?? systemClock;
-    this.reconnectOptions = options.reconnect ?? WHATSAPP_RECONNECT_DEFAULTS;
-    this.createMedia = options.createMedia ?? defaultCreateMedia;
     this.printQr = options.printQr ?? defaultPrintQr;
+    this.inbound = { client: this.client, clock: this.clock, logger: this.logger };
+    this.sender = { client: this.client, createMedia: options.createMedia ?? defaultCreateMedia, logger: this.logger };
+    this.reconnector = createWhatsAppReconnector({
+      client: this.client,
+      logger: this.logger,
+      options: options.reconnect ?? WHATSAPP_RECONNECT_DEFAULTS,
+      isStopped: () => this.stopped,
+    });
     if (this.pairing.mode === "code" && !this.pairing.phone?.replace(/\D/g, "")) {
       throw new WarmlineError(
         "config_missing_setting",
@@ -239,115 +148,13 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
         { retry: "unavailable" },
       );
     }
-    const attachments = message.attachments ?? [];
-    const media = attachments.filter((a) => a.dataBase64);
-    // Locations, contacts and oversized media have no payload: their descriptions travel as text.
-    const described = attachments.filter((a) => !a.dataBase64 && a.description).map((a) => a.description);
-    const text = [message.text, ...described].filter((part) => part && part.trim() !== "").join("\n");
-    if (text === "" && media.length === 0) {
-      throw new WarmlineError("input_invalid", "Cannot send an empty WhatsApp message: give it text or an attachment with data.");
-    }
-
-    // A short text rides as the first media's caption; a long one goes first, as text messages.
-    const first = media[0];
-    const captionFirst = first !== undefined && text !== "" && CAPTION_KINDS.has(first.kind) && text.length <= WHATSAPP_CAPTION_LIMIT;
-    const parts: OutboundPart[] = captionFirst
-      ? []
-      : splitForWhatsApp(text).map((chunk) => ({ body: chunk, hasMedia: false, content: async () => chunk }));
-    media.forEach((attachment, i) => {
-      const options: WhatsAppSendOptions = {};
-      if (i === 0 && captionFirst) options.caption = text;
-      if (attachment.kind === "document") options.sendMediaAsDocument = true;
-      if (attachment.kind === "sticker") options.sendMediaAsSticker = true;
-      parts.push({
-        body: options.caption ?? "",
-        hasMedia: true,
-        content: async () =>
-          this.createMedia({
-            mimetype: attachment.mimeType ?? "application/octet-stream",
-            data: attachment.dataBase64 as string,
-            filename: attachment.filename ?? null,
-          }),
-        options: Object.keys(options).length > 0 ? options : undefined,
-      });
-    });
-
-    // An interrupted attempt may have sent some parts, always a leading run of them: resume after it.
-    const alreadySent = delivery?.inDoubt ? await this.findSentParts(chatId, parts, delivery.since) : [];
-    if (alreadySent.length > 0) {
-      this.logger.info(
-        { channelMessageId: alreadySent[0], sentParts: alreadySent.length, parts: parts.length },
-        "An interrupted WhatsApp send had already delivered part of the message; sending only the rest",
-      );
-    }
-    let firstId = alreadySent[0];
-    for (let i = alreadySent.length; i < parts.length; i++) {
-      const part = parts[i]!;
-      try {
-        const sent = await this.client.sendMessage(chatId, await part.content(), part.options);
-        const id = sent?.id?._serialized;
-        if (typeof id !== "string" || id === "") throw new Error("WhatsApp returned no message id");
-        firstId ??= id;
-      } catch (err) {
-        const partial = i > 0 ? ` ${i} of ${parts.length} parts had already been sent; the retry sends only the rest.` : "";
-        throw new WarmlineError(
-          "delivery_failed",
-          `WhatsApp did not accept the message (${errorText(err)}):${partial} check the ops channel for connection problems and retry.`,
-          err,
-          { retry: "transient" },
-        );
-      }
-    }
-    return { channelMessageId: firstId as string };
-  }
-
-  /** The customer an outgoing message went to, as an address; none when the payload lacks a chat id. */
-  private recipientOf(message: WhatsAppInboundMessage): { address?: string } {
-    const chatId = typeof message?.to === "string" && message.to !== "" ? message.to : message?.id?.remote;
-    if (typeof chatId !== "string" || chatId === "") return {};
-    try {
-      return { address: encodeWhatsAppAddress(chatId) };
-    } catch {
-      return {};
-    }
-  }
-
-  /**
-   * The ids of the leading parts an earlier attempt already delivered: our own messages in the chat
-   * since `since`, matched in order by text (or caption) and by whether they carry media.
-   */
-  private async findSentParts(chatId: string, parts: readonly OutboundPart[], since: number): Promise<string[]> {
-    if (!this.client.getChatById) return [];
-    let recent: WhatsAppRecentMessage[];
-    try {
-      const chat = await this.client.getChatById(chatId);
-      recent = await chat.fetchMessages({ limit: WHATSAPP_RESUME_LOOKBACK, fromMe: true });
-    } catch (err) {
-      throw new WarmlineError(
-        "channel_unavailable",
-        `Could not read the WhatsApp chat to check whether an interrupted message was delivered (${errorText(err)}): it will be checked again before any resend.`,
-        err,
-        { retry: "transient" },
-      );
-    }
-    const candidates = recent
-      .filter((m) => m.fromMe && m.timestamp * 1000 >= since - WHATSAPP_RESUME_CLOCK_SKEW_MS)
-      .sort((a, b) => a.timestamp - b.timestamp);
-    const found: string[] = [];
-    let from = 0;
-    for (const part of parts) {
-      const at = candidates.findIndex((m, i) => i >= from && (m.body ?? "") === part.body && Boolean(m.hasMedia) === part.hasMedia);
-      if (at < 0) break;
-      found.push(candidates[at]!.id._serialized);
-      from = at + 1;
-    }
-    return found;
+    return { channelMessageId: await sendWhatsAppMessage(this.sender, chatId, message, delivery) };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.ready = false;
-    this.clearReconnect();
+    this.reconnector.cancel();
     this.unsubscribe();
     await this.whenIdle();
     this.events = undefined;
@@ -391,9 +198,8 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
 
   private onReady(): void {
     this.ready = true;
-    this.reconnectAttempts = 0;
     this.pairingCodeRequested = false;
-    this.clearReconnect();
+    this.reconnector.reset();
     this.logger.info({}, "WhatsApp connected");
     if (this.problemReported) this.report("connected", "WhatsApp is connected; queued messages will now be sent.");
     this.problemReported = false;
@@ -460,151 +266,41 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
     // wweb emits change_state then disconnected for the same state: tell the operators once.
     if (why !== this.lastProblem) this.reportProblem(why, describeWhatsAppProblem(why));
     if (NO_RECONNECT_REASONS.has(why)) return;
-    this.scheduleReconnect(why);
+    this.reconnector.schedule(why);
   }
 
   private onInboundMessage(message: WhatsAppInboundMessage): void {
-    this.enqueue(this.chainKey(message), () => this.handleInboundMessage(message));
+    this.enqueue(this.chainKey(message), async () => {
+      const inbound = await readWhatsAppInbound(this.inbound, message);
+      if (!inbound) return;
+      await deliverWhatsAppInbound(
+        inbound,
+        async (m) => {
+          await this.events?.onMessage(m);
+        },
+        this.logger,
+        (notice) => this.report("inbound_failed", notice),
+      );
+    });
   }
 
   private onMessageAck(message: WhatsAppInboundMessage, ack: number): void {
-    const state = whatsappAckToDeliveryState(ack);
-    const id = whatsappMessageId(message);
-    // Only our own messages have delivery states worth showing to agents.
-    const ours = message?.fromMe === true || message?.id?.fromMe === true;
-    if (!state || !id || !ours) return;
+    const update = whatsappDeliveryUpdate(message, ack);
     const onDelivery = this.events?.onDelivery;
-    if (!onDelivery) return;
-    this.enqueue(`ack:${id}`, () =>
-      onDelivery(
-        state === "failed"
-          ? {
-              channelMessageId: id,
-              state,
-              error: "WhatsApp reported an error delivering this message (ack -1)",
-              ...this.recipientOf(message),
-            }
-          : { channelMessageId: id, state, ...this.recipientOf(message) },
-      ),
-    );
+    if (!update || !onDelivery) return;
+    this.enqueue(`ack:${update.channelMessageId}`, () => onDelivery(update));
   }
 
   private onMessageEdit(message: WhatsAppInboundMessage, newBody: string, _prevBody: string): void {
-    this.enqueue(this.chainKey(message), async () => {
-      const skip = whatsappSkipReason(message);
-      const messageId = whatsappMessageId(message);
-      if (skip || !messageId) {
-        this.logger.debug?.({ reason: skip ?? "no message id" }, "Ignored a WhatsApp edit");
-        return;
-      }
-      await this.events?.onMessageChange?.({
-        messageId,
-        address: encodeWhatsAppAddress(message.from as string),
-        kind: "edited",
-        newText: typeof newBody === "string" ? newBody : String(newBody ?? ""),
-        at: this.clock.now(),
-      });
-    });
+    this.enqueue(this.chainKey(message), () => this.reportChange(whatsappEdit(this.inbound, message, newBody)));
   }
 
   private onMessageRevoke(message: WhatsAppInboundMessage, revoked?: WhatsAppInboundMessage | null): void {
-    this.enqueue(this.chainKey(message), async () => {
-      const skip = whatsappSkipReason(message);
-      // protocolMessageKey names the original message; the revoked copy (when wweb has it) carries the same id.
-      const messageId =
-        (typeof message?.protocolMessageKey?._serialized === "string" ? message.protocolMessageKey._serialized : undefined) ??
-        (revoked ? whatsappMessageId(revoked) : undefined) ??
-        whatsappMessageId(message);
-      if (skip || !messageId) {
-        this.logger.debug?.({ reason: skip ?? "no message id" }, "Ignored a WhatsApp deletion");
-        return;
-      }
-      await this.events?.onMessageChange?.({
-        messageId,
-        address: encodeWhatsAppAddress(message.from as string),
-        kind: "deleted",
-        at: this.clock.now(),
-      });
-    });
+    this.enqueue(this.chainKey(message), () => this.reportChange(whatsappDeletion(this.inbound, message, revoked)));
   }
 
-  private async handleInboundMessage(message: WhatsAppInboundMessage): Promise<void> {
-    const skip = whatsappSkipReason(message);
-    if (skip) {
-      this.logger.debug?.({ reason: skip }, "Ignored a WhatsApp message");
-      return;
-    }
-    const messageId = whatsappMessageId(message);
-    let media: WhatsAppMedia | undefined;
-    let mediaError: string | undefined;
-    if (whatsappMessageHasMedia(message)) {
-      try {
-        if (typeof message.downloadMedia !== "function") throw new Error("the message has no downloadMedia()");
-        media = (await message.downloadMedia()) ?? undefined;
-      } catch (err) {
-        mediaError = `download failed: ${errorText(err)}`;
-        this.logger.warn({ messageId, err: errorText(err) }, "Downloading WhatsApp media failed");
-      }
-    }
-    const sender = await this.resolveSender(message);
-    const result = normalizeWhatsAppMessage(message, { receivedAt: this.clock.now(), media, mediaError, ...sender });
-    if (!result.ok) {
-      this.logger.warn({ messageId, type: message.type, reason: result.reason }, "Skipped a WhatsApp message");
-      return;
-    }
-    if (result.warning) this.logger.warn({ messageId, reason: result.warning }, "Read a WhatsApp message partially");
-    await this.deliverInbound(result.message);
-  }
-
-  /**
-   * WhatsApp never redelivers a message, so a failure to store it (store down, write conflicts)
-   * is retried before giving up loudly. The engine recognises a message it already has by its id.
-   */
-  private async deliverInbound(message: InboundCustomerMessage): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.events?.onMessage(message);
-        return;
-      } catch (err) {
-        const delay = WHATSAPP_INBOUND_RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) {
-          this.report(
-            "inbound_failed",
-            `A customer message (${message.messageId}) could not be stored after ${attempt + 1} attempts (${errorText(err)}): run \`warmline doctor\` to check the store; the message is still in the WhatsApp chat, unanswered.`,
-          );
-          throw err;
-        }
-        this.logger.warn(
-          { messageId: message.messageId, attempt: attempt + 1, err: errorText(err) },
-          "Storing a WhatsApp message failed; retrying",
-        );
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  }
-
-  /** Name from the message's notifyName, else the contact's pushname; phone from the chat id, or the lid lookup. */
-  private async resolveSender(message: WhatsAppInboundMessage): Promise<{ customerName?: string; phone?: string }> {
-    const chatId = message.from as string;
-    let customerName = whatsappNotifyName(message);
-    if (!customerName && typeof message.getContact === "function") {
-      try {
-        const contact = await message.getContact();
-        customerName = contact?.pushname?.trim() || contact?.name?.trim() || undefined;
-      } catch (err) {
-        this.logger.debug?.({ err: errorText(err) }, "Could not read the WhatsApp contact's name");
-      }
-    }
-    let phone = phoneFromWhatsAppChatId(chatId);
-    if (!phone && chatId.endsWith("@lid")) {
-      try {
-        const [entry] = await this.client.getContactLidAndPhone([chatId]);
-        phone = entry?.pn ? phoneFromWhatsAppChatId(entry.pn) : undefined;
-      } catch (err) {
-        this.logger.debug?.({ err: errorText(err) }, "Could not resolve a WhatsApp linked id to a phone number");
-      }
-    }
-    return { ...(customerName ? { customerName } : {}), ...(phone ? { phone } : {}) };
+  private async reportChange(change: CustomerMessageChange | undefined): Promise<void> {
+    if (change) await this.events?.onMessageChange?.(change);
   }
 
   // Plumbing
@@ -639,40 +335,6 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
     if (!onConnectionProblem) return;
     const problem = qr === undefined ? { code, message } : { code, message, qr, qrText: renderWhatsAppQr(qr) };
     this.enqueue("connection", () => onConnectionProblem(problem));
-  }
-
-  private scheduleReconnect(reason: string): void {
-    if (this.stopped || this.reconnectTimer) return;
-    this.reconnectAttempts += 1;
-    const { baseMs, maxMs } = this.reconnectOptions;
-    const delayMs = Math.min(maxMs, baseMs * 2 ** (this.reconnectAttempts - 1));
-    this.logger.info({ reason, attempt: this.reconnectAttempts, delayMs }, "Reconnecting to WhatsApp");
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      void this.reconnect(reason);
-    }, delayMs);
-  }
-
-  private async reconnect(reason: string): Promise<void> {
-    if (this.stopped) return;
-    try {
-      // wweb destroys the browser itself after most disconnects; destroying again is harmless.
-      await this.client.destroy();
-    } catch (err) {
-      this.logger.debug?.({ err: errorText(err) }, "Closing the old WhatsApp browser failed");
-    }
-    if (this.stopped) return;
-    try {
-      await this.client.initialize();
-    } catch (err) {
-      this.logger.warn({ reason, attempt: this.reconnectAttempts, err: errorText(err) }, "Reconnecting to WhatsApp failed");
-      this.scheduleReconnect(reason);
-    }
-  }
-
-  private clearReconnect(): void {
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
   }
 }
 

@@ -2,7 +2,7 @@ import { policySchema, type WarmlineConfig } from "../config/schema.js";
 import { WarmlineError } from "../domain/errors.js";
 import { CLARIFY_KEY, TOOL_FAILED_KEY } from "./answers.js";
 import { NONE_INTENT } from "./intent-model.js";
-import { editDistance } from "./text-normalizer.js";
+import { editDistance } from "../../routing/text-normalize.js";
 
 /**
  * The config names intents (priority, always-human, team routing), and routing matches them

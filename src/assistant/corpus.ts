@@ -18,14 +18,16 @@ function corpusError(source: string, line: number | undefined, problem: string, 
   return new WarmlineError("corpus_invalid", `${where}: ${problem}. ${HOW_TO_FIX}`, cause);
 }
 
-interface CsvRecord {
+export interface CsvRecord {
   fields: string[];
   /** 1-based line on which the record starts. */
   line: number;
 }
 
-/** RFC 4180 CSV: quoted fields may hold commas, newlines and doubled quotes (""). */
-function* csvRecords(text: string, source: string): Generator<CsvRecord> {
+type CsvProblem = (source: string, line: number | undefined, problem: string) => WarmlineError;
+
+/** RFC 4180 CSV: quoted fields may hold commas, newlines and doubled quotes (""). `fail` words the error for the file's kind. */
+export function* csvRecords(text: string, source: string, fail: CsvProblem = corpusError): Generator<CsvRecord> {
   let line = 1;
   let i = 0;
   while (i < text.length) {
@@ -50,7 +52,7 @@ function* csvRecords(text: string, source: string): Generator<CsvRecord> {
       }
       if (ch === '"') {
         if (field.trim() !== "")
-          throw corpusError(
+          throw fail(
             source,
             line,
             'a quote appears in the middle of an unquoted field; wrap the whole field in quotes and double the inner quote ("")',
@@ -68,11 +70,10 @@ function* csvRecords(text: string, source: string): Generator<CsvRecord> {
         line += 1;
         break;
       } else if (quotedField) {
-        if (ch.trim() !== "")
-          throw corpusError(source, line, "text follows a closing quote; a quoted field must end right before the next comma");
+        if (ch.trim() !== "") throw fail(source, line, "text follows a closing quote; a quoted field must end right before the next comma");
       } else field += ch;
     }
-    if (inQuotes) throw corpusError(source, startLine, 'a quoted field is never closed; add the closing quote (")');
+    if (inQuotes) throw fail(source, startLine, 'a quoted field is never closed; add the closing quote (")');
     fields.push(quotedField ? field : field.trim());
     if (fields.length === 1 && fields[0] === "" && !quotedField) continue; // blank line
     yield { fields, line: startLine };

@@ -1,3 +1,4 @@
+import { editDistance } from "../../routing/text-normalize.js";
 import { replacePlaces } from "./places.js";
 
 /**
@@ -66,30 +67,6 @@ const AMOUNT_PATTERN = new RegExp(
   "gi",
 );
 const ID_PATTERN = /#\s?[a-z0-9-]*\d[a-z0-9-]*|\b[a-z]{0,4}-?\d{5,}\b|\b[a-z]+-\d{3,}\b/gi;
-
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions), stopping early past `max`. */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  let prevPrev = new Array<number>(cols).fill(0);
-  let prev = Array.from({ length: cols }, (_, j) => j);
-  let current = new Array<number>(cols).fill(0);
-  for (let i = 1; i < rows; i += 1) {
-    current[0] = i;
-    let rowMin = i;
-    for (let j = 1; j < cols; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(prev[j]! + 1, current[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, prevPrev[j - 2]! + 1);
-      current[j] = value;
-      if (value < rowMin) rowMin = value;
-    }
-    if (rowMin > max) return max + 1;
-    [prevPrev, prev, current] = [prev, current, prevPrev];
-  }
-  return prev[cols - 1]!;
-}
 
 /** How a language's text is prepared; the default is English's. */
 export interface NormalizerLanguage {

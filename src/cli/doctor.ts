@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runDoctorChecks, formatDoctorReport, type DoctorDeps } from "../analytics/doctor-checks.js";
+import { storeLocationOf } from "../config/environment.js";
 import { loadConfigFile } from "../config/load-config.js";
 import { PACKAGE_ROOT } from "../paths.js";
 import { createSlackDoctorProbe } from "../../channels/slack/slack-doctor.js";
 import { WHATSAPP_SESSION_DIR } from "../../channels/whatsapp/whatsapp-session.js";
-import { openConfiguredStore } from "./open-store.js";
+import { openConversationStore } from "../store/open-store.js";
 
 /** The bot scopes manifest.json asks for: what the installed token should have. */
 export function manifestBotScopes(file = join(PACKAGE_ROOT, "manifest.json")): string[] {
@@ -27,7 +28,7 @@ export async function runDoctor(options: {
     configSource: options.configFile,
     env: options.env,
     slack: (env) => createSlackDoctorProbe(env),
-    openStore: (config) => openConfiguredStore(config, options.dataDir, options.env),
+    openStore: (config) => openConversationStore(config.store, { ...storeLocationOf(options.dataDir, options.env), existing: true }),
     dataDir: options.dataDir,
     whatsappSessionDir: WHATSAPP_SESSION_DIR,
     manifestScopes: manifestBotScopes(),

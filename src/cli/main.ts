@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { DOT_ENV_FILE, dataDirOf, readEnvironment, storeLocationOf } from "../config/environment.js";
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../config/load-config.js";
 import { isWarmlineError } from "../domain/errors.js";
 import { SHIPPED_CONFIG_FILE } from "../paths.js";
+import { openConversationStore } from "../store/open-store.js";
 
 const USAGE = `Usage: warmline <command> [options]
 
@@ -149,8 +151,10 @@ async function main(argv: string[]): Promise<number> {
       const { checkReportOptions, runReport } = await import("./report.js");
       checkReportOptions(since, format, now);
       const config = loadConfigFile(configPath(values.config));
-      const { openConfiguredStore, dataDirOf } = await import("./open-store.js");
-      const store = await openConfiguredStore(config, dataDirOf(values["data-dir"], process.env), process.env);
+      const store = await openConversationStore(config.store, {
+        ...storeLocationOf(values["data-dir"], readEnvironment()),
+        existing: true,
+      });
       try {
         return await runReport({ config, store, since, format, now, output: process.stdout });
       } finally {
@@ -165,8 +169,10 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfigFile(configPath(values.config));
       const { checkExportTarget, runExportFeedback } = await import("./export-feedback.js");
       checkExportTarget(values.out, config);
-      const { openConfiguredStore, dataDirOf } = await import("./open-store.js");
-      const store = await openConfiguredStore(config, dataDirOf(values["data-dir"], process.env), process.env);
+      const store = await openConversationStore(config.store, {
+        ...storeLocationOf(values["data-dir"], readEnvironment()),
+        existing: true,
+      });
       try {
         return await runExportFeedback({ config, store, out: values.out, log: process.stderr });
       } finally {
@@ -175,13 +181,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case "doctor": {
       // Like `npm start`: .env first, real environment variables win.
-      if (existsSync(".env")) process.loadEnvFile(".env");
-      const { dataDirOf } = await import("./open-store.js");
+      const env = readEnvironment({ dotEnvFile: DOT_ENV_FILE });
       const { runDoctor } = await import("./doctor.js");
       return runDoctor({
         configFile: configPath(values.config),
-        dataDir: dataDirOf(values["data-dir"], process.env),
-        env: process.env,
+        dataDir: dataDirOf(values["data-dir"], env),
+        env,
         output: process.stdout,
       });
     }

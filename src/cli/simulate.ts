@@ -8,7 +8,7 @@ import { createEngine } from "../engine/engine.js";
 import { createSilentLogger } from "../logging.js";
 import { createSimulationChannels } from "../../channels/simulation/simulation-channels.js";
 import { createAssistantFromConfig } from "../assistant/from-config.js";
-import { createMemoryStore } from "../store/memory-store.js";
+import { openConversationStore } from "../store/open-store.js";
 
 const AGENT_ACTIONS = ["claim", "reply", "note", "release", "transfer", "return", "resolve"] as const;
 const TURN_SHAPES = `{"customer": "what the customer writes"} or {"agent": "${AGENT_ACTIONS.join("|")}", "name": "Sam", "text": "…", "team": "…"}`;
@@ -119,7 +119,8 @@ export async function runSimulation(options: {
   let now = script.at ? Date.parse(script.at) : SIMULATION_DEFAULT_START;
   const clock = { now: () => now };
 
-  const store = await createMemoryStore({ clock });
+  // A simulation keeps nothing, whatever store the config names.
+  const store = await openConversationStore({ ...options.config.store, kind: "memory" }, { clock });
   const assistant = await createAssistantFromConfig(options.config, { corpusFile: options.corpusFile, clock });
   const engine = createEngine({
     config: options.config,

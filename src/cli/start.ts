@@ -1,13 +1,13 @@
-import { existsSync } from "node:fs";
+import { DOT_ENV_FILE, readEnvironment } from "../config/environment.js";
 import { isWarmlineError } from "../domain/errors.js";
 
 /** `npm start`: .env plus the config file; a missing or invalid setting exits 1 listing every one. */
 export async function runService(options: { configFile: string; dataDir?: string }): Promise<number> {
   // Node's own .env loader: no dependency needed. Real environment variables win over .env.
-  if (existsSync(".env")) process.loadEnvFile(".env");
+  const env = readEnvironment({ dotEnvFile: DOT_ENV_FILE });
   const { startWarmline } = await import("../main.js");
   try {
-    const handle = await startWarmline({ config: options.configFile, dataDir: options.dataDir });
+    const handle = await startWarmline({ config: options.configFile, dataDir: options.dataDir, env });
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {
         process.stderr.write(`${signal} received: finishing work in flight, then exiting.\n`);

@@ -3,13 +3,14 @@
  * sandbox's record of the calls Warmline made.
  */
 import { emojify } from "node-emoji";
-import type { FakeSlackApi, FakeSlackCall } from "../../test/helpers/fake-slack-api.js";
-import type { FakeWhatsAppClient, FakeWhatsAppSent } from "../../test/helpers/fake-whatsapp-client.js";
+import { readEnvironment } from "../config/environment.js";
+import type { FakeSlackApi, FakeSlackCall } from "../sandbox/fake-slack-api.js";
+import type { FakeWhatsAppClient, FakeWhatsAppSent } from "../sandbox/fake-whatsapp-client.js";
 
 type Block = { type: string; text?: { text?: string }; fields?: { text?: string }[]; elements?: Record<string, unknown>[] };
 
 const WIDTH = 78;
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const color = process.stdout.isTTY && !readEnvironment().NO_COLOR;
 const paint = (code: string, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
 export const whatsappStyle = (text: string) => paint("32", text);
 export const slackStyle = (text: string) => paint("35", text);

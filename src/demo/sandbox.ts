@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
-import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../../test/helpers/fake-slack-api.js";
-import { FakeWhatsAppClient } from "../../test/helpers/fake-whatsapp-client.js";
+import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../sandbox/fake-slack-api.js";
+import { FakeWhatsAppClient } from "../sandbox/fake-whatsapp-client.js";
 import {
   buttonAction,
   postCommand,
@@ -19,8 +19,8 @@ import {
   threadReplyEvent,
   transferSelectAction,
   viewSubmission,
-} from "../../test/helpers/slack-signing.js";
-import { type SocketModeServer, startSocketModeServer } from "../../test/helpers/socket-mode-server.js";
+} from "../sandbox/slack-signing.js";
+import { type SocketModeServer, startSocketModeServer } from "../sandbox/socket-mode-server.js";
 import { loadConfigFile } from "../config/load-config.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { createSilentLogger } from "../logging.js";

@@ -4,3 +4,4 @@ export { createRedisStore, REDIS_DEFAULT_NAMESPACE } from "./redis-store.js";
 export { KeyvConversationStore } from "./keyv-conversation-store.js";
 export { indexEntryOf, isActiveConversation, isOpenConversation, threadsOf, type ConversationIndexEntry } from "./conversation-index.js";
 export type { ConversationWrite, StoreBackend } from "./store-backend.js";
+export { openConversationStore, type StoreLocation } from "./open-store.js";

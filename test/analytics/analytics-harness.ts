@@ -10,7 +10,14 @@ import { createAnalyticsRuntime, type AnalyticsRuntime } from "../../src/analyti
 import type { Conversation } from "../../src/domain/conversation.js";
 import { HARNESS_SIGNING_SECRET, type SlackHarness, type SlackHarnessOptions, startSlackHarness } from "../helpers/slack-harness.js";
 import { createCaptureLogger } from "../slack/capture-logger.js";
-import { buttonAction, postEvent, postInteraction, slackFixture, viewSubmission, type SlackResponse } from "../helpers/slack-signing.js";
+import {
+  buttonAction,
+  postEvent,
+  postInteraction,
+  slackFixture,
+  viewSubmission,
+  type SlackResponse,
+} from "../../src/sandbox/slack-signing.js";
 
 export const ALEX = "U0AGENT01";
 export const SAM = "U0AGENT02";

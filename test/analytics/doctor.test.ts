@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WHATSAPP_SESSION_DIR } from "../../channels/whatsapp/whatsapp-session.js";
 import { manifestBotScopes, runDoctor } from "../../src/cli/doctor.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
-import { type FakeSlackApi, type FakeSlackApiOptions, startFakeSlackApi } from "../helpers/fake-slack-api.js";
+import { type FakeSlackApi, type FakeSlackApiOptions, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { HARNESS_CHANNELS } from "../helpers/slack-harness.js";
 
 const GOOD_TOKEN = "xoxb-doctor-good-token";

@@ -2,7 +2,7 @@ import type WAWebJS from "whatsapp-web.js";
 import type { WhatsAppAck } from "../../channels/whatsapp/client-port.js";
 import { WhatsAppChannelAdapter } from "../../channels/whatsapp/whatsapp-channel.js";
 import type { DeliveryState } from "../../src/ports/customer-channel.js";
-import { FAKE_WHATSAPP_CUSTOMER_CHAT_ID, FakeWhatsAppClient } from "../helpers/fake-whatsapp-client.js";
+import { FAKE_WHATSAPP_CUSTOMER_CHAT_ID, FakeWhatsAppClient } from "../../src/sandbox/fake-whatsapp-client.js";
 import { runCustomerChannelContract } from "./customer-channel.contract.js";
 
 const ACKS: Record<DeliveryState, WhatsAppAck> = { sent: 1, delivered: 2, read: 3, failed: -1 };

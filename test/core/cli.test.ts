@@ -315,6 +315,10 @@ describe("npm run eval", () => {
     expect(broken.stderr).toMatch(/Cannot read expectations .*expectations\.json .*pass --expectations/);
     expect(broken.stderr).not.toMatch(STACK_FRAME);
 
+    const unknownSet = evalScript(["--set", "bitxet"]);
+    expect(unknownSet.status).toBe(2);
+    expect(unknownSet.stderr).toMatch(/--set must be one of bitext, hint3, wild \(got "bitxet"\)/);
+
     const both = evalScript(["--holdout", "--corpus", data]);
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/can't be combined with --corpus/);

@@ -461,6 +461,23 @@ describe("engine: agent actions", () => {
     expect(c.escalations[0]?.firstAgentReplyAt).toBeDefined();
   });
 
+  it("keeps a note whose marker hides behind invisible characters or look-alike slashes", async () => {
+    const { w, id, thread } = await escalated();
+    await w.engine.claim(id, SAM);
+    await w.engine.drain();
+    const before = w.log.toCustomer.length;
+    for (const [i, text] of [
+      "\u200B// pasted from the wiki",
+      "\uFEFF\u00A0//customer is on a trial",
+      "\uFF0F\uFF0F fullwidth",
+      "\u2215\u2215 ask billing",
+    ].entries()) {
+      expect(await w.engine.agentReply(thread, SAM, text, `note${i}`)).toEqual({ relayed: false, reason: "internal_note" });
+    }
+    await w.engine.drain();
+    expect(w.log.toCustomer.slice(before)).toEqual([]);
+  });
+
   it("puts a released escalation back in the queue", async () => {
     const { w, id } = await escalated();
     await w.engine.claim(id, SAM);

@@ -9,8 +9,8 @@ import { createSilentLogger } from "../../src/logging.js";
 import { startWarmline } from "../../src/main.js";
 import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from "../../src/demo/sandbox.js";
-import { startFakeSlackApi } from "../helpers/fake-slack-api.js";
-import { FakeWhatsAppClient } from "../helpers/fake-whatsapp-client.js";
+import { startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
+import { FakeWhatsAppClient } from "../../src/sandbox/fake-whatsapp-client.js";
 import { createCaptureLogger } from "../slack/capture-logger.js";
 
 async function freePort(): Promise<number> {

@@ -24,8 +24,8 @@ import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import { SANDBOX_CHANNELS } from "../../src/demo/sandbox.js";
 import { createCaptureLogger, type LogEntry } from "../slack/capture-logger.js";
-import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "./fake-slack-api.js";
-import { FakeWhatsAppClient } from "./fake-whatsapp-client.js";
+import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
+import { FakeWhatsAppClient } from "../../src/sandbox/fake-whatsapp-client.js";
 import {
   type SlackResponse,
   buttonAction,
@@ -36,7 +36,7 @@ import {
   threadReplyEvent,
   transferSelectAction,
   viewSubmission,
-} from "./slack-signing.js";
+} from "../../src/sandbox/slack-signing.js";
 
 export const HARNESS_SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
 export const HARNESS_BOT_TOKEN = "xoxb-harness-bot-token";

@@ -15,7 +15,7 @@ import type {
   WhatsAppSentMessage,
   WhatsAppState,
 } from "../../channels/whatsapp/client-port.js";
-import { FAKE_WHATSAPP_BUSINESS_CHAT_ID } from "./fake-whatsapp-client.js";
+import { FAKE_WHATSAPP_BUSINESS_CHAT_ID } from "../../src/sandbox/fake-whatsapp-client.js";
 
 /** How often the child asks for new customer messages. */
 const BRIDGE_POLL_MS = 25;

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
-import { type FakeSlackApi, startFakeSlackApi } from "../helpers/fake-slack-api.js";
+import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { HARNESS_CHANNELS, HARNESS_USERS } from "../helpers/slack-harness.js";
-import { buttonAction, postEvent, postInteraction, threadReplyEvent } from "../helpers/slack-signing.js";
+import { buttonAction, postEvent, postInteraction, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
 import { type WhatsAppBridgeServer, startWhatsAppBridge } from "../helpers/whatsapp-bridge.js";
 
 /** At least 50 conversations, both directions, with a SIGKILL in the middle of the traffic. */

@@ -13,11 +13,11 @@ import { startWarmline, type WarmlineHandle } from "../../src/main.js";
 import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import type { OutboxItem, WarmlineStore } from "../../src/ports/outbox.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
-import { type FakeSlackApi, startFakeSlackApi } from "../helpers/fake-slack-api.js";
-import { FakeWhatsAppClient } from "../helpers/fake-whatsapp-client.js";
+import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
+import { FakeWhatsAppClient } from "../../src/sandbox/fake-whatsapp-client.js";
 import { deleteRedisNamespace } from "../helpers/redis-namespace.js";
 import { HARNESS_CHANNELS, HARNESS_USERS } from "../helpers/slack-harness.js";
-import { buttonAction, postEvent, postInteraction, threadReplyEvent } from "../helpers/slack-signing.js";
+import { buttonAction, postEvent, postInteraction, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
 
 const WAIT = { timeout: 30_000, interval: 20 };
 

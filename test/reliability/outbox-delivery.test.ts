@@ -3,7 +3,7 @@ import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { type SlackHarness, type SlackHarnessOptions, HARNESS_SIGNING_SECRET, startSlackHarness } from "../helpers/slack-harness.js";
-import { buttonAction, postEvent, postInteraction, sendSignedRequest, threadReplyEvent } from "../helpers/slack-signing.js";
+import { buttonAction, postEvent, postInteraction, sendSignedRequest, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
 
 let h: SlackHarness | undefined;
 async function start(options?: SlackHarnessOptions): Promise<SlackHarness> {
@@ -155,7 +155,7 @@ describe("idempotency: Slack retries and double clicks", () => {
     const body = JSON.stringify(event);
     for (const retry of [1, 2]) {
       const timestamp = Math.floor(Date.now() / 1000);
-      const { slackSignature } = await import("../helpers/slack-signing.js");
+      const { slackSignature } = await import("../../src/sandbox/slack-signing.js");
       await fetch(harness.url, {
         method: "POST",
         headers: {

@@ -1,12 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ROOT, tsFiles } from "../helpers/source-scan.js";
 
 /**
  * routing/ and the domain are pure: no SDK, no library, no node: builtin. Every import must be
- * relative. Reads the source so a violation fails here with its file and line.
+ * relative. The other core folders (engine, analytics, config) have their own, wider, rules below.
+ * Reads the source so a violation fails here with its file and line.
  */
-const ROOT = new URL("../../", import.meta.url).pathname;
 const PURE_FOLDERS = ["routing", "src/domain"];
 
 /** `import … from "x"`, `export … from "x"`, `import "x"`, `import("x")`, `require("x")`. */
@@ -16,12 +17,6 @@ const IMPORT_PATTERNS = [
   /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/,
   /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/,
 ];
-
-function tsFiles(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
-    .map((entry) => join(entry.parentPath, entry.name));
-}
 
 interface FoundImport {
   line: number;
@@ -64,9 +59,70 @@ function findPackageImports(source: string): FoundImport[] {
 const RUNTIME_ALLOWED = ["routing/", "src/domain/"];
 const TYPES_ALLOWED = [...RUNTIME_ALLOWED, "src/config/schema.ts", "src/ports/"];
 
+/** The file a relative import reaches, from the root: "src/ports/clock.ts". */
+const targetOf = (file: string, found: FoundImport) => relative(ROOT, resolve(dirname(file), found.specifier)).replace(/\.js$/, ".ts");
+
 function leavesPureCode(file: string, found: FoundImport): boolean {
-  const target = relative(ROOT, resolve(dirname(file), found.specifier)).replace(/\.js$/, ".ts");
+  const target = targetOf(file, found);
   return !(found.typeOnly ? TYPES_ALLOWED : RUNTIME_ALLOWED).some((allowed) => target.startsWith(allowed));
+}
+
+/** The platform SDKs and the storage library: only adapters (channels/) and src/store may import them. */
+const SDK_PACKAGES = /^(?:@slack\/|whatsapp-web\.js$|keyv$|@keyv\/)/;
+
+interface CoreBoundary {
+  folder: string;
+  /** Packages it may import: exact names, or prefixes ending in ":" or "/". */
+  packages: string[];
+  /** Where its relative imports may lead (folders end in "/"). */
+  reaches: string[];
+  /** Further places it may import types from (import type). */
+  typesFrom: string[];
+  why: string;
+}
+
+const CORE_BOUNDARIES: CoreBoundary[] = [
+  {
+    folder: "src/engine",
+    packages: ["node:"],
+    reaches: ["src/engine/", "src/ports/", "src/domain/", "routing/"],
+    typesFrom: ["src/config/schema.ts"],
+    why: "the engine works through ports; SDKs belong in channels/, storage in src/store, and the config arrives built",
+  },
+  {
+    folder: "src/analytics",
+    // prom-client is the metrics exposition format, not a platform SDK.
+    packages: ["node:", "prom-client"],
+    reaches: ["src/analytics/", "src/ports/", "src/domain/", "routing/", "src/config/", "src/assistant/", "src/engine/context-package.ts"],
+    typesFrom: [],
+    why: "analytics reads conversations through the store port and answers Slack through channels/slack, never an SDK or a backend",
+  },
+  {
+    folder: "src/config",
+    packages: ["node:", "zod"],
+    reaches: ["src/config/", "src/domain/"],
+    typesFrom: [],
+    why: "everything depends on the config, so it depends only on zod and the domain",
+  },
+];
+
+const packageAllowed = (specifier: string, packages: string[]) =>
+  packages.some((name) => (/[:/]$/.test(name) ? specifier.startsWith(name) : specifier === name || specifier.startsWith(`${name}/`)));
+
+/** Every import in `source` (the text of `file`) that breaks the boundary's rule, as "file:line …" with what to do. */
+function offencesIn(boundary: CoreBoundary, file: string, source: string): string[] {
+  return findImports(source).flatMap((found) => {
+    const at = `${relative(ROOT, file)}:${found.line} ${found.text}`;
+    if (!isRelative(found.specifier)) {
+      if (packageAllowed(found.specifier, boundary.packages)) return [];
+      const kind = SDK_PACKAGES.test(found.specifier) ? "an SDK" : "a package";
+      return [`${at}: ${kind} ${boundary.folder}/ may not import (it takes ${boundary.packages.join(", ")}): ${boundary.why}`];
+    }
+    const allowed = found.typeOnly ? [...boundary.reaches, ...boundary.typesFrom] : boundary.reaches;
+    if (allowed.some((place) => targetOf(file, found).startsWith(place))) return [];
+    const types = boundary.typesFrom.length > 0 ? ` (and types from ${boundary.typesFrom.join(", ")})` : "";
+    return [`${at}: ${boundary.folder}/ reaches only ${boundary.reaches.join(", ")}${types}: ${boundary.why}`];
+  });
 }
 
 describe("import boundary", () => {
@@ -88,7 +144,7 @@ describe("import boundary", () => {
 
   for (const folder of PURE_FOLDERS) {
     it(`${folder}/ imports only relative files`, () => {
-      const files = tsFiles(join(ROOT, folder));
+      const files = tsFiles(folder);
       expect(files.length).toBeGreaterThan(0);
       const offences = files.flatMap((file) =>
         findPackageImports(readFileSync(file, "utf8")).map(
@@ -100,7 +156,7 @@ describe("import boundary", () => {
     });
 
     it(`${folder}/ reaches only pure code through relative imports (config and ports as types only)`, () => {
-      const offences = tsFiles(join(ROOT, folder)).flatMap((file) =>
+      const offences = tsFiles(folder).flatMap((file) =>
         findImports(readFileSync(file, "utf8"))
           .filter((found) => isRelative(found.specifier) && leavesPureCode(file, found))
           .map(
@@ -124,5 +180,32 @@ describe("import boundary", () => {
     expect(leavesPureCode(file, adapter!)).toBe(true);
     expect(leavesPureCode(file, types!)).toBe(false);
     expect(leavesPureCode(file, value!)).toBe(true);
+  });
+
+  for (const boundary of CORE_BOUNDARIES) {
+    it(`${boundary.folder}/ imports no SDK and reaches only ${boundary.reaches.join(", ")}`, () => {
+      expect(tsFiles(boundary.folder).length).toBeGreaterThan(0);
+      const offences = tsFiles(boundary.folder).flatMap((file) => offencesIn(boundary, file, readFileSync(file, "utf8")));
+      expect(offences, offences.join("\n")).toEqual([]);
+    });
+  }
+
+  it("names an SDK, a backend and a runtime config import in the engine with file and line", () => {
+    const engine = CORE_BOUNDARIES.find(({ folder }) => folder === "src/engine")!;
+    const source = [
+      'import { randomUUID } from "node:crypto";',
+      'import type { WebClient } from "@slack/web-api";',
+      'import { createSqliteStore } from "../store/sqlite-store.js";',
+      'import type { WarmlineConfig } from "../config/schema.js";',
+      'import { configSchema } from "../config/schema.js";',
+      'import { decideEscalation } from "../../routing/escalation-policy.js";',
+    ].join("\n");
+    const found = offencesIn(engine, join(ROOT, "src", "engine", "example.ts"), source);
+    expect(found.map((offence) => offence.split(" ")[0])).toEqual([
+      "src/engine/example.ts:2",
+      "src/engine/example.ts:3",
+      "src/engine/example.ts:5",
+    ]);
+    expect(found[0]).toMatch(/: an SDK src\/engine\/ may not import \(it takes node:\)/);
   });
 });

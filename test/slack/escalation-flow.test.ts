@@ -4,7 +4,7 @@ import { SLACK_SECTION_TEXT_LIMIT } from "../../channels/slack/slack-limits.js";
 import { SLACK_ERASED_CARD_TEXT } from "../../channels/slack/slack-workspace.js";
 import { SLACK_TRANSFER_VIEW_ID } from "../../channels/slack/transfer-modal.js";
 import { type SlackHarness, type SlackHarnessOptions, startSlackHarness } from "../helpers/slack-harness.js";
-import { slackFixture } from "../helpers/slack-signing.js";
+import { slackFixture } from "../../src/sandbox/slack-signing.js";
 import { allText, expectWithinSlackLimits } from "./card-limits.js";
 
 let h: SlackHarness | undefined;
@@ -163,7 +163,7 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
   it("tells an agent that edits are not re-sent", async () => {
     const harness = await start();
     const { thread, channel, cardTs } = await harness.escalateCancellation();
-    const { messageChangedEvent, postEvent } = await import("../helpers/slack-signing.js");
+    const { messageChangedEvent, postEvent } = await import("../../src/sandbox/slack-signing.js");
     const { HARNESS_SIGNING_SECRET } = await import("../helpers/slack-harness.js");
     const response = await postEvent(
       harness.url,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { FakeSlackFailure } from "../helpers/fake-slack-api.js";
+import type { FakeSlackFailure } from "../../src/sandbox/fake-slack-api.js";
 import { HARNESS_SIGNING_SECRET, type SlackHarness, startSlackHarness } from "../helpers/slack-harness.js";
-import { postCommand, postEvent, postInteraction, slackFixture, slashCommand, threadReplyEvent } from "../helpers/slack-signing.js";
+import { postCommand, postEvent, postInteraction, slackFixture, slashCommand, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
 
 let h: SlackHarness | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { resolveTeamChannels } from "../../channels/slack/resolve-channels.js";
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
 import type { WarmlineEnv } from "../../src/config/load-config.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
-import { type FakeSlackApi, startFakeSlackApi } from "../helpers/fake-slack-api.js";
+import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { createCaptureLogger } from "./capture-logger.js";
 
 const env: WarmlineEnv = { slackBotToken: "xoxb-1", slackSigningSecret: "s3cret", slackAppToken: "xapp-1", port: 3456, logLevel: "info" };

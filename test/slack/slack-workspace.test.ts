@@ -4,7 +4,7 @@ import { SlackWorkspaceAdapter } from "../../channels/slack/slack-workspace.js";
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
 import { SLACK_SECTION_TEXT_LIMIT } from "../../channels/slack/slack-limits.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
-import { type FakeSlackApi, type FakeSlackFailure, startFakeSlackApi } from "../helpers/fake-slack-api.js";
+import { type FakeSlackApi, type FakeSlackFailure, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { createCaptureLogger } from "./capture-logger.js";
 import { expectWithinSlackLimits } from "./card-limits.js";
 import { T0, TEAMS, cancellationContext } from "./context-fixture.js";

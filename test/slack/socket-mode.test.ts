@@ -4,9 +4,9 @@ import { registerSlackListeners } from "../../channels/slack/register-listeners.
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
 import { SlackWorkspaceAdapter } from "../../channels/slack/slack-workspace.js";
 import type { AdminActions, AgentActions } from "../../src/ports/agent-workspace.js";
-import { type FakeSlackApi, startFakeSlackApi } from "../helpers/fake-slack-api.js";
-import { slackFixture, threadReplyEvent } from "../helpers/slack-signing.js";
-import { type SocketModeServer, startSocketModeServer } from "../helpers/socket-mode-server.js";
+import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
+import { slackFixture, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
+import { type SocketModeServer, startSocketModeServer } from "../../src/sandbox/socket-mode-server.js";
 import { createCaptureLogger } from "./capture-logger.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { WHATSAPP_INBOUND_RETRY_DELAYS_MS, WhatsAppChannelAdapter } from "../../channels/whatsapp/whatsapp-channel.js";
 import type { InboundCustomerMessage } from "../../src/ports/customer-channel.js";
-import { FakeWhatsAppClient } from "../helpers/fake-whatsapp-client.js";
+import { FakeWhatsAppClient } from "../../src/sandbox/fake-whatsapp-client.js";
 
 afterEach(() => {
   vi.useRealTimers();

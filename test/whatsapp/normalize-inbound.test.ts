@@ -7,7 +7,7 @@ import {
   whatsappMessageHasMedia,
   whatsappSkipReason,
 } from "../../channels/whatsapp/normalize-inbound.js";
-import { loadWhatsAppFixture, type FakeWhatsAppInboundKind } from "../helpers/fake-whatsapp-client.js";
+import { loadWhatsAppFixture, type FakeWhatsAppInboundKind } from "../../src/sandbox/fake-whatsapp-client.js";
 
 const AT = 1_718_000_000_000;
 

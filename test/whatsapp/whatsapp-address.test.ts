@@ -49,7 +49,7 @@ describe("WhatsApp addresses", () => {
 describe("addressForPhone", () => {
   it("gives the chat address of a phone-numbered customer, so forget needs no scan", async () => {
     const { WhatsAppChannelAdapter } = await import("../../channels/whatsapp/whatsapp-channel.js");
-    const { FakeWhatsAppClient } = await import("../helpers/fake-whatsapp-client.js");
+    const { FakeWhatsAppClient } = await import("../../src/sandbox/fake-whatsapp-client.js");
     const adapter = new WhatsAppChannelAdapter({ client: new FakeWhatsAppClient(), printQr: () => undefined });
     expect(adapter.addressForPhone("447700900123")).toBe("whatsapp:447700900123@c.us");
   });

@@ -15,7 +15,7 @@ import {
   type WhatsAppChannelOptions,
 } from "../../channels/whatsapp/whatsapp-channel.js";
 import { WHATSAPP_TEXT_LIMIT } from "../../channels/whatsapp/outbound-text.js";
-import { FAKE_WHATSAPP_PAIRING_CODE, FAKE_WHATSAPP_QR, FakeWhatsAppClient } from "../helpers/fake-whatsapp-client.js";
+import { FAKE_WHATSAPP_PAIRING_CODE, FAKE_WHATSAPP_QR, FakeWhatsAppClient } from "../../src/sandbox/fake-whatsapp-client.js";
 
 const CUSTOMER = "whatsapp:15551234567@c.us";
 const NOW = 1_718_000_000_000;

@@ -16,7 +16,7 @@ import type {
 /**
  * Stands in for whatsapp-web.js's Client (and so for WhatsApp's servers): it records what the
  * adapter sends and lets a test, or a person typing in the demo, play the customer and the network.
- * Inbound messages are built from the real payload shapes in test/fixtures/whatsapp/.
+ * Inbound messages are built from the real payload shapes in src/sandbox/fixtures/whatsapp/.
  */
 
 export const FAKE_WHATSAPP_CUSTOMER_CHAT_ID = "15551234567@c.us";
@@ -47,7 +47,7 @@ export interface FakeWhatsAppFixture {
 }
 
 export function loadWhatsAppFixture(name: FakeWhatsAppInboundKind | "revoked"): FakeWhatsAppFixture {
-  const url = new URL(`../fixtures/whatsapp/${name}.json`, import.meta.url);
+  const url = new URL(`./fixtures/whatsapp/${name}.json`, import.meta.url);
   const { $source: _source, ...fixture } = JSON.parse(readFileSync(url, "utf8")) as FakeWhatsAppFixture & { $source?: string };
   return fixture;
 }

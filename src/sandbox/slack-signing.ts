@@ -1,15 +1,16 @@
 /**
  * Signs requests the way Slack does (v0 HMAC-SHA256 of `v0:${timestamp}:${body}`) and posts them
  * to the real Bolt HTTP receiver. Payload builders start from the documented shapes under
- * test/fixtures/slack/ and override only what a test cares about.
+ * src/sandbox/fixtures/slack/ and override only what a test or the sandbox cares about.
  */
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { FakeSlackFile } from "./fake-slack-api.js";
 
-const FIXTURES = new URL("../fixtures/slack/", import.meta.url);
+const FIXTURES = new URL("./fixtures/slack/", import.meta.url);
 
 /** Fixture payloads are free-form JSON that tests reshape freely. */
+// biome-ignore lint/suspicious/noExplicitAny: payloads are documented Slack JSON, reshaped field by field by their callers.
 type Json = Record<string, any>;
 
 export function slackFixture(name: string): Json {

@@ -1,0 +1,236 @@
+import { currentEscalation, type AgentRef, type Attachment, type Conversation } from "../domain/conversation.js";
+import type { Escalation } from "../domain/escalation.js";
+import { isInternalNote } from "../domain/internal-note.js";
+import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
+import type { EngineCore, Outbound } from "./engine-core.js";
+import { transferInLane } from "./handoff.js";
+
+/**
+ * What agents do from the workspace: claim, release, reply, transfer, return to the bot, resolve.
+ * Each runs in the conversation's lane and is checked against who may act inside its own write.
+ */
+export function createAgentActions(core: EngineCore): AgentActions {
+  const { config, store, clock, log, inLane, mutate, message, tell, teamOf } = core;
+
+  /** Config lists the workspace's raw user ids; agent ids are "<workspace>:<user id>". */
+  function isAmong(agent: AgentRef, userIds: readonly string[]): boolean {
+    return userIds.some((member) => agent.id === member || agent.id.endsWith(`:${member}`));
+  }
+
+  function onRota(teamKey: string, agent: AgentRef): boolean {
+    const rota = teamOf(teamKey).rota;
+    return rota.length === 0 || isAmong(agent, rota);
+  }
+
+  /** A card of an earlier escalation (before a transfer, or one that ended) acts on nothing. */
+  function staleCard(c: Conversation, escalationId: string | undefined): ActionRefusal | undefined {
+    const current = currentEscalation(c);
+    if (escalationId === undefined || current?.id === escalationId) return undefined;
+    return current && (c.state === "queued" || c.state === "assigned")
+      ? { ok: false, reason: "stale_card", team: current.team }
+      : { ok: false, reason: "not_open" };
+  }
+
+  /**
+   * Who may resolve, return, transfer or release: on a claimed conversation its claimant, on a queued
+   * one the team's rota (anyone when the rota is empty); an admin always.
+   */
+  function refusal(c: Conversation, agent: AgentRef, escalationId: string | undefined): ActionRefusal | undefined {
+    const stale = staleCard(c, escalationId);
+    if (stale) return stale;
+    const escalation = currentEscalation(c);
+    if (!escalation || (c.state !== "queued" && c.state !== "assigned")) return { ok: false, reason: "not_open" };
+    if (isAmong(agent, config.slack.admins)) return undefined;
+    if (c.state === "assigned" && c.assignee)
+      return c.assignee.id === agent.id ? undefined : { ok: false, reason: "not_claimant", claimant: c.assignee };
+    return onRota(escalation.team, agent) ? undefined : { ok: false, reason: "not_on_rota", team: escalation.team };
+  }
+
+  /**
+   * An agent's action, in the lane: checked (refusal) and applied in the same compare-and-set, so a
+   * change by another instance in between is checked again. `apply` may still decline (undefined).
+   */
+  async function agentAction(
+    conversationId: string,
+    agent: AgentRef,
+    escalationId: string | undefined,
+    apply: (c: Conversation, out: Outbound, e: Escalation) => Conversation | undefined,
+  ): Promise<ActionResult> {
+    let refused: ActionRefusal | undefined;
+    const written = await mutate(conversationId, (c, out) => {
+      refused = refusal(c, agent, escalationId);
+      return refused ? undefined : apply(c, out, currentEscalation(c)!);
+    });
+    return refused ?? (written ? { ok: true } : { ok: false, reason: "not_open" });
+  }
+
+  async function claim(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ClaimResult> {
+    return inLane(conversationId, async (conversation) => {
+      const escalation = currentEscalation(conversation);
+      const stale = staleCard(conversation, escalationId);
+      if (stale) return stale;
+      if (conversation.state === "assigned" && conversation.assignee)
+        return { ok: false, reason: "already_claimed", claimant: conversation.assignee };
+      if (conversation.state !== "queued" || !escalation) return { ok: false, reason: "not_open" };
+      if (!onRota(escalation.team, agent) && !isAmong(agent, config.slack.admins))
+        return { ok: false, reason: "not_on_rota", team: escalation.team };
+
+      // One write decides: of N concurrent claims exactly one finds the conversation still queued.
+      const written = await mutate(conversationId, (c, out) => {
+        const e = currentEscalation(c);
+        if (c.state !== "queued" || e?.id !== escalation.id) return undefined;
+        core.transition(c, "claim");
+        c.assignee = agent;
+        Object.assign(e, { claimedBy: agent, claimedAt: clock.now() });
+        core.refreshCard(c, out, e, { kind: "claimed", by: agent });
+        tell(c, out, message(c, "agentJoined", { agent: agent.name, team: teamOf(escalation.team).displayName }));
+        out.audit(agent.id, "claimed", { team: e.team });
+        return c;
+      });
+      if (!written) {
+        const winner = await store.get(conversationId);
+        return winner?.assignee ? { ok: false, reason: "already_claimed", claimant: winner.assignee } : { ok: false, reason: "not_open" };
+      }
+      log.info({ conversationId, team: escalation.team }, "Escalation claimed");
+      return { ok: true };
+    });
+  }
+
+  async function release(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult> {
+    return inLane(conversationId, () =>
+      agentAction(conversationId, agent, escalationId, (c, out, e) => {
+        if (c.state !== "assigned") return undefined;
+        // An admin may release for the claimant: the customer hears who stepped away.
+        const leaving = c.assignee ?? agent;
+        core.transition(c, "release");
+        c.assignee = undefined;
+        Object.assign(e, { claimedBy: undefined, claimedAt: undefined });
+        core.refreshCard(c, out, e, { kind: "waiting" });
+        tell(c, out, message(c, "agentLeft", { agent: leaving.name, team: teamOf(e.team).displayName }));
+        out.audit(agent.id, "released");
+        return c;
+      }),
+    );
+  }
+
+  async function agentReply(
+    thread: string,
+    agent: AgentRef,
+    text: string,
+    messageRef: string,
+    attachments?: Attachment[],
+  ): Promise<AgentReplyResult> {
+    const found = await store.findByThread(thread);
+    if (!found) return { relayed: false, reason: "unknown_thread" };
+    return inLane(found.id, async (conversation) => {
+      const escalation = currentEscalation(conversation);
+      const isCurrentThread = escalation?.thread === thread && (conversation.state === "queued" || conversation.state === "assigned");
+      const isClaimant = conversation.state === "assigned" && conversation.assignee?.id === agent.id;
+      const internal = !isCurrentThread || !isClaimant || isInternalNote(text);
+      const result: AgentReplyResult = !internal
+        ? { relayed: true }
+        : !isCurrentThread
+          ? { relayed: false, reason: "not_open" }
+          : { relayed: false, reason: isClaimant ? "internal_note" : "not_claimant" };
+      const entry = core.newEntry("agent", text, {
+        agentId: agent.id,
+        agentName: agent.name,
+        internal,
+        workspaceRef: messageRef,
+        attachments,
+      });
+
+      // The agent's Slack message is the idempotency key: a redelivered event (Slack retry, restart) finds it and sends nothing.
+      let duplicate = false;
+      const written = await mutate(conversation.id, (c, out) => {
+        const earlier = c.transcript.find((e) => e.workspaceRef === messageRef && e.author === "agent");
+        if (earlier) {
+          duplicate = true;
+          return undefined;
+        }
+        c.transcript.push(entry);
+        if (!internal) {
+          currentEscalation(c)!.firstAgentReplyAt ??= clock.now();
+          out.add({
+            kind: "send_customer",
+            address: c.customer.address,
+            text,
+            attachments,
+            relay: { entryId: entry.id, workspaceRef: messageRef, escalationId: escalation!.id },
+          });
+        }
+        out.audit(agent.id, internal ? "internal_note" : "relayed");
+        return c;
+      });
+      if (duplicate || !written) log.debug({ conversationId: conversation.id }, "Duplicate agent reply ignored");
+      return result;
+    });
+  }
+
+  /**
+   * Why `agent` may not transfer `c` to `toTeam` (undefined: they may). The one decision behind
+   * mayTransfer and transfer, which checks it again inside its write. Throws for a team not in config.
+   */
+  function transferRefusal(c: Conversation, agent: AgentRef, toTeam: string, escalationId: string | undefined): ActionRefusal | undefined {
+    const refused = refusal(c, agent, escalationId);
+    if (refused) return refused;
+    if (currentEscalation(c)?.team === toTeam) return { ok: false, reason: "same_team", team: toTeam };
+    teamOf(toTeam);
+    return undefined;
+  }
+
+  /** Reads only, outside the lane: the workspace asks before a note dialog, and Slack's trigger expires in 3 seconds. */
+  async function mayTransfer(conversationId: string, agent: AgentRef, toTeam: string, escalationId?: string): Promise<ActionResult> {
+    return transferRefusal(await core.load(conversationId), agent, toTeam, escalationId) ?? { ok: true };
+  }
+
+  async function transfer(
+    conversationId: string,
+    agent: AgentRef,
+    toTeam: string,
+    note: string,
+    escalationId?: string,
+  ): Promise<ActionResult> {
+    return inLane(conversationId, async (conversation) => {
+      const refused = (c: Conversation): ActionRefusal | undefined => transferRefusal(c, agent, toTeam, escalationId);
+      const before = refused(conversation);
+      if (before) return before;
+      // Checked again inside the write: another instance may have changed who holds it meanwhile.
+      const moved = await transferInLane(core, conversation, agent.id, toTeam, note, (c) => refused(c) === undefined);
+      return moved ? { ok: true } : (refused((await store.get(conversationId)) ?? conversation) ?? { ok: false, reason: "not_open" });
+    });
+  }
+
+  async function returnToBot(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult> {
+    return inLane(conversationId, () =>
+      agentAction(conversationId, agent, escalationId, (c, out, e) => {
+        core.transition(c, "return_to_bot");
+        Object.assign(e, { outcome: "returned_to_bot", endedAt: clock.now(), returnedBy: agent });
+        c.assignee = undefined;
+        c.botMisses = 0;
+        c.toolFailures = 0;
+        core.refreshCard(c, out, e, { kind: "returned_to_bot", by: agent });
+        tell(c, out, message(c, "returnedToBot"));
+        out.audit(agent.id, "returned_to_bot");
+        return c;
+      }),
+    );
+  }
+
+  async function resolve(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult> {
+    return inLane(conversationId, () => {
+      const now = clock.now();
+      return agentAction(conversationId, agent, escalationId, (c, out, e) => {
+        core.transition(c, "resolve");
+        Object.assign(e, { outcome: "resolved", endedAt: now });
+        c.survey = { status: "pending", sentAt: now };
+        core.refreshCard(c, out, e, { kind: "resolved", by: agent });
+        tell(c, out, message(c, "survey"));
+        out.audit(agent.id, "resolved");
+        return c;
+      });
+    });
+  }
+
+  return { claim, release, agentReply, mayTransfer, transfer, returnToBot, resolve };
+}

@@ -1,0 +1,165 @@
+import { currentEscalation, type Conversation } from "../domain/conversation.js";
+import { WarmlineError } from "../domain/errors.js";
+import type { CardStatus, ThreadPost } from "../ports/agent-workspace.js";
+import type { DeliveryAttempt } from "../ports/customer-channel.js";
+import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
+import type { EngineCore } from "./engine-core.js";
+
+/** Sending what changes committed (called by the outbox dispatcher, in lane order), failures made visible, replay. */
+export interface Delivery {
+  deliver(item: OutboxItem, attempt: DeliveryAttempt): Promise<void>;
+  /** A message that could not be delivered becomes visible: in its thread and in the ops channel. */
+  reportFailure(item: OutboxItem, reason: string): Promise<void>;
+  replayFailed(id?: string): Promise<number>;
+  drain(): Promise<void>;
+}
+
+export function createDelivery(core: EngineCore): Delivery {
+  const { store, customers, workspace, clock, dispatcher } = core;
+
+  async function deliver(item: OutboxItem, attempt: DeliveryAttempt): Promise<void> {
+    const effect = item.effect;
+    if (effect.kind === "notify_ops") return workspace.notifyOps?.(effect.text, attempt);
+    if (effect.kind === "mark_delivery") return workspace.markDelivery?.(effect.messageRef, effect.state);
+    const conversation = await store.get(item.lane);
+    // Forgotten meanwhile: nothing of theirs may go out any more.
+    if (!conversation) return;
+    switch (effect.kind) {
+      case "send_customer": {
+        const { channelMessageId } = await customers.send(
+          { address: effect.address, text: effect.text, attachments: effect.attachments },
+          attempt,
+        );
+        if (effect.relay) await recordRelay(conversation.id, effect.relay, channelMessageId);
+        return;
+      }
+      case "post_card": {
+        const { thread } = await workspace.postEscalation(effect.context, attempt);
+        await core.mutate(conversation.id, (c) => {
+          const e = c.escalations.find((x) => x.id === effect.escalationId);
+          if (!e || e.thread === thread) return undefined;
+          e.thread = thread;
+          return c;
+        });
+        return;
+      }
+      case "update_card": {
+        const thread = threadOf(conversation, effect.escalationId);
+        const status: CardStatus =
+          effect.status.kind === "transferred" && effect.linkEscalationId
+            ? { ...effect.status, newThread: conversation.escalations.find((e) => e.id === effect.linkEscalationId)?.thread }
+            : effect.status;
+        return workspace.updateCard(thread, effect.context, status);
+      }
+      case "thread_post":
+        return workspace.postToThread(threadOf(conversation, effect.escalationId), effect.post, attempt);
+    }
+  }
+
+  async function recordRelay(
+    conversationId: string,
+    relay: NonNullable<Extract<OutboxEffect, { kind: "send_customer" }>["relay"]>,
+    channelMessageId: string,
+  ) {
+    core.deliveryRefs.set(channelMessageId, { conversationId, entryId: relay.entryId });
+    await core.mutate(conversationId, (c, out) => {
+      const entry = c.transcript.find((x) => x.id === relay.entryId);
+      if (!entry || entry.channelMessageId === channelMessageId) return undefined;
+      Object.assign(entry, { channelMessageId, delivery: "sent" });
+      out.add({ kind: "mark_delivery", messageRef: relay.workspaceRef, state: "sent" });
+      return c;
+    });
+  }
+
+  async function reportFailure(item: OutboxItem, reason: string): Promise<void> {
+    const items: NewOutboxItem[] = [
+      {
+        lane: OUTBOX_OPS_LANE,
+        quiet: true,
+        effect: {
+          kind: "notify_ops",
+          text: `Could not deliver ${describeEffect(item.effect)} for conversation ${item.lane} after ${item.attempts} attempts: ${reason}. It is kept: replay it with /warmline replay ${item.id}.`,
+        },
+      },
+    ];
+    const conversation = item.lane === OUTBOX_OPS_LANE ? undefined : await store.get(item.lane);
+    const escalationId = escalationOf(item.effect) ?? (conversation ? currentEscalation(conversation)?.id : undefined);
+    const hasThread = conversation?.escalations.some((e) => e.id === escalationId && e.thread !== undefined);
+    // Also in the thread, where agents look. A card update is noted there by the workspace as it fails; a failed
+    // note is quiet, so it cannot loop. If the thread is unreachable the note fails too, and the ops note stands.
+    const note: ThreadPost | undefined =
+      item.effect.kind === "send_customer"
+        ? { kind: "delivery_failed", reason }
+        : item.effect.kind === "thread_post"
+          ? { kind: "post_failed", what: describeEffect(item.effect), reason }
+          : undefined;
+    if (conversation && escalationId && hasThread && note) {
+      items.push({ lane: conversation.id, quiet: true, effect: { kind: "thread_post", escalationId, post: note } });
+    }
+    if (item.effect.kind === "send_customer" && item.effect.relay) {
+      items.push({
+        lane: item.lane,
+        quiet: true,
+        effect: { kind: "mark_delivery", messageRef: item.effect.relay.workspaceRef, state: "failed" },
+      });
+    }
+    await store.enqueue(items);
+    for (const lane of new Set(items.map((i) => i.lane))) void dispatcher.kick(lane);
+  }
+
+  async function replayFailed(id?: string): Promise<number> {
+    const failed = (await store.listOutbox()).filter((item) => item.status === "failed" && (id === undefined || item.id === id));
+    for (const item of failed) {
+      await store.saveOutboxItem({ ...item, status: "pending", attempts: 0, notBefore: clock.now(), createdAt: clock.now() });
+      void dispatcher.kick(item.lane);
+    }
+    if (failed.length > 0) core.log.info({ items: failed.length }, "Failed outbound messages replayed");
+    return failed.length;
+  }
+
+  async function drain(): Promise<void> {
+    // Lane workers start synchronously when work is committed, so once the events are done, waiting for the workers is enough.
+    await core.serializer.idle();
+    await dispatcher.idle();
+  }
+
+  return { deliver, reportFailure, replayFailed, drain };
+}
+
+/** The escalation's thread; a card that never got posted makes its thread posts fail visibly, not vanish. */
+function threadOf(conversation: Conversation, escalationId: string): string {
+  const thread = conversation.escalations.find((e) => e.id === escalationId)?.thread;
+  if (thread === undefined) {
+    throw new WarmlineError(
+      "delivery_failed",
+      `The card of escalation ${escalationId} was never posted, so its thread cannot be written to: replay the card with /warmline replay.`,
+      undefined,
+      {
+        retry: "permanent",
+      },
+    );
+  }
+  return thread;
+}
+
+function describeEffect(effect: OutboxEffect): string {
+  switch (effect.kind) {
+    case "send_customer":
+      return effect.relay ? "an agent's reply to the customer" : "a message to the customer";
+    case "post_card":
+      return "the escalation card";
+    case "update_card":
+      return "a card update";
+    case "thread_post":
+      return `a thread post (${effect.post.kind.replace(/_/g, " ")})`;
+    case "mark_delivery":
+      return "a delivery reaction";
+    case "notify_ops":
+      return "an ops notice";
+  }
+}
+
+function escalationOf(effect: OutboxEffect): string | undefined {
+  if (effect.kind === "send_customer") return effect.relay?.escalationId;
+  return "escalationId" in effect ? effect.escalationId : undefined;
+}

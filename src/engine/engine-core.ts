@@ -1,0 +1,273 @@
+import { randomUUID } from "node:crypto";
+import type { PolicyDecision } from "../../routing/escalation-policy.js";
+import type { ControlKeyword } from "../../routing/customer-keywords.js";
+import type { WarmlineConfig } from "../config/schema.js";
+import type { AuditEvent } from "../domain/audit.js";
+import type { ContextPackage } from "../domain/context-package.js";
+import { currentEscalation, type Conversation, type TranscriptEntry } from "../domain/conversation.js";
+import type { Escalation } from "../domain/escalation.js";
+import { WarmlineError } from "../domain/errors.js";
+import { nextState, type LifecycleEvent } from "../domain/lifecycle.js";
+import { maskPii } from "../domain/pii.js";
+import type { AgentWorkspace, CardStatus, ThreadPost } from "../ports/agent-workspace.js";
+import type { Assistant, AssistantTurn } from "../ports/assistant.js";
+import type { Clock } from "../ports/clock.js";
+import type { ConversationStore } from "../ports/conversation-store.js";
+import type { CustomerChannel } from "../ports/customer-channel.js";
+import type { Logger } from "../ports/logger.js";
+import type { NewOutboxItem, OutboxEffect, OutboxStore } from "../ports/outbox.js";
+import { buildContextPackage } from "./context-package.js";
+import { createKeyedSerializer, type KeyedSerializer } from "./keyed-serializer.js";
+import { createOutboxDispatcher, type OutboxDispatcher, type OutboxDispatcherDeps } from "./outbox-dispatcher.js";
+import { fillTemplate } from "./templates.js";
+
+/** Retries of a lost compare-and-set before giving up (another instance keeps winning). */
+const MAX_CAS_ATTEMPTS = 8;
+export const DAY_MS = 24 * 60 * 60 * 1000;
+/** Whoever acts when nobody did: timers, overflow. */
+export const SYSTEM_ACTOR = "system";
+
+export interface EngineDeps {
+  config: WarmlineConfig;
+  /** Conversations and their outbox, in one store (every store factory returns both). */
+  store: ConversationStore & OutboxStore;
+  assistant: Assistant;
+  customers: CustomerChannel;
+  workspace: AgentWorkspace;
+  clock: Clock;
+  logger: Logger;
+  /** Optional listener for what the engine decided (simulation, metrics). */
+  observer?: EngineObserver;
+  /**
+   * This instance among those sharing the store (holds outbox lane leases). Stable across restarts, so a
+   * restarted instance takes its lanes back at once; default: a new id per engine.
+   */
+  instanceId?: string;
+}
+
+export interface EngineObserver {
+  onDecision?(conversationId: string, decision: PolicyDecision, turn: AssistantTurn): void;
+}
+
+/** Who did what, recorded by a change; mutate adds when and to which conversation. */
+type AuditRecord = Pick<AuditEvent, "actor" | "action" | "detail">;
+
+/**
+ * What a state change sends and what it records in the audit trail, collected while the change is
+ * computed and committed with it: a change that does not happen leaves neither behind.
+ */
+export class Outbound {
+  readonly effects: OutboxEffect[] = [];
+  readonly records: AuditRecord[] = [];
+  add(effect: OutboxEffect): void {
+    this.effects.push(effect);
+  }
+  audit(actor: string, action: AuditEvent["action"], detail?: AuditEvent["detail"]): void {
+    this.records.push({ actor, action, detail });
+  }
+}
+
+/** A change computed on the latest stored version; undefined aborts it. */
+export type Change = (c: Conversation, out: Outbound) => Conversation | undefined;
+
+/** Records the inbound entry on a conversation inside a change; undefined when it is already there. */
+export type RecordEntry = (c: Conversation) => Conversation | undefined;
+
+/** Where a relayed agent reply lives: the fallback when a delivery update has no address. */
+export interface DeliveryRef {
+  conversationId: string;
+  entryId: string;
+}
+
+/** What the dispatcher calls; the delivery module supplies them once the core exists. */
+export type OutboxHandlers = Pick<OutboxDispatcherDeps, "deliver" | "onFailed">;
+
+/**
+ * The small shared core every engine module works through: the dependencies, loading, running in
+ * a conversation's lane, mutate-and-record, and the effects a change sends out.
+ */
+export interface EngineCore {
+  readonly config: WarmlineConfig;
+  readonly store: ConversationStore & OutboxStore;
+  readonly assistant: Assistant;
+  readonly customers: CustomerChannel;
+  readonly workspace: AgentWorkspace;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly observer?: EngineObserver;
+  /** Orders each customer's events inside this process. */
+  readonly serializer: KeyedSerializer;
+  readonly dispatcher: OutboxDispatcher;
+  /** Relays sent by this process, by channel message id. */
+  readonly deliveryRefs: Map<string, DeliveryRef>;
+  /** The stored conversation; throws a coded error when it does not exist. */
+  load(conversationId: string): Promise<Conversation>;
+  /**
+   * Runs an agent action in the conversation's lane, so it is ordered with the customer's messages.
+   * Returns once the change and its outbox items are stored: delivery goes on in the background, so
+   * Slack's request is answered within its 3 seconds (drain() waits for delivery).
+   */
+  inLane<T>(conversationId: string, task: (c: Conversation) => Promise<T>): Promise<T>;
+  /**
+   * Applies `change` to the latest stored version with compare-and-set, retrying when another writer
+   * got there first, and commits what it sends and records (`out`) in the same atomic write: a state
+   * change, its messages and its audit events happen together or not at all, and a lost round leaves
+   * nothing behind. `change` may return undefined to abort.
+   */
+  mutate(conversationId: string, change: Change): Promise<Conversation | undefined>;
+  newEntry(author: TranscriptEntry["author"], text: string, extra?: Partial<TranscriptEntry>): TranscriptEntry;
+  transition(conversation: Conversation, event: LifecycleEvent): Conversation;
+  /** The customer is told `text`: it goes in the transcript and in the outbox together. */
+  tell(c: Conversation, out: Outbound, text: string, author?: "bot" | "system"): void;
+  postToThread(c: Conversation, out: Outbound, post: ThreadPost): void;
+  refreshCard(c: Conversation, out: Outbound, escalation: Escalation, status: CardStatus, linkEscalationId?: string): void;
+  postCard(c: Conversation, out: Outbound, escalation: Escalation): void;
+  contextFor(conversation: Conversation, escalation: Escalation): ContextPackage;
+  /** A customer-facing message, naming the control words in the customer's language. */
+  message(c: Conversation, key: keyof WarmlineConfig["messages"], values?: Record<string, string | number>): string;
+  /** The configured team; throws a coded error naming the configured ones. */
+  teamOf(key: string): WarmlineConfig["teams"][string];
+  maskText(text: string): string;
+}
+
+export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): EngineCore {
+  const { config, store, customers, clock } = deps;
+  const serializer = createKeyedSerializer();
+
+  const dispatcher = createOutboxDispatcher({
+    outbox: store,
+    instanceId: deps.instanceId ?? `instance_${randomUUID()}`,
+    deliver: outbox.deliver,
+    canDeliver: (item) => item.effect.kind !== "send_customer" || customers.isReady(),
+    onFailed: outbox.onFailed,
+    policy: {
+      maxAttempts: config.outbox.maxAttempts,
+      baseDelayMs: config.outbox.baseDelayMs,
+      maxDelayMs: config.outbox.maxDelayMs,
+      giveUpAfterMs: config.outbox.giveUpAfterMinutes * 60_000,
+    },
+    clock,
+    logger: deps.logger,
+  });
+
+  /** The word to type for `kind`, in the language of the customer's last control word (else the first configured). */
+  const keywordFor = (kind: ControlKeyword, language: string | undefined): string => {
+    const words = (language !== undefined ? config.keywords[language] : undefined) ?? Object.values(config.keywords)[0];
+    return words?.[kind][0] ?? kind.toUpperCase();
+  };
+
+  const teamOf: EngineCore["teamOf"] = (key) => {
+    const team = config.teams[key];
+    if (!team) {
+      throw new WarmlineError("unknown_team", `Team "${key}" is not configured: use one of ${Object.keys(config.teams).join(", ")}.`);
+    }
+    return team;
+  };
+
+  async function load(conversationId: string): Promise<Conversation> {
+    const conversation = await store.get(conversationId);
+    if (!conversation)
+      throw new WarmlineError("conversation_not_found", `Conversation ${conversationId} does not exist (it may have been forgotten).`);
+    return conversation;
+  }
+
+  async function mutate(conversationId: string, change: Change): Promise<Conversation | undefined> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await load(conversationId);
+      const out = new Outbound();
+      const next = change(structuredClone(current), out);
+      if (!next) return undefined;
+      next.updatedAt = clock.now();
+      const items: NewOutboxItem[] = out.effects.map((effect) => ({ lane: conversationId, effect }));
+      const audit: AuditEvent[] = out.records.map((record) => ({ at: next.updatedAt, conversationId, ...record }));
+      const written = await store.commit(next, current.version, items, audit);
+      if (written) {
+        if (items.length > 0) void dispatcher.kick(conversationId);
+        return written;
+      }
+    }
+    throw new WarmlineError("store_conflict", `Conversation ${conversationId} kept changing under us: retry the action.`);
+  }
+
+  function newEntry(author: TranscriptEntry["author"], text: string, extra: Partial<TranscriptEntry> = {}): TranscriptEntry {
+    return { id: randomUUID(), author, text, at: clock.now(), ...extra };
+  }
+
+  function contextFor(conversation: Conversation, escalation: Escalation): ContextPackage {
+    return buildContextPackage({
+      conversation,
+      escalation,
+      claimWithinMinutes: teamOf(escalation.team).claimWithinMinutes,
+      mask: config.privacy,
+      policy: config.policy,
+    });
+  }
+
+  return {
+    config,
+    store,
+    assistant: deps.assistant,
+    customers,
+    workspace: deps.workspace,
+    clock,
+    log: deps.logger.child({ component: "engine" }),
+    observer: deps.observer,
+    serializer,
+    dispatcher,
+    deliveryRefs: new Map(),
+    load,
+    async inLane(conversationId, task) {
+      const conversation = await load(conversationId);
+      return serializer.run(conversation.customer.address, async () => task((await store.get(conversationId))!));
+    },
+    mutate,
+    newEntry,
+    transition(conversation, event) {
+      conversation.state = nextState(conversation.state, event);
+      return conversation;
+    },
+    tell(c, out, text, author = "system") {
+      c.transcript.push(newEntry(author, text));
+      out.add({ kind: "send_customer", address: c.customer.address, text });
+    },
+    postToThread(c, out, post) {
+      const escalation = currentEscalation(c);
+      if (escalation && c.state !== "bot") out.add({ kind: "thread_post", escalationId: escalation.id, post });
+    },
+    refreshCard(c, out, escalation, status, linkEscalationId) {
+      out.add({
+        kind: "update_card",
+        escalationId: escalation.id,
+        context: contextFor(c, escalation),
+        status,
+        ...(linkEscalationId ? { linkEscalationId } : {}),
+      });
+    },
+    postCard(c, out, escalation) {
+      out.add({ kind: "post_card", escalationId: escalation.id, context: contextFor(c, escalation) });
+    },
+    contextFor,
+    message: (c, key, values = {}) =>
+      fillTemplate(config.messages[key], {
+        business: config.business.name,
+        human: keywordFor("human", c.keywordLanguage),
+        bot: keywordFor("bot", c.keywordLanguage),
+        cancel: keywordFor("cancel", c.keywordLanguage),
+        callback: keywordFor("callback", c.keywordLanguage),
+        wait: keywordFor("wait", c.keywordLanguage),
+        ...values,
+      }),
+    teamOf,
+    maskText: (text) => maskPii(text, config.privacy),
+  };
+}
+
+/** A phone number's digits: how numbers are compared, whatever their formatting. */
+export function digitsOf(phone: string): string {
+  return phone.replace(/\D/g, "");
+}
+
+/** An error's message for a log line. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,50 @@
+import type { AgentRef } from "../domain/conversation.js";
+import { WarmlineError } from "../domain/errors.js";
+import { describeError, digitsOf, type EngineCore } from "./engine-core.js";
+
+/**
+ * The right to be forgotten: deletes everything about the customer with this phone number or channel
+ * address: their workspace threads first (only known from the conversations), then the conversations
+ * with their audit trail and outbox lanes.
+ */
+export async function forgetCustomer(
+  core: EngineCore,
+  phoneOrAddress: string,
+  by: AgentRef,
+): Promise<{ conversations: number; threadsNotErased?: number }> {
+  const { store, log } = core;
+  const wanted = phoneOrAddress.trim();
+  // An address ("whatsapp:…@lid", a chat with no known phone) is found through the store's customer index.
+  let matching = await store.listByCustomer(wanted);
+  if (matching.length === 0 && !wanted.includes(":")) {
+    const digits = digitsOf(wanted);
+    if (digits.length < 6) {
+      throw new WarmlineError(
+        "input_invalid",
+        `"${phoneOrAddress}" is neither a phone number nor a customer address: give the number in international form (+447700900123) or the WhatsApp address from the card (whatsapp:…).`,
+      );
+    }
+    // The channel knows which address a phone number has; only a channel that can't say falls back to a scan.
+    const address = core.customers.addressForPhone?.(digits);
+    matching = address
+      ? await store.listByCustomer(address)
+      : (await store.listSince(0)).filter((c) => c.customer.phone && digitsOf(c.customer.phone) === digits);
+  }
+  // Slack first: the threads are only known from the conversations about to be deleted.
+  let threadsNotErased = 0;
+  for (const thread of new Set(matching.flatMap((c) => c.escalations.flatMap((e) => (e.thread ? [e.thread] : []))))) {
+    try {
+      await core.workspace.eraseThread?.(thread);
+    } catch (error) {
+      threadsNotErased++;
+      log.error({ err: describeError(error) }, "Could not erase a forgotten customer's thread in the workspace; delete it by hand");
+    }
+  }
+  const addresses = new Set(matching.map((c) => c.customer.address));
+  let conversations = 0;
+  // The store removes each conversation with its audit trail and its outbox lane.
+  for (const address of addresses) conversations += await store.forgetCustomer(address);
+  for (const [id, ref] of core.deliveryRefs) if (matching.some((c) => c.id === ref.conversationId)) core.deliveryRefs.delete(id);
+  log.info({ by: by.id, conversations, threadsNotErased }, "Customer forgotten");
+  return { conversations, ...(threadsNotErased > 0 ? { threadsNotErased } : {}) };
+}
