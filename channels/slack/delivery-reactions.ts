@@ -1,0 +1,42 @@
+import type { DeliveryState } from "../../src/ports/customer-channel.js";
+import { decodeSlackMessageRef } from "./slack-ids.js";
+import { ignoringSlackErrors, type SlackPosting } from "./slack-posting.js";
+
+/** Delivery state → reaction on the agent's message. Ranked so a late "delivered" never replaces "read". */
+export const SLACK_DELIVERY_REACTIONS: Record<DeliveryState, { emoji: string; rank: number }> = {
+  sent: { emoji: "outbox_tray", rank: 1 },
+  delivered: { emoji: "white_check_mark", rank: 2 },
+  read: { emoji: "eyes", rank: 3 },
+  failed: { emoji: "x", rank: 4 },
+};
+
+/** Per-process memory of the last reaction per message, bounded. */
+const SLACK_REACTION_MEMORY_LIMIT = 10_000;
+
+/** Shows a relayed reply's WhatsApp delivery state as one reaction on the agent's message, replacing the last. */
+export class SlackDeliveryReactions {
+  private readonly reactions = new Map<string, { emoji: string; rank: number }>();
+
+  constructor(private readonly posting: SlackPosting) {}
+
+  async markDelivery(messageRef: string, state: DeliveryState): Promise<void> {
+    const { client } = this.posting;
+    const ref = decodeSlackMessageRef(messageRef);
+    const next = SLACK_DELIVERY_REACTIONS[state];
+    const previous = this.reactions.get(messageRef);
+    if (previous && previous.rank >= next.rank) return;
+    this.reactions.set(messageRef, next);
+    if (this.reactions.size > SLACK_REACTION_MEMORY_LIMIT) this.reactions.delete(this.reactions.keys().next().value!);
+    try {
+      if (previous)
+        await ignoringSlackErrors(["no_reaction"], () =>
+          client.reactions.remove({ channel: ref.channel, timestamp: ref.ts, name: previous.emoji }),
+        );
+      await ignoringSlackErrors(["already_reacted"], () =>
+        client.reactions.add({ channel: ref.channel, timestamp: ref.ts, name: next.emoji }),
+      );
+    } catch (error) {
+      throw await this.posting.failed("reactions.add", error, { messageRef, state }, `<#${ref.channel}>`);
+    }
+  }
+}
