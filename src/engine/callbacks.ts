@@ -16,7 +16,9 @@ export async function queueCallback(core: EngineCore, conversation: Conversation
   const offer = conversation.offer;
   const tier = conversation.customer.tier;
   const reason: EscalationReason = offer?.reason ?? "explicit_request";
-  const team = offer?.team ?? routeTeam({ intent: mainIntent(conversation) ?? "unknown", reason, tier, text: "" }, config.routing);
+  const team =
+    offer?.team ??
+    core.teamSpeaking(routeTeam({ intent: mainIntent(conversation) ?? "unknown", reason, tier, text: "" }, config.routing), conversation);
   const handoff: Handoff = {
     reason,
     team,

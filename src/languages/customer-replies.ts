@@ -66,15 +66,26 @@ interface LanguageReplies {
   survey: Record<SurveyAnswer, string[]>;
 }
 
-const placeholders = (text: string) => [...new Set(text.match(/\{\w+\}/g) ?? [])].sort().join(", ") || "none";
+/** Placeholders any message may use (messagesSchema): the control words and the business name. */
+const ANY_MESSAGE_PLACEHOLDERS = new Set(["{business}", "{human}", "{bot}", "{cancel}", "{callback}", "{wait}"]);
+const placeholdersOf = (text: string) => [...new Set(text.match(/\{\w+\}/g) ?? [])].sort();
+const listed = (names: readonly string[]) => names.join(", ") || "none";
 
-/** Every message must name the same {placeholders} as the English default, or a customer sees "{team}". */
+/**
+ * A message must name its English default's own {placeholders} ({team}, {position}…), or the customer
+ * misses them, and no others, or they see "{opens}" unfilled; the control words and {business} are
+ * free in any message, as in the config's `messages`.
+ */
 function checkPlaceholders(where: string, messages: Partial<Record<MessageKey, string | undefined>>): string[] {
   return MESSAGE_KEYS.flatMap((key) => {
     const text = messages[key];
-    if (text === undefined || placeholders(text) === placeholders(ENGLISH[key])) return [];
+    if (text === undefined) return [];
+    const own = (names: string[]) => names.filter((name) => !ANY_MESSAGE_PLACEHOLDERS.has(name));
+    const english = own(placeholdersOf(ENGLISH[key]));
+    const used = own(placeholdersOf(text));
+    if (listed(english) === listed(used)) return [];
     return [
-      `${where}.${key} uses placeholders ${placeholders(text)}; the English message uses ${placeholders(ENGLISH[key])}: use exactly those`,
+      `${where}.${key} uses placeholders ${listed(used)}; the English message uses ${listed(english)}: use exactly those (the control words and {business} are free)`,
     ];
   });
 }

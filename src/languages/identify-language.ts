@@ -34,6 +34,8 @@ export interface LanguageIdentifier {
 
 /** Fewer letters than this say too little ("ok", "hi", "👍", an order number). */
 export const MIN_LETTERS = 3;
+/** One word ("CANCELAR", "gracias") is too little to choose between languages that share a script. */
+export const MIN_WORDS = 2;
 /** Distinct cue words that identify a language or variant on their own. */
 export const MIN_CUE_HITS = 2;
 /** The library's top score must lead the runner-up by this share of itself, else the text is ambiguous. */
@@ -136,7 +138,8 @@ export function createLanguageIdentifier(catalog: readonly LanguageInfo[] = load
       if (!script) return undefined;
       // The library knows a language in its usual script; a later script is a variant's, found by cues.
       const candidates = catalog.filter((language) => script.iso.includes(language.scripts[0]!));
-      const cues = countCues(sets, tokenise(text), script.iso);
+      const tokens = tokenise(text);
+      const cues = countCues(sets, tokens, script.iso);
 
       const best = cues[0];
       if (best && best.words.length >= MIN_CUE_HITS) {
@@ -146,6 +149,7 @@ export function createLanguageIdentifier(catalog: readonly LanguageInfo[] = load
       }
 
       if (candidates.length === 1) return result({ language: candidates[0]! }, script.iso, 1);
+      if (tokens.length < MIN_WORDS && !script.unspaced) return undefined;
       const guess = libraryGuess(text, candidates, cues, hints);
       if (!guess) return undefined;
       // The library reports some languages as a neighbour it knows (Indonesian as Malay): cues choose.

@@ -15,11 +15,16 @@ const UNICODE_SCRIPTS: readonly { letters: RegExp; iso: readonly KnownScript[] }
 ];
 const DECIDING_SCRIPTS: readonly KnownScript[] = ["Jpan", "Kore"];
 
+/** Scripts written without spaces between words: a count of words says nothing there. */
+const UNSPACED: readonly KnownScript[] = ["Thai", "Jpan", "Hans", "Hant"];
+
 export interface TextScript {
   /** The ISO 15924 codes the text may be filed under (Han alone: Hans, Hant or Jpan). */
   iso: readonly KnownScript[];
   /** Letters in that script. */
   letters: number;
+  /** Written without spaces between words (Chinese, Japanese, Thai). */
+  unspaced: boolean;
 }
 
 /** The script most of the text's letters are written in; undefined for emoji, digits, or a script Warmline doesn't know. */
@@ -28,8 +33,9 @@ export function scriptOf(text: string): TextScript | undefined {
   for (const { letters, iso } of UNICODE_SCRIPTS) {
     const count = text.match(letters)?.length ?? 0;
     if (count === 0) continue;
-    if (DECIDING_SCRIPTS.includes(iso[0]!)) return { iso, letters: count + (text.match(/\p{Script=Han}/gu)?.length ?? 0) };
-    if (best === undefined || count > best.letters) best = { iso, letters: count };
+    const unspaced = UNSPACED.includes(iso[0]!);
+    if (DECIDING_SCRIPTS.includes(iso[0]!)) return { iso, letters: count + (text.match(/\p{Script=Han}/gu)?.length ?? 0), unspaced };
+    if (best === undefined || count > best.letters) best = { iso, letters: count, unspaced };
   }
   return best;
 }

@@ -11,6 +11,7 @@ import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
+import { loadCustomerReplies } from "../../src/languages/customer-replies.js";
 
 // Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
 const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
@@ -399,11 +400,15 @@ describe("engine: release names who stepped away and the team", () => {
 
 describe("engine: the placeholders every message may use", () => {
   it("fills {cancel} and {wait} with the words in the customer's language", async () => {
-    const w = await world((c) => ({ ...c, messages: { ...c.messages, greeting: "Type {human}, {bot}, {cancel}, {callback} or {wait}." } }));
+    const w = await world((c) => ({
+      ...c,
+      messages: { ...c.messages, greeting: "Type {human}, {bot}, {cancel}, {callback} or {wait}." },
+      languages: { es: { messages: { greeting: "Escriba {human}, {bot}, {cancel}, {callback} o {wait}." } } },
+    }));
     await w.say("BOT");
     expect(w.lastReply()).toBe("Type HUMAN, BOT, CANCEL, CALLBACK or WAIT.");
     await w.say("esperar");
-    expect(w.lastReply()).toBe("Type HUMANO, BOT, CANCELAR, LLAMADA or ESPERAR.");
+    expect(w.lastReply()).toBe("Escriba HUMANO, BOT, CANCELAR, LLAMADA o ESPERAR.");
   });
 });
 
@@ -913,8 +918,9 @@ describe("engine: second review fixes", () => {
     await es.say("HUMANO");
     expect((await es.conversation())?.state).toBe("queued");
     await es.say("CANCELAR");
+    // Answered in Spanish (data/languages/es/replies.json), naming the Spanish word for a person.
     expect(es.lastReply()).toBe(
-      "No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply HUMANO whenever you'd like a person again.",
+      loadCustomerReplies({ config }).template("escalationCancelled", { code: "es" }).replace("{human}", "HUMANO"),
     );
   });
 });

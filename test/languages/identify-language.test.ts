@@ -39,7 +39,8 @@ describe("identifyLanguage", () => {
   });
 
   it("gives no answer for text too short or ambiguous to tell", () => {
-    for (const text of ["ok", "👍", "100298", "hi", "??", "refund"]) expect(identifyLanguage(text), text).toBeUndefined();
+    for (const text of ["ok", "👍", "100298", "hi", "??", "refund", "CANCELAR", "gracias"])
+      expect(identifyLanguage(text), text).toBeUndefined();
   });
 
   it("breaks a tie between two languages in favour of the conversation's language", () => {
