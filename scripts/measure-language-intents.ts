@@ -4,7 +4,7 @@
 // one NLP.js model per language (prefix stems of 5 or 6 letters, or whole words), one model for all
 // those languages together (the one chosen: src/assistant/language-intents.ts), and today's English
 // model alone. Also the training time per language. (40 or 500 training epochs gave the same figures.)
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCorpus, type CorpusExample } from "../src/assistant/corpus.js";
 import {
@@ -14,7 +14,9 @@ import {
   type IntentModelOptions,
   type IntentScore,
 } from "../src/assistant/intent-model.js";
-import { classifyInLanguage } from "../src/assistant/language-intents.js";
+import { classifyInLanguage, OTHER_LANGUAGES_MIN_CONFIDENCE } from "../src/assistant/language-intents.js";
+import { loadConfigFile } from "../src/config/load-config.js";
+import { SHIPPED_CONFIG_FILE } from "../src/paths.js";
 import { DEFAULT_CONFIDENCE_THRESHOLD } from "../src/assistant/offline-assistant.js";
 import { DEFAULT_CORPUS_FILE } from "../src/assistant/paths.js";
 import { identifyLanguage } from "../src/languages/identify-language.js";
@@ -152,3 +154,30 @@ for (const [name, right] of table) {
 }
 console.log(`| examples | ${codes.map((code) => sizes.get(code)).join(" | ")} | ${all} |`);
 console.log(`| training ms (all examples) | ${codes.map((code) => trainMs.get(code)!.toFixed(0)).join(" | ")} | |`);
+
+// Plain in-domain questions (scripts/language-intents-plain.tsv) read as an intent the shipped policy escalates.
+const config = loadConfigFile(SHIPPED_CONFIG_FILE);
+const escalating = new Set([...config.policy.priorityIntents, ...config.policy.alwaysHumanIntents]);
+const plain = readFileSync(join(import.meta.dirname, "language-intents-plain.tsv"), "utf8")
+  .split("\n")
+  .filter((line) => line.trim() !== "" && !line.startsWith("#"))
+  .map((line) => line.split("\t")[1]!);
+const everything = await trainIntentModel(
+  languages.flatMap((l) => l.examples),
+  { language: "mul" },
+);
+const readAsEscalating = async (classify: (text: string) => Promise<IntentScore[]>) => {
+  let count = 0;
+  for (const text of plain) {
+    const [top] = await classify(text);
+    if (top && top.score >= THRESHOLD && escalating.has(top.intent)) count += 1;
+  }
+  return `${count} of ${plain.length}`;
+};
+console.log(`\nPlain questions read as an escalating intent (${[...escalating].join(", ")}):`);
+console.log(
+  `- the multilingual model at the assistant's threshold ${THRESHOLD}: ${await readAsEscalating((text) => everything.classify(text))}`,
+);
+console.log(
+  `- as the assistant routes, its answers confident from ${OTHER_LANGUAGES_MIN_CONFIDENCE}: ${await readAsEscalating(asTheAssistantRoutes(everything))}`,
+);
