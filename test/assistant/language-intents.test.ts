@@ -11,6 +11,15 @@ import { buildConversation } from "../contract/conversation-factory.js";
 
 const commerce = createFileCommerce(DEFAULT_ORDERS_FILE, { clock: { now: () => Date.parse("2025-06-15T12:00:00Z") } });
 
+/** A languages folder with one language and its intents.csv. */
+function languageWithIntents(code: string, csv: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "warmline-intents-"));
+  mkdirSync(join(dir, code));
+  writeFileSync(join(dir, code, "language.json"), JSON.stringify({ code, name: code, nativeName: code, scripts: ["Latn"] }));
+  writeFileSync(join(dir, code, "intents.csv"), csv);
+  return dir;
+}
+
 describe("intents in the customer's language", () => {
   let assistant: Assistant;
   let intents: LanguageIntents;
@@ -61,26 +70,14 @@ describe("intents in the customer's language", () => {
   });
 
   it("leaves out examples of an intent the English corpus lacks, and says which file has them", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "warmline-intents-"));
-    mkdirSync(join(dir, "es"));
-    writeFileSync(
-      join(dir, "es", "language.json"),
-      JSON.stringify({ code: "es", name: "Spanish", nativeName: "Español", scripts: ["Latn"] }),
-    );
-    writeFileSync(join(dir, "es", "intents.csv"), "text,intent\nquiero cancelar,cancel_order\nquiero un descuento,ask_discount\n");
+    const dir = languageWithIntents("es", "text,intent\nquiero cancelar,cancel_order\nquiero un descuento,ask_discount\n");
     const loaded = await loadLanguageIntents({ knownIntents: new Set(["cancel_order"]), dir });
     expect(loaded?.unknownIntents).toEqual([{ file: join(dir, "es", "intents.csv"), intent: "ask_discount" }]);
     expect(loaded?.examples.map((example) => example.intent)).toEqual(["cancel_order"]);
   });
 
   it("names the file and line of a malformed intents.csv", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "warmline-intents-"));
-    mkdirSync(join(dir, "pt"));
-    writeFileSync(
-      join(dir, "pt", "language.json"),
-      JSON.stringify({ code: "pt", name: "Portuguese", nativeName: "Português", scripts: ["Latn"] }),
-    );
-    writeFileSync(join(dir, "pt", "intents.csv"), 'text,intent\nquero cancelar,cancel_order\nsem "aspas,cancel_order\n');
+    const dir = languageWithIntents("pt", 'text,intent\nquero cancelar,cancel_order\nsem "aspas,cancel_order\n');
     await expect(loadLanguageIntents({ knownIntents: new Set(["cancel_order"]), dir })).rejects.toThrow(/pt[/\\]intents\.csv line 3/);
   });
 });
