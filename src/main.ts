@@ -7,11 +7,11 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
 import wweb from "whatsapp-web.js";
-import { intentErrors } from "./assistant/config-intents.js";
-import { prepareAssistant } from "./assistant/from-config.js";
+import { type PreparedAssistant, prepareCheckedConfig } from "./assistant/from-config.js";
 import { dataDirOf, readEnvironment } from "./config/environment.js";
-import { envSettingsOf, loadConfigFile, loadEnv, parseConfig, readRawConfigFile } from "./config/load-config.js";
+import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile } from "./config/load-config.js";
 import type { WarmlineConfig } from "./config/schema.js";
 import { isWarmlineError, WarmlineError } from "./domain/errors.js";
 import { createEngine, ENGINE_TICK_INTERVAL_MS, type Engine } from "./engine/engine.js";
@@ -25,6 +25,7 @@ import { createInFlightTracker } from "../channels/slack/in-flight.js";
 import { registerSlackListeners } from "../channels/slack/register-listeners.js";
 import { resolveTeamChannels } from "../channels/slack/resolve-channels.js";
 import { slackAppOptions } from "../channels/slack/slack-app-options.js";
+import { checkSlackAtStartup, slackStartupClientOptions } from "../channels/slack/slack-startup-check.js";
 import { SlackWorkspaceAdapter } from "../channels/slack/slack-workspace.js";
 import { findBrowser } from "../channels/whatsapp/browser-path.js";
 import { whatsappClientOptions } from "../channels/whatsapp/client-options.js";
@@ -78,16 +79,18 @@ async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
- * The config, and its name in error messages. A broken config is reported together with any
- * secrets missing for the slack.mode and store.kind it names, so one run lists every problem.
+ * The config and the assistant it names, its intents checked against the corpus before anything
+ * starts (one the corpus lacks would never route). A broken config is reported together with
+ * unknown intents and any secrets missing for the slack.mode and store.kind it names, so one run
+ * lists every problem.
  */
-function resolveConfig(
+async function resolveConfig(
   input: StartWarmlineOptions["config"],
   rawEnv: Record<string, string | undefined>,
-): { config: WarmlineConfig; source: string } {
+): Promise<{ config: WarmlineConfig; assistant: PreparedAssistant }> {
   const source = typeof input === "string" ? input : input === undefined ? "warmline.config.json" : "the config object";
   try {
-    return { config: typeof input === "object" ? parseConfig(input, source) : loadConfigFile(source), source };
+    return await prepareCheckedConfig(typeof input === "object" ? input : readConfigJson(source), source);
   } catch (error) {
     if (!isWarmlineError(error, "config_invalid")) throw error;
     try {
@@ -124,11 +127,7 @@ function instanceIdOf(dataDir: string): string {
 
 export async function startWarmline(options: StartWarmlineOptions = {}): Promise<WarmlineHandle> {
   const rawEnv = options.env ?? readEnvironment();
-  const { config, source } = resolveConfig(options.config, rawEnv);
-  // Before anything starts: an intent the config names but the corpus lacks would never route.
-  const preparedAssistant = await prepareAssistant(config);
-  const unknownIntents = intentErrors(preparedAssistant.problems, source);
-  if (unknownIntents) throw unknownIntents;
+  const { config, assistant: preparedAssistant } = await resolveConfig(options.config, rawEnv);
   const env = loadEnv(rawEnv, config);
   const logger = options.logger ?? createLogger({ level: env.logLevel });
   for (const problem of preparedAssistant.problems)
@@ -154,18 +153,22 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       outboxBacklog: async () => (await store.listOutbox()).length,
     });
 
-    const app = new App(
-      slackAppOptions({
-        config,
-        env,
-        logger: logger.child({ component: "slack" }),
-        // Answer Slack after the event is stored: a crash before that makes Slack retry instead of losing it.
-        processBeforeResponse: options.slack?.processBeforeResponse ?? true,
-        clientOptions: options.slack?.clientOptions,
-        customRoutes: analytics.httpRoutes,
-      }),
+    const appOptions = slackAppOptions({
+      config,
+      env,
+      logger: logger.child({ component: "slack" }),
+      // Answer Slack after the event is stored: a crash before that makes Slack retry instead of losing it.
+      processBeforeResponse: options.slack?.processBeforeResponse ?? true,
+      clientOptions: options.slack?.clientOptions,
+      customRoutes: analytics.httpRoutes,
+    });
+    // A wrong token or no network stops the start here with one message, after a bounded number of attempts.
+    const identity = await checkSlackAtStartup(
+      new WebClient(env.slackBotToken, slackStartupClientOptions(appOptions.clientOptions, logger.child({ component: "slack" }))),
+      { apiUrl: appOptions.clientOptions?.slackApiUrl, logger: logger.child({ component: "slack" }) },
     );
-    const auth = await app.client.auth.test();
+    // Given the bot's ids, Bolt does not run auth.test again in the background.
+    const app = new App({ ...appOptions, botUserId: identity.botUserId, ...(identity.botId ? { botId: identity.botId } : {}) });
     const channels = await resolveTeamChannels(app.client, config);
     const workspace = new SlackWorkspaceAdapter({
       client: app.client,
@@ -199,7 +202,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       workspace,
       config,
       logger: logger.child({ component: "slack" }),
-      botUserId: auth.user_id ?? "",
+      botUserId: identity.botUserId,
       idempotency: store,
     });
     registerAnalyticsListeners(app, {

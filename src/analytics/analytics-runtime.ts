@@ -48,7 +48,7 @@ export async function createAnalyticsRuntime(deps: AnalyticsRuntimeDeps): Promis
   const figures = (since: number, now: number) => figuresFromStore(store, config, { since, now });
   const metrics = createWarmlineMetrics({
     windowMs,
-    figures: () => figures(clock.now() - windowMs, clock.now()),
+    figures: () => figuresFromStore(store, config, { since: clock.now() - windowMs, now: clock.now() }, { withDurations: true }),
     ...(deps.whatsappConnected ? { whatsappConnected: deps.whatsappConnected } : {}),
     ...(deps.outboxBacklog ? { outboxBacklog: deps.outboxBacklog } : {}),
   });

@@ -20,6 +20,8 @@ export interface DurationFigures {
   sumSeconds: number;
   medianSeconds?: number;
   p90Seconds?: number;
+  /** Every duration, sorted: only when asked for (withDurations), for the /metrics histogram. */
+  seconds?: number[];
 }
 
 export interface FeedbackFigures {
@@ -83,6 +85,8 @@ export interface ComputeFiguresOptions {
   teams: Record<string, { claimWithinMinutes: number }>;
   /** policy.repeatSimilarity: when a message after the claim counts as the same need. */
   repeatSimilarity: number;
+  /** Keep every duration (DurationFigures.seconds), not only their summary. */
+  withDurations?: boolean;
 }
 
 function emptyTeam(claimDeadlineMinutes?: number): TeamFigures {
@@ -259,6 +263,7 @@ export function computeFigures(conversations: readonly Conversation[], options: 
           3,
         )!,
         ...(values.length > 0 ? { medianSeconds: round(quantile(values, 0.5), 3), p90Seconds: round(quantile(values, 0.9), 3) } : {}),
+        ...(options.withDurations ? { seconds: values } : {}),
       };
     }
     row.claimedWithinDeadlineRate = round(ratio(row.claimedWithinDeadline, row.timeToClaim.count));

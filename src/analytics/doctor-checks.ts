@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { IntentProblem } from "../assistant/config-intents.js";
 import type { EnvSettings, WarmlineEnv } from "../config/load-config.js";
-import { envSettingsOf, loadEnv, readRawConfigFile } from "../config/load-config.js";
+import { bestEffortConfig, envSettingsOf, loadEnv, readRawConfigFile } from "../config/load-config.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { isWarmlineError } from "../domain/errors.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
@@ -15,6 +15,8 @@ import type { ConversationStore } from "../ports/conversation-store.js";
 export interface DoctorCheck {
   name: string;
   ok: boolean;
+  /** Not run because an earlier check failed: neither passed nor failed. */
+  skipped?: boolean;
   /** What was found, one line. */
   detail: string;
   /** One line per problem, each saying what to do. */
@@ -44,6 +46,8 @@ export interface DoctorDeps {
   whatsappSessionDir: string;
   /** Bot scopes manifest.json asks for. */
   manifestScopes: readonly string[];
+  /** The Chrome/Chromium WhatsApp Web would drive, from whatsapp.browserPath, then the environment, then the usual places; throws saying where it looked and how to install one. */
+  findBrowser(configured: string | undefined): string;
   /** The config as written, however broken (default: configSource read as JSON), so the environment is checked even then. */
   rawConfig?(): unknown;
   /** Reads the corpus and answers and checks the config's intents against them (default: the assistant's own prepareAssistant). */
@@ -69,8 +73,7 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
   const checks: DoctorCheck[] = [];
   const pass = (name: string, detail: string) => checks.push({ name, ok: true, detail, fixes: [] });
   const fail = (name: string, detail: string, fixes: string[]) => checks.push({ name, ok: false, detail, fixes });
-  const skip = (name: string, why: string) =>
-    fail(name, `not checked: ${why}`, [`Fix the problems above, then run \`warmline doctor\` again.`]);
+  const skip = (name: string, why: string) => checks.push({ name, ok: false, skipped: true, detail: `not checked: ${why}`, fixes: [] });
 
   let config: WarmlineConfig | undefined;
   try {
@@ -80,16 +83,20 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     fail("config", `${deps.configSource} is not usable`, isWarmlineError(error) ? problemLines(error.message) : [messageOf(error)]);
   }
 
-  if (!config) skip("assistant intents", "needs a valid config");
+  // A broken config's intents are still checked, as far as it shows them: every problem in one run.
+  const raw = config ? undefined : readRawConfig(deps);
+  const intentsOf = config ?? (raw === undefined ? undefined : bestEffortConfig(raw));
+  const asFarAs = config ? "" : " (as far as the broken config shows)";
+  if (!intentsOf) skip("assistant intents", "the config can't be read");
   else {
     try {
-      const { corpus, problems } = await (deps.assistantIntents ?? prepareAssistantIntents)(config);
+      const { corpus, problems } = await (deps.assistantIntents ?? prepareAssistantIntents)(intentsOf);
       const errors = problems.filter((problem) => problem.severity === "error").map((problem) => problem.message);
       const warnings = problems.filter((problem) => problem.severity === "warning").map((problem) => problem.message);
       const detail =
         errors.length > 0
-          ? `${errors.length} intent${errors.length === 1 ? "" : "s"} in ${deps.configSource} ${errors.length === 1 ? "is" : "are"} not in the corpus ${corpus}, so routing never matches ${errors.length === 1 ? "it" : "them"}`
-          : `every intent ${deps.configSource} names is in the corpus ${corpus}`;
+          ? `${errors.length} intent${errors.length === 1 ? "" : "s"} in ${deps.configSource} ${errors.length === 1 ? "is" : "are"} not in the corpus ${corpus}, so routing never matches ${errors.length === 1 ? "it" : "them"}${asFarAs}`
+          : `every intent ${deps.configSource} names is in the corpus ${corpus}${asFarAs}`;
       checks.push({
         name: "assistant intents",
         ok: errors.length === 0,
@@ -108,7 +115,7 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
 
   // Without a valid config, the secrets are checked for the slack.mode and store.kind it names, else their defaults: every problem at once.
   let env: WarmlineEnv | undefined;
-  const settings: EnvSettings = config ?? envSettingsOf(readRawConfig(deps));
+  const settings: EnvSettings = config ?? envSettingsOf(raw);
   const assumed = config
     ? ""
     : ` (for slack.mode "${settings.slack.mode}" and store.kind "${settings.store.kind}", as far as the broken config shows)`;
@@ -147,7 +154,10 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
           fail(
             "slack scopes",
             `the token lacks ${missing.join(", ")}`,
-            missing.map((scope) => `Add the bot scope ${scope} under OAuth & Permissions (or re-paste manifest.json), ${REINSTALL}.`),
+            // One reinstall grants them all: one fix line, not one per scope.
+            [
+              `Add the bot scope${missing.length === 1 ? "" : "s"} ${missing.join(", ")} under OAuth & Permissions (or re-paste manifest.json), ${REINSTALL}.`,
+            ],
           );
       }
       const problems = await slack.channelProblems(config).catch((error: unknown) => [messageOf(error)]);
@@ -166,6 +176,15 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     fail("whatsapp session", `no WhatsApp session in ${session}`, [
       `Run \`npm start\` and scan the QR code with the business phone (WhatsApp → Settings → Linked devices); or pass --data-dir with the service's data directory.`,
     ]);
+
+  if (!config) skip("whatsapp browser", "needs a valid config (whatsapp.browserPath)");
+  else {
+    try {
+      pass("whatsapp browser", `WhatsApp Web will drive ${deps.findBrowser(config.whatsapp.browserPath)}`);
+    } catch (error) {
+      fail("whatsapp browser", "no Chrome or Chromium for WhatsApp Web", [messageOf(error)]);
+    }
+  }
 
   if (!config) skip("store", "needs a valid config");
   else {
@@ -186,17 +205,19 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
 export function formatDoctorReport(checks: readonly DoctorCheck[]): string {
   const warned = (check: DoctorCheck) => (check.warnings?.length ?? 0) > 0;
   const lines = checks.flatMap((check) => [
-    `${!check.ok ? "FAIL" : warned(check) ? "warn" : "ok  "} ${check.name}: ${check.detail}`,
+    `${check.skipped ? "skip" : !check.ok ? "FAIL" : warned(check) ? "warn" : "ok  "} ${check.name}: ${check.detail}`,
     ...check.fixes.map((fix) => `       fix: ${fix}`),
     ...(check.warnings ?? []).map((warning) => `       warning: ${warning}`),
   ]);
-  const failed = checks.filter((c) => !c.ok).length;
+  const failed = checks.filter((c) => !c.ok && !c.skipped).length;
+  const skipped = checks.filter((c) => c.skipped).length;
   const warnings = checks.filter((c) => c.ok && warned(c)).length;
   const withWarnings = warnings > 0 ? `, ${warnings} with warnings above` : "";
+  const withSkipped = skipped > 0 ? `, ${skipped} not checked until ${failed === 1 ? "it is" : "they are"} fixed` : "";
   lines.push(
     failed === 0
       ? `All checks passed${withWarnings}.`
-      : `${failed} check${failed === 1 ? "" : "s"} failed${withWarnings}: apply the fixes above and run \`warmline doctor\` again.`,
+      : `${failed} check${failed === 1 ? "" : "s"} failed${withSkipped}${withWarnings}: apply the fixes above and run \`warmline doctor\` again.`,
   );
   return `${lines.join("\n")}\n`;
 }

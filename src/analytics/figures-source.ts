@@ -1,7 +1,7 @@
 import type { WarmlineConfig } from "../config/schema.js";
 import { WarmlineError } from "../domain/errors.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
-import { computeFigures, type Figures } from "./compute-figures.js";
+import { type ComputeFiguresOptions, computeFigures, type Figures } from "./compute-figures.js";
 
 const WINDOW_UNITS_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 
@@ -20,6 +20,7 @@ export async function figuresFromStore(
   store: Pick<ConversationStore, "listSince" | "listOpen">,
   config: Pick<WarmlineConfig, "teams" | "policy">,
   window: { since: number; now: number },
+  options: Pick<ComputeFiguresOptions, "withDurations"> = {},
 ): Promise<Figures> {
   const [recent, open] = await Promise.all([store.listSince(window.since), store.listOpen()]);
   return computeFigures([...recent, ...open], {
@@ -28,5 +29,6 @@ export async function figuresFromStore(
     now: window.now,
     teams: config.teams,
     repeatSimilarity: config.policy.repeatSimilarity,
+    ...options,
   });
 }

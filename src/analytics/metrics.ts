@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Gauge, Registry } from "prom-client";
+import { Gauge, Histogram, Registry } from "prom-client";
 import { WarmlineError } from "../domain/errors.js";
 import type { AgentFeedbackKind } from "../domain/conversation.js";
 import { ALL_TEAMS, FEEDBACK_FIGURES, type FeedbackFigures, type Figures, type TeamFigures } from "./compute-figures.js";
@@ -8,8 +8,9 @@ import { ALL_TEAMS, FEEDBACK_FIGURES, type FeedbackFigures, type Figures, type T
 /**
  * Prometheus metrics. The escalation figures are gauges over a rolling window, filled from
  * computeFigures on each scrape (the store is the source of truth, so every instance reports the
- * same numbers and a restart loses nothing). Connection state and outbox backlog are live gauges
- * the composition root sets.
+ * same numbers and a restart loses nothing). The handoff durations are a histogram over the same
+ * window: buckets add up across teams (quantiles don't), and histogram_quantile reads any quantile
+ * from them. Connection state and outbox backlog are live gauges the composition root sets.
  */
 
 export const METRICS_PATH = "/metrics";
@@ -47,6 +48,10 @@ const OUTCOME_LABELS: Record<(typeof OUTCOMES)[number], string> = {
   resolved: "resolved",
 };
 
+/** Upper bounds (seconds) of the handoff histogram's buckets: from a quick bot answer to a day's wait. */
+export const HANDOFF_BUCKETS_SECONDS = [5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400] as const;
+const HANDOFF_HISTOGRAM = "handoff_seconds";
+
 /** Every figure gauge: name, help, labels, and how to read its samples from the figures. */
 const FIGURE_GAUGES: {
   name: string;
@@ -83,28 +88,6 @@ const FIGURE_GAUGES: {
     help: "Escalations of a conversation whose earlier handoff had ended (returned to bot, declined)",
     labels: ["team"],
     samples: (team, row) => [{ labels: { team }, value: row.reEscalations }],
-  },
-  {
-    name: "handoff_seconds",
-    help: "Time to escalation, to claim (the handoff) and to the first agent reply, in seconds: median and p90",
-    labels: ["team", "stage", "quantile"],
-    samples: (team, row) =>
-      stages(row).flatMap(([stage, d]) => [
-        ...opt({ team, stage, quantile: "0.5" }, d.medianSeconds),
-        ...opt({ team, stage, quantile: "0.9" }, d.p90Seconds),
-      ]),
-  },
-  {
-    name: "handoff_seconds_sum",
-    help: "Sum of the handoff durations, in seconds",
-    labels: ["team", "stage"],
-    samples: (team, row) => stages(row).map(([stage, d]) => ({ labels: { team, stage }, value: d.sumSeconds })),
-  },
-  {
-    name: "handoff_seconds_count",
-    help: "Number of handoff durations measured",
-    labels: ["team", "stage"],
-    samples: (team, row) => stages(row).map(([stage, d]) => ({ labels: { team, stage }, value: d.count })),
   },
   {
     name: "claimed_within_deadline_ratio",
@@ -213,6 +196,16 @@ function stages(row: TeamFigures): [string, TeamFigures[Stage]][] {
   return (Object.keys(STAGES) as Stage[]).map((stage) => [STAGES[stage], row[stage]]);
 }
 
+/**
+ * The handoff histogram's series, one per team and stage, each with its durations (seconds).
+ * Per team only: the whole business is the sum of the buckets, so an "_all" series would count everything twice.
+ */
+export function handoffObservations(figures: Figures): { labels: { team: string; stage: string }; seconds: readonly number[] }[] {
+  return Object.entries(figures.teams).flatMap(([team, row]) =>
+    team === ALL_TEAMS ? [] : stages(row).map(([stage, d]) => ({ labels: { team, stage }, seconds: d.seconds ?? [] })),
+  );
+}
+
 /** Every sample of every figure gauge, by metric name (without prefix). Also used by tests to compare with `report`. */
 export function figureSamples(figures: Figures): Map<string, Sample[]> {
   const out = new Map<string, Sample[]>();
@@ -228,11 +221,11 @@ export function figureSamples(figures: Figures): Map<string, Sample[]> {
 export function createWarmlineMetrics(options: WarmlineMetricsOptions): WarmlineMetrics {
   const registry = new Registry();
   // One computation per scrape: prom-client collects every metric concurrently.
-  let inFlight: Promise<Map<string, Sample[]>> | undefined;
+  let inFlight: Promise<{ gauges: Map<string, Sample[]>; handoffs: ReturnType<typeof handoffObservations> }> | undefined;
   const samplesForScrape = () =>
     (inFlight ??= options
       .figures()
-      .then(figureSamples)
+      .then((figures) => ({ gauges: figureSamples(figures), handoffs: handoffObservations(figures) }))
       .finally(() => {
         inFlight = undefined;
       }));
@@ -244,12 +237,28 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
       labelNames: spec.labels,
       registers: [registry],
       async collect() {
-        const samples = (await samplesForScrape()).get(spec.name) ?? [];
+        const samples = (await samplesForScrape()).gauges.get(spec.name) ?? [];
         this.reset();
         for (const sample of samples) this.set(sample.labels, sample.value);
       },
     });
   }
+  new Histogram({
+    name: METRICS_PREFIX + HANDOFF_HISTOGRAM,
+    help: "Time to escalation (the bot phase), to claim (the handoff) and to the first agent reply, in seconds, of escalations created in the window",
+    labelNames: ["team", "stage"],
+    buckets: [...HANDOFF_BUCKETS_SECONDS],
+    registers: [registry],
+    async collect() {
+      const { handoffs } = await samplesForScrape();
+      this.reset();
+      for (const series of handoffs) {
+        // A quiet team or stage reads 0 rather than vanishing.
+        this.zero(series.labels);
+        for (const seconds of series.seconds) this.observe(series.labels, seconds);
+      }
+    },
+  });
   new Gauge({
     name: `${METRICS_PREFIX}figures_window_seconds`,
     help: "The rolling window the escalation figures cover",

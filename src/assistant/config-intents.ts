@@ -2,7 +2,7 @@ import { policySchema, type WarmlineConfig } from "../config/schema.js";
 import { WarmlineError } from "../domain/errors.js";
 import { CLARIFY_KEY, TOOL_FAILED_KEY } from "./answers.js";
 import { NONE_INTENT } from "./intent-model.js";
-import { editDistance } from "../../routing/text-normalize.js";
+import { closestName } from "../config/closest-name.js";
 
 /**
  * The config names intents (priority, always-human, team routing), and routing matches them
@@ -51,35 +51,8 @@ export function intentsNamedByConfig(
   return named;
 }
 
-const words = (name: string) =>
-  name
-    .toLowerCase()
-    .split(/[\s_-]+/)
-    .filter(Boolean)
-    .sort()
-    .join(" ");
-
-/**
- * The known intent `name` most likely means: the same but for case, the same words in another
- * order ("order_cancel"), or the nearest within a few typos; undefined when none is close.
- */
-export function closestIntent(name: string, known: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  const candidates = [...known].sort();
-  const same = candidates.find((intent) => intent.toLowerCase() === lower) ?? candidates.find((intent) => words(intent) === words(name));
-  if (same !== undefined) return same;
-  const allowance = Math.max(2, Math.round(name.length / 4));
-  let best: string | undefined;
-  let bestDistance = allowance + 1;
-  for (const intent of candidates) {
-    const distance = editDistance(lower, intent.toLowerCase(), bestDistance);
-    if (distance < bestDistance) {
-      best = intent;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
+/** The known intent `name` most likely means: see closestName. */
+export const closestIntent = closestName;
 
 const POLICY_DEFAULTS = policySchema.parse({});
 const isDefault = (field: string, config: Pick<WarmlineConfig, "policy">): boolean =>

@@ -1,8 +1,10 @@
+import { bestEffortConfig, checkConfig, describeProblems } from "../config/load-config.js";
 import type { WarmlineConfig } from "../config/schema.js";
+import { WarmlineError } from "../domain/errors.js";
 import type { Assistant } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
 import { mergeAnswers, readAnswersFile } from "./answers.js";
-import { checkConfigIntents, type IntentProblem } from "./config-intents.js";
+import { checkConfigIntents, intentErrors, type IntentProblem } from "./config-intents.js";
 import { identifyLanguage } from "../languages/identify-language.js";
 import { loadCorpus } from "./corpus.js";
 import { loadLanguageIntents } from "./language-intents.js";
@@ -61,6 +63,30 @@ export async function prepareAssistant(config: WarmlineConfig, overrides: Assist
         ...(languageIntents ? { languages: { intents: languageIntents, identify: identifyLanguage } } : {}),
       }),
   };
+}
+
+/**
+ * Validates a config (parsed JSON) and reads the assistant it names, checking the intents the config
+ * names against the corpus. Schema problems and unknown intents are reported together in one
+ * config_invalid error (the intents as far as the broken config shows), so one run lists every problem.
+ */
+export async function prepareCheckedConfig(
+  raw: unknown,
+  source: string,
+): Promise<{ config: WarmlineConfig; assistant: PreparedAssistant }> {
+  const checked = checkConfig(raw);
+  if (checked.ok) {
+    const assistant = await prepareAssistant(checked.config);
+    const unknownIntents = intentErrors(assistant.problems, source);
+    if (unknownIntents) throw unknownIntents;
+    return { config: checked.config, assistant };
+  }
+  // A corpus the broken config can't name properly is not another problem to report: the schema's come first.
+  const intents = await prepareAssistant(bestEffortConfig(raw)).then(
+    (assistant) => assistant.problems.filter((problem) => problem.severity === "error").map((problem) => problem.message),
+    () => [],
+  );
+  throw new WarmlineError("config_invalid", describeProblems([...checked.problems, ...intents], source), checked.error);
 }
 
 /** The default assistant as the config describes it; `corpusFile` (e.g. --corpus) overrides the config's. Problems of prepareAssistant are not reported. */

@@ -5,6 +5,7 @@ import { storeLocationOf } from "../config/environment.js";
 import { loadConfigFile } from "../config/load-config.js";
 import { PACKAGE_ROOT } from "../paths.js";
 import { createSlackDoctorProbe } from "../../channels/slack/slack-doctor.js";
+import { findBrowser } from "../../channels/whatsapp/browser-path.js";
 import { WHATSAPP_SESSION_DIR } from "../../channels/whatsapp/whatsapp-session.js";
 import { openConversationStore } from "../store/open-store.js";
 
@@ -14,7 +15,7 @@ export function manifestBotScopes(file = join(PACKAGE_ROOT, "manifest.json")): s
   return manifest.oauth_config?.scopes?.bot ?? [];
 }
 
-/** `warmline doctor`: prints every check with its fix; exits 1 when any fails. */
+/** `warmline doctor`: prints every check with its fix; exits 1 when any fails (a check skipped because of it is not a failure). */
 export async function runDoctor(options: {
   configFile: string;
   dataDir: string;
@@ -32,8 +33,14 @@ export async function runDoctor(options: {
     dataDir: options.dataDir,
     whatsappSessionDir: WHATSAPP_SESSION_DIR,
     manifestScopes: manifestBotScopes(),
+    // The same resolution `npm start` uses, over the same variables.
+    findBrowser: (configured) =>
+      findBrowser({
+        configured,
+        env: { CHROME_PATH: options.env.CHROME_PATH, PUPPETEER_EXECUTABLE_PATH: options.env.PUPPETEER_EXECUTABLE_PATH },
+      }),
     ...options.overrides,
   });
   options.output.write(formatDoctorReport(checks));
-  return checks.every((check) => check.ok) ? 0 : 1;
+  return checks.some((check) => !check.ok && !check.skipped) ? 1 : 0;
 }

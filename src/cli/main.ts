@@ -12,17 +12,19 @@ Commands:
   start                     run the service (reads .env and warmline.config.json)
   triage [--corpus F.csv]   JSON Lines {"id","text"} on stdin -> one decision per line on stdout
   simulate FILE.json        play a scripted conversation through the engine
-  report [--since 7d] [--format table|json|csv]
+  report [--since 7d] [--format table|json|csv] [--sandbox]
                             escalation figures (the same as /metrics) from the store
-  export-feedback --out F.csv
+  export-feedback --out F.csv [--sandbox]
                             agents' "the bot should have handled this" as corpus rows (text,intent)
-  doctor                    checks tokens, scopes, channels, WhatsApp session, config (its intents
-                            against the corpus) and store
+  doctor                    checks tokens, scopes, channels, WhatsApp session and browser, config
+                            (its intents against the corpus) and store
   help                      this text
 
 Options:
   --config FILE             config file (default: ./warmline.config.json, else the shipped one)
   --data-dir DIR            the service's data directory (default: WARMLINE_DATA_DIR, else ./.data)
+  --sandbox                 report, export-feedback: play the demo story (npm run demo) in a throwaway
+                            sandbox and read its store, to try them without an installation
 `;
 
 function configPath(explicit: string | undefined): string {
@@ -30,15 +32,15 @@ function configPath(explicit: string | undefined): string {
   return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : SHIPPED_CONFIG_FILE;
 }
 
-type OptionName = "config" | "corpus" | "data-dir" | "since" | "format" | "out";
+type OptionName = "config" | "corpus" | "data-dir" | "since" | "format" | "out" | "sandbox";
 
 /** What each command accepts: an option it would ignore is refused, so nothing asked for is silently dropped. */
 const COMMANDS: Record<string, { options: OptionName[]; args: string[] }> = {
   start: { options: ["config", "data-dir"], args: [] },
   triage: { options: ["config", "corpus"], args: [] },
   simulate: { options: ["config", "corpus"], args: ["FILE.json"] },
-  report: { options: ["config", "data-dir", "since", "format"], args: [] },
-  "export-feedback": { options: ["config", "data-dir", "out"], args: [] },
+  report: { options: ["config", "data-dir", "sandbox", "since", "format"], args: [] },
+  "export-feedback": { options: ["config", "data-dir", "sandbox", "out"], args: [] },
   doctor: { options: ["config", "data-dir"], args: [] },
   help: { options: [], args: [] },
 };
@@ -54,6 +56,8 @@ function argumentError(error: unknown): string {
 /** The problem with the options and arguments given to `command`, or undefined when they fit. */
 function usageProblem(command: string, given: Set<string>, args: string[]): string | undefined {
   const accepted = COMMANDS[command]!;
+  if (given.has("sandbox") && (given.has("config") || given.has("data-dir")))
+    return `warmline ${command} --sandbox reads the demo's throwaway store with the shipped config: drop --config and --data-dir, or drop --sandbox to read your own store.`;
   const extra = [...given].filter((name) => !(accepted.options as string[]).includes(name));
   if (extra.length > 0) {
     const takes =
@@ -86,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
         since: { type: "string" },
         format: { type: "string" },
         out: { type: "string" },
+        sandbox: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -150,6 +155,13 @@ async function main(argv: string[]): Promise<number> {
       const now = Date.now();
       const { checkReportOptions, runReport } = await import("./report.js");
       checkReportOptions(since, format, now);
+      if (values.sandbox) {
+        const { inSandbox } = await import("./sandbox-store.js");
+        // The window ends at the story's "now", so --since 7d covers what it played.
+        return inSandbox(process.stderr, (sandbox) =>
+          runReport({ config: sandbox.config, store: sandbox.store, since, format, now: sandbox.now(), output: process.stdout }),
+        );
+      }
       const config = loadConfigFile(configPath(values.config));
       const store = await openConversationStore(config.store, {
         ...storeLocationOf(values["data-dir"], readEnvironment()),
@@ -169,6 +181,13 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfigFile(configPath(values.config));
       const { checkExportTarget, runExportFeedback } = await import("./export-feedback.js");
       checkExportTarget(values.out, config);
+      if (values.sandbox) {
+        const { inSandbox } = await import("./sandbox-store.js");
+        const out = values.out;
+        return inSandbox(process.stderr, (sandbox) =>
+          runExportFeedback({ config: sandbox.config, store: sandbox.store, out, log: process.stderr }),
+        );
+      }
       const store = await openConversationStore(config.store, {
         ...storeLocationOf(values["data-dir"], readEnvironment()),
         existing: true,

@@ -1,17 +1,58 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { WarmlineError } from "../domain/errors.js";
+import { closestName } from "./closest-name.js";
 import { checkedConfigSchema, configSchema, type WarmlineConfig } from "./schema.js";
 
 export const DEFAULT_CONFIG_FILE = "warmline.config.json";
+
+/** The schema under wrappers (default, optional, pipe…) that don't change which keys it takes. */
+function unwrapSchema(schema: z.core.$ZodType): z.core.$ZodType {
+  const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+  if (def.innerType) return unwrapSchema(def.innerType);
+  if (def.type === "pipe" && def.in) return unwrapSchema(def.in);
+  return schema;
+}
+
+/** The keys the config schema allows in the object at `path` (record keys and array indexes are walked through). */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let schema = unwrapSchema(configSchema);
+  for (const key of path) {
+    const def = schema._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      valueType?: z.core.$ZodType;
+      element?: z.core.$ZodType;
+    };
+    const next =
+      def.type === "object"
+        ? def.shape?.[String(key)]
+        : def.type === "record"
+          ? def.valueType
+          : def.type === "array"
+            ? def.element
+            : undefined;
+    if (!next) return [];
+    schema = unwrapSchema(next);
+  }
+  const shape = (schema._zod.def as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** An unknown key, with the allowed key it most likely means. */
+function unknownKeyMessage(key: string, path: readonly PropertyKey[]): string {
+  const meant = closestName(key, knownKeysAt(path));
+  return meant !== undefined
+    ? `unknown key "${key}": did you mean "${meant}"?`
+    : `unknown key "${key}": check the spelling (it may belong elsewhere), or remove it`;
+}
 
 /** One issue's message, with zod's generic wording replaced where it hides the fix. */
 function issueMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "unrecognized_keys": {
       if (!issue.message.startsWith("Unrecognized key")) return issue.message; // the schema's own wording
-      const keys = issue.keys.map((key) => `"${key}"`).join(", ");
-      return `unknown key${issue.keys.length === 1 ? "" : "s"} ${keys}: check the spelling (it may belong elsewhere), or remove ${issue.keys.length === 1 ? "it" : "them"}`;
+      return issue.keys.map((key) => unknownKeyMessage(key, issue.path)).join("; ");
     }
     case "invalid_key":
       // "Invalid key in record" alone hides the key's own rule (e.g. "team keys are lower-case words").
@@ -23,23 +64,70 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 
 const CONFIG_HINT = "warmline.config.schema.json lets your editor check the file as you type.";
 
-/**
- * Formats zod issues as one line per problem, with the JSON path, so every problem is listed at once.
- * `hint` ends the message: where to look for the file's rules.
- */
-export function describeIssues(error: z.ZodError, source: string, hint = CONFIG_HINT): string {
-  const lines = error.issues.map((issue) => {
+/** Zod issues as one line per problem, each beginning with its JSON path. */
+export function issueLines(error: z.ZodError): string[] {
+  return error.issues.flatMap((issue) => {
     const path = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
-    return `  - ${path}: ${issueMessage(issue)}`;
+    // Each unknown key is a problem of its own, with its own suggestion.
+    if (issue.code === "unrecognized_keys" && issue.message.startsWith("Unrecognized key"))
+      return issue.keys.map((key) => `${path}: ${unknownKeyMessage(key, issue.path)}`);
+    return [`${path}: ${issueMessage(issue)}`];
   });
-  return `${source} has ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}:\n${lines.join("\n")}\nFix them in ${source}; ${hint}`;
+}
+
+/** Problems (one line each, path first) as one message, so every problem is listed at once. `hint` ends it: where to look for the file's rules. */
+export function describeProblems(lines: readonly string[], source: string, hint = CONFIG_HINT): string {
+  return `${source} has ${lines.length} problem${lines.length === 1 ? "" : "s"}:\n${lines.map((line) => `  - ${line}`).join("\n")}\nFix them in ${source}; ${hint}`;
+}
+
+/** Formats zod issues as one line per problem, with the JSON path (see describeProblems). */
+export function describeIssues(error: z.ZodError, source: string, hint = CONFIG_HINT): string {
+  return describeProblems(issueLines(error), source, hint);
+}
+
+/** Validates a config object (already parsed JSON): the config, or every problem (one line each, path first). */
+export function checkConfig(raw: unknown): { ok: true; config: WarmlineConfig } | { ok: false; problems: string[]; error: z.ZodError } {
+  const result = checkedConfigSchema.safeParse(raw);
+  return result.success ? { ok: true, config: result.data } : { ok: false, problems: issueLines(result.error), error: result.error };
 }
 
 /** Validates a config object (already parsed JSON). Throws config_invalid listing every problem. */
 export function parseConfig(raw: unknown, source = "config"): WarmlineConfig {
-  const result = checkedConfigSchema.safeParse(raw);
-  if (!result.success) throw new WarmlineError("config_invalid", describeIssues(result.error, source), result.error);
-  return result.data;
+  const checked = checkConfig(raw);
+  if (!checked.ok) throw new WarmlineError("config_invalid", describeProblems(checked.problems, source), checked.error);
+  return checked.config;
+}
+
+/**
+ * The config as far as it is usable: each setting as written where it validates, else its default
+ * (or absent, when it has none). Cross-field checks are not applied. For checks that should report
+ * their problems together with the schema's (the intents the config names), so one run lists every problem.
+ */
+export function bestEffortConfig(raw: unknown): WarmlineConfig {
+  const sections: Record<string, unknown> = {};
+  for (const [key, section] of Object.entries(configSchema.shape)) {
+    const value = fieldsOf(raw)[key];
+    const whole = section.safeParse(value);
+    if (whole.success) {
+      sections[key] = whole.data;
+      continue;
+    }
+    const def = unwrapSchema(section)._zod.def as { shape?: Record<string, z.ZodType>; valueType?: z.ZodType };
+    // An object keeps its valid settings; a record (teams) its valid entries.
+    const entries = def.shape
+      ? Object.entries(def.shape).map(([field, schema]) => {
+          const parsed = schema.safeParse(fieldsOf(value)[field]);
+          return [field, parsed.success ? parsed.data : schema.safeParse(undefined).data];
+        })
+      : def.valueType
+        ? Object.entries(fieldsOf(value)).flatMap(([entry, item]) => {
+            const parsed = def.valueType!.safeParse(item);
+            return parsed.success ? [[entry, parsed.data]] : [];
+          })
+        : undefined;
+    if (entries) sections[key] = Object.fromEntries(entries);
+  }
+  return sections as WarmlineConfig;
 }
 
 /** A config file's JSON as written, valid or not; undefined when it can't be read or parsed. */
@@ -53,6 +141,11 @@ export function readRawConfigFile(file: string): unknown {
 
 /** Reads and validates a config file. A missing file or broken JSON gets a message saying how to fix it. */
 export function loadConfigFile(file: string): WarmlineConfig {
+  return parseConfig(readConfigJson(file), file);
+}
+
+/** A config file's JSON, not yet validated. A missing file or broken JSON gets a message saying how to fix it. */
+export function readConfigJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -63,17 +156,26 @@ export function loadConfigFile(file: string): WarmlineConfig {
       cause,
     );
   }
-  let raw: unknown;
+  return parseConfigJson(text, file);
+}
+
+/** The config file's JSON; a syntax error is reported at its line and column (file:line:column, as editors link it). */
+export function parseConfigJson(text: string, file: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
+    const message = (cause as Error).message;
+    // V8 gives a character offset ("at position 42"), or none when the text ends too soon.
+    const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length);
+    const before = text.slice(0, offset).split("\n");
+    const where = `${before.length}:${before.at(-1)!.length + 1}`;
+    const what = message.replace(/\s*(in JSON )?at position \d+.*$/, "").replace(/ in JSON$/, "");
     throw new WarmlineError(
       "config_invalid",
-      `${file} is not valid JSON (${(cause as Error).message}): fix the syntax, e.g. a missing comma or quote.`,
+      `${file}:${where} is not valid JSON (${what}): fix the syntax there, e.g. a missing comma or quote.`,
       cause,
     );
   }
-  return parseConfig(raw, file);
 }
 
 /** Secrets and deployment settings: from the environment only, never from the config file. */

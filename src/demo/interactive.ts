@@ -19,15 +19,23 @@ export async function playInteractive(print: (line: string) => void): Promise<vo
   const slack = createSlackPrinter(sandbox.api, print);
   printWhatsApp(sandbox.whatsapp, print);
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "> " });
+  // Piped input closes readline at its end while buffered lines are still being played; Node 24 refuses a prompt after that.
+  let inputEnded = false;
+  rl.once("close", () => {
+    inputEnded = true;
+  });
+  const prompt = () => {
+    if (!inputEnded) rl.prompt();
+  };
   print(bold("Warmline sandbox — interactive"));
   print(dim(HELP));
   try {
-    rl.prompt();
+    prompt();
     // The async iterator buffers lines typed (or piped) while the previous one is still being handled.
     for await (const raw of rl) {
       const line = raw.trim();
       if (!line) {
-        rl.prompt();
+        prompt();
         continue;
       }
       const [command, ...rest] = line.split(" ");
@@ -77,7 +85,7 @@ export async function playInteractive(print: (line: string) => void): Promise<vo
         print(`✖ ${(error as Error).message}`);
       }
       slack.flush();
-      rl.prompt();
+      prompt();
     }
   } finally {
     rl.close();

@@ -17,9 +17,26 @@ export const slackStyle = (text: string) => paint("35", text);
 export const dim = (text: string) => paint("2", text);
 export const bold = (text: string) => paint("1", text);
 
-/** Slack mrkdwn to terminal text: dates, mentions and links shown the way Slack would show them. */
+/** Slack's names for emoji that node-emoji knows by another name (or not at all). */
+const SLACK_EMOJI_ALIASES: Record<string, string> = {
+  large_orange_circle: "🟠",
+  large_blue_circle: "🔵",
+  large_green_circle: "🟢",
+  large_yellow_circle: "🟡",
+  robot_face: "🤖",
+  raising_hand: "🙋",
+  frame_with_picture: "🖼️",
+  film_frames: "🎞️",
+};
+
+/** Every `:name:` as the emoji Slack shows; an unknown name stays as written. */
+function renderEmoji(text: string): string {
+  return text.replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => SLACK_EMOJI_ALIASES[name] ?? emojify(whole));
+}
+
+/** Slack mrkdwn to terminal text: dates, mentions, links and emoji shown the way Slack would show them. */
 export function slackToTerminal(text: string, users: Map<string, string>, channels: Map<string, string>): string {
-  return text
+  const plain = text
     .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, "$1")
     .replace(/<@(\w+)>/g, (_m, id: string) => `@${users.get(id) ?? id}`)
     .replace(/<#(\w+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || channels.get(id) || id}`)
@@ -28,8 +45,8 @@ export function slackToTerminal(text: string, users: Map<string, string>, channe
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&")
-    .replace(/\u200b/g, "")
-    .replace(/:([a-z0-9_+-]+):/g, (whole) => emojify(whole));
+    .replace(/\u200b/g, "");
+  return renderEmoji(plain);
 }
 
 /** Wraps at the terminal width, keeping every character. */
@@ -43,6 +60,17 @@ function wrap(line: string, width: number): string[] {
   }
   out.push(rest);
   return out;
+}
+
+/** Buttons side by side, a new row whenever the next would pass the width: a button is never split across rows. */
+function buttonRows(buttons: string[], width: number): string[] {
+  const rows: string[] = [];
+  for (const button of buttons) {
+    const last = rows.at(-1);
+    if (last !== undefined && `${last} ${button}`.length <= width) rows[rows.length - 1] = `${last} ${button}`;
+    else rows.push(button);
+  }
+  return rows;
 }
 
 function renderBlocks(blocks: Block[], fmt: (t: string) => string): string[] {
@@ -61,13 +89,14 @@ function renderBlocks(blocks: Block[], fmt: (t: string) => string): string[] {
         break;
       case "actions":
         lines.push(
-          (block.elements ?? [])
-            .map((e) =>
+          ...buttonRows(
+            (block.elements ?? []).map((e) =>
               e.type === "button"
-                ? `[ ${(e.text as { text: string }).text} ]`
-                : `[ ${(e.placeholder as { text?: string })?.text ?? "choose"} ▾ ]`,
-            )
-            .join(" "),
+                ? `[ ${fmt((e.text as { text: string }).text)} ]`
+                : `[ ${fmt((e.placeholder as { text?: string })?.text ?? "choose")} ▾ ]`,
+            ),
+            WIDTH,
+          ),
         );
         break;
       case "divider":
@@ -109,14 +138,17 @@ export function createSlackPrinter(api: FakeSlackApi, print: (line: string) => v
         );
         break;
       case "chat.update":
-        // The card's head and its status and buttons: what changed for the agents.
-        out(`${where(args)}  card updated`, [renderBlocks(blocks, fmt)[0] ?? "", ...renderBlocks(blocks, fmt).slice(-3)]);
+        // The card's head, and what follows its last divider (status, buttons): what changed for the agents.
+        out(`${where(args)}  card updated`, [
+          ...renderBlocks(blocks.slice(0, 1), fmt),
+          ...renderBlocks(blocks.slice(blocks.findLastIndex((b) => b.type === "divider") + 1), fmt),
+        ]);
         break;
       case "chat.postEphemeral":
         out(`${where(args)}  only visible to @${users.get(String(args.user)) ?? args.user}`, fmt(String(args.text ?? "")).split("\n"));
         break;
       case "reactions.add":
-        out(`${where(args)}  reaction :${args.name}: on a message`, []);
+        out(`${where(args)}  reaction ${fmt(`:${args.name}:`)} on a message`, []);
         break;
       case "views.open":
         out(`dialog opened for the agent`, [String((args.view as { title?: { text?: string } })?.title?.text ?? "")]);
@@ -145,5 +177,6 @@ export function printCustomer(text: string, print: (line: string) => void): void
 
 export function printAgent(name: string, channel: string, text: string, print: (line: string) => void): void {
   print(slackStyle(`  SLACK #${channel} › thread  @${name} writes`));
-  for (const line of wrap(text, WIDTH)) print(slackStyle("  │ ") + line);
+  // Shown as Slack shows what the agent typed: emoji rendered.
+  for (const line of wrap(renderEmoji(text), WIDTH)) print(slackStyle("  │ ") + line);
 }

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
-import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
+import { SLACK_ACTION_IDS, SLACK_ANALYTICS_ACTION_IDS } from "../../channels/slack/context-card.js";
+import { SLACK_FEEDBACK_INTENT_ACTION, SLACK_FEEDBACK_INTENT_BLOCK } from "../../channels/slack/feedback-listeners.js";
 import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../sandbox/fake-slack-api.js";
 import { FakeWhatsAppClient } from "../sandbox/fake-whatsapp-client.js";
 import {
@@ -64,10 +65,12 @@ export interface Sandbox {
   config: WarmlineConfig;
   /** The customer writes on WhatsApp; resolves once Warmline has fully handled it. */
   customerSays(text: string): Promise<void>;
-  /** The current escalation's conversation id and card thread, if any. */
+  /** The current escalation's conversation id and card thread (else the last resolved one's), if any. */
   currentCard(): Promise<{ conversationId: string; channel: string; ts: string } | undefined>;
   click(user: string, actionId: string): Promise<void>;
   transfer(user: string, toTeam: string, note: string): Promise<void>;
+  /** On the resolved card: "the bot should have handled this", as `intent`. */
+  botShouldHaveHandled(user: string, intent: string): Promise<void>;
   /** An agent writes in the card's thread; returns the message ts. */
   agentSays(user: string, text: string): Promise<string>;
   /** Runs /warmline as `user`; returns the answer only they see. */
@@ -125,6 +128,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   options.configure?.(config);
 
   const dataDir = mkdtempSync(join(tmpdir(), "warmline-sandbox-"));
+  // However the process ends (`npm run demo | head`, Ctrl-C, a crash), the sandbox leaves no folder behind.
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  process.once("exit", removeDataDir);
   const clock = options.clock ?? { now: () => Date.now() };
   const whatsapp = new FakeWhatsAppClient({ now: clock.now });
   const handle = await startWarmline({
@@ -145,12 +151,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (socket) await socket.connected();
   const driver = socket ? socketDriver(socket) : await httpDriver(handle.port!);
 
+  const address = `whatsapp:${SANDBOX_CUSTOMER.chatId}`;
   const currentCard: Sandbox["currentCard"] = async () => {
-    const conversation = await handle.store.findActiveByCustomer(`whatsapp:${SANDBOX_CUSTOMER.chatId}`);
+    // The open conversation's card; once it is resolved, the last one's (its feedback buttons).
+    const conversation =
+      (await handle.store.findActiveByCustomer(address)) ??
+      (await handle.store.listSince(0)).filter((c) => c.customer.address === address).at(-1);
     const thread = conversation?.escalations.at(-1)?.thread;
     if (!conversation || !thread) return undefined;
     const ref = decodeSlackThreadRef(thread);
     return { conversationId: conversation.id, channel: ref.channel, ts: ref.threadTs };
+  };
+  /** An interaction that may open a dialog, then the dialog submitted with `values` (when it opened). */
+  const interactThenSubmitDialog = async (user: string, payload: Record<string, unknown>, values: Record<string, unknown>) => {
+    const opens = api.callsTo("views.open").length;
+    await driver.interaction(payload);
+    await handle.idle();
+    const view = api.callsTo("views.open")[opens]?.args.view as { callback_id: string; private_metadata: string } | undefined;
+    if (!view) return;
+    await driver.interaction(viewSubmission({ user, callbackId: view.callback_id, privateMetadata: view.private_metadata, values }));
+    await handle.idle();
   };
   const requireCard = async () => {
     const card = await currentCard();
@@ -177,23 +197,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     async transfer(user, toTeam, note) {
       const card = await requireCard();
-      const opens = api.callsTo("views.open").length;
-      await driver.interaction(
-        transferSelectAction({ user, channel: card.channel, messageTs: card.ts, conversationId: card.conversationId, toTeam }),
-      );
-      await handle.idle();
       // A refused transfer opens no dialog: the refusal is the ephemeral message already shown.
-      const view = api.callsTo("views.open")[opens]?.args.view as { callback_id: string; private_metadata: string } | undefined;
-      if (!view) return;
-      await driver.interaction(
-        viewSubmission({
-          user,
-          callbackId: view.callback_id,
-          privateMetadata: view.private_metadata,
-          values: { note: { note: { type: "plain_text_input", value: note } } },
-        }),
+      await interactThenSubmitDialog(
+        user,
+        transferSelectAction({ user, channel: card.channel, messageTs: card.ts, conversationId: card.conversationId, toTeam }),
+        { note: { note: { type: "plain_text_input", value: note } } },
       );
-      await handle.idle();
+    },
+    async botShouldHaveHandled(user, intent) {
+      const card = await requireCard();
+      // It asks which intent the bot should have answered; without a dialog the answer is already recorded.
+      await interactThenSubmitDialog(
+        user,
+        buttonAction(SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, {
+          user,
+          channel: card.channel,
+          messageTs: card.ts,
+          conversationId: card.conversationId,
+        }),
+        {
+          [SLACK_FEEDBACK_INTENT_BLOCK]: { [SLACK_FEEDBACK_INTENT_ACTION]: { type: "static_select", selected_option: { value: intent } } },
+        },
+      );
     },
     async agentSays(user, text) {
       const card = await requireCard();
@@ -211,7 +236,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await handle.stop();
       await driver.close();
       await api.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      process.off("exit", removeDataDir);
+      removeDataDir();
     },
   };
 }

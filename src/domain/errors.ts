@@ -18,6 +18,8 @@ export type WarmlineErrorCode =
   | "channel_unavailable"
   | "delivery_failed"
   | "slack_channel_missing"
+  | "slack_auth_failed"
+  | "slack_unreachable"
   | "browser_not_found"
   | "input_invalid";
 

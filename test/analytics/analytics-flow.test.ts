@@ -70,7 +70,9 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     harness.clock.advance(90_000);
     await harness.press(SLACK_ACTION_IDS.claim, ALEX, c);
     let m = await metrics(harness);
-    expect(metric(m, "handoff_seconds", { team: "retention", stage: "claim", quantile: "0.5" })).toBe(90);
+    expect(metric(m, "handoff_seconds_sum", { team: "retention", stage: "claim" })).toBe(90);
+    expect(metric(m, "handoff_seconds_bucket", { team: "retention", stage: "claim", le: "60" })).toBe(0);
+    expect(metric(m, "handoff_seconds_bucket", { team: "retention", stage: "claim", le: "120" })).toBe(1);
     expect(metric(m, "claimed_within_deadline_ratio", { team: "retention" })).toBe(1);
     expect(metric(m, "claim_deadline_seconds", { team: "retention" })).toBe(300);
     expect(metric(m, "handoff_seconds_count", { team: "retention", stage: "first_reply" })).toBe(0);
@@ -79,7 +81,8 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     harness.clock.advance(30_000);
     await harness.agentReplies(ALEX, c.thread, "Hi Maria, I can cancel that for you now.");
     m = await metrics(harness);
-    expect(metric(m, "handoff_seconds", { team: "retention", stage: "first_reply", quantile: "0.5" })).toBe(120);
+    expect(metric(m, "handoff_seconds_sum", { team: "retention", stage: "first_reply" })).toBe(120);
+    expect(metric(m, "handoff_seconds_count", { team: "retention", stage: "first_reply" })).toBe(1);
     expect(metric(m, "escalation_outcomes", { team: "retention", outcome: "claimed" })).toBe(1);
   });
 
@@ -147,8 +150,9 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     m = await metrics(harness);
     expect(metric(m, "reescalations", { team: "retention" })).toBe(1);
     expect(metric(m, "escalations", { team: "retention", reason: "priority_intent" })).toBe(2);
-    // The second bot phase started at the return to bot, a minute before.
-    expect(metric(m, "handoff_seconds", { team: "retention", stage: "escalation", quantile: "0.9" })).toBeGreaterThanOrEqual(54);
+    // The second bot phase started at the return to bot, a minute before: one of the two phases is over 30 s.
+    expect(metric(m, "handoff_seconds_count", { team: "retention", stage: "escalation" })).toBe(2);
+    expect(metric(m, "handoff_seconds_bucket", { team: "retention", stage: "escalation", le: "30" })).toBe(1);
 
     await harness.press(SLACK_ACTION_IDS.claim, ALEX, again);
     await harness.press(SLACK_ACTION_IDS.resolve, ALEX, again);
@@ -428,8 +432,18 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     for (const [team, row] of Object.entries(f.teams)) {
       expect(metric(m, "escalation_rate", { team }), team).toBe(row.escalationRate);
       for (const [reason, count] of Object.entries(row.byReason)) expect(metric(m, "escalations", { team, reason })).toBe(count);
-      expect(metric(m, "handoff_seconds", { team, stage: "claim", quantile: "0.5" })).toBe(row.timeToClaim.medianSeconds);
-      expect(metric(m, "handoff_seconds", { team, stage: "first_reply", quantile: "0.5" })).toBe(row.timeToFirstReply.medianSeconds);
+      // The histogram has no "_all" series: sum by (le) gives the whole business.
+      const stages =
+        team === ALL_TEAMS
+          ? []
+          : ([
+              ["claim", row.timeToClaim],
+              ["first_reply", row.timeToFirstReply],
+            ] as const);
+      for (const [stage, d] of stages) {
+        expect(metric(m, "handoff_seconds_count", { team, stage })).toBe(d.count);
+        expect(metric(m, "handoff_seconds_sum", { team, stage })).toBeCloseTo(d.sumSeconds, 3);
+      }
       expect(metric(m, "escalation_outcomes", { team, outcome: "abandoned" })).toBe(row.outcomes.abandoned);
       expect(metric(m, "abandonment_rate", { team })).toBe(row.abandonmentRate);
       expect(metric(m, "agent_feedback", { team, kind: "right_call" })).toBe(row.feedback.rightCall);

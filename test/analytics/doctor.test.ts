@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { findBrowser } from "../../channels/whatsapp/browser-path.js";
 import { WHATSAPP_SESSION_DIR } from "../../channels/whatsapp/whatsapp-session.js";
 import { manifestBotScopes, runDoctor } from "../../src/cli/doctor.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
@@ -41,7 +42,11 @@ async function healthy(
   mkdirSync(join(dataDir, WHATSAPP_SESSION_DIR, "session"), { recursive: true });
   const store = await createSqliteStore({ file: join(dataDir, "warmline.sqlite") });
   await store.close();
+  // A stand-in browser executable: the check is about finding one, not running it.
+  const browser = join(dir, "chromium");
+  writeFileSync(browser, "");
   const env = {
+    CHROME_PATH: browser,
     SLACK_BOT_TOKEN: GOOD_TOKEN,
     SLACK_SIGNING_SECRET: "doctor-secret",
     SLACK_APP_TOKEN: "xapp-doctor",
@@ -50,14 +55,17 @@ async function healthy(
   return { configFile, dataDir, env };
 }
 
-async function doctor(setup: {
-  configFile: string;
-  dataDir: string;
-  env: Record<string, string>;
-}): Promise<{ code: number; text: string }> {
+async function doctor(
+  setup: {
+    configFile: string;
+    dataDir: string;
+    env: Record<string, string>;
+  },
+  overrides?: Parameters<typeof runDoctor>[0]["overrides"],
+): Promise<{ code: number; text: string }> {
   let text = "";
   const output = new Writable({ write: (chunk, _enc, done) => void ((text += String(chunk)), done()) });
-  const code = await runDoctor({ ...setup, output });
+  const code = await runDoctor({ ...setup, output, overrides });
   return { code, text };
 }
 
@@ -74,6 +82,7 @@ describe("warmline doctor", () => {
       "slack scopes",
       "slack channels",
       "whatsapp session",
+      "whatsapp browser",
       "store",
     ])
       expect(text).toContain(`ok   ${check}:`);
@@ -94,6 +103,18 @@ describe("warmline doctor", () => {
     expect(code).toBe(1);
     expect(text).toContain("FAIL slack scopes: the token lacks reactions:write");
     expect(text).toMatch(/fix: Add the bot scope reactions:write under OAuth & Permissions.*reinstall the app/);
+  });
+
+  it("lists every missing scope in one fix (one reinstall grants them all)", async () => {
+    const lacking = ["reactions:write", "files:read", "chat:write"];
+    const setup = await healthy({ grantedScopes: manifestBotScopes().filter((s) => !lacking.includes(s)) });
+    const { code, text } = await doctor(setup);
+    expect(code).toBe(1);
+    const missing = manifestBotScopes().filter((s) => lacking.includes(s));
+    expect(missing).toHaveLength(3);
+    expect(text).toContain(`FAIL slack scopes: the token lacks ${missing.join(", ")}`);
+    const fixes = text.split("\n").filter((line) => /fix: Add the bot scope/.test(line));
+    expect(fixes).toEqual([expect.stringContaining(`Add the bot scopes ${missing.join(", ")} under OAuth & Permissions`)]);
   });
 
   it("finds a team channel the bot is not in", async () => {
@@ -118,7 +139,12 @@ describe("warmline doctor", () => {
     expect(text).toContain(`FAIL config: ${setup.configFile} is not usable`);
     expect(text).toMatch(/fix: routing\.defaultTeam: team "nobody" is not defined/);
     expect(text).toMatch(/fix: teams\.support\.claimWithinMinutes: /);
-    expect(text).toContain("FAIL slack token: not checked");
+    expect(text).toContain("skip slack token: not checked");
+    // A check skipped because of an earlier failure is counted apart, not as a failure.
+    const failed = text.split("\n").filter((line) => line.startsWith("FAIL ")).length;
+    const skipped = text.split("\n").filter((line) => line.startsWith("skip ")).length;
+    expect(skipped).toBeGreaterThan(0);
+    expect(text).toContain(`${failed} check${failed === 1 ? "" : "s"} failed, ${skipped} not checked until`);
   });
 
   it("still checks the environment when the config is broken, for the slack.mode it names", async () => {
@@ -135,7 +161,9 @@ describe("warmline doctor", () => {
     );
     expect(text).toMatch(/fix: SLACK_SIGNING_SECRET is missing: set it to the Signing Secret/);
     expect(text).toMatch(/fix: PORT is missing: /);
-    expect(text).toContain("FAIL assistant intents: not checked");
+    // The broken config's intents are still checked, as far as it shows them.
+    expect(text).toContain("ok   assistant intents: every intent");
+    expect(text).toContain("(as far as the broken config shows)");
   });
 
   it("checks the environment for the default slack.mode when the config can't be read at all", async () => {
@@ -177,6 +205,23 @@ describe("warmline doctor", () => {
     );
     // The other checks still run.
     expect(text).toContain("ok   slack token: ");
+  });
+
+  it("checks a broken config's intents too, so a misspelt key and a misspelt intent show in one run", async () => {
+    const setup = await healthy();
+    const config = JSON.parse(readFileSync(setup.configFile, "utf8"));
+    config.polcy = {};
+    config.policy.priorityIntents = ["cancel_ordr"];
+    writeFileSync(setup.configFile, JSON.stringify(config));
+    const { code, text } = await doctor(setup);
+    expect(code).toBe(1);
+    expect(text).toContain('fix: (top level): unknown key "polcy": did you mean "policy"?');
+    expect(text).toContain(
+      `FAIL assistant intents: 1 intent in ${setup.configFile} is not in the corpus data/corpus.csv, so routing never matches it (as far as the broken config shows)`,
+    );
+    expect(text).toContain(
+      'fix: policy.priorityIntents[0]: "cancel_ordr" is not an intent of the corpus data/corpus.csv; did you mean "cancel_order"?',
+    );
   });
 
   it("warns about a corpus intent with no answer, and still passes", async () => {
@@ -225,5 +270,32 @@ describe("warmline doctor", () => {
     expect(failure?.code).toBe(1);
     expect(failure?.stdout).toContain("FAIL slack token: auth.test failed with invalid_auth");
     expect(failure?.stdout).toContain("fix: SLACK_BOT_TOKEN is wrong");
+  });
+
+  it("finds no Chrome/Chromium, says where it looked and how to install one, and still exits after every check", async () => {
+    const base = await healthy();
+    const { CHROME_PATH: _, ...env } = base.env;
+    const setup = { ...base, env };
+    // A machine with no browser anywhere: the real resolution, over an empty file system.
+    const { code, text } = await doctor(setup, {
+      findBrowser: (configured) => findBrowser({ configured, env: {}, exists: () => false, platform: "linux" }),
+    });
+    expect(code).toBe(1);
+    expect(text).toContain("FAIL whatsapp browser: no Chrome or Chromium for WhatsApp Web");
+    expect(text).toMatch(/fix: No Chrome or Chromium found for WhatsApp Web \(looked in \/usr\/bin\/chromium, .*\/snap\/bin\/chromium\)/);
+    expect(text).toContain("sudo apt-get install chromium");
+    expect(text).toMatch(/set whatsapp\.browserPath in warmline\.config\.json or CHROME_PATH/);
+    expect(text).toContain("ok   store: ");
+    expect(text).toContain("1 check failed: apply the fixes above");
+  });
+
+  it("reports a whatsapp.browserPath that points nowhere", async () => {
+    const setup = await healthy();
+    const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as { whatsapp?: { browserPath?: string } };
+    config.whatsapp = { ...config.whatsapp, browserPath: join(dir, "no-such-chrome") };
+    writeFileSync(setup.configFile, JSON.stringify(config));
+    const { code, text } = await doctor(setup);
+    expect(code).toBe(1);
+    expect(text).toContain(`fix: whatsapp.browserPath is "${join(dir, "no-such-chrome")}", but no file exists there`);
   });
 });

@@ -283,6 +283,33 @@ describe("warmline report and export-feedback", () => {
     expect(corpus.stderr).toMatch(/is the corpus the assistant trains on, and the export would replace it/);
     expect(readFileSync(DEFAULT_CORPUS_FILE, "utf8")).toBe(before);
   });
+
+  it("--sandbox: report shows the demo story's figures, --since 7d counted back from the story's own clock", () => {
+    const result = cli(["report", "--sandbox", "--since", "7d", "--format", "json"]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^Sandbox: the demo story \(npm run demo\) played in a throwaway store/);
+    const figures = JSON.parse(result.stdout) as {
+      until: number;
+      conversations: number;
+      teams: Record<string, { escalations: number; outcomes: { resolved: number }; survey: { responses: number } }>;
+    };
+    expect(new Date(figures.until).toISOString()).toMatch(/^2026-11-17T09:/);
+    expect(figures.conversations).toBe(1);
+    expect(figures.teams.retention).toMatchObject({ escalations: 1, outcomes: { resolved: 1 }, survey: { responses: 1 } });
+  });
+
+  it('--sandbox: export-feedback writes the story\'s "bot should have handled this" as a corpus row; it refuses --data-dir', () => {
+    const out = join(tempDir("warmline-sandbox-export-"), "feedback.csv");
+    const result = cli(["export-feedback", "--sandbox", "--out", out]);
+    expect(result.status, result.stderr).toBe(0);
+    // One row: the conversation's first customer message (export-feedback's rule), labelled with Sam's pick.
+    expect(readFileSync(out, "utf8")).toMatch(/^text,intent\n[^\n]+,cancel_order\n$/);
+    const mixed = cli(["report", "--sandbox", "--data-dir", tempDir("warmline-nostore-")]);
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toMatch(
+      /^warmline report --sandbox reads the demo's throwaway store with the shipped config: drop --config and --data-dir/,
+    );
+  });
 });
 
 describe("npm run eval", () => {

@@ -62,12 +62,26 @@ describe("config", () => {
     raw.policy.priorityByReason.negative_sentimnt = "high";
     const message = problemsOf(() => parseConfig(raw, "warmline.config.json"));
     expect(message).toMatch(/4 problems/);
-    expect(message).toMatch(/\(top level\): unknown key "polcy": check the spelling/);
-    expect(message).toMatch(/policy: unknown key "refundLimt"/);
-    expect(message).toMatch(/teams\.billing\.businessHours: unknown key "tz"/);
+    expect(message).toContain('(top level): unknown key "polcy": did you mean "policy"?');
+    expect(message).toContain('policy: unknown key "refundLimt": did you mean "refundLimit"?');
+    // Nothing allowed there is close: no guess, the general fix.
+    expect(message).toContain('teams.billing.businessHours: unknown key "tz": check the spelling (it may belong elsewhere), or remove it');
     expect(message).toMatch(
       /policy\.priorityByReason: unknown escalation reason "negative_sentimnt": use explicit_request, .*negative_sentiment/,
     );
+  });
+
+  it("suggests the setting meant for each misspelt key, one problem per key", () => {
+    const raw = shipped();
+    raw.teams.support.claimWithinMinute = raw.teams.support.claimWithinMinutes;
+    delete raw.teams.support.claimWithinMinutes;
+    raw.teams.support.displayname = raw.teams.support.displayName;
+    raw.slack.opsChanel = "#warmline-ops";
+    const message = problemsOf(() => parseConfig(raw, "warmline.config.json"));
+    expect(message).toContain('teams.support: unknown key "claimWithinMinute": did you mean "claimWithinMinutes"?');
+    expect(message).toContain('teams.support: unknown key "displayname": did you mean "displayName"?');
+    expect(message).toContain('slack: unknown key "opsChanel": did you mean "opsChannel"?');
+    expect(message).not.toMatch(/Unrecognized key/);
   });
 
   it("lists unknown teams in routing even when other settings are also wrong, and explains bad team keys", () => {
@@ -90,7 +104,14 @@ describe("config", () => {
     const dir = mkdtempSync(join(tmpdir(), "warmline-config-"));
     const broken = join(dir, "broken.json");
     writeFileSync(broken, '{ "teams": ');
-    expect(problemsOf(() => loadConfigFile(broken))).toMatch(/not valid JSON.*fix the syntax/);
+    expect(problemsOf(() => loadConfigFile(broken))).toBe(
+      `${broken}:1:12 is not valid JSON (Unexpected end of JSON input): fix the syntax there, e.g. a missing comma or quote.`,
+    );
+    // A missing comma on line 3: reported where the editor should jump, not as a byte offset.
+    writeFileSync(broken, '{\n  "business": { "name": "Acme" }\n  "teams": {}\n}\n');
+    const message = problemsOf(() => loadConfigFile(broken));
+    expect(message.startsWith(`${broken}:3:3 is not valid JSON (`), message).toBe(true);
+    expect(message).not.toMatch(/position/);
     expect(problemsOf(() => loadConfigFile(join(dir, "missing.json")))).toMatch(/Cannot read config file .*--config/);
   });
 
