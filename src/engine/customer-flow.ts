@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { decideEscalation, type PolicySignals } from "../../routing/escalation-policy.js";
 import { matchControlKeywordWithLanguage, type ControlKeyword } from "../../routing/customer-keywords.js";
 import { currentEscalation, type Conversation, type CustomerLanguage, type TranscriptEntry } from "../domain/conversation.js";
-import type { IdentifiedLanguage } from "../languages/identify-language.js";
 import type { AssistantTurn } from "../ports/assistant.js";
 import type { CustomerMessageChange, DeliveryUpdate, InboundCustomerMessage } from "../ports/customer-channel.js";
 import { bookCallback, queueCallback } from "./callbacks.js";
@@ -18,7 +17,7 @@ export interface CustomerFlow {
 }
 
 /** What the conversation keeps of an identification: not its confidence. */
-function customerLanguage(identified: IdentifiedLanguage | undefined): CustomerLanguage | undefined {
+function customerLanguage(identified: (CustomerLanguage & { confidence: number }) | undefined): CustomerLanguage | undefined {
   return identified && { code: identified.code, name: identified.name, script: identified.script };
 }
 

@@ -21,8 +21,7 @@ import { createKeyedSerializer, type KeyedSerializer } from "./keyed-serializer.
 import { createOutboxDispatcher, type OutboxDispatcher, type OutboxDispatcherDeps } from "./outbox-dispatcher.js";
 import { fillTemplate } from "./templates.js";
 import { agentsSpeaking, preferTeamSpeaking } from "../../routing/team-routing.js";
-import { loadCustomerReplies, type CustomerReplies } from "../languages/customer-replies.js";
-import { identifyLanguage, type IdentifiedLanguage, type LanguageHints } from "../languages/identify-language.js";
+import type { CustomerLanguages } from "../ports/customer-languages.js";
 
 /** Retries of a lost compare-and-set before giving up (another instance keeps winning). */
 const MAX_CAS_ATTEMPTS = 8;
@@ -41,11 +40,8 @@ export interface EngineDeps {
   logger: Logger;
   /** Optional listener for what the engine decided (simulation, metrics). */
   observer?: EngineObserver;
-  /**
-   * What Warmline says in each customer language and how a message's language is found; default:
-   * the shipped data/languages with the config's overrides, and identifyLanguage.
-   */
-  languages?: EngineLanguages;
+  /** What Warmline says in each customer language and how a message's language is found (src/languages: loadCustomerLanguages). */
+  languages: CustomerLanguages;
   /**
    * This instance among those sharing the store (holds outbox lane leases). Stable across restarts, so a
    * restarted instance takes its lanes back at once; default: a new id per engine.
@@ -55,11 +51,6 @@ export interface EngineDeps {
 
 export interface EngineObserver {
   onDecision?(conversationId: string, decision: PolicyDecision, turn: AssistantTurn): void;
-}
-
-export interface EngineLanguages {
-  replies: CustomerReplies;
-  identify: (text: string, hints?: LanguageHints) => IdentifiedLanguage | undefined;
 }
 
 /** Who did what, recorded by a change; mutate adds when and to which conversation. */
@@ -108,7 +99,7 @@ export interface EngineCore {
   readonly clock: Clock;
   readonly log: Logger;
   readonly observer?: EngineObserver;
-  readonly languages: EngineLanguages;
+  readonly languages: CustomerLanguages;
   /** Orders each customer's events inside this process. */
   readonly serializer: KeyedSerializer;
   readonly dispatcher: OutboxDispatcher;
@@ -168,7 +159,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     logger: deps.logger,
   });
 
-  const languages: EngineLanguages = deps.languages ?? { replies: loadCustomerReplies({ config }), identify: identifyLanguage };
+  const { languages } = deps;
   const replyLanguage: EngineCore["replyLanguage"] = (c) =>
     c.language ?? (c.keywordLanguage !== undefined ? { code: c.keywordLanguage } : undefined);
 

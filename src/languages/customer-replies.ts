@@ -4,7 +4,11 @@ import { z } from "zod";
 import { normalizeKeyword } from "../../routing/customer-keywords.js";
 import { type KeywordsConfig, messagesSchema, type WarmlineConfig } from "../config/schema.js";
 import { WarmlineError } from "../domain/errors.js";
+import type { ControlKeywordKind, CustomerLanguages, CustomerReplies, MessageKey, SurveyAnswer } from "../ports/customer-languages.js";
+import { identifyLanguage } from "./identify-language.js";
 import { LANGUAGES_DIR, type LanguageInfo, loadLanguageCatalog } from "./language-catalog.js";
+
+export type { ControlKeywordKind, CustomerReplies, MessageKey, ReplyLanguage, SurveyAnswer } from "../ports/customer-languages.js";
 
 /**
  * What Warmline itself says to a customer in their language, read from data/languages/<code>/replies.json
@@ -12,10 +16,6 @@ import { LANGUAGES_DIR, type LanguageInfo, loadLanguageCatalog } from "./languag
  * with the config's `languages.<code>` overrides on top and the config's English `messages` as the
  * fallback. Also the control keywords (merged with config `keywords`) and survey answers per language.
  */
-
-export type MessageKey = keyof WarmlineConfig["messages"];
-export type ControlKeywordKind = keyof KeywordsConfig[string];
-export type SurveyAnswer = "yes" | "no";
 
 const MESSAGE_KEYS = Object.keys(messagesSchema.shape) as MessageKey[];
 const ENGLISH: Readonly<Record<MessageKey, string>> = messagesSchema.parse({});
@@ -35,29 +35,6 @@ const repliesFileSchema = z.strictObject({
   keywords: z.strictObject({ human: words, bot: words, cancel: words, callback: words, wait: words }),
   survey: z.strictObject({ yes: words, no: words }),
 });
-
-/** A conversation's language as identified: the code, and the script the customer writes it in. */
-export interface ReplyLanguage {
-  code: string;
-  script?: string;
-}
-
-export interface CustomerReplies {
-  /** Codes with a replies.json or a config override. */
-  readonly languages: readonly string[];
-  /** The template for `key` in the customer's language (romanized variant when they write in Latin script), else English. */
-  template(key: MessageKey, language?: ReplyLanguage): string;
-  /**
-   * Control keywords to match for a conversation in `code` (undefined: not known yet). Its own
-   * language's words come first and win over another language's use of the same word; the
-   * config's languages always count; other languages' words only while the language is unknown.
-   */
-  keywordsFor(code?: string): KeywordsConfig;
-  /** The word to show for `kind` in a message to a customer writing `code`: its own first word, else the config's first language's. */
-  keyword(kind: ControlKeywordKind, code?: string): string;
-  /** YES or NO to the survey, in English or the customer's language (any language's, when unknown). */
-  surveyAnswer(text: string, code?: string): SurveyAnswer | undefined;
-}
 
 interface LanguageReplies {
   messages: Partial<Record<MessageKey, string>>;
@@ -220,4 +197,9 @@ function keywordsFor(configured: KeywordsConfig, byCode: ReadonlyMap<string, Lan
     for (const kind of KINDS) for (const word of words[kind]) taken.add(normalizeKeyword(word));
   }
   return table;
+}
+
+/** What the engine needs of languages, from the shipped data/languages and the config: see CustomerLanguages. */
+export function loadCustomerLanguages(config: CustomerRepliesOptions["config"]): CustomerLanguages {
+  return { replies: loadCustomerReplies({ config }), identify: identifyLanguage };
 }
