@@ -1,12 +1,14 @@
 import type { AttemptedAction, ExtractedEntities } from "../src/ports/assistant.js";
 import type { CustomerTier } from "../src/domain/conversation.js";
 import type { EscalationReason, Priority } from "../src/domain/escalation.js";
-import type { PolicyConfig, RoutingConfig } from "../src/config/schema.js";
+import type { KeywordsConfig, PolicyConfig, RoutingConfig } from "../src/config/schema.js";
 import { matchAlwaysHumanTopic } from "./always-human-topics.js";
-import { detectHumanRequest } from "./explicit-request.js";
+import { matchControlKeyword } from "./customer-keywords.js";
+import { detectSignals, isSignalVocabulary, mentionsContact, type SignalMatch } from "./escalation-signals.js";
 import { formatMoney, isRefundRequest } from "./money.js";
 import { detectNegativeSentiment } from "./negative-sentiment.js";
 import { detectNoise, type NoiseKind } from "./noise.js";
+import type { SignalLexicon } from "./signal-lexicon.js";
 import { routeTeam } from "./team-routing.js";
 import { countRepeats } from "./text-similarity.js";
 
@@ -54,10 +56,12 @@ export interface PolicyDecision {
 export interface PolicyConfigs {
   policy: PolicyConfig;
   routing: RoutingConfig;
+  /** Every language's escalation signals, compiled once (src/languages/signal-lexicons.ts loadSignalLexicon). */
+  lexicon: SignalLexicon;
+  /** Control words: CANCEL, BOT… typed alone are commands, never a one-word signal (HUMAN alone is a request). */
+  keywords?: KeywordsConfig;
 }
 
-/** Intents that are a request for a person when the assistant is confident. */
-const HUMAN_REQUEST_INTENTS = new Set(["contact_human_agent", "contact_customer_service"]);
 const VIP_MIN_PRIORITY: Priority = "high";
 const PRIORITY_RANK: Record<Priority, number> = { normal: 0, high: 1, urgent: 2 };
 const QUOTE_LIMIT = 60;
@@ -69,6 +73,11 @@ interface TurnFacts {
   /** The assistant is sure enough to act on its intent (never for noise). */
   confident: boolean;
   miss: boolean;
+  /** Escalation signals found in the text, in category order. */
+  matched: SignalMatch[];
+  lexicon: SignalLexicon;
+  /** Control words: CANCEL, BOT… typed alone are commands, never a one-word signal (HUMAN alone is a request). */
+  keywords?: KeywordsConfig;
 }
 
 type ReasonCheck = (facts: TurnFacts) => string | undefined;
@@ -82,11 +91,10 @@ function humanise(name: string): string {
   return name.replace(/_/g, " ");
 }
 
-const checkExplicitRequest: ReasonCheck = ({ signals, policy, confident }) => {
-  const match = detectHumanRequest(signals.text, { phrases: policy.humanRequestPhrases, words: policy.humanWords });
-  if (match) return `Customer asked for a person: ${quote(match.phrase)}.`;
-  if (confident && HUMAN_REQUEST_INTENTS.has(signals.intent)) {
-    return `Customer asked to reach ${signals.intent === "contact_customer_service" ? "customer service" : "a person"}: ${quote(signals.text)}.`;
+const checkExplicitRequest: ReasonCheck = ({ signals, policy, confident, lexicon }) => {
+  // The intent alone is not enough: "I want to know about offers" can score as a request for a person.
+  if (confident && policy.humanRequestIntents.includes(signals.intent) && mentionsContact(signals.text, lexicon)) {
+    return `Customer asked for a person (read as ${humanise(signals.intent)}): ${quote(signals.text)}.`;
   }
   return undefined;
 };
@@ -102,7 +110,7 @@ const checkAlwaysHuman: ReasonCheck = ({ signals, policy, confident }) => {
 
 const checkMoneyThreshold: ReasonCheck = ({ signals, policy }) => {
   const { amount } = signals.entities;
-  if (amount === undefined || amount <= policy.refundLimit || !isRefundRequest(signals.intent, signals.text)) return undefined;
+  if (amount === undefined || amount <= policy.refundLimit || !isRefundRequest(signals.intent, signals.text, policy)) return undefined;
   // The limit is about money the bot would pay out: only once an order is identified (the bot asks
   // for one first) does a refund above the limit need a person.
   const orderKnown = signals.entities.orderNumber !== undefined || signals.actions.some((a) => a.action === "refund_policy_check");
@@ -217,18 +225,54 @@ export function firstMessageSignals(
   };
 }
 
+interface SignalFiring {
+  explanation: string;
+  /** The intent to route on, when the signal names one (money lost → billing, whatever the assistant guessed). */
+  routeIntent?: string;
+}
+
+/** A signal found in the text that raises `reason` (config policy.signalActions), unless the assistant confidently knows better. */
+function signalFor(reason: EscalationReason, facts: TurnFacts): SignalFiring | undefined {
+  const { policy, signals, confident } = facts;
+  for (const match of facts.matched) {
+    const action = policy.signalActions[match.category];
+    if (action?.reason !== reason) continue;
+    if (confident && action.unlessIntents.includes(signals.intent)) continue;
+    // "Close my account" read as delete_account keeps its own routing; "balance deducted" read as delete_account does not.
+    const keepsIntent = confident && action.compatibleIntents.includes(signals.intent);
+    return {
+      explanation: `Customer ${action.describe}: ${quote(match.phrase)}.`,
+      ...(action.intent !== undefined && !keepsIntent ? { routeIntent: action.intent } : {}),
+    };
+  }
+  return undefined;
+}
+
 /** Decides, for one customer turn, whether a person should take over, why, where, and how urgently. */
 export function decideEscalation(signals: PolicySignals, config: PolicyConfigs): PolicyDecision {
   const { policy, routing } = config;
   const noise = detectNoise(signals.text);
   const miss = noise !== undefined || signals.confidence < policy.confidenceThreshold;
-  const facts: TurnFacts = { signals, policy, noise, confident: !miss, miss };
+  // A one-word message ("representative", "fraud") is noise to the assistant but can still be a signal.
+  const matched = detectSignals(signals.text, config.lexicon);
+  // A one-word message is noise, unless it is a signal word the assistant reads the same way ("Cancel", "Agent").
+  const trustedWord =
+    noise === "one_word" &&
+    signals.confidence >= policy.confidenceThreshold &&
+    isSignalVocabulary(signals.text, config.lexicon) &&
+    (config.keywords === undefined || (matchControlKeyword(signals.text, config.keywords) ?? "human") === "human");
+  const facts: TurnFacts = { signals, policy, noise, confident: !miss || trustedWord, miss, matched, lexicon: config.lexicon };
 
-  let fired: { reason: EscalationReason; explanation: string } | undefined;
+  let fired: { reason: EscalationReason; explanation: string; routeIntent?: string } | undefined;
   for (const [reason, check] of REASON_CHECKS) {
     const mandatory = policy.mandatoryReasons.includes(reason);
     // A declined reason stays quiet, except the customer's own request: asking again is a new request.
     if (!mandatory && reason !== "explicit_request" && signals.declinedReasons.includes(reason)) continue;
+    const signal = signalFor(reason, facts);
+    if (signal) {
+      fired = { reason, ...signal };
+      break;
+    }
     const explanation = check(facts);
     if (explanation !== undefined) {
       fired = { reason, explanation };
@@ -238,10 +282,8 @@ export function decideEscalation(signals: PolicySignals, config: PolicyConfigs):
 
   const reason = fired?.reason ?? null;
   // Noise says nothing about the topic, so route on "unknown" rather than the assistant's guess.
-  const team = routeTeam(
-    { intent: noise === undefined ? signals.intent : "unknown", reason, tier: signals.tier, text: signals.text },
-    routing,
-  );
+  const intent = fired?.routeIntent ?? (noise === undefined || trustedWord ? signals.intent : "unknown");
+  const team = routeTeam({ intent, reason, tier: signals.tier, text: signals.text }, routing);
   return {
     escalate: fired !== undefined,
     reason,

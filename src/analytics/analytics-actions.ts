@@ -79,7 +79,7 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
           refusal = { recorded: false, reason: "not_resolved" };
           return undefined;
         }
-        const intent = kind === "bot_should_have_handled" ? (options.intent ?? mainIntent(c)) : undefined;
+        const intent = kind === "bot_should_have_handled" ? (options.intent ?? mainIntent(c, 0, config.policy)) : undefined;
         // One answer per agent and escalation: the same one again is a repeat click, another one replaces it.
         const mine = (f: AgentFeedback) => f.agentId === agent.id && f.escalationId === escalation.id;
         const previous = (c.feedback ?? []).findLast(mine);
@@ -105,7 +105,7 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
 
     async detectedIntent(conversationId: string): Promise<string | undefined> {
       const conversation = await store.get(conversationId);
-      return conversation ? mainIntent(conversation) : undefined;
+      return conversation ? mainIntent(conversation, 0, config.policy) : undefined;
     },
   };
 }

@@ -31,17 +31,36 @@ export interface AssistantIntents {
   userAnswers?: { file: string; intents: readonly string[] };
 }
 
+/** Policy lists of intents that escalate: one the corpus lacks is an error (that escalation silently never happens). */
+const POLICY_INTENT_LISTS = ["priorityIntents", "alwaysHumanIntents"] as const;
+/**
+ * Lists that refine an answer, a card or a signal: one the corpus lacks is a warning, so a corpus of
+ * one's own starts without editing them (the escalation signals still catch a request for a person).
+ */
+const POLICY_REFINING_LISTS = ["humanRequestIntents", "refundIntents", "refundTrackingIntents", "smallTalkIntents"] as const;
+
+export interface NamedIntent {
+  path: string;
+  intent: string;
+  field: string;
+  /** warning: only a card's wording or a signal's exception depends on it. */
+  severity?: IntentProblem["severity"];
+}
+
 /** Config fields whose values (or keys) are intents, with where each one is. */
 export function intentsNamedByConfig(
-  config: Pick<WarmlineConfig, "policy" | "routing">,
-): { path: string; intent: string; field: string }[] {
-  const named: { path: string; intent: string; field: string }[] = [];
-  config.policy.priorityIntents.forEach((intent, i) =>
-    named.push({ path: `policy.priorityIntents[${i}]`, intent, field: "policy.priorityIntents" }),
-  );
-  config.policy.alwaysHumanIntents.forEach((intent, i) =>
-    named.push({ path: `policy.alwaysHumanIntents[${i}]`, intent, field: "policy.alwaysHumanIntents" }),
-  );
+  config: Pick<WarmlineConfig, "policy" | "routing"> & Partial<Pick<WarmlineConfig, "assistant">>,
+): NamedIntent[] {
+  const named: NamedIntent[] = [];
+  const list = (field: string, intents: readonly string[], severity?: IntentProblem["severity"]) =>
+    intents.forEach((intent, i) => named.push({ path: `${field}[${i}]`, intent, field, ...(severity ? { severity } : {}) }));
+  for (const key of POLICY_INTENT_LISTS) list(`policy.${key}`, config.policy[key]);
+  for (const key of POLICY_REFINING_LISTS) list(`policy.${key}`, config.policy[key], "warning");
+  if (config.assistant) list("assistant.orderIntents", config.assistant.orderIntents, "warning");
+  for (const [category, action] of Object.entries(config.policy.signalActions)) {
+    list(`policy.signalActions.${category}.unlessIntents`, action.unlessIntents, "warning");
+    list(`policy.signalActions.${category}.compatibleIntents`, action.compatibleIntents, "warning");
+  }
   for (const intent of Object.keys(config.routing.intentTeams))
     named.push({ path: "routing.intentTeams", intent, field: "routing.intentTeams" });
   config.routing.rules.forEach((rule, i) => {
@@ -55,9 +74,14 @@ export function intentsNamedByConfig(
 export const closestIntent = closestName;
 
 const POLICY_DEFAULTS = policySchema.parse({});
-const isDefault = (field: string, config: Pick<WarmlineConfig, "policy">): boolean =>
-  (field === "policy.priorityIntents" && sameList(config.policy.priorityIntents, POLICY_DEFAULTS.priorityIntents)) ||
-  (field === "policy.alwaysHumanIntents" && sameList(config.policy.alwaysHumanIntents, POLICY_DEFAULTS.alwaysHumanIntents));
+/** The shipped default of a policy intent list ("policy.refundIntents"), when `field` is one. */
+const defaultList = (field: string): readonly string[] | undefined => {
+  const key = field.replace(/^policy\./, "");
+  const lists: readonly string[] = [...POLICY_INTENT_LISTS, ...POLICY_REFINING_LISTS];
+  return field.startsWith("policy.") && lists.includes(key)
+    ? (POLICY_DEFAULTS[key as keyof typeof POLICY_DEFAULTS] as string[])
+    : undefined;
+};
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((item, i) => item === b[i]);
 
 const quoted = (items: readonly string[]) => items.map((item) => `"${item}"`).join(", ");
@@ -67,7 +91,10 @@ const quoted = (items: readonly string[]) => items.map((item) => `"${item}"`).jo
  * the closest intent it has), then warnings: corpus intents without an answer (customers get the
  * clarifying reply), and assistant.answers entries for intents the corpus lacks (never used).
  */
-export function checkConfigIntents(config: Pick<WarmlineConfig, "policy" | "routing">, assistant: AssistantIntents): IntentProblem[] {
+export function checkConfigIntents(
+  config: Pick<WarmlineConfig, "policy" | "routing"> & Partial<Pick<WarmlineConfig, "assistant">>,
+  assistant: AssistantIntents,
+): IntentProblem[] {
   // The model answers "none" for off-topic text whatever the corpus, so routing it is legitimate.
   const known = new Set([...assistant.intents, NONE_INTENT]);
   const corpusIntents = [...new Set(assistant.intents)].sort();
@@ -78,14 +105,18 @@ export function checkConfigIntents(config: Pick<WarmlineConfig, "policy" | "rout
   };
   const problems: IntentProblem[] = [];
 
-  for (const { path, intent, field } of intentsNamedByConfig(config)) {
+  for (const { path, intent, field, severity } of intentsNamedByConfig(config)) {
     if (known.has(intent)) continue;
     const what = field === "routing.intentTeams" ? `the key ${notAnIntent(intent)}` : notAnIntent(intent);
-    const defaults = field === "policy.priorityIntents" ? POLICY_DEFAULTS.priorityIntents : POLICY_DEFAULTS.alwaysHumanIntents;
-    const defaultHint = isDefault(field, config)
-      ? ` (${field} is the default ${quoted(defaults)}: set it to intents of this corpus, or to [] for none)`
-      : "";
-    problems.push({ severity: "error", path, message: `${path}: ${what}; ${fix(intent)}${defaultHint}` });
+    const defaults = defaultList(field);
+    const current = field.startsWith("policy.")
+      ? (config.policy[field.slice("policy.".length) as keyof typeof config.policy] as unknown)
+      : undefined;
+    const defaultHint =
+      defaults && Array.isArray(current) && sameList(current, defaults)
+        ? ` (${field} is the default ${quoted(defaults)}: set it to intents of this corpus, or to [] for none)`
+        : "";
+    problems.push({ severity: severity ?? "error", path, message: `${path}: ${what}; ${fix(intent)}${defaultHint}` });
   }
 
   const answered = new Set(assistant.answered);

@@ -60,6 +60,8 @@ export async function prepareAssistant(config: WarmlineConfig, overrides: Assist
         loaded: { corpus, answers },
         commerce: createFileCommerce(config.assistant.orders ?? DEFAULT_ORDERS_FILE, { clock: overrides.clock }),
         confidenceThreshold: config.policy.confidenceThreshold,
+        orderIntents: config.assistant.orderIntents,
+        refundIntents: [...config.policy.refundIntents, ...config.policy.refundTrackingIntents],
         ...(languageIntents ? { languages: { intents: languageIntents, identify: identifyLanguage } } : {}),
       }),
   };

@@ -1,8 +1,6 @@
 export {
   createOfflineAssistant,
   DEFAULT_CONFIDENCE_THRESHOLD,
-  ORDER_INTENTS,
-  REFUND_INTENTS,
   TOOL_TIMEOUT_MS,
   type OfflineAssistantOptions,
 } from "./offline-assistant.js";

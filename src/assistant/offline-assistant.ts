@@ -1,9 +1,11 @@
+import { assistantConfigSchema, policySchema } from "../config/schema.js";
 import type { Conversation } from "../domain/conversation.js";
 import type { Assistant, AssistantTurn, AttemptedAction, ExtractedEntities } from "../ports/assistant.js";
 import type { Commerce, Order, RefundPolicyCheck } from "../ports/commerce.js";
 import { answerText, CLARIFY_KEY, fillPlaceholders, loadAnswers, type AnswerVariant, type Answers } from "./answers.js";
 import { loadCorpus, type CorpusExample } from "./corpus.js";
 import { extractEntities, extractOrderReply } from "./entities.js";
+import { buildIntentEvidence, type IntentEvidence } from "./intent-evidence.js";
 import { NONE_INTENT, trainIntentModel, type IntentModel } from "./intent-model.js";
 import { classifyInLanguage, type Identify, type LanguageIntents } from "./language-intents.js";
 import { DEFAULT_ANSWERS_FILE, DEFAULT_CORPUS_FILE } from "./paths.js";
@@ -15,18 +17,12 @@ export const DEFAULT_CONFIDENCE_THRESHOLD = 0.55;
 export const TOOL_TIMEOUT_MS = 2000;
 /** "none" is never a confident answer, however sure the model is that the text is off-topic. */
 const NONE_CONFIDENCE_CAP = 0.3;
+/** An intent without evidence in the text stays just under the confidence threshold: the assistant asks instead. */
+const UNSUPPORTED_CONFIDENCE_SHARE = 0.9;
 
-/** Intents whose answer depends on the order: with an order number, the assistant looks it up. */
-export const ORDER_INTENTS: ReadonlySet<string> = new Set([
-  "track_order",
-  "cancel_order",
-  "change_order",
-  "get_refund",
-  "track_refund",
-  "check_refund_policy",
-]);
-/** Order intents that also ask Commerce whether a refund is allowed. */
-export const REFUND_INTENTS: ReadonlySet<string> = new Set(["get_refund", "track_refund", "check_refund_policy"]);
+/** The config's defaults (assistant.orderIntents, policy.refundIntents + refundTrackingIntents), for an assistant built without a config. */
+const ASSISTANT_DEFAULTS = assistantConfigSchema.parse({});
+const POLICY_DEFAULTS = policySchema.parse({});
 /** Other intents whose answer asks for an order number, and the order intent that answers it. */
 const ORDER_NUMBER_ASKED_BY: Readonly<Record<string, string>> = { delivery_period: "track_order" };
 /** An order intent's answers that ask for the number: none given yet, or the one given was not found. */
@@ -45,6 +41,10 @@ export interface OfflineAssistantOptions {
   confidenceThreshold?: number;
   /** Per Commerce call; defaults to TOOL_TIMEOUT_MS. */
   toolTimeoutMs?: number;
+  /** Intents whose answer depends on the order (config assistant.orderIntents). */
+  orderIntents?: readonly string[];
+  /** Order intents that also ask Commerce whether a refund is allowed (config policy.refundIntents and refundTrackingIntents). */
+  refundIntents?: readonly string[];
   /** Intents in other languages (see loadLanguageIntents), and how a message's language is identified. */
   languages?: { intents: LanguageIntents; identify: Identify };
 }
@@ -120,9 +120,9 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function orderQuestions(answers: Answers): OrderQuestion[] {
+function orderQuestions(answers: Answers, orderIntents: ReadonlySet<string>): OrderQuestion[] {
   const askers: [string, string][] = [
-    ...[...ORDER_INTENTS].map((intent): [string, string] => [intent, intent]),
+    ...[...orderIntents].map((intent): [string, string] => [intent, intent]),
     ...Object.entries(ORDER_NUMBER_ASKED_BY),
   ];
   const questions: (OrderQuestion & { length: number })[] = [];
@@ -147,9 +147,12 @@ class OfflineAssistant implements Assistant {
     private readonly commerce: Commerce,
     private readonly threshold: number,
     private readonly toolTimeoutMs: number,
+    private readonly orderIntents: ReadonlySet<string>,
+    private readonly refundIntents: ReadonlySet<string>,
+    private readonly evidence: IntentEvidence,
     private readonly languages: OfflineAssistantOptions["languages"],
   ) {
-    this.questions = orderQuestions(answers);
+    this.questions = orderQuestions(answers, orderIntents);
   }
 
   classify(text: string): Promise<Classification> {
@@ -169,9 +172,12 @@ class OfflineAssistant implements Assistant {
       const [top] = await classifyInLanguage(safe, models, conversationLanguage);
       const intent = top?.intent ?? NONE_INTENT;
       const score = Math.min(1, Math.max(0, top?.score ?? 0));
+      // Sure of an intent without one word the corpus ties to it: a guess, not an answer.
+      const supported = this.evidence.supports(intent, this.model.normalizer.normalize(safe).split(" "));
+      const cap = intent === NONE_INTENT ? NONE_CONFIDENCE_CAP : supported ? 1 : this.threshold * UNSUPPORTED_CONFIDENCE_SHARE;
       return {
         intent,
-        confidence: intent === NONE_INTENT ? Math.min(score, NONE_CONFIDENCE_CAP) : score,
+        confidence: Math.min(score, cap),
         sentiment: scoreSentiment(safe),
         entities: extractEntities(safe),
       };
@@ -211,7 +217,7 @@ class OfflineAssistant implements Assistant {
       turn.reply = clarify;
       return turn;
     }
-    if (!ORDER_INTENTS.has(analysis.intent)) {
+    if (!this.orderIntents.has(analysis.intent)) {
       turn.reply = answerText(this.answers, analysis.intent, "default") ?? clarify;
       return turn;
     }
@@ -289,7 +295,7 @@ class OfflineAssistant implements Assistant {
       placedAt: order.placedAt,
       amount: money(amount ?? order.total, order.currency),
     };
-    if (!REFUND_INTENTS.has(intent)) return { variant: "found", values };
+    if (!this.refundIntents.has(intent)) return { variant: "found", values };
 
     let check: RefundPolicyCheck;
     try {
@@ -319,12 +325,18 @@ export async function createOfflineAssistant(options: OfflineAssistantOptions): 
     ? [options.loaded.corpus, options.loaded.answers]
     : await Promise.all([loadCorpus(options.corpusFile ?? DEFAULT_CORPUS_FILE), loadAnswers(DEFAULT_ANSWERS_FILE, options.answersFile)]);
   const model = await trainIntentModel(corpus);
+  const evidence = buildIntentEvidence(
+    corpus.map((example) => ({ words: model.normalizer.normalize(example.text).split(" "), intent: example.intent })),
+  );
   return new OfflineAssistant(
     model,
     answers,
     options.commerce,
     options.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD,
     options.toolTimeoutMs ?? TOOL_TIMEOUT_MS,
+    new Set(options.orderIntents ?? ASSISTANT_DEFAULTS.orderIntents),
+    new Set(options.refundIntents ?? [...POLICY_DEFAULTS.refundIntents, ...POLICY_DEFAULTS.refundTrackingIntents]),
+    evidence,
     options.languages,
   );
 }

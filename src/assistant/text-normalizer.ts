@@ -1,4 +1,4 @@
-import { editDistance } from "../../routing/text-normalize.js";
+import { editDistance } from "../domain/edit-distance.js";
 import { replacePlaces } from "./places.js";
 
 /**

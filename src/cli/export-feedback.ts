@@ -22,13 +22,16 @@ export interface FeedbackExample {
  * too late" are counted in the figures but are no training signal: they say nothing about what the
  * bot should have answered.
  */
-export function feedbackExamples(conversations: readonly Conversation[], privacy: WarmlineConfig["privacy"]): FeedbackExample[] {
+export function feedbackExamples(
+  conversations: readonly Conversation[],
+  { privacy, policy }: Pick<WarmlineConfig, "privacy" | "policy">,
+): FeedbackExample[] {
   const examples: FeedbackExample[] = [];
   for (const conversation of conversations) {
     const marks = (conversation.feedback ?? []).filter((f) => f.kind === "bot_should_have_handled");
     if (marks.length === 0) continue;
     const first = conversation.transcript.find((e) => e.author === "customer" && !e.deleted);
-    const intent = marks.at(-1)!.intent ?? mainIntent(conversation);
+    const intent = marks.at(-1)!.intent ?? mainIntent(conversation, 0, policy);
     const text = first
       ? maskPii(first.editedText ?? first.text, privacy)
           .replace(/\s+/g, " ")
@@ -77,7 +80,7 @@ export async function runExportFeedback(options: {
   out: string;
   log: NodeJS.WritableStream;
 }): Promise<number> {
-  const examples = feedbackExamples(await options.store.listSince(0), options.config.privacy);
+  const examples = feedbackExamples(await options.store.listSince(0), options.config);
   checkExportTarget(options.out, options.config);
   try {
     await writeFile(options.out, formatExamplesCsv(examples));

@@ -1,6 +1,8 @@
 import { createInterface } from "node:readline";
 import { decideEscalation, firstMessageSignals } from "../../routing/escalation-policy.js";
+import type { SignalLexicon } from "../../routing/signal-lexicon.js";
 import type { WarmlineConfig } from "../config/schema.js";
+import { loadSignalLexicon } from "../languages/signal-lexicons.js";
 import type { Assistant } from "../ports/assistant.js";
 
 /** One line of `warmline triage` output: a fixed contract. */
@@ -18,9 +20,15 @@ export interface TriageResult {
  * Decides one first message of a new conversation: standard-tier customer, business hours,
  * agents available. `team` is where it would go if escalated.
  */
-export async function triageOne(assistant: Assistant, config: WarmlineConfig, id: string | null, text: string): Promise<TriageResult> {
+export async function triageOne(
+  assistant: Assistant,
+  config: WarmlineConfig,
+  id: string | null,
+  text: string,
+  lexicon: SignalLexicon = loadSignalLexicon(config.policy),
+): Promise<TriageResult> {
   const nlu = await assistant.classify(text);
-  const decision = decideEscalation(firstMessageSignals(text, nlu), config);
+  const decision = decideEscalation(firstMessageSignals(text, nlu), { ...config, lexicon });
   return {
     id,
     intent: nlu.intent,
@@ -64,6 +72,8 @@ export async function runTriage(options: {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
 }): Promise<number> {
+  // Loaded before the first line, so a broken signals.json stops triage at once with its file and fix.
+  const lexicon = loadSignalLexicon(options.config.policy);
   const lines = createInterface({ input: options.input, crlfDelay: Infinity });
   let lineNumber = 0;
   let count = 0;
@@ -82,7 +92,7 @@ export async function runTriage(options: {
             team: options.config.routing.defaultTeam,
             error: parsed.error,
           }
-        : await triageOne(options.assistant, options.config, parsed.id, parsed.text);
+        : await triageOne(options.assistant, options.config, parsed.id, parsed.text, lexicon);
     options.output.write(`${JSON.stringify(result)}\n`);
     count++;
   }

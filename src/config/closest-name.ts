@@ -1,4 +1,4 @@
-import { editDistance } from "../../routing/text-normalize.js";
+import { editDistance } from "../domain/edit-distance.js";
 
 const words = (name: string) =>
   name

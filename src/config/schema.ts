@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { signalActionsSchema, signalPhrasesSchema } from "./signal-actions.js";
 import { ESCALATION_REASONS } from "../domain/escalation.js";
 
 /**
@@ -90,6 +91,16 @@ export const routingRuleSchema = z
   })
   .describe("First matching rule wins, before the intent table");
 
+export const assistantConfigSchema = z.strictObject({
+  corpus: z.string().optional().describe("CSV (text,intent) to train on instead of the shipped corpus"),
+  answers: z.string().optional().describe("JSON intent → answer overrides"),
+  orders: z.string().optional().describe("JSON file of sample orders for the file-backed Commerce"),
+  orderIntents: z
+    .array(z.string())
+    .default(["track_order", "cancel_order", "change_order", "get_refund", "track_refund", "check_refund_policy"])
+    .describe("Intents whose answer depends on the order: with an order number the assistant looks it up, without one it asks"),
+});
+
 export const policySchema = z.strictObject({
   confidenceThreshold: z.number().min(0).max(1).default(0.55).describe("Below this assistant confidence the bot counts a miss"),
   missesBeforeEscalation: z.number().int().min(1).default(2).describe("Misses (unsure answers, noise) before low_confidence escalates"),
@@ -117,8 +128,32 @@ export const policySchema = z.strictObject({
     .record(z.string(), z.array(z.string().min(2)))
     .default({})
     .describe("Topic name → phrases; any match hands over (legal, safety, security, complaint)"),
-  humanRequestPhrases: z.array(z.string()).default([]).describe("Extra phrases that mean 'let me talk to a person'"),
-  humanWords: z.array(z.string()).default([]).describe("Extra words for a human (any language)"),
+  humanRequestPhrases: z
+    .array(z.string())
+    .default([])
+    .describe("Extra phrases that mean 'let me talk to a person' (same as signalPhrases.human_request)"),
+  humanWords: z
+    .array(z.string())
+    .default([])
+    .describe("Extra words that name a person or the support team (same as signalPhrases.human_request)"),
+  signalPhrases: signalPhrasesSchema,
+  signalActions: signalActionsSchema,
+  humanRequestIntents: z
+    .array(z.string())
+    .default(["contact_human_agent", "contact_customer_service"])
+    .describe("Intents that are a request for a person when the assistant is confident (explicit_request)"),
+  refundIntents: z
+    .array(z.string())
+    .default(["get_refund", "check_refund_policy"])
+    .describe("Intents that ask for money back: refundLimit applies, and the assistant asks for the order first"),
+  refundTrackingIntents: z
+    .array(z.string())
+    .default(["track_refund"])
+    .describe("Intents that ask where a refund already granted is: no money decision, so refundLimit does not apply"),
+  smallTalkIntents: z
+    .array(z.string())
+    .default(["greeting", "thanks"])
+    .describe("Intents that say nothing of the customer's goal (the card's summary skips them)"),
   mandatoryReasons: z
     .array(z.enum(ESCALATION_REASONS))
     .default(["always_human", "priority_intent", "money_threshold", "policy_exception"])
@@ -411,13 +446,7 @@ export const configSchema = z.strictObject({
         ),
     })
     .default({ kind: "sqlite", sqliteFile: "warmline.sqlite" }),
-  assistant: z
-    .strictObject({
-      corpus: z.string().optional().describe("CSV (text,intent) to train on instead of the shipped corpus"),
-      answers: z.string().optional().describe("JSON intent → answer overrides"),
-      orders: z.string().optional().describe("JSON file of sample orders for the file-backed Commerce"),
-    })
-    .default({}),
+  assistant: assistantConfigSchema.prefault({}),
   metrics: z
     .strictObject({
       port: z

@@ -59,3 +59,16 @@ export interface Escalation {
    */
   acknowledgedAt?: number;
 }
+
+/** What a customer message can signal, in any language (the keys of data/languages/<code>/signals.json). */
+export const SIGNAL_CATEGORIES = [
+  "human_request",
+  "cancellation",
+  "complaint",
+  "insult",
+  "fraud",
+  "legal",
+  "money_not_credited",
+  "charged_twice",
+] as const;
+export type SignalCategory = (typeof SIGNAL_CATEGORIES)[number];

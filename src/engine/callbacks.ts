@@ -18,7 +18,10 @@ export async function queueCallback(core: EngineCore, conversation: Conversation
   const reason: EscalationReason = offer?.reason ?? "explicit_request";
   const team =
     offer?.team ??
-    core.teamSpeaking(routeTeam({ intent: mainIntent(conversation) ?? "unknown", reason, tier, text: "" }, config.routing), conversation);
+    core.teamSpeaking(
+      routeTeam({ intent: mainIntent(conversation, 0, config.policy) ?? "unknown", reason, tier, text: "" }, config.routing),
+      conversation,
+    );
   const handoff: Handoff = {
     reason,
     team,

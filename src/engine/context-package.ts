@@ -9,9 +9,10 @@ import { matchAlwaysHumanTopic } from "../../routing/always-human-topics.js";
 /** How many recent customer messages the card shows; the thread has them all. */
 export const KEY_MESSAGE_COUNT = 4;
 
-/** Intents that say nothing about what the customer needs. */
-const SMALL_TALK_INTENTS = ["none", "greeting", "thanks"];
-const HUMAN_REQUEST_INTENTS = ["contact_human_agent", "contact_customer_service"];
+/** The intent lists the card reads (policy.smallTalkIntents, policy.humanRequestIntents), from the config. */
+type IntentLists = Pick<WarmlineConfig["policy"], "smallTalkIntents" | "humanRequestIntents">;
+/** The assistant's own "nothing recognised" says nothing about what the customer needs either. */
+const NO_INTENT = "none";
 
 /**
  * What the customer wants, per intent, as the end of "… wants to …" (card) or "you'd like to …"
@@ -91,11 +92,18 @@ function goalFor(intent: string, orderNumber: string | undefined, their: "their"
 }
 
 /** The intent the entries are about: the last customer intent, at or above `minConfidence`, that is not small talk (a request for a person only when nothing else is). */
-function intentOf(entries: readonly TranscriptEntry[], minConfidence: number): string | undefined {
+function intentOf(entries: readonly TranscriptEntry[], minConfidence: number, lists: IntentLists): string | undefined {
   const intents = entries
-    .filter((e) => e.author === "customer" && e.intent && !SMALL_TALK_INTENTS.includes(e.intent) && (e.confidence ?? 1) >= minConfidence)
+    .filter(
+      (e) =>
+        e.author === "customer" &&
+        e.intent &&
+        e.intent !== NO_INTENT &&
+        !lists.smallTalkIntents.includes(e.intent) &&
+        (e.confidence ?? 1) >= minConfidence,
+    )
     .map((e) => e.intent as string);
-  return intents.filter((i) => !HUMAN_REQUEST_INTENTS.includes(i)).at(-1) ?? intents.at(-1);
+  return intents.filter((i) => !lists.humanRequestIntents.includes(i)).at(-1) ?? intents.at(-1);
 }
 
 /**
@@ -103,8 +111,8 @@ function intentOf(entries: readonly TranscriptEntry[], minConfidence: number): s
  * `minConfidence` (policy.confidenceThreshold), the assistant's guesses below it do not count;
  * entries without a confidence count as sure.
  */
-export function mainIntent(conversation: Conversation, minConfidence = 0): string | undefined {
-  return intentOf(conversation.transcript, minConfidence);
+export function mainIntent(conversation: Conversation, minConfidence: number, lists: IntentLists): string | undefined {
+  return intentOf(conversation.transcript, minConfidence, lists);
 }
 
 function orderNumberOf(conversation: Conversation): string | undefined {
@@ -176,9 +184,9 @@ function triedSentence(actions: readonly AttemptedAction[], botTurns: number): s
 }
 
 /** The customer's own words: their last message before the handover that says something (not a keyword, a yes or a greeting). */
-function statedByCustomer(messages: readonly TranscriptEntry[]): string | undefined {
+function statedByCustomer(messages: readonly TranscriptEntry[], smallTalkIntents: readonly string[]): string | undefined {
   const said = messages
-    .filter((m) => !m.deleted && !["greeting", "thanks"].includes(m.intent ?? ""))
+    .filter((m) => !m.deleted && !smallTalkIntents.includes(m.intent ?? ""))
     .map((m) => (m.editedText ?? m.text).replace(/\s+/g, " ").trim())
     .filter((text) => text.split(" ").length >= STATED_MIN_WORDS)
     .at(-1);
@@ -225,7 +233,7 @@ export interface ContextPackageInput {
    * or by an intent only if it is one of alwaysHumanIntents: whatever else the customer asked is not
    * why a person is needed.
    */
-  policy: Pick<WarmlineConfig["policy"], "confidenceThreshold" | "alwaysHumanTopics" | "alwaysHumanIntents">;
+  policy: Pick<WarmlineConfig["policy"], "confidenceThreshold" | "alwaysHumanTopics" | "alwaysHumanIntents"> & IntentLists;
   /** Agents of the team who speak the customer's language (see routing/team-routing.ts agentsSpeaking). */
   speakersOfLanguage?: string[];
 }
@@ -287,13 +295,14 @@ function previousOf(conversation: Conversation, escalation: Escalation): Pick<Co
 
 /** Builds the channel-independent package a human needs; every text in it is PII-masked, and only a call back carries the raw phone. */
 export function buildContextPackage(input: ContextPackageInput): ContextPackage {
-  const { claimWithinMinutes, mask, policy } = input;
+  const { claimWithinMinutes, mask } = input;
+  const { policy } = input;
   const { conversation, escalation } = maskedForWorkspace(input.conversation, input.escalation, mask);
   const name = conversation.customer.name?.trim() || "WhatsApp customer";
   const customerMessages = conversation.transcript.filter((e) => e.author === "customer");
   // What they told the assistant: the card is about the handover, the thread has what came after.
   const beforeHandover = customerMessages.filter((e) => e.at <= escalation.createdAt);
-  const intent = intentOf(beforeHandover, policy.confidenceThreshold);
+  const intent = intentOf(beforeHandover, policy.confidenceThreshold, policy);
   const orderNumber = orderNumberOf(conversation);
   const alwaysHuman = escalation.reason === "always_human";
   const topics = alwaysHuman ? topicsRaised(beforeHandover, policy.alwaysHumanTopics) : [];
@@ -304,7 +313,7 @@ export function buildContextPackage(input: ContextPackageInput): ContextPackage 
   const botActions = conversation.transcript.flatMap((e) => e.actions ?? []);
   const botTurns = conversation.transcript.filter((e) => e.author === "bot").length;
   const headline = headlineOf(name, escalation, topics, goalIntent, orderNumber);
-  const stated = statedByCustomer(beforeHandover);
+  const stated = statedByCustomer(beforeHandover, policy.smallTalkIntents);
   const summary = [
     `${headline}.`,
     triedSentence(botActions, botTurns),
@@ -321,7 +330,7 @@ export function buildContextPackage(input: ContextPackageInput): ContextPackage 
   const nextStep = withOrder ?? ((goalIntent && NEXT_STEP_BY_INTENT[goalIntent]) || NEXT_STEP_BY_REASON[escalation.reason]);
   const firstName = conversation.customer.name?.trim().split(/\s+/)[0];
   // Said to the customer: "your", never "their"; a request for a person is already being met.
-  const yourGoal = goalIntent && !HUMAN_REQUEST_INTENTS.includes(goalIntent) ? goalFor(goalIntent, orderNumber, "your") : undefined;
+  const yourGoal = goalIntent && !policy.humanRequestIntents.includes(goalIntent) ? goalFor(goalIntent, orderNumber, "your") : undefined;
   const suggestedOpening = `Hi${firstName ? ` ${firstName}` : ""}, thanks for waiting. ${yourGoal ? `I can see you'd like to ${yourGoal}, and I've` : "I've"} read everything you told our assistant, so you won't need to repeat anything.`;
 
   const rawPhone = input.conversation.customer.phone;

@@ -161,7 +161,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       declinedReasons: conversation.declinedReasons,
       tier: conversation.customer.tier,
     };
-    const decided = decideEscalation(signals, config);
+    const decided = decideEscalation(signals, { ...config, lexicon: core.signalLexicon });
     const decision = { ...decided, team: core.teamSpeaking(decided.team, conversation) };
     core.observer?.onDecision?.(conversation.id, decision, turn);
     const escalating = decision.escalate && decision.reason !== undefined;

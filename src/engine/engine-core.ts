@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import type { SignalLexicon } from "../../routing/signal-lexicon.js";
+import { loadSignalLexicon } from "../languages/signal-lexicons.js";
 import type { PolicyDecision } from "../../routing/escalation-policy.js";
 import type { ControlKeyword } from "../../routing/customer-keywords.js";
 import type { WarmlineConfig } from "../config/schema.js";
@@ -47,6 +49,8 @@ export interface EngineDeps {
    * restarted instance takes its lanes back at once; default: a new id per engine.
    */
   instanceId?: string;
+  /** Every language's escalation signals, compiled at start-up; default: loaded from data/languages and config.policy. */
+  signalLexicon?: SignalLexicon;
 }
 
 export interface EngineObserver {
@@ -100,6 +104,8 @@ export interface EngineCore {
   readonly log: Logger;
   readonly observer?: EngineObserver;
   readonly languages: CustomerLanguages;
+  /** Every language's escalation signals, compiled once for the engine's life. */
+  readonly signalLexicon: SignalLexicon;
   /** Orders each customer's events inside this process. */
   readonly serializer: KeyedSerializer;
   readonly dispatcher: OutboxDispatcher;
@@ -142,6 +148,7 @@ export interface EngineCore {
 export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): EngineCore {
   const { config, store, customers, clock } = deps;
   const serializer = createKeyedSerializer();
+  const signalLexicon = deps.signalLexicon ?? loadSignalLexicon(config.policy);
 
   const dispatcher = createOutboxDispatcher({
     outbox: store,
@@ -222,6 +229,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     log: deps.logger.child({ component: "engine" }),
     observer: deps.observer,
     languages,
+    signalLexicon,
     serializer,
     dispatcher,
     deliveryRefs: new Map(),

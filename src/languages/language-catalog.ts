@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { WarmlineError } from "../domain/errors.js";
 import { PACKAGE_ROOT } from "../paths.js";
+import { readLanguageJson } from "./read-json.js";
 
 /**
  * The languages Warmline knows, as data: one folder per language under data/languages/<code>/,
@@ -79,16 +80,7 @@ export function loadLanguageCatalog(dir: string = LANGUAGES_DIR): LanguageInfo[]
     .sort();
   const catalog = codes.map((code) => {
     const file = join(dir, code, "language.json");
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, "utf8"));
-    } catch (cause) {
-      throw new WarmlineError(
-        "config_invalid",
-        `Cannot read ${file} (${(cause as Error).message}): every language folder needs a language.json with code, name, nativeName and scripts.`,
-        cause,
-      );
-    }
+    const raw = readLanguageJson(file, "every language folder needs a language.json with code, name, nativeName and scripts.");
     const parsed = languageInfoSchema.safeParse(raw);
     if (!parsed.success) throw new WarmlineError("config_invalid", `${file} is invalid:\n${z.prettifyError(parsed.error)}`);
     if (parsed.data.code !== code)

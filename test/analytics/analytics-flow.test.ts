@@ -237,7 +237,7 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
       expect.objectContaining({ kind: "escalated_too_late", agentId: `slack:${ALEX}` }),
       expect.objectContaining({ kind: "bot_should_have_handled", agentId: `slack:${SAM}`, intent: "cancel_order" }),
     ]);
-    expect(feedbackExamples(await harness.store.listSince(0), harness.config.privacy)).toEqual([
+    expect(feedbackExamples(await harness.store.listSince(0), harness.config)).toEqual([
       { text: "I want to cancel my order 100311 please", intent: "cancel_order" },
     ]);
 
@@ -261,7 +261,7 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
       expect.objectContaining({ kind: "right_call", agentId: `slack:${SAM}` }),
     ]);
     expect(stored!.feedback![1]).not.toHaveProperty("intent");
-    expect(feedbackExamples(await harness.store.listSince(0), harness.config.privacy)).toEqual([]);
+    expect(feedbackExamples(await harness.store.listSince(0), harness.config)).toEqual([]);
     m = await metrics(harness);
     expect(metric(m, "agent_feedback", { team: "retention", kind: "right_call" })).toBe(2);
     expect(metric(m, "agent_feedback", { team: "retention", kind: "bot_should_have_handled" })).toBe(0);
@@ -291,7 +291,7 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     expect((await harness.store.get(c.conversationId))!.feedback).toEqual([
       expect.objectContaining({ kind: "bot_should_have_handled", agentId: `slack:${ALEX}`, intent: other }),
     ]);
-    expect(feedbackExamples(await harness.store.listSince(0), harness.config.privacy)).toEqual([
+    expect(feedbackExamples(await harness.store.listSince(0), harness.config)).toEqual([
       { text: "I want to cancel my order 100311 please", intent: other },
     ]);
     expect(metric(await metrics(harness), "agent_feedback", { team: "retention", kind: "bot_should_have_handled" })).toBe(1);

@@ -1,3 +1,4 @@
+import { policySchema } from "../../src/config/schema.js";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -284,10 +285,8 @@ describe("report and export-feedback", () => {
     right.transcript = [buildTranscriptEntry({ text: "where is order 1042", at: BASE_TIME })];
     right.feedback = [{ kind: "right_call", escalationId: right.escalations[0]!.id, agentId: "slack:U1", at: BASE_TIME }];
     const examples = feedbackExamples([c, other, right], {
-      maskCards: true,
-      maskEmails: true,
-      maskPhones: true,
-      transcriptRetentionDays: 90,
+      privacy: { maskCards: true, maskEmails: true, maskPhones: true, transcriptRetentionDays: 90 },
+      policy: policySchema.parse({}),
     });
     expect(examples).toHaveLength(1);
     expect(examples[0]!.text).not.toContain("4111 1111");

@@ -12,6 +12,7 @@ import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import type { Assistant, AssistantTurn } from "../../src/ports/assistant.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import { decideEscalation, firstMessageSignals } from "../../routing/escalation-policy.js";
+import { policyConfigs } from "../routing/policy-driver.js";
 import { buildConversation } from "../contract/conversation-factory.js";
 import { loadCustomerLanguages } from "../../src/languages/customer-replies.js";
 
@@ -59,7 +60,7 @@ function chat() {
 
 /** The policy's verdict on a turn, as if it were the conversation's first customer message. */
 function decide(text: string, turn: AssistantTurn) {
-  return decideEscalation({ ...firstMessageSignals(text, turn), actions: turn.actions }, config);
+  return decideEscalation({ ...firstMessageSignals(text, turn), actions: turn.actions }, policyConfigs(config));
 }
 
 describe("extractOrderReply: a message that is nothing but an order number", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Conversation, TranscriptEntry } from "../../src/domain/conversation.js";
 import type { Escalation } from "../../src/domain/escalation.js";
+import { policySchema } from "../../src/config/schema.js";
 import { buildContextPackage, mainIntent, type ContextPackageInput } from "../../src/engine/context-package.js";
 
 const T0 = Date.UTC(2026, 10, 17, 9, 30);
@@ -67,7 +68,14 @@ function escalation(overrides: Partial<Escalation> = {}): Escalation {
 }
 
 /** The shipped confidence threshold, and no always-human topics or intents unless a test names them. */
-const POLICY: ContextPackageInput["policy"] = { confidenceThreshold: 0.55, alwaysHumanTopics: {}, alwaysHumanIntents: [] };
+const { humanRequestIntents, smallTalkIntents } = policySchema.parse({});
+const POLICY: ContextPackageInput["policy"] = {
+  confidenceThreshold: 0.55,
+  alwaysHumanTopics: {},
+  alwaysHumanIntents: [],
+  humanRequestIntents,
+  smallTalkIntents,
+};
 
 const build = (
   transcript: TranscriptEntry[],
@@ -148,8 +156,8 @@ describe("the context package's words", () => {
     expect(build(transcript, { reason: "negative_sentiment" }, { policy: { confidenceThreshold: 0.5 } }).headline).toBe(
       "Maria Lopez wants to know where their refund is",
     );
-    expect(mainIntent(conversation(transcript), 0.55)).toBeUndefined();
-    expect(mainIntent(conversation(transcript))).toBe("track_refund");
+    expect(mainIntent(conversation(transcript), 0.55, POLICY)).toBeUndefined();
+    expect(mainIntent(conversation(transcript), 0, POLICY)).toBe("track_refund");
   });
 
   it("lists each distinct attempt once, with what came of it", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { policySchema } from "../../src/config/schema.js";
 import { maskPhoneNumber, maskPii, passesLuhn } from "../../src/domain/pii.js";
 
 const all = { maskCards: true, maskEmails: true, maskPhones: true };
@@ -95,7 +96,7 @@ describe("PII masking in the context package", () => {
       escalation,
       claimWithinMinutes: 5,
       mask: all,
-      policy: { confidenceThreshold: 0.55, alwaysHumanTopics: {}, alwaysHumanIntents: [] },
+      policy: policySchema.parse({}),
     });
     const everything = JSON.stringify(pkg);
     expect(everything).not.toMatch(/4111111111111111|ann\.lee@|07700900123/);

@@ -53,7 +53,7 @@ const CONSTRUCTIONS: { what: string; pattern: RegExp; allowed: string[] }[] = [
   { what: "Bolt's App", pattern: /\bnew\s+App\s*\(/, allowed: ["src/main.ts"] },
   { what: "whatsapp-web.js's Client", pattern: /\bnew\s+(?:\w+\.)?Client\s*\(/, allowed: ["src/main.ts"] },
   { what: "a Socket Mode client", pattern: /\bnew\s+SocketModeClient\s*\(/, allowed: [] },
-  { what: "a Slack WebClient", pattern: /\bnew\s+WebClient\s*\(/, allowed: ["channels/slack/slack-doctor.ts"] },
+  { what: "a Slack WebClient", pattern: /\bnew\s+WebClient\s*\(/, allowed: ["src/main.ts", "channels/slack/slack-doctor.ts"] },
   { what: "keyv or a keyv adapter", pattern: /\bnew\s+Keyv\w*\s*\(/, allowed: ["src/store/"] },
   { what: "a Redis client", pattern: /\bcreateClient\s*\(/, allowed: ["src/store/redis-store.ts"] },
   { what: "a store backend", pattern: /\bcreate(?:Memory|Sqlite|Redis)Store\s*\(/, allowed: ["src/store/"] },

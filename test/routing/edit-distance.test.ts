@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { editDistance, isFuzzyMatch } from "../../routing/text-normalize.js";
+import { isFuzzyMatch } from "../../routing/text-normalize.js";
+import { editDistance } from "../../src/domain/edit-distance.js";
 
 describe("editDistance", () => {
   it("counts insertions, deletions, substitutions and adjacent transpositions", () => {

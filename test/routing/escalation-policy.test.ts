@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideEscalation, firstMessageSignals } from "../../routing/escalation-policy.js";
-import { defaultConfig, finalDecision, playConversation, type Turn } from "./policy-driver.js";
+import { defaultConfig, finalDecision, playConversation, policyConfigs, type Turn } from "./policy-driver.js";
 
 const config = defaultConfig();
 
@@ -362,7 +362,7 @@ describe("precedence, declines, VIP and teams", () => {
   it("computes the team even when nothing fires", () => {
     const decision = decideEscalation(
       firstMessageSignals("how do I pay by card?", { intent: "check_payment_methods", confidence: 0.9, sentiment: 0.1, entities: {} }),
-      config,
+      policyConfigs(config),
     );
     expect(decision).toEqual({
       escalate: false,
@@ -373,6 +373,89 @@ describe("precedence, declines, VIP and teams", () => {
       mandatory: false,
       clarify: false,
       miss: false,
+    });
+  });
+});
+
+describe("escalation signals (data/languages/*/signals.json, policy.signalActions)", () => {
+  it("routes a cancellation the assistant missed to retention, naming the customer's words", () => {
+    const decision = finalDecision([{ text: "quiero cancelar mi pedido ya", intent: "none", confidence: 0.3 }]);
+    expect(decision).toMatchObject({ escalate: true, reason: "priority_intent", team: "retention", mandatory: true });
+    expect(decision.explanation).toBe('Customer wants to cancel: "cancelar mi pedido".');
+  });
+
+  it.each([
+    ["money deducted from my bank but not credited", "money_not_credited"],
+    ["i got charged twice for the same order", "charged_twice"],
+  ])("routes money trouble to billing whatever the assistant guessed: %s", (text) => {
+    const decision = finalDecision([{ text, intent: "delete_account", confidence: 0.9 }]);
+    expect(decision).toMatchObject({ escalate: true, reason: "priority_intent", team: "billing" });
+  });
+
+  it.each([
+    ["worst service ever", "is making a complaint"],
+    ["fraud app", "accuses the business of fraud"],
+    ["i will take legal action", "threatens legal action"],
+  ])("hands a complaint, a fraud accusation or a legal threat to a person at once: %s", (text, says) => {
+    const decision = finalDecision([{ text, intent: "track_order", confidence: 0.9 }]);
+    expect(decision).toMatchObject({ escalate: true, reason: "always_human", priority: "urgent", mandatory: true });
+    expect(decision.explanation).toContain(says);
+  });
+
+  it("treats an insult as anger the customer may still decline", () => {
+    const decision = finalDecision([{ text: "you are useless", intent: "track_order", confidence: 0.9 }]);
+    expect(decision).toMatchObject({ escalate: true, reason: "negative_sentiment", mandatory: false });
+  });
+
+  it("keeps a question about the cancellation fee with the assistant", () => {
+    const decision = finalDecision([{ text: "how much is it to cancel my order", intent: "check_cancellation_fee", confidence: 0.9 }]);
+    expect(decision.escalate).toBe(false);
+  });
+
+  it("keeps the assistant's own routing for a compatible intent (close my account → delete_account)", () => {
+    const custom = defaultConfig();
+    custom.routing.intentTeams.delete_account = "priority";
+    const decision = finalDecision([{ text: "close my account", intent: "delete_account", confidence: 0.9 }], { config: custom });
+    expect(decision).toMatchObject({ escalate: true, reason: "priority_intent", team: "priority" });
+  });
+
+  it("takes what a category does from the config", () => {
+    const custom = defaultConfig();
+    custom.policy.signalActions.legal = {
+      reason: "always_human",
+      intent: "complaint",
+      unlessIntents: [],
+      compatibleIntents: [],
+      describe: "mentions a lawyer",
+    };
+    custom.routing.intentTeams.complaint = "priority";
+    const decision = finalDecision([{ text: "my lawyer will hear about this" }], { config: custom });
+    expect(decision).toMatchObject({ reason: "always_human", team: "priority", explanation: 'Customer mentions a lawyer: "lawyer".' });
+    delete custom.policy.signalActions.legal;
+    custom.policy.alwaysHumanTopics = {};
+    expect(finalDecision([{ text: "my lawyer will hear about this" }], { config: custom }).escalate).toBe(false);
+  });
+
+  it("needs a word for a person or a way to reach one before trusting a human-request intent", () => {
+    expect(
+      finalDecision([{ text: "I want to know about the referral offers", intent: "contact_human_agent", confidence: 0.95 }]).escalate,
+    ).toBe(false);
+    expect(finalDecision([{ text: "when are you open for calls", intent: "contact_customer_service", confidence: 0.8 }])).toMatchObject({
+      escalate: true,
+      reason: "explicit_request",
+    });
+  });
+
+  it("trusts a one-word message only when it is signal vocabulary", () => {
+    expect(finalDecision([{ text: "Cancellation", intent: "cancel_order", confidence: 0.86 }])).toMatchObject({
+      escalate: true,
+      team: "retention",
+    });
+    // CANCEL alone is a control word: with nothing waiting the assistant asks what they need.
+    expect(finalDecision([{ text: "Cancel", intent: "cancel_order", confidence: 0.86 }])).toMatchObject({ escalate: false, clarify: true });
+    expect(finalDecision([{ text: "Haircare", intent: "cancel_order", confidence: 0.93 }])).toMatchObject({
+      escalate: false,
+      clarify: true,
     });
   });
 });

@@ -85,7 +85,8 @@ const CORE_BOUNDARIES: CoreBoundary[] = [
   {
     folder: "src/engine",
     packages: ["node:"],
-    reaches: ["src/engine/", "src/ports/", "src/domain/", "routing/"],
+    // src/languages: the shipped language data (signals, replies) the engine reads once at construction.
+    reaches: ["src/engine/", "src/ports/", "src/domain/", "routing/", "src/languages/"],
     typesFrom: ["src/config/schema.ts"],
     why: "the engine works through ports; SDKs belong in channels/, storage in src/store, and the config arrives built",
   },

@@ -1,11 +1,17 @@
 import { readFileSync } from "node:fs";
 import { checkedConfigSchema, type WarmlineConfig } from "../../src/config/schema.js";
-import { decideEscalation, type PolicyDecision, type PolicySignals } from "../../routing/escalation-policy.js";
+import { decideEscalation, type PolicyConfigs, type PolicyDecision, type PolicySignals } from "../../routing/escalation-policy.js";
+import { loadSignalLexicon } from "../../src/languages/signal-lexicons.js";
 
 /** The shipped defaults, validated by the real schema, so tests follow warmline.config.json. */
 export function defaultConfig(): WarmlineConfig {
   const raw: unknown = JSON.parse(readFileSync(new URL("../../warmline.config.json", import.meta.url), "utf8"));
   return checkedConfigSchema.parse(raw);
+}
+
+/** The policy's inputs for a config: its policy and routing, and the shipped signals plus its own phrases. */
+export function policyConfigs(config: WarmlineConfig): PolicyConfigs {
+  return { policy: config.policy, routing: config.routing, keywords: config.keywords, lexicon: loadSignalLexicon(config.policy) };
 }
 
 /** What the assistant made of one customer message; anything left out is a confident, neutral answer. */
@@ -46,7 +52,7 @@ export function playConversation(turns: readonly Turn[], options: ConversationOp
       toolFailures,
       customerTurns: index + 1,
     };
-    const decision = decideEscalation(signals, config);
+    const decision = decideEscalation(signals, policyConfigs(config));
     decisions.push(decision);
     if (decision.escalate) break;
     previous.push(turn.text);
