@@ -14,7 +14,6 @@ import { SHIPPED_CONFIG_FILE } from "../src/paths.js";
 import type { WarmlineStore } from "../src/ports/outbox.js";
 import { createMemoryStore } from "../src/store/memory-store.js";
 import { createSqliteStore } from "../src/store/sqlite-store.js";
-import { loadCustomerLanguages } from "../src/languages/customer-replies.js";
 
 const USAGE = "Usage: npm run bench [-- --conversations 200 --store sqlite|memory]";
 let parsed;
@@ -55,7 +54,6 @@ const assistant = await createAssistantFromConfig(config);
 const { customers, workspace } = createSimulationChannels();
 const engine = createEngine({
   config,
-  languages: loadCustomerLanguages(config),
   store,
   assistant,
   customers,

@@ -35,7 +35,6 @@ import { createAnalyticsRuntime } from "./analytics/analytics-runtime.js";
 import type { WarmlineMetrics } from "./analytics/metrics.js";
 import { registerAnalyticsListeners } from "../channels/slack/analytics-listeners.js";
 import { postWeeklyDigest } from "../channels/slack/app-home.js";
-import { loadCustomerLanguages } from "./languages/customer-replies.js";
 
 export interface StartWarmlineOptions {
   /** A config object, or the path of a config file. Default: ./warmline.config.json. */
@@ -194,17 +193,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       clock,
     });
 
-    const engine = createEngine({
-      config,
-      languages: loadCustomerLanguages(config),
-      store,
-      assistant,
-      customers,
-      workspace,
-      clock,
-      logger,
-      instanceId: instanceIdOf(dataDir),
-    });
+    const engine = createEngine({ config, store, assistant, customers, workspace, clock, logger, instanceId: instanceIdOf(dataDir) });
     const slackInFlight = createInFlightTracker();
     app.use(slackInFlight.middleware);
     registerSlackListeners(app, {

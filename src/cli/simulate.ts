@@ -9,7 +9,6 @@ import { createSilentLogger } from "../logging.js";
 import { createSimulationChannels } from "../../channels/simulation/simulation-channels.js";
 import { createAssistantFromConfig } from "../assistant/from-config.js";
 import { openConversationStore } from "../store/open-store.js";
-import { loadCustomerLanguages } from "../languages/customer-replies.js";
 
 const AGENT_ACTIONS = ["claim", "reply", "note", "release", "transfer", "return", "resolve"] as const;
 const TURN_SHAPES = `{"customer": "what the customer writes"} or {"agent": "${AGENT_ACTIONS.join("|")}", "name": "Sam", "text": "…", "team": "…"}`;
@@ -125,7 +124,6 @@ export async function runSimulation(options: {
   const assistant = await createAssistantFromConfig(options.config, { corpusFile: options.corpusFile, clock });
   const engine = createEngine({
     config: options.config,
-    languages: loadCustomerLanguages(options.config),
     store,
     assistant,
     customers,

@@ -24,6 +24,7 @@ import { createOutboxDispatcher, type OutboxDispatcher, type OutboxDispatcherDep
 import { fillTemplate } from "./templates.js";
 import { agentsSpeaking, preferTeamSpeaking } from "../../routing/team-routing.js";
 import type { CustomerLanguages } from "../ports/customer-languages.js";
+import { loadCustomerLanguages } from "../languages/customer-replies.js";
 
 /** Retries of a lost compare-and-set before giving up (another instance keeps winning). */
 const MAX_CAS_ATTEMPTS = 8;
@@ -42,8 +43,8 @@ export interface EngineDeps {
   logger: Logger;
   /** Optional listener for what the engine decided (simulation, metrics). */
   observer?: EngineObserver;
-  /** What Warmline says in each customer language and how a message's language is found (src/languages: loadCustomerLanguages). */
-  languages: CustomerLanguages;
+  /** What Warmline says in each customer language and how a message's language is found; default: read from data/languages and the config. */
+  languages?: CustomerLanguages;
   /**
    * This instance among those sharing the store (holds outbox lane leases). Stable across restarts, so a
    * restarted instance takes its lanes back at once; default: a new id per engine.
@@ -166,7 +167,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     logger: deps.logger,
   });
 
-  const { languages } = deps;
+  const languages = deps.languages ?? loadCustomerLanguages(config);
   const replyLanguage: EngineCore["replyLanguage"] = (c) =>
     c.language ?? (c.keywordLanguage !== undefined ? { code: c.keywordLanguage } : undefined);
 

@@ -14,7 +14,6 @@ import { createMemoryStore } from "../../src/store/memory-store.js";
 import { decideEscalation, firstMessageSignals } from "../../routing/escalation-policy.js";
 import { policyConfigs } from "../routing/policy-driver.js";
 import { buildConversation } from "../contract/conversation-factory.js";
-import { loadCustomerLanguages } from "../../src/languages/customer-replies.js";
 
 // Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
 const NOW = Date.UTC(2026, 10, 17, 11, 0);
@@ -205,7 +204,6 @@ describe("through the engine", () => {
     const { customers, workspace, log } = createSimulationChannels();
     const engine = createEngine({
       config: structuredClone(config),
-      languages: loadCustomerLanguages(config),
       store,
       assistant,
       customers,

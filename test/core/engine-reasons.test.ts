@@ -11,7 +11,6 @@ import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import type { Assistant } from "../../src/ports/assistant.js";
 import type { Commerce } from "../../src/ports/commerce.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
-import { loadCustomerLanguages } from "../../src/languages/customer-replies.js";
 
 /**
  * The escalation reasons the policy tests cover with a driver, here through the real engine, so its
@@ -42,16 +41,7 @@ async function conversationWith(assistant: Assistant, messages: string[]) {
   let now = OPEN_HOURS;
   const store = await createMemoryStore({ clock: { now: () => now } });
   const { customers, workspace, log } = createSimulationChannels();
-  const engine = createEngine({
-    config,
-    languages: loadCustomerLanguages(config),
-    store,
-    assistant,
-    customers,
-    workspace,
-    clock: { now: () => now },
-    logger: createSilentLogger(),
-  });
+  const engine = createEngine({ config, store, assistant, customers, workspace, clock: { now: () => now }, logger: createSilentLogger() });
   for (const [i, text] of messages.entries()) {
     now += 60_000;
     await engine.handleInboundMessage({

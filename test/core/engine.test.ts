@@ -11,7 +11,7 @@ import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
-import { type CustomerReplies, loadCustomerLanguages, loadCustomerReplies, type MessageKey } from "../../src/languages/customer-replies.js";
+import { type CustomerReplies, loadCustomerReplies, type MessageKey } from "../../src/languages/customer-replies.js";
 
 // Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
 const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
@@ -43,10 +43,8 @@ async function world(overrides: (c: WarmlineConfig) => WarmlineConfig = (c) => c
   const clock = { now: () => now.value };
   const store = await createMemoryStore({ clock });
   const { customers, workspace, log } = createSimulationChannels();
-  const configured = overrides(structuredClone(config));
   const engine = createEngine({
-    config: configured,
-    languages: loadCustomerLanguages(configured),
+    config: overrides(structuredClone(config)),
     store,
     assistant,
     customers,
@@ -355,7 +353,6 @@ describe("engine: messages while waiting in line are acknowledged, at most once 
     expect((await w.store.get(id))!.escalations[0]?.acknowledgedAt).toBe(w.now.value);
     const other = createEngine({
       config,
-      languages: loadCustomerLanguages(config),
       store: w.store,
       assistant,
       ...createSimulationChannels(),

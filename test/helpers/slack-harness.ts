@@ -37,7 +37,6 @@ import {
   transferSelectAction,
   viewSubmission,
 } from "../../src/sandbox/slack-signing.js";
-import { loadCustomerLanguages } from "../../src/languages/customer-replies.js";
 
 export const HARNESS_SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
 export const HARNESS_BOT_TOKEN = "xoxb-harness-bot-token";
@@ -168,16 +167,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   const store = await createMemoryStore({ clock });
   const whatsapp = new FakeWhatsAppClient({ now: clock.now });
   const customers = new WhatsAppChannelAdapter({ client: whatsapp, clock, printQr: () => undefined });
-  const engine = createEngine({
-    config,
-    languages: loadCustomerLanguages(config),
-    store,
-    assistant: await sharedAssistant(),
-    customers,
-    workspace,
-    clock,
-    logger,
-  });
+  const engine = createEngine({ config, store, assistant: await sharedAssistant(), customers, workspace, clock, logger });
   registerSlackListeners(app, {
     actions: engine,
     admin: engine,

@@ -25,7 +25,6 @@ import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import { expectWithinSlackLimits } from "../slack/card-limits.js";
 import { TEAMS, cancellationContext } from "../slack/context-fixture.js";
-import { loadCustomerLanguages } from "../../src/languages/customer-replies.js";
 
 /** Hostile text: any Unicode, RTL and zero-width marks, Slack control sequences, long runs. */
 const SLACK_CONTROL = [
@@ -265,16 +264,7 @@ describe("bad input: no lost message through the engine", () => {
           const clock = { now: () => Date.UTC(2026, 10, 17, 11, 0) };
           const store = await createMemoryStore({ clock });
           const { customers, workspace, log } = createSimulationChannels();
-          const engine = createEngine({
-            config,
-            languages: loadCustomerLanguages(config),
-            store,
-            assistant,
-            customers,
-            workspace,
-            clock,
-            logger: createSilentLogger(),
-          });
+          const engine = createEngine({ config, store, assistant, customers, workspace, clock, logger: createSilentLogger() });
           for (const [i, text] of [...texts, "I want a human"].entries()) {
             await engine.handleInboundMessage({
               messageId: `m${i}`,
