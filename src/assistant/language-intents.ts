@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { IdentifiedLanguage, LanguageHints } from "../languages/identify-language.js";
 import { LANGUAGES_DIR, type LanguageInfo, loadLanguageCatalog } from "../languages/language-catalog.js";
 import { type CorpusExample, loadCorpus } from "./corpus.js";
-import { type IntentModel, type IntentScore, NONE_INTENT, trainIntentModel } from "./intent-model.js";
+import { type IntentModel, type IntentScore, trainIntentModel } from "./intent-model.js";
 
 /**
  * Intents in languages other than English, from data/languages/<code>/intents.csv: one NLP.js model
@@ -76,28 +76,21 @@ export interface LanguageModels {
   english: IntentModel;
   others?: LanguageIntents;
   identify: Identify;
-  /** The assistant's confidence threshold: an English answer below it may be bettered by the other model. */
+  /** The assistant's confidence threshold: the other model's answers under OTHER_LANGUAGES_MIN_CONFIDENCE are scaled below it. */
   threshold: number;
 }
 
 /**
- * Classifies with the model for the message's language: English (and any language without
- * examples) on the English model, the languages with examples on theirs. A message too short to
- * identify, in a conversation of unknown language, stays with English unless English is unsure and
- * the other model is surer (English answers are never changed: the multilingual model has seen
- * little English and is confidently wrong on it).
+ * Classifies with the model for the message's language: English, a language without examples, and a
+ * message too short to identify in a conversation of unknown language on the English model (which
+ * then never trains the other), the languages with examples on theirs.
  */
 export async function classifyInLanguage(text: string, models: LanguageModels, conversationLanguage?: string): Promise<IntentScore[]> {
   const { english, others, identify, threshold } = models;
-  if (!others) return english.classify(text);
-  const code = identify(text, conversationLanguage === undefined ? {} : { previous: conversationLanguage })?.code ?? conversationLanguage;
-  const theirs = async () => stricter((await others.model()).classify(text), threshold);
-  if (code !== undefined) return others.languages.has(code) ? theirs() : english.classify(text);
-  const mine = await english.classify(text);
-  const sure = mine[0] !== undefined && mine[0].intent !== NONE_INTENT && mine[0].score >= threshold;
-  if (sure) return mine;
-  const other = await theirs();
-  return (other[0]?.score ?? 0) > (mine[0]?.score ?? 0) && other[0]?.intent !== NONE_INTENT ? other : mine;
+  const code =
+    others && (identify(text, conversationLanguage === undefined ? {} : { previous: conversationLanguage })?.code ?? conversationLanguage);
+  if (!others || code === undefined || !others.languages.has(code)) return english.classify(text);
+  return stricter((await others.model()).classify(text), threshold);
 }
 
 /** Scores under OTHER_LANGUAGES_MIN_CONFIDENCE scaled below the assistant's threshold, keeping their order. */
