@@ -14,7 +14,7 @@ import { type IntentModel, type IntentScore, trainIntentModel } from "./intent-m
 /**
  * The multilingual model learnt from about 25 examples per intent and none of the in-domain questions
  * that need no person ("can I pay by card?"), so at the usual threshold it reads such questions as
- * cancellations or payment problems, which escalate: 14 of 60 in scripts/language-intents-plain.tsv at
+ * cancellations or payment problems, which escalate: 12–14 of 60 in scripts/language-intents-plain.tsv at
  * 0.55, 4 at 0.85, 2 (the product's 3 % bar for false escalation) at this score
  * (scripts/measure-language-intents.ts). Below it, its answers are not confident.
  */
