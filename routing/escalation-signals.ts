@@ -30,7 +30,7 @@ interface SignalTokens {
 
 function signalTokens(text: string): SignalTokens {
   const words = normalizeText(text)
-    .split(/[^\p{L}\p{N}']+/u)
+    .split(/[^\p{L}\p{M}\p{N}']+/u)
     .map((word) => word.replace(/^'+|'+$/g, ""))
     .filter((word) => word.replace(/'/g, "").length > 0);
   return {

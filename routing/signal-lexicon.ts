@@ -38,6 +38,8 @@ export interface SignalLexiconSource {
  * my last two orders"), three within 6 ("debited from my account but not credited").
  */
 export const COMBO_WINDOW_PER_GROUP = 2;
+/** Shortest word a glued phrase may hold and still be read with typos ("customercare", not "quate"). */
+const GLUED_FUZZY_MIN_WORD = 4;
 /** Shortest token a typo may be read into: shorter ones are too often other words. */
 const FUZZY_MIN_TOKEN = 4;
 /** Resolved tokens kept per lexicon; customers reuse the same few thousand words. */
@@ -142,6 +144,9 @@ class LexiconBuilder {
   readonly common = new Set<string>();
   readonly contactTerms = new Set<number>();
   private readonly fuzzyWords: { word: string; id: number }[] = [];
+  /** Glued phrases whose parts are short syllables: exact only (see addPhrase), unless also written as a word. */
+  private readonly gluedOnly = new Set<number>();
+  private readonly writtenWords = new Set<number>();
 
   private term(kind: "exact" | "prefix" | "substring", text: string): number {
     const key = `${kind}:${text}`;
@@ -175,7 +180,9 @@ class LexiconBuilder {
       const isPrefix = piece.endsWith("*");
       const words = tokenise(piece);
       words.forEach((word, i) => {
-        ids.push(this.term(isPrefix && i === words.length - 1 ? "prefix" : "exact", word));
+        const id = this.term(isPrefix && i === words.length - 1 ? "prefix" : "exact", word);
+        this.writtenWords.add(id);
+        ids.push(id);
       });
     }
     return ids;
@@ -191,6 +198,9 @@ class LexiconBuilder {
     const words = tokenise(written);
     if (words.length > 1 && !written.includes("*") && !isUnspacedScript(written)) {
       const glued = this.term("exact", words.join(""));
+      // Glued short syllables ("lũ chó" → "lucho", "quá tệ" → "quate") are one typo away from
+      // everyday words of other languages ("mucho", "quote"): read them exactly.
+      if (words.some((word) => word.length < GLUED_FUZZY_MIN_WORD)) this.gluedOnly.add(glued);
       const gluedList = this.phrasesByFirstTerm.get(glued) ?? [];
       gluedList.push({ terms: [glued], owner });
       this.phrasesByFirstTerm.set(glued, gluedList);
@@ -215,6 +225,7 @@ class LexiconBuilder {
   /** Builds the typo index once every term and common word is known. */
   buildFuzzyIndex(): void {
     for (const { word, id } of this.fuzzyWords) {
+      if (this.gluedOnly.has(id) && !this.writtenWords.has(id)) continue;
       const allowance = typoAllowance(word);
       if (allowance === 0 || /\p{N}/u.test(word)) continue;
       for (const key of deletions(word)) {

@@ -17,7 +17,7 @@ const MAX_TEXT_LENGTH = 300;
  * Shorter ones are stock phrases ("where is my order", "scam") that any lexicon or corpus holds.
  */
 const SENTENCE_WORDS = 4;
-const SENTENCE_CHARS_UNSPACED = 6;
+const SENTENCE_CHARS_UNSPACED = 12;
 /** Scripts written without spaces between words. */
 const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 
