@@ -6,7 +6,7 @@ export type ControlKeyword = "human" | "bot" | "cancel" | "callback" | "wait";
 const CONTROL_KEYWORDS: readonly ControlKeyword[] = ["human", "bot", "cancel", "callback", "wait"];
 
 /** Trims, folds case and accents, and drops punctuation/emoji around the words ("Human!! 🙏" → "human"). */
-function normalizeKeyword(text: string): string {
+export function normalizeKeyword(text: string): string {
   return normalizeText(text)
     .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "")
     .replace(/\s+/g, " ");

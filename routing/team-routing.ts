@@ -29,3 +29,36 @@ export function routeTeam(input: TeamRoutingInput, routing: RoutingConfig): stri
   if (input.tier === "vip" && routing.vipTeam !== undefined) return routing.vipTeam;
   return routing.intentTeams[input.intent] ?? routing.defaultTeam;
 }
+
+/** What routing reads of a team to match it to the customer's language (teams.<key> in the config). */
+export interface TeamLanguages {
+  languages?: readonly string[];
+  rota?: readonly string[];
+  rotaLanguages?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The team for a customer writing `language` (an ISO 639-1 code; undefined while it is unknown):
+ * the usual team when it serves that language, else the first of its alternates that does, else the
+ * usual team. A team that lists no languages is not assumed to speak any in particular.
+ */
+export function preferTeamSpeaking(
+  usual: string,
+  language: string | undefined,
+  teams: Readonly<Record<string, TeamLanguages>>,
+  alternateTeams: Readonly<Record<string, readonly string[]>> = {},
+): string {
+  if (language === undefined || teams[usual]?.languages?.includes(language)) return usual;
+  return (alternateTeams[usual] ?? []).find((team) => teams[team]?.languages?.includes(language)) ?? usual;
+}
+
+/** The team's agents who speak `language` (rotaLanguages), rota order first. */
+export function agentsSpeaking(team: TeamLanguages | undefined, language: string | undefined): string[] {
+  if (!team?.rotaLanguages || language === undefined) return [];
+  const speakers = Object.entries(team.rotaLanguages)
+    .filter(([, spoken]) => spoken.includes(language))
+    .map(([agent]) => agent);
+  const rota = team.rota ?? [];
+  const rank = (agent: string) => (rota.includes(agent) ? rota.indexOf(agent) : rota.length);
+  return speakers.sort((a, b) => rank(a) - rank(b));
+}

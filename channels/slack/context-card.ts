@@ -259,6 +259,12 @@ function previousOutcome(previous: ContextPackage["previous"], teams: SlackTeamI
   }
 }
 
+/** "Writes in Portuguese", and who on the rota speaks it. */
+function languageField(language: string, speakers: readonly string[] = []): string {
+  const ask = speakers.length > 0 ? `\nSpoken by ${speakers.map((id) => `<@${id}>`).join(", ")}` : "";
+  return `*Writes in*\n${escapeSlackText(language)}${ask}`;
+}
+
 function button(text: string, actionId: string, value: string, style?: "primary" | "danger"): Button {
   return { type: "button", text: { type: "plain_text", text, emoji: true }, action_id: actionId, value, ...(style ? { style } : {}) };
 }
@@ -359,6 +365,7 @@ export function buildContextCard(
         `*Sentiment*\n${SENTIMENT_EMOJI[context.sentiment.label]} ${context.sentiment.label} (${context.sentiment.score.toFixed(2)})`,
         SLACK_SECTION_FIELD_LIMIT,
       ),
+      ...(customer.language ? [mrkdwn(languageField(customer.language.name, context.speakersOfLanguage), SLACK_SECTION_FIELD_LIMIT)] : []),
     ],
   });
   blocks.push(section(`*Why escalated*\n${escapeSlackText(escalation.explanation)}`));

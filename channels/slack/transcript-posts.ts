@@ -5,9 +5,10 @@ import { SLACK_SECTION_TEXT_LIMIT, safeSplitIndex } from "./slack-limits.js";
 
 export type SlackTranscriptLine = ContextPackage["transcript"][number];
 
-/** One mrkdwn line per transcript entry: author, time (in the reader's zone), escaped text. */
+/** One mrkdwn line per transcript entry: author, time (in the reader's zone), the language where it changes, escaped text. */
 export function renderTranscriptLine(line: SlackTranscriptLine): string {
-  return `*${escapeSlackText(line.author)}* _${slackDate(line.at, "{time}")}_: ${escapeSlackText(line.text)}`;
+  const language = line.language ? ` (in ${escapeSlackText(line.language)})` : "";
+  return `*${escapeSlackText(line.author)}* _${slackDate(line.at, "{time}")}_${language}: ${escapeSlackText(line.text)}`;
 }
 
 export function renderTranscript(transcript: readonly SlackTranscriptLine[]): string {

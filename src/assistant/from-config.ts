@@ -5,7 +5,9 @@ import type { Assistant } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
 import { mergeAnswers, readAnswersFile } from "./answers.js";
 import { checkConfigIntents, intentErrors, type IntentProblem } from "./config-intents.js";
+import { identifyLanguage } from "../languages/identify-language.js";
 import { loadCorpus } from "./corpus.js";
+import { loadLanguageIntents } from "./language-intents.js";
 import { createOfflineAssistant } from "./offline-assistant.js";
 import { DEFAULT_ANSWERS_FILE, DEFAULT_CORPUS_FILE, DEFAULT_ORDERS_FILE } from "./paths.js";
 import { createFileCommerce } from "./sample-commerce.js";
@@ -36,13 +38,20 @@ export async function prepareAssistant(config: WarmlineConfig, overrides: Assist
     answersFile === undefined ? undefined : readAnswersFile(answersFile),
   ]);
   const answers = mergeAnswers(shippedAnswers, userAnswers);
+  const languageIntents = await loadLanguageIntents({ knownIntents: new Set(corpus.map((example) => example.intent)) });
   const corpusName = corpusFile === DEFAULT_CORPUS_FILE ? "data/corpus.csv" : corpusFile;
-  const problems = checkConfigIntents(config, {
-    corpus: corpusName,
-    intents: corpus.map((example) => example.intent),
-    answered: [...answers.keys()],
-    ...(answersFile !== undefined && userAnswers ? { userAnswers: { file: answersFile, intents: [...userAnswers.keys()] } } : {}),
-  });
+  const problems: IntentProblem[] = (languageIntents?.unknownIntents ?? []).map(({ file, intent }) => ({
+    severity: "warning" as const,
+    message: `${file} trains intent "${intent}", which ${corpusName} lacks, so it has no answer: its examples are left out. Add the intent to the corpus, or rename it in the file.`,
+  }));
+  problems.push(
+    ...checkConfigIntents(config, {
+      corpus: corpusName,
+      intents: corpus.map((example) => example.intent),
+      answered: [...answers.keys()],
+      ...(answersFile !== undefined && userAnswers ? { userAnswers: { file: answersFile, intents: [...userAnswers.keys()] } } : {}),
+    }),
+  );
   return {
     corpus: corpusName,
     problems,
@@ -53,6 +62,7 @@ export async function prepareAssistant(config: WarmlineConfig, overrides: Assist
         confidenceThreshold: config.policy.confidenceThreshold,
         orderIntents: config.assistant.orderIntents,
         refundIntents: [...config.policy.refundIntents, ...config.policy.refundTrackingIntents],
+        ...(languageIntents ? { languages: { intents: languageIntents, identify: identifyLanguage } } : {}),
       }),
   };
 }

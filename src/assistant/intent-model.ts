@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { CorpusExample } from "./corpus.js";
-import { countVocabulary, createTextNormalizer, type TextNormalizer } from "./text-normalizer.js";
+import { countVocabulary, createTextNormalizer, ENGLISH_TEXT, type NormalizerLanguage, type TextNormalizer } from "./text-normalizer.js";
 
 /**
  * A thin typed wrapper over NLP.js's neural NLU (@nlpjs/nlu + @nlpjs/lang-en-min). We use the NLU
@@ -52,16 +52,43 @@ export interface IntentModel {
 /** Training epochs: accuracy plateaus well before NLP.js's own stopping rule, and start-up time matters. */
 export const MAX_TRAINING_EPOCHS = 40;
 
-export async function trainIntentModel(examples: readonly CorpusExample[]): Promise<IntentModel> {
-  const plain = createTextNormalizer();
+/**
+ * Other languages have no NLP.js stemmer installed: a word's first letters stand for it, which joins
+ * most inflections ("cancelar", "cancelado", "cancela") at little cost to meaning (see scripts/measure-language-intents.ts).
+ */
+export const PREFIX_STEM_LENGTH = 5;
+const OTHER_LANGUAGE_TEXT: NormalizerLanguage = { english: false, foldAccents: true };
+
+export interface IntentModelOptions {
+  /** ISO 639-1 code of the examples' language ("mul" for several); English (the default) gets NLP.js's English tokenizer and stemmer. */
+  language?: string;
+  /** Other languages only: letters of a word that stand for it (0: the whole word). */
+  prefixStemLength?: number;
+}
+
+export async function trainIntentModel(examples: readonly CorpusExample[], options: IntentModelOptions = {}): Promise<IntentModel> {
+  const english = (options.language ?? "en") === "en";
+  const rules = english ? ENGLISH_TEXT : OTHER_LANGUAGE_TEXT;
+  const plain = createTextNormalizer(undefined, undefined, rules);
+  const stemLength = options.prefixStemLength ?? PREFIX_STEM_LENGTH;
+  const stemmer = english ? new StemmerEn() : undefined;
+  const stem = stemmer ? (word: string) => stemmer.stemWord(word) : (word: string) => (stemLength > 0 ? word.slice(0, stemLength) : word);
   const prepared = examples.map((example) => ({ utterance: plain.normalize(example.text), intent: example.intent }));
-  const stemmer = new StemmerEn();
-  const normalizer = createTextNormalizer(countVocabulary(prepared.map((example) => example.utterance)), (word) => stemmer.stemWord(word));
+  const vocabulary = countVocabulary(prepared.map((example) => example.utterance));
+  const corrected = createTextNormalizer(vocabulary, stem, rules);
+  // NLP.js stems English itself; other languages are stemmed here, before it sees the words.
+  const normalizer: TextNormalizer = english
+    ? corrected
+    : { normalize: (raw) => corrected.normalize(raw).split(" ").filter(Boolean).map(stem).join(" ") };
 
   const container = containerBootstrap();
-  container.use(LangEn);
-  const nlu = new NluNeural({ locale: "en", log: false, useNoneFeature: true, iterations: MAX_TRAINING_EPOCHS }, container);
-  await nlu.train(prepared.filter((example) => example.utterance !== ""));
+  if (english) container.use(LangEn);
+  const nlu = new NluNeural(
+    { locale: english ? "en" : "xx", log: false, useNoneFeature: true, iterations: MAX_TRAINING_EPOCHS },
+    container,
+  );
+  const trained = english ? prepared : prepared.map((example) => ({ ...example, utterance: normalizer.normalize(example.utterance) }));
+  await nlu.train(trained.filter((example) => example.utterance !== ""));
 
   let calls = 0;
   return {

@@ -7,6 +7,7 @@ import { loadCorpus, type CorpusExample } from "./corpus.js";
 import { extractEntities, extractOrderReply } from "./entities.js";
 import { buildIntentEvidence, type IntentEvidence } from "./intent-evidence.js";
 import { NONE_INTENT, trainIntentModel, type IntentModel } from "./intent-model.js";
+import { classifyInLanguage, type Identify, type LanguageIntents } from "./language-intents.js";
 import { DEFAULT_ANSWERS_FILE, DEFAULT_CORPUS_FILE } from "./paths.js";
 import { scoreSentiment } from "./sentiment.js";
 
@@ -44,6 +45,8 @@ export interface OfflineAssistantOptions {
   orderIntents?: readonly string[];
   /** Order intents that also ask Commerce whether a refund is allowed (config policy.refundIntents and refundTrackingIntents). */
   refundIntents?: readonly string[];
+  /** Intents in other languages (see loadLanguageIntents), and how a message's language is identified. */
+  languages?: { intents: LanguageIntents; identify: Identify };
 }
 
 export type Classification = Awaited<ReturnType<Assistant["classify"]>>;
@@ -147,14 +150,26 @@ class OfflineAssistant implements Assistant {
     private readonly orderIntents: ReadonlySet<string>,
     private readonly refundIntents: ReadonlySet<string>,
     private readonly evidence: IntentEvidence,
+    private readonly languages: OfflineAssistantOptions["languages"],
   ) {
     this.questions = orderQuestions(answers, orderIntents);
   }
 
-  async classify(text: string): Promise<Classification> {
+  classify(text: string): Promise<Classification> {
+    return this.classifyIn(text, undefined);
+  }
+
+  /** Classifies with the model for the message's language; `conversationLanguage` settles a message too short to identify. */
+  private async classifyIn(text: string, conversationLanguage: string | undefined): Promise<Classification> {
     const safe = typeof text === "string" ? text : "";
     try {
-      const [top] = await this.model.classify(safe);
+      const models = {
+        english: this.model,
+        others: this.languages?.intents,
+        identify: this.languages?.identify ?? (() => undefined),
+        threshold: this.threshold,
+      };
+      const [top] = await classifyInLanguage(safe, models, conversationLanguage);
       const intent = top?.intent ?? NONE_INTENT;
       const score = Math.min(1, Math.max(0, top?.score ?? 0));
       // Sure of an intent without one word the corpus ties to it: a guess, not an answer.
@@ -173,7 +188,7 @@ class OfflineAssistant implements Assistant {
   }
 
   async respond(conversation: Conversation, message: string): Promise<AssistantTurn> {
-    const analysis = await this.classify(message);
+    const analysis = await this.classifyIn(message, conversation.language?.code);
     const turn: AssistantTurn = { ...analysis, reply: "", actions: [] };
     const clarify = answerText(this.answers, CLARIFY_KEY, "default")!;
     const confident = analysis.intent !== NONE_INTENT && analysis.confidence >= this.threshold;
@@ -322,5 +337,6 @@ export async function createOfflineAssistant(options: OfflineAssistantOptions): 
     new Set(options.orderIntents ?? ASSISTANT_DEFAULTS.orderIntents),
     new Set(options.refundIntents ?? [...POLICY_DEFAULTS.refundIntents, ...POLICY_DEFAULTS.refundTrackingIntents]),
     evidence,
+    options.languages,
   );
 }

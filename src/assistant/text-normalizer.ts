@@ -68,20 +68,34 @@ const AMOUNT_PATTERN = new RegExp(
 );
 const ID_PATTERN = /#\s?[a-z0-9-]*\d[a-z0-9-]*|\b[a-z]{0,4}-?\d{5,}\b|\b[a-z]+-\d{3,}\b/gi;
 
+/** How a language's text is prepared; the default is English's. */
+export interface NormalizerLanguage {
+  /** English chat slang and contractions ("u" → "you", "can't" → "cannot"); off for other languages, where "ya" and "y" are words. */
+  english: boolean;
+  /** Latin letters lose their accents ("cancelación" → "cancelacion"), as customers often type them. */
+  foldAccents: boolean;
+}
+export const ENGLISH_TEXT: NormalizerLanguage = { english: true, foldAccents: false };
+
 /** Lower-cases, strips control characters, expands contractions and replaces money and ids. Returns words. */
-export function basicTokens(raw: string): string[] {
+export function basicTokens(raw: string, language: NormalizerLanguage = ENGLISH_TEXT): string[] {
   let text = raw.slice(0, MAX_CLASSIFY_CHARS).normalize("NFKC").toLowerCase();
   text = text.replace(/[‘’`´]/g, "'");
   text = text.replace(AMOUNT_PATTERN, ` ${AMOUNT_PLACEHOLDER} `);
   text = text.replace(ID_PATTERN, ` ${ID_PLACEHOLDER} `);
   text = replacePlaces(text);
-  for (const [pattern, replacement] of CONTRACTIONS) text = text.replace(pattern, replacement);
+  if (language.english) for (const [pattern, replacement] of CONTRACTIONS) text = text.replace(pattern, replacement);
+  if (language.foldAccents)
+    text = text
+      .normalize("NFD")
+      .replace(/(\p{Script=Latin})\p{M}+/gu, "$1")
+      .normalize("NFC");
   // Keep letters (any script) only; digits left after id/amount extraction carry no intent.
   text = text.replace(/[^\p{L}\s]+/gu, " ");
   const words: string[] = [];
   for (const token of text.split(/\s+/)) {
     if (token === "") continue;
-    const expansion = SLANG[token];
+    const expansion = language.english ? SLANG[token] : undefined;
     if (expansion) words.push(...expansion.split(" "));
     else words.push(token);
   }
@@ -101,8 +115,9 @@ export interface TextNormalizer {
 export function createTextNormalizer(
   vocabularyCounts?: Map<string, number>,
   stem: (word: string) => string = (word) => word,
+  language: NormalizerLanguage = ENGLISH_TEXT,
 ): TextNormalizer {
-  if (!vocabularyCounts) return { normalize: (raw) => basicTokens(raw).join(" ") };
+  if (!vocabularyCounts) return { normalize: (raw) => basicTokens(raw, language).join(" ") };
 
   const known = new Set(vocabularyCounts.keys());
   // A word whose stem the corpus knows ("rebating" when it has "rebate") is not a typo.
@@ -136,7 +151,9 @@ export function createTextNormalizer(
     return bestDistance <= max ? best : undefined;
   };
 
-  const isWord = (part: string) => (part.length >= 2 || part === "i" || part === "a" || part === "u") && (known.has(part) || part in SLANG);
+  const isWord = (part: string) =>
+    (part.length >= 2 || (language.english && (part === "i" || part === "a" || part === "u"))) &&
+    (known.has(part) || (language.english && part in SLANG));
 
   const split = (token: string): string | undefined => {
     if (token.length < 4) return undefined;
@@ -149,7 +166,7 @@ export function createTextNormalizer(
       // Prefer the split whose shorter half is longest ("myaccount" -> "my account", not "m yaccount").
       const score = Math.min(left.length, right.length);
       if (score > bestScore) {
-        best = [left, right].map((part) => SLANG[part] ?? part).join(" ");
+        best = [left, right].map((part) => (language.english ? SLANG[part] : undefined) ?? part).join(" ");
         bestScore = score;
       }
     }
@@ -167,7 +184,7 @@ export function createTextNormalizer(
     return fixed;
   };
 
-  return { normalize: (raw) => basicTokens(raw).map(correct).join(" ") };
+  return { normalize: (raw) => basicTokens(raw, language).map(correct).join(" ") };
 }
 
 /** Word counts over already-normalized training texts. */

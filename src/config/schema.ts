@@ -45,6 +45,9 @@ const slackChannel = z
   )
   .describe("Slack channel name (#name) or ID (C…)");
 
+const languageCode = z.string().regex(/^[a-z]{2,3}$/, 'use an ISO 639-1 code of a language in data/languages, e.g. "pt"');
+const slackUserId = z.string().regex(/^U[A-Z0-9]{6,}$/, 'use Slack user IDs such as "U0123ABCD" (profile → ⋮ → Copy member ID)');
+
 export const teamSchema = z.strictObject({
   displayName: z.string().min(1).describe('Shown to customers and agents, e.g. "Billing"'),
   channel: slackChannel,
@@ -64,6 +67,14 @@ export const teamSchema = z.strictObject({
     .optional()
     .describe("User group pinged when the claim deadline passes"),
   overflowTeam: z.string().optional().describe("Team that receives the escalation at twice the claim deadline"),
+  languages: z
+    .array(languageCode)
+    .optional()
+    .describe("Languages the team serves (ISO 639-1): routing prefers it, among routing.alternateTeams, for customers writing them"),
+  rotaLanguages: z
+    .record(slackUserId, z.array(languageCode).min(1))
+    .optional()
+    .describe('Languages each agent speaks, e.g. { "U0123ABCD": ["es", "pt"] }: the card suggests those who speak the customer\'s'),
 });
 
 export const routingRuleSchema = z
@@ -319,6 +330,33 @@ export const messagesSchema = z
     "Every message the customer sees from Warmline itself (not the assistant's answers); each has a default, so a config lists only what it changes. Any message may name the control words in the customer's language: {human}, {bot}, {cancel}, {callback}, {wait}; and {business}",
   );
 
+const controlWords = z.array(z.string().min(1)).min(1);
+// Built from messagesSchema's keys (not .partial(), which would keep their English defaults).
+const messageOverrides = z
+  .strictObject(Object.fromEntries(Object.keys(messagesSchema.shape).map((key) => [key, z.string().min(1).optional()])))
+  .describe("Any of the `messages` keys, with the same {placeholders}") as unknown as z.ZodType<
+  Partial<Record<keyof z.infer<typeof messagesSchema>, string>>
+>;
+
+export const customerLanguagesSchema = z
+  .record(
+    languageCode,
+    z.strictObject({
+      messages: messageOverrides.optional(),
+      messagesLatn: messageOverrides.optional().describe("For customers writing the language in Latin script (Hinglish)"),
+      keywords: z
+        .strictObject({ human: controlWords, bot: controlWords, cancel: controlWords, callback: controlWords, wait: controlWords })
+        .partial()
+        .optional()
+        .describe("Replace the control words of data/languages/<code>/replies.json, per kind"),
+      survey: z.strictObject({ yes: controlWords, no: controlWords }).partial().optional(),
+    }),
+  )
+  .default({})
+  .describe(
+    "Per customer language: overrides of what data/languages/<code>/replies.json says to a customer writing in it (English comes from `messages`)",
+  );
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   business: z.strictObject({ name: z.string().min(1) }),
@@ -338,10 +376,17 @@ export const configSchema = z.strictObject({
     vipTeam: z.string().optional().describe("Priority lane for VIP customers"),
     intentTeams: z.record(z.string(), z.string()).default({}),
     rules: z.array(routingRuleSchema).default([]),
+    alternateTeams: z
+      .record(z.string(), z.array(z.string()).min(1))
+      .optional()
+      .describe(
+        'Team → teams that can take its escalations too, e.g. { "retention": ["retention_latam"] }: a customer writing a language the usual team does not list in teams.<key>.languages goes to the first alternate that does',
+      ),
   }),
   policy: policySchema.default(policySchema.parse({})),
   keywords: keywordsSchema,
   messages: messagesSchema.prefault({}),
+  languages: customerLanguagesSchema,
   customers: z
     .strictObject({
       vip: z.array(z.string()).default([]).describe("Phone numbers (international form) of VIP customers"),
@@ -449,6 +494,7 @@ export type RoutingConfig = WarmlineConfig["routing"];
 export type BusinessHoursConfig = z.infer<typeof businessHoursSchema>;
 export type KeywordsConfig = z.infer<typeof keywordsSchema>;
 export type MessagesConfig = z.infer<typeof messagesSchema>;
+export type CustomerLanguagesConfig = z.infer<typeof customerLanguagesSchema>;
 
 const recordOf = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -478,6 +524,10 @@ export const checkedConfigSchema = configSchema.superRefine(
     if (Array.isArray(routing.rules)) routing.rules.forEach((rule, i) => requireTeam(recordOf(rule).team, ["routing", "rules", i, "team"]));
     for (const [key, team] of Object.entries(recordOf(config.teams)))
       requireTeam(recordOf(team).overflowTeam, ["teams", key, "overflowTeam"]);
+    for (const [key, alternates] of Object.entries(recordOf(routing.alternateTeams))) {
+      requireTeam(key, ["routing", "alternateTeams", key]);
+      if (Array.isArray(alternates)) alternates.forEach((team, i) => requireTeam(team, ["routing", "alternateTeams", key, i]));
+    }
   },
   { when: () => true },
 );

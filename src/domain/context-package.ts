@@ -1,5 +1,5 @@
 import type { AttemptedAction } from "../ports/assistant.js";
-import type { AgentRef, CustomerTier } from "./conversation.js";
+import type { AgentRef, CustomerLanguage, CustomerTier } from "./conversation.js";
 import type { Escalation } from "./escalation.js";
 
 /**
@@ -19,7 +19,11 @@ export interface ContextPackage {
     callbackPhone?: string;
     tier: CustomerTier;
     pastConversations: number;
+    /** The language they write in ("writes in Portuguese"), when it has been identified. */
+    language?: CustomerLanguage;
   };
+  /** Rota members of the escalation's team who speak the customer's language (Slack user IDs from teams.<key>.rotaLanguages). */
+  speakersOfLanguage?: string[];
   escalation: Escalation;
   /** The conversation's escalation before this one, when there was one: how it ended and who ended it. */
   previous?: { team: string; outcome: NonNullable<Escalation["outcome"]>; returnedBy?: AgentRef; endedAt?: number };
@@ -44,5 +48,11 @@ export interface ContextPackage {
   waitingSince: number;
   claimDeadline: number;
   /** Full transcript lines for the thread, oldest first (PII-masked). */
-  transcript: { author: string; text: string; at: number }[];
+  transcript: {
+    author: string;
+    text: string;
+    at: number;
+    /** A customer line whose language differs from their previous identified line's (or the first identified): its name. */
+    language?: string;
+  }[];
 }

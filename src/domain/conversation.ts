@@ -17,6 +17,16 @@ export interface Attachment {
   description?: string;
 }
 
+/** The language a customer writes in, as identified from their messages (src/languages/identify-language.ts). */
+export interface CustomerLanguage {
+  /** Catalog code (ISO 639-1), e.g. "pt"; a variant keeps its parent's ("hi" for Hinglish). */
+  code: string;
+  /** For agents: "Portuguese", "Hinglish (romanized Hindi)". */
+  name: string;
+  /** ISO 15924, e.g. "Latn": a romanized variant gets the romanized replies. */
+  script: string;
+}
+
 export interface TranscriptEntry {
   /** Unique within the conversation: the channel's message id for inbound messages, generated otherwise. */
   id: string;
@@ -35,6 +45,8 @@ export interface TranscriptEntry {
   confidence?: number;
   /** -1 (very negative) .. 1 (very positive). */
   sentiment?: number;
+  /** Customer entries: the language the message was confidently identified as (absent when too short to tell). */
+  language?: CustomerLanguage;
   /** Set when the customer edited or deleted the message on their side. */
   editedText?: string;
   deleted?: boolean;
@@ -133,6 +145,8 @@ export interface Conversation {
   callbackRequestedAt?: number;
   /** Language (a `keywords` key) of the last control word the customer typed: the words Warmline's messages name. */
   keywordLanguage?: string;
+  /** The language the customer writes in: the latest confident identification (short messages keep it). */
+  language?: CustomerLanguage;
   /** Analytics (written through AnalyticsActions, never by the engine). */
   contextViews?: ContextView[];
   feedback?: AgentFeedback[];

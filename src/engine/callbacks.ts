@@ -17,7 +17,11 @@ export async function queueCallback(core: EngineCore, conversation: Conversation
   const tier = conversation.customer.tier;
   const reason: EscalationReason = offer?.reason ?? "explicit_request";
   const team =
-    offer?.team ?? routeTeam({ intent: mainIntent(conversation, 0, config.policy) ?? "unknown", reason, tier, text: "" }, config.routing);
+    offer?.team ??
+    core.teamSpeaking(
+      routeTeam({ intent: mainIntent(conversation, 0, config.policy) ?? "unknown", reason, tier, text: "" }, config.routing),
+      conversation,
+    );
   const handoff: Handoff = {
     reason,
     team,

@@ -234,6 +234,20 @@ export interface ContextPackageInput {
    * why a person is needed.
    */
   policy: Pick<WarmlineConfig["policy"], "confidenceThreshold" | "alwaysHumanTopics" | "alwaysHumanIntents"> & IntentLists;
+  /** Agents of the team who speak the customer's language (see routing/team-routing.ts agentsSpeaking). */
+  speakersOfLanguage?: string[];
+}
+
+/** The language of each customer line that switches language: where the transcript says "(in Spanish)". */
+function languageSwitches(transcript: readonly TranscriptEntry[]): Map<string, string> {
+  const switches = new Map<string, string>();
+  let current: string | undefined;
+  for (const entry of transcript) {
+    if (entry.author !== "customer" || !entry.language || entry.language.name === current) continue;
+    current = entry.language.name;
+    switches.set(entry.id, current);
+  }
+  return switches;
 }
 
 /**
@@ -320,6 +334,7 @@ export function buildContextPackage(input: ContextPackageInput): ContextPackage 
   const suggestedOpening = `Hi${firstName ? ` ${firstName}` : ""}, thanks for waiting. ${yourGoal ? `I can see you'd like to ${yourGoal}, and I've` : "I've"} read everything you told our assistant, so you won't need to repeat anything.`;
 
   const rawPhone = input.conversation.customer.phone;
+  const switches = languageSwitches(conversation.transcript);
   return {
     conversationId: conversation.id,
     customer: {
@@ -329,7 +344,9 @@ export function buildContextPackage(input: ContextPackageInput): ContextPackage 
       ...(escalation.callback && rawPhone ? { callbackPhone: rawPhone } : {}),
       tier: conversation.customer.tier,
       pastConversations: conversation.customer.pastConversations,
+      ...(conversation.language ? { language: conversation.language } : {}),
     },
+    ...(input.speakersOfLanguage?.length ? { speakersOfLanguage: input.speakersOfLanguage } : {}),
     escalation,
     ...previousOf(input.conversation, input.escalation),
     ...(intent ? { intent } : {}),
@@ -347,6 +364,7 @@ export function buildContextPackage(input: ContextPackageInput): ContextPackage 
       author: authorLabel(e, name),
       text: e.editedText ?? e.text,
       at: e.at,
+      ...(switches.has(e.id) ? { language: switches.get(e.id) } : {}),
     })),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { decideEscalation, type PolicySignals } from "../../routing/escalation-policy.js";
 import { matchControlKeywordWithLanguage, type ControlKeyword } from "../../routing/customer-keywords.js";
-import { currentEscalation, type Conversation, type TranscriptEntry } from "../domain/conversation.js";
+import { currentEscalation, type Conversation, type CustomerLanguage, type TranscriptEntry } from "../domain/conversation.js";
 import type { AssistantTurn } from "../ports/assistant.js";
 import type { CustomerMessageChange, DeliveryUpdate, InboundCustomerMessage } from "../ports/customer-channel.js";
 import { bookCallback, queueCallback } from "./callbacks.js";
@@ -14,6 +14,11 @@ export interface CustomerFlow {
   handleInboundMessage(message: InboundCustomerMessage): Promise<void>;
   handleMessageChange(change: CustomerMessageChange): Promise<void>;
   handleDelivery(update: DeliveryUpdate): Promise<void>;
+}
+
+/** What the conversation keeps of an identification: not its confidence. */
+function customerLanguage(identified: (CustomerLanguage & { confidence: number }) | undefined): CustomerLanguage | undefined {
+  return identified && { code: identified.code, name: identified.name, script: identified.script };
 }
 
 export function createCustomerFlow(core: EngineCore): CustomerFlow {
@@ -62,7 +67,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     // Only an exact survey answer can have been recorded under its own key; other messages skip that read.
     if (
       conversation?.transcript.some((e) => e.id === inbound.messageId) ||
-      (isSurveyAnswer(inbound.text) && (await store.isSeen(surveyAnswerKey(inbound))))
+      (isSurveyAnswer(core, inbound.text) && (await store.isSeen(surveyAnswerKey(inbound))))
     ) {
       log.debug({ conversationId: conversation?.id }, "Duplicate inbound message ignored");
       return undefined;
@@ -78,17 +83,23 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     }
     conversation ??= await startConversation(inbound);
 
+    // The latest confident identification is the conversation's language; a short message keeps the one it had.
+    const language = customerLanguage(core.languages.identify(inbound.text, { previous: conversation.language?.code }));
     const entry = core.newEntry("customer", inbound.text, {
       id: inbound.messageId,
       at: inbound.receivedAt,
       attachments: inbound.attachments,
+      ...(language ? { language } : {}),
     });
-    const matched = matchControlKeywordWithLanguage(inbound.text, config.keywords);
+    // A control word is matched in the language the conversation had: a lone "HUMANO" is too short to identify.
+    const matched = matchControlKeywordWithLanguage(inbound.text, core.languages.replies.keywordsFor(conversation.language?.code));
     const keyword = matched?.kind;
+    if (language) conversation = { ...conversation, language };
     const record = (c: Conversation): Conversation | undefined => {
       if (c.transcript.some((e) => e.id === entry.id)) return undefined;
       if (inbound.customerName && !c.customer.name) c.customer.name = inbound.customerName;
       if (matched) c.keywordLanguage = matched.language;
+      if (language) c.language = language;
       c.transcript.push(entry);
       return c;
     };
@@ -150,7 +161,8 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       declinedReasons: conversation.declinedReasons,
       tier: conversation.customer.tier,
     };
-    const decision = decideEscalation(signals, { ...config, lexicon: core.signalLexicon });
+    const decided = decideEscalation(signals, { ...config, lexicon: core.signalLexicon });
+    const decision = { ...decided, team: core.teamSpeaking(decided.team, conversation) };
     core.observer?.onDecision?.(conversation.id, decision, turn);
     const escalating = decision.escalate && decision.reason !== undefined;
     const available = escalating ? await availabilityFor(core, decision.team) : "open";

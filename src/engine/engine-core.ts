@@ -22,6 +22,9 @@ import { buildContextPackage } from "./context-package.js";
 import { createKeyedSerializer, type KeyedSerializer } from "./keyed-serializer.js";
 import { createOutboxDispatcher, type OutboxDispatcher, type OutboxDispatcherDeps } from "./outbox-dispatcher.js";
 import { fillTemplate } from "./templates.js";
+import { agentsSpeaking, preferTeamSpeaking } from "../../routing/team-routing.js";
+import type { CustomerLanguages } from "../ports/customer-languages.js";
+import { loadCustomerLanguages } from "../languages/customer-replies.js";
 
 /** Retries of a lost compare-and-set before giving up (another instance keeps winning). */
 const MAX_CAS_ATTEMPTS = 8;
@@ -40,6 +43,8 @@ export interface EngineDeps {
   logger: Logger;
   /** Optional listener for what the engine decided (simulation, metrics). */
   observer?: EngineObserver;
+  /** What Warmline says in each customer language and how a message's language is found; default: read from data/languages and the config. */
+  languages?: CustomerLanguages;
   /**
    * This instance among those sharing the store (holds outbox lane leases). Stable across restarts, so a
    * restarted instance takes its lanes back at once; default: a new id per engine.
@@ -99,6 +104,7 @@ export interface EngineCore {
   readonly clock: Clock;
   readonly log: Logger;
   readonly observer?: EngineObserver;
+  readonly languages: CustomerLanguages;
   /** Every language's escalation signals, compiled once for the engine's life. */
   readonly signalLexicon: SignalLexicon;
   /** Orders each customer's events inside this process. */
@@ -129,10 +135,14 @@ export interface EngineCore {
   refreshCard(c: Conversation, out: Outbound, escalation: Escalation, status: CardStatus, linkEscalationId?: string): void;
   postCard(c: Conversation, out: Outbound, escalation: Escalation): void;
   contextFor(conversation: Conversation, escalation: Escalation): ContextPackage;
-  /** A customer-facing message, naming the control words in the customer's language. */
+  /** A customer-facing message in the customer's language (English when it has none), naming the control words in it. */
   message(c: Conversation, key: keyof WarmlineConfig["messages"], values?: Record<string, string | number>): string;
+  /** The language Warmline answers the customer in: the one they write in, else that of the control word they typed. */
+  replyLanguage(c: Conversation): { code: string; script?: string } | undefined;
   /** The configured team; throws a coded error naming the configured ones. */
   teamOf(key: string): WarmlineConfig["teams"][string];
+  /** `usual`, or the alternate team (routing.alternateTeams) that speaks the language the customer writes in. */
+  teamSpeaking(usual: string, c: Conversation): string;
   maskText(text: string): string;
 }
 
@@ -157,11 +167,9 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     logger: deps.logger,
   });
 
-  /** The word to type for `kind`, in the language of the customer's last control word (else the first configured). */
-  const keywordFor = (kind: ControlKeyword, language: string | undefined): string => {
-    const words = (language !== undefined ? config.keywords[language] : undefined) ?? Object.values(config.keywords)[0];
-    return words?.[kind][0] ?? kind.toUpperCase();
-  };
+  const languages = deps.languages ?? loadCustomerLanguages(config);
+  const replyLanguage: EngineCore["replyLanguage"] = (c) =>
+    c.language ?? (c.keywordLanguage !== undefined ? { code: c.keywordLanguage } : undefined);
 
   const teamOf: EngineCore["teamOf"] = (key) => {
     const team = config.teams[key];
@@ -201,12 +209,14 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
   }
 
   function contextFor(conversation: Conversation, escalation: Escalation): ContextPackage {
+    const team = teamOf(escalation.team);
     return buildContextPackage({
       conversation,
       escalation,
-      claimWithinMinutes: teamOf(escalation.team).claimWithinMinutes,
+      claimWithinMinutes: team.claimWithinMinutes,
       mask: config.privacy,
       policy: config.policy,
+      speakersOfLanguage: agentsSpeaking(team, conversation.language?.code),
     });
   }
 
@@ -219,6 +229,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     clock,
     log: deps.logger.child({ component: "engine" }),
     observer: deps.observer,
+    languages,
     signalLexicon,
     serializer,
     dispatcher,
@@ -255,17 +266,22 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       out.add({ kind: "post_card", escalationId: escalation.id, context: contextFor(c, escalation) });
     },
     contextFor,
-    message: (c, key, values = {}) =>
-      fillTemplate(config.messages[key], {
+    message(c, key, values = {}) {
+      const language = replyLanguage(c);
+      const word = (kind: ControlKeyword) => languages.replies.keyword(kind, language?.code);
+      return fillTemplate(languages.replies.template(key, language), {
         business: config.business.name,
-        human: keywordFor("human", c.keywordLanguage),
-        bot: keywordFor("bot", c.keywordLanguage),
-        cancel: keywordFor("cancel", c.keywordLanguage),
-        callback: keywordFor("callback", c.keywordLanguage),
-        wait: keywordFor("wait", c.keywordLanguage),
+        human: word("human"),
+        bot: word("bot"),
+        cancel: word("cancel"),
+        callback: word("callback"),
+        wait: word("wait"),
         ...values,
-      }),
+      });
+    },
+    replyLanguage,
     teamOf,
+    teamSpeaking: (usual, c) => preferTeamSpeaking(usual, c.language?.code, config.teams, config.routing.alternateTeams),
     maskText: (text) => maskPii(text, config.privacy),
   };
 }

@@ -9,14 +9,12 @@ export const SURVEY_EXPIRES_AFTER_MS = DAY_MS;
  * transcript; its message id is remembered this long instead (longer than the survey waits).
  */
 const SURVEY_ANSWER_DEDUPE_TTL_MS = 7 * DAY_MS;
-/** Only whole answers count: "no one told me…" is a message for the bot, not a "no". */
+/** Only whole answers count: "no one told me…" is a message for the bot, not a "no" (yes and no: replies.json per language). */
 const SURVEY_SCORE = /^[1-5]$/;
-const SURVEY_YES = /^(y|yes|yeah|yep|si|sí|oui|ja|sim)[.!]*$/i;
-const SURVEY_NO = /^(n|no|nope|non|nein|não|nao)[.!]*$/i;
 
-export function isSurveyAnswer(text: string): boolean {
-  const trimmed = text.trim();
-  return SURVEY_SCORE.test(trimmed) || SURVEY_YES.test(trimmed) || SURVEY_NO.test(trimmed);
+/** A score, or yes or no in English or any customer language. */
+export function isSurveyAnswer(core: EngineCore, text: string): boolean {
+  return SURVEY_SCORE.test(text.trim()) || core.languages.replies.surveyAnswer(text) !== undefined;
 }
 
 /** The key a final answer is remembered under, for dedupe after its conversation closed. */
@@ -29,7 +27,7 @@ export function surveyAnswerKey(inbound: InboundCustomerMessage): string {
  * still waits and is fresh (the customer may have started a new conversation since).
  */
 export async function pendingSurveyFor(core: EngineCore, inbound: InboundCustomerMessage): Promise<Conversation | undefined> {
-  if (!isSurveyAnswer(inbound.text)) return undefined;
+  if (!isSurveyAnswer(core, inbound.text)) return undefined;
   const now = core.clock.now();
   return (await core.store.listByCustomer(inbound.address))
     .filter((c) => c.state === "resolved" && c.survey?.status === "pending" && now - c.survey.sentAt <= SURVEY_EXPIRES_AFTER_MS)
@@ -59,8 +57,9 @@ export async function answerSurvey(core: EngineCore, conversation: Conversation,
     });
     return true;
   }
-  const helped = SURVEY_YES.test(trimmed) ? true : SURVEY_NO.test(trimmed) ? false : undefined;
-  if (helped === undefined) return false;
+  const answer = core.languages.replies.surveyAnswer(trimmed, core.replyLanguage(conversation)?.code);
+  if (answer === undefined) return false;
+  const helped = answer === "yes";
   await core.mutate(conversation.id, (c, out) => {
     if (c.survey?.status !== "pending" || c.transcript.some((e) => e.id === entry.id)) return undefined;
     c.transcript.push(entry);

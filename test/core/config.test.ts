@@ -27,6 +27,17 @@ describe("config", () => {
     expect(config.routing.intentTeams.payment_issue).toBe("billing");
   });
 
+  it("checks the languages teams serve and the alternates routing may prefer", () => {
+    const raw = shipped();
+    raw.teams.retention.languages = ["es", "Portuguese"];
+    raw.teams.retention.rotaLanguages = { alex: ["es"] };
+    raw.routing.alternateTeams = { retention: ["retention_latam"] };
+    const message = problemsOf(() => parseConfig(raw, "warmline.config.json"));
+    expect(message).toMatch(/teams\.retention\.languages\.1: use an ISO 639-1 code/);
+    expect(message).toMatch(/teams\.retention\.rotaLanguages.*U0123ABCD/);
+    expect(message).toMatch(/routing\.alternateTeams\.retention\.0: team "retention_latam" is not defined/);
+  });
+
   it("lists every problem at once, each with its path and a fix", () => {
     const raw = shipped();
     raw.teams.billing.channel = "billing escalations";

@@ -222,3 +222,36 @@ describe("the context package's words", () => {
     expect(callback.transcript[0]!.text).toBe(plain.transcript[0]!.text);
   });
 });
+
+describe("the customer's language in the context package", () => {
+  const portuguese = { code: "pt", name: "Portuguese", script: "Latn" };
+  const english = { code: "en", name: "English", script: "Latn" };
+
+  it("says which language they write in, who on the team speaks it, and marks the lines where it changes", () => {
+    const transcript = [
+      { ...customer("oi quero cancelar meu pedido", "cancel_order", 0.9, T0 - 90_000), language: portuguese },
+      bot("I'm bringing in a colleague.", T0 - 89_000),
+      customer("ok", "none", 0.1, T0 - 80_000),
+      { ...customer("ainda estou esperando a resposta", "none", 0.2, T0 - 70_000), language: portuguese },
+      { ...customer("sorry can you do it in english", "none", 0.2, T0 - 60_000), language: english },
+    ];
+    const context = buildContextPackage({
+      conversation: { ...conversation(transcript), language: english },
+      escalation: escalation(),
+      claimWithinMinutes: 5,
+      mask: MASK_ALL,
+      policy: POLICY,
+      speakersOfLanguage: ["U0AGENT02"],
+    });
+    expect(context.customer.language).toEqual(english);
+    expect(context.speakersOfLanguage).toEqual(["U0AGENT02"]);
+    expect(context.transcript.map((line) => line.language)).toEqual(["Portuguese", undefined, undefined, undefined, "English"]);
+  });
+
+  it("says nothing of a language not yet identified", () => {
+    const context = build(cancellation());
+    expect(context.customer.language).toBeUndefined();
+    expect(context.speakersOfLanguage).toBeUndefined();
+    expect(context.transcript.every((line) => line.language === undefined)).toBe(true);
+  });
+});

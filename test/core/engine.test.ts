@@ -11,6 +11,7 @@ import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
+import { type CustomerReplies, loadCustomerReplies, type MessageKey } from "../../src/languages/customer-replies.js";
 
 // Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
 const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
@@ -399,11 +400,15 @@ describe("engine: release names who stepped away and the team", () => {
 
 describe("engine: the placeholders every message may use", () => {
   it("fills {cancel} and {wait} with the words in the customer's language", async () => {
-    const w = await world((c) => ({ ...c, messages: { ...c.messages, greeting: "Type {human}, {bot}, {cancel}, {callback} or {wait}." } }));
+    const w = await world((c) => ({
+      ...c,
+      messages: { ...c.messages, greeting: "Type {human}, {bot}, {cancel}, {callback} or {wait}." },
+      languages: { es: { messages: { greeting: "Escriba {human}, {bot}, {cancel}, {callback} o {wait}." } } },
+    }));
     await w.say("BOT");
     expect(w.lastReply()).toBe("Type HUMAN, BOT, CANCEL, CALLBACK or WAIT.");
     await w.say("esperar");
-    expect(w.lastReply()).toBe("Type HUMANO, BOT, CANCELAR, LLAMADA or ESPERAR.");
+    expect(w.lastReply()).toBe("Escriba HUMANO, BOT, CANCELAR, LLAMADA o ESPERAR.");
   });
 });
 
@@ -913,8 +918,9 @@ describe("engine: second review fixes", () => {
     await es.say("HUMANO");
     expect((await es.conversation())?.state).toBe("queued");
     await es.say("CANCELAR");
+    // Answered in Spanish (data/languages/es/replies.json), naming the Spanish word for a person.
     expect(es.lastReply()).toBe(
-      "No problem, I've withdrawn your request for a person, and nothing else has changed. You're back with me: reply HUMANO whenever you'd like a person again.",
+      loadCustomerReplies({ config }).template("escalationCancelled", { code: "es" }).replace("{human}", "HUMANO"),
     );
   });
 });
@@ -1018,5 +1024,101 @@ describe("engine: each audit line is committed with the change it records", () =
     expect(await trail(w, id)).toEqual(["escalated", "claimed"]);
     await w.engine.drain();
     expect(w.log.toCustomer.filter((m) => m.text.includes("has joined"))).toHaveLength(1);
+  });
+});
+
+const MINUTE = 60_000;
+let replies: CustomerReplies;
+
+/** Matches the message `key` as data/languages/<code>/replies.json words it, whatever fills its placeholders. */
+function inLanguage(code: string, key: MessageKey): RegExp {
+  const template = replies.template(key, { code });
+  const parts = template.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".+?")}$`, "s");
+}
+
+describe("engine: a customer writing Spanish is answered in Spanish", () => {
+  beforeAll(() => {
+    replies = loadCustomerReplies({ config });
+  });
+
+  it("identifies the language, and hands over, updates the wait and withdraws in Spanish with Spanish control words", async () => {
+    const w = await world();
+    await w.say("hola buenas tardes tengo una duda con mi pedido de la semana pasada");
+    expect(w.lastReply()).toMatch(new RegExp(`^${inLanguage("es", "greeting").source.slice(1, -1)}`, "s"));
+    const first = (await w.conversation())!;
+    expect(first.language).toEqual({ code: "es", name: "Spanish", script: "Latn" });
+    expect(first.transcript.find((e) => e.author === "customer")?.language?.code).toBe("es");
+
+    await w.say("HUMANO");
+    const queued = (await w.conversation())!;
+    expect(queued.state).toBe("queued");
+    expect(queued.escalations[0]).toMatchObject({ reason: "explicit_request", team: "support" });
+    // The short keyword keeps the language the conversation had.
+    expect(queued.language?.code).toBe("es");
+    expect(w.lastReply()).toMatch(inLanguage("es", "handoff"));
+    // The greeting named the Spanish word for a person.
+    expect(w.log.toCustomer[0]?.text).toContain(replies.keyword("human", "es"));
+
+    // Nobody claims: at the team's claim deadline the customer hears their place in line, in Spanish.
+    const before = w.log.toCustomer.length;
+    for (let minute = 0; minute < config.teams.support!.claimWithinMinutes; minute += 1) {
+      w.now.value += MINUTE;
+      await w.engine.tick();
+      await w.engine.drain();
+    }
+    const updates = w.log.toCustomer.slice(before).map((m) => m.text);
+    expect(updates.some((text) => inLanguage("es", "queuePosition").test(text))).toBe(true);
+
+    await w.say("CANCELAR");
+    expect((await w.store.get(queued.id))?.state).toBe("bot");
+    expect(w.lastReply()).toMatch(inLanguage("es", "escalationCancelled"));
+    // The card told the agents which language the customer writes in.
+    expect(w.log.cards[0]?.context.customer.language?.name).toBe("Spanish");
+  });
+
+  it("runs the survey in Spanish and takes a Spanish yes", async () => {
+    const w = await world();
+    await w.say("necesito hablar con alguien de atencion al cliente por favor");
+    await w.say("HUMANO");
+    const id = (await w.conversation())!.id;
+    await w.engine.claim(id, SAM);
+    await w.engine.resolve(id, SAM);
+    await w.engine.drain();
+    expect(w.lastReply()).toMatch(inLanguage("es", "survey"));
+    await w.say("5");
+    expect(w.lastReply()).toMatch(inLanguage("es", "surveyHelped"));
+    await w.say("sí");
+    expect(w.lastReply()).toMatch(inLanguage("es", "surveyThanks"));
+    expect((await w.store.get(id))?.survey).toMatchObject({ status: "answered", score: 5, handoverHelped: true });
+  });
+
+  it("routes to the team that speaks Spanish for the same need, and the card names the agents who do", async () => {
+    const w = await world((c) => {
+      const spanishDesk = {
+        ...c.teams.support!,
+        displayName: "Soporte",
+        channel: "#soporte",
+        languages: ["es"],
+        rota: ["U0LUCIA01", "U0MARCO01"],
+      };
+      c.teams.support_es = { ...spanishDesk, rotaLanguages: { U0MARCO01: ["it"], U0LUCIA01: ["es", "pt"] } };
+      c.routing.alternateTeams = { support: ["support_es"] };
+      return c;
+    });
+    await w.say("hola quiero hablar con una persona de verdad");
+    await w.say("HUMANO");
+    const c = (await w.conversation())!;
+    expect(c.escalations[0]?.team).toBe("support_es");
+    expect(w.log.cards[0]?.context.speakersOfLanguage).toEqual(["U0LUCIA01"]);
+    expect(w.lastReply()).toContain("Soporte");
+  });
+
+  it("keeps answering an English-writing customer in English", async () => {
+    const w = await world();
+    await w.say("hi, I have a question about my order from last week");
+    await w.say("HUMAN");
+    expect((await w.conversation())?.language?.code).toBe("en");
+    expect(w.lastReply()).toMatch(inLanguage("en", "handoff"));
   });
 });

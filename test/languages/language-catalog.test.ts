@@ -28,4 +28,32 @@ describe("language catalog", () => {
     writeFileSync(join(dir, "xx", "language.json"), "{ not json");
     expect(() => loadLanguageCatalog(dir)).toThrow(/xx[/\\]language\.json/);
   });
+
+  it("rejects a variant in a script the language does not list, naming the file and the fix", () => {
+    const dir = mkdtempSync(join(tmpdir(), "warmline-languages-"));
+    mkdirSync(join(dir, "hi"));
+    writeFileSync(
+      join(dir, "hi", "language.json"),
+      JSON.stringify({
+        code: "hi",
+        name: "Hindi",
+        nativeName: "हिन्दी",
+        scripts: ["Deva"],
+        variants: [{ name: "Hinglish", script: "Latn", cues: ["nahi", "kya"] }],
+      }),
+    );
+    expect(() => loadLanguageCatalog(dir)).toThrow(
+      /hi[/\\]language\.json: variants\[0\] \("Hinglish"\) is written in Latn.*add it to "scripts"/,
+    );
+  });
+
+  it("rejects detectedAs naming a language outside the catalog, and a cue pattern that is no regular expression", () => {
+    const dir = mkdtempSync(join(tmpdir(), "warmline-languages-"));
+    mkdirSync(join(dir, "id"));
+    const indonesian = { code: "id", name: "Indonesian", nativeName: "Bahasa Indonesia", scripts: ["Latn"] };
+    writeFileSync(join(dir, "id", "language.json"), JSON.stringify({ ...indonesian, detectedAs: "ms" }));
+    expect(() => loadLanguageCatalog(dir)).toThrow(/detectedAs "ms" is not another catalog language/);
+    writeFileSync(join(dir, "id", "language.json"), JSON.stringify({ ...indonesian, cues: ["gak"], cuePattern: "([" }));
+    expect(() => loadLanguageCatalog(dir)).toThrow(/regular expression[\s\S]*at cuePattern/);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RoutingConfig } from "../../src/config/schema.js";
-import { routeTeam } from "../../routing/team-routing.js";
+import { agentsSpeaking, preferTeamSpeaking, routeTeam } from "../../routing/team-routing.js";
 import { defaultConfig } from "./policy-driver.js";
 
 const base = defaultConfig().routing;
@@ -36,5 +36,45 @@ describe("routeTeam", () => {
     expect(routeTeam({ ...input, intent: "get_refund", tier: "vip" }, routing)).toBe("vip-billing");
     expect(routeTeam({ ...input, tier: "vip", text: "Wholesale prices?" }, routing)).toBe("sales");
     expect(routeTeam({ ...input, intent: "get_refund" }, routing)).toBe("billing");
+  });
+});
+
+describe("preferTeamSpeaking", () => {
+  const teams = {
+    retention: { languages: ["en"] },
+    retention_latam: { languages: ["es", "pt"] },
+    retention_de: { languages: ["de"] },
+    billing: {},
+  };
+  const alternateTeams = { retention: ["retention_de", "retention_latam"], billing: ["retention_latam"] };
+
+  it("sends a customer to the alternate that speaks their language for the same need", () => {
+    expect(preferTeamSpeaking("retention", "pt", teams, alternateTeams)).toBe("retention_latam");
+    expect(preferTeamSpeaking("retention", "de", teams, alternateTeams)).toBe("retention_de");
+  });
+
+  it("keeps the usual team when it speaks the language, nobody else does, or the language is unknown", () => {
+    expect(preferTeamSpeaking("retention", "en", teams, alternateTeams)).toBe("retention");
+    expect(preferTeamSpeaking("retention", "ja", teams, alternateTeams)).toBe("retention");
+    expect(preferTeamSpeaking("retention", undefined, teams, alternateTeams)).toBe("retention");
+    expect(preferTeamSpeaking("support", "es", teams, alternateTeams)).toBe("support");
+  });
+
+  it("prefers an alternate that lists the language over a usual team that lists none", () => {
+    expect(preferTeamSpeaking("billing", "es", teams, alternateTeams)).toBe("retention_latam");
+    expect(preferTeamSpeaking("billing", "es", teams)).toBe("billing");
+  });
+});
+
+describe("agentsSpeaking", () => {
+  it("lists the rota members who speak the language, in rota order", () => {
+    const team = {
+      rota: ["U0000001", "U0000002", "U0000003"],
+      rotaLanguages: { U0000003: ["pt", "es"], U0000001: ["pt"], U0000002: ["fr"] },
+    };
+    expect(agentsSpeaking(team, "pt")).toEqual(["U0000001", "U0000003"]);
+    expect(agentsSpeaking(team, "ja")).toEqual([]);
+    expect(agentsSpeaking(team, undefined)).toEqual([]);
+    expect(agentsSpeaking({}, "pt")).toEqual([]);
   });
 });

@@ -260,4 +260,17 @@ describe("buildContextCard", () => {
       /too long/,
     );
   });
+
+  it("says which language the customer writes in and suggests the rota members who speak it", () => {
+    const context = cancellationContext({ speakersOfLanguage: ["U0AGENT02", "U0AGENT03"] });
+    const text = allText(
+      buildContextCard(
+        { ...context, customer: { ...context.customer, language: { code: "pt", name: "Portuguese", script: "Latn" } } },
+        { kind: "waiting" },
+        TEAMS,
+      ).blocks,
+    );
+    expect(text).toContain("*Writes in*\nPortuguese\nSpoken by <@U0AGENT02>, <@U0AGENT03>");
+    expect(allText(buildContextCard(cancellationContext(), { kind: "waiting" }, TEAMS).blocks)).not.toContain("Writes in");
+  });
 });

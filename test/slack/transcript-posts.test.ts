@@ -10,6 +10,11 @@ describe("transcript posts", () => {
     expect(text).toBe(`*Maria* _<!date^${T0 / 1000}^{time}|2024-05-06 10:00 UTC>_: hi &lt;!channel&gt; &amp; bye`);
   });
 
+  it("names the language on a customer line where it changes", () => {
+    const [line] = renderTranscript([{ author: "Maria", text: "quero cancelar", at: T0, language: "Portuguese" }]).split("\n");
+    expect(line).toMatch(/^\*Maria\* _<!date\^\d+\^\{time\}\|[^>]+>_ \(in Portuguese\): quero cancelar$/);
+  });
+
   it("splits a 100 kB transcript within the limit without losing a character", () => {
     const transcript = Array.from({ length: 400 }, (_, i) => ({
       author: i % 2 ? "Assistant" : "Maria",
