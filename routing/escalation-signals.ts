@@ -135,9 +135,11 @@ function negationOf(words: SignalTokens, negatedTerms: readonly Set<number>[], l
   const { negation } = lexicon;
   if (negation.negatable.size === 0) return () => false;
   const { tokens, clauseStart } = words;
-  const blocked = negatorSpans(tokens, negation.inability).map((span) => span.from);
-  const before = negatorSpans(tokens, negation.before).filter((span) => !blocked.includes(span.from));
-  const after = negatorSpans(tokens, negation.after);
+  // "no puedo cancelar", "still not cancelled": the customer is blocked, not unwilling.
+  const blocked = negatorSpans(tokens, negation.inability);
+  const unblocked = (span: { from: number; to: number }) => !blocked.some((b) => b.from <= span.to && span.from <= b.to);
+  const before = negatorSpans(tokens, negation.before).filter(unblocked);
+  const after = negatorSpans(tokens, negation.after).filter(unblocked);
   const sameClause = (from: number, to: number) => !clauseStart.slice(from + 1, to + 1).some(Boolean);
   const joined = tokens.join("");
   const anyNegator =
