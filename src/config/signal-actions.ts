@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SIGNAL_CATEGORIES } from "../domain/escalation.js";
+import { SIGNAL_CATEGORIES, type SignalCategory } from "../domain/escalation.js";
 import { ESCALATION_REASONS } from "../domain/escalation.js";
 
 /**
@@ -29,9 +29,9 @@ export const signalActionSchema = z.strictObject({
   describe: z.string().min(1).describe('How the card says it: "Customer {describe}: "{phrase}"."'),
   negatable: z
     .boolean()
-    .default(false)
+    .optional()
     .describe(
-      'A negator next to the signal word cancels it ("dont cancel, just asking"; words in data/languages/<code>/negation.json). Leave false where the meaning holds the negation ("not received")',
+      'A negator next to the signal word cancels it ("dont cancel, just asking"; words in data/languages/<code>/negation.json). Unset: true for cancellation, complaint, fraud, legal and insult; false where the meaning holds the negation ("not received")',
     ),
 });
 
@@ -73,6 +73,11 @@ export const DEFAULT_SIGNAL_ACTIONS = {
   legal: { reason: "always_human", unlessIntents: [], describe: "threatens legal action", negatable: true },
   insult: { reason: "negative_sentiment", unlessIntents: [], describe: "is insulting the service", negatable: true },
 } as const satisfies Record<(typeof SIGNAL_CATEGORIES)[number], z.input<typeof signalActionSchema>>;
+
+/** Whether a negator cancels this category: the config's choice, else the category's default. */
+export function isNegatable(category: SignalCategory, action: { negatable?: boolean } | undefined): boolean {
+  return action === undefined ? false : (action.negatable ?? DEFAULT_SIGNAL_ACTIONS[category].negatable);
+}
 
 export const signalPhrasesSchema = z
   .partialRecord(z.enum(SIGNAL_CATEGORIES), z.array(z.string().min(2)), { error: unknownSignalCategory })

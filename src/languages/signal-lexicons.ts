@@ -4,6 +4,7 @@ import { z } from "zod";
 import { compileSignalLexicon, type NegationRules, type SignalLexicon, type SignalLexiconSource } from "../../routing/signal-lexicon.js";
 import { SIGNAL_CATEGORIES } from "../domain/escalation.js";
 import type { PolicyConfig } from "../config/schema.js";
+import { isNegatable } from "../config/signal-actions.js";
 import { WarmlineError } from "../domain/errors.js";
 import { LANGUAGES_DIR } from "./language-catalog.js";
 import { readLanguageJson } from "./read-json.js";
@@ -117,7 +118,7 @@ export function loadSignalLexicon(policy: PolicyConfig, dir: string = LANGUAGES_
     sources = loadSignalSources(dir);
     sourcesByDir.set(dir, sources);
   }
-  const negatable = SIGNAL_CATEGORIES.filter((category) => policy.signalActions[category]?.negatable === true);
+  const negatable = SIGNAL_CATEGORIES.filter((category) => isNegatable(category, policy.signalActions[category]));
   const lexicon = compileSignalLexicon([...sources, configSignalSource(policy)], { negatable });
   if (dir === LANGUAGES_DIR) compiled.set(policy, lexicon);
   return lexicon;
