@@ -1,8 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { detectSignals } from "../../routing/escalation-signals.js";
 import { compileSignalLexicon, type SignalLexiconSource } from "../../routing/signal-lexicon.js";
 import type { SignalCategory } from "../../src/domain/escalation.js";
-import { loadSignalLexicon } from "../../src/languages/signal-lexicons.js";
+import { loadLanguageCatalog, LANGUAGES_DIR } from "../../src/languages/language-catalog.js";
+import {
+  loadSignalLexicon,
+  loadSignalSources,
+  NEGATION_FILE,
+  readNegationFile,
+  SIGNALS_FILE,
+} from "../../src/languages/signal-lexicons.js";
 import { defaultConfig } from "./policy-driver.js";
 
 /** Negation over the shipped lexicons: a denied mention is no signal, a plain one still is. */
@@ -76,5 +86,39 @@ describe("which categories a negator silences", () => {
   it("silences a negatable category when a denial comes with a reassurance anywhere", () => {
     expect(found("terminate? nope... only curious")).toEqual([]);
     expect(found("terminate, only curious")).toEqual(["cancellation"]);
+  });
+});
+
+describe("negation.json", () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(loadLanguageCatalog().map((language) => language.code))("%s ships a valid file with negators", (code) => {
+    const rules = readNegationFile(join(LANGUAGES_DIR, code, NEGATION_FILE));
+    expect((rules.before?.length ?? 0) + (rules.after?.length ?? 0)).toBeGreaterThan(0);
+  });
+
+  it("names the file, the path and the keys when a list holds something else", () => {
+    const dir = mkdtempSync(join(tmpdir(), "warmline-negation-"));
+    dirs.push(dir);
+    mkdirSync(join(dir, "xx"));
+    writeFileSync(join(dir, "xx", SIGNALS_FILE), JSON.stringify({ signals: {} }));
+    writeFileSync(join(dir, "xx", NEGATION_FILE), JSON.stringify({ before: ["dont", ""], later: ["nope"] }));
+    expect(() => loadSignalSources(dir)).toThrow(/xx[/\\]negation\.json is invalid \(keys are before, after, reassurance, inability/);
+    expect(() => loadSignalSources(dir)).toThrow(/before\[1\]/);
+    expect(() => loadSignalSources(dir)).toThrow(/later/);
+  });
+
+  it("takes negatable categories from the config, defaulting per category", () => {
+    const policy = defaultConfig().policy;
+    const shipped = loadSignalLexicon(policy).negation.negatable;
+    expect([...shipped].sort()).toEqual(["cancellation", "complaint", "fraud", "insult", "legal"]);
+    const custom = defaultConfig().policy;
+    custom.signalActions.cancellation = { ...custom.signalActions.cancellation!, negatable: false };
+    const lexicon = loadSignalLexicon(custom);
+    expect(lexicon.negation.negatable.has("cancellation")).toBe(false);
+    expect(detectSignals("please dont cancel my order", lexicon).map((match) => match.category)).toContain("cancellation");
   });
 });
