@@ -231,17 +231,35 @@ export function mentionsContact(text: string, lexicon: SignalLexicon): boolean {
   return termsByPosition(signalTokens(text), lexicon).positions.some((terms) => [...terms].some((term) => lexicon.contactTerms.has(term)));
 }
 
-/** Every category the message signals, at most one match each, in SIGNAL_CATEGORIES order. */
-export function detectSignals(text: string, lexicon: SignalLexicon): SignalMatch[] {
+/** Signal hits of a message: those that stand, and the negatable ones a negator denies. */
+function signalHits(text: string, lexicon: SignalLexicon): { tokens: string[]; hits: Hit[]; denied: Hit[] } {
   const words = signalTokens(text);
   const { tokens } = words;
-  if (tokens.length === 0) return [];
+  if (tokens.length === 0) return { tokens, hits: [], denied: [] };
   const { positions, negatedTerms } = termsByPosition(words, lexicon);
   const negated = negationOf(words, negatedTerms, lexicon);
-  // A denied mention ("dont cancel, just asking") is no signal; its unless entries still silence.
-  const hits = [...phraseHits(positions, lexicon), ...comboHits(tokens, positions, lexicon)].filter(
-    (hit) => hit.owner.unless || !negated(hit),
-  );
+  const hits: Hit[] = [];
+  const denied: Hit[] = [];
+  for (const hit of [...phraseHits(positions, lexicon), ...comboHits(tokens, positions, lexicon)]) {
+    // A denied mention ("dont cancel, just asking") is no signal; its unless entries still silence.
+    (hit.owner.unless || !negated(hit) ? hits : denied).push(hit);
+  }
+  return { tokens, hits, denied };
+}
+
+/**
+ * Categories the message mentions only to deny them ("dont cancel, just asking when it arrives"):
+ * a caller may let them overrule an intent the assistant read from the same words.
+ */
+export function detectDeniedSignals(text: string, lexicon: SignalLexicon): SignalCategory[] {
+  const { hits, denied } = signalHits(text, lexicon);
+  const standing = new Set(hits.map((hit) => hit.owner.category));
+  return SIGNAL_CATEGORIES.filter((category) => !standing.has(category) && denied.some((hit) => hit.owner.category === category));
+}
+
+/** Every category the message signals, at most one match each, in SIGNAL_CATEGORIES order. */
+export function detectSignals(text: string, lexicon: SignalLexicon): SignalMatch[] {
+  const { tokens, hits } = signalHits(text, lexicon);
   const silenced = new Set(hits.filter((hit) => hit.owner.unless).map((hit) => hit.owner.category));
   const matches: SignalMatch[] = [];
   for (const category of SIGNAL_CATEGORIES) {

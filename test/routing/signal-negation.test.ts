@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { detectSignals } from "../../routing/escalation-signals.js";
+import { detectDeniedSignals, detectSignals } from "../../routing/escalation-signals.js";
 import { compileSignalLexicon, type SignalLexiconSource } from "../../routing/signal-lexicon.js";
 import type { SignalCategory } from "../../src/domain/escalation.js";
 import { loadLanguageCatalog, LANGUAGES_DIR } from "../../src/languages/language-catalog.js";
@@ -81,6 +81,12 @@ describe("which categories a negator silences", () => {
   it("does not reach across a clause mark, nor read an inability as a denial", () => {
     expect(found("never. terminate it")).toEqual(["cancellation"]);
     expect(found("never could terminate it")).toEqual(["cancellation"]);
+  });
+
+  it("reports the categories only mentioned to be denied", () => {
+    expect(detectDeniedSignals("never terminate it", negating)).toEqual(["cancellation"]);
+    expect(detectDeniedSignals("never terminate it, no wait, terminate it", negating)).toEqual([]);
+    expect(detectDeniedSignals("terminate it", negating)).toEqual([]);
   });
 
   it("silences a negatable category when a denial comes with a reassurance anywhere", () => {
