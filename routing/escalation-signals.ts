@@ -1,5 +1,5 @@
 import { SIGNAL_CATEGORIES, type SignalCategory } from "../src/domain/escalation.js";
-import { COMBO_WINDOW_PER_GROUP, isUnspacedScript, type SignalLexicon } from "./signal-lexicon.js";
+import { COMBO_WINDOW_PER_GROUP, isUnspacedScript, type NegationWords, type SignalLexicon } from "./signal-lexicon.js";
 import { normalizeText } from "./text-normalize.js";
 
 /** One category found in a message. */
@@ -16,6 +16,8 @@ interface Hit {
   owner: { category: SignalCategory; source: string; entry: string; unless: boolean };
   from: number;
   to: number;
+  /** The matched terms and their token positions, first to last in the text. */
+  anchors: readonly { position: number; term: number }[];
 }
 
 /** Shortest word after an elision that counts on its own ("l'ordine" → "ordine", but "don't" → not "t"). */
@@ -26,31 +28,63 @@ interface SignalTokens {
   tokens: string[];
   /** The word after an elided article, when there is one ("l'ordine" → "ordine", "d'annulation" → "annulation"). */
   elided: (string | undefined)[];
+  /** Whether a clause mark (. , ! ? ;) stands between the previous word and this one: negation stops there. */
+  clauseStart: boolean[];
 }
 
+/** Marks that end a clause: "No. Cancel my order" cancels. */
+const CLAUSE_MARK = /[.,!?;:¿¡،؟।|。、！？，；：]/u;
+
 function signalTokens(text: string): SignalTokens {
-  const words = normalizeText(text)
-    .split(/[^\p{L}\p{M}\p{N}']+/u)
-    .map((word) => word.replace(/^'+|'+$/g, ""))
-    .filter((word) => word.replace(/'/g, "").length > 0);
+  const normalized = normalizeText(text);
+  const words: string[] = [];
+  const clauseStart: boolean[] = [];
+  let previousEnd = 0;
+  for (const found of normalized.matchAll(/[\p{L}\p{M}\p{N}']+/gu)) {
+    const word = found[0].replace(/^'+|'+$/g, "");
+    if (word.replace(/'/g, "").length === 0) continue;
+    clauseStart.push(CLAUSE_MARK.test(normalized.slice(previousEnd, found.index)));
+    previousEnd = found.index + found[0].length;
+    words.push(word);
+  }
   return {
     tokens: words.map((word) => word.replace(/'/g, "")),
     elided: words.map((word) => {
       const after = word.slice(word.lastIndexOf("'") + 1);
       return word.includes("'") && after.length >= ELIDED_MIN_LENGTH ? after : undefined;
     }),
+    clauseStart,
   };
 }
 
-/** Terms found at each token position: whole-token terms plus substrings inside unspaced-script runs. */
-function termsByPosition({ tokens, elided }: SignalTokens, lexicon: SignalLexicon): Set<number>[] {
+/** Characters that may stand between a negator and the signal word in scripts without spaces ("不想要取消", "キャンセルしないで"). */
+const UNSPACED_NEGATION_GAP = 2;
+
+/** Offsets in `run` where each of `words` starts. */
+function substringStarts(run: string, words: readonly string[]): { start: number; end: number }[] {
+  const found: { start: number; end: number }[] = [];
+  for (const word of words)
+    for (let i = run.indexOf(word); i >= 0; i = run.indexOf(word, i + 1)) found.push({ start: i, end: i + word.length });
+  return found;
+}
+
+interface TermPositions {
+  /** Terms found at each token position: whole-token terms plus substrings inside unspaced-script runs. */
+  positions: Set<number>[];
+  /** Per position, the substring terms whose every occurrence in the run stands next to a negator. */
+  negatedTerms: Set<number>[];
+}
+
+function termsByPosition({ tokens, elided }: SignalTokens, lexicon: SignalLexicon): TermPositions {
   const positions = tokens.map((token, i) => {
     const terms = new Set(lexicon.termsOf(token));
     const after = elided[i];
     if (after !== undefined) for (const term of lexicon.termsOf(after)) terms.add(term);
     return terms;
   });
-  if (lexicon.substringsByFirstChar.size === 0) return positions;
+  const negatedTerms = tokens.map(() => new Set<number>());
+  if (lexicon.substringsByFirstChar.size === 0) return { positions, negatedTerms };
+  const { before, after } = lexicon.negation;
   // Consecutive unspaced-script tokens form one run, so "상담원 연결" matches like "상담원연결".
   for (let start = 0; start < tokens.length; start++) {
     if (!isUnspacedScript(tokens[start]!)) continue;
@@ -59,14 +93,73 @@ function termsByPosition({ tokens, elided }: SignalTokens, lexicon: SignalLexico
     const run = tokens.slice(start, end + 1).join("");
     const owners: number[] = [];
     for (let t = start; t <= end; t++) for (let c = 0; c < tokens[t]!.length; c++) owners.push(t);
+    const negatorEnds = substringStarts(run, before.unspaced).map((found) => found.end);
+    const negatorStarts = substringStarts(run, after.unspaced).map((found) => found.start);
+    const affirmed = new Set<number>();
     for (let i = 0; i < run.length; i++) {
       for (const { text, id } of lexicon.substringsByFirstChar.get(run[i]!) ?? []) {
-        if (run.startsWith(text, i)) positions[owners[i]!]!.add(id);
+        if (!run.startsWith(text, i)) continue;
+        const owner = owners[i]!;
+        positions[owner]!.add(id);
+        const negated =
+          negatorEnds.some((e) => e <= i && i - e <= UNSPACED_NEGATION_GAP) ||
+          negatorStarts.some((s) => s >= i + text.length && s - (i + text.length) <= UNSPACED_NEGATION_GAP);
+        if (negated && !affirmed.has(id)) negatedTerms[owner]!.add(id);
+        else {
+          affirmed.add(id);
+          for (let t = start; t <= end; t++) negatedTerms[t]!.delete(id);
+        }
       }
     }
     start = end;
   }
-  return positions;
+  return { positions, negatedTerms };
+}
+
+/** Where a spaced negator phrase occurs: its first and last token. */
+function negatorSpans(tokens: readonly string[], words: NegationWords): { from: number; to: number }[] {
+  const spans: { from: number; to: number }[] = [];
+  tokens.forEach((_, i) => {
+    for (const phrase of words.spaced) {
+      if (phrase.every((word, k) => tokens[i + k] === word)) spans.push({ from: i, to: i + phrase.length - 1 });
+    }
+  });
+  return spans;
+}
+
+/** Tokens a negator may stand from the signal word: "dont cancel", "no quiero cancelar", "cancel mat karo". */
+const NEGATION_REACH = 2;
+
+/** Which hits a negator cancels ("dont cancel", "cancel mat karo", "不要取消"), and whether the message is a denial plus a plain question. */
+function negationOf(words: SignalTokens, negatedTerms: readonly Set<number>[], lexicon: SignalLexicon): (hit: Hit) => boolean {
+  const { negation } = lexicon;
+  if (negation.negatable.size === 0) return () => false;
+  const { tokens, clauseStart } = words;
+  // "no puedo cancelar", "still not cancelled": the customer is blocked, not unwilling.
+  const blocked = negatorSpans(tokens, negation.inability);
+  const unblocked = (span: { from: number; to: number }) => !blocked.some((b) => b.from <= span.to && span.from <= b.to);
+  const before = negatorSpans(tokens, negation.before).filter(unblocked);
+  const after = negatorSpans(tokens, negation.after).filter(unblocked);
+  const sameClause = (from: number, to: number) => !clauseStart.slice(from + 1, to + 1).some(Boolean);
+  const joined = tokens.join("");
+  const anyNegator =
+    before.length > 0 ||
+    after.length > 0 ||
+    negatedTerms.some((terms) => terms.size > 0) ||
+    [...negation.before.unspaced, ...negation.after.unspaced].some((word) => joined.includes(word));
+  const reassured =
+    anyNegator &&
+    (negatorSpans(tokens, negation.reassurance).length > 0 || negation.reassurance.unspaced.some((word) => joined.includes(word)));
+  return (hit) => {
+    if (!negation.negatable.has(hit.owner.category)) return false;
+    if (reassured) return true;
+    if (hit.anchors.some(({ position, term }) => negatedTerms[position]!.has(term))) return true;
+    const negatedBefore = before.some(
+      (span) => span.to < hit.from && hit.from - span.to <= NEGATION_REACH && sameClause(span.to, hit.from),
+    );
+    const negatedAfter = after.some((span) => span.from > hit.to && span.from - hit.to <= NEGATION_REACH && sameClause(hit.to, span.from));
+    return negatedBefore || negatedAfter;
+  };
 }
 
 function phraseHits(positions: readonly Set<number>[], lexicon: SignalLexicon): Hit[] {
@@ -76,7 +169,8 @@ function phraseHits(positions: readonly Set<number>[], lexicon: SignalLexicon): 
       for (const phrase of lexicon.phrasesByFirstTerm.get(term) ?? []) {
         const end = start + phrase.terms.length - 1;
         if (end >= positions.length) continue;
-        if (phrase.terms.every((t, k) => positions[start + k]!.has(t))) hits.push({ owner: phrase.owner, from: start, to: end });
+        if (phrase.terms.every((t, k) => positions[start + k]!.has(t)))
+          hits.push({ owner: phrase.owner, from: start, to: end, anchors: phrase.terms.map((term, k) => ({ position: start + k, term })) });
       }
     }
   });
@@ -84,8 +178,8 @@ function phraseHits(positions: readonly Set<number>[], lexicon: SignalLexicon): 
 }
 
 function comboHits(tokens: readonly string[], positions: readonly Set<number>[], lexicon: SignalLexicon): Hit[] {
-  // combo → positions where each of its groups occurs
-  const seen = new Map<number, number[][]>();
+  // combo → where each of its groups occurs, and the term found there
+  const seen = new Map<number, { position: number; term: number }[][]>();
   positions.forEach((terms, position) => {
     for (const term of terms) {
       for (const { combo, group } of lexicon.combosByTerm.get(term) ?? []) {
@@ -94,7 +188,7 @@ function comboHits(tokens: readonly string[], positions: readonly Set<number>[],
           groups = Array.from({ length: lexicon.combos[combo]!.groups }, () => []);
           seen.set(combo, groups);
         }
-        groups[group]!.push(position);
+        groups[group]!.push({ position, term });
       }
     }
   });
@@ -103,13 +197,14 @@ function comboHits(tokens: readonly string[], positions: readonly Set<number>[],
     if (groups.some((found) => found.length === 0)) continue;
     // A window holding one position of every group, starting at each candidate position.
     const window = COMBO_WINDOW_PER_GROUP * groups.length;
-    for (const start of [...new Set(groups.flat())].sort((a, b) => a - b)) {
-      const picks = groups.map((found) => found.find((p) => p >= start && p <= start + window));
+    for (const start of [...new Set(groups.flat().map((found) => found.position))].sort((a, b) => a - b)) {
+      const picks = groups.map((found) => found.find(({ position }) => position >= start && position <= start + window));
       if (picks.every((p) => p !== undefined)) {
-        const picked = picks as number[];
+        const anchors = picks as { position: number; term: number }[];
+        const picked = anchors.map((anchor) => anchor.position);
         // Two groups on one token only count when it is an unspaced-script run (one token holds a sentence).
         if (new Set(picked).size < picked.length && !picked.every((p) => isUnspacedScript(tokens[p]!))) continue;
-        hits.push({ owner: lexicon.combos[combo]!.owner, from: Math.min(...picked), to: Math.max(...picked) });
+        hits.push({ owner: lexicon.combos[combo]!.owner, from: Math.min(...picked), to: Math.max(...picked), anchors });
         break;
       }
     }
@@ -126,23 +221,45 @@ export function isSignalVocabulary(text: string, lexicon: SignalLexicon): boolea
   return (
     words.tokens.length > 0 &&
     words.tokens.every((token) => token.length >= SIGNAL_WORD_MIN_LENGTH) &&
-    termsByPosition(words, lexicon).every((terms) => terms.size > 0)
+    termsByPosition(words, lexicon).positions.every((terms) => terms.size > 0)
   );
 }
 
 /** Does the message name a person, the support team or a way to reach it (any source's contactWords)? */
 export function mentionsContact(text: string, lexicon: SignalLexicon): boolean {
   if (lexicon.contactTerms.size === 0) return true;
-  return termsByPosition(signalTokens(text), lexicon).some((terms) => [...terms].some((term) => lexicon.contactTerms.has(term)));
+  return termsByPosition(signalTokens(text), lexicon).positions.some((terms) => [...terms].some((term) => lexicon.contactTerms.has(term)));
+}
+
+/** Signal hits of a message: those that stand, and the negatable ones a negator denies. */
+function signalHits(text: string, lexicon: SignalLexicon): { tokens: string[]; hits: Hit[]; denied: Hit[] } {
+  const words = signalTokens(text);
+  const { tokens } = words;
+  if (tokens.length === 0) return { tokens, hits: [], denied: [] };
+  const { positions, negatedTerms } = termsByPosition(words, lexicon);
+  const negated = negationOf(words, negatedTerms, lexicon);
+  const hits: Hit[] = [];
+  const denied: Hit[] = [];
+  for (const hit of [...phraseHits(positions, lexicon), ...comboHits(tokens, positions, lexicon)]) {
+    // A denied mention ("dont cancel, just asking") is no signal; its unless entries still silence.
+    (hit.owner.unless || !negated(hit) ? hits : denied).push(hit);
+  }
+  return { tokens, hits, denied };
+}
+
+/**
+ * Categories the message mentions only to deny them ("dont cancel, just asking when it arrives"):
+ * a caller may let them overrule an intent the assistant read from the same words.
+ */
+export function detectDeniedSignals(text: string, lexicon: SignalLexicon): SignalCategory[] {
+  const { hits, denied } = signalHits(text, lexicon);
+  const standing = new Set(hits.map((hit) => hit.owner.category));
+  return SIGNAL_CATEGORIES.filter((category) => !standing.has(category) && denied.some((hit) => hit.owner.category === category));
 }
 
 /** Every category the message signals, at most one match each, in SIGNAL_CATEGORIES order. */
 export function detectSignals(text: string, lexicon: SignalLexicon): SignalMatch[] {
-  const words = signalTokens(text);
-  const { tokens } = words;
-  if (tokens.length === 0) return [];
-  const positions = termsByPosition(words, lexicon);
-  const hits = [...phraseHits(positions, lexicon), ...comboHits(tokens, positions, lexicon)];
+  const { tokens, hits } = signalHits(text, lexicon);
   const silenced = new Set(hits.filter((hit) => hit.owner.unless).map((hit) => hit.owner.category));
   const matches: SignalMatch[] = [];
   for (const category of SIGNAL_CATEGORIES) {

@@ -31,6 +31,40 @@ export interface SignalLexiconSource {
    * about offers" is not a request for a person, however sure the assistant is).
    */
   contactWords?: readonly string[];
+  /** How this language negates a signal word ("dont cancel", "cancel mat karo"): negation.json. */
+  negation?: NegationRules;
+}
+
+/** Words that turn a signal into its denial, per language (data/languages/<code>/negation.json). */
+export interface NegationRules {
+  /** Negators standing before the signal word: "dont", "no quiero", "不要". */
+  before?: readonly string[];
+  /** Negators following it (verb-final languages): "mat karo", "しないで", "하지 마". */
+  after?: readonly string[];
+  /** A plain question after a denial ("just asking"): with any negator in the message, negatable signals stay quiet. */
+  reassurance?: readonly string[];
+  /** Negated modals that mean the customer is blocked, not unwilling ("no puedo"): never a negator. */
+  inability?: readonly string[];
+}
+
+/** Every language's negation words, compiled: spaced phrases as token lists, unspaced ones as substrings. */
+export interface NegationWords {
+  readonly spaced: readonly (readonly string[])[];
+  readonly unspaced: readonly string[];
+}
+
+export interface CompiledNegation {
+  /** Categories a negator silences (policy.signalActions.<category>.negatable). */
+  readonly negatable: ReadonlySet<SignalCategory>;
+  readonly before: NegationWords;
+  readonly after: NegationWords;
+  readonly reassurance: NegationWords;
+  readonly inability: NegationWords;
+}
+
+export interface CompileOptions {
+  /** Categories whose mentions a negator cancels; none by default. */
+  negatable?: readonly SignalCategory[];
 }
 
 /**
@@ -94,6 +128,7 @@ export interface SignalLexicon {
   readonly substringsByFirstChar: ReadonlyMap<string, readonly SubstringTerm[]>;
   /** Terms of every source's contactWords; empty when no source lists any. */
   readonly contactTerms: ReadonlySet<number>;
+  readonly negation: CompiledNegation;
 }
 
 /** Symmetric-delete keys: the word and every string one deletion away (SymSpell's candidate index). */
@@ -264,8 +299,32 @@ function resolveToken(builder: LexiconBuilder, token: string): number[] {
   return [...found];
 }
 
+function negationWords(sources: readonly SignalLexiconSource[], kind: keyof NegationRules): NegationWords {
+  const spaced = new Map<string, string[]>();
+  const unspaced = new Set<string>();
+  for (const source of sources) {
+    for (const written of source.negation?.[kind] ?? []) {
+      const words = tokenise(written);
+      if (words.length === 0) continue;
+      if (isUnspacedScript(written)) unspaced.add(words.join(""));
+      else spaced.set(words.join(" "), words);
+    }
+  }
+  return { spaced: [...spaced.values()], unspaced: [...unspaced] };
+}
+
+function compileNegation(sources: readonly SignalLexiconSource[], options: CompileOptions): CompiledNegation {
+  return {
+    negatable: new Set(options.negatable ?? []),
+    before: negationWords(sources, "before"),
+    after: negationWords(sources, "after"),
+    reassurance: negationWords(sources, "reassurance"),
+    inability: negationWords(sources, "inability"),
+  };
+}
+
 /** Compiles every source into one lexicon; call once at start-up (or per config), never per message. */
-export function compileSignalLexicon(sources: readonly SignalLexiconSource[]): SignalLexicon {
+export function compileSignalLexicon(sources: readonly SignalLexiconSource[], options: CompileOptions = {}): SignalLexicon {
   const builder = new LexiconBuilder();
   for (const source of sources) for (const word of source.commonWords ?? []) for (const token of tokenise(word)) builder.common.add(token);
   for (const source of sources) {
@@ -288,6 +347,7 @@ export function compileSignalLexicon(sources: readonly SignalLexiconSource[]): S
     combos: builder.combos,
     substringsByFirstChar: builder.substrings,
     contactTerms: builder.contactTerms,
+    negation: compileNegation(sources, options),
     termsOf(token) {
       let terms = cache.get(token);
       if (terms === undefined) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SIGNAL_CATEGORIES } from "../domain/escalation.js";
+import { SIGNAL_CATEGORIES, type SignalCategory } from "../domain/escalation.js";
 import { ESCALATION_REASONS } from "../domain/escalation.js";
 
 /**
@@ -27,6 +27,12 @@ export const signalActionSchema = z.strictObject({
     .default([])
     .describe("Confident assistant intents that mean the same thing: they keep their own routing (cancellation → delete_account)"),
   describe: z.string().min(1).describe('How the card says it: "Customer {describe}: "{phrase}"."'),
+  negatable: z
+    .boolean()
+    .optional()
+    .describe(
+      'A negator next to the signal word cancels it ("dont cancel, just asking"; words in data/languages/<code>/negation.json). Unset: true for cancellation, complaint, fraud, legal and insult; false where the meaning holds the negation ("not received")',
+    ),
 });
 
 /**
@@ -35,13 +41,15 @@ export const signalActionSchema = z.strictObject({
  * only a person may handle: complaints, fraud accusations and legal threats are (always_human).
  */
 export const DEFAULT_SIGNAL_ACTIONS = {
-  human_request: { reason: "explicit_request", unlessIntents: [], describe: "asked for a person" },
+  // "I don't want the bot, I want a person" is still a request: never negatable.
+  human_request: { reason: "explicit_request", unlessIntents: [], describe: "asked for a person", negatable: false },
   cancellation: {
     reason: "priority_intent",
     intent: "cancel_order",
     unlessIntents: ["check_cancellation_fee", "newsletter_subscription"],
     compatibleIntents: ["delete_account"],
     describe: "wants to cancel",
+    negatable: true,
   },
   money_not_credited: {
     reason: "priority_intent",
@@ -49,6 +57,8 @@ export const DEFAULT_SIGNAL_ACTIONS = {
     unlessIntents: [],
     compatibleIntents: ["get_refund"],
     describe: "lost money that was not credited",
+    // "not received" is the signal itself.
+    negatable: false,
   },
   charged_twice: {
     reason: "priority_intent",
@@ -56,12 +66,18 @@ export const DEFAULT_SIGNAL_ACTIONS = {
     unlessIntents: [],
     compatibleIntents: ["get_refund"],
     describe: "was charged more than once",
+    negatable: false,
   },
-  complaint: { reason: "always_human", intent: "complaint", unlessIntents: ["review"], describe: "is making a complaint" },
-  fraud: { reason: "always_human", unlessIntents: [], describe: "accuses the business of fraud" },
-  legal: { reason: "always_human", unlessIntents: [], describe: "threatens legal action" },
-  insult: { reason: "negative_sentiment", unlessIntents: [], describe: "is insulting the service" },
+  complaint: { reason: "always_human", intent: "complaint", unlessIntents: ["review"], describe: "is making a complaint", negatable: true },
+  fraud: { reason: "always_human", unlessIntents: [], describe: "accuses the business of fraud", negatable: true },
+  legal: { reason: "always_human", unlessIntents: [], describe: "threatens legal action", negatable: true },
+  insult: { reason: "negative_sentiment", unlessIntents: [], describe: "is insulting the service", negatable: true },
 } as const satisfies Record<(typeof SIGNAL_CATEGORIES)[number], z.input<typeof signalActionSchema>>;
+
+/** Whether a negator cancels this category: the config's choice, else the category's default. */
+export function isNegatable(category: SignalCategory, action: { negatable?: boolean } | undefined): boolean {
+  return action === undefined ? false : (action.negatable ?? DEFAULT_SIGNAL_ACTIONS[category].negatable);
+}
 
 export const signalPhrasesSchema = z
   .partialRecord(z.enum(SIGNAL_CATEGORIES), z.array(z.string().min(2)), { error: unknownSignalCategory })

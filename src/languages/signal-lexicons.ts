@@ -1,9 +1,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { compileSignalLexicon, type SignalLexicon, type SignalLexiconSource } from "../../routing/signal-lexicon.js";
+import { compileSignalLexicon, type NegationRules, type SignalLexicon, type SignalLexiconSource } from "../../routing/signal-lexicon.js";
 import { SIGNAL_CATEGORIES } from "../domain/escalation.js";
 import type { PolicyConfig } from "../config/schema.js";
+import { isNegatable } from "../config/signal-actions.js";
 import { WarmlineError } from "../domain/errors.js";
 import { LANGUAGES_DIR } from "./language-catalog.js";
 import { readLanguageJson } from "./read-json.js";
@@ -14,6 +15,8 @@ import { readLanguageJson } from "./read-json.js";
  * data; it never reads a file.
  */
 export const SIGNALS_FILE = "signals.json";
+/** Optional beside it: how the language negates a signal ("dont cancel"). */
+export const NEGATION_FILE = "negation.json";
 
 const phrase = z.string().trim().min(1, "write a word or phrase, not an empty string");
 const rulesSchema = z.strictObject({
@@ -36,6 +39,26 @@ const signalsFileSchema = z.strictObject({
   contactWords: z.array(phrase).optional(),
 });
 
+const negationFileSchema = z.strictObject({
+  before: z.array(phrase).default([]),
+  after: z.array(phrase).default([]),
+  reassurance: z.array(phrase).default([]),
+  inability: z.array(phrase).default([]),
+});
+
+/** Reads and validates one negation.json (before, after, reassurance, inability: lists of phrases). */
+export function readNegationFile(file: string): NegationRules {
+  const raw = readLanguageJson(file, "fix the JSON, or delete the file to run without this language's negation words.");
+  const parsed = negationFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new WarmlineError(
+      "config_invalid",
+      `${file} is invalid (keys are before, after, reassurance, inability; each a list of words or phrases):\n${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return parsed.data;
+}
+
 /** Reads and validates one signals.json; a broken file names itself, the path inside it and the fix. */
 export function readSignalsFile(file: string, source: string): SignalLexiconSource {
   const raw = readLanguageJson(file, "fix the JSON, or delete the file to run without this language's signals.");
@@ -57,7 +80,11 @@ export function loadSignalSources(dir: string = LANGUAGES_DIR): SignalLexiconSou
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, SIGNALS_FILE)))
     .map((entry) => entry.name)
     .sort()
-    .map((code) => readSignalsFile(join(dir, code, SIGNALS_FILE), code));
+    .map((code) => {
+      const source = readSignalsFile(join(dir, code, SIGNALS_FILE), code);
+      const negation = join(dir, code, NEGATION_FILE);
+      return existsSync(negation) ? { ...source, negation: readNegationFile(negation) } : source;
+    });
 }
 
 /** The config's extensions as one more source: policy.signalPhrases, and the older humanRequestPhrases / humanWords. */
@@ -91,7 +118,8 @@ export function loadSignalLexicon(policy: PolicyConfig, dir: string = LANGUAGES_
     sources = loadSignalSources(dir);
     sourcesByDir.set(dir, sources);
   }
-  const lexicon = compileSignalLexicon([...sources, configSignalSource(policy)]);
+  const negatable = SIGNAL_CATEGORIES.filter((category) => isNegatable(category, policy.signalActions[category]));
+  const lexicon = compileSignalLexicon([...sources, configSignalSource(policy)], { negatable });
   if (dir === LANGUAGES_DIR) compiled.set(policy, lexicon);
   return lexicon;
 }

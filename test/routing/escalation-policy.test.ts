@@ -427,6 +427,7 @@ describe("escalation signals (data/languages/*/signals.json, policy.signalAction
       unlessIntents: [],
       compatibleIntents: [],
       describe: "mentions a lawyer",
+      negatable: true,
     };
     custom.routing.intentTeams.complaint = "priority";
     const decision = finalDecision([{ text: "my lawyer will hear about this" }], { config: custom });
