@@ -4,7 +4,7 @@ import type { EscalationReason, Priority } from "../src/domain/escalation.js";
 import type { KeywordsConfig, PolicyConfig, RoutingConfig } from "../src/config/schema.js";
 import { matchAlwaysHumanTopic } from "./always-human-topics.js";
 import { matchControlKeyword } from "./customer-keywords.js";
-import { detectSignals, isSignalVocabulary, mentionsContact, type SignalMatch } from "./escalation-signals.js";
+import { detectDeniedSignals, detectSignals, isSignalVocabulary, mentionsContact, type SignalMatch } from "./escalation-signals.js";
 import { formatMoney, isRefundRequest } from "./money.js";
 import { detectNegativeSentiment } from "./negative-sentiment.js";
 import { detectNoise, type NoiseKind } from "./noise.js";
@@ -75,6 +75,8 @@ interface TurnFacts {
   miss: boolean;
   /** Escalation signals found in the text, in category order. */
   matched: SignalMatch[];
+  /** Categories the customer mentions only to deny them ("don't cancel, just asking"). */
+  denied: readonly string[];
   lexicon: SignalLexicon;
   /** Control words: CANCEL, BOT… typed alone are commands, never a one-word signal (HUMAN alone is a request). */
   keywords?: KeywordsConfig;
@@ -99,9 +101,10 @@ const checkExplicitRequest: ReasonCheck = ({ signals, policy, confident, lexicon
   return undefined;
 };
 
-const checkAlwaysHuman: ReasonCheck = ({ signals, policy, confident }) => {
+const checkAlwaysHuman: ReasonCheck = ({ signals, policy, confident, denied }) => {
   const topic = matchAlwaysHumanTopic(signals.text, policy.alwaysHumanTopics);
-  if (topic) return `Customer raised a ${humanise(topic.topic)} matter ("${topic.phrase}"), which always goes to a person.`;
+  // A topic named like a signal category ("legal", "complaint") is silent when the customer denies it.
+  if (topic && !denied.includes(topic.topic)) return `Customer raised a ${humanise(topic.topic)} matter ("${topic.phrase}"), which always goes to a person.`;
   if (confident && policy.alwaysHumanIntents.includes(signals.intent)) {
     return `Customer wants to make a ${humanise(signals.intent)}, which always goes to a person.`;
   }
@@ -261,7 +264,11 @@ export function decideEscalation(signals: PolicySignals, config: PolicyConfigs):
     signals.confidence >= policy.confidenceThreshold &&
     isSignalVocabulary(signals.text, config.lexicon) &&
     (config.keywords === undefined || (matchControlKeyword(signals.text, config.keywords) ?? "human") === "human");
-  const facts: TurnFacts = { signals, policy, noise, confident: !miss || trustedWord, miss, matched, lexicon: config.lexicon };
+  // "Don't cancel, just asking when it comes": the assistant may read cancel_order, but the customer denied it.
+  const denied = detectDeniedSignals(signals.text, config.lexicon);
+  const deniedIntent = denied.some((category) => policy.signalActions[category]?.intent === signals.intent);
+  const confident = (!miss || trustedWord) && !deniedIntent;
+  const facts: TurnFacts = { signals, policy, noise, confident, miss, matched, denied, lexicon: config.lexicon };
 
   let fired: { reason: EscalationReason; explanation: string; routeIntent?: string } | undefined;
   for (const [reason, check] of REASON_CHECKS) {

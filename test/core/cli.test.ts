@@ -344,7 +344,7 @@ describe("npm run eval", () => {
 
     const unknownSet = evalScript(["--set", "bitxet"]);
     expect(unknownSet.status).toBe(2);
-    expect(unknownSet.stderr).toMatch(/--set must be one of bitext, hint3, wild \(got "bitxet"\)/);
+    expect(unknownSet.stderr).toMatch(/--set must be one of bitext, hint3, wild, holdout \(got "bitxet"\)/);
 
     const both = evalScript(["--holdout", "--corpus", data]);
     expect(both.status).toBe(2);
