@@ -79,7 +79,7 @@ export async function trainIntentModel(examples: readonly CorpusExample[], optio
   // NLP.js stems English itself; other languages are stemmed here, before it sees the words.
   const normalizer: TextNormalizer = english
     ? corrected
-    : { normalize: (raw) => corrected.normalize(raw).split(" ").filter(Boolean).map(stem).join(" ") };
+    : { ...corrected, normalize: (raw) => corrected.normalize(raw).split(" ").filter(Boolean).map(stem).join(" ") };
 
   const container = containerBootstrap();
   if (english) container.use(LangEn);

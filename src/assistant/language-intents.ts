@@ -20,6 +20,16 @@ import { type IntentModel, type IntentScore, trainIntentModel } from "./intent-m
  */
 export const OTHER_LANGUAGES_MIN_CONFIDENCE = 0.95;
 
+/**
+ * The English model vouches only for text it mostly recognises. On a message in a language without
+ * examples ("bkash e payment kora jabe", "c est compatible iphone?") it still picks an intent, and is
+ * sure of it from one familiar word or a typo correction ("compatible" → "complain"): under this share
+ * of known words its answer is a guess, kept under the confidence threshold.
+ */
+export const ENGLISH_MIN_KNOWN_SHARE = 0.5;
+/** Where a guess is kept: just under the threshold, so the assistant asks rather than acts. */
+const GUESS_SHARE_OF_THRESHOLD = 0.9;
+
 export interface LanguageIntents {
   /**
    * Languages whose messages this model hears: those with an intents.csv, and the one the
@@ -89,7 +99,11 @@ export async function classifyInLanguage(text: string, models: LanguageModels, c
   const { english, others, identify, threshold } = models;
   const code =
     others && (identify(text, conversationLanguage === undefined ? {} : { previous: conversationLanguage })?.code ?? conversationLanguage);
-  if (!others || code === undefined || !others.languages.has(code)) return english.classify(text);
+  if (!others || code === undefined || !others.languages.has(code)) {
+    const scores = await english.classify(text);
+    if (english.normalizer.knownShare(text) >= ENGLISH_MIN_KNOWN_SHARE) return scores;
+    return scores.map((score) => ({ ...score, score: Math.min(score.score, threshold * GUESS_SHARE_OF_THRESHOLD) }));
+  }
   return stricter((await others.model()).classify(text), threshold);
 }
 

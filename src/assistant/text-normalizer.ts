@@ -105,6 +105,8 @@ export function basicTokens(raw: string, language: NormalizerLanguage = ENGLISH_
 export interface TextNormalizer {
   /** The words the model sees, joined by spaces. */
   normalize(raw: string): string;
+  /** Share (0..1) of the message's words the vocabulary knows as written (or by stem), before any typo correction; 1 without a vocabulary. */
+  knownShare(raw: string): number;
 }
 
 /**
@@ -117,7 +119,7 @@ export function createTextNormalizer(
   stem: (word: string) => string = (word) => word,
   language: NormalizerLanguage = ENGLISH_TEXT,
 ): TextNormalizer {
-  if (!vocabularyCounts) return { normalize: (raw) => basicTokens(raw, language).join(" ") };
+  if (!vocabularyCounts) return { normalize: (raw) => basicTokens(raw, language).join(" "), knownShare: () => 1 };
 
   const known = new Set(vocabularyCounts.keys());
   // A word whose stem the corpus knows ("rebating" when it has "rebate") is not a typo.
@@ -184,7 +186,14 @@ export function createTextNormalizer(
     return fixed;
   };
 
-  return { normalize: (raw) => basicTokens(raw, language).map(correct).join(" ") };
+  return {
+    normalize: (raw) => basicTokens(raw, language).map(correct).join(" "),
+    knownShare(raw) {
+      const tokens = basicTokens(raw, language);
+      if (tokens.length === 0) return 1;
+      return tokens.filter((token) => known.has(token) || knownStems.has(stem(token))).length / tokens.length;
+    },
+  };
 }
 
 /** Word counts over already-normalized training texts. */

@@ -55,3 +55,31 @@ describe("triage: questions the assistant keeps", () => {
     });
   });
 });
+
+describe("triage: a customer who denies what the words say", () => {
+  it.each([
+    "please dont cancel my order, just asking when it arrives",
+    "no quiero cancelar nada, solo saber cuando llega",
+    "I'm not complaining, just asking about sizes",
+  ])("%s stays with the assistant", async (text) => {
+    expect(await triage(text)).toMatchObject({ escalate: false });
+  });
+
+  it("still escalates the same words without the denial", async () => {
+    expect(await triage("cancel my order please")).toMatchObject({ escalate: true, reason: "priority_intent", team: "retention" });
+  });
+});
+
+describe("triage: the English model on text it mostly cannot read", () => {
+  it("keeps a guess from one familiar word under the confidence threshold", async () => {
+    const classified = await assistant.classify("bkash e payment kora jabe");
+    expect(classified.confidence).toBeLessThan(config.policy.confidenceThreshold);
+    expect(await triage("bkash e payment kora jabe")).toMatchObject({ escalate: false });
+  });
+
+  it("still trusts it on English it knows", async () => {
+    const classified = await assistant.classify("my payment failed");
+    expect(classified).toMatchObject({ intent: "payment_issue" });
+    expect(classified.confidence).toBeGreaterThanOrEqual(config.policy.confidenceThreshold);
+  });
+});
