@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { loadCorpus } from "../../src/assistant/corpus.js";
 import { createFileCommerce, createOfflineAssistant, DEFAULT_CORPUS_FILE, DEFAULT_ORDERS_FILE } from "../../src/assistant/index.js";
+import { DEFAULT_CONFIDENCE_THRESHOLD } from "../../src/assistant/offline-assistant.js";
 import { type LanguageIntents, loadLanguageIntents } from "../../src/assistant/language-intents.js";
 import { identifyLanguage } from "../../src/languages/identify-language.js";
 import type { Assistant } from "../../src/ports/assistant.js";
@@ -42,7 +43,17 @@ describe("intents in the customer's language", () => {
     expect([...intents.languages].sort()).toEqual(expect.arrayContaining(["ar", "de", "es", "fr", "hi", "id", "it", "pt", "ru", "tr"]));
     expect(intents.unknownIntents).toEqual([]);
     expect(new Set(intents.examples.map((example) => example.intent))).toEqual(
-      new Set(["cancel_order", "get_refund", "track_order", "payment_issue", "complaint", "greeting", "thanks", "none"]),
+      new Set([
+        "cancel_order",
+        "get_refund",
+        "track_order",
+        "payment_issue",
+        "check_payment_methods",
+        "complaint",
+        "greeting",
+        "thanks",
+        "none",
+      ]),
     );
   });
 
@@ -59,9 +70,22 @@ describe("intents in the customer's language", () => {
     ["wo ist mein paket ich warte seit tagen", "track_order"],
     ["мне дважды списали деньги с карты", "payment_issue"],
     ["bhai mera order kab tak aayega", "track_order"],
+    ["puedo pagar con tarjeta mastercard", "check_payment_methods"],
+    ["kredi kartına taksit yapıyor musunuz", "check_payment_methods"],
   ])("recognises %j as %s", async (text, intent) => {
     expect((await assistant.classify(text)).intent).toBe(intent);
   });
+
+  // A question the assistant has no answer for must not read, confidently, as a problem that calls a person.
+  it.each(["dieses case passt auch zum pixel 8", "ce pull existe en gris clair"])(
+    "does not read the product question %j as an escalating intent",
+    async (text) => {
+      const { intent, confidence } = await assistant.classify(text);
+      const escalates =
+        ["cancel_order", "payment_issue", "complaint", "delete_account"].includes(intent) && confidence >= DEFAULT_CONFIDENCE_THRESHOLD;
+      expect(escalates, `${intent} at ${confidence.toFixed(2)}`).toBe(false);
+    },
+  );
 
   it("reads a message too short to identify in the conversation's language", async () => {
     const conversation = buildConversation({ language: { code: "es", name: "Spanish", script: "Latn" } });
