@@ -99,6 +99,35 @@ const CORE_BOUNDARIES: CoreBoundary[] = [
     why: "analytics reads conversations through the store port and answers Slack through channels/slack, never an SDK or a backend",
   },
   {
+    folder: "src/ports",
+    packages: [],
+    reaches: ["src/ports/", "src/domain/"],
+    typesFrom: ["src/config/schema.ts"],
+    why: "ports are the core's interfaces: types of the domain, nothing an adapter would bring in",
+  },
+  {
+    folder: "src/languages",
+    // eld is the language identifier whose model ships inside its package (README: Language identification).
+    packages: ["node:", "zod", "eld/"],
+    reaches: ["src/languages/", "src/domain/", "src/ports/", "src/config/", "src/paths.ts", "routing/"],
+    typesFrom: [],
+    why: "the language data and its loaders feed routing and the engine; they know no platform",
+  },
+  {
+    folder: "src/assistant",
+    packages: ["node:", "zod", "@nlpjs/"],
+    reaches: ["src/assistant/", "src/domain/", "src/ports/", "src/config/", "src/languages/", "src/paths.ts", "routing/"],
+    typesFrom: [],
+    why: "the offline assistant implements the Assistant port with NLP.js; Slack and WhatsApp are not its business",
+  },
+  {
+    folder: "src/store",
+    packages: ["node:", "keyv", "@keyv/"],
+    reaches: ["src/store/", "src/ports/", "src/domain/", "src/config/"],
+    typesFrom: [],
+    why: "storage backends implement the ConversationStore port; the engine and channels never reach them directly",
+  },
+  {
     folder: "src/config",
     packages: ["node:", "zod"],
     reaches: ["src/config/", "src/domain/"],
