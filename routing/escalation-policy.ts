@@ -104,7 +104,8 @@ const checkExplicitRequest: ReasonCheck = ({ signals, policy, confident, lexicon
 const checkAlwaysHuman: ReasonCheck = ({ signals, policy, confident, denied }) => {
   const topic = matchAlwaysHumanTopic(signals.text, policy.alwaysHumanTopics);
   // A topic named like a signal category ("legal", "complaint") is silent when the customer denies it.
-  if (topic && !denied.includes(topic.topic)) return `Customer raised a ${humanise(topic.topic)} matter ("${topic.phrase}"), which always goes to a person.`;
+  if (topic && !denied.includes(topic.topic))
+    return `Customer raised a ${humanise(topic.topic)} matter ("${topic.phrase}"), which always goes to a person.`;
   if (confident && policy.alwaysHumanIntents.includes(signals.intent)) {
     return `Customer wants to make a ${humanise(signals.intent)}, which always goes to a person.`;
   }
