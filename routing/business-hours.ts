@@ -168,14 +168,37 @@ const pad = (n: number) => String(n).padStart(2, "0");
  */
 export function openingPhrase(opensAt: number, now: number, timeZone: string): string {
   const opening = localTime(timeZone, opensAt);
-  const today = localTime(timeZone, now);
-  const days = Math.round(
-    (Date.UTC(opening.year, opening.month - 1, opening.day) - Date.UTC(today.year, today.month - 1, today.day)) / (DAY_MINUTES * MINUTE_MS),
-  );
+  const days = calendarDaysBetween(now, opensAt, timeZone);
   const time = `${pad(Math.floor(opening.minutes / 60))}:${pad(opening.minutes % 60)} ${zoneName(timeZone, opensAt)}`;
   const dayName = DAY_NAMES[WEEKDAYS.indexOf(opening.weekday)]!;
   if (days <= 0) return `today at ${time}`;
   if (days === 1) return `tomorrow at ${time}`;
   if (days < 7) return `on ${dayName} at ${time}`;
   return `on ${dayName} ${opening.day} ${MONTH_NAMES[opening.month - 1]!} at ${time}`;
+}
+
+/** Team calendar days from `now` to `then` (0 today, 1 tomorrow). */
+function calendarDaysBetween(now: number, then: number, timeZone: string): number {
+  const a = localTime(timeZone, now);
+  const b = localTime(timeZone, then);
+  return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / (DAY_MINUTES * MINUTE_MS));
+}
+
+/**
+ * The same moment in the customer's language (a BCP 47 tag such as "es" or "hi"), in the words of
+ * the runtime's own locale data ("mañana, 09:00 GMT", "lunes, 09:00 CET"), for a translated message
+ * that must not carry English.
+ */
+export function localizedOpeningPhrase(opensAt: number, now: number, timeZone: string, locale: string): string {
+  const days = calendarDaysBetween(now, opensAt, timeZone);
+  const time = new Intl.DateTimeFormat(locale, {
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone,
+    timeZoneName: "short",
+  }).format(opensAt);
+  if (days <= 1) return `${new Intl.RelativeTimeFormat(locale, { numeric: "auto" }).format(Math.max(0, days), "day")}, ${time}`;
+  const date = new Intl.DateTimeFormat(locale, { weekday: "long", ...(days >= 7 ? { day: "numeric", month: "long" } : {}), timeZone });
+  return `${date.format(opensAt)}, ${time}`;
 }

@@ -56,5 +56,10 @@ export function bookCallback(core: EngineCore, c: Conversation, out: Outbound): 
   const now = core.clock.now();
   if (c.state === "assigned" && c.assignee) tell(c, out, message(c, "callbackBookedByAgent", { agent: c.assignee.name }));
   else if (isWithinBusinessHours(team.businessHours, now)) tell(c, out, message(c, "callbackBooked", { team: team.displayName }));
-  else tell(c, out, message(c, "callbackQueuedAfterHours", { team: team.displayName, opens: describeOpening(team.businessHours, now) }));
+  else
+    tell(
+      c,
+      out,
+      message(c, "callbackQueuedAfterHours", { team: team.displayName, opens: describeOpening(core, c, team.businessHours, now) }),
+    );
 }

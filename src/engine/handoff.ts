@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PolicyDecision } from "../../routing/escalation-policy.js";
-import { isWithinBusinessHours, nextOpening, openingPhrase } from "../../routing/business-hours.js";
+import { isWithinBusinessHours, localizedOpeningPhrase, nextOpening, openingPhrase } from "../../routing/business-hours.js";
 import { acknowledgementDue, availability as decideAvailability, type Availability } from "../../routing/claim-timers.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { currentEscalation, type Conversation, type TranscriptEntry } from "../domain/conversation.js";
@@ -30,9 +30,21 @@ export function greeted(core: EngineCore, c: Conversation, first: boolean, text:
   return first ? `${core.message(c, "greeting")}\n\n${text}` : text;
 }
 
-/** "tomorrow at 09:00 GMT": reads after "opens" in the after-hours messages. */
-export function describeOpening(hours: WarmlineConfig["teams"][string]["businessHours"], now: number): string {
-  return openingPhrase(nextOpening(hours, now), now, hours.timezone);
+/**
+ * "tomorrow at 09:00 GMT": reads after "opens" in the after-hours messages; in the customer's
+ * language when Warmline speaks it to them ("mañana, 09:00 GMT").
+ */
+export function describeOpening(
+  core: EngineCore,
+  c: Conversation,
+  hours: WarmlineConfig["teams"][string]["businessHours"],
+  now: number,
+): string {
+  const opensAt = nextOpening(hours, now);
+  const code = c.language?.code;
+  if (code !== undefined && core.languages.replies.languages.includes(code))
+    return localizedOpeningPhrase(opensAt, now, hours.timezone, code);
+  return openingPhrase(opensAt, now, hours.timezone);
 }
 
 /**
@@ -53,7 +65,7 @@ export function escalateInto(
   const { message, tell } = core;
   const team = core.teamOf(handoff.team);
   const now = core.clock.now();
-  const opens = available === "after_hours" ? describeOpening(team.businessHours, now) : "";
+  const opens = available === "after_hours" ? describeOpening(core, c, team.businessHours, now) : "";
   // They asked for a person: keeping them with the bot they asked to leave would be no answer. They may still decline (BOT).
   const customerAsked = handoff.reason === "explicit_request";
   c.botMisses = 0;
@@ -129,7 +141,7 @@ export function acknowledgeWhileQueued(core: EngineCore, c: Conversation, out: O
     ? message(c, "stillQueuedCallback", { team: team.displayName })
     : isWithinBusinessHours(team.businessHours, now)
       ? message(c, "stillQueued", { team: team.displayName })
-      : message(c, "stillQueuedAfterHours", { team: team.displayName, opens: describeOpening(team.businessHours, now) });
+      : message(c, "stillQueuedAfterHours", { team: team.displayName, opens: describeOpening(core, c, team.businessHours, now) });
   core.tell(c, out, text);
 }
 
@@ -190,7 +202,7 @@ export async function transferInLane(
     core.tell(
       c,
       out,
-      closed ? message(c, "afterHours", { team, opens: describeOpening(hours, now) }) : message(c, "transferred", { team }),
+      closed ? message(c, "afterHours", { team, opens: describeOpening(core, c, hours, now) }) : message(c, "transferred", { team }),
     );
     core.postCard(c, out, next);
     core.refreshCard(c, out, current, { kind: "transferred", toTeam: teamOf(toTeam).displayName }, next.id);

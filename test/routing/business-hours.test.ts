@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BusinessHoursConfig } from "../../src/config/schema.js";
-import { isWithinBusinessHours, nextOpening, openingPhrase } from "../../routing/business-hours.js";
+import { isWithinBusinessHours, localizedOpeningPhrase, nextOpening, openingPhrase } from "../../routing/business-hours.js";
 
 const at = (iso: string) => Date.parse(iso);
 const weekdays: BusinessHoursConfig["days"] = ["mon", "tue", "wed", "thu", "fri"];
@@ -186,5 +186,24 @@ describe("openingPhrase", () => {
         );
       }
     }
+  });
+});
+
+describe("localizedOpeningPhrase: when the team opens, in the customer's language", () => {
+  const now = Date.UTC(2026, 11, 7, 20, 0); // Monday 7 December 2026, 20:00 in London
+  const zone = "Europe/London";
+
+  it("says today and tomorrow in the runtime's own words for the language", () => {
+    expect(localizedOpeningPhrase(Date.UTC(2026, 11, 8, 9, 0), now, zone, "es")).toBe("mañana, 09:00 GMT");
+    expect(localizedOpeningPhrase(Date.UTC(2026, 11, 7, 21, 0), now, zone, "de")).toMatch(/^heute, 21:00 /);
+  });
+
+  it("names the weekday within a week, and the date beyond it", () => {
+    expect(localizedOpeningPhrase(Date.UTC(2026, 11, 11, 9, 0), now, zone, "pt")).toMatch(/^sexta-feira, 09:00 /);
+    expect(localizedOpeningPhrase(Date.UTC(2026, 11, 21, 9, 0), now, zone, "es")).toMatch(/^lunes, 21 de diciembre, 09:00 /);
+  });
+
+  it("carries no English word in another script", () => {
+    expect(localizedOpeningPhrase(Date.UTC(2026, 11, 8, 9, 0), now, zone, "ru")).toMatch(/^завтра, 09:00 /);
   });
 });
