@@ -4,7 +4,7 @@ import type { EscalationReason, Priority } from "../src/domain/escalation.js";
 import type { KeywordsConfig, PolicyConfig, RoutingConfig } from "../src/config/schema.js";
 import { matchAlwaysHumanTopic } from "./always-human-topics.js";
 import { matchControlKeyword } from "./customer-keywords.js";
-import { detectDeniedSignals, detectSignals, isSignalVocabulary, mentionsContact, type SignalMatch } from "./escalation-signals.js";
+import { isSignalVocabulary, mentionsContact, readSignals, type SignalMatch } from "./escalation-signals.js";
 import { formatMoney, isRefundRequest } from "./money.js";
 import { detectNegativeSentiment } from "./negative-sentiment.js";
 import { detectNoise, type NoiseKind } from "./noise.js";
@@ -258,7 +258,8 @@ export function decideEscalation(signals: PolicySignals, config: PolicyConfigs):
   const noise = detectNoise(signals.text);
   const miss = noise !== undefined || signals.confidence < policy.confidenceThreshold;
   // A one-word message ("representative", "fraud") is noise to the assistant but can still be a signal.
-  const matched = detectSignals(signals.text, config.lexicon);
+  // One pass over the words: what the message signals, and what it mentions only to deny.
+  const { matches: matched, denied } = readSignals(signals.text, config.lexicon);
   // A one-word message is noise, unless it is a signal word the assistant reads the same way ("Cancel", "Agent").
   const trustedWord =
     noise === "one_word" &&
@@ -266,7 +267,6 @@ export function decideEscalation(signals: PolicySignals, config: PolicyConfigs):
     isSignalVocabulary(signals.text, config.lexicon) &&
     (config.keywords === undefined || (matchControlKeyword(signals.text, config.keywords) ?? "human") === "human");
   // "Don't cancel, just asking when it comes": the assistant may read cancel_order, but the customer denied it.
-  const denied = detectDeniedSignals(signals.text, config.lexicon);
   const deniedIntent = denied.some((category) => policy.signalActions[category]?.intent === signals.intent);
   const confident = (!miss || trustedWord) && !deniedIntent;
   const facts: TurnFacts = { signals, policy, noise, confident, miss, matched, denied, lexicon: config.lexicon };

@@ -247,20 +247,18 @@ function signalHits(text: string, lexicon: SignalLexicon): { tokens: string[]; h
   return { tokens, hits, denied };
 }
 
-/**
- * Categories the message mentions only to deny them ("dont cancel, just asking when it arrives"):
- * a caller may let them overrule an intent the assistant read from the same words.
- */
-export function detectDeniedSignals(text: string, lexicon: SignalLexicon): SignalCategory[] {
-  const { hits, denied } = signalHits(text, lexicon);
-  const standing = new Set(hits.map((hit) => hit.owner.category));
-  return SIGNAL_CATEGORIES.filter((category) => !standing.has(category) && denied.some((hit) => hit.owner.category === category));
+/** What a message signals, and what it mentions only to deny, from one pass over its words. */
+export interface SignalReading {
+  /** Every category the message signals, at most one match each, in SIGNAL_CATEGORIES order. */
+  matches: SignalMatch[];
+  /** Categories the message mentions only to deny them ("don't cancel, just asking"), none of them also signalled. */
+  denied: SignalCategory[];
 }
 
-/** Every category the message signals, at most one match each, in SIGNAL_CATEGORIES order. */
-export function detectSignals(text: string, lexicon: SignalLexicon): SignalMatch[] {
-  const { tokens, hits } = signalHits(text, lexicon);
+export function readSignals(text: string, lexicon: SignalLexicon): SignalReading {
+  const { tokens, hits, denied } = signalHits(text, lexicon);
   const silenced = new Set(hits.filter((hit) => hit.owner.unless).map((hit) => hit.owner.category));
+  const standing = new Set(hits.map((hit) => hit.owner.category));
   const matches: SignalMatch[] = [];
   for (const category of SIGNAL_CATEGORIES) {
     if (silenced.has(category)) continue;
@@ -276,5 +274,11 @@ export function detectSignals(text: string, lexicon: SignalLexicon): SignalMatch
         source: best.owner.source,
       });
   }
-  return matches;
+  const deniedCategories = SIGNAL_CATEGORIES.filter(
+    (category) => !standing.has(category) && denied.some((hit) => hit.owner.category === category),
+  );
+  return { matches, denied: deniedCategories };
 }
+
+export const detectSignals = (text: string, lexicon: SignalLexicon): SignalMatch[] => readSignals(text, lexicon).matches;
+export const detectDeniedSignals = (text: string, lexicon: SignalLexicon): SignalCategory[] => readSignals(text, lexicon).denied;
