@@ -217,7 +217,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     });
 
     undo.push(() => app.stop());
-    const server = config.slack.mode === "http" ? await app.start(env.port ?? 3000) : await app.start();
+    const server = config.slack.mode === "http" ? await app.start({ port: env.port ?? 3000, host: config.http.host }) : await app.start();
     const address = config.slack.mode === "http" ? (server as { address?: () => unknown }).address?.() : undefined;
     const port =
       typeof address === "object" && address !== null && "port" in address ? Number((address as { port: number }).port) : undefined;

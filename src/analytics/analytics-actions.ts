@@ -2,6 +2,7 @@ import type { WarmlineConfig } from "../config/schema.js";
 import { currentEscalation, type AgentFeedback, type AgentFeedbackKind, type AgentRef, type Conversation } from "../domain/conversation.js";
 import type { Escalation } from "../domain/escalation.js";
 import { WarmlineError } from "../domain/errors.js";
+import { maskOptionsFor } from "../domain/pii.js";
 import { buildContextPackage, mainIntent } from "../engine/context-package.js";
 import type { AnalyticsActions, FeedbackResult, TranscriptView } from "../ports/analytics.js";
 import type { Clock } from "../ports/clock.js";
@@ -60,7 +61,7 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
         conversation,
         escalation,
         claimWithinMinutes: config.teams[escalation.team]?.claimWithinMinutes ?? 0,
-        mask: config.privacy,
+        mask: maskOptionsFor(config.privacy, conversation.customer.phone),
         policy: config.policy,
       });
       return { conversationId, customerName: context.customer.name, lines: context.transcript };

@@ -70,7 +70,7 @@ export async function createAnalyticsRuntime(deps: AnalyticsRuntimeDeps): Promis
     metrics,
     actions: createAnalyticsActions({ store, clock, config, logger }),
     intents,
-    httpRoutes: [{ path: METRICS_PATH, method: ["GET"], handler: metricsRequestHandler(metrics, onScrapeError) }],
+    httpRoutes: [{ path: METRICS_PATH, method: ["GET"], handler: metricsRequestHandler(metrics, onScrapeError, config.metrics.token) }],
     async dashboardFigures() {
       const now = clock.now();
       const [today, week] = await Promise.all([figures(startOfLocalDay(now, config.digest.timezone), now), figures(now - WEEK_MS, now)]);
@@ -78,7 +78,13 @@ export async function createAnalyticsRuntime(deps: AnalyticsRuntimeDeps): Promis
     },
     async start(options) {
       if (options.socketMode && config.metrics.port !== undefined) {
-        server = await startMetricsServer({ metrics, port: config.metrics.port, host: config.metrics.host, onError: onScrapeError });
+        server = await startMetricsServer({
+          metrics,
+          port: config.metrics.port,
+          host: config.metrics.host,
+          ...(config.metrics.token ? { token: config.metrics.token } : {}),
+          onError: onScrapeError,
+        });
         logger.info({ port: server.port }, "Metrics served at /metrics");
       }
       postDigest = options.postDigest;

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Gauge, Histogram, Registry } from "prom-client";
@@ -296,8 +297,14 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
 export function metricsRequestHandler(
   metrics: WarmlineMetrics,
   onError: (error: unknown) => void,
+  token?: string,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  return (_req, res) => {
+  return (req, res) => {
+    if (token !== undefined && !hasBearerToken(req, token)) {
+      res.writeHead(401, { "content-type": "text/plain", "www-authenticate": 'Bearer realm="warmline-metrics"' });
+      res.end("Unauthorized: send Authorization: Bearer <metrics.token from warmline.config.json>.\n");
+      return;
+    }
     metrics.render().then(
       (body) => {
         res.writeHead(200, { "content-type": metrics.contentType });
@@ -312,14 +319,22 @@ export function metricsRequestHandler(
   };
 }
 
+/** Compares in constant time, so the token cannot be guessed a character at a time. */
+function hasBearerToken(req: IncomingMessage, token: string): boolean {
+  const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? "";
+  const [a, b] = [createHash("sha256").update(given).digest(), createHash("sha256").update(token).digest()];
+  return timingSafeEqual(a, b);
+}
+
 /** Socket Mode has no HTTP server of its own: a tiny one serves /metrics (and 404 elsewhere). */
 export async function startMetricsServer(options: {
   metrics: WarmlineMetrics;
   port: number;
   host?: string;
+  token?: string;
   onError: (error: unknown) => void;
 }): Promise<{ port: number; close(): Promise<void> }> {
-  const handle = metricsRequestHandler(options.metrics, options.onError);
+  const handle = metricsRequestHandler(options.metrics, options.onError, options.token);
   const server: Server = createServer((req, res) => {
     if (req.method === "GET" && new URL(req.url ?? "/", "http://localhost").pathname === METRICS_PATH) return handle(req, res);
     res.writeHead(404, { "content-type": "text/plain" });

@@ -46,7 +46,10 @@ const slackChannel = z
   )
   .describe("Slack channel name (#name) or ID (C…)");
 
-const slackUserId = z.string().regex(/^U[A-Z0-9]{6,}$/, 'use Slack user IDs such as "U0123ABCD" (profile → ⋮ → Copy member ID)');
+/** U… ids, and W… ids on Enterprise Grid: both are people. */
+const slackUserId = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{6,}$/, 'use Slack user IDs such as "U0123ABCD" or, on Enterprise Grid, "W0123ABCD" (profile → ⋮ → Copy member ID)');
 
 export const teamSchema = z.strictObject({
   displayName: z.string().min(1).describe('Shown to customers and agents, e.g. "Billing"'),
@@ -57,10 +60,7 @@ export const teamSchema = z.strictObject({
     .max(24 * 60)
     .describe("Minutes an escalation may wait unclaimed before the rota is pinged"),
   businessHours: businessHoursSchema,
-  rota: z
-    .array(z.string().regex(/^U[A-Z0-9]{6,}$/, 'use Slack user IDs such as "U0123ABCD" (profile → ⋮ → Copy member ID)'))
-    .default([])
-    .describe("Slack user IDs allowed to claim; empty means anyone in the channel"),
+  rota: z.array(slackUserId).default([]).describe("Slack user IDs allowed to claim; empty means anyone in the channel"),
   pingGroup: z
     .string()
     .regex(/^S[A-Z0-9]{6,}$/, 'use a Slack user group ID such as "S0123ABCD"')
@@ -190,9 +190,23 @@ export const configSchema = z.strictObject({
         .default("socket")
         .describe("socket needs SLACK_APP_TOKEN and no public URL; http listens on PORT at /slack/events"),
       opsChannel: slackChannel.optional(),
-      admins: z.array(z.string().regex(/^U[A-Z0-9]{6,}$/, 'use Slack user IDs such as "U0123ABCD"')).default([]),
+      admins: z.array(slackUserId).default([]),
+      notesByDefault: z
+        .boolean()
+        .optional()
+        .describe(
+          "Default false. True: thread replies stay internal unless they start with >> or are sent with the Send to customer shortcut (safer; the claimant must opt in per reply)",
+        ),
     })
     .default({ mode: "socket", admins: [] }),
+  http: z
+    .strictObject({
+      host: z
+        .string()
+        .default("0.0.0.0")
+        .describe("HTTP mode: the address Slack's events listener binds (127.0.0.1 behind a reverse proxy on the same host)"),
+    })
+    .default({ host: "0.0.0.0" }),
   teams: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'team keys are lower-case words like "billing"'), teamSchema),
   routing: z.strictObject({
     defaultTeam: z.string(),
@@ -220,6 +234,12 @@ export const configSchema = z.strictObject({
       maskCards: z.boolean().default(true),
       maskEmails: z.boolean().default(true),
       maskPhones: z.boolean().default(true),
+      maskIbans: z.boolean().optional().describe("Default true: IBANs (checked by mod-97) are masked"),
+      defaultRegion: z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'use a two-letter country code such as "GB"')
+        .optional()
+        .describe("Country national phone numbers are read in when the customer's own number does not say (ISO 3166, e.g. GB)"),
       transcriptRetentionDays: z.number().positive().default(90),
     })
     .default({ maskCards: true, maskEmails: true, maskPhones: true, transcriptRetentionDays: 90 }),
@@ -285,6 +305,11 @@ export const configSchema = z.strictObject({
         .string()
         .default("0.0.0.0")
         .describe("Socket Mode: the address the /metrics server listens on (127.0.0.1 for a local scraper only)"),
+      token: z
+        .string()
+        .min(16, "use at least 16 random characters (e.g. openssl rand -hex 24)")
+        .optional()
+        .describe("When set, /metrics answers only requests with Authorization: Bearer <token> (401 otherwise)"),
       window: z
         .string()
         .regex(/^\d+[mhdw]$/, 'use a number and a unit, e.g. "24h" or "7d"')

@@ -263,6 +263,8 @@ function maskedForWorkspace(
   return {
     conversation: {
       ...conversation,
+      // A display name can be a phone number or an address ("+33 6 12…", "ana@…"): it is shown on the card and every post.
+      customer: { ...conversation.customer, ...(conversation.customer.name ? { name: safe(conversation.customer.name) } : {}) },
       transcript: conversation.transcript.map((entry) => ({
         ...entry,
         text: safe(entry.text),

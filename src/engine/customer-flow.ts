@@ -260,8 +260,8 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
           c,
           out,
           change.kind === "edited"
-            ? { kind: "customer_edit", originalText: core.maskText(original.text), newText: core.maskText(change.newText ?? "") }
-            : { kind: "customer_delete", originalText: core.maskText(original.text) },
+            ? { kind: "customer_edit", originalText: core.maskText(original.text, c), newText: core.maskText(change.newText ?? "", c) }
+            : { kind: "customer_delete", originalText: core.maskText(original.text, c) },
         );
         return c;
       });

@@ -10,7 +10,7 @@ import { currentEscalation, type Conversation, type TranscriptEntry } from "../d
 import type { Escalation } from "../domain/escalation.js";
 import { WarmlineError } from "../domain/errors.js";
 import { nextState, type LifecycleEvent } from "../domain/lifecycle.js";
-import { maskPii } from "../domain/pii.js";
+import { maskOptionsFor, maskPii } from "../domain/pii.js";
 import type { AgentWorkspace, CardStatus, ThreadPost } from "../ports/agent-workspace.js";
 import type { Assistant, AssistantTurn } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
@@ -143,7 +143,8 @@ export interface EngineCore {
   teamOf(key: string): WarmlineConfig["teams"][string];
   /** `usual`, or the alternate team (routing.alternateTeams) that speaks the language the customer writes in. */
   teamSpeaking(usual: string, c: Conversation): string;
-  maskText(text: string): string;
+  /** Masks personal data in a customer's text, reading national phone numbers in their own country. */
+  maskText(text: string, conversation: Conversation): string;
 }
 
 export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): EngineCore {
@@ -214,7 +215,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       conversation,
       escalation,
       claimWithinMinutes: team.claimWithinMinutes,
-      mask: config.privacy,
+      mask: maskOptionsFor(config.privacy, conversation.customer.phone),
       policy: config.policy,
       speakersOfLanguage: agentsSpeaking(team, conversation.language?.code),
     });
@@ -282,7 +283,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     replyLanguage,
     teamOf,
     teamSpeaking: (usual, c) => preferTeamSpeaking(usual, c.language?.code, config.teams, config.routing.alternateTeams),
-    maskText: (text) => maskPii(text, config.privacy),
+    maskText: (text, c) => maskPii(text, maskOptionsFor(config.privacy, c.customer.phone)),
   };
 }
 

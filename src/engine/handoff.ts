@@ -147,7 +147,18 @@ export function acknowledgeWhileQueued(core: EngineCore, c: Conversation, out: O
 
 /** Into the current escalation's thread; it waits in the lane behind the card if that is not posted yet. */
 export function relayToThread(core: EngineCore, c: Conversation, out: Outbound, entry: TranscriptEntry): void {
-  core.postToThread(c, out, { kind: "customer_message", text: core.maskText(entry.text), at: entry.at, attachments: entry.attachments });
+  // Captions, file names, location names and contact cards are the customer's words too.
+  const attachments = entry.attachments?.map((a) => ({
+    ...a,
+    ...(a.description !== undefined ? { description: core.maskText(a.description, c) } : {}),
+    ...(a.filename !== undefined ? { filename: core.maskText(a.filename, c) } : {}),
+  }));
+  core.postToThread(c, out, {
+    kind: "customer_message",
+    text: core.maskText(entry.text, c),
+    at: entry.at,
+    ...(attachments ? { attachments } : {}),
+  });
 }
 
 /**

@@ -20,7 +20,7 @@ describe("PII masking", () => {
   it("masks emails and phone numbers but not dates or times", () => {
     expect(maskPii("mail jane.doe@example.com now", all)).toBe("mail j•••@example.com now");
     expect(maskPii("call +44 7700 900123", all)).toBe("call +44 •••• ••• 123");
-    expect(maskPii("or (555) 123-4567", all)).toBe("or •••• ••• 567");
+    expect(maskPii("or (415) 555-0132", { ...all, region: "US" })).toBe("or •••• ••• 132");
     expect(maskPii("on 2024-05-03 at 10:30", all)).toBe("on 2024-05-03 at 10:30");
   });
 
@@ -69,9 +69,9 @@ describe("PII masking in the context package", () => {
         {
           id: "s1",
           author: "system" as const,
-          text: "Assistant tried order lookup: no order 4111111111111111",
+          text: "Assistant looked up 4111111111111111: nothing found",
           at: now + 2,
-          actions: [{ action: "order_lookup", ok: false, result: "No order 4111111111111111" }],
+          actions: [{ action: "order_lookup", ok: false, result: "Nothing found for 4111111111111111" }],
         },
       ],
       escalations: [],
