@@ -14,6 +14,7 @@ import { dataDirOf, readEnvironment } from "./config/environment.js";
 import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile } from "./config/load-config.js";
 import type { WarmlineConfig } from "./config/schema.js";
 import { isWarmlineError, WarmlineError } from "./domain/errors.js";
+import { maskOptionsFor } from "./domain/pii.js";
 import { createEngine, ENGINE_TICK_INTERVAL_MS, type Engine } from "./engine/engine.js";
 import { createLogger } from "./logging.js";
 import type { Clock } from "./ports/clock.js";
@@ -22,6 +23,7 @@ import type { ConversationStore } from "./ports/conversation-store.js";
 import type { Logger } from "./ports/logger.js";
 import { openConversationStore } from "./store/open-store.js";
 import { createInFlightTracker } from "../channels/slack/in-flight.js";
+import { createSlackMaskingGate } from "../channels/slack/masking-gate.js";
 import { registerSlackListeners } from "../channels/slack/register-listeners.js";
 import { resolveTeamChannels } from "../channels/slack/resolve-channels.js";
 import { slackAppOptions } from "../channels/slack/slack-app-options.js";
@@ -153,6 +155,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       outboxBacklog: async () => (await store.listOutbox()).length,
     });
 
+    const maskingGate = createSlackMaskingGate(maskOptionsFor(config.privacy, undefined));
     const appOptions = slackAppOptions({
       config,
       env,
@@ -161,6 +164,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       processBeforeResponse: options.slack?.processBeforeResponse ?? true,
       clientOptions: options.slack?.clientOptions,
       customRoutes: analytics.httpRoutes,
+      maskingGate,
     });
     // A wrong token or no network stops the start here with one message, after a bounded number of attempts.
     const identity = await checkSlackAtStartup(
@@ -176,6 +180,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       opsChannel: channels.ops,
       teams: Object.entries(config.teams).map(([key, team]) => ({ key, displayName: team.displayName })),
       logger: logger.child({ component: "slack" }),
+      maskingGate,
     });
 
     const client =

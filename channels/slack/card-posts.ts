@@ -5,6 +5,7 @@ import { buildContextCard, type ContextCardLinks, type SlackTeamInfo } from "./c
 import { outboxMetadata } from "./in-doubt-posts.js";
 import { describeSlackError, isUnreachableSlackError } from "./slack-errors.js";
 import { decodeSlackThreadRef, encodeSlackThreadRef, type SlackThreadRef } from "./slack-ids.js";
+import type { SlackMaskingGate } from "./masking-gate.js";
 import type { SlackPosting } from "./slack-posting.js";
 import type { SlackPermalinks } from "./thread-permalinks.js";
 import { buildTranscriptPosts } from "./transcript-posts.js";
@@ -17,6 +18,7 @@ export class SlackCardPosts {
     private readonly permalinks: SlackPermalinks,
     /** Thread → customer name, shared with the thread posts that prefix customer messages with it. */
     private readonly customerNames: Map<string, string>,
+    private readonly maskingGate?: SlackMaskingGate,
   ) {}
 
   /** Posts the card in the team's channel (once, even when a retry is in doubt), then the transcript under it. */
@@ -45,6 +47,7 @@ export class SlackCardPosts {
     const ref: SlackThreadRef = { channel, threadTs: ts };
     const thread = encodeSlackThreadRef(ref);
     this.customerNames.set(thread, context.customer.name);
+    this.maskingGate?.rememberRegion(channel, ts, context.customer.region);
     logger.info({ ...log, thread }, "Context card posted");
     await this.postTranscript(ref, context, log, delivery);
     return { thread };
@@ -53,6 +56,7 @@ export class SlackCardPosts {
   async updateCard(thread: string, context: ContextPackage, status: CardStatus): Promise<void> {
     const ref = decodeSlackThreadRef(thread);
     this.customerNames.set(thread, context.customer.name);
+    this.maskingGate?.rememberRegion(ref.channel, ref.threadTs, context.customer.region);
     const card = buildContextCard(context, status, [...this.teams], await this.cardLinks(context, status));
     try {
       await this.posting.client.chat.update({ channel: ref.channel, ts: ref.threadTs, text: card.text, blocks: card.blocks });

@@ -214,7 +214,8 @@ function statusText(status: CardStatus, teams: SlackTeamInfo[], team: string): s
 function callbackBanner(phone: string | undefined, status: CardStatus): string {
   if (status.kind !== "waiting" && status.kind !== "claimed") return ":telephone_receiver: *Call back requested*";
   return phone
-    ? `:telephone_receiver: *Call back requested*: call ${escapeSlackText(phone)} (their WhatsApp number).`
+    ? // A tel: link: the masking gate leaves Slack's own links whole, and this is the one number meant to be seen.
+      `:telephone_receiver: *Call back requested*: call <tel:${phone.replace(/[^\d+]/g, "")}|${escapeSlackText(phone)}> (their WhatsApp number).`
     : ":telephone_receiver: *Call back requested*, but their number is unknown: ask for it in this thread.";
 }
 

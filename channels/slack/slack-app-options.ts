@@ -1,10 +1,11 @@
 import type { AppOptions, CustomRoute } from "@slack/bolt";
-import type { WebClientOptions } from "@slack/web-api";
+import type { FetchFunction, WebClientOptions } from "@slack/web-api";
 import type { WarmlineEnv } from "../../src/config/load-config.js";
 import type { WarmlineConfig } from "../../src/config/schema.js";
 import { WarmlineError } from "../../src/domain/errors.js";
 import type { Logger } from "../../src/ports/logger.js";
 import { boltLogLevel, createBoltLogger } from "./bolt-logger.js";
+import { createSlackMaskingGate, type SlackMaskingGate } from "./masking-gate.js";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 export const DEFAULT_SLACK_PORT = 3000;
@@ -19,6 +20,8 @@ export interface SlackAppOptionsInput {
   clientOptions?: WebClientOptions;
   /** HTTP mode: extra routes on Bolt's own server, e.g. GET /metrics. (Socket Mode serves them separately.) */
   customRoutes?: CustomRoute[];
+  /** Masks personal data in everything sent to Slack; absent, a gate with every detector on (no app is built without one). */
+  maskingGate?: SlackMaskingGate;
 }
 
 /**
@@ -32,6 +35,7 @@ export function slackAppOptions({
   processBeforeResponse,
   clientOptions,
   customRoutes,
+  maskingGate,
 }: SlackAppOptionsInput): AppOptions {
   if (!env.slackSigningSecret?.trim()) {
     throw new WarmlineError(
@@ -49,6 +53,10 @@ export function slackAppOptions({
     ...(env.slackApiUrl ? { slackApiUrl: env.slackApiUrl.endsWith("/") ? env.slackApiUrl : `${env.slackApiUrl}/` } : {}),
     ...clientOptions,
   };
+  // Every WebClient Bolt makes from these options sends through the gate: there is no unmasked way out.
+  client.fetch = (maskingGate ?? createSlackMaskingGate({ maskCards: true, maskEmails: true, maskPhones: true })).wrap(
+    client.fetch ?? (globalThis.fetch as FetchFunction),
+  );
   const common: AppOptions = {
     token: env.slackBotToken,
     logger: createBoltLogger(logger, logLevel),

@@ -8,6 +8,7 @@ import { SlackCardPosts } from "./card-posts.js";
 import type { SlackTeamInfo } from "./context-card.js";
 import { SlackDeliveryReactions } from "./delivery-reactions.js";
 import { anyRotaMemberActive } from "./rota-presence.js";
+import type { SlackMaskingGate } from "./masking-gate.js";
 import { SlackPosting } from "./slack-posting.js";
 import { SlackThreadEraser } from "./thread-erasure.js";
 import { SlackPermalinks } from "./thread-permalinks.js";
@@ -26,6 +27,8 @@ export interface SlackWorkspaceOptions {
   opsChannel?: string;
   teams: SlackTeamInfo[];
   logger: Logger;
+  /** The gate the client sends through; told each thread's customer country so national numbers are read as theirs. */
+  maskingGate?: SlackMaskingGate;
 }
 
 /**
@@ -54,7 +57,7 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     this.posting = new SlackPosting(options.client, logger, options.opsChannel);
     this.users = new SlackUserDirectory(options.client, logger);
     this.permalinks = new SlackPermalinks(options.client, logger);
-    this.cards = new SlackCardPosts(this.posting, this.teams, this.permalinks, this.customerNames);
+    this.cards = new SlackCardPosts(this.posting, this.teams, this.permalinks, this.customerNames, options.maskingGate);
     this.threadPosts = new SlackThreadPosts(this.posting, this.customerNames);
     this.reactions = new SlackDeliveryReactions(this.posting);
     this.eraser = new SlackThreadEraser(this.posting);

@@ -12,6 +12,8 @@ export interface ContextPackage {
     name: string;
     /** e.g. "+44 •••• ••• 123" */
     maskedPhone: string;
+    /** The country of their number ("GB"): national numbers in their text are read as that country's. */
+    region?: string;
     /**
      * Their WhatsApp number in full, only on a call-back escalation: the number to call, which they
      * gave for that. Nothing else in the package is unmasked.

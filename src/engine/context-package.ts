@@ -342,6 +342,7 @@ export function buildContextPackage(input: ContextPackageInput): ContextPackage 
     customer: {
       name,
       maskedPhone: rawPhone ? maskPhoneNumber(rawPhone) : "unknown",
+      ...(mask.region ? { region: mask.region } : {}),
       // Their own number, given to be called on: the only unmasked personal data in the package.
       ...(escalation.callback && rawPhone ? { callbackPhone: rawPhone } : {}),
       tier: conversation.customer.tier,

@@ -87,6 +87,8 @@ export interface CustomerSendsOptions extends CustomerSaysOptions {
   caption?: string;
   /** Replaces what downloadMedia() returns; `null` returns nothing, an Error rejects, a function is called (to hold a download open). */
   media?: WhatsAppMedia | null | Error | (() => Promise<WhatsAppMedia | null | undefined>);
+  /** Changes the message before it is sent (a location's name, a vCard's body). */
+  edit?: (message: FakeWhatsAppMessage) => void;
 }
 
 export interface FakeWhatsAppClientOptions {
@@ -283,6 +285,7 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
       if (message.hasMedia) raw.caption = options.caption;
       else raw.body = options.caption;
     }
+    options.edit?.(message);
     const media = options.media === undefined ? fixture.media : options.media;
     message.downloadMedia = async () => {
       if (typeof media === "function") return media();

@@ -223,11 +223,15 @@ describe("buildContextCard", () => {
     context.customer = { ...context.customer, callbackPhone: "+447700900123" };
     const callback = allText(buildContextCard(context, { kind: "waiting" }, TEAMS).blocks);
     // The number to call is on the card; the Phone field stays masked.
-    expect(callback).toContain(":telephone_receiver: *Call back requested*: call +447700900123 (their WhatsApp number).");
+    expect(callback).toContain(
+      ":telephone_receiver: *Call back requested*: call <tel:+447700900123|+447700900123> (their WhatsApp number).",
+    );
     expect(callback).toContain("*Phone*\n+44 •••• ••• 123");
     expect(callback).toContain("the customer was told when it opens and that the call back comes then.");
 
-    expect(allText(buildContextCard(context, { kind: "claimed", by: alex }, TEAMS).blocks)).toContain("call +447700900123");
+    expect(allText(buildContextCard(context, { kind: "claimed", by: alex }, TEAMS).blocks)).toContain(
+      "call <tel:+447700900123|+447700900123>",
+    );
     // Once nobody has to call, the card no longer shows the number.
     const closed = allText(buildContextCard(context, { kind: "resolved", by: alex }, TEAMS).blocks);
     expect(closed).toContain("*Call back requested*");
