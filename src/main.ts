@@ -23,6 +23,7 @@ import type { ConversationStore } from "./ports/conversation-store.js";
 import type { Logger } from "./ports/logger.js";
 import { openConversationStore } from "./store/open-store.js";
 import { createInFlightTracker } from "../channels/slack/in-flight.js";
+import { registerInteractionDedupe } from "../channels/slack/interactivity-dedupe.js";
 import { createSlackMaskingGate } from "../channels/slack/masking-gate.js";
 import { registerSlackListeners } from "../channels/slack/register-listeners.js";
 import { resolveTeamChannels } from "../channels/slack/resolve-channels.js";
@@ -210,6 +211,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       botUserId: identity.botUserId,
       idempotency: store,
     });
+    registerInteractionDedupe(app, store, logger.child({ component: "slack" }));
     registerAnalyticsListeners(app, {
       analytics: analytics.actions,
       agentRef: (userId) => workspace.users.agentRef(userId),
