@@ -24,7 +24,9 @@ export function slackInteractionKey(body: unknown): string | undefined {
   if (b.type === "block_actions") {
     const action = b.actions?.[0];
     if (typeof action?.action_id !== "string" || typeof action.action_ts !== "string") return undefined;
-    const container = [b.container?.channel_id, b.container?.message_ts, b.container?.view_id].filter((x) => typeof x === "string").join(":");
+    const container = [b.container?.channel_id, b.container?.message_ts, b.container?.view_id]
+      .filter((x) => typeof x === "string")
+      .join(":");
     return `slack:action:${user}:${action.action_id}:${action.action_ts}:${container}`;
   }
   if (b.type === "view_submission" && typeof b.view?.id === "string")

@@ -5,7 +5,14 @@ import { escapeSlackText } from "./escape.js";
 import { describeSlackError } from "./slack-errors.js";
 import { decodeSlackThreadRef, slackUserIdOf, type SlackThreadRef } from "./slack-ids.js";
 import type { SlackPosting } from "./slack-posting.js";
+import { SLACK_MESSAGE_TEXT_LIMIT, cutToLimit } from "./slack-limits.js";
 import { splitForSlack } from "./transcript-posts.js";
+
+/** Ends a customer's post that was too long for one: the whole text follows as a file. */
+export const LONG_MESSAGE_MARKER = "… (too long for one post: the whole message is in message.txt below)";
+
+const isCustomerText = (post: ThreadPost) =>
+  post.kind === "customer_message" || post.kind === "customer_edit" || post.kind === "customer_delete";
 
 const ATTACHMENT_EMOJI: Record<Attachment["kind"], string> = {
   image: ":frame_with_picture:",
@@ -41,13 +48,18 @@ export class SlackThreadPosts {
     const text = renderSlackThreadPost(name, post);
     // A ping that names nobody calls the channel (@here): it is also shown there, where people watch, not only in the thread.
     const broadcast = post.kind === "ping" && post.anyone === true;
+    // What the customer wrote is capped at one post; the rest goes in a file below it (see postLongCustomerText).
+    const long = isCustomerText(post) && text.length > SLACK_MESSAGE_TEXT_LIMIT;
+    const chunks = long ? [cutToLimit(text, SLACK_MESSAGE_TEXT_LIMIT, LONG_MESSAGE_MARKER)] : splitForSlack(text);
+    let alreadyPosted = false;
     try {
       const posted = delivery?.inDoubt
         ? await this.posting.postedKeys(ref.channel, ref.threadTs, delivery.since)
         : new Map<string, string>();
-      for (const [index, chunk] of splitForSlack(text).entries()) {
+      for (const [index, chunk] of chunks.entries()) {
         const key = delivery ? `${delivery.key}:${index}` : undefined;
-        if (key === undefined || !posted.has(key)) await this.posting.postText(ref, chunk, key, broadcast);
+        if (key !== undefined && posted.has(key)) alreadyPosted = true;
+        else await this.posting.postText(ref, chunk, key, broadcast);
       }
     } catch (error) {
       throw await this.posting.failed(
@@ -58,9 +70,27 @@ export class SlackThreadPosts {
         delivery === undefined,
       );
     }
+    if (long && !alreadyPosted) await this.uploadLongText(ref, post, thread);
     if (post.kind === "customer_message") {
       for (const attachment of post.attachments ?? []) await this.uploadAttachment(ref, attachment, thread);
     }
+  }
+
+  /** The whole of a customer text too long for one post, as a text snippet in the thread (already masked by the engine). */
+  private async uploadLongText(ref: SlackThreadRef, post: ThreadPost, thread: string): Promise<void> {
+    const content =
+      post.kind === "customer_message"
+        ? post.text
+        : post.kind === "customer_edit"
+          ? `Was:\n${post.originalText}\n\nNow:\n${post.newText}`
+          : post.kind === "customer_delete"
+            ? post.originalText
+            : "";
+    await this.uploadAttachment(
+      ref,
+      { kind: "document", mimeType: "text/plain", filename: "message.txt", dataBase64: Buffer.from(content).toString("base64") },
+      thread,
+    );
   }
 
   private async uploadAttachment(ref: SlackThreadRef, attachment: Attachment, thread: string): Promise<void> {
