@@ -9,7 +9,7 @@ import type {
 import type { WarmlineConfig } from "../../src/config/schema.js";
 import type { AgentRef, Attachment } from "../../src/domain/conversation.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
-import { isInternalNote } from "../../src/domain/internal-note.js";
+import { readAgentReply } from "../../src/domain/internal-note.js";
 import type {
   ActionRefusal,
   ActionResult,
@@ -374,7 +374,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       const names = new Map<string, string>();
       for (const id of mentionedSlackUserIds(raw)) names.set(id, await workspace.users.displayName(id));
       const text = mrkdwnToWhatsApp(raw, { userName: (id) => names.get(id) });
-      const files = "files" in message && message.files && !isInternalNote(text) ? message.files : [];
+      const note = readAgentReply(text, { notesByDefault: config.slack.notesByDefault }).internal;
+      const files = "files" in message && message.files && !note ? message.files : [];
       const attachments = files.length > 0 ? await downloadFiles(files, botToken, target) : undefined;
       if (text === "" && (attachments === undefined || attachments.length === 0)) return;
       const result = await actions.agentReply(thread, await agentFor(user), text, messageRef, attachments);
@@ -390,7 +391,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     const before = previous && "text" in previous ? previous.text : undefined;
     const after = "text" in edited ? edited.text : undefined;
     // Unfurls and reactions also arrive as message_changed; only a changed text is an edit.
-    if (before === after || (after !== undefined && isInternalNote(after))) return;
+    if (before === after || (after !== undefined && readAgentReply(after, { notesByDefault: config.slack.notesByDefault }).internal))
+      return;
     await ephemeral(
       { channel: event.channel, user: edited.user, threadTs: edited.thread_ts },
       ":pencil2: Edits aren't sent to the customer: they already have your original message. Send a new reply to correct it.",

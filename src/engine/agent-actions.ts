@@ -1,6 +1,6 @@
 import { currentEscalation, type AgentRef, type Attachment, type Conversation } from "../domain/conversation.js";
 import type { Escalation } from "../domain/escalation.js";
-import { isInternalNote } from "../domain/internal-note.js";
+import { readAgentReply } from "../domain/internal-note.js";
 import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
 import type { EngineCore, Outbound } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";
@@ -119,14 +119,16 @@ export function createAgentActions(core: EngineCore): AgentActions {
     text: string,
     messageRef: string,
     attachments?: Attachment[],
+    options?: { send?: boolean },
   ): Promise<AgentReplyResult> {
+    const reading = readAgentReply(text, { notesByDefault: config.slack.notesByDefault, send: options?.send });
     const found = await store.findByThread(thread);
     if (!found) return { relayed: false, reason: "unknown_thread" };
     return inLane(found.id, async (conversation) => {
       const escalation = currentEscalation(conversation);
       const isCurrentThread = escalation?.thread === thread && (conversation.state === "queued" || conversation.state === "assigned");
       const isClaimant = conversation.state === "assigned" && conversation.assignee?.id === agent.id;
-      const internal = !isCurrentThread || !isClaimant || isInternalNote(text);
+      const internal = !isCurrentThread || !isClaimant || reading.internal;
       const result: AgentReplyResult = !internal
         ? { relayed: true }
         : !isCurrentThread
@@ -154,7 +156,7 @@ export function createAgentActions(core: EngineCore): AgentActions {
           out.add({
             kind: "send_customer",
             address: c.customer.address,
-            text,
+            text: reading.text,
             attachments,
             relay: { entryId: entry.id, workspaceRef: messageRef, escalationId: escalation!.id },
           });

@@ -65,7 +65,15 @@ export interface AgentActions {
   claim(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ClaimResult>;
   release(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult>;
   /** `messageRef` identifies the agent's message in the workspace, for delivery reactions. */
-  agentReply(thread: string, agent: AgentRef, text: string, messageRef: string, attachments?: Attachment[]): Promise<AgentReplyResult>;
+  /** `send`: the agent chose "Send to customer" (with notesByDefault, the way to relay a reply without ">>"). */
+  agentReply(
+    thread: string,
+    agent: AgentRef,
+    text: string,
+    messageRef: string,
+    attachments?: Attachment[],
+    options?: { send?: boolean },
+  ): Promise<AgentReplyResult>;
   /**
    * Whether `agent` may transfer the conversation to `toTeam` now, changing nothing: asked before the
    * workspace asks for a note, with the same checks and refusals as `transfer` (which checks again).
