@@ -24,6 +24,7 @@ import type { Logger } from "./ports/logger.js";
 import { openConversationStore } from "./store/open-store.js";
 import { createInFlightTracker } from "../channels/slack/in-flight.js";
 import { registerInteractionDedupe } from "../channels/slack/interactivity-dedupe.js";
+import { createSlackTeamAccess } from "../channels/slack/team-access.js";
 import { createSlackMaskingGate } from "../channels/slack/masking-gate.js";
 import { registerSlackListeners } from "../channels/slack/register-listeners.js";
 import { resolveTeamChannels } from "../channels/slack/resolve-channels.js";
@@ -219,6 +220,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       teams: workspace.teams,
       config,
       teamChannels: channels.teams,
+      access: createSlackTeamAccess(app.client, config, channels.teams, logger.child({ component: "slack" })),
       figures: () => analytics.dashboardFigures(),
       logger: logger.child({ component: "slack" }),
     });

@@ -7,6 +7,7 @@ import type { Logger } from "../../src/ports/logger.js";
 import { SLACK_ANALYTICS_ACTION_IDS, SLACK_FEEDBACK_LABELS } from "./context-card.js";
 import { escapeSlackText } from "./escape.js";
 import { describeSlackError } from "./slack-errors.js";
+import type { SlackTeamAccess } from "./team-access.js";
 import { decodeSlackThreadRef, encodeSlackThreadRef } from "./slack-ids.js";
 import { CUT_MARKER, SLACK_OPTION_TEXT_LIMIT, SLACK_OPTION_VALUE_LIMIT, SLACK_PRIVATE_METADATA_LIMIT, cutToLimit } from "./slack-limits.js";
 import { buildTranscriptPosts } from "./transcript-posts.js";
@@ -25,6 +26,10 @@ export interface FeedbackListenerDeps {
   agentRef(userId: string): Promise<AgentRef>;
   /** Intents the assistant knows, offered when an agent says the bot should have handled it. */
   intents?: readonly string[];
+  /** Who may open a team's transcripts (checked here, on the server, before anything is read). */
+  access: SlackTeamAccess;
+  /** Team key → channel id: a card's team is the one whose channel it is in. */
+  teamChannels: Readonly<Record<string, string>>;
   logger: Logger;
 }
 
@@ -153,6 +158,14 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
     await ack();
     const request = requestOf(body, action);
     try {
+      const team = Object.entries(deps.teamChannels).find(([, channel]) => channel === request.channel)?.[0];
+      if (team === undefined || !(await deps.access.maySee(body.user.id, team)))
+        return await tell(
+          request.channel,
+          body.user.id,
+          body.message?.ts,
+          ":lock: Only members of this team's channel, its rota, or Warmline admins can open this transcript.",
+        );
       const view = await analytics.viewTranscript(request.conversationId, await deps.agentRef(body.user.id), request.thread);
       if (!view)
         return await tell(

@@ -41,6 +41,16 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
     throw new WarmlineError("store_conflict", `Conversation ${conversationId} kept changing while recording analytics: try again.`);
   }
 
+  /**
+   * What a card's team may read: the conversation up to the end of its escalation (what they were
+   * handed, and what happened while they held it), without another team's internal notes.
+   */
+  const heldBy = (c: Conversation, escalation: Escalation) =>
+    c.transcript.filter(
+      (entry) =>
+        (escalation.endedAt === undefined || entry.at <= escalation.endedAt) && (!entry.internal || entry.at >= escalation.createdAt),
+    );
+
   const escalationFor = (c: Conversation, thread: string | undefined): Escalation | undefined =>
     (thread ? c.escalations.find((e) => e.thread === thread) : undefined) ?? currentEscalation(c);
 
@@ -58,7 +68,7 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
       if (!escalation) return undefined;
       log.info({ conversationId, team: escalation.team }, "Full transcript viewed");
       const context = buildContextPackage({
-        conversation,
+        conversation: { ...conversation, transcript: heldBy(conversation, escalation) },
         escalation,
         claimWithinMinutes: config.teams[escalation.team]?.claimWithinMinutes ?? 0,
         mask: maskOptionsFor(config.privacy, conversation.customer.phone),

@@ -185,6 +185,8 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
       .find((call) => call.args.thread_ts === undefined && call.args.channel === "C0RETENT1")!;
     expect(allText(card.args.blocks as unknown[])).toContain("View full transcript");
 
+    // Transcripts open for the team's channel members (checked with conversations.members).
+    harness.api.channels.find((channel) => channel.id === "C0RETENT1")!.members = [SAM, ALEX];
     const response = await harness.press(SLACK_ANALYTICS_ACTION_IDS.viewTranscript, SAM, c);
     expect(response.status).toBe(200);
     const modal = harness.api.callsTo("views.open").at(-1)!.args.view as { title: { text: string }; blocks: unknown[] };
@@ -408,6 +410,7 @@ describe("escalation metrics move as full conversations happen (real Bolt receiv
     harness.clock.advance(30_000);
     await harness.customerSays("can you cancel order 100311");
     await harness.agentReplies(ALEX, a.thread, "Done.");
+    harness.api.channels.find((channel) => channel.id === "C0RETENT1")!.members = [ALEX];
     await harness.press(SLACK_ANALYTICS_ACTION_IDS.viewTranscript, ALEX, a);
     await harness.press(SLACK_ACTION_IDS.resolve, ALEX, a);
     await harness.press(SLACK_ANALYTICS_ACTION_IDS.rightCall, ALEX, a);

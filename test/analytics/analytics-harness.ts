@@ -3,6 +3,7 @@
  * analytics side registered as src/main.ts does: feedback and transcript buttons, the Home tab,
  * and the metrics runtime over the same store and clock.
  */
+import { createSlackTeamAccess } from "../../channels/slack/team-access.js";
 import { registerAnalyticsListeners } from "../../channels/slack/analytics-listeners.js";
 import { SLACK_HOME_TEAM_ACTION } from "../../channels/slack/app-home.js";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
@@ -59,13 +60,15 @@ export async function startAnalyticsHarness(options: SlackHarnessOptions = {}): 
   // Shares the harness's log entries, so h.logs shows analytics lines too.
   const logger = createCaptureLogger(h.logs);
   const analytics = await createAnalyticsRuntime({ config: h.config, store: h.store, clock: h.clock, logger });
+  const teamChannels = Object.fromEntries(h.workspace.teams.map((t) => [t.key, h.workspace.channelForTeam(t.key)]));
   registerAnalyticsListeners(h.app, {
     analytics: analytics.actions,
     agentRef: (userId) => h.workspace.users.agentRef(userId),
     intents: analytics.intents,
     teams: h.workspace.teams,
     config: h.config,
-    teamChannels: Object.fromEntries(h.workspace.teams.map((t) => [t.key, h.workspace.channelForTeam(t.key)])),
+    teamChannels,
+    access: createSlackTeamAccess(h.app.client, h.config, teamChannels, logger),
     figures: () => analytics.dashboardFigures(),
     logger,
   });

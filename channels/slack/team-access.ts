@@ -1,0 +1,56 @@
+import type { App } from "@slack/bolt";
+import type { WarmlineConfig } from "../../src/config/schema.js";
+import type { Logger } from "../../src/ports/logger.js";
+import { describeSlackError } from "./slack-errors.js";
+
+/** conversations.members page size: Slack's recommended maximum. */
+const SLACK_MEMBERS_PAGE_SIZE = 200;
+
+export interface SlackTeamAccess {
+  /** Whether `user` may see what `team` holds: a Warmline admin, on the team's rota, or a member of its channel. */
+  maySee(user: string, team: string): Promise<boolean>;
+  /** The teams (keys) `user` may see, in config order; every team for an admin. */
+  teamsOf(user: string): Promise<string[]>;
+}
+
+/**
+ * Who may see a team's conversations and figures, checked on the server with Slack's own member
+ * list (a public channel's messages can be read by people who never joined it). A channel Slack
+ * will not list counts as no members (logged with its fix): access fails closed.
+ */
+export function createSlackTeamAccess(
+  client: App["client"],
+  config: Pick<WarmlineConfig, "teams" | "slack">,
+  teamChannels: Readonly<Record<string, string>>,
+  logger: Logger,
+): SlackTeamAccess {
+  const inChannel = async (user: string, team: string): Promise<boolean> => {
+    const channel = teamChannels[team];
+    if (channel === undefined) return false;
+    try {
+      let cursor: string | undefined;
+      do {
+        const page = await client.conversations.members({ channel, limit: SLACK_MEMBERS_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+        if (page.members?.includes(user)) return true;
+        cursor = page.response_metadata?.next_cursor || undefined;
+      } while (cursor);
+    } catch (error) {
+      const info = describeSlackError(error);
+      logger.warn({ team, channel, slackError: info.code }, `Could not list a team channel's members (${info.code}): ${info.fix}`);
+    }
+    return false;
+  };
+  const access: SlackTeamAccess = {
+    async maySee(user, team) {
+      if (config.slack.admins.includes(user)) return true;
+      if (config.teams[team]?.rota.includes(user)) return true;
+      return inChannel(user, team);
+    },
+    async teamsOf(user) {
+      const teams: string[] = [];
+      for (const team of Object.keys(config.teams)) if (await access.maySee(user, team)) teams.push(team);
+      return teams;
+    },
+  };
+  return access;
+}
