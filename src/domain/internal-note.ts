@@ -10,7 +10,8 @@
  */
 
 /** Characters that render as nothing: Unicode format characters (U+200B–U+200F, U+2060, U+FEFF…) and blank fillers. */
-const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u3164\uFFA0]/gu;
+const INVISIBLE_CLASS = String.raw`\p{Cf}\u034F\u115F\u1160\u3164\uFFA0`;
+const INVISIBLE = new RegExp(`[${INVISIBLE_CLASS}]`, "gu");
 /** "/" and its look-alikes after NFKC: fraction ⁄, division ∕, big solidus ⧸, box-drawing ╱, and others. */
 const SLASH = String.raw`/\u2044\u2215\u29F8\u2571\u29F5\u2A38\u27CB\u2053`;
 const NOTE_MARKER = new RegExp(`^\\s*[${SLASH}][${SLASH}]`, "u");
@@ -18,7 +19,7 @@ const NOTE_MARKER = new RegExp(`^\\s*[${SLASH}][${SLASH}]`, "u");
 const SEND_MARKER = /^\s*(?:>|&gt;)(?:>|&gt;)\s?/u;
 
 /** ">>" as written: after blanks and invisible characters, ">" or fullwidth "＞" (or Slack's "&gt;"), twice. */
-const ORIGINAL_SEND_MARKER = /^[\s\p{Cf}\u034F\u115F\u1160\u3164\uFFA0]*(?:>|\uFF1E|&gt;)[\p{Cf}]*(?:>|\uFF1E|&gt;)\s?/u;
+const ORIGINAL_SEND_MARKER = new RegExp(String.raw`^[\s${INVISIBLE_CLASS}]*(?:>|＞|&gt;)[${INVISIBLE_CLASS}]*(?:>|＞|&gt;)\s?`, "u");
 
 /** The text as the rule reads it: NFKC, then no invisible characters. */
 export function noteReading(text: string): string {
