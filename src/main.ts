@@ -24,6 +24,7 @@ import type { Logger } from "./ports/logger.js";
 import { openConversationStore } from "./store/open-store.js";
 import { createInFlightTracker } from "../channels/slack/in-flight.js";
 import { registerInteractionDedupe } from "../channels/slack/interactivity-dedupe.js";
+import { registerSendToCustomer } from "../channels/slack/send-to-customer.js";
 import { createSlackTeamAccess } from "../channels/slack/team-access.js";
 import { createSlackMaskingGate } from "../channels/slack/masking-gate.js";
 import { registerSlackListeners } from "../channels/slack/register-listeners.js";
@@ -213,6 +214,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       idempotency: store,
     });
     registerInteractionDedupe(app, store, logger.child({ component: "slack" }));
+    registerSendToCustomer(app, { actions: engine, workspace, logger: logger.child({ component: "slack" }) });
     registerAnalyticsListeners(app, {
       analytics: analytics.actions,
       agentRef: (userId) => workspace.users.agentRef(userId),

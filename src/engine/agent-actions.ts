@@ -146,11 +146,16 @@ export function createAgentActions(core: EngineCore): AgentActions {
       let duplicate = false;
       const written = await mutate(conversation.id, (c, out) => {
         const earlier = c.transcript.find((e) => e.workspaceRef === messageRef && e.author === "agent");
-        if (earlier) {
+        // "Send to customer" on a reply first kept as a note relays that same entry, once.
+        const sendingNote = earlier?.internal === true && options?.send === true && !internal;
+        if (earlier && !sendingNote) {
           duplicate = true;
           return undefined;
         }
-        c.transcript.push(entry);
+        if (earlier) {
+          earlier.internal = false;
+          entry.id = earlier.id;
+        } else c.transcript.push(entry);
         if (!internal) {
           currentEscalation(c)!.firstAgentReplyAt ??= clock.now();
           out.add({

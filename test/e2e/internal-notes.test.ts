@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
-import { startWarmlineE2E, type WarmlineE2E } from "../helpers/warmline-e2e.js";
+import { SLACK_SEND_TO_CUSTOMER_CALLBACK } from "../../channels/slack/send-to-customer.js";
+import { postInteraction } from "../../src/sandbox/slack-signing.js";
+import { E2E_SECRET, startWarmlineE2E, type WarmlineE2E } from "../helpers/warmline-e2e.js";
 
 /** Notes that look like notes in Slack never reach the customer, however they were typed or pasted. */
 describe("internal notes (startWarmline, real Bolt receiver)", () => {
@@ -22,5 +24,45 @@ describe("internal notes (startWarmline, real Bolt receiver)", () => {
     const sent = e2e.whatsapp.sentTo(chat).map((m) => m.text ?? "");
     expect(sent.some((t) => t.includes("Hi Noor, I'm on it"))).toBe(true);
     expect(sent.filter((t) => /note (one|two|three|four|five|six)/.test(t))).toEqual([]);
+  });
+});
+
+describe("slack.notesByDefault (startWarmline)", () => {
+  let e2e: WarmlineE2E;
+  beforeAll(async () => {
+    e2e = await startWarmlineE2E((config) => {
+      config.slack.notesByDefault = true;
+    });
+  }, 60_000);
+  afterAll(async () => e2e?.stop());
+
+  it("relays only >> replies and replies sent with the Send to customer shortcut", async () => {
+    const chat = "447911000222@c.us";
+    e2e.whatsapp.customerSays("I want to cancel my order 100311 please", { from: chat, name: "Ines" });
+    const card = await e2e.escalated(chat);
+    await e2e.click(SLACK_ACTION_IDS.claim, "U0AGENT01", card);
+    await e2e.agentSays("U0AGENT01", card, "checking the stock first");
+    await e2e.agentSays("U0AGENT01", card, ">> Hi Ines, one moment");
+    await e2e.handle.idle();
+    const sent = () => e2e.whatsapp.sentTo(chat).map((m) => m.text ?? "");
+    expect(sent().some((t) => t.includes("Hi Ines, one moment") && !t.includes(">>"))).toBe(true);
+    expect(sent().some((t) => t.includes("checking the stock"))).toBe(false);
+
+    const conversation = (await e2e.handle.store.get(card.conversationId))!;
+    const noteRef = conversation.transcript.find((e) => e.text === "checking the stock first")!.workspaceRef!;
+    const noteTs = noteRef.split(":").at(-1)!;
+    await postInteraction(e2e.eventsUrl, E2E_SECRET, {
+      type: "message_action",
+      callback_id: SLACK_SEND_TO_CUSTOMER_CALLBACK,
+      trigger_id: "1.2.send",
+      action_ts: "1717000099.000001",
+      team: { id: "T0ACME", domain: "acme" },
+      user: { id: "U0AGENT01", name: "alex" },
+      channel: { id: card.channel, name: "retention" },
+      message: { type: "message", user: "U0AGENT01", ts: noteTs, thread_ts: card.cardTs, text: "checking the stock first" },
+      response_url: "https://hooks.slack.com/actions/T0ACME/1/x",
+    });
+    await e2e.handle.idle();
+    expect(sent().filter((t) => t.includes("checking the stock first"))).toHaveLength(1);
   });
 });
