@@ -140,7 +140,8 @@ describe("bad input: PII is masked whatever surrounds it", () => {
     const around = hostile.map((t) => t.replace(/[\d@]/g, ""));
     fc.assert(
       fc.property(around, card, fc.emailAddress(), around, (before, number, email, after) => {
-        const masked = maskPii(`${before} ${number} ${email} +44 7700 900123 ${after}`, {
+        // A word of its own before each value: after "order", "ref" or "#" a number is a reference and stays visible by design.
+        const masked = maskPii(`${before} card ${number} mail ${email} call +44 7700 900123 ${after}`, {
           maskCards: true,
           maskEmails: true,
           maskPhones: true,
