@@ -48,6 +48,8 @@ describe("PII never reaches Slack, route by route (startWarmline, fake Slack and
   let e2e: WarmlineE2E;
   beforeAll(async () => {
     e2e = await startWarmlineE2E();
+    // The transcript modal opens for the team's channel members only.
+    e2e.api.channels.find((channel) => channel.id === "C0RETENT1")!.members = ["U0AGENT01"];
   }, 60_000);
   afterAll(async () => e2e?.stop());
 
