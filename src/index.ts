@@ -58,6 +58,7 @@ export type {
   DeliveryUpdate,
   InboundCustomerMessage,
   OutboundCustomerMessage,
+  SentCustomerMessage,
 } from "./ports/customer-channel.js";
 export type { Logger, LogFn } from "./ports/logger.js";
 export type { OutboxItem, OutboxStore, WarmlineStore } from "./ports/outbox.js";
@@ -66,6 +67,7 @@ export type { OutboxItem, OutboxStore, WarmlineStore } from "./ports/outbox.js";
 export type {
   AgentRef,
   Attachment,
+  ConfirmedSend,
   Conversation,
   ConversationState,
   Customer,
