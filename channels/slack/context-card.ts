@@ -245,7 +245,7 @@ function afterHoursBanner(callback: boolean): string {
 function lateBanner(escalation: ContextPackage["escalation"]): string {
   const fallback = escalation.fallbackCase!;
   const postedAt = fallback.cardPostedAt ?? fallback.cardRetriedAt ?? fallback.openedAt!;
-  const waited = Math.max(1, Math.round((postedAt - escalation.createdAt) / 60_000));
+  const waited = Math.max(1, Math.round((postedAt - fallback.waitingSince) / 60_000));
   const routes = fallback.routes?.join(" and ") ?? "the fallback route";
   return `:hourglass: *Posted late*: Slack could not be reached for ${waited} min, so case *${escapeSlackText(fallback.number)}* was opened by ${routes} at ${slackDate(fallback.openedAt!, "{time}")} and the customer was told its number.`;
 }

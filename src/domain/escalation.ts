@@ -66,6 +66,8 @@ export interface Escalation {
 export interface FallbackCase {
   /** "WL-7K3M9Q2X", derived from the escalation id: every attempt and every instance uses the same. */
   number: string;
+  /** Since when no card has been posted for the customer's wait (the first of any overflow transfers meanwhile). */
+  waitingSince: number;
   /** When the latest attempt to open it started; an unfinished attempt is retried after a while. */
   attemptedAt: number;
   /** When a route took it and the customer was told. */

@@ -53,7 +53,13 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
       const e = escalationIn(c, escalationId);
       if (!unposted(e) || e.fallbackCase?.openedAt !== undefined) return undefined;
       if (e.fallbackCase && now - e.fallbackCase.attemptedAt < CASE_RETRY_AFTER_MS) return undefined;
-      e.fallbackCase = { number: e.fallbackCase?.number ?? caseNumberOf(e.id), attemptedAt: now };
+      // Named after the first card of the wait, so an overflow transfer meanwhile does not change it.
+      const first = unpostedRun(c)[0]!;
+      e.fallbackCase = {
+        number: e.fallbackCase?.number ?? caseNumberOf(first.id),
+        waitingSince: e.fallbackCase?.waitingSince ?? first.createdAt,
+        attemptedAt: now,
+      };
       return c;
     });
   }
@@ -63,14 +69,14 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
     return nextOpening(core.teamOf(e.team).businessHours, now) + settings!.contactWithinMinutes * 60_000;
   }
 
-  async function openCase(conversationId: string, escalationId: string, waiting: number): Promise<void> {
+  async function openCase(conversationId: string, escalationId: string, waitingSince: number, waiting: number): Promise<void> {
     const claimed = await claimAttempt(conversationId, escalationId);
     const e = claimed && escalationIn(claimed, escalationId);
     if (!claimed || !e?.fallbackCase) return;
     const { number } = e.fallbackCase;
     const now = clock.now();
     const team = core.teamOf(e.team).displayName;
-    const minutes = Math.round((now - e.createdAt) / 60_000);
+    const minutes = Math.round((now - waitingSince) / 60_000);
     const request = {
       caseNumber: number,
       team,
@@ -110,7 +116,8 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
   }
 
   async function alertOps(conversationId: string, caseNumber: string, minutes: number, waiting: number): Promise<void> {
-    if (await store.isSeen(OPS_ALERT_KEY)) return;
+    // Claimed before sending, so instances opening cases at the same moment alert once; the routes just took a case, so they work.
+    if (!(await store.markSeen(OPS_ALERT_KEY, OPS_ALERT_EVERY_MS))) return;
     const alert = {
       key: `${caseNumber}-ops`,
       subject: "Slack unreachable: cases opened by the fallback route",
@@ -126,7 +133,6 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
       if (result.status === "rejected")
         flog.error({ route: routes[i]!.route, err: describeError(result.reason) }, "Could not alert ops through the fallback route");
     });
-    if (results.some((result) => result.status === "fulfilled")) await store.markSeen(OPS_ALERT_KEY, OPS_ALERT_EVERY_MS);
   }
 
   /** Slack answers again: the parked card goes back in line (quiet: ops already know), with a fresh context package that shows the case. */
@@ -158,7 +164,7 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
       e.fallbackCase.cardPostedAt = at;
       const status: CardStatus = c.state === "assigned" && c.assignee ? { kind: "claimed", by: c.assignee } : { kind: "waiting" };
       core.refreshCard(c, out, e, status);
-      out.add({ kind: "thread_post", escalationId, post: { kind: "system_note", text: lateNote(e.fallbackCase, e.createdAt, at) } });
+      out.add({ kind: "thread_post", escalationId, post: { kind: "system_note", text: lateNote(e.fallbackCase, at) } });
       return c;
     });
     if (!written) return;
@@ -175,21 +181,40 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
     void core.dispatcher.kick(conversationId);
   }
 
+  /** An overflow transfer during the outage queues a new card: the case of the wait carries over to it, so the customer hears once. */
+  async function carryOver(conversationId: string, escalationId: string, fallbackCase: FallbackCase): Promise<void> {
+    await core.mutate(conversationId, (c) => {
+      const e = escalationIn(c, escalationId);
+      if (!unposted(e) || e.fallbackCase) return undefined;
+      const { cardRetriedAt: _retried, cardPostedAt: _posted, ...carried } = fallbackCase;
+      e.fallbackCase = carried;
+      return c;
+    });
+  }
+
   async function tick(): Promise<void> {
     const now = clock.now();
     const open = await store.listOpen();
-    const due = open.flatMap((c) => {
+    const due: { c: Conversation; e: Escalation; waitingSince: number }[] = [];
+    for (const c of open) {
       const e = currentEscalation(c);
-      return unposted(e) && now - e.createdAt >= afterMs ? [{ c, e }] : [];
-    });
+      if (!unposted(e)) continue;
+      const run = unpostedRun(c);
+      const carried = run.findLast((x) => x.fallbackCase !== undefined)?.fallbackCase;
+      if (!e.fallbackCase && carried)
+        await carryOver(c.id, e.id, carried).catch((error: unknown) =>
+          flog.error({ conversationId: c.id, err: describeError(error) }, "Could not carry a case over to a transferred card"),
+        );
+      else if (now - run[0]!.createdAt >= afterMs) due.push({ c, e, waitingSince: run[0]!.createdAt });
+    }
     let parked: Promise<OutboxItem[]> | undefined;
     // The whole outbox is read only while a late card is waiting on Slack, and once per tick.
     const parkedItems = () => (parked ??= store.listOutbox().then((items) => items.filter((item) => item.status === "failed")));
     let reachable: Promise<boolean> | undefined;
     const slackAnswers = () => (reachable ??= (workspace.reachable?.() ?? Promise.resolve(true)).catch(() => false));
-    for (const { c, e } of due) {
+    for (const { c, e, waitingSince } of due) {
       try {
-        if (e.fallbackCase?.openedAt === undefined) await openCase(c.id, e.id, due.length);
+        if (e.fallbackCase?.openedAt === undefined) await openCase(c.id, e.id, waitingSince, due.length);
         else if (now - (e.fallbackCase.cardRetriedAt ?? e.fallbackCase.openedAt) >= LATE_CARD_RETRY_EVERY_MS && (await slackAnswers()))
           await retryCard(c.id, e.id, await parkedItems());
       } catch (error) {
@@ -208,9 +233,16 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
   return { tick };
 }
 
+/** The escalations at the end of the conversation whose cards were never posted (each overflow transfer adds one): the wait for Slack. */
+function unpostedRun(c: Conversation): Escalation[] {
+  const run: Escalation[] = [];
+  for (let i = c.escalations.length - 1; i >= 0 && c.escalations[i]!.thread === undefined; i--) run.unshift(c.escalations[i]!);
+  return run;
+}
+
 /** The thread's note on a late card: how long it waited, why, and the case that stood in for it. */
-function lateNote(fallbackCase: FallbackCase, createdAt: number, postedAt: number): string {
-  const waited = Math.max(1, Math.round((postedAt - createdAt) / 60_000));
+function lateNote(fallbackCase: FallbackCase, postedAt: number): string {
+  const waited = Math.max(1, Math.round((postedAt - fallbackCase.waitingSince) / 60_000));
   const routes = fallbackCase.routes?.join(" and ") ?? "the fallback route";
   const external = fallbackCase.externalId ? ` (${fallbackCase.externalId} there)` : "";
   return `:hourglass: This card was posted ${waited} min late: Slack could not be reached. Case ${fallbackCase.number} was opened by ${routes}${external} and the customer was told its number. Reply here as usual; close the case there too.`;

@@ -4,7 +4,12 @@ import { signWebhookBody, verifyWebhookSignature, WEBHOOK_TOLERANCE_SECONDS } fr
 import { createWebhookTicketing } from "../../channels/webhook/webhook-ticketing.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import type { CaseRequest } from "../../src/ports/ticketing.js";
-import { type LocalSmtpServer, type LocalWebhookReceiver, startLocalSmtpServer, startWebhookReceiver } from "../helpers/fallback-receivers.js";
+import {
+  type LocalSmtpServer,
+  type LocalWebhookReceiver,
+  startLocalSmtpServer,
+  startWebhookReceiver,
+} from "../helpers/fallback-receivers.js";
 import { cancellationContext, T0 } from "../slack/context-fixture.js";
 
 const SECRET = "webhook-secret-0123456789abcdef";
@@ -57,7 +62,11 @@ describe("e-mail route (nodemailer against a local SMTP server)", () => {
     const url = smtp.url;
     await smtp.close();
     smtp = undefined;
-    const email = createEmailTicketing({ transport: createSmtpTransport(url), from: "warmline@shop.example", to: ["support@shop.example"] });
+    const email = createEmailTicketing({
+      transport: createSmtpTransport(url),
+      from: "warmline@shop.example",
+      to: ["support@shop.example"],
+    });
     const error = await email.openCase(request).catch((e: unknown) => e);
     expect(isWarmlineError(error, "delivery_failed")).toBe(true);
     expect((error as Error).message).toMatch(/Could not e-mail case WL-7K3M9Q2X .*fallback\.email\.smtpUrl/);

@@ -47,7 +47,7 @@ function parseMail(raw: string): Pick<ReceivedMail, "headers" | "text"> {
     if (colon > 0 && !(name in headers)) headers[name] = decodeHeader(line.slice(colon + 1).trim());
   }
   const body = rest.join("\n\n");
-  const plain = /Content-Type: text\/plain[^]*?\r?\n\r?\n([^]*?)\r?\n--/i.exec(body)?.[1] ?? body;
+  const plain = /Content-Type: text\/plain[\s\S]*?\r?\n\r?\n([\s\S]*?)\r?\n--/i.exec(body)?.[1] ?? body;
   return { headers, text: decodeQuotedPrintable(plain) };
 }
 
