@@ -135,7 +135,11 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
     });
   }
 
-  /** Slack answers again: the parked card goes back in line (quiet: ops already know), with a fresh context package that shows the case. */
+  /**
+   * Slack answers again: the parked card goes back in line (quiet: ops already know). Its context package
+   * is the one it was queued with: the thread posts parked since then follow it (markLate), so the
+   * thread's transcript has each message once; markLate then refreshes the card with the case on it.
+   */
   async function retryCard(conversationId: string, escalationId: string, parked: OutboxItem[]): Promise<void> {
     const now = clock.now();
     const claimed = await core.mutate(conversationId, (c) => {
@@ -149,9 +153,8 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
     const card = parked.find(
       (item) => item.lane === conversationId && item.effect.kind === "post_card" && item.effect.escalationId === escalationId,
     );
-    if (!claimed || !e || !card || card.effect.kind !== "post_card") return;
-    const effect = { ...card.effect, context: core.contextFor(claimed, e) };
-    await store.saveOutboxItem({ ...card, effect, status: "pending", attempts: 0, notBefore: now, createdAt: now, quiet: true });
+    if (!claimed || !e || !card) return;
+    await store.saveOutboxItem({ ...card, status: "pending", attempts: 0, notBefore: now, createdAt: now, quiet: true });
     void core.dispatcher.kick(conversationId);
   }
 

@@ -174,6 +174,14 @@ describe("Slack down for longer than fallback.afterMinutes", () => {
     expect((await handle.store.listAudit(english.id)).filter((a) => a.action === "case_opened")).toHaveLength(1);
     expect(cards()).toEqual([]);
 
+    // What the customer writes meanwhile waits for the thread.
+    whatsapp.customerSays("Any news on this? ref Q7", { from: ENGLISH });
+    await vi.waitFor(
+      async () => expect((await conversationOf(ENGLISH)).transcript.some((t) => t.text.includes("ref Q7"))).toBe(true),
+      WAIT,
+    );
+    await passMinutes(1);
+
     // Slack comes back: each card is posted once, late, with the case on it and a note in its thread.
     api.outage = undefined;
     await minutesUntil(async () => {
@@ -198,6 +206,7 @@ describe("Slack down for longer than fallback.afterMinutes", () => {
         notes.some((t) => new RegExp(`posted \\d+ min late: Slack could not be reached\\. Case ${caseNumber} was opened`).test(t)),
       ).toBe(true);
       expect(escalation.fallbackCase!.cardPostedAt).toBeDefined();
+      if (chat === ENGLISH) expect(notes.filter((t) => t.includes("ref Q7"))).toHaveLength(1);
     }
     // Nothing more is opened, told or alerted once Slack is back.
     await passMinutes(5);
