@@ -105,8 +105,11 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
         routes: took.map((route) => route.route),
         ...(externalId ? { externalId } : {}),
       };
-      const by = describeMoment(core, c, request.contactBy, core.teamOf(current.team).businessHours.timezone, at);
-      core.tell(c, out, core.message(c, "fallbackCase", { case: number, team, by }));
+      // Withdrawn or ended meanwhile (CANCEL, BOT): the case stands, but there is no wait to explain.
+      if (current.outcome === undefined) {
+        const by = describeMoment(core, c, request.contactBy, core.teamOf(current.team).businessHours.timezone, at);
+        core.tell(c, out, core.message(c, "fallbackCase", { case: number, team, by }));
+      }
       out.audit(SYSTEM_ACTOR, "case_opened", { case: number, routes: took.map((route) => route.route).join(", ") });
       return c;
     });
