@@ -4,6 +4,7 @@ import type { Attachment, Conversation } from "../domain/conversation.js";
 import type { CardStatus, ThreadPost } from "./agent-workspace.js";
 import type { ConversationStore } from "./conversation-store.js";
 import type { DeliveryState } from "./customer-channel.js";
+import type { InboxStore } from "./inbox.js";
 
 /** The lane of items that belong to no conversation (operator notices). */
 export const OUTBOX_OPS_LANE = "ops";
@@ -99,5 +100,5 @@ export interface OutboxStore extends LaneLeaseStore {
   listOutbox(): Promise<OutboxItem[]>;
 }
 
-/** What the store factories return: conversations and their outbox, in one place. */
-export type WarmlineStore = ConversationStore & OutboxStore;
+/** What the store factories return: conversations, their outbox and the inbox, in one place. */
+export type WarmlineStore = ConversationStore & OutboxStore & InboxStore;
