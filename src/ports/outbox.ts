@@ -1,7 +1,7 @@
 import type { AuditEvent } from "../domain/audit.js";
 import type { ContextPackage } from "../domain/context-package.js";
 import type { Attachment, Conversation } from "../domain/conversation.js";
-import type { CardStatus, ThreadPost } from "./agent-workspace.js";
+import type { CardStatus, ReplyNotice, ThreadPost } from "./agent-workspace.js";
 import type { ConversationStore } from "./conversation-store.js";
 import type { DeliveryState } from "./customer-channel.js";
 import type { InboxStore } from "./inbox.js";
@@ -33,6 +33,7 @@ export type OutboxEffect =
     }
   | { kind: "thread_post"; escalationId: string; post: ThreadPost }
   | { kind: "mark_delivery"; messageRef: string; state: DeliveryState }
+  | { kind: "reply_notice"; notice: ReplyNotice }
   | { kind: "notify_ops"; text: string };
 
 export type OutboxStatus = "pending" | "in_flight" | "failed";
