@@ -339,6 +339,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     const threadTs = message.thread_ts!;
     const user = message.user;
     const target: EphemeralTarget = { channel: message.channel, user, threadTs };
+    let reply: { thread: string; text: string; messageRef: string; attachments?: Attachment[] } | undefined;
     await guarded("thread reply", target, async () => {
       const thread = encodeSlackThreadRef({ channel: message.channel, threadTs });
       const messageRef = encodeSlackMessageRef({ channel: message.channel, ts: message.ts });
@@ -349,9 +350,11 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       const files = "files" in message && message.files && !isInternalNote(text) ? message.files : [];
       const attachments = files.length > 0 ? await downloadFiles(files, botToken, target) : undefined;
       if (text === "" && (attachments === undefined || attachments.length === 0)) return;
-      // Stored in the engine's inbox before Slack gets its answer; if it is not relayed, the engine tells the agent why.
-      await actions.agentReply(thread, await agentFor(user), text, messageRef, attachments);
+      reply = { thread, text, messageRef, ...(attachments ? { attachments } : {}) };
     });
+    // Stored in the engine's inbox before Slack gets its answer (if it is not relayed, the engine tells the agent why).
+    // Not guarded: when the store cannot take it, Slack must hear an error and send it again (see app.error).
+    if (reply) await actions.agentReply(reply.thread, await agentFor(user), reply.text, reply.messageRef, reply.attachments);
   };
 
   const onEdit = async (event: MessageChangedEvent): Promise<void> => {
@@ -444,5 +447,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
 
   app.error(async (error) => {
     logger.error({ err: error, code: error.code }, "Unhandled error in a Slack listener");
+    // Rethrown, Bolt answers 500 and Slack sends the event again: nothing was stored, so nothing may be acknowledged.
+    if (isWarmlineError(error, "store_unavailable")) throw error;
   });
 }

@@ -121,9 +121,15 @@ export function withInbox(store: Omit<WarmlineStore, keyof InboxStore>, inbox: D
     await inbox.close();
     await store.close();
   };
+  // What is assigned to the combined store (a test replacing a method) takes precedence over both.
+  const assigned = new Map<PropertyKey, unknown>([["close", close]]);
   return new Proxy(store, {
+    set(_target, property, value) {
+      assigned.set(property, value);
+      return true;
+    },
     get(target, property) {
-      if (property === "close") return close;
+      if (assigned.has(property)) return assigned.get(property);
       const owner: object = INBOX_METHODS.has(property) ? inbox : target;
       const value: unknown = Reflect.get(owner, property, owner);
       return typeof value === "function" ? value.bind(owner) : value;

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { postEvent, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
+import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
+import { WarmlineError } from "../../src/domain/errors.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { HARNESS_SIGNING_SECRET, type SlackHarness, startSlackHarness } from "../helpers/slack-harness.js";
 
@@ -43,5 +45,31 @@ describe("a reply in a thread Warmline cannot match to a conversation", () => {
     await h.engine.drain();
     expect(await inbox(h).listInbox()).toEqual([]);
     expect(h.api.callsTo("chat.postEphemeral")).toEqual([]);
+  });
+});
+
+describe("an agent's reply is stored before Slack gets its answer", () => {
+  it("answers 500 when the store cannot take it, so Slack sends it again, and relays the retry once", async () => {
+    h = await startSlackHarness();
+    const { thread, conversationId } = await h.escalateCancellation();
+    await h.click("warmline_claim", "U0AGENT01", conversationId, thread);
+    const store = inbox(h);
+    const receive = store.receiveInbox;
+    store.receiveInbox = async () => {
+      store.receiveInbox = receive;
+      throw new WarmlineError("store_unavailable", "Could not store a received message (injected).");
+    };
+    const ref = decodeSlackThreadRef(thread);
+    const event = threadReplyEvent({
+      channel: ref.channel,
+      user: "U0AGENT01",
+      text: "On it",
+      ts: "1700000400.000001",
+      threadTs: ref.threadTs,
+    });
+    expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(500);
+    expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(200);
+    await h.engine.drain();
+    expect(h.whatsapp.sent.filter((m) => m.text === "On it")).toHaveLength(1);
   });
 });
