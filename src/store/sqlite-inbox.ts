@@ -1,4 +1,3 @@
-import { KeyvSqlite } from "@keyv/sqlite";
 import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
 
 /** Processed ids past their forgetAt are deleted every this many completions. */
@@ -25,23 +24,18 @@ interface SqliteInboxRow {
   document: string;
 }
 
+/** How the inbox runs a statement: on the store's writer connection, in turn with its transactions. */
+export type SqliteInboxQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown[]>;
+
 /**
- * The SQLite store's inbox, in its own table of the same file, on its own connection. Every write is
- * a single statement, so it is atomic without holding a transaction open across awaits (which a
- * synchronous SQLite client on the same file would have to wait out). The watermark is the newest
- * `sent_at` among the rows; pruning never deletes a channel's newest row.
+ * The SQLite store's inbox, in its own table of the same file. Its statements run on the store's
+ * writer connection, queued with the store's transactions (a second connection in the same process
+ * would wait on their lock); each write is a single statement, so it is atomic on its own.
+ * The watermark is the newest `sent_at` among the rows; pruning never deletes a channel's newest row.
  */
-export async function openSqliteInbox(file: string, busyTimeout: number): Promise<InboxBackend> {
-  const db = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout });
-  // Failures reach us as rejected queries; without a listener EventEmitter would throw instead.
-  db.on("error", () => {});
-  try {
-    for (const statement of INBOX_SCHEMA) await db.query(statement);
-  } catch (error) {
-    await db.close().catch(() => {});
-    throw error;
-  }
-  return new SqliteInboxBackend(db, `SQLite file ${file}`);
+export async function openSqliteInbox(query: SqliteInboxQuery, location: string): Promise<InboxBackend> {
+  for (const statement of INBOX_SCHEMA) await query(statement);
+  return new SqliteInboxBackend(query, location);
 }
 
 class SqliteInboxBackend implements InboxBackend {
@@ -49,14 +43,14 @@ class SqliteInboxBackend implements InboxBackend {
   private completions = 0;
 
   constructor(
-    private readonly db: KeyvSqlite,
+    private readonly query: SqliteInboxQuery,
     readonly location: string,
   ) {}
 
   async insert({ row, watermark, forgetAt }: InboxInsert, now: number): Promise<boolean> {
     // An id processed so long ago that it is forgotten may come again; one still remembered may not.
-    await this.db.query("DELETE FROM warmline_inbox WHERE id = ? AND state = ? AND forget_at <= ?", row.id, PROCESSED, now);
-    const inserted = (await this.db.query(
+    await this.query("DELETE FROM warmline_inbox WHERE id = ? AND state = ? AND forget_at <= ?", row.id, PROCESSED, now);
+    const inserted = (await this.query(
       `INSERT INTO warmline_inbox(id, lane, state, document, channel, sent_at, forget_at) VALUES(?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO NOTHING RETURNING seq`,
       row.id,
@@ -72,7 +66,7 @@ class SqliteInboxBackend implements InboxBackend {
 
   async heads(lane?: string): Promise<InboxRow[]> {
     // SQLite returns the row holding MIN(seq) for each group's bare columns.
-    const rows = (await this.db.query(
+    const rows = (await this.query(
       `SELECT MIN(seq) AS seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN} ${lane === undefined ? "" : "AND lane = ?"} GROUP BY lane`,
       ...(lane === undefined ? [] : [lane]),
     )) as SqliteInboxRow[];
@@ -80,7 +74,7 @@ class SqliteInboxBackend implements InboxBackend {
   }
 
   async update(row: Omit<InboxRow, "seq">): Promise<boolean> {
-    const updated = (await this.db.query(
+    const updated = (await this.query(
       "UPDATE warmline_inbox SET state = ?, document = ? WHERE id = ? AND state != ? RETURNING seq",
       row.open ? OPEN : PARKED,
       row.document,
@@ -91,9 +85,9 @@ class SqliteInboxBackend implements InboxBackend {
   }
 
   async complete(id: string, now: number): Promise<void> {
-    await this.db.query("UPDATE warmline_inbox SET state = ?, document = '' WHERE id = ?", PROCESSED, id);
+    await this.query("UPDATE warmline_inbox SET state = ?, document = '' WHERE id = ?", PROCESSED, id);
     if (++this.completions % SQLITE_INBOX_PRUNE_EVERY !== 0) return;
-    await this.db.query(
+    await this.query(
       `DELETE FROM warmline_inbox AS i WHERE state = ? AND forget_at <= ?
          AND (channel IS NULL OR EXISTS (SELECT 1 FROM warmline_inbox AS j WHERE j.channel = i.channel AND j.sent_at > i.sent_at))`,
       PROCESSED,
@@ -102,7 +96,7 @@ class SqliteInboxBackend implements InboxBackend {
   }
 
   async list(): Promise<InboxRow[]> {
-    const rows = (await this.db.query(
+    const rows = (await this.query(
       "SELECT seq, id, lane, state, document FROM warmline_inbox WHERE state != ? ORDER BY seq",
       PROCESSED,
     )) as SqliteInboxRow[];
@@ -110,16 +104,15 @@ class SqliteInboxBackend implements InboxBackend {
   }
 
   async watermark(channel: string): Promise<number | undefined> {
-    const rows = (await this.db.query("SELECT MAX(sent_at) AS at FROM warmline_inbox WHERE channel = ?", channel)) as {
+    const rows = (await this.query("SELECT MAX(sent_at) AS at FROM warmline_inbox WHERE channel = ?", channel)) as {
       at: number | null;
     }[];
     const at = rows[0]?.at;
     return at === null || at === undefined ? undefined : Number(at);
   }
 
-  async close(): Promise<void> {
-    await this.db.close();
-  }
+  /** The store closes the shared connection. */
+  async close(): Promise<void> {}
 }
 
 function rowOf(row: SqliteInboxRow): InboxRow {

@@ -57,9 +57,14 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
   const reader = new KeyvSqlite({ uri: `sqlite://${options.file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
   const keyv = new Keyv({ store: reader, namespace: NAMESPACE, throwOnErrors: true });
   const clock = options.clock ?? systemClock;
-  const store = new KeyvConversationStore(new SqliteBackend(keyv, reader, writer, location, remedy), clock);
+  const backend = new SqliteBackend(keyv, reader, writer, location, remedy);
+  const store = new KeyvConversationStore(backend, clock);
   try {
-    return withInbox(store, new DurableInbox(await openSqliteInbox(options.file, SQLITE_BUSY_TIMEOUT_MS), clock));
+    const inbox = await openSqliteInbox(
+      (sql, ...parameters) => backend.exclusive(() => writer.query(sql, ...parameters) as Promise<unknown[]>),
+      location,
+    );
+    return withInbox(store, new DurableInbox(inbox, clock));
   } catch (error) {
     await store.close().catch(() => {});
     throw new WarmlineError("store_unavailable", `Cannot open ${location} (${messageOf(error)}): ${remedy}.`, error);
@@ -324,7 +329,8 @@ class SqliteBackend implements StoreBackend {
     });
   }
 
-  private async exclusive<T>(run: () => Promise<T>): Promise<T> {
+  /** Runs `run` on the writer connection in turn: one transaction or statement at a time in this process. */
+  async exclusive<T>(run: () => Promise<T>): Promise<T> {
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => {});
     return result;
