@@ -6,6 +6,7 @@ import { createCustomerFlow } from "./customer-flow.js";
 import { createDelivery } from "./delivery.js";
 import { createEngineCore, type EngineDeps } from "./engine-core.js";
 import { forgetCustomer } from "./erasure.js";
+import { createFallback } from "./fallback.js";
 import { createInbox } from "./inbox.js";
 import { teamStatus } from "./team-status.js";
 import { createTimers } from "./timers.js";
@@ -26,7 +27,7 @@ export interface Engine extends AgentActions, AdminActions {
   handleDelivery(update: DeliveryUpdate): Promise<void>;
   /** Processes the inbox and delivers the outbox, including what an earlier process left unfinished. */
   start(): Promise<void>;
-  /** Claim timers, transcript retention, due retries of the inbox and the outbox. Call it periodically (src/main.ts does). */
+  /** Claim timers, transcript retention, due retries of the inbox and the outbox, the fallback when Slack is down. Call it periodically (src/main.ts does). */
   tick(): Promise<void>;
   /** Puts failed outbound messages and parked received ones back in their lanes; returns how many. All of them, or one by id. */
   replayFailed(id?: string): Promise<number>;
@@ -51,6 +52,7 @@ export function createEngine(options: EngineDeps): Engine {
   });
   const delivery = createDelivery(core);
   const timers = createTimers(core);
+  const fallback = createFallback(core, deps.ticketing ?? []);
   const flow = createCustomerFlow(core);
   const agentActions = createAgentActions(core);
   const { processAgentReply: _fromInbox, ...actions } = agentActions;
@@ -78,6 +80,7 @@ export function createEngine(options: EngineDeps): Engine {
       // Entries whose retry is due, and lanes another instance left.
       await inbox.processor.kick();
       await timers.tick();
+      await fallback.tick();
     },
     async replayFailed(id) {
       return (await inbox.processor.replayFailed(id)) + (await delivery.replayFailed(id));
