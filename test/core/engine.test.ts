@@ -995,6 +995,7 @@ describe("engine: each audit line is committed with the change it records", () =
 
     expect(await afterALostCommit(w, id, () => w.engine.claim(id, SAM))).toEqual({ ok: true });
     // An agent's reply is in the inbox too: its lost commit leaves no trace, and it is relayed once on the retry.
+    await w.engine.drain();
     failNextCommit(w.store, "lost");
     expect(await w.engine.agentReply(thread, SAM, "Hi Dana, on it", "ref1")).toEqual({ relayed: false, reason: "pending" });
     expect(await trail(w, id)).toEqual(["escalated", "claimed"]);
