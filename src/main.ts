@@ -262,10 +262,9 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       typeof address === "object" && address !== null && "port" in address ? Number((address as { port: number }).port) : undefined;
 
     undo.push(() => customers.stop());
+    // Each customer message is stored in the inbox before the channel lets go of it, then processed from there.
     await customers.start({
-      onMessage: (message) => engine.handleInboundMessage(message),
-      onMessageChange: (change) => engine.handleMessageChange(change),
-      onDelivery: (update) => engine.handleDelivery(update),
+      ...engine.customerEvents,
       onConnectionProblem: async (problem) => {
         logger.warn({ code: problem.code }, problem.message);
         await workspace
@@ -273,7 +272,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
           .catch(() => undefined);
       },
     });
-    // Delivers what an earlier run left in the outbox (in-flight items are checked before any resend), then keeps time.
+    // Processes what an earlier run received and did not finish, delivers what it left in the outbox (in-flight items are checked before any resend), then keeps time.
     undo.push(() => engine.stop());
     await engine.start();
     const ticker = setInterval(() => {

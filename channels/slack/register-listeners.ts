@@ -10,14 +10,7 @@ import type { WarmlineConfig } from "../../src/config/schema.js";
 import type { AgentRef, Attachment } from "../../src/domain/conversation.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import { readAgentReply } from "../../src/domain/internal-note.js";
-import type {
-  ActionRefusal,
-  ActionResult,
-  AdminActions,
-  AgentActions,
-  AgentReplyResult,
-  TeamStatus,
-} from "../../src/ports/agent-workspace.js";
+import type { ActionRefusal, ActionResult, AdminActions, AgentActions, TeamStatus } from "../../src/ports/agent-workspace.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { Logger } from "../../src/ports/logger.js";
 import {
@@ -43,8 +36,7 @@ import {
 export const SLACK_COMMAND = "/warmline";
 /** WhatsApp's media limit; larger files are refused with a note rather than downloaded. */
 export const SLACK_FILE_DOWNLOAD_LIMIT = 16 * 1024 * 1024;
-/** Reaction on agent messages that stayed internal (notes, or replies from someone who has not claimed). */
-export const SLACK_INTERNAL_NOTE_REACTION = "lock";
+export { SLACK_INTERNAL_NOTE_REACTION } from "./reply-notices.js";
 
 export interface SlackListenerDeps {
   actions: AgentActions;
@@ -343,30 +335,11 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     return attachments;
   };
 
-  const explainNotRelayed = async (
-    result: Extract<AgentReplyResult, { relayed: false }>,
-    ref: { channel: string; ts: string },
-    target: EphemeralTarget,
-  ) => {
-    if (result.reason === "unknown_thread") return;
-    try {
-      await client.reactions.add({ channel: ref.channel, timestamp: ref.ts, name: SLACK_INTERNAL_NOTE_REACTION });
-    } catch (error) {
-      logger.warn({ slackError: describeSlackError(error).code }, "Could not mark an internal note with a reaction");
-    }
-    const text =
-      result.reason === "internal_note"
-        ? ":lock: Internal note: not sent to the customer."
-        : result.reason === "not_claimant"
-          ? ":lock: Internal note: not sent to the customer. Only the agent who claimed the conversation talks to the customer; claim it first."
-          : ":lock: Not sent to the customer: this conversation is no longer with a person.";
-    await ephemeral(target, text);
-  };
-
   const onThreadMessage = async (message: ThreadMessage, botToken: string | undefined): Promise<void> => {
     const threadTs = message.thread_ts!;
     const user = message.user;
     const target: EphemeralTarget = { channel: message.channel, user, threadTs };
+    let reply: { thread: string; text: string; messageRef: string; attachments?: Attachment[] } | undefined;
     await guarded("thread reply", target, async () => {
       const thread = encodeSlackThreadRef({ channel: message.channel, threadTs });
       const messageRef = encodeSlackMessageRef({ channel: message.channel, ts: message.ts });
@@ -378,9 +351,11 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       const files = "files" in message && message.files && !note ? message.files : [];
       const attachments = files.length > 0 ? await downloadFiles(files, botToken, target) : undefined;
       if (text === "" && (attachments === undefined || attachments.length === 0)) return;
-      const result = await actions.agentReply(thread, await agentFor(user), text, messageRef, attachments);
-      if (!result.relayed) await explainNotRelayed(result, { channel: message.channel, ts: message.ts }, target);
+      reply = { thread, text, messageRef, ...(attachments ? { attachments } : {}) };
     });
+    // Stored in the engine's inbox before Slack gets its answer (if it is not relayed, the engine tells the agent why).
+    // Not guarded: when the store cannot take it, Slack must hear an error and send it again (see app.error).
+    if (reply) await actions.agentReply(reply.thread, await agentFor(user), reply.text, reply.messageRef, reply.attachments);
   };
 
   const onEdit = async (event: MessageChangedEvent): Promise<void> => {
@@ -411,6 +386,9 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     if (("bot_id" in message && message.bot_id) || !message.user || message.user === deps.botUserId || message.user === context.botUserId)
       return;
     if (!message.thread_ts || message.thread_ts === message.ts) return;
+    // A thread someone else started is not an escalation; one Warmline started is, even before its card is recorded.
+    const parent = "parent_user_id" in message ? message.parent_user_id : undefined;
+    if (parent !== undefined && parent !== (deps.botUserId || context.botUserId)) return;
     await onThreadMessage(message, context.botToken);
   });
 
@@ -471,5 +449,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
 
   app.error(async (error) => {
     logger.error({ err: error, code: error.code }, "Unhandled error in a Slack listener");
+    // Rethrown, Bolt answers 500 and Slack sends the event again: nothing was stored, so nothing may be acknowledged.
+    if (isWarmlineError(error, "store_unavailable")) throw error;
   });
 }

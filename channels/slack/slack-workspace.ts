@@ -1,12 +1,13 @@
 import type { WebClient } from "@slack/web-api";
 import type { ContextPackage } from "../../src/domain/context-package.js";
 import { WarmlineError } from "../../src/domain/errors.js";
-import type { AgentWorkspace, CardStatus, ThreadPost } from "../../src/ports/agent-workspace.js";
+import type { AgentWorkspace, CardStatus, ReplyNotice, ThreadPost } from "../../src/ports/agent-workspace.js";
 import type { DeliveryAttempt, DeliveryState } from "../../src/ports/customer-channel.js";
 import type { Logger } from "../../src/ports/logger.js";
 import { SlackCardPosts } from "./card-posts.js";
 import type { SlackTeamInfo } from "./context-card.js";
 import { SlackDeliveryReactions } from "./delivery-reactions.js";
+import { noticeSlackReply } from "./reply-notices.js";
 import { anyRotaMemberActive } from "./rota-presence.js";
 import type { SlackMaskingGate } from "./masking-gate.js";
 import { SlackPosting } from "./slack-posting.js";
@@ -94,6 +95,11 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
 
   markDelivery(messageRef: string, state: DeliveryState): Promise<void> {
     return this.reactions.markDelivery(messageRef, state);
+  }
+
+  /** Through the outbox: a failure throws, so it is retried. */
+  noticeReply(notice: ReplyNotice): Promise<void> {
+    return noticeSlackReply(this.posting, notice);
   }
 
   permalink(thread: string): Promise<string | undefined> {

@@ -68,9 +68,20 @@ export interface WhatsAppChatPort {
   fetchMessages(options: { limit?: number; fromMe?: boolean }): Promise<WhatsAppRecentMessage[]>;
 }
 
+/** What catch-up reads of a chat: its id, when it was last active, and its latest messages in full. */
+export interface WhatsAppChatHistory {
+  id: Pick<WAWebJS.ChatId, "_serialized">;
+  /** Seconds since the epoch of the chat's last activity. */
+  timestamp: number;
+  isGroup: boolean;
+  fetchMessages(options: { limit?: number; fromMe?: boolean }): Promise<WhatsAppInboundMessage[]>;
+}
+
 export interface WhatsAppClientPort {
   /** Optional so minimal fakes still fit; the real Client has it. Used to resume in-doubt sends. */
   getChatById?(chatId: string): Promise<WhatsAppChatPort>;
+  /** Optional so minimal fakes still fit; the real Client has it. Used to catch up after downtime. */
+  getChats?(): Promise<WhatsAppChatHistory[]>;
   initialize(): Promise<void>;
   destroy(): Promise<void>;
   getState(): Promise<WhatsAppState | null>;

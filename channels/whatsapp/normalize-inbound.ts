@@ -216,6 +216,9 @@ export function normalizeWhatsAppMessage(message: WhatsAppInboundMessage, contex
   const customerName = context.customerName ?? whatsappNotifyName(message);
   if (customerName) base.customerName = customerName;
   if (context.phone) base.phone = context.phone;
+  // WhatsApp's timestamp is whole seconds on its own clock: it is what catch-up after downtime compares.
+  if (typeof message.timestamp === "number" && Number.isFinite(message.timestamp) && message.timestamp > 0)
+    base.sentAt = message.timestamp * 1000;
   const result = (text: string, attachments?: Attachment[], warning?: string): WhatsAppNormalizeResult => {
     const normalized: InboundCustomerMessage = { ...base, text };
     if (attachments && attachments.length > 0) normalized.attachments = attachments;

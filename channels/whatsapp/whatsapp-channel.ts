@@ -32,6 +32,7 @@ import {
   whatsappEdit,
   type WhatsAppInboundDeps,
 } from "./whatsapp-inbound.js";
+import { catchUpWhatsApp } from "./whatsapp-catch-up.js";
 import { errorText, silentWhatsAppLogger, type WhatsAppLogger } from "./whatsapp-logger.js";
 import { defaultCreateMedia, sendWhatsAppMessage, type WhatsAppMediaFactory, type WhatsAppSenderDeps } from "./whatsapp-outbound.js";
 import { WHATSAPP_SESSION_DIR } from "./whatsapp-session.js";
@@ -89,6 +90,8 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
   /** One promise chain per chat, so a slow media download cannot reorder a customer's messages. */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** The catch-up after the last (re)connect: live messages are stored after it, so older ones come first. */
+  private catchingUp: Promise<void> = Promise.resolve();
 
   constructor(options: WhatsAppChannelOptions) {
     this.client = options.client;
@@ -205,6 +208,16 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
     if (this.problemReported) this.report("connected", "WhatsApp is connected; queued messages will now be sent.");
     this.problemReported = false;
     this.lastProblem = undefined;
+    this.catchingUp = this.track(this.catchUp());
+  }
+
+  /** Stores what customers sent while this session was down (see whatsapp-catch-up.ts). */
+  private async catchUp(): Promise<void> {
+    const since = await this.events?.lastInboundAt?.(this.name).catch((err: unknown) => {
+      this.logger.warn({ err: errorText(err) }, "Could not read when the last WhatsApp message was stored; no catch-up this time");
+      return undefined;
+    });
+    await catchUpWhatsApp({ client: this.client, logger: this.logger, since, store: (message) => this.storeInbound(message) });
   }
 
   private onAuthenticated(): void {
@@ -270,19 +283,25 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
     this.reconnector.schedule(why);
   }
 
+  /** Each message is handed to the engine's inbox as it arrives (in order per chat), and let go once it is stored. */
   private onInboundMessage(message: WhatsAppInboundMessage): void {
     this.enqueue(this.chainKey(message), async () => {
-      const inbound = await readWhatsAppInbound(this.inbound, message);
-      if (!inbound) return;
-      await deliverWhatsAppInbound(
-        inbound,
-        async (m) => {
-          await this.events?.onMessage(m);
-        },
-        this.logger,
-        (notice) => this.report("inbound_failed", notice),
-      );
+      await this.catchingUp;
+      await this.storeInbound(message);
     });
+  }
+
+  private async storeInbound(message: WhatsAppInboundMessage): Promise<void> {
+    const inbound = await readWhatsAppInbound(this.inbound, message);
+    if (!inbound) return;
+    await deliverWhatsAppInbound(
+      inbound,
+      async (m) => {
+        await this.events?.onMessage(m);
+      },
+      this.logger,
+      (notice) => this.report("inbound_failed", notice),
+    );
   }
 
   private onMessageAck(message: WhatsAppInboundMessage, ack: number): void {
@@ -313,15 +332,21 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
   /** Runs `task` after earlier tasks with the same key; a failure is logged, never thrown into the emitter. */
   private enqueue(key: string, task: () => Promise<void>): void {
     const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous.then(task).catch((err: unknown) => {
-      this.logger.error({ err: errorText(err) }, "Handling a WhatsApp event failed");
-    });
+    const next = this.track(previous.then(task));
     this.chains.set(key, next);
-    this.inFlight.add(next);
     void next.finally(() => {
-      this.inFlight.delete(next);
       if (this.chains.get(key) === next) this.chains.delete(key);
     });
+  }
+
+  /** Counts `work` until it settles (whenIdle); its failure is logged. */
+  private track(work: Promise<void>): Promise<void> {
+    const tracked = work.catch((err: unknown) => {
+      this.logger.error({ err: errorText(err) }, "Handling a WhatsApp event failed");
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+    return tracked;
   }
 
   private reportProblem(code: string, message: string): void {

@@ -21,7 +21,9 @@ export type WarmlineErrorCode =
   | "slack_auth_failed"
   | "slack_unreachable"
   | "browser_not_found"
-  | "input_invalid";
+  | "input_invalid"
+  /** An agent replied in a thread whose card is not recorded yet (being posted, or in doubt). */
+  | "thread_not_bound";
 
 /** How an adapter classifies a failed delivery, so the outbox knows whether and when to retry. */
 export interface DeliveryRetryInfo {

@@ -1,7 +1,9 @@
-import { currentEscalation, type AgentRef, type Attachment, type Conversation } from "../domain/conversation.js";
+import { currentEscalation, type AgentRef, type Conversation } from "../domain/conversation.js";
+import { WarmlineError } from "../domain/errors.js";
 import type { Escalation } from "../domain/escalation.js";
 import { readAgentReply } from "../domain/internal-note.js";
 import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
+import type { AgentReply } from "../ports/inbox.js";
 import type { EngineCore, Outbound } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";
 
@@ -9,7 +11,12 @@ import { transferInLane } from "./handoff.js";
  * What agents do from the workspace: claim, release, reply, transfer, return to the bot, resolve.
  * Each runs in the conversation's lane and is checked against who may act inside its own write.
  */
-export function createAgentActions(core: EngineCore): AgentActions {
+/** The agent actions, with replies taken from the inbox (the engine's agentReply stores them there first). */
+export type AgentActionsFromInbox = Omit<AgentActions, "agentReply"> & {
+  processAgentReply(reply: AgentReply): Promise<AgentReplyResult>;
+};
+
+export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
   const { config, store, clock, log, inLane, mutate, message, tell, teamOf } = core;
 
   /** Config lists the workspace's raw user ids; agent ids are "<workspace>:<user id>". */
@@ -113,17 +120,22 @@ export function createAgentActions(core: EngineCore): AgentActions {
     );
   }
 
-  async function agentReply(
-    thread: string,
-    agent: AgentRef,
-    text: string,
-    messageRef: string,
-    attachments?: Attachment[],
-    options?: { send?: boolean },
-  ): Promise<AgentReplyResult> {
-    const reading = readAgentReply(text, { notesByDefault: config.slack.notesByDefault, send: options?.send });
+  /**
+   * An agent's message from the inbox. A thread not bound to a conversation yet (its card being posted,
+   * or in doubt after a crash) makes it wait: the inbox retries it until the card is recorded, and
+   * tells the agent if that never happens. Anything not relayed is told to the agent on their message.
+   */
+  async function processAgentReply({ thread, agent, text, messageRef, attachments, send }: AgentReply): Promise<AgentReplyResult> {
+    const reading = readAgentReply(text, { notesByDefault: config.slack.notesByDefault, send });
     const found = await store.findByThread(thread);
-    if (!found) return { relayed: false, reason: "unknown_thread" };
+    if (!found) {
+      throw new WarmlineError(
+        "thread_not_bound",
+        `No conversation is bound to thread ${thread} yet: the reply waits until its card is recorded.`,
+        undefined,
+        { retry: "unavailable" },
+      );
+    }
     return inLane(found.id, async (conversation) => {
       const escalation = currentEscalation(conversation);
       const isCurrentThread = escalation?.thread === thread && (conversation.state === "queued" || conversation.state === "assigned");
@@ -147,7 +159,7 @@ export function createAgentActions(core: EngineCore): AgentActions {
       const written = await mutate(conversation.id, (c, out) => {
         const earlier = c.transcript.find((e) => e.workspaceRef === messageRef && e.author === "agent");
         // "Send to customer" on a reply first kept as a note relays that same entry, once.
-        const sendingNote = earlier?.internal === true && options?.send === true && !internal;
+        const sendingNote = earlier?.internal === true && send === true && !internal;
         if (earlier && !sendingNote) {
           duplicate = true;
           return undefined;
@@ -165,6 +177,8 @@ export function createAgentActions(core: EngineCore): AgentActions {
             attachments,
             relay: { entryId: entry.id, workspaceRef: messageRef, escalationId: escalation!.id },
           });
+        } else if (!result.relayed) {
+          out.add({ kind: "reply_notice", notice: { thread, messageRef, agentId: agent.id, reason: result.reason } });
         }
         out.audit(agent.id, internal ? "internal_note" : "relayed");
         return c;
@@ -239,5 +253,5 @@ export function createAgentActions(core: EngineCore): AgentActions {
     });
   }
 
-  return { claim, release, agentReply, mayTransfer, transfer, returnToBot, resolve };
+  return { claim, release, processAgentReply, mayTransfer, transfer, returnToBot, resolve };
 }

@@ -9,10 +9,12 @@ import { describeError, digitsOf, type EngineCore, type RecordEntry } from "./en
 import { acknowledgeWhileQueued, availabilityFor, escalateInto, greeted, relayToThread } from "./handoff.js";
 import { answerSurvey, isSurveyAnswer, pendingSurveyFor, surveyAnswerKey } from "./surveys.js";
 
-/** What the customer's channel reports: messages, their edits and deletions, delivery of relayed replies. */
+/** What the customer's channel reports: messages, their edits and deletions (taken from the inbox), delivery of relayed replies. */
 export interface CustomerFlow {
-  handleInboundMessage(message: InboundCustomerMessage): Promise<void>;
-  handleMessageChange(change: CustomerMessageChange): Promise<void>;
+  /** One stored customer message and everything it causes; the conversation it went to, if any. */
+  processInbound(message: InboundCustomerMessage): Promise<string | undefined>;
+  /** One stored edit or deletion; the conversation it changed, if any. */
+  processChange(change: CustomerMessageChange): Promise<string | undefined>;
   handleDelivery(update: DeliveryUpdate): Promise<void>;
 }
 
@@ -22,7 +24,7 @@ function customerLanguage(identified: (CustomerLanguage & { confidence: number }
 }
 
 export function createCustomerFlow(core: EngineCore): CustomerFlow {
-  const { config, store, clock, log, serializer, dispatcher, message, tell } = core;
+  const { config, store, clock, log, serializer, message, tell } = core;
   // The config is fixed for the engine's life: normalize the VIP list once, not per conversation.
   const vipNumbers = new Set(config.customers.vip.map(digitsOf));
 
@@ -52,17 +54,16 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     return conversation;
   }
 
-  async function handleInboundMessage(inbound: InboundCustomerMessage): Promise<void> {
-    const conversationId = await serializer.run(inbound.address, () => processInbound(inbound));
-    if (conversationId) await dispatcher.settled(conversationId);
-  }
-
   /**
    * A customer message and everything it causes (reply, escalation, relay) are committed in one
    * write, with the message's own id in the transcript: a redelivery, even after a crash, finds it
    * there and takes effect once.
    */
   async function processInbound(inbound: InboundCustomerMessage): Promise<string | undefined> {
+    return serializer.run(inbound.address, () => recordInbound(inbound));
+  }
+
+  async function recordInbound(inbound: InboundCustomerMessage): Promise<string | undefined> {
     let conversation = await store.findActiveByCustomer(inbound.address);
     // Only an exact survey answer can have been recorded under its own key; other messages skip that read.
     if (
@@ -247,8 +248,8 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     });
   }
 
-  async function handleMessageChange(change: CustomerMessageChange): Promise<void> {
-    const conversationId = await serializer.run(change.address, async () => {
+  async function processChange(change: CustomerMessageChange): Promise<string | undefined> {
+    return serializer.run(change.address, async () => {
       const conversation = await store.findActiveByCustomer(change.address);
       const original = conversation?.transcript.find((e) => e.id === change.messageId);
       if (!conversation || !original) return undefined;
@@ -267,7 +268,6 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       });
       return conversation.id;
     });
-    if (conversationId) await dispatcher.settled(conversationId);
   }
 
   async function handleDelivery(update: DeliveryUpdate): Promise<void> {
@@ -289,5 +289,5 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     });
   }
 
-  return { handleInboundMessage, handleMessageChange, handleDelivery };
+  return { processInbound, processChange, handleDelivery };
 }

@@ -21,6 +21,7 @@ export function createDelivery(core: EngineCore): Delivery {
     const effect = item.effect;
     if (effect.kind === "notify_ops") return workspace.notifyOps?.(effect.text, attempt);
     if (effect.kind === "mark_delivery") return workspace.markDelivery?.(effect.messageRef, effect.state);
+    if (effect.kind === "reply_notice") return workspace.noticeReply?.(effect.notice);
     const conversation = await store.get(item.lane);
     // Forgotten meanwhile: nothing of theirs may go out any more.
     if (!conversation) return;
@@ -179,6 +180,8 @@ function describeEffect(effect: OutboxEffect): string {
       return `a thread post (${effect.post.kind.replace(/_/g, " ")})`;
     case "mark_delivery":
       return "a delivery reaction";
+    case "reply_notice":
+      return "a notice to an agent";
     case "notify_ops":
       return "an ops notice";
   }

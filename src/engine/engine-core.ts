@@ -14,10 +14,9 @@ import { maskOptionsFor, maskPii } from "../domain/pii.js";
 import type { AgentWorkspace, CardStatus, ThreadPost } from "../ports/agent-workspace.js";
 import type { Assistant, AssistantTurn } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
-import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerChannel } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
-import type { NewOutboxItem, OutboxEffect, OutboxStore } from "../ports/outbox.js";
+import type { NewOutboxItem, OutboxEffect, WarmlineStore } from "../ports/outbox.js";
 import type { Ticketing } from "../ports/ticketing.js";
 import { buildContextPackage } from "./context-package.js";
 import { createKeyedSerializer, type KeyedSerializer } from "./keyed-serializer.js";
@@ -35,8 +34,8 @@ export const SYSTEM_ACTOR = "system";
 
 export interface EngineDeps {
   config: WarmlineConfig;
-  /** Conversations and their outbox, in one store (every store factory returns both). */
-  store: ConversationStore & OutboxStore;
+  /** Conversations, their outbox and the inbox, in one store (every store factory returns all three). */
+  store: WarmlineStore;
   assistant: Assistant;
   customers: CustomerChannel;
   workspace: AgentWorkspace;
@@ -100,7 +99,7 @@ export type OutboxHandlers = Pick<OutboxDispatcherDeps, "deliver" | "onFailed">;
  */
 export interface EngineCore {
   readonly config: WarmlineConfig;
-  readonly store: ConversationStore & OutboxStore;
+  readonly store: WarmlineStore;
   readonly assistant: Assistant;
   readonly customers: CustomerChannel;
   readonly workspace: AgentWorkspace;

@@ -42,6 +42,8 @@ export interface AgentWorkspace {
   postToThread(thread: string, post: ThreadPost, delivery?: DeliveryAttempt): Promise<void>;
   /** Marks an agent message (identified by the workspace's own message ref) with its delivery state. */
   markDelivery?(messageRef: string, state: DeliveryState): Promise<void>;
+  /** Tells the agent, on their message, why it did not reach the customer (an internal note, not theirs to answer, no conversation). */
+  noticeReply?(notice: ReplyNotice): Promise<void>;
   /** Human-readable permalink to a thread, for transfer cards. */
   permalink?(thread: string): Promise<string | undefined>;
   /** Posts to the operators' channel (connection problems, failed deliveries). Throws only when given a `delivery` (the outbox retries). */
@@ -103,9 +105,23 @@ export type ActionResult = { ok: true } | ActionRefusal;
 
 export type ClaimResult = ActionResult;
 
+/** Why an agent's message did not go to the customer. */
+export type UnrelayedReason = "internal_note" | "not_claimant" | "not_open" | "unknown_thread";
+
 export type AgentReplyResult =
   | { relayed: true }
-  | { relayed: false; reason: "internal_note" | "not_claimant" | "not_open" | "unknown_thread" };
+  | { relayed: false; reason: UnrelayedReason }
+  /** Stored, not handled yet (its thread's card is not recorded yet, or another instance has it): the agent hears the outcome if it is not relayed. */
+  | { relayed: false; reason: "pending" };
+
+/** Told to the agent where they wrote, when their message did not reach the customer. */
+export interface ReplyNotice {
+  thread: string;
+  /** The agent's message. */
+  messageRef: string;
+  agentId: string;
+  reason: UnrelayedReason;
+}
 
 export interface TeamStatus {
   team: string;

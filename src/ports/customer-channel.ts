@@ -13,6 +13,8 @@ export interface InboundCustomerMessage {
   text: string;
   attachments?: Attachment[];
   receivedAt: number;
+  /** When the customer sent it, by the platform's clock (epoch ms), when the channel says: catch-up after downtime starts from the newest. */
+  sentAt?: number;
 }
 
 /** An edit or deletion the customer made to an earlier message. */
@@ -69,9 +71,12 @@ export interface SentCustomerMessage {
 }
 
 export interface CustomerChannelEvents {
+  /** Resolves once the message is durably stored (a copy already stored is a no-op): acknowledge it to the platform only then. */
   onMessage(message: InboundCustomerMessage): Promise<void>;
   onMessageChange?(change: CustomerMessageChange): Promise<void>;
   onDelivery?(update: DeliveryUpdate): Promise<void>;
+  /** When the newest message stored from `channel` was sent (`sentAt`): a channel that can catch up after downtime starts there. */
+  lastInboundAt?(channel: string): Promise<number | undefined>;
   /** Connection-level problems (logged out, conflict, banned) the operators must see. */
   onConnectionProblem?(problem: {
     code: string;

@@ -1,9 +1,10 @@
 import type { AuditEvent } from "../domain/audit.js";
 import type { ContextPackage } from "../domain/context-package.js";
 import type { Attachment, Conversation } from "../domain/conversation.js";
-import type { CardStatus, ThreadPost } from "./agent-workspace.js";
+import type { CardStatus, ReplyNotice, ThreadPost } from "./agent-workspace.js";
 import type { ConversationStore } from "./conversation-store.js";
 import type { DeliveryState } from "./customer-channel.js";
+import type { InboxStore } from "./inbox.js";
 
 /** The lane of items that belong to no conversation (operator notices). */
 export const OUTBOX_OPS_LANE = "ops";
@@ -32,6 +33,7 @@ export type OutboxEffect =
     }
   | { kind: "thread_post"; escalationId: string; post: ThreadPost }
   | { kind: "mark_delivery"; messageRef: string; state: DeliveryState }
+  | { kind: "reply_notice"; notice: ReplyNotice }
   | { kind: "notify_ops"; text: string };
 
 export type OutboxStatus = "pending" | "in_flight" | "failed";
@@ -99,5 +101,5 @@ export interface OutboxStore extends LaneLeaseStore {
   listOutbox(): Promise<OutboxItem[]>;
 }
 
-/** What the store factories return: conversations and their outbox, in one place. */
-export type WarmlineStore = ConversationStore & OutboxStore;
+/** What the store factories return: conversations, their outbox and the inbox, in one place. */
+export type WarmlineStore = ConversationStore & OutboxStore & InboxStore;

@@ -77,6 +77,16 @@ export interface FakeSlackApiOptions {
   validTokens?: string[];
 }
 
+/**
+ * A slow Slack: every Web API call takes `ms` to answer. A write either takes effect before the slow
+ * answer (`applyFirst` true: a caller that dies waiting has posted without knowing it) or after it,
+ * and then only if the caller is still there to hear it (false: one that dies waiting has posted nothing).
+ */
+export interface FakeSlackLatency {
+  ms: number;
+  applyFirst(method: string, args: Record<string, unknown>): boolean;
+}
+
 export interface FakeSlackApi {
   /** Pass as slackApiUrl; ends with /api/. */
   url: string;
@@ -97,6 +107,8 @@ export interface FakeSlackApi {
   grantedScopes?: string[];
   /** Views published to users' Home tabs, by user id (latest wins). */
   homeViews: Map<string, { type: string; blocks: unknown[] }>;
+  /** Set to make every call slow (see FakeSlackLatency); unset answers at once. */
+  latency?: FakeSlackLatency;
   /** While set, every Web API call fails this way (Slack down); unset it to bring Slack back. */
   outage?: FakeSlackFailure;
   /**
@@ -445,8 +457,14 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     if (options.validTokens && !options.validTokens.includes(token)) return send(res, 200, { ok: false, error: "invalid_auth" });
     const handler = handlers[method];
     if (!handler) return send(res, 200, { ok: false, error: "unknown_method" });
-    const result = handler(args, token);
-    return send(res, 200, { ok: true, ...result });
+    const latency = api.latency;
+    if (!latency) return send(res, 200, { ok: true, ...handler(args, token) });
+    const applyFirst = latency.applyFirst(method, args);
+    const result = applyFirst ? handler(args, token) : undefined;
+    await new Promise((resolve) => setTimeout(resolve, latency.ms));
+    // The caller hung up (it died): a write still waiting to apply never happens.
+    if (res.destroyed || req.socket.destroyed) return;
+    return send(res, 200, { ok: true, ...(result ?? handler(args, token)) });
   };
 
   const server = createServer((req, res) => {

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type WAWebJS from "whatsapp-web.js";
 import type {
   WhatsAppAck,
+  WhatsAppChatHistory,
   WhatsAppChatPort,
   WhatsAppClientPort,
   WhatsAppDisconnectReason,
@@ -184,14 +185,32 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
 
   /** The chat's latest messages, newest last, as wweb's Chat.fetchMessages returns them. */
   async getChatById(chatId: string): Promise<WhatsAppChatPort> {
-    return {
-      fetchMessages: async ({ limit, fromMe }) => {
-        const inChat = [...this.messages.values()].filter(
-          (m) => (m.fromMe ? m.to : m.from) === chatId && (fromMe === undefined || m.fromMe === fromMe),
-        );
-        return inChat.slice(-(limit ?? inChat.length)).map((m) => ({ ...m, hasMedia: Boolean(m.hasMedia) }));
-      },
-    };
+    return { fetchMessages: async (options) => this.chatMessages(chatId, options) };
+  }
+
+  /** Every chat with a message, with its last activity, as wweb's getChats returns them. */
+  async getChats(): Promise<WhatsAppChatHistory[]> {
+    const chats = new Map<string, number>();
+    for (const m of this.messages.values()) {
+      const chatId = m.fromMe ? m.to : m.from;
+      chats.set(chatId, Math.max(chats.get(chatId) ?? 0, m.timestamp));
+    }
+    return [...chats].map(([chatId, timestamp]) => ({
+      id: { _serialized: chatId },
+      timestamp,
+      isGroup: chatId.endsWith("@g.us"),
+      fetchMessages: async (options) => this.chatMessages(chatId, options),
+    }));
+  }
+
+  private chatMessages(
+    chatId: string,
+    { limit, fromMe }: { limit?: number; fromMe?: boolean },
+  ): (FakeWhatsAppMessage & { hasMedia: boolean })[] {
+    const inChat = [...this.messages.values()].filter(
+      (m) => (m.fromMe ? m.to : m.from) === chatId && (fromMe === undefined || m.fromMe === fromMe),
+    );
+    return inChat.slice(-(limit ?? inChat.length)).map((m) => ({ ...m, hasMedia: Boolean(m.hasMedia) }));
   }
 
   async requestPairingCode(phoneNumber: string): Promise<string> {
@@ -264,6 +283,22 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
       name: options.name,
     });
     return this.deliverInbound(message);
+  }
+
+  /**
+   * The customer types `text` while Warmline is down or disconnected: WhatsApp keeps it in the chat
+   * (getChats / fetchMessages find it) but emits nothing. Returns its id.
+   */
+  customerSaysWhileOffline(text: string, options: CustomerSaysOptions = {}): string {
+    const message = this.buildMessage({
+      id: this.newId("AC"),
+      chatId: chatIdOf(options.from),
+      type: "chat",
+      body: text,
+      name: options.name,
+    });
+    this.messages.set(message.id._serialized, message);
+    return message.id._serialized;
   }
 
   /** The customer sends a fixture message (image, voice note, location...); returns its id. */

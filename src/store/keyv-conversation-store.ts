@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { AuditEvent } from "../domain/audit.js";
 import type { Conversation } from "../domain/conversation.js";
-import { WarmlineError, isWarmlineError } from "../domain/errors.js";
+import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 import type { NewOutboxItem, OutboxItem, OutboxStore } from "../ports/outbox.js";
 import { indexEntryOf, isActiveConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
 import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+import { inStore } from "./store-errors.js";
 
 /** forgetCustomer repeats while conversations created during the sweep keep appearing. */
 const FORGET_MAX_ROUNDS = 3;
@@ -212,17 +213,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   }
 
   private async attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (isWarmlineError(error)) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new WarmlineError(
-        "store_unavailable",
-        `Could not ${operation} in ${this.backend.location} (${reason}): ${this.backend.remedy}.`,
-        error,
-      );
-    }
+    return inStore(this.backend, operation, run);
   }
 }
 

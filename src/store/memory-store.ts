@@ -2,7 +2,9 @@ import { Keyv } from "keyv";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import type { ConversationIndexEntry } from "./conversation-index.js";
+import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
+import { MemoryInboxBackend } from "./memory-inbox.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
 
 const NAMESPACE = "warmline";
@@ -11,7 +13,8 @@ const SEEN_SWEEP_SIZE = 10_000;
 
 /** In-process store for tests and the demo. Nothing survives the process. */
 export async function createMemoryStore(options: { clock?: Clock } = {}): Promise<WarmlineStore> {
-  return new KeyvConversationStore(new MemoryBackend(), options.clock ?? systemClock);
+  const clock = options.clock ?? systemClock;
+  return withInbox(new KeyvConversationStore(new MemoryBackend(), clock), new DurableInbox(new MemoryInboxBackend(), clock));
 }
 
 /**

@@ -3,7 +3,9 @@ import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { WarmlineStore } from "../ports/outbox.js";
+import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
+import { RedisInboxBackend } from "./redis-inbox.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
 
 export const REDIS_DEFAULT_NAMESPACE = "warmline";
@@ -222,7 +224,12 @@ export async function createRedisStore(options: { url: string; namespace?: strin
   // One connection for keyv and our scripts. The cast only bridges @redis/client's generic defaults.
   const adapter = new KeyvRedis<string>(client as unknown as RedisClientType, { namespace, throwOnErrors: true });
   const keyv = new Keyv(adapter, { namespace, useKeyPrefix: false, throwOnErrors: true });
-  return new KeyvConversationStore(new RedisBackend(keyv, adapter, client, location, remedy), options.clock ?? systemClock);
+  const clock = options.clock ?? systemClock;
+  const inbox = new RedisInboxBackend(client, adapter.createKeyPrefix("", adapter.namespace), location);
+  return withInbox(
+    new KeyvConversationStore(new RedisBackend(keyv, adapter, client, location, remedy), clock),
+    new DurableInbox(inbox, clock),
+  );
 }
 
 class RedisBackend implements StoreBackend {

@@ -3,7 +3,9 @@ import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { WarmlineStore } from "../ports/outbox.js";
+import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
+import { openSqliteInbox } from "./sqlite-inbox.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
 
 const NAMESPACE = "warmline";
@@ -54,7 +56,19 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
   }
   const reader = new KeyvSqlite({ uri: `sqlite://${options.file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
   const keyv = new Keyv({ store: reader, namespace: NAMESPACE, throwOnErrors: true });
-  return new KeyvConversationStore(new SqliteBackend(keyv, reader, writer, location, remedy), options.clock ?? systemClock);
+  const clock = options.clock ?? systemClock;
+  const backend = new SqliteBackend(keyv, reader, writer, location, remedy);
+  const store = new KeyvConversationStore(backend, clock);
+  try {
+    const inbox = await openSqliteInbox(
+      (sql, ...parameters) => backend.exclusive(() => writer.query(sql, ...parameters) as Promise<unknown[]>),
+      location,
+    );
+    return withInbox(store, new DurableInbox(inbox, clock));
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw new WarmlineError("store_unavailable", `Cannot open ${location} (${messageOf(error)}): ${remedy}.`, error);
+  }
 }
 
 class SqliteBackend implements StoreBackend {
@@ -315,7 +329,8 @@ class SqliteBackend implements StoreBackend {
     });
   }
 
-  private async exclusive<T>(run: () => Promise<T>): Promise<T> {
+  /** Runs `run` on the writer connection in turn: one transaction or statement at a time in this process. */
+  async exclusive<T>(run: () => Promise<T>): Promise<T> {
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => {});
     return result;

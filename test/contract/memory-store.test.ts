@@ -1,5 +1,6 @@
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import { runConversationStoreContract } from "./conversation-store.contract.js";
+import { runInboxContract } from "./inbox.contract.js";
 import { runOutboxContract } from "./outbox.contract.js";
 
 runConversationStoreContract("memory", async ({ clock }) => ({
@@ -8,6 +9,11 @@ runConversationStoreContract("memory", async ({ clock }) => ({
 }));
 
 runOutboxContract("memory", async ({ clock }) => ({
+  store: await createMemoryStore({ clock }),
+  cleanup: async () => {},
+}));
+
+runInboxContract("memory", async ({ clock }) => ({
   store: await createMemoryStore({ clock }),
   cleanup: async () => {},
 }));

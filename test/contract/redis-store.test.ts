@@ -4,6 +4,7 @@ import { isWarmlineError } from "../../src/domain/errors.js";
 import { createRedisStore } from "../../src/store/redis-store.js";
 import { deleteRedisNamespace as deleteNamespace } from "../helpers/redis-namespace.js";
 import { runConversationStoreContract } from "./conversation-store.contract.js";
+import { runInboxContract } from "./inbox.contract.js";
 import { runOutboxContract } from "./outbox.contract.js";
 
 // Tests are the one place besides src/config that read the environment: they choose their server.
@@ -25,6 +26,15 @@ if (url === undefined) {
   });
 
   runOutboxContract("redis", async ({ clock }) => {
+    const namespace = `warmline-test-${randomUUID()}`;
+    return {
+      store: await createRedisStore({ url, namespace, clock }),
+      reopen: () => createRedisStore({ url, namespace, clock }),
+      cleanup: () => deleteNamespace(url, namespace),
+    };
+  });
+
+  runInboxContract("redis", async ({ clock }) => {
     const namespace = `warmline-test-${randomUUID()}`;
     return {
       store: await createRedisStore({ url, namespace, clock }),

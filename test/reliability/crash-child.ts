@@ -1,6 +1,7 @@
 /**
- * The process the crash test kills: Warmline through startWarmline, in HTTP mode, on a SQLite file,
- * with Slack's and WhatsApp's servers in the parent (SLACK_API_URL, WARMLINE_BRIDGE_URL).
+ * The process the crash test kills: Warmline through startWarmline, in HTTP mode, on a SQLite file
+ * (or Redis: CRASH_STORE=redis with REDIS_URL and CRASH_REDIS_NAMESPACE), with Slack's and
+ * WhatsApp's servers in the parent (SLACK_API_URL, WARMLINE_BRIDGE_URL).
  * Prints "READY <port>" once it listens.
  */
 import { loadConfigFile } from "../../src/config/load-config.js";
@@ -11,7 +12,10 @@ import { WhatsAppBridgeClient } from "../helpers/whatsapp-bridge.js";
 
 const config = structuredClone(loadConfigFile(SHIPPED_CONFIG_FILE)) as ReturnType<typeof loadConfigFile> & Record<string, unknown>;
 config.slack.mode = "http";
-config.store = { kind: "sqlite", sqliteFile: "crash.sqlite" };
+config.store =
+  process.env.CRASH_STORE === "redis"
+    ? { kind: "redis", sqliteFile: "crash.sqlite", redisNamespace: process.env.CRASH_REDIS_NAMESPACE! }
+    : { kind: "sqlite", sqliteFile: "crash.sqlite" };
 // Open around the clock, so the run does not depend on the hour it runs at.
 for (const team of Object.values(config.teams))
   team.businessHours = { ...team.businessHours, days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open: "00:00", close: "00:00" };
@@ -27,6 +31,7 @@ const handle = await startWarmline({
     SLACK_API_URL: process.env.SLACK_API_URL!,
     PORT: "0",
     LOG_LEVEL: "warn",
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
   },
   logger: createSilentLogger(),
   whatsapp: { client: new WhatsAppBridgeClient(process.env.WARMLINE_BRIDGE_URL!) },

@@ -32,6 +32,8 @@ describe("normalizeWhatsAppMessage", () => {
       phone: "+15551234567",
       text: "Hi, where is my order 10023?",
       receivedAt: AT,
+      // WhatsApp's own timestamp (seconds), for catch-up after downtime.
+      sentAt: 1718000000_000,
     });
   });
 

@@ -1,0 +1,189 @@
+import { decideRetry, type DeliveryFailureKind, type RetryPolicy } from "../../routing/retry-policy.js";
+import { isWarmlineError } from "../domain/errors.js";
+import type { Clock } from "../ports/clock.js";
+import type { InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
+import type { Logger } from "../ports/logger.js";
+import type { LaneLeaseStore } from "../ports/outbox.js";
+import { LANE_LEASE_RENEW_MS, LANE_LEASE_TTL_MS, OUTBOX_POLL_INTERVAL_MS } from "./outbox-dispatcher.js";
+
+/** How long the store remembers a processed message's id, so a late redelivery or an overlapping catch-up is a no-op. */
+export const INBOX_REMEMBER_MS = 14 * 24 * 60 * 60 * 1000;
+/** Longest single timer; a later retry is picked up by the poll. */
+const MAX_TIMER_MS = 60_000;
+
+export interface InboxProcessorDeps {
+  inbox: InboxStore & LaneLeaseStore;
+  /** This instance's lease holder id (the outbox's). */
+  instanceId: string;
+  /** Handles one entry; throws when it must be tried again (a WarmlineError's `delivery` says how). */
+  process(entry: InboxEntry): Promise<void>;
+  /** The entry was parked after its retries: make it visible. */
+  onParked(entry: InboxEntry, reason: string): Promise<void>;
+  policy: RetryPolicy;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface InboxProcessor {
+  /** Stores the entry (once: false when its id was received before) and starts its lane. */
+  receive(entry: NewInboxEntry): Promise<boolean>;
+  /** Processes what is due in every lane, what an earlier process left too, then keeps polling. */
+  start(): Promise<void>;
+  kick(lane?: string): Promise<void>;
+  /** Resolves once the lane has nothing this instance can process right now. */
+  settled(lane: string): Promise<void>;
+  idle(): Promise<void>;
+  /** Puts parked entries back in their lanes; returns how many. */
+  replayFailed(id?: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Processes the inbox: each lane (a customer, a thread) strictly in order, lanes in parallel, one
+ * instance at a time per lane (a lease, as for the outbox). An entry is marked processed only after
+ * its processing committed; processing is idempotent (the engine recognises a message it has by
+ * its id), so a crash in between processes it again to no effect.
+ */
+export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
+  const { inbox, clock, policy, instanceId } = deps;
+  const log = deps.logger.child({ component: "inbox", instanceId });
+  const workers = new Map<string, Promise<void>>();
+  const rerun = new Set<string>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  let poller: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
+  const leaseOf = (lane: string) => `inbox:${lane}`;
+
+  function wakeAt(lane: string, at: number): void {
+    clearTimeout(timers.get(lane));
+    const timer = setTimeout(
+      () => {
+        timers.delete(lane);
+        startLane(lane);
+      },
+      Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
+    );
+    timer.unref?.();
+    timers.set(lane, timer);
+  }
+
+  function startLane(lane: string): void {
+    if (stopped) return;
+    if (workers.has(lane)) {
+      rerun.add(lane);
+      return;
+    }
+    const worker = (async () => {
+      do {
+        rerun.delete(lane);
+        await runLane(lane).catch((error: unknown) => {
+          log.error({ lane, err: describe(error) }, "The inbox could not read or update its store; the lane waits for the next poll");
+        });
+      } while (rerun.has(lane) && !stopped);
+    })().finally(() => workers.delete(lane));
+    workers.set(lane, worker);
+  }
+
+  async function runLane(lane: string): Promise<void> {
+    if (!(await inbox.acquireLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return;
+    let renewedAt = clock.now();
+    try {
+      while (!stopped) {
+        // Renewed between entries (each is quick); a lost lease means another instance has the lane now.
+        if (clock.now() - renewedAt >= LANE_LEASE_RENEW_MS) {
+          if (!(await inbox.renewLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return;
+          renewedAt = clock.now();
+        }
+        const [head] = await inbox.inboxHeads(lane);
+        if (!head) return;
+        if (head.notBefore > clock.now()) return wakeAt(lane, head.notBefore);
+        try {
+          await deps.process(head);
+        } catch (error) {
+          if (!(await failed(head, error))) return;
+          continue;
+        }
+        await inbox.completeInboxEntry(head.id);
+      }
+    } finally {
+      await inbox.releaseLease(leaseOf(lane), instanceId).catch((error: unknown) => {
+        log.warn({ lane, err: describe(error) }, "Could not release an inbox lane; it passes to another instance when its lease lapses");
+      });
+    }
+  }
+
+  /** Records a failed processing; true when the lane moves on (the entry was parked). */
+  async function failed(entry: InboxEntry, error: unknown): Promise<boolean> {
+    const kind: DeliveryFailureKind = isWarmlineError(error) && error.delivery ? error.delivery.retry : "transient";
+    const attempts = entry.attempts + (kind === "transient" || kind === "permanent" ? 1 : 0);
+    const now = clock.now();
+    const reason = describe(error);
+    const decision = decideRetry({ kind, attempts, createdAt: entry.receivedAt, now, policy, jitterKey: `${entry.id}#${attempts}` });
+    const context = { lane: entry.lane, entry: entry.id, kind: entry.message.kind, attempts };
+    if (decision.retry) {
+      log.warn({ ...context, retryInMs: decision.at - now }, `Processing a received message failed; retrying: ${reason}`);
+      await inbox.saveInboxEntry({ ...entry, attempts, notBefore: decision.at, lastError: reason });
+      wakeAt(entry.lane, decision.at);
+      return false;
+    }
+    const parked: InboxEntry = { ...entry, status: "failed", attempts, lastError: `${reason} (${decision.why})` };
+    log.error(context, `Processing a received message failed for good (${decision.why}); kept for replay: ${reason}`);
+    if (await inbox.saveInboxEntry(parked))
+      await deps
+        .onParked(parked, parked.lastError!)
+        .catch((e: unknown) => log.error({ ...context, err: describe(e) }, "Could not report it"));
+    return true;
+  }
+
+  async function kick(lane?: string): Promise<void> {
+    if (stopped) return;
+    if (lane !== undefined) return startLane(lane);
+    try {
+      const now = clock.now();
+      for (const head of await inbox.inboxHeads()) if (head.notBefore <= now) startLane(head.lane);
+    } catch (error) {
+      log.error({ err: describe(error) }, "The inbox could not list its lanes; retrying on the next poll");
+    }
+  }
+
+  return {
+    async receive(entry) {
+      const received = await inbox.receiveInbox(entry, INBOX_REMEMBER_MS);
+      // A copy of an entry still waiting (a redelivery after a restart) is a reason to look at its lane too.
+      startLane(entry.lane);
+      return received;
+    },
+    async start() {
+      await kick();
+      if (stopped || poller) return;
+      poller = setInterval(() => void kick(), OUTBOX_POLL_INTERVAL_MS);
+      poller.unref?.();
+    },
+    kick,
+    async settled(lane) {
+      while (workers.has(lane)) await workers.get(lane);
+    },
+    async idle() {
+      while (workers.size > 0) await Promise.all([...workers.values()]);
+    },
+    async replayFailed(id) {
+      const parked = (await inbox.listInbox()).filter((e) => e.status === "failed" && (id === undefined || e.id === id));
+      for (const entry of parked) {
+        await inbox.saveInboxEntry({ ...entry, status: "pending", attempts: 0, notBefore: 0, receivedAt: clock.now() });
+        startLane(entry.lane);
+      }
+      return parked.length;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(poller);
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      while (workers.size > 0) await Promise.all([...workers.values()]);
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

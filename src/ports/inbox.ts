@@ -1,0 +1,77 @@
+import type { AgentRef, Attachment } from "../domain/conversation.js";
+import type { CustomerMessageChange, InboundCustomerMessage } from "./customer-channel.js";
+
+/** An agent's message in a workspace thread, as the workspace adapter read it. */
+export interface AgentReply {
+  thread: string;
+  agent: AgentRef;
+  text: string;
+  /** The agent's own message in the workspace: its idempotency key, and where delivery reactions go. */
+  messageRef: string;
+  attachments?: Attachment[];
+  /** The agent chose "Send to customer" (with notesByDefault, the way to relay a reply without ">>"). */
+  send?: boolean;
+}
+
+/** What arrived: a customer's message, a customer's edit or deletion, or an agent's reply. */
+export type InboxMessage =
+  | { kind: "customer_message"; message: InboundCustomerMessage }
+  | { kind: "customer_change"; change: CustomerMessageChange }
+  | { kind: "agent_reply"; reply: AgentReply };
+
+/** pending: waiting its turn (or a retry); failed: parked after its retries, kept for replay. */
+export type InboxStatus = "pending" | "failed";
+
+/**
+ * One received message, stored before anything else happens to it and processed from the store,
+ * so a crash between receiving and processing loses nothing.
+ */
+export interface InboxEntry {
+  /** The sender's own id for the message ("<channel>:<message id>", the agent's message ref): a redelivery has the same. */
+  id: string;
+  /** Entries of one lane (a customer address, a workspace thread) are processed strictly in `seq` order. */
+  lane: string;
+  /** Assigned by the store, increasing. */
+  seq: number;
+  message: InboxMessage;
+  /** When it was stored (the store's clock). */
+  receivedAt: number;
+  status: InboxStatus;
+  /** Failed processing attempts so far. */
+  attempts: number;
+  /** Epoch ms before which it is not processed (a retry's backoff). */
+  notBefore: number;
+  lastError?: string;
+}
+
+export interface NewInboxEntry {
+  id: string;
+  lane: string;
+  message: InboxMessage;
+  /**
+   * Catch-up bookkeeping: the channel and the platform's send time of a customer message. The store
+   * keeps, per channel, the newest send time it ever received (see `inboxWatermark`).
+   */
+  watermark?: { channel: string; sentAt: number };
+}
+
+/**
+ * Port: the durable inbox. Every store backend implements it beside its conversations. Receiving
+ * is one atomic write keyed by the message's own id: a second copy (a redelivery, a catch-up that
+ * overlaps, Slack's retry) changes nothing, even once the first has been processed, for as long as
+ * the store remembers processed ids (`rememberMs`).
+ */
+export interface InboxStore {
+  /** Appends the entry to its lane unless its id was received before; true when it was new. */
+  receiveInbox(entry: NewInboxEntry, rememberMs: number): Promise<boolean>;
+  /** The oldest pending entry of every lane (or of one lane). Failed entries are parked and skipped. */
+  inboxHeads(lane?: string): Promise<InboxEntry[]>;
+  /** Saves an entry's processing state (attempts, backoff, parked); false when it is gone (processed). */
+  saveInboxEntry(entry: InboxEntry): Promise<boolean>;
+  /** The entry was processed: it leaves its lane, and its id is remembered until its `rememberMs` runs out. */
+  completeInboxEntry(id: string): Promise<void>;
+  /** Every unprocessed entry (pending and failed), oldest first. */
+  listInbox(): Promise<InboxEntry[]>;
+  /** The newest `sentAt` received on this channel (see NewInboxEntry.watermark); undefined before the first. */
+  inboxWatermark(channel: string): Promise<number | undefined>;
+}

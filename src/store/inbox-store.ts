@@ -1,0 +1,138 @@
+import { WarmlineError } from "../domain/errors.js";
+import type { Clock } from "../ports/clock.js";
+import type { InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
+import type { WarmlineStore } from "../ports/outbox.js";
+import { inStore, type StoreWhereabouts } from "./store-errors.js";
+
+/** An inbox entry as a backend stores it: what it queries by, and the entry's JSON. */
+export interface InboxRow {
+  id: string;
+  lane: string;
+  seq: number;
+  /** Pending (processed in turn); false once parked as failed. */
+  open: boolean;
+  document: string;
+}
+
+/** What a receive writes beside the row: the catch-up watermark, and how long the id is remembered. */
+export interface InboxInsert {
+  row: Omit<InboxRow, "seq">;
+  watermark?: { channel: string; sentAt: number };
+  /** Until then (the store's clock) a second copy of the id is refused, however it was processed. */
+  forgetAt: number;
+}
+
+/**
+ * The atomic primitives of one backend's inbox (memory: a synchronous block; SQLite: one statement;
+ * Redis: one Lua script). The rest of the logic lives once, in DurableInbox.
+ */
+export interface InboxBackend extends StoreWhereabouts {
+  /** Appends the row (next seq) unless its id is remembered at `now`; true when it did. */
+  insert(insert: InboxInsert, now: number): Promise<boolean>;
+  /** The lowest-seq open row per lane (or of `lane`). */
+  heads(lane?: string): Promise<InboxRow[]>;
+  /** Rewrites an unprocessed row's document and open flag; false when it is processed or gone. */
+  update(row: Omit<InboxRow, "seq">): Promise<boolean>;
+  /** Marks the row processed: out of its lane, its document dropped, its id kept until its forgetAt. */
+  complete(id: string, now: number): Promise<void>;
+  /** Unprocessed rows (open and parked). */
+  list(): Promise<InboxRow[]>;
+  watermark(channel: string): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+type InboxDocument = Omit<InboxEntry, "id" | "lane" | "seq">;
+
+/** InboxStore over a backend's primitives: entries to rows and back, the clock, and errors that say what to fix. */
+export class DurableInbox implements InboxStore {
+  constructor(
+    private readonly backend: InboxBackend,
+    private readonly clock: Clock,
+  ) {}
+
+  async receiveInbox(entry: NewInboxEntry, rememberMs: number): Promise<boolean> {
+    if (!(rememberMs > 0)) {
+      throw new WarmlineError("input_invalid", `receiveInbox(${entry.id}) needs a positive rememberMs, got ${rememberMs}.`);
+    }
+    const now = this.clock.now();
+    const document: InboxDocument = { message: entry.message, receivedAt: now, status: "pending", attempts: 0, notBefore: 0 };
+    const insert: InboxInsert = {
+      row: { id: entry.id, lane: entry.lane, open: true, document: JSON.stringify(document) },
+      forgetAt: now + rememberMs,
+      ...(entry.watermark ? { watermark: entry.watermark } : {}),
+    };
+    return this.attempt("store a received message", () => this.backend.insert(insert, now));
+  }
+
+  async inboxHeads(lane?: string): Promise<InboxEntry[]> {
+    const rows = await this.attempt("read the inbox", () => this.backend.heads(lane));
+    return rows.map(entryOf).sort((a, b) => a.seq - b.seq);
+  }
+
+  async saveInboxEntry(entry: InboxEntry): Promise<boolean> {
+    const { id, lane, seq: _seq, ...document } = entry;
+    return this.attempt("update a received message", () =>
+      this.backend.update({ id, lane, open: entry.status === "pending", document: JSON.stringify(document) }),
+    );
+  }
+
+  async completeInboxEntry(id: string): Promise<void> {
+    await this.attempt("mark a received message processed", () => this.backend.complete(id, this.clock.now()));
+  }
+
+  async listInbox(): Promise<InboxEntry[]> {
+    const rows = await this.attempt("list the inbox", () => this.backend.list());
+    return rows.map(entryOf).sort((a, b) => a.seq - b.seq);
+  }
+
+  async inboxWatermark(channel: string): Promise<number | undefined> {
+    return this.attempt("read the inbox watermark", () => this.backend.watermark(channel));
+  }
+
+  async close(): Promise<void> {
+    await this.attempt("close the inbox", () => this.backend.close());
+  }
+
+  private async attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return inStore(this.backend, operation, run);
+  }
+}
+
+function entryOf(row: InboxRow): InboxEntry {
+  return { ...(JSON.parse(row.document) as InboxDocument), id: row.id, lane: row.lane, seq: row.seq };
+}
+
+const INBOX_METHODS = new Set<PropertyKey>([
+  "receiveInbox",
+  "inboxHeads",
+  "saveInboxEntry",
+  "completeInboxEntry",
+  "listInbox",
+  "inboxWatermark",
+] satisfies (keyof InboxStore)[]);
+
+/**
+ * One store object with the inbox beside the conversations and outbox, closed together. Everything
+ * but the inbox's methods and close() is the store's own, called on the store itself, so it stays
+ * the same store whatever methods (or private fields) it gains.
+ */
+export function withInbox(store: Omit<WarmlineStore, keyof InboxStore>, inbox: DurableInbox): WarmlineStore {
+  const close = async () => {
+    await inbox.close();
+    await store.close();
+  };
+  // What is assigned to the combined store (a test replacing a method) takes precedence over both.
+  const assigned = new Map<PropertyKey, unknown>([["close", close]]);
+  return new Proxy(store, {
+    set(_target, property, value) {
+      assigned.set(property, value);
+      return true;
+    },
+    get(target, property) {
+      if (assigned.has(property)) return assigned.get(property);
+      const owner: object = INBOX_METHODS.has(property) ? inbox : target;
+      const value: unknown = Reflect.get(owner, property, owner);
+      return typeof value === "function" ? value.bind(owner) : value;
+    },
+  }) as WarmlineStore;
+}

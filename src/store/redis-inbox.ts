@@ -1,0 +1,144 @@
+import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
+
+/** What the inbox needs of the store's Redis connection. */
+export interface RedisInboxClient {
+  eval(script: string, options: { arguments: string[] }): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+}
+
+/*
+ * Keys, under the store's prefix: inbox:row:<id> (the row as JSON, with seq, processed and forgetAt),
+ * inbox:lane:<lane> (a sorted set of the lane's unprocessed ids by seq), inbox:lanes (lanes with
+ * unprocessed rows), inbox:seq, inbox:mark:<channel> (the watermark). Every write is one script.
+ */
+
+/** ARGV: prefix, row JSON, forgetAt, now, watermark channel ('' for none), sentAt. */
+const INSERT_SCRIPT = `
+local p = ARGV[1]
+local row = cjson.decode(ARGV[2])
+local key = p .. 'inbox:row:' .. row.id
+local known = redis.call('GET', key)
+if known then
+  known = cjson.decode(known)
+  if not known.processed or known.forgetAt > tonumber(ARGV[4]) then return 0 end
+end
+row.seq = redis.call('INCR', p .. 'inbox:seq')
+row.processed = false
+row.forgetAt = tonumber(ARGV[3])
+redis.call('SET', key, cjson.encode(row))
+redis.call('ZADD', p .. 'inbox:lane:' .. row.lane, row.seq, row.id)
+redis.call('SADD', p .. 'inbox:lanes', row.lane)
+if ARGV[5] ~= '' then
+  local markKey = p .. 'inbox:mark:' .. ARGV[5]
+  local mark = redis.call('GET', markKey)
+  if not mark or tonumber(mark) < tonumber(ARGV[6]) then redis.call('SET', markKey, ARGV[6]) end
+end
+return 1
+`;
+
+/** ARGV: prefix, lane ('' for every lane), only the head ('1') or every row ('0'). */
+const ROWS_SCRIPT = `
+local p = ARGV[1]
+local lanes = ARGV[2] ~= '' and { ARGV[2] } or redis.call('SMEMBERS', p .. 'inbox:lanes')
+local found = {}
+for _, lane in ipairs(lanes) do
+  for _, id in ipairs(redis.call('ZRANGE', p .. 'inbox:lane:' .. lane, 0, -1)) do
+    local row = redis.call('GET', p .. 'inbox:row:' .. id)
+    if row and ARGV[3] == '0' then table.insert(found, row)
+    elseif row and cjson.decode(row).open then
+      table.insert(found, row)
+      break
+    end
+  end
+end
+return found
+`;
+
+/** ARGV: prefix, id, open ('1' or '0'), document. */
+const UPDATE_SCRIPT = `
+local key = ARGV[1] .. 'inbox:row:' .. ARGV[2]
+local row = redis.call('GET', key)
+if not row then return 0 end
+row = cjson.decode(row)
+if row.processed then return 0 end
+row.open = ARGV[3] == '1'
+row.document = ARGV[4]
+redis.call('SET', key, cjson.encode(row))
+return 1
+`;
+
+/** ARGV: prefix, id, now. Redis drops the processed row once its forgetAt has passed. */
+const COMPLETE_SCRIPT = `
+local p = ARGV[1]
+local key = p .. 'inbox:row:' .. ARGV[2]
+local row = redis.call('GET', key)
+if not row then return 0 end
+row = cjson.decode(row)
+row.processed = true
+row.open = false
+row.document = ''
+local px = math.max(1, math.floor(row.forgetAt - tonumber(ARGV[3])))
+redis.call('SET', key, cjson.encode(row), 'PX', string.format('%d', px))
+local laneKey = p .. 'inbox:lane:' .. row.lane
+redis.call('ZREM', laneKey, ARGV[2])
+if redis.call('ZCARD', laneKey) == 0 then redis.call('SREM', p .. 'inbox:lanes', row.lane) end
+return 1
+`;
+
+/** The Redis store's inbox, on the store's own connection and prefix. */
+export class RedisInboxBackend implements InboxBackend {
+  readonly remedy = "start Redis or fix REDIS_URL";
+
+  constructor(
+    private readonly client: RedisInboxClient,
+    private readonly prefix: string,
+    readonly location: string,
+  ) {}
+
+  async insert({ row, watermark, forgetAt }: InboxInsert, now: number): Promise<boolean> {
+    const inserted = await this.client.eval(INSERT_SCRIPT, {
+      arguments: [
+        this.prefix,
+        JSON.stringify(row),
+        String(forgetAt),
+        String(now),
+        watermark?.channel ?? "",
+        watermark ? String(watermark.sentAt) : "",
+      ],
+    });
+    return inserted === 1;
+  }
+
+  async heads(lane?: string): Promise<InboxRow[]> {
+    return this.rows(lane ?? "", true);
+  }
+
+  async update(row: Omit<InboxRow, "seq">): Promise<boolean> {
+    const updated = await this.client.eval(UPDATE_SCRIPT, { arguments: [this.prefix, row.id, row.open ? "1" : "0", row.document] });
+    return updated === 1;
+  }
+
+  async complete(id: string, now: number): Promise<void> {
+    await this.client.eval(COMPLETE_SCRIPT, { arguments: [this.prefix, id, String(now)] });
+  }
+
+  async list(): Promise<InboxRow[]> {
+    return this.rows("", false);
+  }
+
+  async watermark(channel: string): Promise<number | undefined> {
+    const mark = await this.client.get(`${this.prefix}inbox:mark:${channel}`);
+    return mark === null ? undefined : Number(mark);
+  }
+
+  /** The store closes the shared connection. */
+  async close(): Promise<void> {}
+
+  private async rows(lane: string, headsOnly: boolean): Promise<InboxRow[]> {
+    const rows = (await this.client.eval(ROWS_SCRIPT, { arguments: [this.prefix, lane, headsOnly ? "1" : "0"] })) as string[];
+    return rows.map((json) => {
+      const { id, lane: rowLane, seq, open, document } = JSON.parse(json) as InboxRow;
+      return { id, lane: rowLane, seq: Number(seq), open: open === true, document };
+    });
+  }
+}

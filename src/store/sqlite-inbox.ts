@@ -1,0 +1,120 @@
+import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
+
+/** Processed ids past their forgetAt are deleted every this many completions. */
+const SQLITE_INBOX_PRUNE_EVERY = 500;
+
+/** Row states: waiting its turn, parked after its retries, processed (only the id and watermark are kept). */
+const OPEN = 0;
+const PARKED = 1;
+const PROCESSED = 2;
+
+const INBOX_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS warmline_inbox(
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, lane TEXT NOT NULL, state INTEGER NOT NULL,
+     document TEXT NOT NULL, channel TEXT, sent_at INTEGER, forget_at INTEGER NOT NULL)`,
+  "CREATE INDEX IF NOT EXISTS warmline_inbox_lane ON warmline_inbox(state, lane, seq)",
+  "CREATE INDEX IF NOT EXISTS warmline_inbox_watermark ON warmline_inbox(channel, sent_at)",
+];
+
+interface SqliteInboxRow {
+  seq: number;
+  id: string;
+  lane: string;
+  state: number;
+  document: string;
+}
+
+/** How the inbox runs a statement: on the store's writer connection, in turn with its transactions. */
+export type SqliteInboxQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown[]>;
+
+/**
+ * The SQLite store's inbox, in its own table of the same file. Its statements run on the store's
+ * writer connection, queued with the store's transactions (a second connection in the same process
+ * would wait on their lock); each write is a single statement, so it is atomic on its own.
+ * The watermark is the newest `sent_at` among the rows; pruning never deletes a channel's newest row.
+ */
+export async function openSqliteInbox(query: SqliteInboxQuery, location: string): Promise<InboxBackend> {
+  for (const statement of INBOX_SCHEMA) await query(statement);
+  return new SqliteInboxBackend(query, location);
+}
+
+class SqliteInboxBackend implements InboxBackend {
+  readonly remedy = "check that the directory exists and is writable, and that no other program holds the file";
+  private completions = 0;
+
+  constructor(
+    private readonly query: SqliteInboxQuery,
+    readonly location: string,
+  ) {}
+
+  async insert({ row, watermark, forgetAt }: InboxInsert, now: number): Promise<boolean> {
+    // An id processed so long ago that it is forgotten may come again; one still remembered may not.
+    await this.query("DELETE FROM warmline_inbox WHERE id = ? AND state = ? AND forget_at <= ?", row.id, PROCESSED, now);
+    const inserted = (await this.query(
+      `INSERT INTO warmline_inbox(id, lane, state, document, channel, sent_at, forget_at) VALUES(?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO NOTHING RETURNING seq`,
+      row.id,
+      row.lane,
+      row.open ? OPEN : PARKED,
+      row.document,
+      watermark?.channel ?? null,
+      watermark?.sentAt ?? null,
+      forgetAt,
+    )) as unknown[];
+    return inserted.length > 0;
+  }
+
+  async heads(lane?: string): Promise<InboxRow[]> {
+    // SQLite returns the row holding MIN(seq) for each group's bare columns.
+    const rows = (await this.query(
+      `SELECT MIN(seq) AS seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN} ${lane === undefined ? "" : "AND lane = ?"} GROUP BY lane`,
+      ...(lane === undefined ? [] : [lane]),
+    )) as SqliteInboxRow[];
+    return rows.map(rowOf);
+  }
+
+  async update(row: Omit<InboxRow, "seq">): Promise<boolean> {
+    const updated = (await this.query(
+      "UPDATE warmline_inbox SET state = ?, document = ? WHERE id = ? AND state != ? RETURNING seq",
+      row.open ? OPEN : PARKED,
+      row.document,
+      row.id,
+      PROCESSED,
+    )) as unknown[];
+    return updated.length > 0;
+  }
+
+  async complete(id: string, now: number): Promise<void> {
+    await this.query("UPDATE warmline_inbox SET state = ?, document = '' WHERE id = ?", PROCESSED, id);
+    if (++this.completions % SQLITE_INBOX_PRUNE_EVERY !== 0) return;
+    await this.query(
+      `DELETE FROM warmline_inbox AS i WHERE state = ? AND forget_at <= ?
+         AND (channel IS NULL OR EXISTS (SELECT 1 FROM warmline_inbox AS j WHERE j.channel = i.channel AND j.sent_at > i.sent_at))`,
+      PROCESSED,
+      now,
+    );
+  }
+
+  async list(): Promise<InboxRow[]> {
+    const rows = (await this.query(
+      "SELECT seq, id, lane, state, document FROM warmline_inbox WHERE state != ? ORDER BY seq",
+      PROCESSED,
+    )) as SqliteInboxRow[];
+    return rows.map(rowOf);
+  }
+
+  async watermark(channel: string): Promise<number | undefined> {
+    const rows = (await this.query("SELECT MAX(sent_at) AS at FROM warmline_inbox WHERE channel = ?", channel)) as {
+      at: number | null;
+    }[];
+    const at = rows[0]?.at;
+    return at === null || at === undefined ? undefined : Number(at);
+  }
+
+  /** The store closes the shared connection. */
+  async close(): Promise<void> {}
+}
+
+function rowOf(row: SqliteInboxRow): InboxRow {
+  return { seq: Number(row.seq), id: row.id, lane: row.lane, open: Number(row.state) === OPEN, document: row.document };
+}

@@ -1,0 +1,192 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Clock } from "../../src/ports/clock.js";
+import type { InboundCustomerMessage } from "../../src/ports/customer-channel.js";
+import type { NewInboxEntry } from "../../src/ports/inbox.js";
+import type { WarmlineStore } from "../../src/ports/outbox.js";
+import { BASE_TIME, buildCustomerAddress, uniqueId } from "./conversation-factory.js";
+import type { OutboxStoreFixture } from "./outbox.contract.js";
+
+/** How long the suite asks the store to remember a processed id. */
+const REMEMBER_MS = 60_000;
+/** Copies of one message racing to be stored. */
+const CONCURRENT_COPIES = 20;
+
+function customerMessage(address: string, text: string, overrides: Partial<InboundCustomerMessage> = {}): NewInboxEntry {
+  const messageId = uniqueId("wamid");
+  return {
+    id: `whatsapp:${messageId}`,
+    lane: address,
+    message: {
+      kind: "customer_message",
+      message: { messageId, address, channel: "whatsapp", text, receivedAt: BASE_TIME, ...overrides },
+    },
+  };
+}
+
+const texts = (entries: { message: NewInboxEntry["message"] }[]) =>
+  entries.map((e) => (e.message.kind === "customer_message" ? e.message.message.text : e.message.kind));
+
+/** One inbox suite for every store backend: receive-once, lane order, parking, forgetting processed ids, the watermark, durability. */
+export function runInboxContract(name: string, factory: (context: { clock: Clock }) => Promise<OutboxStoreFixture>): void {
+  describe(`InboxStore contract: ${name}`, () => {
+    let time = BASE_TIME;
+    const clock: Clock = { now: () => time };
+    let fixture: OutboxStoreFixture;
+    let store: WarmlineStore;
+    const open = new Set<WarmlineStore>();
+
+    beforeEach(async () => {
+      time = BASE_TIME;
+      fixture = await factory({ clock });
+      store = fixture.store;
+      open.add(store);
+    });
+    afterEach(async () => {
+      for (const s of open) await s.close();
+      open.clear();
+      await fixture.cleanup();
+    });
+
+    it("stores a message once: a second copy changes nothing, before or after it is processed", async () => {
+      const a = buildCustomerAddress();
+      const first = customerMessage(a, "hello");
+      expect(await store.receiveInbox(first, REMEMBER_MS)).toBe(true);
+      expect(await store.receiveInbox({ ...first, message: customerMessage(a, "a different body").message }, REMEMBER_MS)).toBe(false);
+      const [head] = await store.inboxHeads(a);
+      expect(head).toMatchObject({ id: first.id, lane: a, status: "pending", attempts: 0, notBefore: 0, receivedAt: BASE_TIME });
+      expect(head!.message).toEqual(first.message);
+      await store.completeInboxEntry(first.id);
+      expect(await store.receiveInbox(first, REMEMBER_MS)).toBe(false);
+      expect(await store.inboxHeads(a)).toEqual([]);
+      expect(await store.listInbox()).toEqual([]);
+    });
+
+    it(`lets exactly one of ${CONCURRENT_COPIES} concurrent copies in`, async () => {
+      const entry = customerMessage(buildCustomerAddress(), "once");
+      const results = await Promise.all(Array.from({ length: CONCURRENT_COPIES }, () => store.receiveInbox(entry, REMEMBER_MS)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.listInbox()).toHaveLength(1);
+    });
+
+    it("keeps each lane in order and gives one head per lane", async () => {
+      const [a, b] = [buildCustomerAddress(), buildCustomerAddress()];
+      for (const [lane, text] of [
+        [a, "a1"],
+        [b, "b1"],
+        [a, "a2"],
+        [a, "a3"],
+      ] as const)
+        await store.receiveInbox(customerMessage(lane, text), REMEMBER_MS);
+      expect(texts(await store.inboxHeads())).toEqual(["a1", "b1"]);
+      const all = await store.listInbox();
+      expect(texts(all)).toEqual(["a1", "b1", "a2", "a3"]);
+      expect(all.map((e) => e.seq)).toEqual([...all.map((e) => e.seq)].sort((x, y) => x - y));
+      await store.completeInboxEntry(all[0]!.id);
+      expect(texts(await store.inboxHeads(a))).toEqual(["a2"]);
+      expect(texts(await store.inboxHeads(b))).toEqual(["b1"]);
+    });
+
+    it("saves attempts and backoff, and parks a failed entry: the lane moves on, the entry stays for replay", async () => {
+      const a = buildCustomerAddress();
+      await store.receiveInbox(customerMessage(a, "a1"), REMEMBER_MS);
+      await store.receiveInbox(customerMessage(a, "a2"), REMEMBER_MS);
+      const [head] = await store.inboxHeads(a);
+      expect(await store.saveInboxEntry({ ...head!, attempts: 2, notBefore: BASE_TIME + 5000, lastError: "store busy" })).toBe(true);
+      expect((await store.inboxHeads(a))[0]).toMatchObject({
+        id: head!.id,
+        attempts: 2,
+        notBefore: BASE_TIME + 5000,
+        lastError: "store busy",
+      });
+      expect(await store.saveInboxEntry({ ...head!, status: "failed", attempts: 6 })).toBe(true);
+      expect(texts(await store.inboxHeads(a))).toEqual(["a2"]);
+      const parked = (await store.listInbox()).find((e) => e.id === head!.id);
+      expect(parked).toMatchObject({ status: "failed", attempts: 6 });
+      // Replayed, it is back at its own place in the lane.
+      await store.saveInboxEntry({ ...parked!, status: "pending", attempts: 0 });
+      expect(texts(await store.inboxHeads(a))).toEqual(["a1"]);
+      await store.completeInboxEntry(head!.id);
+      expect(await store.saveInboxEntry(parked!)).toBe(false);
+    });
+
+    it("forgets a processed id once its time has passed on the store's clock, never an unprocessed one", async () => {
+      const a = buildCustomerAddress();
+      const processed = customerMessage(a, "processed");
+      const waiting = customerMessage(a, "waiting");
+      await store.receiveInbox(processed, REMEMBER_MS);
+      await store.receiveInbox(waiting, REMEMBER_MS);
+      await store.completeInboxEntry(processed.id);
+      time += REMEMBER_MS - 1;
+      expect(await store.receiveInbox(processed, REMEMBER_MS)).toBe(false);
+      time += 2;
+      expect(await store.receiveInbox(waiting, REMEMBER_MS)).toBe(false);
+      expect(await store.receiveInbox(processed, REMEMBER_MS)).toBe(true);
+      expect(texts(await store.listInbox())).toEqual(["waiting", "processed"]);
+    });
+
+    it("keeps the newest send time per channel as the watermark", async () => {
+      expect(await store.inboxWatermark("whatsapp")).toBeUndefined();
+      const a = buildCustomerAddress();
+      const at = (sentAt: number, channel = "whatsapp") => ({ ...customerMessage(a, `at ${sentAt}`), watermark: { channel, sentAt } });
+      await store.receiveInbox(at(BASE_TIME + 2000), REMEMBER_MS);
+      // A catch-up stores an older message later: the watermark does not move back.
+      await store.receiveInbox(at(BASE_TIME + 1000), REMEMBER_MS);
+      await store.receiveInbox(at(BASE_TIME + 9000, "cloud"), REMEMBER_MS);
+      for (const entry of await store.listInbox()) await store.completeInboxEntry(entry.id);
+      expect(await store.inboxWatermark("whatsapp")).toBe(BASE_TIME + 2000);
+      expect(await store.inboxWatermark("cloud")).toBe(BASE_TIME + 9000);
+    });
+
+    it("keeps every kind of message intact: unicode, attachments, edits, agent replies", async () => {
+      const a = buildCustomerAddress();
+      const text = '¿Dónde está mi pedido? 你好 🙏 "quoted" \\ / '.repeat(200);
+      const withMedia = customerMessage(a, text, {
+        attachments: [{ kind: "image", mimeType: "image/jpeg", dataBase64: Buffer.alloc(30_000, 7).toString("base64") }],
+        customerName: "Zoë",
+        phone: "+447700900123",
+      });
+      const edit: NewInboxEntry = {
+        id: "whatsapp:edit:1",
+        lane: a,
+        message: { kind: "customer_change", change: { messageId: "m1", address: a, kind: "edited", newText: "new", at: BASE_TIME } },
+      };
+      const reply: NewInboxEntry = {
+        id: "slack:C0RETENT1:1700000200.000200",
+        lane: "slack:C0RETENT1:1700000100.000001",
+        message: {
+          kind: "agent_reply",
+          reply: {
+            thread: "slack:C0RETENT1:1700000100.000001",
+            agent: { id: "slack:U0AGENT01", name: "Alex" },
+            text: "On it",
+            messageRef: "slack:C0RETENT1:1700000200.000200",
+          },
+        },
+      };
+      for (const entry of [withMedia, edit, reply]) await store.receiveInbox(entry, REMEMBER_MS);
+      expect((await store.listInbox()).map((e) => e.message)).toEqual([withMedia.message, edit.message, reply.message]);
+    });
+
+    it("keeps unprocessed entries, processed ids and the watermark across close and reopen", async (context) => {
+      if (!fixture.reopen) {
+        context.skip(`${name} keeps nothing after close`);
+        return;
+      }
+      const a = buildCustomerAddress();
+      const processed = { ...customerMessage(a, "processed"), watermark: { channel: "whatsapp", sentAt: BASE_TIME + 500 } };
+      const waiting = customerMessage(a, "waiting");
+      await store.receiveInbox(processed, REMEMBER_MS);
+      await store.receiveInbox(waiting, REMEMBER_MS);
+      await store.completeInboxEntry(processed.id);
+      await store.close();
+      open.delete(store);
+
+      store = await fixture.reopen();
+      open.add(store);
+      expect(texts(await store.inboxHeads())).toEqual(["waiting"]);
+      expect(await store.receiveInbox(processed, REMEMBER_MS)).toBe(false);
+      expect(await store.receiveInbox(waiting, REMEMBER_MS)).toBe(false);
+      expect(await store.inboxWatermark("whatsapp")).toBe(BASE_TIME + 500);
+    });
+  });
+}
