@@ -2,6 +2,7 @@ import { z } from "zod";
 import { signalActionsSchema, signalPhrasesSchema } from "./signal-actions.js";
 import { ESCALATION_REASONS } from "../domain/escalation.js";
 import { customerLanguagesSchema, keywordsSchema, languageCode, messagesSchema } from "./customer-messages-schema.js";
+import { checkWhatsAppSettings, whatsappConfigSchema } from "./whatsapp-schema.js";
 
 /**
  * The single source of truth for Warmline's configuration. `warmline.config.json` is validated
@@ -180,6 +181,8 @@ export const policySchema = z.strictObject({
     .describe("Escalation reason → card priority"),
 });
 
+const tcpPort = z.number().int().min(0).max(65535);
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   business: z.strictObject({ name: z.string().min(1) }),
@@ -272,11 +275,7 @@ export const configSchema = z.strictObject({
   assistant: assistantConfigSchema.prefault({}),
   metrics: z
     .strictObject({
-      port: z
-        .number()
-        .int()
-        .min(0)
-        .max(65535)
+      port: tcpPort
         .optional()
         .describe(
           "Socket Mode: the port of a small HTTP server for GET /metrics (unset: no metrics server). HTTP mode serves /metrics on PORT",
@@ -301,13 +300,16 @@ export const configSchema = z.strictObject({
     })
     .default({ enabled: true, day: "mon", time: "09:00", timezone: "UTC" })
     .describe("The weekly digest of escalation figures in the ops channel"),
-  whatsapp: z
+  http: z
     .strictObject({
-      browserPath: z.string().optional().describe("Chromium/Chrome executable; else CHROME_PATH or the usual install paths"),
-      pairing: z.enum(["qr", "code"]).default("qr"),
-      pairingPhone: z.string().optional().describe("Phone number to pair with a code instead of a QR"),
+      port: tcpPort
+        .optional()
+        .describe(
+          "Socket Mode: the port of a small HTTP server for /whatsapp/webhook (whatsapp.kind cloud) and GET /metrics; metrics.port is its older name. HTTP mode serves both on PORT beside /slack/events",
+        ),
     })
-    .default({ pairing: "qr" }),
+    .default({}),
+  whatsapp: whatsappConfigSchema,
 });
 
 export { customerLanguagesSchema, keywordsSchema, messagesSchema };
@@ -319,6 +321,7 @@ export type BusinessHoursConfig = z.infer<typeof businessHoursSchema>;
 export type KeywordsConfig = z.infer<typeof keywordsSchema>;
 export type MessagesConfig = z.infer<typeof messagesSchema>;
 export type CustomerLanguagesConfig = z.infer<typeof customerLanguagesSchema>;
+export type { WhatsAppConfig, WhatsAppTemplateConfig } from "./whatsapp-schema.js";
 
 const recordOf = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -348,6 +351,7 @@ export const checkedConfigSchema = configSchema.superRefine(
     if (Array.isArray(routing.rules)) routing.rules.forEach((rule, i) => requireTeam(recordOf(rule).team, ["routing", "rules", i, "team"]));
     for (const [key, team] of Object.entries(recordOf(config.teams)))
       requireTeam(recordOf(team).overflowTeam, ["teams", key, "overflowTeam"]);
+    checkWhatsAppSettings(config, ctx);
     for (const [key, alternates] of Object.entries(recordOf(routing.alternateTeams))) {
       requireTeam(key, ["routing", "alternateTeams", key]);
       if (Array.isArray(alternates)) alternates.forEach((team, i) => requireTeam(team, ["routing", "alternateTeams", key, i]));
