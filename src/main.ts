@@ -11,7 +11,7 @@ import { WebClient } from "@slack/web-api";
 import wweb from "whatsapp-web.js";
 import { type PreparedAssistant, prepareCheckedConfig } from "./assistant/from-config.js";
 import { dataDirOf, readEnvironment } from "./config/environment.js";
-import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile } from "./config/load-config.js";
+import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile, type WarmlineEnv } from "./config/load-config.js";
 import type { WarmlineConfig } from "./config/schema.js";
 import { isWarmlineError, WarmlineError } from "./domain/errors.js";
 import { createEngine, ENGINE_TICK_INTERVAL_MS, type Engine } from "./engine/engine.js";
@@ -31,6 +31,8 @@ import { findBrowser } from "../channels/whatsapp/browser-path.js";
 import { whatsappClientOptions } from "../channels/whatsapp/client-options.js";
 import type { WhatsAppClientPort } from "../channels/whatsapp/client-port.js";
 import { WhatsAppChannelAdapter } from "../channels/whatsapp/whatsapp-channel.js";
+import { WhatsAppCloudChannelAdapter } from "../channels/whatsapp-cloud/cloud-channel.js";
+import { createGraphClient } from "../channels/whatsapp-cloud/cloud-graph.js";
 import { createAnalyticsRuntime } from "./analytics/analytics-runtime.js";
 import type { WarmlineMetrics } from "./analytics/metrics.js";
 import { registerAnalyticsListeners } from "../channels/slack/analytics-listeners.js";
@@ -59,7 +61,7 @@ export interface WarmlineHandle {
   port?: number;
   /** Prometheus metrics (also served at /metrics). */
   metrics: WarmlineMetrics;
-  /** Socket Mode: the port of the /metrics server, when metrics.port is set. */
+  /** Socket Mode: the port of the small HTTP server (/metrics, /whatsapp/webhook), when http.port or metrics.port is set. */
   metricsPort?: number;
   /** Resolves once every message and action received so far has been fully handled. */
   idle(): Promise<void>;
@@ -125,6 +127,44 @@ function instanceIdOf(dataDir: string): string {
   }
 }
 
+/** The configured customer channel: WhatsApp Web on a linked phone, or Meta's Cloud API. */
+function createCustomerChannel(deps: {
+  config: WarmlineConfig;
+  env: WarmlineEnv;
+  options: StartWarmlineOptions;
+  dataDir: string;
+  store: ConversationStore;
+  clock: Clock;
+  logger: Logger;
+}): WhatsAppChannelAdapter | WhatsAppCloudChannelAdapter {
+  const { config, env, clock, logger } = deps;
+  if (config.whatsapp.kind === "cloud" && env.whatsappCloud) {
+    const cloud = env.whatsappCloud;
+    return new WhatsAppCloudChannelAdapter({
+      graph: createGraphClient({ apiUrl: cloud.apiUrl, accessToken: cloud.accessToken, phoneNumberId: cloud.phoneNumberId }),
+      appSecret: cloud.appSecret,
+      verifyToken: cloud.verifyToken,
+      seen: deps.store,
+      clock,
+      logger,
+    });
+  }
+  const client =
+    deps.options.whatsapp?.client ??
+    new wweb.Client(
+      whatsappClientOptions({
+        dataDir: deps.dataDir,
+        browserPath: findBrowser({ configured: config.whatsapp.browserPath, env: { CHROME_PATH: env.chromePath } }),
+      }),
+    );
+  return new WhatsAppChannelAdapter({
+    client,
+    logger,
+    pairing: { mode: config.whatsapp.pairing, phone: config.whatsapp.pairingPhone },
+    clock,
+  });
+}
+
 export async function startWarmline(options: StartWarmlineOptions = {}): Promise<WarmlineHandle> {
   const rawEnv = options.env ?? readEnvironment();
   const { config, assistant: preparedAssistant } = await resolveConfig(options.config, rawEnv);
@@ -153,6 +193,18 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       outboxBacklog: async () => (await store.listOutbox()).length,
     });
 
+    const customers = createCustomerChannel({
+      config,
+      env,
+      options,
+      dataDir,
+      store,
+      clock,
+      logger: logger.child({ component: "whatsapp" }),
+    });
+    // The Cloud API's webhook is served beside /slack/events (HTTP mode) or with /metrics (Socket Mode).
+    const webhookRoutes = customers instanceof WhatsAppCloudChannelAdapter ? [customers.webhook] : [];
+
     const appOptions = slackAppOptions({
       config,
       env,
@@ -160,7 +212,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       // Answer Slack after the event is stored: a crash before that makes Slack retry instead of losing it.
       processBeforeResponse: options.slack?.processBeforeResponse ?? true,
       clientOptions: options.slack?.clientOptions,
-      customRoutes: analytics.httpRoutes,
+      customRoutes: [...analytics.httpRoutes, ...webhookRoutes],
     });
     // A wrong token or no network stops the start here with one message, after a bounded number of attempts.
     const identity = await checkSlackAtStartup(
@@ -176,21 +228,6 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       opsChannel: channels.ops,
       teams: Object.entries(config.teams).map(([key, team]) => ({ key, displayName: team.displayName })),
       logger: logger.child({ component: "slack" }),
-    });
-
-    const client =
-      options.whatsapp?.client ??
-      new wweb.Client(
-        whatsappClientOptions({
-          dataDir,
-          browserPath: findBrowser({ configured: config.whatsapp.browserPath, env: { CHROME_PATH: env.chromePath } }),
-        }),
-      );
-    const customers = new WhatsAppChannelAdapter({
-      client,
-      logger: logger.child({ component: "whatsapp" }),
-      pairing: { mode: config.whatsapp.pairing, phone: config.whatsapp.pairingPhone },
-      clock,
     });
 
     const engine = createEngine({ config, store, assistant, customers, workspace, clock, logger, instanceId: instanceIdOf(dataDir) });
@@ -246,6 +283,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     undo.push(() => analytics.stop());
     const { metricsPort } = await analytics.start({
       socketMode: config.slack.mode === "socket",
+      routes: webhookRoutes,
       ...(opsChannel ? { postDigest: (week) => postWeeklyDigest(app.client, opsChannel, week, workspace.teams) } : {}),
     });
     logger.info({ mode: config.slack.mode, port, store: config.store.kind }, "Warmline is running");

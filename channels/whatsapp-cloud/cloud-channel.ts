@@ -154,7 +154,9 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
   // Webhook
 
   private async handleWebhook(payload: CloudWebhook): Promise<void> {
-    if (payload.object !== "whatsapp_business_account" || !this.events) return;
+    // Not started yet (or stopped): a 500 makes Meta deliver the post again once Warmline listens.
+    if (!this.events) throw new Error("the WhatsApp Cloud API channel is not started");
+    if (payload.object !== "whatsapp_business_account") return;
     const work: Promise<void>[] = [];
     for (const entry of payload.entry)
       for (const change of entry.changes) if (change.field === "messages") work.push(...this.handleChange(change.value));

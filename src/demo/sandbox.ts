@@ -11,6 +11,7 @@ import { SLACK_ACTION_IDS, SLACK_ANALYTICS_ACTION_IDS } from "../../channels/sla
 import { SLACK_FEEDBACK_INTENT_ACTION, SLACK_FEEDBACK_INTENT_BLOCK } from "../../channels/slack/feedback-listeners.js";
 import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../sandbox/fake-slack-api.js";
 import { FakeWhatsAppClient } from "../sandbox/fake-whatsapp-client.js";
+import { FAKE_GRAPH_ACCESS_TOKEN, FAKE_GRAPH_PHONE_NUMBER_ID, type FakeGraphApi, startFakeGraphApi } from "../sandbox/fake-graph-api.js";
 import {
   buttonAction,
   postCommand,
@@ -50,9 +51,14 @@ export const SANDBOX_USERS: FakeSlackUser[] = [
 export const SANDBOX_CUSTOMER = { chatId: "447700900123@c.us", name: "Maria Lopez" };
 
 export type SandboxTransport = "http" | "socket";
+/** Which WhatsApp channel the sandbox runs: whatsapp-web.js on the fake client, or the Cloud API on the fake Graph API. */
+export type SandboxChannel = "web" | "cloud";
+export const SANDBOX_CLOUD_APP_SECRET = "sandbox-meta-app-secret-not-a-real-one";
+export const SANDBOX_CLOUD_VERIFY_TOKEN = "sandbox-verify-token";
 
 export interface SandboxOptions {
   transport?: SandboxTransport;
+  channel?: SandboxChannel;
   clock?: Clock;
   logger?: Logger;
   configure?: (config: WarmlineConfig) => void;
@@ -61,7 +67,12 @@ export interface SandboxOptions {
 export interface Sandbox {
   handle: WarmlineHandle;
   api: FakeSlackApi;
+  /** The fake WhatsApp Web client (channel "web"; idle under "cloud"). */
   whatsapp: FakeWhatsAppClient;
+  /** The fake Graph API (channel "cloud"). */
+  graph?: FakeGraphApi;
+  /** The texts the customer received on WhatsApp, oldest first, whichever the channel. */
+  customerReceived(): string[];
   config: WarmlineConfig;
   /** The customer writes on WhatsApp; resolves once Warmline has fully handled it. */
   customerSays(text: string): Promise<void>;
@@ -133,6 +144,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   process.once("exit", removeDataDir);
   const clock = options.clock ?? { now: () => Date.now() };
   const whatsapp = new FakeWhatsAppClient({ now: clock.now });
+  const graph = options.channel === "cloud" ? await startFakeGraphApi({ now: clock.now }) : undefined;
+  if (graph) {
+    config.whatsapp.kind = "cloud";
+    // Socket Mode serves the webhook on the small HTTP server; port 0 picks a free one.
+    if (transport === "socket") config.http.port = 0;
+  }
   const handle = await startWarmline({
     config,
     dataDir,
@@ -145,10 +162,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       SLACK_APP_TOKEN: "xapp-1-sandbox-token",
       SLACK_API_URL: api.url,
       PORT: "0",
+      ...(graph
+        ? {
+            WHATSAPP_ACCESS_TOKEN: FAKE_GRAPH_ACCESS_TOKEN,
+            WHATSAPP_PHONE_NUMBER_ID: FAKE_GRAPH_PHONE_NUMBER_ID,
+            WHATSAPP_APP_SECRET: SANDBOX_CLOUD_APP_SECRET,
+            WHATSAPP_VERIFY_TOKEN: SANDBOX_CLOUD_VERIFY_TOKEN,
+            WHATSAPP_API_URL: graph.url,
+          }
+        : {}),
     },
     slack: { processBeforeResponse: true, clientOptions: { retryConfig: { retries: 0 } } },
   });
   if (socket) await socket.connected();
+  graph?.setWebhook(`http://127.0.0.1:${handle.port ?? handle.metricsPort}/whatsapp/webhook`, SANDBOX_CLOUD_APP_SECRET);
   const driver = socket ? socketDriver(socket) : await httpDriver(handle.port!);
 
   const address = `whatsapp:${SANDBOX_CUSTOMER.chatId}`;
@@ -182,10 +209,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     handle,
     api,
     whatsapp,
+    ...(graph ? { graph } : {}),
+    customerReceived: () => (graph ? graph.sent.map((m) => m.text) : whatsapp.sent.map((m) => m.text)),
     config,
     currentCard,
     async customerSays(text) {
-      whatsapp.customerSays(text, { from: SANDBOX_CUSTOMER.chatId, name: SANDBOX_CUSTOMER.name });
+      if (graph) await graph.customerSays({ phone: SANDBOX_CUSTOMER.chatId.replace(/@c\.us$/, ""), name: SANDBOX_CUSTOMER.name }, text);
+      else whatsapp.customerSays(text, { from: SANDBOX_CUSTOMER.chatId, name: SANDBOX_CUSTOMER.name });
       await handle.idle();
     },
     async click(user, actionId) {
@@ -236,6 +266,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await handle.stop();
       await driver.close();
       await api.close();
+      await graph?.close();
       process.off("exit", removeDataDir);
       removeDataDir();
     },

@@ -49,6 +49,8 @@ export interface FakeGraphApi {
   readReceipts: string[];
   /** Every request: method and path. */
   requests: { method: string; path: string }[];
+  /** Calls `listener` with each message Warmline sends (the demo prints them). */
+  onSent(listener: (sent: FakeGraphSent) => void): void;
   /** Where webhook posts go (Warmline's /whatsapp/webhook) and the app secret they are signed with. */
   setWebhook(url: string, appSecret: string): void;
   /** The next `times` sends fail with Meta's error `code`. */
@@ -139,6 +141,7 @@ export async function startFakeGraphApi(
   let tokenExpired = false;
   let seq = 0;
   const failures: FakeGraphErrorCode[] = [];
+  const sentListeners: ((sent: FakeGraphSent) => void)[] = [];
   const media = new Map<string, FakeGraphMedia>();
   const bodies = new Map<string, string>();
   /** When each customer last wrote: free text after 24 hours gets 131047, as from Meta. */
@@ -210,6 +213,7 @@ export async function startFakeGraphApi(
     sent: [],
     readReceipts: [],
     requests: [],
+    onSent: (listener) => void sentListeners.push(listener),
     setWebhook(url, appSecret) {
       webhook = { url, secret: appSecret };
     },
@@ -287,14 +291,16 @@ export async function startFakeGraphApi(
       const id = nextId("wamid.OUT");
       const type = String(payload.type);
       const mediaId = (payload[type] as { id?: string } | undefined)?.id;
-      api.sent.push({
+      const sent: FakeGraphSent = {
         id,
         to,
         type,
         text: textOf(payload),
         payload,
         ...(mediaId && media.has(mediaId) ? { media: media.get(mediaId)! } : {}),
-      });
+      };
+      api.sent.push(sent);
+      for (const listener of sentListeners) listener(sent);
       return json(res, 200, { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
     }
     if (req.method === "POST" && path === `/${FAKE_GRAPH_PHONE_NUMBER_ID}/media`) {
