@@ -37,6 +37,7 @@ import { createAnalyticsRuntime } from "./analytics/analytics-runtime.js";
 import type { WarmlineMetrics } from "./analytics/metrics.js";
 import { registerAnalyticsListeners } from "../channels/slack/analytics-listeners.js";
 import { postWeeklyDigest } from "../channels/slack/app-home.js";
+import { registerTemplateListeners } from "../channels/slack/template-listeners.js";
 
 export interface StartWarmlineOptions {
   /** A config object, or the path of a config file. Default: ./warmline.config.json. */
@@ -242,6 +243,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       botUserId: identity.botUserId,
       idempotency: store,
     });
+    registerTemplateListeners(app, { actions: engine, workspace, config, logger: logger.child({ component: "slack" }) });
     registerAnalyticsListeners(app, {
       analytics: analytics.actions,
       agentRef: (userId) => workspace.users.agentRef(userId),

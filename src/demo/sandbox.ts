@@ -9,6 +9,13 @@ import { join } from "node:path";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import { SLACK_ACTION_IDS, SLACK_ANALYTICS_ACTION_IDS } from "../../channels/slack/context-card.js";
 import { SLACK_FEEDBACK_INTENT_ACTION, SLACK_FEEDBACK_INTENT_BLOCK } from "../../channels/slack/feedback-listeners.js";
+import {
+  SLACK_TEMPLATE_OPEN_ACTION,
+  SLACK_TEMPLATE_PARAMETERS_ACTION,
+  SLACK_TEMPLATE_PARAMETERS_BLOCK,
+  SLACK_TEMPLATE_PICK_ACTION,
+  SLACK_TEMPLATE_PICK_BLOCK,
+} from "../../channels/slack/template-listeners.js";
 import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../sandbox/fake-slack-api.js";
 import { FakeWhatsAppClient } from "../sandbox/fake-whatsapp-client.js";
 import { FAKE_GRAPH_ACCESS_TOKEN, FAKE_GRAPH_PHONE_NUMBER_ID, type FakeGraphApi, startFakeGraphApi } from "../sandbox/fake-graph-api.js";
@@ -82,8 +89,10 @@ export interface Sandbox {
   transfer(user: string, toTeam: string, note: string): Promise<void>;
   /** On the resolved card: "the bot should have handled this", as `intent`. */
   botShouldHaveHandled(user: string, intent: string): Promise<void>;
-  /** An agent writes in the card's thread; returns the message ts. */
-  agentSays(user: string, text: string): Promise<string>;
+  /** In the thread, "Send a template" under the latest window-closed note, then the dialog submitted with `name` and `parameters`. */
+  sendTemplate(user: string, name: string, parameters: string[]): Promise<void>;
+  /** An agent writes in the card's thread (sharing `files` with it); returns the message ts. */
+  agentSays(user: string, text: string, files?: { content: Buffer; name: string; mimetype: string }[]): Promise<string>;
   /** Runs /warmline as `user`; returns the answer only they see. */
   command(user: string, text: string): Promise<string | undefined>;
   close(): Promise<void>;
@@ -250,10 +259,33 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         },
       );
     },
-    async agentSays(user, text) {
+    async sendTemplate(user, name, parameters) {
+      const card = await requireCard();
+      const note = api.messages
+        .filter((m) => m.thread_ts === card.ts && JSON.stringify(m.blocks ?? []).includes(SLACK_TEMPLATE_OPEN_ACTION))
+        .at(-1);
+      if (!note) throw new Error("There is no window-closed note with a template button in the thread.");
+      const click = buttonAction(SLACK_TEMPLATE_OPEN_ACTION, {
+        user,
+        channel: card.channel,
+        messageTs: note.ts,
+        conversationId: card.conversationId,
+      });
+      click.message = { ...(click.message as object), thread_ts: card.ts };
+      await interactThenSubmitDialog(user, click, {
+        [SLACK_TEMPLATE_PICK_BLOCK]: { [SLACK_TEMPLATE_PICK_ACTION]: { type: "static_select", selected_option: { value: name } } },
+        [SLACK_TEMPLATE_PARAMETERS_BLOCK]: {
+          [SLACK_TEMPLATE_PARAMETERS_ACTION]: { type: "plain_text_input", value: parameters.join("\n") },
+        },
+      });
+    },
+    async agentSays(user, text, files) {
       const card = await requireCard();
       const ts = `${Math.floor(clock.now() / 1000)}.${String(++tsCounter).padStart(6, "0")}`;
-      await driver.event(threadReplyEvent({ channel: card.channel, user, text, ts, threadTs: card.ts }));
+      const shared = files?.map((f) => api.addFile(f.content, { name: f.name, mimetype: f.mimetype }));
+      await driver.event(
+        threadReplyEvent({ channel: card.channel, user, text, ts, threadTs: card.ts, ...(shared ? { files: shared } : {}) }),
+      );
       await handle.idle();
       return ts;
     },

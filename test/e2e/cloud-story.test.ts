@@ -57,3 +57,91 @@ describe.each<SandboxTransport>(["http", "socket"])("the story over the WhatsApp
     expect(copies).toHaveLength(1);
   });
 });
+
+const TEMPLATES = [
+  {
+    name: "order_follow_up",
+    language: "en_US",
+    body: "Hi {{1}}, about your order {{2}}: reply here and we'll pick it up.",
+    parameters: ["Name", "Order"],
+  },
+  { name: "survey_follow_up", language: "en_US", body: "How did we do? Reply 1 (poor) to 5 (great).", parameters: [] },
+];
+
+describe("the WhatsApp Cloud API channel end to end", () => {
+  it("carries media both ways: the customer's photo to the thread, the agent's file to the customer", async () => {
+    let now = DEMO_START;
+    sandbox = await startSandbox({ channel: "cloud", clock: { now: () => (now += 1000) } });
+    const s = sandbox;
+    const graph = s.graph!;
+    await s.customerSays("I want to cancel my order 100311, it arrived broken");
+    await s.click(SANDBOX_AGENT, SLACK_ACTION_IDS.claim);
+
+    const photo = Buffer.from("\x89PNG fake photo of a broken vase");
+    await graph.customerSendsMedia(CUSTOMER, { kind: "image", data: photo, mimeType: "image/png", caption: "see the crack" });
+    await s.handle.idle();
+    const uploads = s.api.uploads;
+    expect(uploads.at(-1)?.bytes.equals(photo)).toBe(true);
+
+    const label = Buffer.from("%PDF-1.4 return label");
+    await s.agentSays(SANDBOX_AGENT, "Here is your return label", [{ content: label, name: "label.pdf", mimetype: "application/pdf" }]);
+    const sent = graph.sent.at(-1)!;
+    expect(sent.type).toBe("document");
+    expect(sent.media?.data.equals(label)).toBe(true);
+    expect(sent.text).toBe("Here is your return label");
+  });
+
+  it("after 24 hours an agent's reply is not sent: the thread offers the templates, and the chosen one goes out; the survey goes as its template", async () => {
+    let now = DEMO_START;
+    sandbox = await startSandbox({
+      channel: "cloud",
+      clock: { now: () => (now += 1000) },
+      configure: (config) => {
+        config.whatsapp.templates = TEMPLATES;
+        config.whatsapp.surveyTemplate = "survey_follow_up";
+      },
+    });
+    const s = sandbox;
+    const graph = s.graph!;
+    await s.customerSays("I want to cancel my order 100311, I found it cheaper elsewhere");
+    const card = (await s.currentCard())!;
+    await s.click(SANDBOX_AGENT, SLACK_ACTION_IDS.claim);
+    const sentBefore = graph.sent.length;
+
+    now += 25 * 60 * 60 * 1000;
+    const replyTs = await s.agentSays(SANDBOX_AGENT, "Sorry for the wait, are you still there?");
+    expect(graph.sent).toHaveLength(sentBefore);
+    expect(s.api.reactionsOn(RETENTION, replyTs)).toEqual(["x"]);
+    const note = s.api.threadReplies(RETENTION, card.ts).at(-1)!;
+    expect(note.text).toMatch(/Not sent to the customer.*24-hour/);
+    expect(JSON.stringify(note.blocks)).toContain("Send a template");
+
+    await s.sendTemplate(SANDBOX_AGENT, "order_follow_up", ["Maria", "100311"]);
+    const template = graph.sent.at(-1)!;
+    expect(template.type).toBe("template");
+    expect(template.payload.template).toMatchObject({ name: "order_follow_up", language: { code: "en_US" } });
+    expect(template.text).toBe("template order_follow_up: Maria | 100311");
+    const [conversation] = await s.handle.store.listSince(0);
+    expect(conversation!.transcript.at(-1)?.text).toBe("Hi Maria, about your order 100311: reply here and we'll pick it up.");
+
+    // Resolving with the window still closed: the survey goes as its approved template.
+    await s.click(SANDBOX_AGENT, SLACK_ACTION_IDS.resolve);
+    expect(graph.sent.at(-1)!.payload.template).toMatchObject({ name: "survey_follow_up" });
+  });
+
+  it("when Meta answers 131047 (re-engagement required), the same offer appears", async () => {
+    let now = DEMO_START;
+    sandbox = await startSandbox({
+      channel: "cloud",
+      clock: { now: () => (now += 1000) },
+      configure: (c) => void (c.whatsapp.templates = TEMPLATES),
+    });
+    const s = sandbox;
+    await s.customerSays("I want to cancel my order 100311, I found it cheaper elsewhere");
+    const card = (await s.currentCard())!;
+    await s.click(SANDBOX_AGENT, SLACK_ACTION_IDS.claim);
+    s.graph!.failNext(131047);
+    await s.agentSays(SANDBOX_AGENT, "Are you still there?");
+    expect(s.api.threadReplies(RETENTION, card.ts).at(-1)!.text).toMatch(/Not sent to the customer.*24-hour/);
+  });
+});
