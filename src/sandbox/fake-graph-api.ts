@@ -23,6 +23,8 @@ export interface FakeGraphSent {
   /** What the customer sees: the text, caption, buttons' body, or "template <name>: <parameters>". */
   text: string;
   payload: Record<string, unknown>;
+  /** The access token it was sent with (instances may each have their own: any token starting with FAKE_GRAPH_ACCESS_TOKEN works). */
+  token: string;
   /** Media sent by id: what was uploaded under that id. */
   media?: FakeGraphMedia;
 }
@@ -51,8 +53,11 @@ export interface FakeGraphApi {
   requests: { method: string; path: string }[];
   /** Calls `listener` with each message Warmline sends (the demo prints them). */
   onSent(listener: (sent: FakeGraphSent) => void): void;
-  /** Where webhook posts go (Warmline's /whatsapp/webhook) and the app secret they are signed with. */
-  setWebhook(url: string, appSecret: string): void;
+  /**
+   * Where webhook posts go (Warmline's /whatsapp/webhook) and the app secret they are signed with.
+   * Several URLs: posts take turns among them, as behind a load balancer.
+   */
+  setWebhook(url: string | string[], appSecret: string): void;
   /** The next `times` sends fail with Meta's error `code`. */
   failNext(code: FakeGraphErrorCode, times?: number): void;
   /** Until `restoreToken`, every call answers 401 (the token expired). */
@@ -137,7 +142,8 @@ export async function startFakeGraphApi(
 ): Promise<FakeGraphApi> {
   const enforceWindow = options.enforceWindow ?? true;
   const now = options.now ?? (() => Date.now());
-  let webhook: { url: string; secret: string } | undefined;
+  let webhook: { urls: string[]; secret: string } | undefined;
+  let posts = 0;
   let tokenExpired = false;
   let seq = 0;
   const failures: FakeGraphErrorCode[] = [];
@@ -156,7 +162,8 @@ export async function startFakeGraphApi(
       .digest("hex")}`;
   const postWebhook = async (body: string, signature?: string): Promise<number> => {
     if (!webhook) throw new Error("The fake Graph API has no webhook URL: call setWebhook first.");
-    const response = await fetch(webhook.url, {
+    const url = webhook.urls[posts++ % webhook.urls.length]!;
+    const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", ...(signature !== undefined ? { "x-hub-signature-256": signature } : {}) },
       body,
@@ -215,7 +222,7 @@ export async function startFakeGraphApi(
     requests: [],
     onSent: (listener) => void sentListeners.push(listener),
     setWebhook(url, appSecret) {
-      webhook = { url, secret: appSecret };
+      webhook = { urls: typeof url === "string" ? [url] : url, secret: appSecret };
     },
     failNext(code, times = 1) {
       for (let i = 0; i < times; i++) failures.push(code);
@@ -266,7 +273,8 @@ export async function startFakeGraphApi(
     const url = new URL(req.url ?? "/", "http://graph");
     const path = url.pathname.replace(/^\/v\d+\.\d+/, "");
     api.requests.push({ method: req.method ?? "GET", path });
-    if (tokenExpired || req.headers.authorization !== `Bearer ${FAKE_GRAPH_ACCESS_TOKEN}`) {
+    const token = req.headers.authorization?.replace(/^Bearer /, "") ?? "";
+    if (tokenExpired || !token.startsWith(FAKE_GRAPH_ACCESS_TOKEN)) {
       const { status, body } = metaError(401);
       return json(res, status, body);
     }
@@ -297,6 +305,7 @@ export async function startFakeGraphApi(
         type,
         text: textOf(payload),
         payload,
+        token,
         ...(mediaId && media.has(mediaId) ? { media: media.get(mediaId)! } : {}),
       };
       api.sent.push(sent);
