@@ -17,7 +17,7 @@ import {
   SLACK_TEMPLATE_PICK_BLOCK,
 } from "../../channels/slack/template-listeners.js";
 import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../sandbox/fake-slack-api.js";
-import { FakeWhatsAppClient } from "../sandbox/fake-whatsapp-client.js";
+import { FakeWhatsAppClient, type FakeWhatsAppSent } from "../sandbox/fake-whatsapp-client.js";
 import { FAKE_GRAPH_ACCESS_TOKEN, FAKE_GRAPH_PHONE_NUMBER_ID, type FakeGraphApi, startFakeGraphApi } from "../sandbox/fake-graph-api.js";
 import {
   buttonAction,
@@ -80,6 +80,8 @@ export interface Sandbox {
   graph?: FakeGraphApi;
   /** The texts the customer received on WhatsApp, oldest first, whichever the channel. */
   customerReceived(): string[];
+  /** Calls `listener` with each message the customer receives (`how`: "template", "buttons: BOT, CALLBACK"… on the Cloud API). */
+  onCustomerReceives(listener: (text: string, how?: string) => void): void;
   config: WarmlineConfig;
   /** The customer writes on WhatsApp; resolves once Warmline has fully handled it. */
   customerSays(text: string): Promise<void>;
@@ -220,6 +222,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     whatsapp,
     ...(graph ? { graph } : {}),
     customerReceived: () => (graph ? graph.sent.map((m) => m.text) : whatsapp.sent.map((m) => m.text)),
+    onCustomerReceives(listener) {
+      if (!graph) return void whatsapp.on("outbound", (sent: FakeWhatsAppSent) => listener(sent.text));
+      graph.onSent((sent) => {
+        const buttons = (sent.payload.interactive as { action?: { buttons?: { reply: { title: string } }[] } } | undefined)?.action
+          ?.buttons;
+        listener(sent.text, `Cloud API ${buttons ? `buttons: ${buttons.map((b) => b.reply.title).join(", ")}` : sent.type}`);
+      });
+    },
     config,
     currentCard,
     async customerSays(text) {
