@@ -8,6 +8,7 @@ import { createSlackDoctorProbe } from "../../channels/slack/slack-doctor.js";
 import { findBrowser } from "../../channels/whatsapp/browser-path.js";
 import { WHATSAPP_SESSION_DIR } from "../../channels/whatsapp/whatsapp-session.js";
 import { openConversationStore } from "../store/open-store.js";
+import { probeWhatsAppCloud } from "../../channels/whatsapp-cloud/cloud-doctor.js";
 
 /** The bot scopes manifest.json asks for: what the installed token should have. */
 export function manifestBotScopes(file = join(PACKAGE_ROOT, "manifest.json")): string[] {
@@ -39,6 +40,7 @@ export async function runDoctor(options: {
         configured,
         env: { CHROME_PATH: options.env.CHROME_PATH, PUPPETEER_EXECUTABLE_PATH: options.env.PUPPETEER_EXECUTABLE_PATH },
       }),
+    whatsappCloud: (env) => probeWhatsAppCloud(env),
     ...options.overrides,
   });
   options.output.write(formatDoctorReport(checks));
