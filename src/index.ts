@@ -93,3 +93,9 @@ export { createAssistantFromConfig } from "./assistant/from-config.js";
 export { SlackWorkspaceAdapter, type SlackWorkspaceOptions } from "../channels/slack/slack-workspace.js";
 export { createWhatsAppChannel, WhatsAppChannelAdapter, type WhatsAppChannelOptions } from "../channels/whatsapp/whatsapp-channel.js";
 export type { WhatsAppClientPort } from "../channels/whatsapp/client-port.js";
+export {
+  createWhatsAppCloudChannel,
+  WhatsAppCloudChannelAdapter,
+  type WhatsAppCloudChannelOptions,
+} from "../channels/whatsapp-cloud/cloud-channel.js";
+export { createGraphClient, type GraphClient } from "../channels/whatsapp-cloud/cloud-graph.js";
