@@ -145,3 +145,25 @@ describe("the WhatsApp Cloud API channel end to end", () => {
     expect(s.api.threadReplies(RETENTION, card.ts).at(-1)!.text).toMatch(/Not sent to the customer.*24-hour/);
   });
 });
+
+describe("control words over the Cloud API", () => {
+  it("offers CALLBACK as a reply button after hours, and the tap works like the typed word", async () => {
+    // 21:30 in London: the team is closed.
+    let now = DEMO_START + 12 * 60 * 60 * 1000;
+    sandbox = await startSandbox({ channel: "cloud", clock: { now: () => (now += 1000) } });
+    const s = sandbox;
+    const graph = s.graph!;
+    await s.customerSays("can I talk to a real person please");
+    const offer = graph.sent.at(-1)!;
+    expect(offer.type).toBe("interactive");
+    expect(offer.text).toMatch(/Reply CALLBACK/);
+    const titles = (offer.payload.interactive as { action: { buttons: { reply: { title: string } }[] } }).action.buttons.map(
+      (b) => b.reply.title,
+    );
+    expect(titles).toEqual(["CALLBACK"]);
+    await graph.customerTaps(CUSTOMER, "CALLBACK");
+    await s.handle.idle();
+    const [conversation] = await s.handle.store.listSince(0);
+    expect(conversation!.callbackRequestedAt).toEqual(expect.any(Number));
+  });
+});

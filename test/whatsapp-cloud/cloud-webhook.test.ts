@@ -99,3 +99,34 @@ describe("the Cloud API webhook and durability", () => {
     expect(await harness.api.postWebhook(body, harness.api.sign(body))).toBe(500);
   });
 });
+
+describe("the Cloud API webhook's message types", () => {
+  it("reads a location, a contact card, a reaction and a list reply; skips a removed reaction and system messages", async () => {
+    const { api, received } = await started();
+    const messages = [
+      { type: "location", location: { latitude: 52.37, longitude: 4.89, name: "Central Station" } },
+      { type: "contacts", contacts: [{ name: { formatted_name: "Ana Diaz" }, phones: [{ phone: "+34 600 000 000" }] }] },
+      { type: "reaction", reaction: { message_id: "wamid.X", emoji: "👍" } },
+      { type: "reaction", reaction: { message_id: "wamid.X" } },
+      { type: "interactive", interactive: { type: "list_reply", list_reply: { id: "row-2", title: "Track my order" } } },
+      { type: "system", system: { body: "number changed" } },
+    ].map((m, i) => ({ from: CUSTOMER.phone, id: `wamid.T${i}`, timestamp: "1764000000", ...m }));
+    const body = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "1",
+          changes: [{ field: "messages", value: { contacts: [{ wa_id: CUSTOMER.phone, profile: { name: "Maria" } }], messages } }],
+        },
+      ],
+    });
+    expect(await api.postWebhook(body, api.sign(body))).toBe(200);
+    expect(received.map((m) => [m.text, m.attachments?.map((a) => a.description)])).toEqual([
+      ["", ["Location: 52.37,4.89 (Central Station)"]],
+      ["", ["Contact: Ana Diaz, +34 600 000 000"]],
+      ["👍", undefined],
+      ["Track my order", undefined],
+    ]);
+    expect(received.every((m) => m.customerName === "Maria" && m.phone === `+${CUSTOMER.phone}`)).toBe(true);
+  });
+});
