@@ -143,6 +143,7 @@ function createCustomerChannel(deps: {
     const cloud = env.whatsappCloud;
     return new WhatsAppCloudChannelAdapter({
       graph: createGraphClient({ apiUrl: cloud.apiUrl, accessToken: cloud.accessToken, phoneNumberId: cloud.phoneNumberId }),
+      phoneNumberId: cloud.phoneNumberId,
       appSecret: cloud.appSecret,
       verifyToken: cloud.verifyToken,
       seen: deps.store,

@@ -18,11 +18,15 @@ import { isReplyWindowOpen } from "./cloud-window.js";
 
 /** Meta redelivers an unacknowledged post for up to 7 days: a message id is remembered that long. */
 export const CLOUD_MESSAGE_DEDUPE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** How many customers' unanswered message ids are kept for read receipts; the oldest go first. */
+export const CLOUD_UNREAD_MEMORY_LIMIT = 10_000;
 /** While Meta rejects the token, it is tried again this often; messages wait in the outbox meanwhile. */
 export const CLOUD_TOKEN_RECHECK_MS = 60_000;
 
 export interface WhatsAppCloudChannelOptions {
   graph: GraphClient;
+  /** This channel's number: posts about another number of the same Meta app are left to whoever serves it. */
+  phoneNumberId?: string;
   appSecret: string;
   verifyToken: string;
   /** Where message ids are remembered, so a redelivered webhook takes effect once across restarts and instances. */
@@ -43,6 +47,7 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
   private readonly clock: Clock;
   private readonly logger: Logger | undefined;
   private readonly seen: WhatsAppCloudChannelOptions["seen"];
+  private readonly phoneNumberId: string | undefined;
   readonly webhook: CloudWebhookRoute;
 
   private events: CustomerChannelEvents | undefined;
@@ -59,6 +64,7 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
     this.seen = options.seen;
+    this.phoneNumberId = options.phoneNumberId;
     this.webhook = cloudWebhookRoute({
       appSecret: options.appSecret,
       verifyToken: options.verifyToken,
@@ -168,6 +174,8 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
 
   private handleChange(value: CloudChangeValue): Promise<void>[] {
     const work: Promise<void>[] = [];
+    const number = value.metadata?.phone_number_id;
+    if (this.phoneNumberId !== undefined && number !== undefined && number !== this.phoneNumberId) return work;
     for (const message of value.messages ?? []) {
       const address = cloudAddressOf({ phone: message.from, userId: message.from_user_id }) ?? "unknown";
       work.push(this.enqueue(address, () => this.receive(message, value)));
@@ -195,7 +203,10 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
     // Recorded after it is stored: a crash in between means Meta redelivers and the store de-duplicates.
     await this.seen?.markSeen(key, CLOUD_MESSAGE_DEDUPE_TTL_MS);
     const recipient = decodeCloudAddress(read.message.address);
-    this.unread.set(recipientKey(recipient), message.id);
+    const customer = recipientKey(recipient);
+    this.unread.delete(customer);
+    this.unread.set(customer, message.id);
+    if (this.unread.size > CLOUD_UNREAD_MEMORY_LIMIT) this.unread.delete(this.unread.keys().next().value!);
   }
 
   // Plumbing

@@ -27,6 +27,7 @@ export async function startCloudHarness(
   const api = await startFakeGraphApi({ enforceWindow: options.enforceWindow, now: options.now ?? options.clock?.now });
   const channel = new WhatsAppCloudChannelAdapter({
     graph: createGraphClient({ apiUrl: api.url, accessToken: FAKE_GRAPH_ACCESS_TOKEN, phoneNumberId: FAKE_GRAPH_PHONE_NUMBER_ID }),
+    phoneNumberId: FAKE_GRAPH_PHONE_NUMBER_ID,
     appSecret: CLOUD_TEST_APP_SECRET,
     verifyToken: CLOUD_TEST_VERIFY_TOKEN,
     ...(options.seen ? { seen: options.seen } : {}),

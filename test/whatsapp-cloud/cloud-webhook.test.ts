@@ -130,3 +130,28 @@ describe("the Cloud API webhook's message types", () => {
     expect(received.every((m) => m.customerName === "Maria" && m.phone === `+${CUSTOMER.phone}`)).toBe(true);
   });
 });
+
+describe("the Cloud API webhook and other numbers of the same Meta app", () => {
+  it("leaves messages to another phone number id alone", async () => {
+    const { api, received } = await started();
+    const body = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: "1",
+          changes: [
+            {
+              field: "messages",
+              value: {
+                metadata: { phone_number_id: "999999999" },
+                messages: [{ from: CUSTOMER.phone, id: "wamid.O1", type: "text", text: { body: "hi" } }],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect(await api.postWebhook(body, api.sign(body))).toBe(200);
+    expect(received).toEqual([]);
+  });
+});
