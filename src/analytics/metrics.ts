@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { WarmlineError } from "../domain/errors.js";
 import type { AgentFeedbackKind } from "../domain/conversation.js";
 import { ALL_TEAMS, FEEDBACK_FIGURES, type FeedbackFigures, type Figures, type TeamFigures } from "./compute-figures.js";
@@ -25,6 +25,8 @@ export interface WarmlineMetrics {
   contentType: string;
   setOutboxBacklog(count: number): void;
   setWhatsAppConnection(state: WhatsAppConnectionState): void;
+  /** A rejection or exception no handler caught (src/cli/process-guards.ts). */
+  countProcessFault(kind: "unhandled_rejection" | "uncaught_exception"): void;
 }
 
 export interface WarmlineMetricsOptions {
@@ -282,6 +284,13 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
   });
   backlog.set(0);
   connected.set(0);
+  const faults = new Counter({
+    name: `${METRICS_PREFIX}process_faults_total`,
+    help: "Rejections and exceptions no handler caught, by kind; an uncaught exception also restarts the process",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
+  for (const kind of ["unhandled_rejection", "uncaught_exception"]) faults.inc({ kind }, 0);
 
   return {
     registry,
@@ -289,6 +298,7 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
     render: () => registry.metrics(),
     setOutboxBacklog: (count) => backlog.set(count),
     setWhatsAppConnection: (state) => connected.set(state === "connected" ? 1 : 0),
+    countProcessFault: (kind) => faults.inc({ kind }),
   };
 }
 

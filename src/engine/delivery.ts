@@ -1,7 +1,7 @@
-import { currentEscalation, type Conversation } from "../domain/conversation.js";
+import { type ConfirmedSend, currentEscalation, type Conversation } from "../domain/conversation.js";
 import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { CardStatus, ThreadPost } from "../ports/agent-workspace.js";
-import type { DeliveryAttempt, OutboundCustomerMessage, OutboundTemplate } from "../ports/customer-channel.js";
+import type { DeliveryAttempt, OutboundCustomerMessage, OutboundTemplate, SentCustomerMessage } from "../ports/customer-channel.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
 import type { EngineCore } from "./engine-core.js";
@@ -27,8 +27,16 @@ export function createDelivery(core: EngineCore): Delivery {
     if (!conversation) return;
     switch (effect.kind) {
       case "send_customer": {
-        const sent = await sendToCustomer(conversation, effect, attempt);
-        if (sent && effect.relay) await recordRelay(conversation.id, effect.relay, sent.channelMessageId);
+        const confirmed = conversation.lastCustomerSend;
+        // Sent and recorded, but the process stopped before the item was done: only the recording is left to finish.
+        let send: ConfirmedSend;
+        if (confirmed?.key === item.id) send = confirmed;
+        else {
+          const sent = await sendToCustomer(conversation, effect, { ...attempt, ...(confirmed ? { after: confirmed } : {}) });
+          if (!sent) return;
+          send = confirmedSend(item.id, sent);
+        }
+        await recordSend(conversation.id, send, effect.relay);
         return;
       }
       case "post_card": {
@@ -63,7 +71,7 @@ export function createDelivery(core: EngineCore): Delivery {
     conversation: Conversation,
     effect: Extract<OutboxEffect, { kind: "send_customer" }>,
     attempt: DeliveryAttempt,
-  ): Promise<{ channelMessageId: string } | undefined> {
+  ): Promise<SentCustomerMessage | undefined> {
     const customerLastWroteAt = conversation.transcript.filter((e) => e.author === "customer").at(-1)?.at;
     const message: OutboundCustomerMessage = {
       address: effect.address,
@@ -110,17 +118,34 @@ export function createDelivery(core: EngineCore): Delivery {
     void dispatcher.kick(conversation.id);
   }
 
-  async function recordRelay(
+  function confirmedSend(key: string, sent: SentCustomerMessage): ConfirmedSend {
+    return {
+      key,
+      channelMessageId: sent.channelMessageId,
+      lastMessageId: sent.lastMessageId ?? sent.channelMessageId,
+      at: sent.sentAt ?? clock.now(),
+    };
+  }
+
+  /**
+   * Records the send with its conversation before the item is done (the next in-doubt send of the lane
+   * looks only after it), and for a relayed reply, its channel message id and the "sent" reaction.
+   */
+  async function recordSend(
     conversationId: string,
-    relay: NonNullable<Extract<OutboxEffect, { kind: "send_customer" }>["relay"]>,
-    channelMessageId: string,
-  ) {
-    core.deliveryRefs.set(channelMessageId, { conversationId, entryId: relay.entryId });
+    send: ConfirmedSend,
+    relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
+  ): Promise<void> {
+    if (relay) core.deliveryRefs.set(send.channelMessageId, { conversationId, entryId: relay.entryId });
     await core.mutate(conversationId, (c, out) => {
-      const entry = c.transcript.find((x) => x.id === relay.entryId);
-      if (!entry || entry.channelMessageId === channelMessageId) return undefined;
-      Object.assign(entry, { channelMessageId, delivery: "sent" });
-      out.add({ kind: "mark_delivery", messageRef: relay.workspaceRef, state: "sent" });
+      const entry = relay ? c.transcript.find((x) => x.id === relay.entryId) : undefined;
+      const relayed = entry !== undefined && entry.channelMessageId !== send.channelMessageId;
+      if (c.lastCustomerSend?.key === send.key && !relayed) return undefined;
+      c.lastCustomerSend = send;
+      if (relayed && relay) {
+        Object.assign(entry, { channelMessageId: send.channelMessageId, delivery: "sent" });
+        out.add({ kind: "mark_delivery", messageRef: relay.workspaceRef, state: "sent" });
+      }
       return c;
     });
   }
