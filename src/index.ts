@@ -102,6 +102,12 @@ export { createAssistantFromConfig } from "./assistant/from-config.js";
 export { SlackWorkspaceAdapter, type SlackWorkspaceOptions } from "../channels/slack/slack-workspace.js";
 export { createWhatsAppChannel, WhatsAppChannelAdapter, type WhatsAppChannelOptions } from "../channels/whatsapp/whatsapp-channel.js";
 export type { WhatsAppClientPort } from "../channels/whatsapp/client-port.js";
+export {
+  createWhatsAppCloudChannel,
+  WhatsAppCloudChannelAdapter,
+  type WhatsAppCloudChannelOptions,
+} from "../channels/whatsapp-cloud/cloud-channel.js";
+export { createGraphClient, type GraphClient } from "../channels/whatsapp-cloud/cloud-graph.js";
 // The fallback routes while Slack is down (config.fallback), and the receiver's signature check.
 export { createEmailTicketing, createSmtpTransport, type EmailTicketingOptions } from "../channels/email/email-ticketing.js";
 export { createWebhookTicketing, type WebhookTicketingOptions } from "../channels/webhook/webhook-ticketing.js";

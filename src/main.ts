@@ -11,7 +11,7 @@ import { WebClient } from "@slack/web-api";
 import wweb from "whatsapp-web.js";
 import { type PreparedAssistant, prepareCheckedConfig } from "./assistant/from-config.js";
 import { dataDirOf, readEnvironment } from "./config/environment.js";
-import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile } from "./config/load-config.js";
+import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile, type WarmlineEnv } from "./config/load-config.js";
 import type { WarmlineConfig } from "./config/schema.js";
 import { isWarmlineError, WarmlineError } from "./domain/errors.js";
 import { maskOptionsFor } from "./domain/pii.js";
@@ -36,10 +36,13 @@ import { findBrowser } from "../channels/whatsapp/browser-path.js";
 import { whatsappClientOptions } from "../channels/whatsapp/client-options.js";
 import type { WhatsAppClientPort } from "../channels/whatsapp/client-port.js";
 import { WhatsAppChannelAdapter } from "../channels/whatsapp/whatsapp-channel.js";
+import { WhatsAppCloudChannelAdapter } from "../channels/whatsapp-cloud/cloud-channel.js";
+import { createGraphClient } from "../channels/whatsapp-cloud/cloud-graph.js";
 import { createAnalyticsRuntime } from "./analytics/analytics-runtime.js";
 import type { WarmlineMetrics } from "./analytics/metrics.js";
 import { registerAnalyticsListeners } from "../channels/slack/analytics-listeners.js";
 import { postWeeklyDigest } from "../channels/slack/app-home.js";
+import { registerTemplateListeners } from "../channels/slack/template-listeners.js";
 import { createEmailTicketing, createSmtpTransport } from "../channels/email/email-ticketing.js";
 import { createWebhookTicketing } from "../channels/webhook/webhook-ticketing.js";
 import { type FallbackSecrets, loadFallbackSecrets } from "./config/fallback-settings.js";
@@ -68,7 +71,7 @@ export interface WarmlineHandle {
   port?: number;
   /** Prometheus metrics (also served at /metrics). */
   metrics: WarmlineMetrics;
-  /** Socket Mode: the port of the /metrics server, when metrics.port is set. */
+  /** Socket Mode: the port of the small HTTP server (/metrics, /whatsapp/webhook), when http.port or metrics.port is set. */
   metricsPort?: number;
   /** Resolves once every message and action received so far has been fully handled. */
   idle(): Promise<void>;
@@ -134,6 +137,45 @@ function instanceIdOf(dataDir: string): string {
   }
 }
 
+/** The configured customer channel: WhatsApp Web on a linked phone, or Meta's Cloud API. */
+function createCustomerChannel(deps: {
+  config: WarmlineConfig;
+  env: WarmlineEnv;
+  options: StartWarmlineOptions;
+  dataDir: string;
+  store: ConversationStore;
+  clock: Clock;
+  logger: Logger;
+}): WhatsAppChannelAdapter | WhatsAppCloudChannelAdapter {
+  const { config, env, clock, logger } = deps;
+  if (config.whatsapp.kind === "cloud" && env.whatsappCloud) {
+    const cloud = env.whatsappCloud;
+    return new WhatsAppCloudChannelAdapter({
+      graph: createGraphClient({ apiUrl: cloud.apiUrl, accessToken: cloud.accessToken, phoneNumberId: cloud.phoneNumberId }),
+      phoneNumberId: cloud.phoneNumberId,
+      appSecret: cloud.appSecret,
+      verifyToken: cloud.verifyToken,
+      seen: deps.store,
+      clock,
+      logger,
+    });
+  }
+  const client =
+    deps.options.whatsapp?.client ??
+    new wweb.Client(
+      whatsappClientOptions({
+        dataDir: deps.dataDir,
+        browserPath: findBrowser({ configured: config.whatsapp.browserPath, env: { CHROME_PATH: env.chromePath } }),
+      }),
+    );
+  return new WhatsAppChannelAdapter({
+    client,
+    logger,
+    pairing: { mode: config.whatsapp.pairing, phone: config.whatsapp.pairingPhone },
+    clock,
+  });
+}
+
 /** The routes cases take while Slack is down (config.fallback): e-mail over SMTP and/or a signed webhook. */
 function fallbackRoutes(fallback: WarmlineConfig["fallback"], secrets: FallbackSecrets, clock: Clock): Ticketing[] {
   if (!fallback) return [];
@@ -177,6 +219,18 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     });
 
     const maskingGate = createSlackMaskingGate(maskOptionsFor(config.privacy, undefined));
+    const customers = createCustomerChannel({
+      config,
+      env,
+      options,
+      dataDir,
+      store,
+      clock,
+      logger: logger.child({ component: "whatsapp" }),
+    });
+    // The Cloud API's webhook is served beside /slack/events (HTTP mode) or with /metrics (Socket Mode).
+    const webhookRoutes = customers instanceof WhatsAppCloudChannelAdapter ? [customers.webhook] : [];
+
     const appOptions = slackAppOptions({
       config,
       env,
@@ -184,7 +238,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       // Answer Slack after the event is stored: a crash before that makes Slack retry instead of losing it.
       processBeforeResponse: options.slack?.processBeforeResponse ?? true,
       clientOptions: options.slack?.clientOptions,
-      customRoutes: analytics.httpRoutes,
+      customRoutes: [...analytics.httpRoutes, ...webhookRoutes],
       maskingGate,
     });
     // A wrong token or no network stops the start here with one message, after a bounded number of attempts.
@@ -202,21 +256,6 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       teams: Object.entries(config.teams).map(([key, team]) => ({ key, displayName: team.displayName })),
       logger: logger.child({ component: "slack" }),
       maskingGate,
-    });
-
-    const client =
-      options.whatsapp?.client ??
-      new wweb.Client(
-        whatsappClientOptions({
-          dataDir,
-          browserPath: findBrowser({ configured: config.whatsapp.browserPath, env: { CHROME_PATH: env.chromePath } }),
-        }),
-      );
-    const customers = new WhatsAppChannelAdapter({
-      client,
-      logger: logger.child({ component: "whatsapp" }),
-      pairing: { mode: config.whatsapp.pairing, phone: config.whatsapp.pairingPhone },
-      clock,
     });
 
     const engine = createEngine({
@@ -243,6 +282,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     });
     registerInteractionDedupe(app, store, logger.child({ component: "slack" }));
     registerSendToCustomer(app, { actions: engine, workspace, logger: logger.child({ component: "slack" }) });
+    registerTemplateListeners(app, { actions: engine, workspace, config, logger: logger.child({ component: "slack" }) });
     registerAnalyticsListeners(app, {
       analytics: analytics.actions,
       agentRef: (userId) => workspace.users.agentRef(userId),
@@ -284,6 +324,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     undo.push(() => analytics.stop());
     const { metricsPort } = await analytics.start({
       socketMode: config.slack.mode === "socket",
+      routes: webhookRoutes,
       ...(opsChannel ? { postDigest: (week) => postWeeklyDigest(app.client, opsChannel, week, workspace.teams) } : {}),
     });
     logger.info({ mode: config.slack.mode, port, store: config.store.kind }, "Warmline is running");

@@ -1,4 +1,5 @@
 import type { WebClient } from "@slack/web-api";
+import type { KnownBlock } from "@slack/types";
 import type { WarmlineError } from "../../src/domain/errors.js";
 import type { DeliveryAttempt } from "../../src/ports/customer-channel.js";
 import type { Logger } from "../../src/ports/logger.js";
@@ -23,11 +24,12 @@ export class SlackPosting {
     return findPostedOutboxKeys(this.client, this.logger, channel, threadTs, since);
   }
 
-  async postText(ref: SlackThreadRef, text: string, key?: string, broadcast = false): Promise<void> {
+  async postText(ref: SlackThreadRef, text: string, key?: string, broadcast = false, blocks?: KnownBlock[]): Promise<void> {
     await this.client.chat.postMessage({
       channel: ref.channel,
       thread_ts: ref.threadTs,
       text,
+      ...(blocks ? { blocks } : {}),
       unfurl_links: false,
       unfurl_media: false,
       reply_broadcast: broadcast,

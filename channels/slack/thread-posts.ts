@@ -6,6 +6,7 @@ import { describeSlackError } from "./slack-errors.js";
 import { decodeSlackThreadRef, slackUserIdOf, type SlackThreadRef } from "./slack-ids.js";
 import type { SlackPosting } from "./slack-posting.js";
 import { SLACK_MESSAGE_TEXT_LIMIT, cutToLimit } from "./slack-limits.js";
+import { templateOfferBlocks } from "./template-listeners.js";
 import { splitForSlack } from "./transcript-posts.js";
 
 /** Ends a customer's post that was too long for one: the whole text follows as a file. */
@@ -58,8 +59,11 @@ export class SlackThreadPosts {
         : new Map<string, string>();
       for (const [index, chunk] of chunks.entries()) {
         const key = delivery ? `${delivery.key}:${index}` : undefined;
+        // The window-closed note carries the button that opens the template dialog, under its last chunk.
+        const blocks =
+          post.kind === "window_closed" && index === chunks.length - 1 ? templateOfferBlocks(chunk, post.templates) : undefined;
         if (key !== undefined && posted.has(key)) alreadyPosted = true;
-        else await this.posting.postText(ref, chunk, key, broadcast);
+        else await this.posting.postText(ref, chunk, key, broadcast, blocks);
       }
     } catch (error) {
       throw await this.posting.failed(
@@ -141,6 +145,12 @@ function renderSlackThreadPost(name: string, post: ThreadPost): string {
     }
     case "delivery_failed":
       return `:warning: *Not delivered to the customer:* ${escapeSlackText(post.reason)}`;
+    case "window_closed":
+      return `:hourglass: *Not sent to the customer:* ${escapeSlackText(post.reason)}${
+        post.templates.length > 0
+          ? " Use *Send a template* below."
+          : " No templates are configured: add approved ones under whatsapp.templates in warmline.config.json."
+      }`;
     case "post_failed":
       return `:warning: *${escapeSlackText(post.what.charAt(0).toUpperCase() + post.what.slice(1))} could not be posted here:* ${escapeSlackText(post.reason)}`;
     case "ping": {

@@ -25,16 +25,24 @@ export interface AnalyticsRuntimeDeps {
   outboxBacklog?: () => Promise<number>;
 }
 
+/** An HTTP route: structurally Bolt's CustomRoute, and what the Socket Mode server serves. */
+export type HttpRoute = { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void };
+
 export interface AnalyticsRuntime {
   metrics: WarmlineMetrics;
   actions: AnalyticsActions;
   /** Intents the assistant knows (for the agent's pick in feedback). */
   intents: string[];
   /** Routes for Bolt's HTTP receiver (structurally Bolt's CustomRoute). */
-  httpRoutes: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
+  httpRoutes: HttpRoute[];
   dashboardFigures(): Promise<{ today: Figures; week: Figures }>;
-  /** Socket Mode: serves /metrics on metrics.port; starts the weekly digest ticks when there is somewhere to post. */
-  start(options: { socketMode: boolean; postDigest?: (week: Figures) => Promise<void> }): Promise<{ metricsPort?: number }>;
+  /** Socket Mode: serves /metrics (and `routes`) on http.port (or metrics.port); starts the weekly digest ticks when there is somewhere to post. */
+  start(options: {
+    socketMode: boolean;
+    /** Socket Mode: more routes for the small server (the Cloud API webhook). */
+    routes?: HttpRoute[];
+    postDigest?: (week: Figures) => Promise<void>;
+  }): Promise<{ metricsPort?: number }>;
   /** One digest tick (the timer calls it; tests call it with a fake clock). */
   digestTick(): Promise<boolean>;
   stop(): Promise<void>;
@@ -77,13 +85,15 @@ export async function createAnalyticsRuntime(deps: AnalyticsRuntimeDeps): Promis
       return { today, week };
     },
     async start(options) {
-      if (options.socketMode && config.metrics.port !== undefined) {
+      const port = config.http.port ?? config.metrics.port;
+      if (options.socketMode && port !== undefined) {
         server = await startMetricsServer({
           metrics,
-          port: config.metrics.port,
+          port,
           host: config.metrics.host,
           ...(config.metrics.token ? { token: config.metrics.token } : {}),
           onError: onScrapeError,
+          routes: options.routes,
         });
         logger.info({ port: server.port }, "Metrics served at /metrics");
       }

@@ -5,6 +5,7 @@ import type { EnvSettings, WarmlineEnv } from "../config/load-config.js";
 import { bestEffortConfig, envSettingsOf, loadEnv, readRawConfigFile } from "../config/load-config.js";
 import { type FallbackSecrets, loadFallbackSecrets } from "../config/fallback-settings.js";
 import type { WarmlineConfig } from "../config/schema.js";
+import type { WhatsAppCloudEnv } from "../config/whatsapp-env.js";
 import { isWarmlineError } from "../domain/errors.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
 
@@ -49,6 +50,8 @@ export interface DoctorDeps {
   manifestScopes: readonly string[];
   /** The Chrome/Chromium WhatsApp Web would drive, from whatsapp.browserPath, then the environment, then the usual places; throws saying where it looked and how to install one. */
   findBrowser(configured: string | undefined): string;
+  /** Asks Meta's Graph API whether the Cloud API token works for the phone number id: undefined when it does, else what is wrong and how to fix it. */
+  whatsappCloud?(env: WhatsAppCloudEnv): Promise<string | undefined>;
   /** Asks the fallback routes' servers whether they answer (the SMTP server); one line per problem, each with its fix. */
   probeFallback?(fallback: NonNullable<WarmlineConfig["fallback"]>, secrets: FallbackSecrets): Promise<string[]>;
   /** The config as written, however broken (default: configSource read as JSON), so the environment is checked even then. */
@@ -173,19 +176,32 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     }
   }
 
-  const session = join(deps.dataDir, deps.whatsappSessionDir);
-  if (existsSync(session) && readdirSync(session).length > 0) pass("whatsapp session", `a paired session is stored in ${session}`);
-  else
-    fail("whatsapp session", `no WhatsApp session in ${session}`, [
-      `Run \`npm start\` and scan the QR code with the business phone (WhatsApp → Settings → Linked devices); or pass --data-dir with the service's data directory.`,
-    ]);
+  if (config?.whatsapp.kind === "cloud") {
+    const cloud = env?.whatsappCloud;
+    if (!cloud || !deps.whatsappCloud) skip("whatsapp cloud api", "needs the WHATSAPP_* settings first");
+    else {
+      const problem = await deps.whatsappCloud(cloud).catch((error: unknown) => messageOf(error));
+      if (problem === undefined)
+        pass("whatsapp cloud api", `the access token works for phone number id ${cloud.phoneNumberId} at ${cloud.apiUrl}`);
+      else fail("whatsapp cloud api", "Meta's Graph API refused the token or the phone number id", [problem]);
+    }
+  } else checkWhatsAppWeb(config);
 
-  if (!config) skip("whatsapp browser", "needs a valid config (whatsapp.browserPath)");
-  else {
-    try {
-      pass("whatsapp browser", `WhatsApp Web will drive ${deps.findBrowser(config.whatsapp.browserPath)}`);
-    } catch (error) {
-      fail("whatsapp browser", "no Chrome or Chromium for WhatsApp Web", [messageOf(error)]);
+  function checkWhatsAppWeb(config: WarmlineConfig | undefined): void {
+    const session = join(deps.dataDir, deps.whatsappSessionDir);
+    if (existsSync(session) && readdirSync(session).length > 0) pass("whatsapp session", `a paired session is stored in ${session}`);
+    else
+      fail("whatsapp session", `no WhatsApp session in ${session}`, [
+        `Run \`npm start\` and scan the QR code with the business phone (WhatsApp → Settings → Linked devices); or pass --data-dir with the service's data directory.`,
+      ]);
+
+    if (!config) skip("whatsapp browser", "needs a valid config (whatsapp.browserPath)");
+    else {
+      try {
+        pass("whatsapp browser", `WhatsApp Web will drive ${deps.findBrowser(config.whatsapp.browserPath)}`);
+      } catch (error) {
+        fail("whatsapp browser", "no Chrome or Chromium for WhatsApp Web", [messageOf(error)]);
+      }
     }
   }
 

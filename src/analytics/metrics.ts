@@ -343,10 +343,15 @@ export async function startMetricsServer(options: {
   host?: string;
   token?: string;
   onError: (error: unknown) => void;
+  /** More routes served beside /metrics (the WhatsApp Cloud API webhook). */
+  routes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
 }): Promise<{ port: number; close(): Promise<void> }> {
   const handle = metricsRequestHandler(options.metrics, options.onError, options.token);
   const server: Server = createServer((req, res) => {
-    if (req.method === "GET" && new URL(req.url ?? "/", "http://localhost").pathname === METRICS_PATH) return handle(req, res);
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (req.method === "GET" && path === METRICS_PATH) return handle(req, res);
+    const route = options.routes?.find((r) => r.path === path && r.method.includes(req.method ?? ""));
+    if (route) return route.handler(req, res);
     res.writeHead(404, { "content-type": "text/plain" });
     res.end(`Not found: metrics are at ${METRICS_PATH}\n`);
   });

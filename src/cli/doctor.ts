@@ -8,6 +8,7 @@ import { createSlackDoctorProbe } from "../../channels/slack/slack-doctor.js";
 import { findBrowser } from "../../channels/whatsapp/browser-path.js";
 import { WHATSAPP_SESSION_DIR } from "../../channels/whatsapp/whatsapp-session.js";
 import { openConversationStore } from "../store/open-store.js";
+import { probeWhatsAppCloud } from "../../channels/whatsapp-cloud/cloud-doctor.js";
 import { createSmtpTransport } from "../../channels/email/email-ticketing.js";
 import type { FallbackSecrets } from "../config/fallback-settings.js";
 import type { WarmlineConfig } from "../config/schema.js";
@@ -42,6 +43,7 @@ export async function runDoctor(options: {
         configured,
         env: { CHROME_PATH: options.env.CHROME_PATH, PUPPETEER_EXECUTABLE_PATH: options.env.PUPPETEER_EXECUTABLE_PATH },
       }),
+    whatsappCloud: (env) => probeWhatsAppCloud(env),
     probeFallback: (fallback, secrets) => probeFallback(fallback, secrets),
     ...options.overrides,
   });

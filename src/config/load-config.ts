@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { WarmlineError } from "../domain/errors.js";
 import { closestName } from "./closest-name.js";
 import { checkedConfigSchema, configSchema, type WarmlineConfig } from "./schema.js";
+import { readWhatsAppCloudEnv, WHATSAPP_CLOUD_SECRET_HELP, type WhatsAppCloudEnv } from "./whatsapp-env.js";
 
 export const DEFAULT_CONFIG_FILE = "warmline.config.json";
 
@@ -185,6 +186,7 @@ const secretHelp = {
   SLACK_APP_TOKEN: "an app-level token (xapp-…) with connections:write, from Basic Information → App-Level Tokens (Socket Mode only)",
   PORT: "the HTTP port Slack's requests reach, e.g. 3000 (HTTP mode only)",
   REDIS_URL: 'the Redis URL, e.g. redis://127.0.0.1:6379 (store.kind "redis" only)',
+  ...WHATSAPP_CLOUD_SECRET_HELP,
 } as const;
 
 export interface WarmlineEnv {
@@ -196,12 +198,15 @@ export interface WarmlineEnv {
   redisUrl?: string;
   chromePath?: string;
   logLevel: string;
+  /** whatsapp.kind "cloud" only. */
+  whatsappCloud?: WhatsAppCloudEnv;
 }
 
 /** The settings that decide which secrets are needed. */
 export interface EnvSettings {
   slack: Pick<WarmlineConfig["slack"], "mode">;
   store: Pick<WarmlineConfig["store"], "kind">;
+  whatsapp?: Pick<WarmlineConfig["whatsapp"], "kind">;
 }
 
 /**
@@ -210,6 +215,7 @@ export interface EnvSettings {
  */
 const SLACK_MODE = configSchema.shape.slack.unwrap().shape.mode;
 const STORE_KIND = configSchema.shape.store.unwrap().shape.kind;
+const WHATSAPP_KIND = configSchema.shape.whatsapp.unwrap().shape.kind;
 const fieldsOf = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 
@@ -223,6 +229,7 @@ export function envSettingsOf(raw: unknown): EnvSettings {
   return {
     slack: { mode: setting(SLACK_MODE, fieldsOf(fieldsOf(raw).slack).mode) },
     store: { kind: setting(STORE_KIND, fieldsOf(fieldsOf(raw).store).kind) },
+    whatsapp: { kind: setting(WHATSAPP_KIND, fieldsOf(fieldsOf(raw).whatsapp).kind) },
   };
 }
 
@@ -251,6 +258,8 @@ export function loadEnv(env: Record<string, string | undefined>, config: EnvSett
   }
   const redisUrl = config.store.kind === "redis" ? need("REDIS_URL", /^rediss?:\/\//, "it should start with redis://") : env.REDIS_URL;
 
+  const whatsappCloud = config.whatsapp?.kind === "cloud" ? readWhatsAppCloudEnv(env, (name) => need(name), problems) : undefined;
+
   const slackApiUrl = env.SLACK_API_URL?.trim() || undefined;
   if (slackApiUrl !== undefined && !/^https?:\/\//.test(slackApiUrl)) {
     problems.push("  - SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ (or unset to use Slack's).");
@@ -271,5 +280,6 @@ export function loadEnv(env: Record<string, string | undefined>, config: EnvSett
     redisUrl,
     chromePath: env.CHROME_PATH?.trim() || env.PUPPETEER_EXECUTABLE_PATH?.trim() || undefined,
     logLevel: env.LOG_LEVEL?.trim() || "info",
+    ...(whatsappCloud ? { whatsappCloud } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { signalActionsSchema, signalPhrasesSchema } from "./signal-actions.js";
 import { ESCALATION_REASONS } from "../domain/escalation.js";
 import { customerLanguagesSchema, keywordsSchema, languageCode, messagesSchema } from "./customer-messages-schema.js";
+import { checkWhatsAppSettings, whatsappConfigSchema } from "./whatsapp-schema.js";
 import { fallbackSchema } from "./fallback-schema.js";
 
 /**
@@ -181,6 +182,8 @@ export const policySchema = z.strictObject({
     .describe("Escalation reason → card priority"),
 });
 
+const tcpPort = z.number().int().min(0).max(65535);
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   business: z.strictObject({ name: z.string().min(1) }),
@@ -206,6 +209,11 @@ export const configSchema = z.strictObject({
         .string()
         .default("0.0.0.0")
         .describe("HTTP mode: the address Slack's events listener binds (127.0.0.1 behind a reverse proxy on the same host)"),
+      port: tcpPort
+        .optional()
+        .describe(
+          "Socket Mode: the port of a small HTTP server for /whatsapp/webhook (whatsapp.kind cloud) and GET /metrics; metrics.port is its older name. HTTP mode serves both on PORT beside /slack/events",
+        ),
     })
     .default({ host: "0.0.0.0" }),
   teams: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'team keys are lower-case words like "billing"'), teamSchema),
@@ -294,11 +302,7 @@ export const configSchema = z.strictObject({
   assistant: assistantConfigSchema.prefault({}),
   metrics: z
     .strictObject({
-      port: z
-        .number()
-        .int()
-        .min(0)
-        .max(65535)
+      port: tcpPort
         .optional()
         .describe(
           "Socket Mode: the port of a small HTTP server for GET /metrics (unset: no metrics server). HTTP mode serves /metrics on PORT",
@@ -328,13 +332,7 @@ export const configSchema = z.strictObject({
     })
     .default({ enabled: true, day: "mon", time: "09:00", timezone: "UTC" })
     .describe("The weekly digest of escalation figures in the ops channel"),
-  whatsapp: z
-    .strictObject({
-      browserPath: z.string().optional().describe("Chromium/Chrome executable; else CHROME_PATH or the usual install paths"),
-      pairing: z.enum(["qr", "code"]).default("qr"),
-      pairingPhone: z.string().optional().describe("Phone number to pair with a code instead of a QR"),
-    })
-    .default({ pairing: "qr" }),
+  whatsapp: whatsappConfigSchema,
 });
 
 export { customerLanguagesSchema, keywordsSchema, messagesSchema };
@@ -346,6 +344,7 @@ export type BusinessHoursConfig = z.infer<typeof businessHoursSchema>;
 export type KeywordsConfig = z.infer<typeof keywordsSchema>;
 export type MessagesConfig = z.infer<typeof messagesSchema>;
 export type CustomerLanguagesConfig = z.infer<typeof customerLanguagesSchema>;
+export type { WhatsAppConfig, WhatsAppTemplateConfig } from "./whatsapp-schema.js";
 export type { FallbackConfig } from "./fallback-schema.js";
 
 const recordOf = (value: unknown): Record<string, unknown> =>
@@ -376,6 +375,7 @@ export const checkedConfigSchema = configSchema.superRefine(
     if (Array.isArray(routing.rules)) routing.rules.forEach((rule, i) => requireTeam(recordOf(rule).team, ["routing", "rules", i, "team"]));
     for (const [key, team] of Object.entries(recordOf(config.teams)))
       requireTeam(recordOf(team).overflowTeam, ["teams", key, "overflowTeam"]);
+    checkWhatsAppSettings(config, ctx);
     for (const [key, alternates] of Object.entries(recordOf(routing.alternateTeams))) {
       requireTeam(key, ["routing", "alternateTeams", key]);
       if (Array.isArray(alternates)) alternates.forEach((team, i) => requireTeam(team, ["routing", "alternateTeams", key, i]));

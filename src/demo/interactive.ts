@@ -17,7 +17,7 @@ export async function playInteractive(print: (line: string) => void): Promise<vo
   const started = Date.now();
   const sandbox = await startSandbox({ clock: { now: () => DEMO_START + (Date.now() - started) } });
   const slack = createSlackPrinter(sandbox.api, print);
-  printWhatsApp(sandbox.whatsapp, print);
+  printWhatsApp(sandbox, print);
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: "> " });
   // Piped input closes readline at its end while buffered lines are still being played; Node 24 refuses a prompt after that.
   let inputEnded = false;

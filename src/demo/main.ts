@@ -11,17 +11,19 @@ against a local stand-in for Slack's API and a simulated customer. No accounts, 
 Options:
   --interactive   type as the customer, or as agent Sam with /commands (/help lists them)
   --socket        drive Slack over Socket Mode instead of signed HTTP requests
+  --cloud         reach the customer through the WhatsApp Cloud API (a fake Graph API, signed webhooks)
   -h, --help      this text
 `;
 
 /** The options, or the exit code when there is nothing to play (help asked for, or a bad flag). */
-function readOptions(argv: string[]): { interactive: boolean; socket: boolean } | number {
+function readOptions(argv: string[]): { interactive: boolean; socket: boolean; cloud: boolean } | number {
   try {
     const { values } = parseArgs({
       args: argv,
       options: {
         interactive: { type: "boolean", default: false },
         socket: { type: "boolean", default: false },
+        cloud: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -60,7 +62,7 @@ const print = (line: string) => void process.stdout.write(`${line}\n`);
 
 try {
   if (options.interactive) await playInteractive(print);
-  else await playStory(print, { transport: options.socket ? "socket" : "http" });
+  else await playStory(print, { transport: options.socket ? "socket" : "http", channel: options.cloud ? "cloud" : "web" });
   process.exit(0);
 } catch (error) {
   process.stderr.write(`The demo failed: ${(error as Error).stack ?? error}\n`);

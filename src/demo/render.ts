@@ -5,7 +5,7 @@
 import { emojify } from "node-emoji";
 import { readEnvironment } from "../config/environment.js";
 import type { FakeSlackApi, FakeSlackCall } from "../sandbox/fake-slack-api.js";
-import type { FakeWhatsAppClient, FakeWhatsAppSent } from "../sandbox/fake-whatsapp-client.js";
+import type { Sandbox } from "./sandbox.js";
 
 type Block = { type: string; text?: { text?: string }; fields?: { text?: string }[]; elements?: Record<string, unknown>[] };
 
@@ -163,10 +163,11 @@ export function createSlackPrinter(api: FakeSlackApi, print: (line: string) => v
   };
 }
 
-export function printWhatsApp(whatsapp: FakeWhatsAppClient, print: (line: string) => void): void {
-  whatsapp.on("outbound", (sent: FakeWhatsAppSent) => {
-    print(whatsappStyle("  WHATSAPP  Acme → customer"));
-    for (const line of sent.text.split("\n").flatMap((l) => wrap(l, WIDTH))) print(whatsappStyle("  ┃ ") + line);
+/** Prints what the customer receives, from whichever fake the sandbox's channel sends through. */
+export function printWhatsApp(sandbox: Pick<Sandbox, "onCustomerReceives">, print: (line: string) => void): void {
+  sandbox.onCustomerReceives((text, how) => {
+    print(whatsappStyle(`  WHATSAPP  Acme → customer${how ? ` (${how})` : ""}`));
+    for (const line of text.split("\n").flatMap((l) => wrap(l, WIDTH))) print(whatsappStyle("  ┃ ") + line);
   });
 }
 

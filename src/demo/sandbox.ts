@@ -9,8 +9,16 @@ import { join } from "node:path";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import { SLACK_ACTION_IDS, SLACK_ANALYTICS_ACTION_IDS } from "../../channels/slack/context-card.js";
 import { SLACK_FEEDBACK_INTENT_ACTION, SLACK_FEEDBACK_INTENT_BLOCK } from "../../channels/slack/feedback-listeners.js";
+import {
+  SLACK_TEMPLATE_OPEN_ACTION,
+  SLACK_TEMPLATE_PARAMETERS_ACTION,
+  SLACK_TEMPLATE_PARAMETERS_BLOCK,
+  SLACK_TEMPLATE_PICK_ACTION,
+  SLACK_TEMPLATE_PICK_BLOCK,
+} from "../../channels/slack/template-listeners.js";
 import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../sandbox/fake-slack-api.js";
-import { FakeWhatsAppClient } from "../sandbox/fake-whatsapp-client.js";
+import { FakeWhatsAppClient, type FakeWhatsAppSent } from "../sandbox/fake-whatsapp-client.js";
+import { FAKE_GRAPH_ACCESS_TOKEN, FAKE_GRAPH_PHONE_NUMBER_ID, type FakeGraphApi, startFakeGraphApi } from "../sandbox/fake-graph-api.js";
 import {
   buttonAction,
   postCommand,
@@ -50,9 +58,14 @@ export const SANDBOX_USERS: FakeSlackUser[] = [
 export const SANDBOX_CUSTOMER = { chatId: "447700900123@c.us", name: "Maria Lopez" };
 
 export type SandboxTransport = "http" | "socket";
+/** Which WhatsApp channel the sandbox runs: whatsapp-web.js on the fake client, or the Cloud API on the fake Graph API. */
+export type SandboxChannel = "web" | "cloud";
+export const SANDBOX_CLOUD_APP_SECRET = "sandbox-meta-app-secret-not-a-real-one";
+export const SANDBOX_CLOUD_VERIFY_TOKEN = "sandbox-verify-token";
 
 export interface SandboxOptions {
   transport?: SandboxTransport;
+  channel?: SandboxChannel;
   clock?: Clock;
   logger?: Logger;
   configure?: (config: WarmlineConfig) => void;
@@ -61,7 +74,14 @@ export interface SandboxOptions {
 export interface Sandbox {
   handle: WarmlineHandle;
   api: FakeSlackApi;
+  /** The fake WhatsApp Web client (channel "web"; idle under "cloud"). */
   whatsapp: FakeWhatsAppClient;
+  /** The fake Graph API (channel "cloud"). */
+  graph?: FakeGraphApi;
+  /** The texts the customer received on WhatsApp, oldest first, whichever the channel. */
+  customerReceived(): string[];
+  /** Calls `listener` with each message the customer receives (`how`: "template", "buttons: BOT, CALLBACK"… on the Cloud API). */
+  onCustomerReceives(listener: (text: string, how?: string) => void): void;
   config: WarmlineConfig;
   /** The customer writes on WhatsApp; resolves once Warmline has fully handled it. */
   customerSays(text: string): Promise<void>;
@@ -71,8 +91,10 @@ export interface Sandbox {
   transfer(user: string, toTeam: string, note: string): Promise<void>;
   /** On the resolved card: "the bot should have handled this", as `intent`. */
   botShouldHaveHandled(user: string, intent: string): Promise<void>;
-  /** An agent writes in the card's thread; returns the message ts. */
-  agentSays(user: string, text: string): Promise<string>;
+  /** In the thread, "Send a template" under the latest window-closed note, then the dialog submitted with `name` and `parameters`. */
+  sendTemplate(user: string, name: string, parameters: string[]): Promise<void>;
+  /** An agent writes in the card's thread (sharing `files` with it); returns the message ts. */
+  agentSays(user: string, text: string, files?: { content: Buffer; name: string; mimetype: string }[]): Promise<string>;
   /** Runs /warmline as `user`; returns the answer only they see. */
   command(user: string, text: string): Promise<string | undefined>;
   close(): Promise<void>;
@@ -133,6 +155,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   process.once("exit", removeDataDir);
   const clock = options.clock ?? { now: () => Date.now() };
   const whatsapp = new FakeWhatsAppClient({ now: clock.now });
+  const graph = options.channel === "cloud" ? await startFakeGraphApi({ now: clock.now }) : undefined;
+  if (graph) {
+    config.whatsapp.kind = "cloud";
+    // Socket Mode serves the webhook on the small HTTP server; port 0 picks a free one.
+    if (transport === "socket") config.http.port = 0;
+  }
   const handle = await startWarmline({
     config,
     dataDir,
@@ -145,10 +173,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       SLACK_APP_TOKEN: "xapp-1-sandbox-token",
       SLACK_API_URL: api.url,
       PORT: "0",
+      ...(graph
+        ? {
+            WHATSAPP_ACCESS_TOKEN: FAKE_GRAPH_ACCESS_TOKEN,
+            WHATSAPP_PHONE_NUMBER_ID: FAKE_GRAPH_PHONE_NUMBER_ID,
+            WHATSAPP_APP_SECRET: SANDBOX_CLOUD_APP_SECRET,
+            WHATSAPP_VERIFY_TOKEN: SANDBOX_CLOUD_VERIFY_TOKEN,
+            WHATSAPP_API_URL: graph.url,
+          }
+        : {}),
     },
     slack: { processBeforeResponse: true, clientOptions: { retryConfig: { retries: 0 } } },
   });
   if (socket) await socket.connected();
+  graph?.setWebhook(`http://127.0.0.1:${handle.port ?? handle.metricsPort}/whatsapp/webhook`, SANDBOX_CLOUD_APP_SECRET);
   const driver = socket ? socketDriver(socket) : await httpDriver(handle.port!);
 
   const address = `whatsapp:${SANDBOX_CUSTOMER.chatId}`;
@@ -182,10 +220,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     handle,
     api,
     whatsapp,
+    ...(graph ? { graph } : {}),
+    customerReceived: () => (graph ? graph.sent.map((m) => m.text) : whatsapp.sent.map((m) => m.text)),
+    onCustomerReceives(listener) {
+      if (!graph) return void whatsapp.on("outbound", (sent: FakeWhatsAppSent) => listener(sent.text));
+      graph.onSent((sent) => {
+        const buttons = (sent.payload.interactive as { action?: { buttons?: { reply: { title: string } }[] } } | undefined)?.action
+          ?.buttons;
+        listener(sent.text, `Cloud API ${buttons ? `buttons: ${buttons.map((b) => b.reply.title).join(", ")}` : sent.type}`);
+      });
+    },
     config,
     currentCard,
     async customerSays(text) {
-      whatsapp.customerSays(text, { from: SANDBOX_CUSTOMER.chatId, name: SANDBOX_CUSTOMER.name });
+      if (graph) await graph.customerSays({ phone: SANDBOX_CUSTOMER.chatId.replace(/@c\.us$/, ""), name: SANDBOX_CUSTOMER.name }, text);
+      else whatsapp.customerSays(text, { from: SANDBOX_CUSTOMER.chatId, name: SANDBOX_CUSTOMER.name });
       await handle.idle();
     },
     async click(user, actionId) {
@@ -220,10 +269,33 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         },
       );
     },
-    async agentSays(user, text) {
+    async sendTemplate(user, name, parameters) {
+      const card = await requireCard();
+      const note = api.messages
+        .filter((m) => m.thread_ts === card.ts && JSON.stringify(m.blocks ?? []).includes(SLACK_TEMPLATE_OPEN_ACTION))
+        .at(-1);
+      if (!note) throw new Error("There is no window-closed note with a template button in the thread.");
+      const click = buttonAction(SLACK_TEMPLATE_OPEN_ACTION, {
+        user,
+        channel: card.channel,
+        messageTs: note.ts,
+        conversationId: card.conversationId,
+      });
+      click.message = { ...(click.message as object), thread_ts: card.ts };
+      await interactThenSubmitDialog(user, click, {
+        [SLACK_TEMPLATE_PICK_BLOCK]: { [SLACK_TEMPLATE_PICK_ACTION]: { type: "static_select", selected_option: { value: name } } },
+        [SLACK_TEMPLATE_PARAMETERS_BLOCK]: {
+          [SLACK_TEMPLATE_PARAMETERS_ACTION]: { type: "plain_text_input", value: parameters.join("\n") },
+        },
+      });
+    },
+    async agentSays(user, text, files) {
       const card = await requireCard();
       const ts = `${Math.floor(clock.now() / 1000)}.${String(++tsCounter).padStart(6, "0")}`;
-      await driver.event(threadReplyEvent({ channel: card.channel, user, text, ts, threadTs: card.ts }));
+      const shared = files?.map((f) => api.addFile(f.content, { name: f.name, mimetype: f.mimetype }));
+      await driver.event(
+        threadReplyEvent({ channel: card.channel, user, text, ts, threadTs: card.ts, ...(shared ? { files: shared } : {}) }),
+      );
       await handle.idle();
       return ts;
     },
@@ -236,6 +308,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await handle.stop();
       await driver.close();
       await api.close();
+      await graph?.close();
       process.off("exit", removeDataDir);
       removeDataDir();
     },

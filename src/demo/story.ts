@@ -34,7 +34,7 @@ export async function playStory(print: (line: string) => void, options: StoryOpt
   const clock = options.clock ?? storyClock!;
   const sandbox = await startSandbox({ ...options, clock });
   const slack = createSlackPrinter(sandbox.api, print);
-  printWhatsApp(sandbox.whatsapp, print);
+  printWhatsApp(sandbox, print);
   const step = (minutesLater: number, title: string) => {
     slack.flush();
     storyClock?.advance(minutesLater * MINUTE);
@@ -59,7 +59,9 @@ export async function playStory(print: (line: string) => void, options: StoryOpt
   try {
     print(
       dim(
-        `Sandbox: real engine, Bolt app (${sandbox.config.slack.mode} transport), WhatsApp adapter and SQLite; fake Slack API and a simulated customer.`,
+        sandbox.graph
+          ? `Sandbox: real engine, Bolt app (${sandbox.config.slack.mode} transport), WhatsApp Cloud API adapter (signed webhooks) and SQLite; fake Slack API, fake Graph API and a simulated customer.`
+          : `Sandbox: real engine, Bolt app (${sandbox.config.slack.mode} transport), WhatsApp adapter and SQLite; fake Slack API and a simulated customer.`,
       ),
     );
     step(0, "The customer says hello; the assistant answers");
@@ -75,6 +77,13 @@ export async function playStory(print: (line: string) => void, options: StoryOpt
     await sam(
       "Hi Maria :wave: I can see order *100311* hasn't shipped yet. Would a _10% discount_ change your mind, or shall I cancel it?",
     );
+
+    const graph = sandbox.graph;
+    if (graph) {
+      step(1, "Meta reports the reply as read (a signed status webhook): Sam's message gets 👀");
+      await graph.reportStatus(graph.sent.at(-1)!.id, "read");
+      await sandbox.handle.idle();
+    }
 
     step(3, "The customer answers on WhatsApp; it flows into the same thread");
     await customer("thanks, but please just cancel it");
@@ -100,7 +109,7 @@ export async function playStory(print: (line: string) => void, options: StoryOpt
     print(
       dim(
         `  conversation ${conversation?.id}: ${conversation?.state}, survey ${conversation?.survey?.score}/5, handover helped: ${conversation?.survey?.handoverHelped ? "yes" : "no"}; ` +
-          `${sandbox.whatsapp.sent.length} WhatsApp messages, ${sandbox.api.calls.length} Slack API calls.`,
+          `${sandbox.customerReceived().length} WhatsApp messages, ${sandbox.api.calls.length} Slack API calls.`,
       ),
     );
     await options.afterwards?.(sandbox, clock);

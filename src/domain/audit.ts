@@ -4,6 +4,8 @@ export type AuditAction =
   | "claimed"
   | "released"
   | "relayed"
+  /** An agent sent an approved template (the reply window had closed). */
+  | "template_sent"
   | "internal_note"
   | "transferred"
   | "returned_to_bot"

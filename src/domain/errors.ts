@@ -17,6 +17,8 @@ export type WarmlineErrorCode =
   | "corpus_invalid"
   | "channel_unavailable"
   | "delivery_failed"
+  /** The customer-service window has closed (WhatsApp's 24 hours): only an approved template may go out. */
+  | "window_closed"
   | "slack_channel_missing"
   | "slack_auth_failed"
   | "slack_unreachable"

@@ -4,6 +4,7 @@ import type { Escalation } from "../domain/escalation.js";
 import { readAgentReply } from "../domain/internal-note.js";
 import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
 import type { AgentReply } from "../ports/inbox.js";
+import { templateText } from "./delivery.js";
 import type { EngineCore, Outbound } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";
 
@@ -18,6 +19,8 @@ export type AgentActionsFromInbox = Omit<AgentActions, "agentReply"> & {
 
 export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
   const { config, store, clock, log, inLane, mutate, message, tell, teamOf } = core;
+  const survey = config.whatsapp.templates.find((t) => t.name === config.whatsapp.surveyTemplate);
+  const surveyTemplate = survey && { name: survey.name, language: survey.language, parameters: [] };
 
   /** Config lists the workspace's raw user ids; agent ids are "<workspace>:<user id>". */
   function isAmong(agent: AgentRef, userIds: readonly string[]): boolean {
@@ -246,12 +249,45 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
         Object.assign(e, { outcome: "resolved", endedAt: now });
         c.survey = { status: "pending", sentAt: now };
         core.refreshCard(c, out, e, { kind: "resolved", by: agent });
-        tell(c, out, message(c, "survey"));
+        tell(c, out, message(c, "survey"), "system", surveyTemplate ? { windowTemplate: surveyTemplate } : {});
         out.audit(agent.id, "resolved");
         return c;
       });
     });
   }
 
-  return { claim, release, processAgentReply, mayTransfer, transfer, returnToBot, resolve };
+  /**
+   * The claimant sends an approved template: how a customer is reached once the reply window has
+   * closed. It goes in the transcript as its filled-in text, and the thread notes it.
+   */
+  async function sendTemplate(thread: string, agent: AgentRef, name: string, parameters: string[]): Promise<AgentReplyResult> {
+    const configured = config.whatsapp.templates.find((t) => t.name === name);
+    if (!configured) {
+      throw new WarmlineError(
+        "input_invalid",
+        `There is no template "${name}" in whatsapp.templates: add it to the config as approved in WhatsApp Manager.`,
+      );
+    }
+    const found = await store.findByThread(thread);
+    if (!found) return { relayed: false, reason: "unknown_thread" };
+    return inLane(found.id, async (conversation) => {
+      const escalation = currentEscalation(conversation);
+      if (escalation?.thread !== thread || (conversation.state !== "queued" && conversation.state !== "assigned"))
+        return { relayed: false, reason: "not_open" };
+      if (conversation.state !== "assigned" || conversation.assignee?.id !== agent.id) return { relayed: false, reason: "not_claimant" };
+      const template = { name, language: configured.language, parameters };
+      const text = templateText(config, template) ?? configured.body;
+      const entry = core.newEntry("agent", text, { agentId: agent.id, agentName: agent.name });
+      await mutate(conversation.id, (c, out) => {
+        c.transcript.push(entry);
+        out.add({ kind: "send_customer", address: c.customer.address, text, template });
+        core.postToThread(c, out, { kind: "system_note", text: `${agent.name} sent the template "${name}": ${text}` });
+        out.audit(agent.id, "template_sent");
+        return c;
+      });
+      return { relayed: true };
+    });
+  }
+
+  return { claim, release, processAgentReply, mayTransfer, transfer, returnToBot, resolve, sendTemplate };
 }

@@ -18,6 +18,9 @@ export interface CustomerFlow {
   handleDelivery(update: DeliveryUpdate): Promise<void>;
 }
 
+/** How far a relayed message got; a report of an earlier stage never replaces a later one. */
+const DELIVERY_RANK: Record<DeliveryUpdate["state"], number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
+
 /** What the conversation keeps of an identification: not its confidence. */
 function customerLanguage(identified: (CustomerLanguage & { confidence: number }) | undefined): CustomerLanguage | undefined {
   return identified && { code: identified.code, name: identified.name, script: identified.script };
@@ -280,7 +283,8 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     const workspaceRef = entry.workspaceRef;
     await core.mutate(conversation.id, (c, out) => {
       const e = c.transcript.find((x) => x.id === entry.id);
-      if (!e || e.delivery === update.state) return undefined;
+      // Platforms don't promise order (a "read" may come before "delivered"): keep the furthest state.
+      if (!e || (e.delivery !== undefined && DELIVERY_RANK[e.delivery] >= DELIVERY_RANK[update.state])) return undefined;
       e.delivery = update.state;
       out.add({ kind: "mark_delivery", messageRef: workspaceRef, state: update.state });
       if (update.state === "failed")

@@ -1,7 +1,8 @@
 import { type ConfirmedSend, currentEscalation, type Conversation } from "../domain/conversation.js";
-import { WarmlineError } from "../domain/errors.js";
+import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { CardStatus, ThreadPost } from "../ports/agent-workspace.js";
-import type { DeliveryAttempt, SentCustomerMessage } from "../ports/customer-channel.js";
+import type { DeliveryAttempt, OutboundCustomerMessage, OutboundTemplate, SentCustomerMessage } from "../ports/customer-channel.js";
+import type { WarmlineConfig } from "../config/schema.js";
 import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
 import type { EngineCore } from "./engine-core.js";
 
@@ -15,7 +16,7 @@ export interface Delivery {
 }
 
 export function createDelivery(core: EngineCore): Delivery {
-  const { store, customers, workspace, clock, dispatcher } = core;
+  const { store, customers, workspace, clock, dispatcher, config } = core;
 
   async function deliver(item: OutboxItem, attempt: DeliveryAttempt): Promise<void> {
     const effect = item.effect;
@@ -29,16 +30,13 @@ export function createDelivery(core: EngineCore): Delivery {
       case "send_customer": {
         const confirmed = conversation.lastCustomerSend;
         // Sent and recorded, but the process stopped before the item was done: only the recording is left to finish.
-        const send =
-          confirmed?.key === item.id
-            ? confirmed
-            : confirmedSend(
-                item.id,
-                await customers.send(
-                  { address: effect.address, text: effect.text, attachments: effect.attachments },
-                  { ...attempt, ...(confirmed ? { after: confirmed } : {}) },
-                ),
-              );
+        let send: ConfirmedSend;
+        if (confirmed?.key === item.id) send = confirmed;
+        else {
+          const sent = await sendToCustomer(conversation, effect, { ...attempt, ...(confirmed ? { after: confirmed } : {}) });
+          if (!sent) return;
+          send = confirmedSend(item.id, sent);
+        }
         await recordSend(conversation.id, send, effect.relay);
         return;
       }
@@ -63,6 +61,62 @@ export function createDelivery(core: EngineCore): Delivery {
       case "thread_post":
         return workspace.postToThread(threadOf(conversation, effect.escalationId), effect.post, attempt);
     }
+  }
+
+  /**
+   * Sends a customer message. Once the channel's reply window has closed (WhatsApp: 24 hours after
+   * the customer last wrote), free text is not sent: the survey goes as its template, and an agent's
+   * reply becomes a note in the thread offering the approved templates. Undefined: not sent.
+   */
+  async function sendToCustomer(
+    conversation: Conversation,
+    effect: Extract<OutboxEffect, { kind: "send_customer" }>,
+    attempt: DeliveryAttempt,
+  ): Promise<SentCustomerMessage | undefined> {
+    const customerLastWroteAt = conversation.transcript.filter((e) => e.author === "customer").at(-1)?.at;
+    const message: OutboundCustomerMessage = {
+      address: effect.address,
+      text: effect.text,
+      ...(effect.attachments ? { attachments: effect.attachments } : {}),
+      ...(effect.template ? { template: effect.template } : {}),
+      ...(effect.replyChoices ? { replyChoices: effect.replyChoices } : {}),
+      ...(customerLastWroteAt !== undefined ? { customerLastWroteAt } : {}),
+    };
+    try {
+      return await customers.send(message, attempt);
+    } catch (error) {
+      if (!isWarmlineError(error, "window_closed") || effect.template) throw error;
+      if (effect.windowTemplate) {
+        const text = templateText(config, effect.windowTemplate) ?? effect.text;
+        return customers.send({ address: effect.address, text, template: effect.windowTemplate }, attempt);
+      }
+      await offerTemplates(conversation, effect, error.message);
+      return undefined;
+    }
+  }
+
+  async function offerTemplates(conversation: Conversation, effect: Extract<OutboxEffect, { kind: "send_customer" }>, reason: string) {
+    core.log.info({ conversationId: conversation.id, relay: effect.relay !== undefined }, "Not sent: the reply window has closed");
+    const escalationId = effect.relay?.escalationId ?? currentEscalation(conversation)?.id;
+    const items: NewOutboxItem[] = [];
+    if (escalationId && conversation.escalations.some((e) => e.id === escalationId && e.thread !== undefined)) {
+      const templates = config.whatsapp.templates.map((t) => t.name);
+      items.push({
+        lane: conversation.id,
+        quiet: true,
+        effect: { kind: "thread_post", escalationId, post: { kind: "window_closed", reason, templates } },
+      });
+    }
+    if (effect.relay) {
+      items.push({
+        lane: conversation.id,
+        quiet: true,
+        effect: { kind: "mark_delivery", messageRef: effect.relay.workspaceRef, state: "failed" },
+      });
+    }
+    if (items.length === 0) return;
+    await store.enqueue(items);
+    void dispatcher.kick(conversation.id);
   }
 
   function confirmedSend(key: string, sent: SentCustomerMessage): ConfirmedSend {
@@ -166,6 +220,12 @@ function threadOf(conversation: Conversation, escalationId: string): string {
     );
   }
   return thread;
+}
+
+/** A template's body with its parameters filled in ({{1}} → the first): what the customer reads. */
+export function templateText(config: WarmlineConfig, template: OutboundTemplate): string | undefined {
+  const body = config.whatsapp.templates.find((t) => t.name === template.name && t.language === template.language)?.body;
+  return body?.replace(/\{\{(\d+)\}\}/g, (whole, n: string) => template.parameters[Number(n) - 1] ?? whole);
 }
 
 function describeEffect(effect: OutboxEffect): string {

@@ -14,7 +14,8 @@ import { maskOptionsFor, maskPii } from "../domain/pii.js";
 import type { AgentWorkspace, CardStatus, ThreadPost } from "../ports/agent-workspace.js";
 import type { Assistant, AssistantTurn } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
-import type { CustomerChannel } from "../ports/customer-channel.js";
+import type { ConversationStore } from "../ports/conversation-store.js";
+import type { CustomerChannel, OutboundTemplate } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
 import type { NewOutboxItem, OutboxEffect, WarmlineStore } from "../ports/outbox.js";
 import type { Ticketing } from "../ports/ticketing.js";
@@ -131,8 +132,12 @@ export interface EngineCore {
   mutate(conversationId: string, change: Change): Promise<Conversation | undefined>;
   newEntry(author: TranscriptEntry["author"], text: string, extra?: Partial<TranscriptEntry>): TranscriptEntry;
   transition(conversation: Conversation, event: LifecycleEvent): Conversation;
-  /** The customer is told `text`: it goes in the transcript and in the outbox together. */
-  tell(c: Conversation, out: Outbound, text: string, author?: "bot" | "system"): void;
+  /**
+   * The customer is told `text`: it goes in the transcript and in the outbox together, with the
+   * control words it offers (a channel may show them as buttons). `windowTemplate` goes instead
+   * when the channel's reply window has closed.
+   */
+  tell(c: Conversation, out: Outbound, text: string, author?: "bot" | "system", options?: { windowTemplate?: OutboundTemplate }): void;
   postToThread(c: Conversation, out: Outbound, post: ThreadPost): void;
   refreshCard(c: Conversation, out: Outbound, escalation: Escalation, status: CardStatus, linkEscalationId?: string): void;
   postCard(c: Conversation, out: Outbound, escalation: Escalation): void;
@@ -256,9 +261,17 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       conversation.state = nextState(conversation.state, event);
       return conversation;
     },
-    tell(c, out, text, author = "system") {
+    tell(c, out, text, author = "system", options = {}) {
       c.transcript.push(newEntry(author, text));
-      out.add({ kind: "send_customer", address: c.customer.address, text });
+      const code = replyLanguage(c)?.code;
+      const replyChoices = CHOICE_KEYWORDS.map((kind) => languages.replies.keyword(kind, code)).filter((word) => offersWord(text, word));
+      out.add({
+        kind: "send_customer",
+        address: c.customer.address,
+        text,
+        ...(replyChoices.length > 0 ? { replyChoices } : {}),
+        ...(options.windowTemplate ? { windowTemplate: options.windowTemplate } : {}),
+      });
     },
     postToThread(c, out, post) {
       const escalation = currentEscalation(c);
@@ -295,6 +308,15 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     teamSpeaking: (usual, c) => preferTeamSpeaking(usual, c.language?.code, config.teams, config.routing.alternateTeams),
     maskText: (text, c) => maskPii(text, maskOptionsFor(config.privacy, c.customer.phone)),
   };
+}
+
+/** The control words a message may offer as choices (reply buttons on channels that have them). */
+const CHOICE_KEYWORDS: readonly ControlKeyword[] = ["bot", "callback", "cancel"];
+
+/** Whether `text` names `word` as a word of its own (as a {placeholder} fills it), not inside another word. */
+function offersWord(text: string, word: string): boolean {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, "u").test(text);
 }
 
 /** A phone number's digits: how numbers are compared, whatever their formatting. */

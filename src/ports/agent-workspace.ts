@@ -21,6 +21,11 @@ export type ThreadPost =
   | { kind: "system_note"; text: string }
   | { kind: "survey_result"; score?: number; handoverHelped?: boolean }
   | { kind: "delivery_failed"; reason: string }
+  /**
+   * An agent's reply was not sent because the channel's reply window has closed: the agent may send
+   * one of `templates` (names of approved templates) instead.
+   */
+  | { kind: "window_closed"; reason: string; templates: string[] }
   /** Something Warmline meant to post in this thread (`what`) failed for good; the note says so where agents look. */
   | { kind: "post_failed"; what: string; reason: string }
   /**
@@ -86,6 +91,11 @@ export interface AgentActions {
   transfer(conversationId: string, agent: AgentRef, toTeam: string, note: string, escalationId?: string): Promise<ActionResult>;
   returnToBot(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult>;
   resolve(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult>;
+  /**
+   * Sends an approved template (by name, from the config) to the customer of `thread`, with its body
+   * parameters in order: how the claimant reaches a customer once the reply window has closed.
+   */
+  sendTemplate?(thread: string, agent: AgentRef, name: string, parameters: string[]): Promise<AgentReplyResult>;
 }
 
 /** Why an agent action was refused; the workspace tells the agent, naming who can act. */

@@ -38,10 +38,29 @@ export interface DeliveryUpdate {
   error?: string;
 }
 
+/** An approved message template (WhatsApp Business): what may go out once the reply window has closed. */
+export interface OutboundTemplate {
+  name: string;
+  /** The template's language code as approved, e.g. "en_US". */
+  language: string;
+  /** Body parameters, in order ({{1}}, {{2}}…). */
+  parameters: string[];
+}
+
 export interface OutboundCustomerMessage {
   address: string;
+  /** The text; for a template, its body with the parameters filled in (what the transcript keeps). */
   text: string;
   attachments?: Attachment[];
+  /** Send this approved template instead of free text; a channel without templates sends `text`. */
+  template?: OutboundTemplate;
+  /** Control words the text offers ("BOT", "CALLBACK"): a channel with reply buttons may show them as buttons. */
+  replyChoices?: string[];
+  /**
+   * When the customer last wrote. A channel whose platform allows free text only for a while after
+   * that (WhatsApp Cloud API: 24 hours) throws window_closed instead of sending; a template still goes.
+   */
+  customerLastWroteAt?: number;
 }
 
 /**

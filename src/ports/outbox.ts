@@ -3,7 +3,7 @@ import type { ContextPackage } from "../domain/context-package.js";
 import type { Attachment, Conversation } from "../domain/conversation.js";
 import type { CardStatus, ReplyNotice, ThreadPost } from "./agent-workspace.js";
 import type { ConversationStore } from "./conversation-store.js";
-import type { DeliveryState } from "./customer-channel.js";
+import type { DeliveryState, OutboundTemplate } from "./customer-channel.js";
 import type { InboxStore } from "./inbox.js";
 
 /** The lane of items that belong to no conversation (operator notices). */
@@ -21,6 +21,12 @@ export type OutboxEffect =
       attachments?: Attachment[];
       /** Set when this relays an agent's message: the transcript entry and the agent's own message. */
       relay?: { entryId: string; workspaceRef: string; escalationId: string };
+      /** An approved template to send instead of free text (an agent chose it once the reply window closed). */
+      template?: OutboundTemplate;
+      /** Sent instead when the channel's reply window has closed (the survey's template). */
+      windowTemplate?: OutboundTemplate;
+      /** Control words the text offers, for channels that show them as buttons. */
+      replyChoices?: string[];
     }
   | { kind: "post_card"; escalationId: string; context: ContextPackage }
   | {
