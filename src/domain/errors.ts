@@ -21,7 +21,8 @@ export type WarmlineErrorCode =
   | "slack_auth_failed"
   | "slack_unreachable"
   | "browser_not_found"
-  | "input_invalid";
+  | "input_invalid"
+  | "assistant_unavailable";
 
 /** How an adapter classifies a failed delivery, so the outbox knows whether and when to retry. */
 export interface DeliveryRetryInfo {
