@@ -36,8 +36,8 @@ export type FakeModelAnswer =
   | { text: string; usage?: FakeUsage }
   /** An HTTP error with OpenAI's error body. */
   | { status: number; message?: string }
-  /** Answers `then` once `until` resolves: a slow model (the caller's timeout fires first). */
-  | { until: Promise<void>; then: FakeModelAnswer };
+  /** Gives `answer` once `until` resolves: a slow model (the caller's timeout fires first). */
+  | { until: Promise<void>; answer: FakeModelAnswer };
 
 /** What the fake "model" answers a request nothing was scripted for. */
 export type FakeModel = (request: FakeChatRequest) => FakeModelAnswer | Promise<FakeModelAnswer>;
@@ -92,7 +92,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
   async function complete(res: ServerResponse, request: FakeChatRequest, answer: FakeModelAnswer): Promise<void> {
     if ("until" in answer) {
       await answer.until;
-      return complete(res, request, answer.then);
+      return complete(res, request, answer.answer);
     }
     if ("status" in answer) {
       sendJson(res, answer.status, errorBody(answer.message ?? `The sandbox model failed with ${answer.status}`, "server_error"));

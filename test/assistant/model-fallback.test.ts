@@ -103,7 +103,7 @@ describe("every fallback: the offline answer goes out and /metrics counts it", (
     const { metrics, world } = await worldWith((m) => sandbox.assistant(withModel(config, { timeoutMs: 50 }), m.recordAssistantCall));
     let release = () => {};
     const until = new Promise<void>((resolve) => (release = resolve));
-    sandbox.fake.script({ until, then: { json: validAnswer() } });
+    sandbox.fake.script({ until, answer: { json: validAnswer() } });
     await world.say(QUESTION);
     release();
     expect(world.lastReply()).toMatch(OFFLINE_ANSWER);
