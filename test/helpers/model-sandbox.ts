@@ -18,6 +18,8 @@ export interface ModelSandbox {
   fake: FakeOpenAiServer;
   offline: OfflineAssistant;
   calls: AssistantCallReport[];
+  /** Each fallback's cause and detail (the SDK's error message). */
+  fallbacks: string[];
   /** A model assistant for `config` (assistant.kind set for it), reporting to `calls` and `onCall`. */
   assistant(config: WarmlineConfig, onCall?: (report: AssistantCallReport) => void): Promise<Assistant>;
   close(): Promise<void>;
@@ -35,10 +37,12 @@ export async function startModelSandbox(config: WarmlineConfig, clock?: Clock): 
   });
   const intents = [...new Set((await loadCorpus(config.assistant.corpus ?? DEFAULT_CORPUS_FILE)).map((example) => example.intent))];
   const calls: AssistantCallReport[] = [];
+  const fallbacks: string[] = [];
   return {
     fake,
     offline,
     calls,
+    fallbacks,
     assistant: (modelConfig, onCall) =>
       createModelAssistantFromConfig(modelConfig, {
         offline,
@@ -49,6 +53,7 @@ export async function startModelSandbox(config: WarmlineConfig, clock?: Clock): 
             calls.push(report);
             onCall?.(report);
           },
+          onFallback: (cause, detail) => fallbacks.push(`${cause}: ${detail}`),
         },
       }),
     close: () => fake.close(),

@@ -63,6 +63,20 @@ function usageOf(usage: { inputTokens?: number | undefined; outputTokens?: numbe
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/**
+ * fetch, sent once more when it failed before any answer and was not aborted: a kept-alive
+ * connection the server closed just as it was reused ("read ECONNRESET"). An answer, even a 500,
+ * is never sent again (maxRetries 0): the customer is waiting, and the offline assistant answers.
+ */
+export const fetchOnceMore: typeof fetch = async (input, init) => {
+  try {
+    return await fetch(input, init);
+  } catch (error) {
+    if (init?.signal?.aborted) throw error;
+    return fetch(input, init);
+  }
+};
+
 export function createModelClient(options: ModelClientOptions): ModelClient {
   const schema = modelTurnSchema(options.intents);
   const provider = createOpenAICompatible({
@@ -70,6 +84,7 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
     baseURL: options.endpoint.baseUrl,
     ...(options.endpoint.apiKey ? { apiKey: options.endpoint.apiKey } : {}),
     supportsStructuredOutputs: options.jsonSchema,
+    fetch: fetchOnceMore,
   });
   const model = provider.chatModel(options.endpoint.model);
   // The SDK's own warning logger prints to the console; Warmline reports them through onWarning instead.
