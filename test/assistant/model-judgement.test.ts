@@ -91,7 +91,8 @@ describe("prompt injection", () => {
     await outcome(model, "hello");
     const format = sandbox.fake.requests.at(-1)!.responseFormat;
     expect(format?.type).toBe("json_schema");
-    const properties = (format?.json_schema?.schema as { properties: Record<string, { enum?: unknown[] }> }).properties;
+    const schema = format?.json_schema?.schema as { properties?: Record<string, { enum?: unknown[] }> } | undefined;
+    const properties = schema?.properties ?? {};
     expect(properties.intent?.enum).toContain("cancel_order");
     expect(properties.intent?.enum).toContain("none");
     expect(properties).not.toHaveProperty("team");
