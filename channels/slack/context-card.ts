@@ -371,8 +371,8 @@ export function buildContextCard(
       ...(customer.language ? [mrkdwn(languageField(customer.language.name, context.speakersOfLanguage), SLACK_SECTION_FIELD_LIMIT)] : []),
     ],
   });
-  blocks.push(section(`*Why escalated* · ${DECIDED_BY[escalation.decidedBy ?? "rule"]}\n${escapeSlackText(escalation.explanation)}`));
-  blocks.push(section(`*Summary*${context.summaryBy === "model" ? " · written by the model" : ""}\n${escapeSlackText(context.summary)}`));
+  blocks.push(section(`*Why escalated* (${DECIDED_BY[escalation.decidedBy ?? "rule"]})\n${escapeSlackText(escalation.explanation)}`));
+  blocks.push(section(`*Summary*${context.summaryBy === "model" ? " (written by the model)" : ""}\n${escapeSlackText(context.summary)}`));
 
   const tried = context.botActions.map((a) => {
     const mark = a.failed ? ":x:" : a.ok ? ":white_check_mark:" : ":heavy_minus_sign:";
