@@ -58,21 +58,30 @@ export type {
   DeliveryUpdate,
   InboundCustomerMessage,
   OutboundCustomerMessage,
+  SentCustomerMessage,
 } from "./ports/customer-channel.js";
 export type { Logger, LogFn } from "./ports/logger.js";
 export type { OutboxItem, OutboxStore, WarmlineStore } from "./ports/outbox.js";
+export type { CaseRequest, OpenedCase, OpsAlert, Ticketing } from "./ports/ticketing.js";
 
 // Domain types.
 export type {
   AgentRef,
   Attachment,
+  ConfirmedSend,
   Conversation,
   ConversationState,
   Customer,
   CustomerTier,
   TranscriptEntry,
 } from "./domain/conversation.js";
-export { ESCALATION_REASONS, type Escalation, type EscalationReason, type Priority } from "./domain/escalation.js";
+export {
+  ESCALATION_REASONS,
+  type Escalation,
+  type EscalationReason,
+  type FallbackCase,
+  type Priority,
+} from "./domain/escalation.js";
 export type { ContextPackage } from "./domain/context-package.js";
 export type { AuditAction, AuditEvent } from "./domain/audit.js";
 export { isWarmlineError, WarmlineError, type WarmlineErrorCode } from "./domain/errors.js";
@@ -93,3 +102,7 @@ export { createAssistantFromConfig } from "./assistant/from-config.js";
 export { SlackWorkspaceAdapter, type SlackWorkspaceOptions } from "../channels/slack/slack-workspace.js";
 export { createWhatsAppChannel, WhatsAppChannelAdapter, type WhatsAppChannelOptions } from "../channels/whatsapp/whatsapp-channel.js";
 export type { WhatsAppClientPort } from "../channels/whatsapp/client-port.js";
+// The fallback routes while Slack is down (config.fallback), and the receiver's signature check.
+export { createEmailTicketing, createSmtpTransport, type EmailTicketingOptions } from "../channels/email/email-ticketing.js";
+export { createWebhookTicketing, type WebhookTicketingOptions } from "../channels/webhook/webhook-ticketing.js";
+export { signWebhookBody, verifyWebhookSignature } from "../channels/webhook/webhook-signature.js";

@@ -35,6 +35,10 @@ import { createAnalyticsRuntime } from "./analytics/analytics-runtime.js";
 import type { WarmlineMetrics } from "./analytics/metrics.js";
 import { registerAnalyticsListeners } from "../channels/slack/analytics-listeners.js";
 import { postWeeklyDigest } from "../channels/slack/app-home.js";
+import { createEmailTicketing, createSmtpTransport } from "../channels/email/email-ticketing.js";
+import { createWebhookTicketing } from "../channels/webhook/webhook-ticketing.js";
+import { type FallbackSecrets, loadFallbackSecrets } from "./config/fallback-settings.js";
+import type { Ticketing } from "./ports/ticketing.js";
 
 export interface StartWarmlineOptions {
   /** A config object, or the path of a config file. Default: ./warmline.config.json. */
@@ -125,10 +129,24 @@ function instanceIdOf(dataDir: string): string {
   }
 }
 
+/** The routes cases take while Slack is down (config.fallback): e-mail over SMTP and/or a signed webhook. */
+function fallbackRoutes(fallback: WarmlineConfig["fallback"], secrets: FallbackSecrets, clock: Clock): Ticketing[] {
+  if (!fallback) return [];
+  const routes: Ticketing[] = [];
+  if (fallback.email) {
+    const { smtpUrl, from, to, opsTo } = fallback.email;
+    routes.push(createEmailTicketing({ transport: createSmtpTransport(smtpUrl, secrets.smtpAuth), from, to, ...(opsTo ? { opsTo } : {}) }));
+  }
+  if (fallback.webhook && secrets.webhookSecret)
+    routes.push(createWebhookTicketing({ ...fallback.webhook, secret: secrets.webhookSecret, clock }));
+  return routes;
+}
+
 export async function startWarmline(options: StartWarmlineOptions = {}): Promise<WarmlineHandle> {
   const rawEnv = options.env ?? readEnvironment();
   const { config, assistant: preparedAssistant } = await resolveConfig(options.config, rawEnv);
   const env = loadEnv(rawEnv, config);
+  const fallbackSecrets = loadFallbackSecrets(rawEnv, config.fallback);
   const logger = options.logger ?? createLogger({ level: env.logLevel });
   for (const problem of preparedAssistant.problems)
     if (problem.severity === "warning") logger.warn({ component: "assistant", corpus: preparedAssistant.corpus }, problem.message);
@@ -199,7 +217,17 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       clock,
     });
 
-    const engine = createEngine({ config, store, assistant, customers, workspace, clock, logger, instanceId: instanceIdOf(dataDir) });
+    const engine = createEngine({
+      config,
+      store,
+      assistant,
+      customers,
+      workspace,
+      clock,
+      logger,
+      instanceId: instanceIdOf(dataDir),
+      ticketing: fallbackRoutes(config.fallback, fallbackSecrets, clock),
+    });
     const slackInFlight = createInFlightTracker();
     app.use(slackInFlight.middleware);
     registerSlackListeners(app, {

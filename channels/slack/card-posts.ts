@@ -85,9 +85,14 @@ export class SlackCardPosts {
     delivery?: DeliveryAttempt,
   ): Promise<void> {
     const posts = buildTranscriptPosts(context.transcript);
-    const posted = delivery?.inDoubt
-      ? await this.posting.postedKeys(ref.channel, ref.threadTs, delivery.since).catch(() => new Map<string, string>())
-      : new Map<string, string>();
+    let posted = new Map<string, string>();
+    try {
+      if (delivery?.inDoubt) posted = await this.posting.postedKeys(ref.channel, ref.threadTs, delivery.since);
+    } catch (error) {
+      // Not knowing which parts are up, posting them all could repeat them: the outbox retries the card
+      // (found again by its metadata), then this check.
+      throw await this.posting.failed("conversations.replies", error, log, `the thread in <#${ref.channel}>`);
+    }
     for (const [index, text] of posts.entries()) {
       const key = delivery ? `${delivery.key}:transcript:${index}` : undefined;
       if (key !== undefined && posted.has(key)) continue;

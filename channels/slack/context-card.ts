@@ -244,6 +244,15 @@ function afterHoursBanner(callback: boolean): string {
     : ":crescent_moon: *After hours*: the team was closed; the customer was told when it opens, that their message is waiting here, and that they can ask for a call back.";
 }
 
+/** A card held back by a Slack outage (src/engine/fallback.ts): how long it waited and the case that stood in for it. */
+function lateBanner(escalation: ContextPackage["escalation"]): string {
+  const fallback = escalation.fallbackCase!;
+  const postedAt = fallback.cardPostedAt ?? fallback.cardRetriedAt ?? fallback.openedAt!;
+  const waited = Math.max(1, Math.round((postedAt - fallback.waitingSince) / 60_000));
+  const routes = fallback.routes?.join(" and ") ?? "the fallback route";
+  return `:hourglass: *Posted late*: Slack could not be reached for ${waited} min, so case *${escapeSlackText(fallback.number)}* was opened by ${routes} at ${slackDate(fallback.openedAt!, "{time}")} and the customer was told its number.`;
+}
+
 /** How the conversation's previous escalation ended, for a card of a new escalation after a return to the assistant. */
 function previousOutcome(previous: ContextPackage["previous"], teams: SlackTeamInfo[]): string {
   if (previous === undefined) return "see the previous thread";
@@ -343,6 +352,9 @@ export function buildContextCard(
   }
   if (escalation.afterHours) {
     blocks.push({ type: "context", elements: [mrkdwn(afterHoursBanner(escalation.callback === true), SLACK_CONTEXT_TEXT_LIMIT)] });
+  }
+  if (escalation.fallbackCase?.openedAt !== undefined) {
+    blocks.push({ type: "context", elements: [mrkdwn(lateBanner(escalation), SLACK_CONTEXT_TEXT_LIMIT)] });
   }
   const previousLink = links.previousThreadUrl ? `<${links.previousThreadUrl}|Previous thread>` : undefined;
   if (escalation.level > 1 || escalation.transferNote !== undefined || context.previous?.outcome === "transferred") {

@@ -5,6 +5,7 @@ import type { WarmlineConfig } from "../../src/config/schema.js";
 import { WarmlineError } from "../../src/domain/errors.js";
 import type { Logger } from "../../src/ports/logger.js";
 import { boltLogLevel, createBoltLogger } from "./bolt-logger.js";
+import { createScreenedHttpReceiver } from "./screened-receiver.js";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 export const DEFAULT_SLACK_PORT = 3000;
@@ -66,12 +67,18 @@ export function slackAppOptions({
     }
     return { ...common, socketMode: true, appToken: env.slackAppToken, signingSecret: env.slackSigningSecret };
   }
-  return {
-    ...common,
-    signingSecret: env.slackSigningSecret,
-    endpoints: SLACK_EVENTS_PATH,
-    port: env.port ?? DEFAULT_SLACK_PORT,
-    processBeforeResponse: processBeforeResponse ?? false,
-    ...(customRoutes && customRoutes.length > 0 ? { customRoutes } : {}),
-  };
+  // Bolt's own HTTPReceiver, screening bodies first so that no request can end the process.
+  const receiver = createScreenedHttpReceiver(
+    {
+      signingSecret: env.slackSigningSecret,
+      endpoints: SLACK_EVENTS_PATH,
+      port: env.port ?? DEFAULT_SLACK_PORT,
+      processBeforeResponse: processBeforeResponse ?? false,
+      ...(customRoutes && customRoutes.length > 0 ? { customRoutes } : {}),
+      logger: common.logger,
+      logLevel,
+    },
+    logger,
+  );
+  return { ...common, receiver };
 }

@@ -18,6 +18,9 @@ export { SLACK_DELIVERY_REACTIONS } from "./delivery-reactions.js";
 export { SLACK_OUTBOX_EVENT_TYPE } from "./in-doubt-posts.js";
 export { SLACK_ERASED_CARD_TEXT } from "./thread-erasure.js";
 
+/** reachable(): Slack not answering auth.test within this counts as down. */
+const SLACK_REACHABLE_TIMEOUT_MS = 10_000;
+
 export interface SlackWorkspaceOptions {
   /** The App's client (app.client): it carries the bot token and the API URL. */
   client: WebClient;
@@ -105,6 +108,21 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
   /** Anyone on the rota active in Slack now. An empty rota (anyone in the channel) or an unreadable presence counts as yes. */
   agentsAvailable(team: string, rota: readonly string[]): Promise<boolean> {
     return anyRotaMemberActive(this.posting.client, this.posting.logger, team, rota);
+  }
+
+  /** Whether Slack answers the bot's token now (auth.test): the fallback's signal to post the cards it held back. */
+  async reachable(): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The client retries for minutes; the question is whether Slack answers now.
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), SLACK_REACHABLE_TIMEOUT_MS);
+      timer.unref?.();
+    });
+    const answer = this.posting.client.auth.test().then(
+      (result) => result.ok === true,
+      () => false,
+    );
+    return Promise.race([answer, late]).finally(() => clearTimeout(timer));
   }
 
   /** A customer asked to be forgotten: the app's posts go (see SlackThreadEraser), and so does what this process remembers of the thread. */

@@ -22,9 +22,10 @@ export type WhatsAppSendOptions = Pick<
   "caption" | "sendMediaAsDocument" | "sendMediaAsSticker" | "sendAudioAsVoice" | "linkPreview"
 >;
 
-/** What the adapter reads of a sent message: its id, to correlate acks. */
+/** What the adapter reads of a sent message: its id, to correlate acks, and its time (seconds since the epoch). */
 export interface WhatsAppSentMessage {
   id: Pick<WAWebJS.MessageId, "_serialized">;
+  timestamp?: number;
 }
 
 /**

@@ -6,6 +6,7 @@ import type {
   CustomerChannelEvents,
   CustomerMessageChange,
   DeliveryAttempt,
+  SentCustomerMessage,
   OutboundCustomerMessage,
 } from "../../src/ports/customer-channel.js";
 import type { WHATSAPP_CLIENT_EVENTS, WhatsAppClientPort, WhatsAppDisconnectReason, WhatsAppInboundMessage } from "./client-port.js";
@@ -138,7 +139,7 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
     }
   }
 
-  async send(message: OutboundCustomerMessage, delivery?: DeliveryAttempt): Promise<{ channelMessageId: string }> {
+  async send(message: OutboundCustomerMessage, delivery?: DeliveryAttempt): Promise<SentCustomerMessage> {
     const chatId = decodeWhatsAppAddress(message.address);
     if (!this.ready) {
       throw new WarmlineError(
@@ -148,7 +149,7 @@ export class WhatsAppChannelAdapter implements CustomerChannel {
         { retry: "unavailable" },
       );
     }
-    return { channelMessageId: await sendWhatsAppMessage(this.sender, chatId, message, delivery) };
+    return sendWhatsAppMessage(this.sender, chatId, message, delivery);
   }
 
   async stop(): Promise<void> {

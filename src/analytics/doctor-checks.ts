@@ -4,6 +4,7 @@ import type { IntentProblem } from "../assistant/config-intents.js";
 import type { ModelEndpointCheck } from "../assistant/model/endpoint-check.js";
 import type { EnvSettings, LlmEndpoint, WarmlineEnv } from "../config/load-config.js";
 import { bestEffortConfig, envSettingsOf, loadEnv, readRawConfigFile } from "../config/load-config.js";
+import { type FallbackSecrets, loadFallbackSecrets } from "../config/fallback-settings.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { isWarmlineError } from "../domain/errors.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
@@ -49,6 +50,8 @@ export interface DoctorDeps {
   manifestScopes: readonly string[];
   /** The Chrome/Chromium WhatsApp Web would drive, from whatsapp.browserPath, then the environment, then the usual places; throws saying where it looked and how to install one. */
   findBrowser(configured: string | undefined): string;
+  /** Asks the fallback routes' servers whether they answer (the SMTP server); one line per problem, each with its fix. */
+  probeFallback?(fallback: NonNullable<WarmlineConfig["fallback"]>, secrets: FallbackSecrets): Promise<string[]>;
   /** The config as written, however broken (default: configSource read as JSON), so the environment is checked even then. */
   rawConfig?(): unknown;
   /** Reads the corpus and answers and checks the config's intents against them (default: the assistant's own prepareAssistant). */
@@ -200,6 +203,8 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     }
   }
 
+  await checkFallback(deps, config, checks);
+
   if (!config) skip("store", "needs a valid config");
   else {
     let store: ConversationStore | undefined;
@@ -214,6 +219,46 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     }
   }
   return checks;
+}
+
+/** The route cases take while Slack is down (config.fallback): its secrets, and whether its SMTP server answers. */
+async function checkFallback(deps: DoctorDeps, config: WarmlineConfig | undefined, checks: DoctorCheck[]): Promise<void> {
+  const name = "fallback";
+  if (!config) {
+    checks.push({ name, ok: false, skipped: true, detail: "not checked: needs a valid config", fixes: [] });
+    return;
+  }
+  const fallback = config.fallback;
+  if (!fallback) {
+    checks.push({
+      name,
+      ok: true,
+      detail: "off: while Slack is down, customers waiting for a person are not told (see README: Fallback)",
+      fixes: [],
+    });
+    return;
+  }
+  const routes = [
+    ...(fallback.email ? [`e-mail to ${fallback.email.to.join(", ")}`] : []),
+    ...(fallback.webhook ? [`webhook ${fallback.webhook.url}`] : []),
+  ];
+  let secrets: FallbackSecrets;
+  try {
+    secrets = loadFallbackSecrets(deps.env, fallback);
+  } catch (error) {
+    checks.push({ name, ok: false, detail: `${routes.join(" and ")} can't be used`, fixes: problemLines(messageOf(error)) });
+    return;
+  }
+  const problems = (await deps.probeFallback?.(fallback, secrets).catch((error: unknown) => [messageOf(error)])) ?? [];
+  checks.push({
+    name,
+    ok: problems.length === 0,
+    detail:
+      problems.length === 0
+        ? `after ${fallback.afterMinutes} min without a card, cases go by ${routes.join(" and ")}${fallback.email ? " (the SMTP server answers)" : ""}`
+        : `${routes.join(" and ")}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+    fixes: problems,
+  });
 }
 
 export function formatDoctorReport(checks: readonly DoctorCheck[]): string {

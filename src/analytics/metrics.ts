@@ -28,6 +28,8 @@ export interface WarmlineMetrics {
   setWhatsAppConnection(state: WhatsAppConnectionState): void;
   /** One model call (assistant.kind "openai-compatible"): its outcome, fallback cause, tokens and latency. */
   recordAssistantCall(report: AssistantCallReport): void;
+  /** A rejection or exception no handler caught (src/cli/process-guards.ts). */
+  countProcessFault(kind: "unhandled_rejection" | "uncaught_exception"): void;
 }
 
 export interface WarmlineMetricsOptions {
@@ -288,6 +290,13 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
   backlog.set(0);
   connected.set(0);
   const recordAssistantCall = options.assistantModel ? assistantCallMetrics(registry) : () => undefined;
+  const faults = new Counter({
+    name: `${METRICS_PREFIX}process_faults_total`,
+    help: "Rejections and exceptions no handler caught, by kind; an uncaught exception also restarts the process",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
+  for (const kind of ["unhandled_rejection", "uncaught_exception"]) faults.inc({ kind }, 0);
 
   return {
     registry,
@@ -296,6 +305,7 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
     setOutboxBacklog: (count) => backlog.set(count),
     setWhatsAppConnection: (state) => connected.set(state === "connected" ? 1 : 0),
     recordAssistantCall,
+    countProcessFault: (kind) => faults.inc({ kind }),
   };
 }
 

@@ -8,6 +8,9 @@ import { createSlackDoctorProbe } from "../../channels/slack/slack-doctor.js";
 import { findBrowser } from "../../channels/whatsapp/browser-path.js";
 import { WHATSAPP_SESSION_DIR } from "../../channels/whatsapp/whatsapp-session.js";
 import { openConversationStore } from "../store/open-store.js";
+import { createSmtpTransport } from "../../channels/email/email-ticketing.js";
+import type { FallbackSecrets } from "../config/fallback-settings.js";
+import type { WarmlineConfig } from "../config/schema.js";
 
 /** The bot scopes manifest.json asks for: what the installed token should have. */
 export function manifestBotScopes(file = join(PACKAGE_ROOT, "manifest.json")): string[] {
@@ -39,8 +42,25 @@ export async function runDoctor(options: {
         configured,
         env: { CHROME_PATH: options.env.CHROME_PATH, PUPPETEER_EXECUTABLE_PATH: options.env.PUPPETEER_EXECUTABLE_PATH },
       }),
+    probeFallback: (fallback, secrets) => probeFallback(fallback, secrets),
     ...options.overrides,
   });
   options.output.write(formatDoctorReport(checks));
   return checks.some((check) => !check.ok && !check.skipped) ? 1 : 0;
+}
+
+/** The SMTP server of fallback.email answers and takes the login (nodemailer's verify: no mail is sent). A webhook is not probed: a test post would open a ticket. */
+async function probeFallback(fallback: NonNullable<WarmlineConfig["fallback"]>, secrets: FallbackSecrets): Promise<string[]> {
+  if (!fallback.email) return [];
+  const transport = createSmtpTransport(fallback.email.smtpUrl, secrets.smtpAuth);
+  try {
+    await transport.verify();
+    return [];
+  } catch (error) {
+    return [
+      `The SMTP server ${fallback.email.smtpUrl} did not accept a connection (${error instanceof Error ? error.message : String(error)}): check fallback.email.smtpUrl, FALLBACK_SMTP_USER and FALLBACK_SMTP_PASSWORD.`,
+    ];
+  } finally {
+    transport.close();
+  }
 }

@@ -150,6 +150,14 @@ export const messagesSchema = z
       .string()
       .default("Done: our {team} team opens {opens} and will call you back then. They'll see everything we've discussed.")
       .describe("CALLBACK while with the bot, with the team closed: say when it opens. Placeholders: {team}, {opens}"),
+    fallbackCase: z
+      .string()
+      .default(
+        "I'm sorry: our team's system can't be reached right now, so I've opened case {case} for you with everything you've told us. Our {team} team will contact you by {by}.",
+      )
+      .describe(
+        "Slack stayed unreachable past fallback.afterMinutes, so a case was opened by e-mail or webhook. Placeholders: {case} (the case number), {team}, {by} (when the team will contact them, from fallback.contactWithinMinutes)",
+      ),
     survey: z.string().default("Thanks for chatting with us! How satisfied are you, from 1 (not at all) to 5 (very)?"),
     surveyHelped: z.string().default("And did being handed to a person help? Reply YES or NO."),
     surveyThanks: z.string().default("Thanks for the feedback!"),

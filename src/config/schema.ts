@@ -2,6 +2,7 @@ import { z } from "zod";
 import { signalActionsSchema, signalPhrasesSchema } from "./signal-actions.js";
 import { ESCALATION_REASONS } from "../domain/escalation.js";
 import { customerLanguagesSchema, keywordsSchema, languageCode, messagesSchema } from "./customer-messages-schema.js";
+import { fallbackSchema } from "./fallback-schema.js";
 
 /**
  * The single source of truth for Warmline's configuration. `warmline.config.json` is validated
@@ -289,6 +290,7 @@ export const configSchema = z.strictObject({
     })
     .default({ maxAttempts: 6, baseDelayMs: 1000, maxDelayMs: 5 * 60_000, giveUpAfterMinutes: 60 })
     .describe("Every outbound message is stored before it is sent, and retried until delivered"),
+  fallback: fallbackSchema.optional(),
   store: z
     .strictObject({
       kind: z.enum(["sqlite", "redis", "memory"]).default("sqlite").describe("redis for several instances (needs REDIS_URL)"),
@@ -352,6 +354,7 @@ export type BusinessHoursConfig = z.infer<typeof businessHoursSchema>;
 export type KeywordsConfig = z.infer<typeof keywordsSchema>;
 export type MessagesConfig = z.infer<typeof messagesSchema>;
 export type CustomerLanguagesConfig = z.infer<typeof customerLanguagesSchema>;
+export type { FallbackConfig } from "./fallback-schema.js";
 
 const recordOf = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

@@ -10,6 +10,8 @@ export type AuditAction =
   | "resolved"
   | "abandoned"
   | "survey_answered"
+  /** Slack was unreachable: a case was opened by e-mail or webhook (src/engine/fallback.ts). */
+  | "case_opened"
   | "forgotten";
 
 export interface AuditEvent {

@@ -121,6 +121,21 @@ export interface EscalationOffer {
   offeredAt: number;
 }
 
+/**
+ * A send to the customer that the channel confirmed, kept with the conversation so it survives a
+ * crash. An in-doubt retry of the conversation's next send looks for its copy only after this one
+ * (a channel with no message metadata, like WhatsApp Web, can tell two identical texts apart only by position).
+ */
+export interface ConfirmedSend {
+  /** The outbox item it delivered. */
+  key: string;
+  /** The channel's id of its (first) message: what `send` returned. */
+  channelMessageId: string;
+  /** The channel's id of the last message it became (a long text or several files go as several), and when (epoch ms). */
+  lastMessageId: string;
+  at: number;
+}
+
 export interface Conversation {
   id: string;
   /** Incremented on every write; the store's compare-and-set compares it. */
@@ -147,6 +162,8 @@ export interface Conversation {
   keywordLanguage?: string;
   /** The language the customer writes in: the latest confident identification (short messages keep it). */
   language?: CustomerLanguage;
+  /** The last send to the customer the channel confirmed (see ConfirmedSend). */
+  lastCustomerSend?: ConfirmedSend;
   /** Analytics (written through AnalyticsActions, never by the engine). */
   contextViews?: ContextView[];
   feedback?: AgentFeedback[];

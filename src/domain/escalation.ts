@@ -77,6 +77,28 @@ export interface Escalation {
    * at most one per policy.stillQueuedEveryMinutes, across restarts and instances.
    */
   acknowledgedAt?: number;
+  /** Slack was unreachable past fallback.afterMinutes: the case opened through the other route (src/engine/fallback.ts). */
+  fallbackCase?: FallbackCase;
+}
+
+/** A case opened outside the workspace, once per escalation across restarts and instances (each step is a compare-and-set). */
+export interface FallbackCase {
+  /** "WL-7K3M9Q2X", derived from the escalation id: every attempt and every instance uses the same. */
+  number: string;
+  /** Since when no card has been posted for the customer's wait (the first of any overflow transfers meanwhile). */
+  waitingSince: number;
+  /** When the latest attempt to open it started; an unfinished attempt is retried after a while. */
+  attemptedAt: number;
+  /** When a route took it and the customer was told. */
+  openedAt?: number;
+  /** The routes that took it ("e-mail", "webhook"). */
+  routes?: string[];
+  /** The receiving system's own id, when it gave one. */
+  externalId?: string;
+  /** When the parked card was last put back in line, to be posted once Slack answers again. */
+  cardRetriedAt?: number;
+  /** When the card was found posted and marked late in its thread. */
+  cardPostedAt?: number;
 }
 
 /** What a customer message can signal, in any language (the keys of data/languages/<code>/signals.json). */

@@ -1,7 +1,7 @@
-import { currentEscalation, type Conversation } from "../domain/conversation.js";
+import { type ConfirmedSend, currentEscalation, type Conversation } from "../domain/conversation.js";
 import { WarmlineError } from "../domain/errors.js";
 import type { CardStatus, ThreadPost } from "../ports/agent-workspace.js";
-import type { DeliveryAttempt } from "../ports/customer-channel.js";
+import type { DeliveryAttempt, SentCustomerMessage } from "../ports/customer-channel.js";
 import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
 import type { EngineCore } from "./engine-core.js";
 
@@ -26,11 +26,19 @@ export function createDelivery(core: EngineCore): Delivery {
     if (!conversation) return;
     switch (effect.kind) {
       case "send_customer": {
-        const { channelMessageId } = await customers.send(
-          { address: effect.address, text: effect.text, attachments: effect.attachments },
-          attempt,
-        );
-        if (effect.relay) await recordRelay(conversation.id, effect.relay, channelMessageId);
+        const confirmed = conversation.lastCustomerSend;
+        // Sent and recorded, but the process stopped before the item was done: only the recording is left to finish.
+        const send =
+          confirmed?.key === item.id
+            ? confirmed
+            : confirmedSend(
+                item.id,
+                await customers.send(
+                  { address: effect.address, text: effect.text, attachments: effect.attachments },
+                  { ...attempt, ...(confirmed ? { after: confirmed } : {}) },
+                ),
+              );
+        await recordSend(conversation.id, send, effect.relay);
         return;
       }
       case "post_card": {
@@ -56,17 +64,34 @@ export function createDelivery(core: EngineCore): Delivery {
     }
   }
 
-  async function recordRelay(
+  function confirmedSend(key: string, sent: SentCustomerMessage): ConfirmedSend {
+    return {
+      key,
+      channelMessageId: sent.channelMessageId,
+      lastMessageId: sent.lastMessageId ?? sent.channelMessageId,
+      at: sent.sentAt ?? clock.now(),
+    };
+  }
+
+  /**
+   * Records the send with its conversation before the item is done (the next in-doubt send of the lane
+   * looks only after it), and for a relayed reply, its channel message id and the "sent" reaction.
+   */
+  async function recordSend(
     conversationId: string,
-    relay: NonNullable<Extract<OutboxEffect, { kind: "send_customer" }>["relay"]>,
-    channelMessageId: string,
-  ) {
-    core.deliveryRefs.set(channelMessageId, { conversationId, entryId: relay.entryId });
+    send: ConfirmedSend,
+    relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
+  ): Promise<void> {
+    if (relay) core.deliveryRefs.set(send.channelMessageId, { conversationId, entryId: relay.entryId });
     await core.mutate(conversationId, (c, out) => {
-      const entry = c.transcript.find((x) => x.id === relay.entryId);
-      if (!entry || entry.channelMessageId === channelMessageId) return undefined;
-      Object.assign(entry, { channelMessageId, delivery: "sent" });
-      out.add({ kind: "mark_delivery", messageRef: relay.workspaceRef, state: "sent" });
+      const entry = relay ? c.transcript.find((x) => x.id === relay.entryId) : undefined;
+      const relayed = entry !== undefined && entry.channelMessageId !== send.channelMessageId;
+      if (c.lastCustomerSend?.key === send.key && !relayed) return undefined;
+      c.lastCustomerSend = send;
+      if (relayed && relay) {
+        Object.assign(entry, { channelMessageId: send.channelMessageId, delivery: "sent" });
+        out.add({ kind: "mark_delivery", messageRef: relay.workspaceRef, state: "sent" });
+      }
       return c;
     });
   }

@@ -18,6 +18,7 @@ import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerChannel } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
 import type { NewOutboxItem, OutboxEffect, OutboxStore } from "../ports/outbox.js";
+import type { Ticketing } from "../ports/ticketing.js";
 import { buildContextPackage } from "./context-package.js";
 import { createKeyedSerializer, type KeyedSerializer } from "./keyed-serializer.js";
 import { createOutboxDispatcher, type OutboxDispatcher, type OutboxDispatcherDeps } from "./outbox-dispatcher.js";
@@ -52,6 +53,8 @@ export interface EngineDeps {
   instanceId?: string;
   /** Every language's escalation signals, compiled at start-up; default: loaded from data/languages and config.policy. */
   signalLexicon?: SignalLexicon;
+  /** Routes around the workspace for when it is down (config.fallback): e-mail, webhook. None: no fallback. */
+  ticketing?: readonly Ticketing[];
 }
 
 export interface EngineObserver {
@@ -150,6 +153,18 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
   const { config, store, customers, clock } = deps;
   const serializer = createKeyedSerializer();
   const signalLexicon = deps.signalLexicon ?? loadSignalLexicon(config.policy);
+  const policy = {
+    maxAttempts: config.outbox.maxAttempts,
+    baseDelayMs: config.outbox.baseDelayMs,
+    maxDelayMs: config.outbox.maxDelayMs,
+    giveUpAfterMs: config.outbox.giveUpAfterMinutes * 60_000,
+  };
+  // With a fallback route, a card stuck behind rate limits is parked by fallback.afterMinutes, so the
+  // customer's messages behind it (the case number among them) are not held up; it is posted late.
+  const cardPolicy =
+    config.fallback && (deps.ticketing?.length ?? 0) > 0
+      ? { ...policy, giveUpAfterMs: Math.min(policy.giveUpAfterMs, config.fallback.afterMinutes * 60_000) }
+      : undefined;
 
   const dispatcher = createOutboxDispatcher({
     outbox: store,
@@ -157,12 +172,8 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     deliver: outbox.deliver,
     canDeliver: (item) => item.effect.kind !== "send_customer" || customers.isReady(),
     onFailed: outbox.onFailed,
-    policy: {
-      maxAttempts: config.outbox.maxAttempts,
-      baseDelayMs: config.outbox.baseDelayMs,
-      maxDelayMs: config.outbox.maxDelayMs,
-      giveUpAfterMs: config.outbox.giveUpAfterMinutes * 60_000,
-    },
+    policy,
+    policyFor: (item) => (item.effect.kind === "post_card" && cardPolicy ? cardPolicy : policy),
     clock,
     logger: deps.logger,
   });

@@ -5,6 +5,7 @@ import { createCustomerFlow } from "./customer-flow.js";
 import { createDelivery } from "./delivery.js";
 import { createEngineCore, type EngineDeps } from "./engine-core.js";
 import { forgetCustomer } from "./erasure.js";
+import { createFallback } from "./fallback.js";
 import { teamStatus } from "./team-status.js";
 import { createTimers } from "./timers.js";
 
@@ -18,7 +19,7 @@ export interface Engine extends AgentActions, AdminActions {
   handleDelivery(update: DeliveryUpdate): Promise<void>;
   /** Starts delivering the outbox, including what an earlier process left in flight. */
   start(): Promise<void>;
-  /** Claim timers, transcript retention, due retries. Call it periodically (src/main.ts does). */
+  /** Claim timers, transcript retention, due retries, the fallback when Slack is down. Call it periodically (src/main.ts does). */
   tick(): Promise<void>;
   /** Puts failed outbound messages back in their lanes; returns how many. All of them, or one by id. */
   replayFailed(id?: string): Promise<number>;
@@ -40,6 +41,7 @@ export function createEngine(deps: EngineDeps): Engine {
   });
   const delivery = createDelivery(core);
   const timers = createTimers(core);
+  const fallback = createFallback(core, deps.ticketing ?? []);
 
   return {
     ...createCustomerFlow(core),
@@ -47,7 +49,10 @@ export function createEngine(deps: EngineDeps): Engine {
     status: () => teamStatus(core),
     forgetCustomer: (phoneOrAddress, by) => forgetCustomer(core, phoneOrAddress, by),
     start: () => core.dispatcher.start(),
-    tick: timers.tick,
+    async tick() {
+      await timers.tick();
+      await fallback.tick();
+    },
     replayFailed: delivery.replayFailed,
     drain: delivery.drain,
     async stop() {

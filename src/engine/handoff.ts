@@ -40,11 +40,14 @@ export function describeOpening(
   hours: WarmlineConfig["teams"][string]["businessHours"],
   now: number,
 ): string {
-  const opensAt = nextOpening(hours, now);
+  return describeMoment(core, c, nextOpening(hours, now), hours.timezone, now);
+}
+
+/** A moment as the customer reads it, in the team's time zone: "today at 17:00 GMT", or in their language ("hoy, 17:00 GMT"). */
+export function describeMoment(core: EngineCore, c: Conversation, at: number, timeZone: string, now: number): string {
   const code = c.language?.code;
-  if (code !== undefined && core.languages.replies.languages.includes(code))
-    return localizedOpeningPhrase(opensAt, now, hours.timezone, code);
-  return openingPhrase(opensAt, now, hours.timezone);
+  if (code !== undefined && core.languages.replies.languages.includes(code)) return localizedOpeningPhrase(at, now, timeZone, code);
+  return openingPhrase(at, now, timeZone);
 }
 
 /**

@@ -25,6 +25,8 @@ export interface OutboxDispatcherDeps {
   /** The item was parked as failed: make it visible. */
   onFailed(item: OutboxItem, reason: string): Promise<void>;
   policy: RetryPolicy;
+  /** The policy for one item, when some effects retry differently (a card gives up sooner when a fallback route exists). */
+  policyFor?(item: OutboxItem): RetryPolicy;
   clock: Clock;
   logger: Logger;
 }
@@ -59,6 +61,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let poller: ReturnType<typeof setInterval> | undefined;
   let stopped = false;
+  const policyOf = (item: OutboxItem): RetryPolicy => deps.policyFor?.(item) ?? policy;
 
   function wakeAt(lane: string, at: number): void {
     clearTimeout(timers.get(lane));
@@ -93,7 +96,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   /** A head this instance cannot send, still within its give-up time: it waits for whoever can. */
   function waitsForChannel(head: OutboxItem, now: number): boolean {
     if (!deps.canDeliver || deps.canDeliver(head)) return false;
-    return decideRetry({ kind: "unavailable", attempts: head.attempts, createdAt: head.createdAt, now, policy }).retry;
+    return decideRetry({ kind: "unavailable", attempts: head.attempts, createdAt: head.createdAt, now, policy: policyOf(head) }).retry;
   }
 
   async function runLane(lane: string): Promise<void> {
@@ -190,7 +193,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
       retryAfterMs: info.retryAfterMs,
       createdAt: item.createdAt,
       now,
-      policy,
+      policy: policyOf(item),
       jitterKey: `${item.id}#${attempts}`,
     });
     const context = { lane: item.lane, item: item.id, effect: item.effect.kind, attempts, failure: info.retry };

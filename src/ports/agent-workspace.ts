@@ -48,6 +48,8 @@ export interface AgentWorkspace {
   notifyOps?(text: string, delivery?: DeliveryAttempt): Promise<void>;
   /** Whether anyone on the team's rota can take a customer now (e.g. someone is active in Slack). Absent: assume yes. */
   agentsAvailable?(team: string, rota: readonly string[]): Promise<boolean>;
+  /** Whether the workspace answers now; asked before cards held back by an outage are put back in line. Absent: try them. */
+  reachable?(): Promise<boolean>;
   /**
    * Erases what the workspace holds of a thread (a customer asked to be forgotten): the card and
    * the app's own posts. What it cannot delete (agents' messages) it leaves, saying so on the card.

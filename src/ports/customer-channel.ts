@@ -1,4 +1,4 @@
-import type { Attachment } from "../domain/conversation.js";
+import type { Attachment, ConfirmedSend } from "../domain/conversation.js";
 
 /** A message from a customer, normalized by the channel adapter. */
 export interface InboundCustomerMessage {
@@ -52,6 +52,20 @@ export interface DeliveryAttempt {
   /** An earlier attempt may have got through: look for a copy sent at or after `since` (the first attempt) before sending. */
   inDoubt: boolean;
   since: number;
+  /**
+   * Customer sends: the lane's last confirmed send. Any copy of this item came after it, so a
+   * channel that matches by content looks only after it, and by position (an identical earlier text is not a copy).
+   */
+  after?: ConfirmedSend;
+}
+
+/** What `send` reports: the id to correlate delivery updates with, and (for several messages) the last one's. */
+export interface SentCustomerMessage {
+  channelMessageId: string;
+  /** Default: channelMessageId. */
+  lastMessageId?: string;
+  /** The channel's time of the last message (epoch ms), when it tells. */
+  sentAt?: number;
 }
 
 export interface CustomerChannelEvents {
@@ -77,7 +91,7 @@ export interface CustomerChannel {
    * Sends and returns the channel's message id, used to correlate delivery updates. With an
    * in-doubt `delivery`, returns the earlier copy's id instead of sending again when it finds one.
    */
-  send(message: OutboundCustomerMessage, delivery?: DeliveryAttempt): Promise<{ channelMessageId: string }>;
+  send(message: OutboundCustomerMessage, delivery?: DeliveryAttempt): Promise<SentCustomerMessage>;
   stop(): Promise<void>;
   /** The customer address a phone number (digits only) has on this channel, when the channel can tell. */
   addressForPhone?(phoneDigits: string): string;

@@ -97,6 +97,8 @@ export interface FakeSlackApi {
   grantedScopes?: string[];
   /** Views published to users' Home tabs, by user id (latest wins). */
   homeViews: Map<string, { type: string; blocks: unknown[] }>;
+  /** While set, every Web API call fails this way (Slack down); unset it to bring Slack back. */
+  outage?: FakeSlackFailure;
   /**
    * The next `times` (default 1) calls of `method` fail this way; with `when`, only calls whose
    * args match it count (e.g. only thread replies: `(a) => a.thread_ts !== undefined`).
@@ -432,7 +434,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
 
     const queue = failures.get(method) ?? [];
     const index = queue.findIndex((f) => f.when === undefined || f.when(args));
-    const failure = index === -1 ? undefined : queue.splice(index, 1)[0]!.failure;
+    const failure = api.outage ?? (index === -1 ? undefined : queue.splice(index, 1)[0]!.failure);
     if (failure) {
       if ("error" in failure) return send(res, 200, { ok: false, error: failure.error });
       if (failure.status === 429)

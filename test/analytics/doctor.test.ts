@@ -11,6 +11,7 @@ import { manifestBotScopes, runDoctor } from "../../src/cli/doctor.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
 import { type FakeSlackApi, type FakeSlackApiOptions, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { HARNESS_CHANNELS } from "../helpers/slack-harness.js";
+import { startLocalSmtpServer } from "../helpers/fallback-receivers.js";
 
 const GOOD_TOKEN = "xoxb-doctor-good-token";
 const root = new URL("../../", import.meta.url).pathname;
@@ -297,5 +298,40 @@ describe("warmline doctor", () => {
     const { code, text } = await doctor(setup);
     expect(code).toBe(1);
     expect(text).toContain(`fix: whatsapp.browserPath is "${join(dir, "no-such-chrome")}", but no file exists there`);
+  });
+  it("reports a broken fallback route: a webhook without its secret, an SMTP server that does not answer", async () => {
+    const setup = await healthy();
+    const smtp = await startLocalSmtpServer();
+    const withFallback = (fallback: unknown) => {
+      const config = JSON.parse(readFileSync(setup.configFile, "utf8")) as Record<string, unknown>;
+      writeFileSync(setup.configFile, JSON.stringify({ ...config, fallback }));
+    };
+    try {
+      expect((await doctor(setup)).text).toMatch(/ok {3}fallback: off: while Slack is down, customers waiting for a person are not told/);
+
+      withFallback({ webhook: { url: "https://helpdesk.example/hooks/warmline" } });
+      const missing = await doctor(setup);
+      expect(missing.code).toBe(1);
+      expect(missing.text).toMatch(
+        /FAIL fallback: webhook https:\/\/helpdesk\.example\/hooks\/warmline can't be used\n\s+fix: FALLBACK_WEBHOOK_SECRET is missing/,
+      );
+
+      withFallback({ email: { smtpUrl: smtp.url, from: "warmline@shop.example", to: ["support@shop.example"] } });
+      const answering = await doctor(setup);
+      expect(answering.text).toContain(
+        "ok   fallback: after 10 min without a card, cases go by e-mail to support@shop.example (the SMTP server answers)",
+      );
+      expect(answering.code).toBe(0);
+      expect(smtp.mails).toEqual([]);
+
+      await smtp.close();
+      const down = await doctor(setup);
+      expect(down.code).toBe(1);
+      expect(down.text).toMatch(
+        /FAIL fallback: e-mail to support@shop\.example: 1 problem\n\s+fix: The SMTP server smtp:\/\/127\.0\.0\.1:\d+ did not accept a connection/,
+      );
+    } finally {
+      await smtp.close().catch(() => undefined);
+    }
   });
 });

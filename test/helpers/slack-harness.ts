@@ -21,6 +21,7 @@ import { createEngine, type Engine } from "../../src/engine/engine.js";
 import type { Assistant } from "../../src/ports/assistant.js";
 import type { Clock } from "../../src/ports/clock.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
+import type { Ticketing } from "../../src/ports/ticketing.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import { SANDBOX_CHANNELS } from "../../src/demo/sandbox.js";
 import { createCaptureLogger, type LogEntry } from "../slack/capture-logger.js";
@@ -65,6 +66,8 @@ export interface SlackHarnessOptions {
   /** Edits the parsed warmline.config.json (slack.mode is forced to http). */
   configure?: (config: WarmlineConfig) => void;
   channels?: FakeSlackChannel[];
+  /** The fallback's routes while Slack is down (config.fallback must be set too). */
+  ticketing?: Ticketing[];
 }
 
 /** The note modal as the fake Slack API recorded it in views.open. */
@@ -167,7 +170,16 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   const store = await createMemoryStore({ clock });
   const whatsapp = new FakeWhatsAppClient({ now: clock.now });
   const customers = new WhatsAppChannelAdapter({ client: whatsapp, clock, printQr: () => undefined });
-  const engine = createEngine({ config, store, assistant: await sharedAssistant(), customers, workspace, clock, logger });
+  const engine = createEngine({
+    config,
+    store,
+    assistant: await sharedAssistant(),
+    customers,
+    workspace,
+    clock,
+    logger,
+    ...(options.ticketing ? { ticketing: options.ticketing } : {}),
+  });
   registerSlackListeners(app, {
     actions: engine,
     admin: engine,

@@ -132,6 +132,49 @@ describe("durable outbox: storms, outages, failures", () => {
     expect(await outbox(harness).listOutbox()).toEqual([]);
   });
 
+  it.each([
+    ["never reached WhatsApp", false],
+    ["reached WhatsApp, but the answer was lost", true],
+  ])("two identical replies in a row: the second, in doubt (it %s), still reaches the customer exactly once", async (_name, stored) => {
+    const harness = await start();
+    const { thread: ref } = await claimed(harness);
+    await harness.agentReplies("U0AGENT01", ref, "OK, one moment.");
+    expect(toCustomer(harness).filter((t) => t === "OK, one moment.")).toHaveLength(1);
+    // The second identical reply's first attempt fails: before WhatsApp stored it, or after (its answer lost).
+    const original = harness.whatsapp.sendMessage.bind(harness.whatsapp);
+    let interrupt = true;
+    harness.whatsapp.sendMessage = async (...args) => {
+      if (!interrupt) return original(...args);
+      interrupt = false;
+      if (stored) await original(...args);
+      throw new Error("socket hang up");
+    };
+    await harness.agentReplies("U0AGENT01", ref, "OK, one moment.");
+    await passTime(harness, 5000);
+    expect(toCustomer(harness).filter((t) => t === "OK, one moment.")).toHaveLength(2);
+    expect(await outbox(harness).listOutbox()).toEqual([]);
+  });
+
+  it("a send recorded as confirmed whose outbox item was not completed (a crash in between) is not sent again", async () => {
+    const harness = await start();
+    const { thread: ref, conversationId } = await claimed(harness);
+    const store = outbox(harness);
+    const complete = store.completeOutboxItem.bind(store);
+    let fail = true;
+    store.completeOutboxItem = async (id) => {
+      if (fail) {
+        fail = false;
+        throw new Error("the store went away");
+      }
+      return complete(id);
+    };
+    await harness.agentReplies("U0AGENT01", ref, "Done, see you");
+    expect((await harness.store.get(conversationId))?.lastCustomerSend?.channelMessageId).toBe(harness.whatsapp.lastSent()?.id);
+    await passTime(harness, 5000);
+    expect(toCustomer(harness).filter((t) => t === "Done, see you")).toHaveLength(1);
+    expect(await store.listOutbox()).toEqual([]);
+  });
+
   it("forgetting a customer takes their queued messages out of the outbox", async () => {
     const harness = await start();
     const { thread: ref, conversationId } = await claimed(harness);

@@ -205,6 +205,21 @@ describe("SlackWorkspaceAdapter", () => {
     expect(posts()).toBe(before + 1);
   });
 
+  it("an in-doubt card whose transcript cannot be checked fails for a retry, and the retry posts neither card nor transcript twice", async () => {
+    const delivery = { key: "ob_card", inDoubt: false, since: T0 };
+    // The first attempt posted the card and its transcript, but its answer was lost.
+    const { thread } = await workspace.postEscalation(cancellationContext(), delivery);
+    const posts = () => api.callsTo("chat.postMessage").length;
+    const before = posts();
+    api.failNext("conversations.replies", { status: 500 });
+    const failed = await workspace.postEscalation(cancellationContext(), { ...delivery, inDoubt: true }).catch((e: unknown) => e);
+    expect(isWarmlineError(failed, "delivery_failed")).toBe(true);
+    expect(posts()).toBe(before);
+    const retried = await workspace.postEscalation(cancellationContext(), { ...delivery, inDoubt: true });
+    expect(retried.thread).toBe(thread);
+    expect(posts()).toBe(before);
+  });
+
   it("a failed card update leaves a visible note in the thread", async () => {
     const { thread } = await workspace.postEscalation(cancellationContext());
     api.failNext("chat.update", { error: "ratelimited" });

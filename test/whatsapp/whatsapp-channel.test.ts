@@ -14,6 +14,7 @@ import {
   whatsappAckToDeliveryState,
   type WhatsAppChannelOptions,
 } from "../../channels/whatsapp/whatsapp-channel.js";
+import { decodeWhatsAppAddress } from "../../channels/whatsapp/whatsapp-address.js";
 import { WHATSAPP_TEXT_LIMIT } from "../../channels/whatsapp/outbound-text.js";
 import { FAKE_WHATSAPP_PAIRING_CODE, FAKE_WHATSAPP_QR, FakeWhatsAppClient } from "../../src/sandbox/fake-whatsapp-client.js";
 
@@ -347,6 +348,40 @@ describe("WhatsAppChannelAdapter outbound", () => {
     const sentBefore = client.sent.length;
     await adapter.send(message, { key: "ob_1", inDoubt: true, since: firstAttemptAt });
     expect(client.sent).toHaveLength(sentBefore);
+  });
+
+  it.each([
+    ["had not reached WhatsApp", false],
+    ["had reached WhatsApp before its answer was lost", true],
+  ])(
+    "an identical message right after a confirmed one is matched by position: in doubt, it %s, and is sent exactly once",
+    async (_name, stored) => {
+      const { client, adapter, events } = setup();
+      await adapter.start(events);
+      const message = { address: CUSTOMER, text: "OK, one moment." };
+      const first = await adapter.send(message);
+      const confirmed = { key: "ob_1", channelMessageId: first.channelMessageId, lastMessageId: first.lastMessageId!, at: first.sentAt! };
+      expect(confirmed.lastMessageId).toBe(client.sent[0]?.id);
+      if (stored) await client.sendMessage(decodeWhatsAppAddress(CUSTOMER), message.text);
+      const second = await adapter.send(message, { key: "ob_2", inDoubt: true, since: NOW, after: confirmed });
+      expect(client.sent.map((s) => s.text)).toEqual(["OK, one moment.", "OK, one moment."]);
+      expect(second.channelMessageId).toBe(client.sent[1]?.id);
+      expect(second.channelMessageId).not.toBe(first.channelMessageId);
+    },
+  );
+
+  it("a message typed on the phone after the last confirmed send breaks the run: the in-doubt part is sent again, not lost", async () => {
+    const { client, adapter, events } = setup();
+    await adapter.start(events);
+    const first = await adapter.send({ address: CUSTOMER, text: "Checking" });
+    const confirmed = { key: "ob_1", channelMessageId: first.channelMessageId, lastMessageId: first.lastMessageId!, at: first.sentAt! };
+    await client.sendMessage(decodeWhatsAppAddress(CUSTOMER), "typed on the phone");
+    await client.sendMessage(decodeWhatsAppAddress(CUSTOMER), "Your refund is on its way");
+    await adapter.send(
+      { address: CUSTOMER, text: "Your refund is on its way" },
+      { key: "ob_2", inDoubt: true, since: NOW, after: confirmed },
+    );
+    expect(client.sent.filter((s) => s.text === "Your refund is on its way")).toHaveLength(2);
   });
 
   it("refuses an empty message", async () => {
