@@ -1,6 +1,6 @@
-import type { AttemptedAction, ExtractedEntities } from "../src/ports/assistant.js";
+import type { AttemptedAction, ExtractedEntities, ModelJudgement } from "../src/ports/assistant.js";
 import type { CustomerTier } from "../src/domain/conversation.js";
-import type { EscalationReason, Priority } from "../src/domain/escalation.js";
+import { type DecisionSource, ESCALATION_REASONS, type EscalationReason, type Priority } from "../src/domain/escalation.js";
 import type { KeywordsConfig, PolicyConfig, RoutingConfig } from "../src/config/schema.js";
 import { matchAlwaysHumanTopic } from "./always-human-topics.js";
 import { matchControlKeyword } from "./customer-keywords.js";
@@ -36,6 +36,8 @@ export interface PolicySignals {
   /** Reasons the customer already declined. */
   declinedReasons: string[];
   tier: CustomerTier;
+  /** A model's judgement of the turn (assistant.kind "openai-compatible"): weighed only when no rule fires. */
+  judgement?: Pick<ModelJudgement, "decision" | "reason">;
 }
 
 export interface PolicyDecision {
@@ -51,6 +53,8 @@ export interface PolicyDecision {
   clarify: boolean;
   /** This turn counts as a bot miss. */
   miss: boolean;
+  /** Who decided to escalate: a rule, or (when none fired) the model's judgement. Absent when nothing fired. */
+  decidedBy?: DecisionSource;
 }
 
 export interface PolicyConfigs {
@@ -212,7 +216,7 @@ export function priorityFor(reason: EscalationReason | null, tier: CustomerTier,
  */
 export function firstMessageSignals(
   text: string,
-  classified: Pick<PolicySignals, "intent" | "confidence" | "sentiment" | "entities">,
+  classified: Pick<PolicySignals, "intent" | "confidence" | "sentiment" | "entities" | "judgement">,
   tier: PolicySignals["tier"] = "standard",
 ): PolicySignals {
   return {
@@ -252,7 +256,28 @@ function signalFor(reason: EscalationReason, facts: TurnFacts): SignalFiring | u
   return undefined;
 }
 
-/** Decides, for one customer turn, whether a person should take over, why, where, and how urgently. */
+/**
+ * A model's call to escalate, weighed when no rule fired: one of the policy's reasons (whatever else
+ * the model wrote is ignored), quiet when the customer declined that reason (asking for a person
+ * again is a new request, as for the rules).
+ */
+function modelEscalation(signals: PolicySignals): { reason: EscalationReason; explanation: string } | undefined {
+  const judged = signals.judgement;
+  if (judged?.decision !== "escalate" || judged.reason === null) return undefined;
+  const reason = ESCALATION_REASONS.find((known) => known === judged.reason);
+  if (reason === undefined) return undefined;
+  if (reason !== "explicit_request" && signals.declinedReasons.includes(reason)) return undefined;
+  return {
+    reason,
+    explanation: `The assistant's model judged that a person should take over (${humanise(reason)}): ${quote(signals.text)}.`,
+  };
+}
+
+/**
+ * Decides, for one customer turn, whether a person should take over, why, where, and how urgently.
+ * The rules come first and always stand; a model's judgement can only add an escalation when none
+ * fired, and never a mandatory one: the customer may decline it (BOT).
+ */
 export function decideEscalation(signals: PolicySignals, config: PolicyConfigs): PolicyDecision {
   const { policy, routing } = config;
   const noise = detectNoise(signals.text);
@@ -288,6 +313,12 @@ export function decideEscalation(signals: PolicySignals, config: PolicyConfigs):
     }
   }
 
+  let decidedBy: DecisionSource | undefined = fired ? "rule" : undefined;
+  if (!fired) {
+    fired = modelEscalation(signals);
+    if (fired) decidedBy = "model";
+  }
+
   const reason = fired?.reason ?? null;
   // Noise says nothing about the topic, so route on "unknown" rather than the assistant's guess.
   const intent = fired?.routeIntent ?? (noise === undefined || trustedWord ? signals.intent : "unknown");
@@ -298,8 +329,9 @@ export function decideEscalation(signals: PolicySignals, config: PolicyConfigs):
     explanation: fired?.explanation ?? "",
     team,
     priority: priorityFor(reason, signals.tier, policy),
-    mandatory: reason !== null && policy.mandatoryReasons.includes(reason),
+    mandatory: decidedBy === "rule" && reason !== null && policy.mandatoryReasons.includes(reason),
     clarify: miss && fired === undefined,
     miss,
+    ...(decidedBy ? { decidedBy } : {}),
   };
 }

@@ -1,4 +1,5 @@
 // npm run eval [-- --set bitext|hint3|wild|holdout] [--data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--examples] [--json]
+//                [--assistant offline|openai-compatible]
 // First-message triage quality (escalate or not, and to which team) on four sets, each broken down by slice:
 //   bitext: ../shared/data/bitext/dev.csv against its expectations.json, per intent and language-variation tag;
 //   hint3:  ../shared/data/hint3/*_train.csv with mapping.json, per bot, label and mapping status;
@@ -9,6 +10,8 @@
 // bitext (--holdout trains on four fifths of --data as a user's own corpus and scores the other fifth); --corpus
 // trains the assistant used for every set. --examples lists the first failing texts of each slice. --repeats
 // measures policy.repeatSimilarity on bitext: how often same-intent and different-intent pairs count as a repeat.
+// --assistant openai-compatible runs every set through the model path: the model at LLM_BASE_URL (LLM_MODEL, LLM_API_KEY),
+// or without LLM_BASE_URL the sandbox's fake server, whose figures measure the plumbing, not a model (src/cli/eval-model-path.ts).
 // Exits 1 when a quality bar of bitext, hint3 or wild is missed; speed is reported only (a busy machine must not fail it).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -35,12 +38,15 @@ import {
   wildShortfalls,
 } from "../src/cli/evaluate-triage.js";
 import { measureRepeatSimilarity, type RepeatRates } from "../src/cli/measure-repeats.js";
+import { DOT_ENV_FILE, readEnvironment } from "../src/config/environment.js";
 import { loadConfigFile } from "../src/config/load-config.js";
+import { type ModelPath, modelCallFigures, modelCallLines, openModelPath } from "../src/cli/eval-model-path.js";
 import { isWarmlineError } from "../src/domain/errors.js";
 import { PACKAGE_ROOT, SHIPPED_CONFIG_FILE } from "../src/paths.js";
 
 const USAGE =
-  "Usage: npm run eval [-- --set bitext|hint3|wild|holdout] [--data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--examples] [--repeats] [--json]";
+  "Usage: npm run eval [-- --set bitext|hint3|wild|holdout] [--data FILE.csv] [--expectations FILE.json] [--corpus TRAIN.csv] [--holdout] [--examples] [--repeats] [--json] [--assistant offline|openai-compatible]";
+const ASSISTANTS = ["offline", "openai-compatible"] as const;
 const SETS = ["bitext", "hint3", "wild", "holdout"] as const;
 type SetName = (typeof SETS)[number];
 /** Sets whose bars are shown but never change the exit code: measured, never tuned on. */
@@ -78,6 +84,7 @@ try {
       examples: { type: "boolean", default: false },
       repeats: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      assistant: { type: "string", default: "offline" },
     },
   });
 } catch (error) {
@@ -86,6 +93,8 @@ try {
 const { values } = parsed;
 if (values.set !== undefined && !(SETS as readonly string[]).includes(values.set))
   fail(`--set must be one of ${SETS.join(", ")} (got "${values.set}").`, 2);
+if (!(ASSISTANTS as readonly string[]).includes(values.assistant))
+  fail(`--assistant must be one of ${ASSISTANTS.join(", ")} (got "${values.assistant}").`, 2);
 if (values.holdout && values.corpus)
   fail("--holdout trains on part of --data, so it can't be combined with --corpus: pass one or the other.", 2);
 const bitextOptions = values.holdout || values.data !== undefined || values.expectations !== undefined;
@@ -141,8 +150,14 @@ for (const [name, dir] of [
 
 if (values.corpus) await step(() => loadCorpus(values.corpus!)); // fail early with the corpus's own error message
 const trainStart = performance.now();
-const assistant = await createAssistantFromConfig(config, { corpusFile: values.corpus });
+const offline = await createAssistantFromConfig(config, { corpusFile: values.corpus });
 const trainMs = performance.now() - trainStart;
+// The model path: the model at LLM_BASE_URL, or the sandbox's fake server over the offline classifier.
+const modelPath: ModelPath | undefined =
+  values.assistant === "openai-compatible"
+    ? await step(() => openModelPath(config, { offline, corpusFile: values.corpus, env: readEnvironment({ dotEnvFile: DOT_ENV_FILE }) }))
+    : undefined;
+const assistant = modelPath?.assistant ?? offline;
 const userCorpus = values.corpus !== undefined;
 
 interface SetResult {
@@ -169,15 +184,18 @@ for (const [name, rows] of messages) {
 const pool = [...messages.values()].flat();
 const cliTexts = Array.from({ length: Math.min(CLI_UTTERANCES, pool.length * CLI_UTTERANCES) }, (_, i) => pool[i % pool.length]!.text);
 const cliStart = performance.now();
-const cli = spawnSync(
-  process.execPath,
-  [join(PACKAGE_ROOT, "bin", "warmline.js"), "triage", ...(values.corpus ? ["--corpus", values.corpus] : [])],
-  {
-    input: `${cliTexts.map((text, i) => JSON.stringify({ id: String(i), text })).join("\n")}\n`,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  },
-);
+// The fresh-process figure is the offline assistant's start-up: the model path is measured in process only.
+const cli = modelPath
+  ? { status: null, stdout: "", stderr: "not run with --assistant openai-compatible (the model path is measured in process)" }
+  : spawnSync(
+      process.execPath,
+      [join(PACKAGE_ROOT, "bin", "warmline.js"), "triage", ...(values.corpus ? ["--corpus", values.corpus] : [])],
+      {
+        input: `${cliTexts.map((text, i) => JSON.stringify({ id: String(i), text })).join("\n")}\n`,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
 const cliMs = Math.round(performance.now() - cliStart);
 const cliOk = cli.status === 0 && cli.stdout.trim().split("\n").length === cliTexts.length;
 const classified = [...results.values()].reduce((sum, r) => sum + r.evaluation.overall.figures().utterances, 0);
@@ -189,6 +207,7 @@ const throughput = {
   cliMsFor2000: cliOk ? cliMs : null,
 };
 if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+await modelPath?.close();
 
 const barred = [...results].filter(([name]) => !REPORT_ONLY.has(name));
 const allMet = barred.every(([, r]) => Object.values(r.checks).every(Boolean));
@@ -207,12 +226,23 @@ if (values.json) {
       },
     ]),
   ]);
-  console.log(JSON.stringify({ sets, throughput, ...(repeats ? { repeats } : {}) }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        sets,
+        throughput,
+        ...(repeats ? { repeats } : {}),
+        ...(modelPath ? { assistant: modelPath.description, model: modelCallFigures(modelPath.tally) } : {}),
+      },
+      null,
+      2,
+    ),
+  );
 } else {
   const corpusName = values.holdout
     ? "four fifths of the bitext data (scored on the other fifth)"
     : (values.corpus ?? "shipped data/corpus.csv");
-  const out: string[] = [`Corpus: ${corpusName}`];
+  const out: string[] = [`Corpus: ${corpusName}`, ...(modelPath ? [`Assistant: ${modelPath.description}`] : [])];
   for (const [name, reason] of skipped) out.push("", `== ${name}: skipped, ${reason}`);
   for (const [name, { evaluation, checks }] of results) {
     const f = evaluation.overall.figures();
@@ -288,7 +318,10 @@ if (values.json) {
   out.push(
     "",
     `throughput: trained in ${throughput.trainMs} ms; ${throughput.utterancesPerSecond} utterances/s in process`,
-    `warmline triage, fresh process, ${cliTexts.length} utterances incl. start-up and training: ${cliMs} ms (target < 5000)${cliOk ? "" : ` — FAILED: ${cli.stderr}`}`,
+    modelPath
+      ? `warmline triage, fresh process: ${cli.stderr}`
+      : `warmline triage, fresh process, ${cliTexts.length} utterances incl. start-up and training: ${cliMs} ms (target < 5000)${cliOk ? "" : ` — FAILED: ${cli.stderr}`}`,
+    ...(modelPath ? modelCallLines(modelPath.tally) : []),
     `bars: ${barred.length === 0 ? "none checked (report-only sets)" : allMet ? "all met" : "MISSED (see above)"}`,
   );
   console.log(out.join("\n"));

@@ -206,7 +206,6 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
   try {
     const store = await openConversationStore(config.store, { dataDir, redisUrl: env.redisUrl, clock });
     undo.push(() => store.close());
-    const assistant = await preparedAssistant.create();
     // `customers` is read at scrape time, after it is created below.
     const analytics = await createAnalyticsRuntime({
       config,
@@ -216,6 +215,13 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       whatsappConnected: () => customers.isReady(),
       // Every item still stored: pending, in flight, and failed ones parked for replay.
       outboxBacklog: async () => (await store.listOutbox()).length,
+    });
+    const assistantLog = logger.child({ component: "assistant" });
+    // With a model, its endpoint is checked here: a wrong URL or model stops the start with the fix.
+    const assistant = await preparedAssistant.create({
+      ...(env.llm ? { llm: env.llm } : {}),
+      onCall: analytics.metrics.recordAssistantCall,
+      onFallback: (cause, detail) => assistantLog.warn({ cause, detail }, "The model failed; the offline assistant answered"),
     });
 
     const maskingGate = createSlackMaskingGate(maskOptionsFor(config.privacy, undefined));

@@ -11,7 +11,7 @@ import type {
 import type { ContextPackage } from "../../src/domain/context-package.js";
 import type { AgentFeedbackKind, AgentRef } from "../../src/domain/conversation.js";
 import { WarmlineError } from "../../src/domain/errors.js";
-import type { EscalationReason, Priority } from "../../src/domain/escalation.js";
+import type { DecisionSource, EscalationReason, Priority } from "../../src/domain/escalation.js";
 import type { CardStatus } from "../../src/ports/agent-workspace.js";
 import { escapeSlackPlainText, escapeSlackText } from "./escape.js";
 import {
@@ -154,6 +154,9 @@ function quote(text: string): string {
     .map((line) => `>${line}`)
     .join("\n");
 }
+
+/** Every decision on the card names its source: a rule of the escalation policy, or the model's judgement. */
+const DECIDED_BY: Record<DecisionSource, string> = { rule: "decided by a rule", model: "decided by the model" };
 
 /** The header's "what": the intent for a priority request ("Cancellation"), else why it was escalated. */
 function cardTopic(context: ContextPackage): string {
@@ -381,8 +384,8 @@ export function buildContextCard(
       ...(customer.language ? [mrkdwn(languageField(customer.language.name, context.speakersOfLanguage), SLACK_SECTION_FIELD_LIMIT)] : []),
     ],
   });
-  blocks.push(section(`*Why escalated*\n${escapeSlackText(escalation.explanation)}`));
-  blocks.push(section(`*Summary*\n${escapeSlackText(context.summary)}`));
+  blocks.push(section(`*Why escalated* (${DECIDED_BY[escalation.decidedBy ?? "rule"]})\n${escapeSlackText(escalation.explanation)}`));
+  blocks.push(section(`*Summary*${context.summaryBy === "model" ? " (written by the model)" : ""}\n${escapeSlackText(context.summary)}`));
 
   const tried = context.botActions.map((a) => {
     const mark = a.failed ? ":x:" : a.ok ? ":white_check_mark:" : ":heavy_minus_sign:";

@@ -59,6 +59,7 @@ export async function createAnalyticsRuntime(deps: AnalyticsRuntimeDeps): Promis
     figures: () => figuresFromStore(store, config, { since: clock.now() - windowMs, now: clock.now() }, { withDurations: true }),
     ...(deps.whatsappConnected ? { whatsappConnected: deps.whatsappConnected } : {}),
     ...(deps.outboxBacklog ? { outboxBacklog: deps.outboxBacklog } : {}),
+    assistantModel: config.assistant.kind !== "offline",
   });
   const onScrapeError = (error: unknown) => logger.error({ err: error }, "Could not compute metrics: is the store reachable?");
   const corpus = await loadCorpus(config.assistant.corpus ?? DEFAULT_CORPUS_FILE);

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { IntentProblem } from "../assistant/config-intents.js";
-import type { EnvSettings, WarmlineEnv } from "../config/load-config.js";
+import type { ModelEndpointCheck } from "../assistant/model/endpoint-check.js";
+import type { EnvSettings, LlmEndpoint, WarmlineEnv } from "../config/load-config.js";
 import { bestEffortConfig, envSettingsOf, loadEnv, readRawConfigFile } from "../config/load-config.js";
 import { type FallbackSecrets, loadFallbackSecrets } from "../config/fallback-settings.js";
 import type { WarmlineConfig } from "../config/schema.js";
@@ -58,6 +59,8 @@ export interface DoctorDeps {
   rawConfig?(): unknown;
   /** Reads the corpus and answers and checks the config's intents against them (default: the assistant's own prepareAssistant). */
   assistantIntents?(config: WarmlineConfig): Promise<{ corpus: string; problems: IntentProblem[] }>;
+  /** assistant.kind "openai-compatible": does the endpoint answer and serve the model (default: GET <LLM_BASE_URL>/models). */
+  modelEndpoint?(endpoint: LlmEndpoint): Promise<ModelEndpointCheck>;
 }
 
 const REINSTALL = "then reinstall the app to the workspace (OAuth & Permissions → Reinstall) so the token gets it";
@@ -131,6 +134,17 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     pass("environment", `every secret the config needs is set${assumed}`);
   } catch (error) {
     fail("environment", `settings are missing from .env or the environment${assumed}`, problemLines(messageOf(error)));
+  }
+
+  if (config?.assistant.kind === "openai-compatible") {
+    if (!env?.llm) skip("assistant model", "needs LLM_BASE_URL and LLM_MODEL");
+    else {
+      const model = await (deps.modelEndpoint ?? checkEndpoint)(env.llm).catch(
+        (error: unknown): ModelEndpointCheck => ({ ok: false, problem: messageOf(error), fix: "Check LLM_BASE_URL." }),
+      );
+      if (model.ok) pass("assistant model", model.detail);
+      else fail("assistant model", model.problem, [model.fix]);
+    }
   }
 
   if (!env || !config) {
@@ -287,6 +301,12 @@ async function prepareAssistantIntents(config: WarmlineConfig): Promise<{ corpus
   // Loaded on demand: it brings in NLP.js, which the other checks don't need.
   const { prepareAssistant } = await import("../assistant/from-config.js");
   return prepareAssistant(config);
+}
+
+async function checkEndpoint(endpoint: LlmEndpoint): Promise<ModelEndpointCheck> {
+  // Loaded on demand, like the corpus: only a config with a model needs it.
+  const { checkModelEndpoint } = await import("../assistant/model/endpoint-check.js");
+  return checkModelEndpoint(endpoint);
 }
 
 function readRawConfig(deps: DoctorDeps): unknown {

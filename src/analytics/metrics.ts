@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { WarmlineError } from "../domain/errors.js";
 import type { AgentFeedbackKind } from "../domain/conversation.js";
+import { type AssistantCallReport, FALLBACK_CAUSES } from "../ports/assistant.js";
 import { ALL_TEAMS, FEEDBACK_FIGURES, type FeedbackFigures, type Figures, type TeamFigures } from "./compute-figures.js";
 
 /**
@@ -26,6 +27,8 @@ export interface WarmlineMetrics {
   contentType: string;
   setOutboxBacklog(count: number): void;
   setWhatsAppConnection(state: WhatsAppConnectionState): void;
+  /** One model call (assistant.kind "openai-compatible"): its outcome, fallback cause, tokens and latency. */
+  recordAssistantCall(report: AssistantCallReport): void;
   /** A rejection or exception no handler caught (src/cli/process-guards.ts). */
   countProcessFault(kind: "unhandled_rejection" | "uncaught_exception"): void;
 }
@@ -37,6 +40,8 @@ export interface WarmlineMetricsOptions {
   /** Read on each scrape when given; otherwise the setters' last values are served. */
   outboxBacklog?: () => Promise<number>;
   whatsappConnected?: () => boolean;
+  /** A model answers (assistant.kind "openai-compatible"): its calls are counted. Without one there is nothing to count, and no series. */
+  assistantModel?: boolean;
 }
 
 type Sample = { labels: Record<string, string>; value: number };
@@ -285,6 +290,7 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
   });
   backlog.set(0);
   connected.set(0);
+  const recordAssistantCall = options.assistantModel ? assistantCallMetrics(registry) : () => undefined;
   const faults = new Counter({
     name: `${METRICS_PREFIX}process_faults_total`,
     help: "Rejections and exceptions no handler caught, by kind; an uncaught exception also restarts the process",
@@ -299,7 +305,53 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
     render: () => registry.metrics(),
     setOutboxBacklog: (count) => backlog.set(count),
     setWhatsAppConnection: (state) => connected.set(state === "connected" ? 1 : 0),
+    recordAssistantCall,
     countProcessFault: (kind) => faults.inc({ kind }),
+  };
+}
+
+/** Upper bounds (seconds) of the model call histogram: from a small local model to a timed-out call. */
+export const ASSISTANT_CALL_BUCKETS_SECONDS = [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60] as const;
+
+/**
+ * The model's calls since this instance started (counters, unlike the store-backed figures above):
+ * answered or fallen back, why it fell back, tokens, latency.
+ */
+function assistantCallMetrics(registry: Registry): (report: AssistantCallReport) => void {
+  const calls = new Counter({
+    name: `${METRICS_PREFIX}assistant_calls_total`,
+    help: "Model calls (assistant.kind openai-compatible) by outcome: answered (the model's answer was used) or fallback (the offline assistant answered)",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const fallbacks = new Counter({
+    name: `${METRICS_PREFIX}assistant_fallbacks_total`,
+    help: "Model calls the offline assistant answered instead, by cause: timeout, http_error, unreachable, invalid_json, schema_violation, unknown_intent",
+    labelNames: ["cause"],
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: `${METRICS_PREFIX}assistant_tokens_total`,
+    help: "Tokens the model server reported, by kind: input (prompt) and output (completion)",
+    labelNames: ["kind"],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: `${METRICS_PREFIX}assistant_call_seconds`,
+    help: "Duration of each model call, answered or not, in seconds",
+    buckets: [...ASSISTANT_CALL_BUCKETS_SECONDS],
+    registers: [registry],
+  });
+  // Every series reads 0 until it happens, so a rate() has a baseline.
+  for (const outcome of ["answered", "fallback"]) calls.inc({ outcome }, 0);
+  for (const cause of FALLBACK_CAUSES) fallbacks.inc({ cause }, 0);
+  for (const kind of ["input", "output"]) tokens.inc({ kind }, 0);
+  return (report) => {
+    calls.inc({ outcome: report.outcome });
+    if (report.fallback) fallbacks.inc({ cause: report.fallback });
+    if (report.inputTokens) tokens.inc({ kind: "input" }, report.inputTokens);
+    if (report.outputTokens) tokens.inc({ kind: "output" }, report.outputTokens);
+    latency.observe(report.latencyMs / 1000);
   };
 }
 

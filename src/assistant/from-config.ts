@@ -1,7 +1,7 @@
-import { bestEffortConfig, checkConfig, describeProblems } from "../config/load-config.js";
+import { bestEffortConfig, checkConfig, describeProblems, type LlmEndpoint } from "../config/load-config.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { WarmlineError } from "../domain/errors.js";
-import type { Assistant } from "../ports/assistant.js";
+import type { Assistant, AssistantCallReport, FallbackCause } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
 import { mergeAnswers, readAnswersFile } from "./answers.js";
 import { checkConfigIntents, intentErrors, type IntentProblem } from "./config-intents.js";
@@ -18,14 +18,27 @@ export interface AssistantOverrides {
   clock?: Clock;
 }
 
+/** What the assistant needs at run time beside the config: assistant.kind "openai-compatible" only. */
+export interface AssistantRuntime {
+  /** Where the model is (LLM_BASE_URL, LLM_MODEL, LLM_API_KEY: WarmlineEnv.llm). */
+  llm?: LlmEndpoint;
+  /** Each model call, for /metrics. */
+  onCall?: (report: AssistantCallReport) => void;
+  /** Each fallback to the offline assistant, for the log. */
+  onFallback?: (cause: FallbackCause, detail: string) => void;
+}
+
 /** The assistant's corpus and answers, read and checked against the config, before the (slower) training. */
 export interface PreparedAssistant {
   /** The corpus it trains on, as the user knows it: data/corpus.csv, or the file given. */
   corpus: string;
   /** The config's intents the corpus lacks (errors) and intents without an answer (warnings): see checkConfigIntents. */
   problems: IntentProblem[];
-  /** Trains the intent model (about a second) and returns the assistant. */
-  create(): Promise<Assistant>;
+  /**
+   * Trains the intent model (about a second) and returns the assistant the config names: the offline
+   * one, or (assistant.kind "openai-compatible") the model's, once its endpoint answers with the model.
+   */
+  create(runtime?: AssistantRuntime): Promise<Assistant>;
 }
 
 /** Reads the corpus and answers the config (or `overrides.corpusFile`) names; throws corpus_invalid when they are unusable. */
@@ -55,15 +68,20 @@ export async function prepareAssistant(config: WarmlineConfig, overrides: Assist
   return {
     corpus: corpusName,
     problems,
-    create: () =>
-      createOfflineAssistant({
+    create: async (runtime = {}) => {
+      const offline = await createOfflineAssistant({
         loaded: { corpus, answers },
         commerce: createFileCommerce(config.assistant.orders ?? DEFAULT_ORDERS_FILE, { clock: overrides.clock }),
         confidenceThreshold: config.policy.confidenceThreshold,
         orderIntents: config.assistant.orderIntents,
         refundIntents: [...config.policy.refundIntents, ...config.policy.refundTrackingIntents],
         ...(languageIntents ? { languages: { intents: languageIntents, identify: identifyLanguage } } : {}),
-      }),
+      });
+      if (config.assistant.kind === "offline") return offline;
+      // Loaded on demand: the offline assistant (and `warmline triage`'s start-up) never loads the AI SDK.
+      const { createModelAssistantFromConfig } = await import("./model/from-config.js");
+      return createModelAssistantFromConfig(config, { offline, intents: [...new Set(corpus.map((example) => example.intent))], runtime });
+    },
   };
 }
 
@@ -91,7 +109,11 @@ export async function prepareCheckedConfig(
   throw new WarmlineError("config_invalid", describeProblems([...checked.problems, ...intents], source), checked.error);
 }
 
-/** The default assistant as the config describes it; `corpusFile` (e.g. --corpus) overrides the config's. Problems of prepareAssistant are not reported. */
-export async function createAssistantFromConfig(config: WarmlineConfig, overrides: AssistantOverrides = {}): Promise<Assistant> {
-  return (await prepareAssistant(config, overrides)).create();
+/** The assistant as the config describes it; `corpusFile` (e.g. --corpus) overrides the config's. Problems of prepareAssistant are not reported. */
+export async function createAssistantFromConfig(
+  config: WarmlineConfig,
+  overrides: AssistantOverrides = {},
+  runtime?: AssistantRuntime,
+): Promise<Assistant> {
+  return (await prepareAssistant(config, overrides)).create(runtime);
 }

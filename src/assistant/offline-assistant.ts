@@ -51,6 +51,12 @@ export interface OfflineAssistantOptions {
 
 export type Classification = Awaited<ReturnType<Assistant["classify"]>>;
 
+/** The offline assistant, which can also answer a reading of the message made elsewhere (a model's), with its own answers and tools. */
+export interface OfflineAssistant extends Assistant {
+  /** As respond, for `reading` instead of its own classification: an order intent is looked up in Commerce as usual. */
+  respondAs(conversation: Conversation, message: string, reading: Classification): Promise<AssistantTurn>;
+}
+
 class ToolTimeoutError extends Error {}
 
 function withTimeout<T>(work: () => Promise<T>, ms: number): Promise<T> {
@@ -138,7 +144,7 @@ function orderQuestions(answers: Answers, orderIntents: ReadonlySet<string>): Or
   return questions.sort((a, b) => b.length - a.length);
 }
 
-class OfflineAssistant implements Assistant {
+class NlpOfflineAssistant implements OfflineAssistant {
   private readonly questions: OrderQuestion[];
 
   constructor(
@@ -188,7 +194,10 @@ class OfflineAssistant implements Assistant {
   }
 
   async respond(conversation: Conversation, message: string): Promise<AssistantTurn> {
-    const analysis = await this.classifyIn(message, conversation.language?.code);
+    return this.respondAs(conversation, message, await this.classifyIn(message, conversation.language?.code));
+  }
+
+  async respondAs(conversation: Conversation, message: string, analysis: Classification): Promise<AssistantTurn> {
     const turn: AssistantTurn = { ...analysis, reply: "", actions: [] };
     const clarify = answerText(this.answers, CLARIFY_KEY, "default")!;
     const confident = analysis.intent !== NONE_INTENT && analysis.confidence >= this.threshold;
@@ -320,7 +329,7 @@ class OfflineAssistant implements Assistant {
 }
 
 /** Loads the corpus and answers, trains the intent model (about a second), and returns the Assistant. */
-export async function createOfflineAssistant(options: OfflineAssistantOptions): Promise<Assistant> {
+export async function createOfflineAssistant(options: OfflineAssistantOptions): Promise<OfflineAssistant> {
   const [corpus, answers] = options.loaded
     ? [options.loaded.corpus, options.loaded.answers]
     : await Promise.all([loadCorpus(options.corpusFile ?? DEFAULT_CORPUS_FILE), loadAnswers(DEFAULT_ANSWERS_FILE, options.answersFile)]);
@@ -328,7 +337,7 @@ export async function createOfflineAssistant(options: OfflineAssistantOptions): 
   const evidence = buildIntentEvidence(
     corpus.map((example) => ({ words: model.normalizer.normalize(example.text).split(" "), intent: example.intent })),
   );
-  return new OfflineAssistant(
+  return new NlpOfflineAssistant(
     model,
     answers,
     options.commerce,

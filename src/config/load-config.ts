@@ -187,7 +187,18 @@ const secretHelp = {
   PORT: "the HTTP port Slack's requests reach, e.g. 3000 (HTTP mode only)",
   REDIS_URL: 'the Redis URL, e.g. redis://127.0.0.1:6379 (store.kind "redis" only)',
   ...WHATSAPP_CLOUD_SECRET_HELP,
+  LLM_BASE_URL:
+    'the model server\'s OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1 for Ollama (assistant.kind "openai-compatible" only)',
+  LLM_MODEL: 'the model\'s id as the server lists it at /models, e.g. "llama3.1:8b" (assistant.kind "openai-compatible" only)',
 } as const;
+
+/** Where the model of assistant.kind "openai-compatible" is: LLM_BASE_URL, LLM_MODEL and (hosted APIs) LLM_API_KEY. */
+export interface LlmEndpoint {
+  baseUrl: string;
+  model: string;
+  /** Absent for local servers (Ollama, llama-server, vLLM) that need none. */
+  apiKey?: string;
+}
 
 export interface WarmlineEnv {
   slackBotToken: string;
@@ -200,6 +211,8 @@ export interface WarmlineEnv {
   logLevel: string;
   /** whatsapp.kind "cloud" only. */
   whatsappCloud?: WhatsAppCloudEnv;
+  /** assistant.kind "openai-compatible" only. */
+  llm?: LlmEndpoint;
 }
 
 /** The settings that decide which secrets are needed. */
@@ -207,6 +220,8 @@ export interface EnvSettings {
   slack: Pick<WarmlineConfig["slack"], "mode">;
   store: Pick<WarmlineConfig["store"], "kind">;
   whatsapp?: Pick<WarmlineConfig["whatsapp"], "kind">;
+  /** Absent: the offline assistant, which needs no setting. */
+  assistant?: Pick<WarmlineConfig["assistant"], "kind">;
 }
 
 /**
@@ -216,6 +231,7 @@ export interface EnvSettings {
 const SLACK_MODE = configSchema.shape.slack.unwrap().shape.mode;
 const STORE_KIND = configSchema.shape.store.unwrap().shape.kind;
 const WHATSAPP_KIND = configSchema.shape.whatsapp.unwrap().shape.kind;
+const ASSISTANT_KIND = configSchema.shape.assistant.unwrap().shape.kind;
 const fieldsOf = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 
@@ -230,6 +246,7 @@ export function envSettingsOf(raw: unknown): EnvSettings {
     slack: { mode: setting(SLACK_MODE, fieldsOf(fieldsOf(raw).slack).mode) },
     store: { kind: setting(STORE_KIND, fieldsOf(fieldsOf(raw).store).kind) },
     whatsapp: { kind: setting(WHATSAPP_KIND, fieldsOf(fieldsOf(raw).whatsapp).kind) },
+    assistant: { kind: setting(ASSISTANT_KIND, fieldsOf(fieldsOf(raw).assistant).kind) },
   };
 }
 
@@ -259,6 +276,7 @@ export function loadEnv(env: Record<string, string | undefined>, config: EnvSett
   const redisUrl = config.store.kind === "redis" ? need("REDIS_URL", /^rediss?:\/\//, "it should start with redis://") : env.REDIS_URL;
 
   const whatsappCloud = config.whatsapp?.kind === "cloud" ? readWhatsAppCloudEnv(env, (name) => need(name), problems) : undefined;
+  const llm = config.assistant?.kind === "openai-compatible" ? llmEndpointOf(env, need) : undefined;
 
   const slackApiUrl = env.SLACK_API_URL?.trim() || undefined;
   if (slackApiUrl !== undefined && !/^https?:\/\//.test(slackApiUrl)) {
@@ -281,5 +299,18 @@ export function loadEnv(env: Record<string, string | undefined>, config: EnvSett
     chromePath: env.CHROME_PATH?.trim() || env.PUPPETEER_EXECUTABLE_PATH?.trim() || undefined,
     logLevel: env.LOG_LEVEL?.trim() || "info",
     ...(whatsappCloud ? { whatsappCloud } : {}),
+    ...(llm ? { llm } : {}),
   };
+}
+
+/** LLM_BASE_URL, LLM_MODEL and the optional LLM_API_KEY; a missing or malformed one is reported through `need`. */
+function llmEndpointOf(
+  env: Record<string, string | undefined>,
+  need: (name: keyof typeof secretHelp, pattern?: RegExp, patternHint?: string) => string | undefined,
+): LlmEndpoint | undefined {
+  const baseUrl = need("LLM_BASE_URL", /^https?:\/\//, "it should be an http(s) URL ending in /v1");
+  const model = need("LLM_MODEL");
+  const apiKey = env.LLM_API_KEY?.trim() || undefined;
+  if (baseUrl === undefined || model === undefined) return undefined;
+  return { baseUrl: baseUrl.replace(/\/+$/, ""), model, ...(apiKey ? { apiKey } : {}) };
 }

@@ -101,6 +101,39 @@ export const assistantConfigSchema = z.strictObject({
     .array(z.string())
     .default(["track_order", "cancel_order", "change_order", "get_refund", "track_refund", "check_refund_policy"])
     .describe("Intents whose answer depends on the order: with an order number the assistant looks it up, without one it asks"),
+  kind: z
+    .enum(["offline", "openai-compatible"])
+    .default("offline")
+    .describe(
+      "offline: the NLP.js assistant, no network. openai-compatible: a model behind LLM_BASE_URL (Ollama, llama-server, vLLM, a hosted API) judges each message; the rules still decide, and the offline assistant answers whenever the model fails",
+    ),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(120_000)
+    .default(8000)
+    .describe("openai-compatible: a model call slower than this is abandoned and the offline assistant answers (counted in /metrics)"),
+  maxContextMessages: z
+    .number()
+    .int()
+    .min(0)
+    .max(50)
+    .default(10)
+    .describe("openai-compatible: earlier messages of the conversation sent with each call, newest kept"),
+  maskPii: z
+    .boolean()
+    .default(true)
+    .describe("openai-compatible: mask card numbers, emails and phone numbers before any text leaves for the model"),
+  jsonSchema: z
+    .boolean()
+    .default(true)
+    .describe(
+      "openai-compatible: ask for the answer's JSON schema (response_format json_schema; Ollama, llama-server, vLLM and OpenAI support it). false: plain JSON mode, the schema spelled out in the prompt. The answer is validated either way",
+    ),
+  summaryLanguage: languageCode
+    .default("en")
+    .describe("openai-compatible: the language the agents read, for the card's summary the model writes (ISO 639-1)"),
 });
 
 export const policySchema = z.strictObject({

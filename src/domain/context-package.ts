@@ -38,6 +38,8 @@ export interface ContextPackage {
   headline?: string;
   /** The headline as a sentence, what the assistant tried, and, when they gave it, the customer's own words, quoted. */
   summary: string;
+  /** "model": the summary and next step were written by the model (assistant.kind "openai-compatible"); absent: the template's. */
+  summaryBy?: "model";
   /** The last few customer messages, newest last (already PII-masked). */
   keyMessages: { text: string; at: number }[];
   intents: string[];

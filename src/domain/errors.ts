@@ -25,7 +25,8 @@ export type WarmlineErrorCode =
   | "browser_not_found"
   | "input_invalid"
   /** An agent replied in a thread whose card is not recorded yet (being posted, or in doubt). */
-  | "thread_not_bound";
+  | "thread_not_bound"
+  | "assistant_unavailable";
 
 /** How an adapter classifies a failed delivery, so the outbox knows whether and when to retry. */
 export interface DeliveryRetryInfo {

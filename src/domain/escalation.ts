@@ -17,11 +17,30 @@ export type EscalationReason = (typeof ESCALATION_REASONS)[number];
 
 export type Priority = "normal" | "high" | "urgent";
 
+/** Who decided a handover: a rule of routing/ (always, without a model), or the model's judgement when no rule fired. */
+export type DecisionSource = "rule" | "model";
+
+/** The card's summary as a model wrote it (assistant.kind "openai-compatible"), in the agents' language. */
+export interface HandoffSummary {
+  /** What the customer wants. */
+  wants: string;
+  /** What was tried so far, and what came of it. */
+  tried: string;
+  /** The step the agent should take first. */
+  nextStep: string;
+  /** The language it is written in (ISO 639-1). */
+  language: string;
+}
+
 export interface Escalation {
   id: string;
   reason: EscalationReason;
   /** One sentence a human can read: why the bot handed over. */
   explanation: string;
+  /** Absent on escalations stored before decisions named their source: a rule. */
+  decidedBy?: DecisionSource;
+  /** Written by the model on the turn that handed over; absent without one (the card's template summary). */
+  modelSummary?: HandoffSummary;
   team: string;
   priority: Priority;
   /** 1 for the first escalation, +1 per transfer. */

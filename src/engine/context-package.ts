@@ -276,6 +276,16 @@ function maskedForWorkspace(
       ...escalation,
       explanation: safe(escalation.explanation),
       ...(escalation.transferNote ? { transferNote: safe(escalation.transferNote) } : {}),
+      ...(escalation.modelSummary
+        ? {
+            modelSummary: {
+              ...escalation.modelSummary,
+              wants: safe(escalation.modelSummary.wants),
+              tried: safe(escalation.modelSummary.tried),
+              nextStep: safe(escalation.modelSummary.nextStep),
+            },
+          }
+        : {}),
     },
   };
 }
@@ -316,20 +326,25 @@ export function buildContextPackage(input: ContextPackageInput): ContextPackage 
   const botTurns = conversation.transcript.filter((e) => e.author === "bot").length;
   const headline = headlineOf(name, escalation, topics, goalIntent, orderNumber);
   const stated = statedByCustomer(beforeHandover, policy.smallTalkIntents);
-  const summary = [
-    `${headline}.`,
-    triedSentence(botActions, botTurns),
-    stated ? `They said: "${stated}"${/[.!?…]$/.test(stated) ? "" : "."}` : undefined,
-  ]
-    .filter((part) => part !== undefined)
-    .join(" ");
+  // With a model, its summary (in the agents' language) replaces the template's; the headline stays the rules' reading.
+  const written = escalation.modelSummary;
+  const summary = written
+    ? `${written.wants.trim()} ${written.tried.trim()}`.trim()
+    : [
+        `${headline}.`,
+        triedSentence(botActions, botTurns),
+        stated ? `They said: "${stated}"${/[.!?…]$/.test(stated) ? "" : "."}` : undefined,
+      ]
+        .filter((part) => part !== undefined)
+        .join(" ");
 
   const recentScores = customerMessages.slice(-3).map((e) => e.sentiment ?? 0);
   const score = recentScores.length ? recentScores.reduce((a, b) => a + b, 0) / recentScores.length : 0;
 
   const withOrder =
     goalIntent && orderNumber ? NEXT_STEP_WITH_ORDER[goalIntent]?.replace("{orderState}", orderState(orderNumber, botActions)) : undefined;
-  const nextStep = withOrder ?? ((goalIntent && NEXT_STEP_BY_INTENT[goalIntent]) || NEXT_STEP_BY_REASON[escalation.reason]);
+  const nextStep =
+    written?.nextStep.trim() || withOrder || (goalIntent && NEXT_STEP_BY_INTENT[goalIntent]) || NEXT_STEP_BY_REASON[escalation.reason];
   const firstName = conversation.customer.name?.trim().split(/\s+/)[0];
   // Said to the customer: "your", never "their"; a request for a person is already being met.
   const yourGoal = goalIntent && !policy.humanRequestIntents.includes(goalIntent) ? goalFor(goalIntent, orderNumber, "your") : undefined;
@@ -355,6 +370,7 @@ export function buildContextPackage(input: ContextPackageInput): ContextPackage 
     ...(intent ? { intent } : {}),
     headline,
     summary,
+    ...(written ? { summaryBy: "model" as const } : {}),
     keyMessages: customerMessages.slice(-KEY_MESSAGE_COUNT).map((e) => ({ text: e.editedText ?? e.text, at: e.at })),
     intents: [...new Set(customerMessages.map((e) => e.intent).filter((i): i is string => !!i && i !== "none"))],
     sentiment: { score: Math.round(score * 100) / 100, label: sentimentLabel(score) },

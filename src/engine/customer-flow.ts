@@ -164,6 +164,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       customerTurns: customerTexts.filter((e) => e.at >= lastHandback).length + 1,
       declinedReasons: conversation.declinedReasons,
       tier: conversation.customer.tier,
+      ...(turn.judgement ? { judgement: turn.judgement } : {}),
     };
     const decided = decideEscalation(signals, { ...config, lexicon: core.signalLexicon });
     const decision = { ...decided, team: core.teamSpeaking(decided.team, conversation) };
@@ -182,7 +183,10 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
         c.transcript.push(core.newEntry("system", `Assistant tried ${tried}`, { actions: turn.actions }));
       }
       if (escalating)
-        escalateInto(core, c, out, "bot", { ...decision, reason: decision.reason! }, available, { greet: signals.isFirstMessage });
+        escalateInto(core, c, out, "bot", { ...decision, reason: decision.reason! }, available, {
+          greet: signals.isFirstMessage,
+          ...(turn.judgement?.summary ? { modelSummary: turn.judgement.summary } : {}),
+        });
       // A first "hi" gets the configured greeting alone: it already invites the question.
       else if (signals.isFirstMessage && turn.intent === "greeting") tell(c, out, message(c, "greeting"), "bot");
       else tell(c, out, greeted(core, c, signals.isFirstMessage, decision.clarify ? message(c, "clarify") : turn.reply), "bot");

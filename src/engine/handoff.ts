@@ -4,12 +4,12 @@ import { isWithinBusinessHours, localizedOpeningPhrase, nextOpening, openingPhra
 import { acknowledgementDue, availability as decideAvailability, type Availability } from "../../routing/claim-timers.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { currentEscalation, type Conversation, type TranscriptEntry } from "../domain/conversation.js";
-import type { Escalation, EscalationReason } from "../domain/escalation.js";
+import type { Escalation, EscalationReason, HandoffSummary } from "../domain/escalation.js";
 import { WarmlineError } from "../domain/errors.js";
 import { describeError, SYSTEM_ACTOR, type EngineCore, type Outbound } from "./engine-core.js";
 
 /** Where and why a conversation goes to a person. */
-export type Handoff = Pick<PolicyDecision, "team" | "priority" | "mandatory" | "explanation"> & { reason: EscalationReason };
+export type Handoff = Pick<PolicyDecision, "team" | "priority" | "mandatory" | "explanation" | "decidedBy"> & { reason: EscalationReason };
 
 /** Open, after hours, or nobody on the rota around (asked of the workspace when it can tell). */
 export async function availabilityFor(core: EngineCore, teamKey: string): Promise<Availability> {
@@ -63,7 +63,7 @@ export function escalateInto(
   actor: string,
   handoff: Handoff,
   available: Availability,
-  options: { greet?: boolean; callback?: boolean } = {},
+  options: { greet?: boolean; callback?: boolean; modelSummary?: HandoffSummary } = {},
 ): void {
   const { message, tell } = core;
   const team = core.teamOf(handoff.team);
@@ -98,6 +98,8 @@ export function escalateInto(
     level: 1,
     mandatory: handoff.mandatory,
     createdAt: now,
+    ...(handoff.decidedBy ? { decidedBy: handoff.decidedBy } : {}),
+    ...(options.modelSummary ? { modelSummary: options.modelSummary } : {}),
     ...(previousThread ? { previousThread } : {}),
     ...(available === "after_hours" ? { afterHours: true } : {}),
     ...(available === "nobody_available" ? { nobodyAvailable: true } : {}),
@@ -199,6 +201,8 @@ export async function transferInLane(
     level: old.level + 1,
     mandatory: old.mandatory,
     createdAt: now,
+    ...(old.decidedBy ? { decidedBy: old.decidedBy } : {}),
+    ...(old.modelSummary ? { modelSummary: old.modelSummary } : {}),
     transferNote: note.trim() || undefined,
     previousThread: old.thread,
     ...(closed ? { afterHours: true } : {}),

@@ -460,3 +460,58 @@ describe("escalation signals (data/languages/*/signals.json, policy.signalAction
     });
   });
 });
+
+describe("a model's judgement (assistant.kind openai-compatible): a signal after the rules", () => {
+  const config = defaultConfig();
+  const calm = { intent: "delivery_options", confidence: 0.9, sentiment: 0, entities: {} };
+  const decide = (text: string, judgement: Parameters<typeof firstMessageSignals>[1]["judgement"], extra = {}) =>
+    decideEscalation({ ...firstMessageSignals(text, { ...calm, judgement }), ...extra }, policyConfigs(config));
+
+  it("escalates on the model's call when no rule fired: optional, routed by the rules, decided by the model", () => {
+    const decision = decide("do you deliver to Lima?", { decision: "escalate", reason: "negative_sentiment" });
+    expect(decision).toMatchObject({ escalate: true, reason: "negative_sentiment", mandatory: false, decidedBy: "model" });
+    expect(decision.team).toBe(decideEscalation(firstMessageSignals("do you deliver to Lima?", calm), policyConfigs(config)).team);
+    expect(decision.explanation).toMatch(/model judged/);
+  });
+
+  it("never turns a model's call into a mandatory escalation, even for a mandatory reason", () => {
+    expect(decide("do you deliver to Lima?", { decision: "escalate", reason: "money_threshold" })).toMatchObject({
+      escalate: true,
+      mandatory: false,
+      decidedBy: "model",
+    });
+  });
+
+  it("cannot cancel a rule: continue leaves a mandatory escalation as the rules decided it", () => {
+    const text = "my lawyer will hear about this";
+    const rules = decideEscalation(firstMessageSignals(text, calm), policyConfigs(config));
+    const judged = decide(text, { decision: "continue", reason: null });
+    expect(rules).toMatchObject({ escalate: true, mandatory: true, decidedBy: "rule" });
+    expect(judged).toEqual(rules);
+  });
+
+  it("gives way to a rule that fired: the rule's reason and source stand", () => {
+    const decision = decide("my lawyer will hear about this", { decision: "escalate", reason: "negative_sentiment" });
+    expect(decision).toMatchObject({ reason: "always_human", decidedBy: "rule", mandatory: true });
+  });
+
+  it.each([
+    ["offer", { decision: "offer" as const, reason: "low_confidence" as const }],
+    ["continue", { decision: "continue" as const, reason: null }],
+    ["a reason outside the policy", { decision: "escalate" as const, reason: "vip_override" as never }],
+    ["escalate without a reason", { decision: "escalate" as const, reason: null }],
+  ])("hands nothing over on %s", (_, judgement) => {
+    expect(decide("do you deliver to Lima?", judgement)).toMatchObject({ escalate: false, reason: null });
+  });
+
+  it("stays quiet on a reason the customer declined, except a request for a person", () => {
+    expect(
+      decide("do you deliver to Lima?", { decision: "escalate", reason: "negative_sentiment" }, { declinedReasons: ["negative_sentiment"] })
+        .escalate,
+    ).toBe(false);
+    expect(
+      decide("do you deliver to Lima?", { decision: "escalate", reason: "explicit_request" }, { declinedReasons: ["explicit_request"] })
+        .escalate,
+    ).toBe(true);
+  });
+});

@@ -120,10 +120,11 @@ const CORE_BOUNDARIES: CoreBoundary[] = [
   },
   {
     folder: "src/assistant",
-    packages: ["node:", "zod", "@nlpjs/"],
+    // ai and @ai-sdk/: the model's client, in src/assistant/model only (see AI_SDK below).
+    packages: ["node:", "zod", "@nlpjs/", "ai", "@ai-sdk/"],
     reaches: ["src/assistant/", "src/domain/", "src/ports/", "src/config/", "src/languages/", "src/paths.ts", "routing/"],
     typesFrom: [],
-    why: "the offline assistant implements the Assistant port with NLP.js; Slack and WhatsApp are not its business",
+    why: "the assistants implement the Assistant port with NLP.js and (optionally) a model; Slack and WhatsApp are not their business",
   },
   {
     folder: "src/store",
@@ -158,6 +159,18 @@ function offencesIn(boundary: CoreBoundary, file: string, source: string): strin
     const types = boundary.typesFrom.length > 0 ? ` (and types from ${boundary.typesFrom.join(", ")})` : "";
     return [`${at}: ${boundary.folder}/ reaches only ${boundary.reaches.join(", ")}${types}: ${boundary.why}`];
   });
+}
+
+/** The model's client (Vercel AI SDK): only src/assistant/model may import it, so nothing else knows a model is there. */
+const AI_SDK = /^(?:ai(?:\/|$)|@ai-sdk\/)/;
+const AI_SDK_HOME = "src/assistant/model/";
+
+/** Imports of the AI SDK outside src/assistant/model, as "file:line …". */
+function aiSdkOffences(file: string, source: string): string[] {
+  if (relative(ROOT, file).startsWith(AI_SDK_HOME)) return [];
+  return findPackageImports(source)
+    .filter((found) => AI_SDK.test(found.specifier))
+    .map(({ line, text }) => `${relative(ROOT, file)}:${line} ${text}: the AI SDK belongs in ${AI_SDK_HOME}, behind the Assistant port`);
 }
 
 describe("import boundary", () => {
@@ -226,6 +239,29 @@ describe("import boundary", () => {
       expect(offences, offences.join("\n")).toEqual([]);
     });
   }
+
+  it(`only ${AI_SDK_HOME} imports the AI SDK`, () => {
+    const files = ["src", "channels", "routing", "scripts"].flatMap((folder) => tsFiles(folder));
+    expect(files.some((file) => relative(ROOT, file).startsWith(AI_SDK_HOME))).toBe(true);
+    const offences = files.flatMap((file) => aiSdkOffences(file, readFileSync(file, "utf8")));
+    expect(offences, offences.join("\n")).toEqual([]);
+  });
+
+  it("flags the AI SDK imported outside its home, and not ai-like names", () => {
+    const source = [
+      'import { generateText } from "ai";',
+      'import { createOpenAICompatible } from "@ai-sdk/openai-compatible";',
+      'import { x } from "aio";',
+      'import { y } from "ai/rsc";',
+    ].join("\n");
+    const found = aiSdkOffences(join(ROOT, "src", "engine", "example.ts"), source);
+    expect(found.map((offence) => offence.split(" ")[0])).toEqual([
+      "src/engine/example.ts:1",
+      "src/engine/example.ts:2",
+      "src/engine/example.ts:4",
+    ]);
+    expect(aiSdkOffences(join(ROOT, "src", "assistant", "model", "example.ts"), source)).toEqual([]);
+  });
 
   it("names an SDK, a backend and a runtime config import in the engine with file and line", () => {
     const engine = CORE_BOUNDARIES.find(({ folder }) => folder === "src/engine")!;

@@ -43,7 +43,7 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(text).toMatch(/\*Phone\*\n\+\d+ [•\s]+567/);
     expect(text).toContain("*Tier*\nStandard");
     expect(text).toContain("*Past conversations*\n0");
-    expect(text).toMatch(/\*Why escalated\*\n.*cancel/i);
+    expect(text).toMatch(/\*Why escalated\* \(decided by a rule\)\n.*cancel/i);
     expect(text).toMatch(/\*Summary\*\n.+\..+\./s);
     expect(text).toContain("*What the bot tried*");
     expect(text).toMatch(/\*Sentiment\*\n.+(negative|neutral|positive)/);
