@@ -470,6 +470,9 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const server = createServer((req, res) => {
     onRequest(req, res).catch((error: unknown) => send(res, 500, { ok: false, error: String(error) }));
   });
+  // Idle keep-alive sockets stay open until the client closes them, as Slack's do for far longer than
+  // Node's 5 s default: a busy test reusing a socket the server had just closed failed with "fetch failed".
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   api.origin = `http://127.0.0.1:${port}`;
