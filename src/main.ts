@@ -138,7 +138,7 @@ function instanceIdOf(dataDir: string): string {
 }
 
 /** The configured customer channel: WhatsApp Web on a linked phone, or Meta's Cloud API. */
-function createCustomerChannel(deps: {
+interface CustomerChannelDeps {
   config: WarmlineConfig;
   env: WarmlineEnv;
   options: StartWarmlineOptions;
@@ -146,20 +146,27 @@ function createCustomerChannel(deps: {
   store: ConversationStore;
   clock: Clock;
   logger: Logger;
-}): WhatsAppChannelAdapter | WhatsAppCloudChannelAdapter {
+}
+
+/** The Cloud API channel when whatsapp.kind is "cloud"; made before the Slack app, whose server serves its webhook. */
+function createCloudChannel(deps: CustomerChannelDeps): WhatsAppCloudChannelAdapter | undefined {
   const { config, env, clock, logger } = deps;
-  if (config.whatsapp.kind === "cloud" && env.whatsappCloud) {
-    const cloud = env.whatsappCloud;
-    return new WhatsAppCloudChannelAdapter({
-      graph: createGraphClient({ apiUrl: cloud.apiUrl, accessToken: cloud.accessToken, phoneNumberId: cloud.phoneNumberId }),
-      phoneNumberId: cloud.phoneNumberId,
-      appSecret: cloud.appSecret,
-      verifyToken: cloud.verifyToken,
-      seen: deps.store,
-      clock,
-      logger,
-    });
-  }
+  if (config.whatsapp.kind !== "cloud" || !env.whatsappCloud) return undefined;
+  const cloud = env.whatsappCloud;
+  return new WhatsAppCloudChannelAdapter({
+    graph: createGraphClient({ apiUrl: cloud.apiUrl, accessToken: cloud.accessToken, phoneNumberId: cloud.phoneNumberId }),
+    phoneNumberId: cloud.phoneNumberId,
+    appSecret: cloud.appSecret,
+    verifyToken: cloud.verifyToken,
+    seen: deps.store,
+    clock,
+    logger,
+  });
+}
+
+/** The whatsapp-web.js channel; made after Slack answered, so a wrong Slack token is reported before a missing browser. */
+function createWebChannel(deps: CustomerChannelDeps): WhatsAppChannelAdapter {
+  const { config, env, clock, logger } = deps;
   const client =
     deps.options.whatsapp?.client ??
     new wweb.Client(
@@ -225,7 +232,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     });
 
     const maskingGate = createSlackMaskingGate(maskOptionsFor(config.privacy, undefined));
-    const customers = createCustomerChannel({
+    const channelDeps: CustomerChannelDeps = {
       config,
       env,
       options,
@@ -233,9 +240,10 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       store,
       clock,
       logger: logger.child({ component: "whatsapp" }),
-    });
+    };
+    const cloudChannel = createCloudChannel(channelDeps);
     // The Cloud API's webhook is served beside /slack/events (HTTP mode) or with /metrics (Socket Mode).
-    const webhookRoutes = customers instanceof WhatsAppCloudChannelAdapter ? [customers.webhook] : [];
+    const webhookRoutes = cloudChannel ? [cloudChannel.webhook] : [];
 
     const appOptions = slackAppOptions({
       config,
@@ -254,6 +262,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     );
     // Given the bot's ids, Bolt does not run auth.test again in the background.
     const app = new App({ ...appOptions, botUserId: identity.botUserId, ...(identity.botId ? { botId: identity.botId } : {}) });
+    const customers = cloudChannel ?? createWebChannel(channelDeps);
     const channels = await resolveTeamChannels(app.client, config);
     const workspace = new SlackWorkspaceAdapter({
       client: app.client,
