@@ -12,6 +12,8 @@ import { allText, expectWithinSlackLimits } from "../slack/card-limits.js";
 import { ALEX, SAM, startAnalyticsHarness, type AnalyticsHarness } from "./analytics-harness.js";
 
 const STRANGER = "U0CROWD09";
+/** A Warmline admin (slack.admins): sees every team and "All teams". */
+const ADMIN = "U0ADMIN01";
 /** Enough members that finding SAM takes more than one conversations.members page. */
 const BILLING_MEMBERS = ["U0CROWD01", "U0CROWD02", "U0CROWD03", SAM];
 
@@ -24,7 +26,10 @@ afterEach(async () => {
 /** ALEX is on retention's rota; SAM is a member of billing's channel. */
 async function start(): Promise<AnalyticsHarness> {
   h = await startAnalyticsHarness({
-    configure: (config) => void (config.teams.retention!.rota = [ALEX]),
+    configure: (config) => {
+      config.teams.retention!.rota = [ALEX];
+      config.slack.admins = [ADMIN];
+    },
     channels: HARNESS_CHANNELS.map((c) => (c.id === "C0BILLING" ? { ...c, members: BILLING_MEMBERS } : c)),
   });
   return h;
@@ -185,5 +190,56 @@ describe("the Home tab's team picker", () => {
     expect(error.message).toContain("SLACK_BOT_TOKEN is wrong");
     expect(error.context).toMatchObject({ user: SAM, slackError: "invalid_auth" });
     expect(harness.api.homeViews.has(SAM)).toBe(false);
+  });
+});
+
+describe("the Home tab shows only teams the viewer may see", () => {
+  it("someone on no rota and in no team channel sees no figures, only who can see them", async () => {
+    const harness = await start();
+    await harness.escalateWith("I want to cancel my order 100311 please");
+    await harness.openHome(STRANGER);
+    const view = await published(harness, STRANGER);
+    const text = allText(view.blocks);
+    expect(teamsShown(view)).toEqual([]);
+    expect(text).not.toMatch(/waiting|Escalation rate|Customer Care|Billing/);
+    expect(text).toContain("ask a Warmline admin to add you to a team's rota, or join the team's channel");
+    expect(view.blocks.some((b) => b.type === "actions")).toBe(false);
+  });
+
+  it("a crafted pick of another team (or All teams) is refused on the server: the viewer keeps seeing only their own", async () => {
+    const harness = await start();
+    await harness.escalateWith("I want to cancel my order 100311 please");
+    // SAM sees billing only: the picker offers no other team and no "All teams".
+    await harness.openHome(SAM);
+    const own = await published(harness, SAM, 1);
+    expect(picker(own).options?.map((o) => o.value)).toEqual(["billing"]);
+
+    await harness.pickHomeTeam(SAM, "retention");
+    const refused = await published(harness, SAM, 2);
+    expect(teamsShown(refused)).toEqual(["Billing"]);
+    expect(allText(refused.blocks)).not.toContain("Customer Care");
+    expect(refused.private_metadata).toBe("");
+
+    await harness.pickHomeTeam(SAM, ALL_TEAMS);
+    expect(teamsShown(await published(harness, SAM, 3))).toEqual(["Billing"]);
+
+    // A stale or crafted view carrying another team's key is refused the same way.
+    await harness.openHome(SAM, { private_metadata: "retention" });
+    expect(teamsShown(await published(harness, SAM, 4))).toEqual(["Billing"]);
+
+    await harness.pickHomeTeam(STRANGER, "retention");
+    const stranger = await published(harness, STRANGER);
+    expect(teamsShown(stranger)).toEqual([]);
+    expect(allText(stranger.blocks)).not.toContain("Customer Care");
+  });
+
+  it("an admin sees All teams and every team in the picker", async () => {
+    const harness = await start();
+    await harness.openHome(ADMIN);
+    const view = await published(harness, ADMIN);
+    expect(teamsShown(view)).toEqual(["All teams", "Support", "Customer Care", "Billing", "Priority Care"]);
+    expect(picker(view).options?.map((o) => o.value)).toEqual([ALL_TEAMS, "support", "retention", "billing", "priority"]);
+    await harness.pickHomeTeam(ADMIN, "retention");
+    expect(teamsShown(await published(harness, ADMIN, 2))).toEqual(["Customer Care"]);
   });
 });
