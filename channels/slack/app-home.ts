@@ -7,14 +7,13 @@ import type { SlackTeamInfo } from "./context-card.js";
 import { escapeSlackPlainText } from "./escape.js";
 import { buildFiguresBlocks } from "./figures-blocks.js";
 import { describeSlackError } from "./slack-errors.js";
+import type { SlackTeamAccess } from "./team-access.js";
 import { SLACK_MAX_BLOCKS, SLACK_OPTION_TEXT_LIMIT, SLACK_OPTION_VALUE_LIMIT, cutToLimit } from "./slack-limits.js";
 
 /** Home tabs take up to 100 blocks. */
 export const SLACK_HOME_MAX_BLOCKS = 100;
 /** A static_select takes up to 100 options: "All teams" and 99 teams. */
 export const SLACK_SELECT_MAX_OPTIONS = 100;
-/** conversations.members page size; Slack recommends no more than 200. */
-const SLACK_MEMBERS_PAGE_SIZE = 200;
 
 /** The Home tab's team picker; its value is a team key or ALL_TEAMS. */
 export const SLACK_HOME_TEAM_ACTION = "warmline_home_team";
@@ -29,10 +28,10 @@ export interface AppHomeDeps {
   /** Figures for today (since local midnight) and the last 7 days. */
   figures(): Promise<DashboardFigures>;
   teams: readonly SlackTeamInfo[];
-  /** Each team's rota: a viewer on one sees that team's figures first. */
-  config: Pick<WarmlineConfig, "teams">;
-  /** Team key → channel id: a viewer who is a member of one sees that team's figures first. */
-  teamChannels: Readonly<Record<string, string>>;
+  /** Each team's rota (a viewer on one sees that team's figures first) and slack.admins (who see every team). */
+  config: Pick<WarmlineConfig, "teams" | "slack">;
+  /** Which teams a viewer may see (rota, team channel, admin): the only ones listed or shown. */
+  access: SlackTeamAccess;
   logger: Logger;
 }
 
@@ -43,7 +42,7 @@ export interface HomeSelection {
   picked: boolean;
 }
 
-function teamPicker(teams: readonly SlackTeamInfo[], shown: string): ActionsBlock {
+function teamPicker(teams: readonly SlackTeamInfo[], shown: string, allTeams: boolean): ActionsBlock {
   const option = (value: string, name: string): PlainTextOption => ({
     text: { type: "plain_text", text: cutToLimit(escapeSlackPlainText(name), SLACK_OPTION_TEXT_LIMIT, "…") },
     value,
@@ -53,7 +52,7 @@ function teamPicker(teams: readonly SlackTeamInfo[], shown: string): ActionsBloc
   const listed = pickable.slice(0, SLACK_SELECT_MAX_OPTIONS - 1);
   const current = pickable.find((t) => t.key === shown);
   if (current && !listed.includes(current)) listed[listed.length - 1] = current;
-  const options = [option(ALL_TEAMS, "All teams"), ...listed.map((t) => option(t.key, t.displayName))];
+  const options = [...(allTeams ? [option(ALL_TEAMS, "All teams")] : []), ...listed.map((t) => option(t.key, t.displayName))];
   return {
     type: "actions",
     block_id: SLACK_HOME_TEAM_BLOCK,
@@ -69,18 +68,18 @@ function teamPicker(teams: readonly SlackTeamInfo[], shown: string): ActionsBloc
   };
 }
 
-/** A team key the dashboard can show, or ALL_TEAMS. */
-function shownTeam(teams: readonly SlackTeamInfo[], team: string | undefined): string | undefined {
-  return team === ALL_TEAMS || teams.some((t) => t.key === team) ? team : undefined;
-}
-
-/** The Home tab: a team picker, then one team's figures (or everyone's) for today and the last 7 days. */
+/**
+ * The Home tab: a team picker, then one team's figures (or everyone's) for today and the last 7 days.
+ * `teams` are the ones the viewer may see; "All teams" is offered and shown only when `allTeams`.
+ */
 export function buildHomeView(
   figures: DashboardFigures,
   teams: readonly SlackTeamInfo[],
   selection: HomeSelection = { team: ALL_TEAMS, picked: false },
+  allTeams = true,
 ): HomeView {
-  const team = shownTeam(teams, selection.team) ?? ALL_TEAMS;
+  const known = teams.some((t) => t.key === selection.team) || (allTeams && selection.team === ALL_TEAMS);
+  const team = known ? selection.team : allTeams || teams.length === 0 ? ALL_TEAMS : teams[0]!.key;
   const name = teams.find((t) => t.key === team)?.displayName;
   return {
     type: "home",
@@ -91,7 +90,7 @@ export function buildHomeView(
       today: figures.today,
       teams,
       maxBlocks: SLACK_HOME_MAX_BLOCKS,
-      controls: [teamPicker(teams, team)],
+      controls: [teamPicker(teams, team, allTeams)],
       ...(team !== ALL_TEAMS ? { team } : {}),
     }),
   };
@@ -108,43 +107,60 @@ export function buildDigestMessage(
   };
 }
 
-/**
- * The viewer's own team: the first whose rota lists them, else the first whose channel they are
- * in, else ALL_TEAMS. A channel Slack will not list is skipped (logged with its fix).
- */
-async function viewerTeam(client: App["client"], deps: AppHomeDeps, user: string, logger: Logger): Promise<string> {
-  const onRota = deps.teams.find((t) => deps.config.teams[t.key]?.rota.includes(user));
-  if (onRota) return onRota.key;
-  for (const team of deps.teams) {
-    const channel = deps.teamChannels[team.key];
-    if (channel === undefined) continue;
-    try {
-      let cursor: string | undefined;
-      do {
-        const page = await client.conversations.members({ channel, limit: SLACK_MEMBERS_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-        if (page.members?.includes(user)) return team.key;
-        cursor = page.response_metadata?.next_cursor || undefined;
-      } while (cursor);
-    } catch (error) {
-      const info = describeSlackError(error);
-      logger.warn(
-        { err: error, team: team.key, channel, slackError: info.code },
-        `Could not list a team channel's members for the Home tab (${info.code}): ${info.fix}`,
-      );
-    }
-  }
-  return ALL_TEAMS;
+/** What a viewer may see: the teams (in config order) and whether "All teams" is theirs (admins only). */
+interface Visible {
+  teams: SlackTeamInfo[];
+  all: boolean;
+}
+
+/** The view for someone who may see no team: who can see figures, and how to become one of them. */
+export function buildNoTeamHomeView(): HomeView {
+  return {
+    type: "home",
+    private_metadata: "",
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: "Warmline escalations" } },
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: "Escalation figures are shown to each team's rota, the members of its channel, and Warmline admins. To see a team's figures, ask a Warmline admin to add you to a team's rota, or join the team's channel.",
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /**
  * Publishes the dashboard whenever someone opens the app's Home tab, on the viewer's own team
- * (or the one they last picked), and again for the team they pick. Never throws into Bolt.
+ * (or the one they last picked), and again for the team they pick. Only teams the viewer may see
+ * are listed or shown, checked on the server: a crafted pick or view falls back to their own team.
+ * Never throws into Bolt.
  */
 export function registerAppHome(app: App, deps: AppHomeDeps): void {
   const logger = deps.logger.child({ component: "slack-home" });
-  const publish = async (client: App["client"], user: string, select: () => Promise<HomeSelection>) => {
+  const visibleTo = async (user: string): Promise<Visible> => {
+    if (deps.config.slack.admins.includes(user)) return { teams: [...deps.teams], all: true };
+    const keys = new Set(await deps.access.teamsOf(user));
+    return { teams: deps.teams.filter((t) => keys.has(t.key)), all: false };
+  };
+  const publish = async (user: string, client: App["client"], wanted: string | undefined, picked: boolean) => {
     try {
-      const view = buildHomeView(await deps.figures(), deps.teams, await select());
+      const visible = await visibleTo(user);
+      let view: HomeView;
+      if (visible.teams.length === 0 && !visible.all) view = buildNoTeamHomeView();
+      else {
+        const allowed = (team: string | undefined) => (team === ALL_TEAMS ? visible.all : visible.teams.some((t) => t.key === team));
+        if (picked && wanted !== undefined && wanted !== "" && !allowed(wanted) && deps.teams.some((t) => t.key === wanted))
+          logger.warn({ user, team: wanted }, "Refused a Home tab pick of a team the viewer may not see");
+        // Their own team first: the first whose rota lists them, else the first they may see.
+        const own =
+          visible.teams.find((t) => deps.config.teams[t.key]?.rota.includes(user)) ?? (visible.all ? undefined : visible.teams[0]);
+        const selection = allowed(wanted) ? { team: wanted!, picked } : { team: own?.key ?? ALL_TEAMS, picked: false };
+        view = buildHomeView(await deps.figures(), visible.teams, selection, visible.all);
+      }
       await client.views.publish({ user_id: user, view });
     } catch (error) {
       const info = describeSlackError(error);
@@ -154,17 +170,13 @@ export function registerAppHome(app: App, deps: AppHomeDeps): void {
 
   app.event("app_home_opened", async ({ event, client }) => {
     if (event.tab !== "home") return;
-    await publish(client, event.user, async () => {
-      const picked = shownTeam(deps.teams, event.view?.private_metadata);
-      return picked !== undefined
-        ? { team: picked, picked: true }
-        : { team: await viewerTeam(client, deps, event.user, logger), picked: false };
-    });
+    const remembered = event.view?.private_metadata || undefined;
+    await publish(event.user, client, remembered, remembered !== undefined);
   });
 
   app.action<BlockAction<StaticSelectAction>>(SLACK_HOME_TEAM_ACTION, async ({ ack, body, action, client }) => {
     await ack();
-    await publish(client, body.user.id, async () => ({ team: action.selected_option.value, picked: true }));
+    await publish(body.user.id, client, action.selected_option.value, true);
   });
 }
 
