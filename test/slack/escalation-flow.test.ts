@@ -430,4 +430,14 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     const help = await harness.command("U0AGENT01", "");
     expect(help.json?.text).toContain("/warmline status");
   });
+
+  it("/warmline status lists only the teams the asker may see: none for someone on no rota and in no team channel", async () => {
+    const harness = await start({ configure: (c) => void (c.slack.admins = ["U0ADMIN01"]) });
+    await harness.escalateCancellation();
+    const stranger = await harness.command("U0CROWD09", "status");
+    expect(stranger.json?.text).not.toContain("Customer Care");
+    expect(stranger.json?.text).toContain("ask a Warmline admin to add you to a team's rota, or join the team's channel");
+    const admin = await harness.command("U0ADMIN01", "status");
+    expect(admin.json?.text).toMatch(/\*Customer Care\*: 1 waiting/);
+  });
 });
