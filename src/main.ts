@@ -286,7 +286,9 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     });
     const slackInFlight = createInFlightTracker();
     app.use(slackInFlight.middleware);
+    const access = createSlackTeamAccess(app.client, config, channels.teams, logger.child({ component: "slack" }));
     registerSlackListeners(app, {
+      access,
       actions: engine,
       admin: engine,
       workspace,
@@ -305,7 +307,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       teams: workspace.teams,
       config,
       teamChannels: channels.teams,
-      access: createSlackTeamAccess(app.client, config, channels.teams, logger.child({ component: "slack" })),
+      access,
       figures: () => analytics.dashboardFigures(),
       logger: logger.child({ component: "slack" }),
     });

@@ -7,7 +7,7 @@ import type { SlackTeamInfo } from "./context-card.js";
 import { escapeSlackPlainText } from "./escape.js";
 import { buildFiguresBlocks } from "./figures-blocks.js";
 import { describeSlackError } from "./slack-errors.js";
-import type { SlackTeamAccess } from "./team-access.js";
+import { SLACK_NO_TEAM_TEXT, type SlackTeamAccess } from "./team-access.js";
 import { SLACK_MAX_BLOCKS, SLACK_OPTION_TEXT_LIMIT, SLACK_OPTION_VALUE_LIMIT, cutToLimit } from "./slack-limits.js";
 
 /** Home tabs take up to 100 blocks. */
@@ -125,7 +125,7 @@ export function buildNoTeamHomeView(): HomeView {
         elements: [
           {
             type: "mrkdwn",
-            text: "Escalation figures are shown to each team's rota, the members of its channel, and Warmline admins. To see a team's figures, ask a Warmline admin to add you to a team's rota, or join the team's channel.",
+            text: SLACK_NO_TEAM_TEXT,
           },
         ],
       },

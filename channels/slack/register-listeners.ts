@@ -24,6 +24,7 @@ import { mentionedSlackUserIds, mrkdwnToWhatsApp } from "./mrkdwn-to-whatsapp.js
 import { describeSlackError } from "./slack-errors.js";
 import { encodeSlackMessageRef, encodeSlackThreadRef } from "./slack-ids.js";
 import type { SlackWorkspaceAdapter } from "./slack-workspace.js";
+import { SLACK_NO_TEAM_TEXT, type SlackTeamAccess } from "./team-access.js";
 import {
   SLACK_TRANSFER_NOTE_ACTION,
   SLACK_TRANSFER_NOTE_BLOCK,
@@ -44,6 +45,8 @@ export interface SlackListenerDeps {
   workspace: SlackWorkspaceAdapter;
   config: Pick<WarmlineConfig, "slack" | "teams">;
   logger: Logger;
+  /** Which teams a user may see: `/warmline status` lists only those. */
+  access: SlackTeamAccess;
   /** The app's own user id (auth.test); its messages are never relayed. */
   botUserId?: string;
   /** Where handled Slack event ids are remembered, across retries and restarts (the store). */
@@ -398,9 +401,13 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     let text: string;
     try {
       switch (sub.toLowerCase()) {
-        case "status":
-          text = formatStatus(await admin.status());
+        case "status": {
+          // Only the teams the asker may see (every team for an admin), checked on the server.
+          const mine = config.slack.admins.includes(command.user_id) ? undefined : new Set(await deps.access.teamsOf(command.user_id));
+          const teams = (await admin.status()).filter((t) => mine === undefined || mine.has(t.team));
+          text = mine?.size === 0 ? SLACK_NO_TEAM_TEXT : formatStatus(teams);
           break;
+        }
         case "forget": {
           if (!config.slack.admins.includes(command.user_id)) {
             text =

@@ -3,6 +3,10 @@ import type { WarmlineConfig } from "../../src/config/schema.js";
 import type { Logger } from "../../src/ports/logger.js";
 import { describeSlackError } from "./slack-errors.js";
 
+/** Told to someone who may see no team's figures: who can, and how to become one of them. */
+export const SLACK_NO_TEAM_TEXT =
+  "Escalation figures are shown to each team's rota, the members of its channel, and Warmline admins. To see a team's figures, ask a Warmline admin to add you to a team's rota, or join the team's channel.";
+
 /** conversations.members page size: Slack's recommended maximum. */
 const SLACK_MEMBERS_PAGE_SIZE = 200;
 

@@ -9,6 +9,7 @@ import { App } from "@slack/bolt";
 import { SLACK_CARD_ACTIONS_BLOCK_PREFIX, decodeCardActionValue } from "../../channels/slack/context-card.js";
 import { registerSlackListeners } from "../../channels/slack/register-listeners.js";
 import { resolveTeamChannels } from "../../channels/slack/resolve-channels.js";
+import { createSlackTeamAccess } from "../../channels/slack/team-access.js";
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import { SlackWorkspaceAdapter } from "../../channels/slack/slack-workspace.js";
@@ -188,6 +189,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     logger,
     botUserId: auth.user_id ?? "",
     idempotency: store,
+    access: createSlackTeamAccess(app.client, config, channels.teams, logger),
   });
   // The WhatsApp adapter hands messages over asynchronously: count what reached the engine, so a
   // test can await exactly its own message instead of sleeping.

@@ -412,7 +412,12 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
   });
 
   it("/warmline status lists open escalations; forget is for admins only", async () => {
-    const harness = await start({ configure: (c) => void (c.slack.admins = ["U0ADMIN01"]) });
+    const harness = await start({
+      configure: (c) => {
+        c.slack.admins = ["U0ADMIN01"];
+        c.teams.retention!.rota = ["U0AGENT01"];
+      },
+    });
     const { conversationId } = await harness.escalateCancellation();
     const status = await harness.command("U0AGENT01", "status");
     expect(status.status).toBe(200);

@@ -1,6 +1,7 @@
 import { App } from "@slack/bolt";
 import { afterEach, describe, expect, it } from "vitest";
 import { registerSlackListeners } from "../../channels/slack/register-listeners.js";
+import { createSlackTeamAccess } from "../../channels/slack/team-access.js";
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
 import { SlackWorkspaceAdapter } from "../../channels/slack/slack-workspace.js";
 import type { AdminActions, AgentActions } from "../../src/ports/agent-workspace.js";
@@ -72,13 +73,16 @@ describe("Socket Mode", () => {
       teams: [{ key: "retention", displayName: "Customer Care" }],
       logger,
     });
+    // The slash command fixture's user is an admin: /warmline status lists every team for them.
+    const config = { slack: { mode: "socket" as const, admins: ["U0AGENT01"] }, teams: {} };
     registerSlackListeners(app, {
       actions,
       admin: actions,
       workspace,
-      config: { slack: { mode: "socket", admins: [] }, teams: {} },
+      config,
       logger,
       botUserId: api.botUserId,
+      access: createSlackTeamAccess(app.client, config, { retention: "C0RETENT1" }, logger),
     });
     await app.start();
     cleanups.push(() => app.stop());
