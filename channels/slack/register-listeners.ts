@@ -99,7 +99,7 @@ export function formatStatus(teams: TeamStatus[]): string {
 
 const HELP = [
   "*Warmline commands*",
-  "`/warmline status`: open escalations per team, with the longest wait",
+  "`/warmline status`: open escalations for each team you may see, with the longest wait",
   "`/warmline forget <phone or address>`: delete everything about a customer, in Warmline and in Slack (admins only)",
   "`/warmline replay [id]`: send again the messages that failed for good (admins only)",
   "`/warmline help`: this list",
