@@ -14,7 +14,6 @@ import { maskOptionsFor, maskPii } from "../domain/pii.js";
 import type { AgentWorkspace, CardStatus, ThreadPost } from "../ports/agent-workspace.js";
 import type { Assistant, AssistantTurn } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
-import type { ConversationStore } from "../ports/conversation-store.js";
 import type { CustomerChannel, OutboundTemplate } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
 import type { NewOutboxItem, OutboxEffect, WarmlineStore } from "../ports/outbox.js";
