@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadConfigFile } from "../../src/config/load-config.js";
 import { PACKAGE_ROOT, SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 
@@ -116,7 +116,7 @@ describe("npm run demo", () => {
     child.stdout.destroy();
     const [code] = await exited;
     expect(code).toBe(0);
-    expect(sandboxes()).toEqual([]);
+    await vi.waitFor(() => expect(sandboxes()).toEqual([]), { timeout: 10_000 });
     rmSync(temp, { recursive: true, force: true });
   });
 
@@ -125,7 +125,8 @@ describe("npm run demo", () => {
     child.kill("SIGINT");
     const [code] = await exited;
     expect(code).toBe(130);
-    expect(sandboxes()).toEqual([]);
+    // tsx's wrapper can exit a moment before the demo's own process has run its exit clean-up.
+    await vi.waitFor(() => expect(sandboxes()).toEqual([]), { timeout: 10_000 });
     rmSync(temp, { recursive: true, force: true });
   });
 });
