@@ -5,11 +5,10 @@ import type { InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import type { Logger } from "../ports/logger.js";
 import type { LaneLeaseStore } from "../ports/outbox.js";
 import { LANE_LEASE_RENEW_MS, LANE_LEASE_TTL_MS, OUTBOX_POLL_INTERVAL_MS } from "./outbox-dispatcher.js";
+import { createLaneWorkers } from "./lane-workers.js";
 
 /** How long the store remembers a processed message's id, so a late redelivery or an overlapping catch-up is a no-op. */
 export const INBOX_REMEMBER_MS = 14 * 24 * 60 * 60 * 1000;
-/** Longest single timer; a later retry is picked up by the poll. */
-const MAX_TIMER_MS = 60_000;
 
 export interface InboxProcessorDeps {
   inbox: InboxStore & LaneLeaseStore;
@@ -47,48 +46,20 @@ export interface InboxProcessor {
 export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
   const { inbox, clock, policy, instanceId } = deps;
   const log = deps.logger.child({ component: "inbox", instanceId });
-  const workers = new Map<string, Promise<void>>();
-  const rerun = new Set<string>();
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  let poller: ReturnType<typeof setInterval> | undefined;
-  let stopped = false;
   const leaseOf = (lane: string) => `inbox:${lane}`;
-
-  function wakeAt(lane: string, at: number): void {
-    clearTimeout(timers.get(lane));
-    const timer = setTimeout(
-      () => {
-        timers.delete(lane);
-        startLane(lane);
-      },
-      Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
-    );
-    timer.unref?.();
-    timers.set(lane, timer);
-  }
-
-  function startLane(lane: string): void {
-    if (stopped) return;
-    if (workers.has(lane)) {
-      rerun.add(lane);
-      return;
-    }
-    const worker = (async () => {
-      do {
-        rerun.delete(lane);
-        await runLane(lane).catch((error: unknown) => {
-          log.error({ lane, err: describe(error) }, "The inbox could not read or update its store; the lane waits for the next poll");
-        });
-      } while (rerun.has(lane) && !stopped);
-    })().finally(() => workers.delete(lane));
-    workers.set(lane, worker);
-  }
+  const lanes = createLaneWorkers(
+    clock,
+    (lane) => runLane(lane),
+    (lane, error) =>
+      log.error({ lane, err: describe(error) }, "The inbox could not read or update its store; the lane waits for the next poll"),
+  );
+  const { startLane, wakeAt } = lanes;
 
   async function runLane(lane: string): Promise<void> {
     if (!(await inbox.acquireLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return;
     let renewedAt = clock.now();
     try {
-      while (!stopped) {
+      while (!lanes.stopped) {
         // Renewed between entries (each is quick); a lost lease means another instance has the lane now.
         if (clock.now() - renewedAt >= LANE_LEASE_RENEW_MS) {
           if (!(await inbox.renewLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return;
@@ -136,7 +107,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
   }
 
   async function kick(lane?: string): Promise<void> {
-    if (stopped) return;
+    if (lanes.stopped) return;
     if (lane !== undefined) return startLane(lane);
     try {
       const now = clock.now();
@@ -155,17 +126,11 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
     },
     async start() {
       await kick();
-      if (stopped || poller) return;
-      poller = setInterval(() => void kick(), OUTBOX_POLL_INTERVAL_MS);
-      poller.unref?.();
+      lanes.poll(kick, OUTBOX_POLL_INTERVAL_MS);
     },
     kick,
-    async settled(lane) {
-      while (workers.has(lane)) await workers.get(lane);
-    },
-    async idle() {
-      while (workers.size > 0) await Promise.all([...workers.values()]);
-    },
+    settled: lanes.settled,
+    idle: lanes.idle,
     async replayFailed(id) {
       const parked = (await inbox.listInbox()).filter((e) => e.status === "failed" && (id === undefined || e.id === id));
       for (const entry of parked) {
@@ -174,13 +139,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
       }
       return parked.length;
     },
-    async stop() {
-      stopped = true;
-      clearInterval(poller);
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
-      while (workers.size > 0) await Promise.all([...workers.values()]);
-    },
+    stop: lanes.stop,
   };
 }
 

@@ -4,9 +4,8 @@ import type { Clock } from "../ports/clock.js";
 import type { DeliveryAttempt } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
 import type { OutboxItem, OutboxStore } from "../ports/outbox.js";
+import { createLaneWorkers } from "./lane-workers.js";
 
-/** Longest single timer; a later retry is picked up by the next wake-up or engine tick. */
-const MAX_TIMER_MS = 60_000;
 /** A lane's lease lapses this long after its last renewal, so a crashed instance's lanes are taken over. */
 export const LANE_LEASE_TTL_MS = 30_000;
 /** Renewed this often while a lane is being delivered: two renewals can fail before the lease lapses. */
@@ -56,42 +55,14 @@ export interface OutboxDispatcher {
 export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispatcher {
   const { outbox, clock, policy, instanceId } = deps;
   const log = deps.logger.child({ component: "outbox", instanceId });
-  const workers = new Map<string, Promise<void>>();
-  const rerun = new Set<string>();
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  let poller: ReturnType<typeof setInterval> | undefined;
-  let stopped = false;
   const policyOf = (item: OutboxItem): RetryPolicy => deps.policyFor?.(item) ?? policy;
-
-  function wakeAt(lane: string, at: number): void {
-    clearTimeout(timers.get(lane));
-    const timer = setTimeout(
-      () => {
-        timers.delete(lane);
-        startLane(lane);
-      },
-      Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
-    );
-    timer.unref?.();
-    timers.set(lane, timer);
-  }
-
-  function startLane(lane: string): void {
-    if (stopped) return;
-    if (workers.has(lane)) {
-      rerun.add(lane);
-      return;
-    }
-    const worker = (async () => {
-      do {
-        rerun.delete(lane);
-        await runLane(lane).catch((error: unknown) => {
-          log.error({ lane, err: describe(error) }, "The outbox could not read or update its store; the lane waits for the next tick");
-        });
-      } while (rerun.has(lane) && !stopped);
-    })().finally(() => workers.delete(lane));
-    workers.set(lane, worker);
-  }
+  const lanes = createLaneWorkers(
+    clock,
+    (lane) => runLane(lane),
+    (lane, error) =>
+      log.error({ lane, err: describe(error) }, "The outbox could not read or update its store; the lane waits for the next tick"),
+  );
+  const { startLane, wakeAt } = lanes;
 
   /** A head this instance cannot send, still within its give-up time: it waits for whoever can. */
   function waitsForChannel(head: OutboxItem, now: number): boolean {
@@ -150,7 +121,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   }
 
   async function deliverLane(lane: string, lease: { held(): Promise<boolean> }): Promise<void> {
-    while (!stopped && (await lease.held())) {
+    while (!lanes.stopped && (await lease.held())) {
       const [head] = await outbox.outboxHeads(lane);
       if (!head) return;
       const now = clock.now();
@@ -215,7 +186,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   }
 
   async function kick(lane?: string): Promise<void> {
-    if (stopped) return;
+    if (lanes.stopped) return;
     if (lane !== undefined) return startLane(lane);
     try {
       const now = clock.now();
@@ -231,24 +202,12 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   return {
     async start() {
       await kick();
-      if (stopped || poller) return;
-      poller = setInterval(() => void kick(), OUTBOX_POLL_INTERVAL_MS);
-      poller.unref?.();
+      lanes.poll(kick, OUTBOX_POLL_INTERVAL_MS);
     },
     kick,
-    async settled(lane) {
-      while (workers.has(lane)) await workers.get(lane);
-    },
-    async idle() {
-      while (workers.size > 0) await Promise.all([...workers.values()]);
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(poller);
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
-      while (workers.size > 0) await Promise.all([...workers.values()]);
-    },
+    settled: lanes.settled,
+    idle: lanes.idle,
+    stop: lanes.stop,
   };
 }
 

@@ -1,0 +1,83 @@
+import type { Clock } from "../ports/clock.js";
+
+/** A lane's wake-up is capped so a clock change or a long backoff is looked at again within a minute. */
+const MAX_TIMER_MS = 60_000;
+
+/**
+ * The scheduling the outbox and the inbox share: one worker per lane at a time (a start while it runs
+ * makes it run again), wake-ups at a lane's next due time, a poll, and a stop that waits for workers.
+ */
+export interface LaneWorkers {
+  readonly stopped: boolean;
+  startLane(lane: string): void;
+  wakeAt(lane: string, at: number): void;
+  /** Starts polling with `kick` every `everyMs`, once (after the caller's first kick). */
+  poll(kick: () => Promise<void>, everyMs: number): void;
+  settled(lane: string): Promise<void>;
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createLaneWorkers(
+  clock: Clock,
+  runLane: (lane: string) => Promise<void>,
+  onError: (lane: string, error: unknown) => void,
+): LaneWorkers {
+  const workers = new Map<string, Promise<void>>();
+  const rerun = new Set<string>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  let poller: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
+
+  function startLane(lane: string): void {
+    if (stopped) return;
+    if (workers.has(lane)) {
+      rerun.add(lane);
+      return;
+    }
+    const worker = (async () => {
+      do {
+        rerun.delete(lane);
+        await runLane(lane).catch((error: unknown) => onError(lane, error));
+      } while (rerun.has(lane) && !stopped);
+    })().finally(() => workers.delete(lane));
+    workers.set(lane, worker);
+  }
+
+  return {
+    get stopped() {
+      return stopped;
+    },
+    startLane,
+    wakeAt(lane, at) {
+      clearTimeout(timers.get(lane));
+      const timer = setTimeout(
+        () => {
+          timers.delete(lane);
+          startLane(lane);
+        },
+        Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
+      );
+      timer.unref?.();
+      timers.set(lane, timer);
+    },
+    poll(kick, everyMs) {
+      if (stopped || poller) return;
+      poller = setInterval(() => void kick(), everyMs);
+      poller.unref?.();
+    },
+    async settled(lane) {
+      while (workers.has(lane)) await workers.get(lane);
+    },
+    async idle() {
+      while (workers.size > 0) await Promise.all([...workers.values()]);
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(poller);
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      while (workers.size > 0) await Promise.all([...workers.values()]);
+    },
+  };
+}
