@@ -4,6 +4,7 @@ import type { CardStatus, ThreadPost } from "../ports/agent-workspace.js";
 import type { DeliveryAttempt, OutboundCustomerMessage, OutboundTemplate, SentCustomerMessage } from "../ports/customer-channel.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
+import { replaceEntry } from "./conversation-draft.js";
 import type { EngineCore } from "./engine-core.js";
 
 /** Sending what changes committed (called by the outbox dispatcher, in lane order), failures made visible, replay. */
@@ -144,7 +145,7 @@ export function createDelivery(core: EngineCore): Delivery {
       if (c.lastCustomerSend?.key === send.key && !relayed) return undefined;
       c.lastCustomerSend = send;
       if (relayed && relay) {
-        Object.assign(entry, { channelMessageId: send.channelMessageId, delivery: "sent" });
+        replaceEntry(c, entry.id, { channelMessageId: send.channelMessageId, delivery: "sent" });
         out.add({ kind: "mark_delivery", messageRef: relay.workspaceRef, state: "sent" });
       }
       return c;

@@ -1,0 +1,39 @@
+/**
+ * Copy-on-write for conversations. A new version shares its transcript entries with the version it
+ * was made from, so a change costs the same at 10 entries as at 1,000: entries are frozen once made,
+ * and an edit replaces the entry in its slot (replaceEntry) instead of changing it. Stores rely on
+ * it: an entry identical (===) to the previous version's is unchanged, so only new and replaced
+ * entries need writing. The rest of a conversation (customer, escalations, survey) is small and is
+ * copied whole, so a change may still edit it in place.
+ */
+import type { Conversation, TranscriptEntry } from "../domain/conversation.js";
+
+/** A copy of `c` a change may edit: its own transcript array over the shared, frozen entries. */
+export function draftOf(c: Conversation): Conversation {
+  const { transcript, ...rest } = c;
+  return { ...structuredClone(rest), transcript: sealEntries(transcript.slice()) };
+}
+
+/**
+ * Freezes the entries not frozen yet (new ones, or fresh from a store that parses), nested parts
+ * included; frozen ones are skipped, so this is one check per entry. An edit in place then throws
+ * (modules are strict) instead of silently changing an earlier version.
+ */
+export function sealEntries(transcript: TranscriptEntry[]): TranscriptEntry[] {
+  for (const entry of transcript) if (!Object.isFrozen(entry)) deepFreeze(entry);
+  return transcript;
+}
+
+/** Replaces the entry `id` (the latest with it) with a copy carrying `edit`; the new entry, or undefined when there is none. */
+export function replaceEntry(c: Conversation, id: string, edit: Partial<Omit<TranscriptEntry, "id">>): TranscriptEntry | undefined {
+  const index = c.transcript.findLastIndex((entry) => entry.id === id);
+  if (index < 0) return undefined;
+  const replaced = { ...c.transcript[index]!, ...edit };
+  c.transcript[index] = replaced;
+  return replaced;
+}
+
+function deepFreeze(value: object): void {
+  Object.freeze(value);
+  for (const inner of Object.values(value)) if (typeof inner === "object" && inner !== null && !Object.isFrozen(inner)) deepFreeze(inner);
+}
