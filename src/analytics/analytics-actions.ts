@@ -35,7 +35,7 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
       const next = draftOf(current);
       const result = change(next);
       if (result === undefined) return { conversation: current, result: undefined as T };
-      sealEntries(next.transcript);
+      sealEntries(next, current);
       next.updatedAt = Math.max(current.updatedAt, clock.now());
       const written = await store.compareAndSet(next, current.version);
       if (written) return { conversation: written, result };

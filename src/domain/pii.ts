@@ -35,7 +35,14 @@ interface Claim extends TextSpan {
 
 const overlaps = (a: TextSpan, claims: readonly Claim[]) => claims.some((c) => a.start < c.end && c.start < a.end);
 
+/**
+ * What every masked kind needs: a digit (any script's, as libphonenumber reads Arabic-Indic and
+ * full-width ones) or an email's "@". Most chat lines have neither and skip the detectors.
+ */
+const MAYBE_PERSONAL = /[\p{Nd}@＠]/u;
+
 export function maskPii(text: string, options: MaskOptions): string {
+  if (!MAYBE_PERSONAL.test(text)) return text;
   const claims: Claim[] = [];
   let view = text;
   const claim = (found: readonly Claim[]) => {

@@ -1,27 +1,30 @@
 /**
  * Copy-on-write for conversations. A new version shares its transcript entries with the version it
- * was made from, so a change costs the same at 10 entries as at 1,000: entries are frozen once made,
- * and an edit replaces the entry in its slot (replaceEntry) instead of changing it. Stores rely on
+ * was made from, so a change costs the same at 10 entries as at 1,000: entries are frozen as they are
+ * committed (sealEntries), and an edit replaces the entry in its slot (replaceEntry) instead of changing it. Stores rely on
  * it: an entry identical (===) to the previous version's is unchanged, so only new and replaced
  * entries need writing. The rest of a conversation (customer, escalations, survey) is small and is
  * copied whole, so a change may still edit it in place.
  */
 import type { Conversation, TranscriptEntry } from "../domain/conversation.js";
 
-/** A copy of `c` a change may edit: its own transcript array over the shared, frozen entries. */
+/** A copy of `c` a change may edit: its own transcript array over the shared entries. */
 export function draftOf(c: Conversation): Conversation {
   const { transcript, ...rest } = c;
-  return { ...structuredClone(rest), transcript: sealEntries(transcript.slice()) };
+  return { ...structuredClone(rest), transcript: transcript.slice() };
 }
 
 /**
- * Freezes the entries not frozen yet (new ones, or fresh from a store that parses), nested parts
- * included; frozen ones are skipped, so this is one check per entry. An edit in place then throws
+ * Freezes, nested parts included, the entries of `next` that `previous` did not have in that slot
+ * (added or replaced): one identity check per entry, so it costs the same at any transcript length.
+ * An entry a store hands back as it was committed is then frozen, and an edit in place throws
  * (modules are strict) instead of silently changing an earlier version.
  */
-export function sealEntries(transcript: TranscriptEntry[]): TranscriptEntry[] {
-  for (const entry of transcript) if (!Object.isFrozen(entry)) deepFreeze(entry);
-  return transcript;
+export function sealEntries(next: Conversation, previous: Conversation): void {
+  const before = previous.transcript;
+  next.transcript.forEach((entry, i) => {
+    if (entry !== before[i] && !Object.isFrozen(entry)) deepFreeze(entry);
+  });
 }
 
 /** Replaces the entry `id` (the latest with it) with a copy carrying `edit`; the new entry, or undefined when there is none. */

@@ -212,7 +212,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       const out = new Outbound();
       const next = change(draftOf(current), out);
       if (!next) return undefined;
-      sealEntries(next.transcript);
+      sealEntries(next, current);
       next.updatedAt = clock.now();
       const items: NewOutboxItem[] = out.effects.map((effect) => ({ lane: conversationId, effect }));
       const audit: AuditEvent[] = out.records.map((record) => ({ at: next.updatedAt, conversationId, ...record }));
