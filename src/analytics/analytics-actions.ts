@@ -4,7 +4,7 @@ import type { Escalation } from "../domain/escalation.js";
 import { WarmlineError } from "../domain/errors.js";
 import { maskOptionsFor } from "../domain/pii.js";
 import { buildContextPackage, mainIntent } from "../engine/context-package.js";
-import { draftOf, sealEntries } from "../engine/conversation-draft.js";
+import { draftOf, sealEntries } from "../domain/conversation-draft.js";
 import type { AnalyticsActions, FeedbackResult, TranscriptView } from "../ports/analytics.js";
 import type { Clock } from "../ports/clock.js";
 import type { ConversationStore } from "../ports/conversation-store.js";

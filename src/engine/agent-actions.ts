@@ -4,7 +4,7 @@ import type { Escalation } from "../domain/escalation.js";
 import { readAgentReply } from "../domain/internal-note.js";
 import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
 import type { AgentReply } from "../ports/inbox.js";
-import { replaceEntry } from "./conversation-draft.js";
+import { replaceEntry } from "../domain/conversation-draft.js";
 import { templateText } from "./delivery.js";
 import type { EngineCore, Outbound } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";

@@ -5,7 +5,7 @@ import { currentEscalation, type Conversation, type CustomerLanguage, type Trans
 import type { AssistantTurn } from "../ports/assistant.js";
 import type { CustomerMessageChange, DeliveryUpdate, InboundCustomerMessage } from "../ports/customer-channel.js";
 import { bookCallback, queueCallback } from "./callbacks.js";
-import { replaceEntry } from "./conversation-draft.js";
+import { replaceEntry } from "../domain/conversation-draft.js";
 import { describeError, digitsOf, type EngineCore, type RecordEntry } from "./engine-core.js";
 import { acknowledgeWhileQueued, availabilityFor, escalateInto, greeted, relayToThread } from "./handoff.js";
 import { answerSurvey, isSurveyAnswer, pendingSurveyFor, surveyAnswerKey } from "./surveys.js";

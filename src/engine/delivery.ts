@@ -4,7 +4,7 @@ import type { CardStatus, ThreadPost } from "../ports/agent-workspace.js";
 import type { DeliveryAttempt, OutboundCustomerMessage, OutboundTemplate, SentCustomerMessage } from "../ports/customer-channel.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
-import { replaceEntry } from "./conversation-draft.js";
+import { replaceEntry } from "../domain/conversation-draft.js";
 import type { EngineCore } from "./engine-core.js";
 
 /** Sending what changes committed (called by the outbox dispatcher, in lane order), failures made visible, replay. */

@@ -19,7 +19,7 @@ import type { Logger } from "../ports/logger.js";
 import type { NewOutboxItem, OutboxEffect, WarmlineStore } from "../ports/outbox.js";
 import type { Ticketing } from "../ports/ticketing.js";
 import { buildContextPackage } from "./context-package.js";
-import { draftOf, sealEntries } from "./conversation-draft.js";
+import { draftOf, sealEntries } from "../domain/conversation-draft.js";
 import { createKeyedSerializer, type KeyedSerializer } from "./keyed-serializer.js";
 import { createOutboxDispatcher, type OutboxDispatcher, type OutboxDispatcherDeps } from "./outbox-dispatcher.js";
 import { fillTemplate } from "./templates.js";

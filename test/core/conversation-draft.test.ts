@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Conversation, TranscriptEntry } from "../../src/domain/conversation.js";
-import { draftOf, replaceEntry, sealEntries } from "../../src/engine/conversation-draft.js";
+import { draftOf, replaceEntry, sealEntries } from "../../src/domain/conversation-draft.js";
 
 const entry = (id: string, text: string): TranscriptEntry => ({
   id,
