@@ -7,6 +7,12 @@ import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem
 import { replaceEntry } from "../domain/conversation-draft.js";
 import type { EngineCore } from "./engine-core.js";
 
+/**
+ * Relays whose delivery updates may come without the customer's address: the latest this many are
+ * remembered (updates follow a send within minutes), so memory stays bounded however many were sent.
+ */
+const DELIVERY_REFS_LIMIT = 10_000;
+
 /** Sending what changes committed (called by the outbox dispatcher, in lane order), failures made visible, replay. */
 export interface Delivery {
   deliver(item: OutboxItem, attempt: DeliveryAttempt): Promise<void>;
@@ -138,7 +144,10 @@ export function createDelivery(core: EngineCore): Delivery {
     send: ConfirmedSend,
     relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
   ): Promise<void> {
-    if (relay) core.deliveryRefs.set(send.channelMessageId, { conversationId, entryId: relay.entryId });
+    if (relay) {
+      core.deliveryRefs.set(send.channelMessageId, { conversationId, entryId: relay.entryId });
+      if (core.deliveryRefs.size > DELIVERY_REFS_LIMIT) core.deliveryRefs.delete(core.deliveryRefs.keys().next().value!);
+    }
     await core.mutate(conversationId, (c, out) => {
       const entry = relay ? c.transcript.find((x) => x.id === relay.entryId) : undefined;
       const relayed = entry !== undefined && entry.channelMessageId !== send.channelMessageId;
