@@ -51,6 +51,7 @@ function claim(view: string, claims: Claim[], found: readonly Claim[]): string {
  * full-width ones) or an email's "@". Most chat lines have neither and skip the detectors.
  */
 const MAYBE_PERSONAL = /[\p{Nd}@＠]/u;
+const ANY_DIGIT = /\p{Nd}/u;
 
 export function maskPii(text: string, options: MaskOptions): string {
   if (!MAYBE_PERSONAL.test(text)) return text;
@@ -64,8 +65,10 @@ export function maskPii(text: string, options: MaskOptions): string {
   if (options.maskEmails) view = claim(view, claims, findEmails(view));
   if (options.maskIbans !== false) view = claim(view, claims, findIbans(view));
   view = claim(view, claims, findKeptVisible(view));
-  if (options.maskCards) view = claim(view, claims, findCards(view));
-  if (options.maskPhones) {
+  // Cards and phones are digits: once references and dates are claimed, most lines have none left to read.
+  const digitsLeft = ANY_DIGIT.test(view);
+  if (options.maskCards && digitsLeft) view = claim(view, claims, findCards(view));
+  if (options.maskPhones && digitsLeft) {
     view = claim(view, claims, findPhones(view, options.region));
     view = claim(view, claims, findPhonesByShape(view));
   }
