@@ -37,6 +37,13 @@ export interface KillTiming {
   secondKillAfterReadyMs: number;
 }
 
+/** The same kills for every channel: two timings on SQLite, one on Redis. */
+export const KILL_TIMINGS: readonly KillTiming[] = [
+  { store: "sqlite", firstKillAfter: 0.3, secondKillAfterReadyMs: 300 },
+  { store: "sqlite", firstKillAfter: 0.65, secondKillAfterReadyMs: 700 },
+  { store: "redis", firstKillAfter: 0.5, secondKillAfterReadyMs: 500 },
+];
+
 interface Child {
   process: ChildProcess;
   url: string;
@@ -189,7 +196,7 @@ function tally(w: World) {
 }
 
 /** One test per timing: the traffic, two kills, then every message once and in order both ways. */
-export function crashRuns(channel: CrashChannel, runs: readonly KillTiming[]): void {
+export function crashRuns(channel: CrashChannel, runs: readonly KillTiming[] = KILL_TIMINGS): void {
   runs.forEach((timing, run) => {
     const name = `${CONVERSATIONS} conversations on ${timing.store}, killed after ${timing.firstKillAfter * 100} % of the traffic and ${timing.secondKillAfterReadyMs} ms into recovery: nothing lost, nothing twice, in order`;
     if (timing.store === "redis" && REDIS_URL === undefined) {
