@@ -264,14 +264,16 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
    * instance, and after a restart. Recorded after Meta took it, as a second receipt is harmless.
    */
   private async markRead(address: string): Promise<void> {
-    const conversation = await this.store?.findActiveByCustomer(address);
-    const latest = conversation ? customerEntries(conversation).at(-1) : undefined;
-    if (!this.store || !latest) return;
-    const key = `whatsapp-cloud:read:${latest.id}`;
+    const store = this.store;
+    if (!store) return;
     try {
-      if (await this.store.isSeen(key)) return;
+      const conversation = await store.findActiveByCustomer(address);
+      const latest = conversation ? customerEntries(conversation).at(-1) : undefined;
+      if (!latest) return;
+      const key = `whatsapp-cloud:read:${latest.id}`;
+      if (await store.isSeen(key)) return;
       await this.graph.sendMessage({ status: "read", message_id: latest.id });
-      await this.store.markSeen(key, CLOUD_READ_RECORD_TTL_MS);
+      await store.markSeen(key, CLOUD_READ_RECORD_TTL_MS);
     } catch (error) {
       this.logger?.warn({ err: (error as Error).message }, "Could not mark a WhatsApp message as read");
     }

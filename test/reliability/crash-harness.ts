@@ -187,6 +187,7 @@ function tally(w: World) {
     const toCustomer = w.customers.received(i);
     for (const n of [1, 2]) count(toCustomer.filter((b) => b === `agent answers A${i}x${n}`).length, 1);
     count(toCustomer.filter((b) => b === SAME_REPLY).length, 2);
+    for (const notice of ["bringing in a colleague", "has joined"]) count(toCustomer.filter((b) => b.includes(notice)).length, 1);
     const cards = w.api.messages.filter(isCardOf(w, i));
     count(cards.length, 1);
     const thread = cards.flatMap((c) => w.api.threadReplies("C0RETENT1", c.ts)).map((m) => m.text ?? "");
