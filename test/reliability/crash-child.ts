@@ -12,7 +12,7 @@ import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 import { WhatsAppBridgeClient } from "../helpers/whatsapp-bridge.js";
 
 /** Short, for a test: long enough for the parent's fake Graph API to post the statuses it holds once this process listens. */
-const CRASH_IN_DOUBT_GRACE_MS = 2_000;
+const CRASH_IN_DOUBT_GRACE_MS = 3_000;
 
 const config = structuredClone(loadConfigFile(SHIPPED_CONFIG_FILE)) as ReturnType<typeof loadConfigFile> & Record<string, unknown>;
 config.slack.mode = "http";
