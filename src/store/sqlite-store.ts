@@ -5,6 +5,7 @@ import type { WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { openSqliteConnection, type SqliteConnection } from "./sqlite-driver.js";
+import { SqliteGroupCommit } from "./sqlite-group-commit.js";
 import { openSqliteInbox } from "./sqlite-inbox.js";
 import { KEYV_TABLE, SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
@@ -67,13 +68,16 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
 class SqliteBackend implements StoreBackend {
   private seenCalls = 0;
   private closed = false;
+  private readonly commits: SqliteGroupCommit;
 
   constructor(
     readonly keyv: Keyv,
     private readonly db: SqliteConnection,
     readonly location: string,
     readonly remedy: string,
-  ) {}
+  ) {
+    this.commits = new SqliteGroupCommit(db);
+  }
 
   documentKey(conversationId: string): string {
     return `conv:${conversationId}`;
@@ -244,32 +248,14 @@ class SqliteBackend implements StoreBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Writes already issued are committed first; their callers are waiting for them.
+    this.commits.flush();
     this.db.close();
   }
 
-  /**
-   * Runs `write` in its own transaction. BEGIN IMMEDIATE takes the write lock up front, so two
-   * processes never both read-then-write; the connection is synchronous, so nothing else in this
-   * process runs in between.
-   */
-  async transaction<T>(write: () => T): Promise<T> {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = write();
-      this.db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.rollback();
-      throw error;
-    }
-  }
-
-  private rollback(): void {
-    try {
-      this.db.exec("ROLLBACK");
-    } catch {
-      // Nothing to roll back: SQLite already ended the transaction.
-    }
+  /** Runs `write` in this tick's transaction; resolves once it is committed (see SqliteGroupCommit). */
+  transaction<T>(write: () => T): Promise<T> {
+    return this.commits.run(write);
   }
 
   private storageKey(conversationId: string): string {
