@@ -8,7 +8,7 @@ import { openSqliteConnection, type SqliteConnection } from "./sqlite-driver.js"
 import { SqliteGroupCommit } from "./sqlite-group-commit.js";
 import { openSqliteInbox } from "./sqlite-inbox.js";
 import { KEYV_TABLE, SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
-import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
 
 const NAMESPACE = "warmline";
 /** How long a writer waits for another process's transaction before failing with SQLITE_BUSY. */
@@ -19,7 +19,8 @@ const SEEN_PRUNE_EVERY = 500;
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS ${KEYV_TABLE}(key VARCHAR(255) PRIMARY KEY, value TEXT)`,
   `CREATE TABLE IF NOT EXISTS warmline_conversation(
-     id TEXT PRIMARY KEY, customer TEXT NOT NULL, active INTEGER NOT NULL, open INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+     id TEXT PRIMARY KEY, customer TEXT NOT NULL, active INTEGER NOT NULL, open INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+     version INTEGER)`,
   `CREATE INDEX IF NOT EXISTS warmline_conversation_customer ON warmline_conversation(customer, active)`,
   `CREATE INDEX IF NOT EXISTS warmline_conversation_updated ON warmline_conversation(updated_at)`,
   `CREATE INDEX IF NOT EXISTS warmline_conversation_open ON warmline_conversation(open)`,
@@ -33,7 +34,15 @@ const SCHEMA = [
      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, lane TEXT NOT NULL, open INTEGER NOT NULL, document TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS warmline_outbox_lane ON warmline_outbox(lane, open, seq)`,
   `CREATE TABLE IF NOT EXISTS warmline_lease(lane TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS warmline_transcript(
+     conversation_id TEXT NOT NULL, position INTEGER NOT NULL, entry TEXT NOT NULL, PRIMARY KEY(conversation_id, position)) WITHOUT ROWID`,
 ];
+
+/** Files written before transcripts were rows have no version column; their documents still hold their transcripts until the next write. */
+function addVersionColumn(connection: SqliteConnection): void {
+  const columns = connection.all<{ name: string }>("PRAGMA table_info(warmline_conversation)");
+  if (!columns.some((column) => column.name === "version")) connection.exec("ALTER TABLE warmline_conversation ADD COLUMN version INTEGER");
+}
 
 /**
  * The embedded default: one SQLite file in WAL mode, shared safely by several processes, through
@@ -53,7 +62,15 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
     throw cannotOpen(error);
   }
   try {
-    for (const statement of SCHEMA) connection.exec(statement);
+    connection.exec("BEGIN IMMEDIATE");
+    try {
+      for (const statement of SCHEMA) connection.exec(statement);
+      addVersionColumn(connection);
+      connection.exec("COMMIT");
+    } catch (error) {
+      connection.exec("ROLLBACK");
+      throw error;
+    }
     const keyv = new Keyv({ store: new SqliteKeyvAdapter(connection), namespace: NAMESPACE, throwOnErrors: true });
     const clock = options.clock ?? systemClock;
     const backend = new SqliteBackend(keyv, connection, location, remedy);
@@ -90,7 +107,10 @@ class SqliteBackend implements StoreBackend {
         this.storageKey(write.id),
         write.document,
       );
-      if (inserted) this.index(write);
+      if (inserted) {
+        this.index(write);
+        this.writeTranscript(write);
+      }
       return inserted;
     });
   }
@@ -106,6 +126,7 @@ class SqliteBackend implements StoreBackend {
       );
       if (updated) {
         this.index(write);
+        this.writeTranscript(write);
         this.insertOutbox(appends.outbox);
         for (const event of appends.audit) this.db.run("INSERT INTO warmline_audit(conversation_id, event) VALUES(?, ?)", write.id, event);
       }
@@ -123,11 +144,32 @@ class SqliteBackend implements StoreBackend {
       }
       const existed = this.returns(`DELETE FROM ${KEYV_TABLE} WHERE key = ? RETURNING key`, this.storageKey(conversationId));
       this.db.run("DELETE FROM warmline_conversation WHERE id = ?", conversationId);
+      this.db.run("DELETE FROM warmline_transcript WHERE conversation_id = ?", conversationId);
       this.db.run("DELETE FROM warmline_thread WHERE conversation_id = ?", conversationId);
       this.db.run("DELETE FROM warmline_audit WHERE conversation_id = ?", conversationId);
       this.db.run("DELETE FROM warmline_outbox WHERE lane = ?", conversationId);
       return existed;
     });
+  }
+
+  async storedVersion(conversationId: string): Promise<number | undefined> {
+    return this.versionOf(conversationId);
+  }
+
+  async loadTranscript(conversationId: string): Promise<StoredTranscript | undefined> {
+    // One read transaction: the version and the rows come from the same snapshot, whoever writes meanwhile.
+    this.db.exec("BEGIN");
+    try {
+      const version = this.versionOf(conversationId);
+      if (version === undefined) return undefined;
+      const rows = this.db.all<{ entry: string }>(
+        "SELECT entry FROM warmline_transcript WHERE conversation_id = ? ORDER BY position",
+        conversationId,
+      );
+      return { version, entries: rows.map((row) => row.entry) };
+    } finally {
+      this.db.exec("COMMIT");
+    }
   }
 
   async activeIds(address: string): Promise<string[]> {
@@ -265,14 +307,15 @@ class SqliteBackend implements StoreBackend {
   private index(write: ConversationWrite): void {
     const { id, customer, active, open, threads, updatedAt } = write.index;
     this.db.run(
-      `INSERT INTO warmline_conversation(id, customer, active, open, updated_at) VALUES(?, ?, ?, ?, ?)
+      `INSERT INTO warmline_conversation(id, customer, active, open, updated_at, version) VALUES(?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET customer = excluded.customer, active = excluded.active,
-         open = excluded.open, updated_at = excluded.updated_at`,
+         open = excluded.open, updated_at = excluded.updated_at, version = excluded.version`,
       id,
       customer,
       active ? 1 : 0,
       open ? 1 : 0,
       updatedAt,
+      write.version,
     );
     this.db.run("DELETE FROM warmline_thread WHERE conversation_id = ?", id);
     // `WHERE true` lets SQLite parse an upsert after a SELECT.
@@ -282,6 +325,27 @@ class SqliteBackend implements StoreBackend {
       id,
       JSON.stringify(threads),
     );
+  }
+
+  private versionOf(conversationId: string): number | undefined {
+    return (
+      this.db.get<{ version: number | null }>("SELECT version FROM warmline_conversation WHERE id = ?", conversationId)?.version ??
+      undefined
+    );
+  }
+
+  private writeTranscript({ id, transcript }: ConversationWrite): void {
+    if (transcript.replace) this.db.run("DELETE FROM warmline_transcript WHERE conversation_id = ?", id);
+    for (const { position, entry } of transcript.changed) {
+      this.db.run(
+        `INSERT INTO warmline_transcript(conversation_id, position, entry) VALUES(?, ?, ?)
+         ON CONFLICT(conversation_id, position) DO UPDATE SET entry = excluded.entry`,
+        id,
+        position,
+        entry,
+      );
+    }
+    this.db.run("DELETE FROM warmline_transcript WHERE conversation_id = ? AND position >= ?", id, transcript.length);
   }
 
   private insertOutbox(entries: OutboxWrite[]): void {
