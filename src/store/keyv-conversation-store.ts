@@ -96,13 +96,13 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     }
     const { write, parts } = await this.toWrite(conversation, undefined);
     const written = await this.attempt("create a conversation", () => this.backend.insert(write));
-    if (written) this.cache.remember(conversation, parts);
     if (!written) {
       throw new WarmlineError(
         "store_conflict",
         `Conversation ${conversation.id} already exists: load it with get() and update it with compareAndSet().`,
       );
     }
+    this.cache.remember(conversation, parts);
   }
 
   async compareAndSet(next: Conversation, expectedVersion: number): Promise<Conversation | undefined> {
