@@ -40,38 +40,48 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
 
   /**
    * A current cached copy costs one small read (the stored version). Otherwise the document comes
-   * through keyv and the transcript beside it; a write landing between the two reads shows as a
-   * version mismatch, and the read starts again.
+   * through keyv and the transcript beside it.
    */
   private async read(conversationId: string): Promise<Conversation | undefined> {
     const cached = this.cache.latest(conversationId);
     if (cached !== undefined && (await this.backend.storedVersion(conversationId)) === cached.version) return conversationOf(cached);
     for (let attempt = 0; attempt < READ_MAX_ATTEMPTS; attempt++) {
-      const stored = await this.backend.keyv.get<Conversation>(this.backend.documentKey(conversationId));
-      if (stored === undefined || stored === null) {
+      const document = await this.backend.keyv.get<Conversation>(this.backend.documentKey(conversationId));
+      if (document === undefined || document === null) {
         this.cache.forget(conversationId);
         return undefined;
       }
-      let parts: StoredParts;
-      if (Array.isArray(stored.transcript)) {
-        // Written before transcripts were stored apart: the next write moves them out.
-        parts = partsOf(
-          headOf(stored),
-          stored.transcript.map((entry) => JSON.stringify(entry)),
-          true,
-        );
-      } else {
-        const transcript = await this.backend.loadTranscript(conversationId);
-        if (transcript?.version !== stored.version) continue;
-        parts = partsOf(stored, transcript.entries);
-      }
-      this.cache.remember(stored, parts);
-      return conversationOf(parts);
+      const conversation = await this.withTranscript(conversationId, document);
+      if (conversation !== undefined) return conversation;
     }
     throw new WarmlineError(
       "store_conflict",
       `Conversation ${conversationId} kept changing while it was read (${READ_MAX_ATTEMPTS} attempts): retry the read.`,
     );
+  }
+
+  /**
+   * The conversation of a stored document: its transcript from the cache when that holds the
+   * document's version, else from the store. Undefined when a write landed between the document's
+   * read and the transcript's (their versions differ): read again.
+   */
+  private async withTranscript(conversationId: string, document: Conversation): Promise<Conversation | undefined> {
+    let parts = this.cache.at(conversationId, document.version);
+    if (parts !== undefined) return conversationOf(parts);
+    if (Array.isArray(document.transcript)) {
+      // Written before transcripts were stored apart: the next write moves them out.
+      parts = partsOf(
+        headOf(document),
+        document.transcript.map((entry) => JSON.stringify(entry)),
+        true,
+      );
+    } else {
+      const transcript = await this.backend.loadTranscript(conversationId);
+      if (transcript?.version !== document.version) return undefined;
+      parts = partsOf(document, transcript.entries);
+    }
+    this.cache.remember(document, parts);
+    return conversationOf(parts);
   }
 
   async findActiveByCustomer(address: string): Promise<Conversation | undefined> {
@@ -265,10 +275,19 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     return { write, parts };
   }
 
+  /** The conversations of the ids found: their documents in one keyv read, transcripts from the cache where it is current. */
   private async load(operation: string, ids: () => Promise<string[]>): Promise<Conversation[]> {
     return this.attempt(operation, async () => {
-      const conversations = await Promise.all((await ids()).map((id) => this.read(id)));
-      // A conversation deleted between the index read and its own read is simply gone.
+      const found = await ids();
+      if (found.length === 0) return [];
+      const documents = await this.backend.keyv.getMany<Conversation>(found.map((id) => this.backend.documentKey(id)));
+      const conversations = await Promise.all(
+        documents.map(async (document, i) => {
+          // A document deleted between the index read and this read is simply gone.
+          if (document === undefined || document === null) return undefined;
+          return (await this.withTranscript(found[i]!, document)) ?? this.read(found[i]!);
+        }),
+      );
       return conversations.filter((c): c is Conversation => c !== undefined);
     });
   }
