@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultSerialize } from "@keyv/serialize";
+import type { Keyv } from "keyv";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Conversation } from "../../src/domain/conversation.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
@@ -61,6 +62,33 @@ describe("SQLite transcript rows", () => {
     expect(document).not.toContain("earlier");
     expect(JSON.parse(document).value.transcript).toBeUndefined();
     expect(await store.get(long.id)).toEqual(current);
+  });
+
+  it("reads again when another process writes between a conversation's document and its transcript", async () => {
+    store = await createSqliteStore({ file });
+    const conversation = buildConversation();
+    await store.create(conversation);
+    db = await openSqliteConnection(file, { busyTimeoutMs: 5000 });
+    const late = buildTranscriptEntry({ text: "written by another process meanwhile" });
+    // The other process's write, made right after this store's keyv has read the document (a fresh store: no cache).
+    const reader = await createSqliteStore({ file });
+    const { keyv } = (reader as unknown as { backend: { keyv: Keyv } }).backend;
+    let interfered = false;
+    keyv.hooks.addHandler("postGet", () => {
+      if (interfered) return;
+      interfered = true;
+      db!.exec("BEGIN IMMEDIATE");
+      db!.run(`UPDATE keyv SET value = json_set(value, '$.value.version', 2) WHERE key = ?`, `warmline:conv:${conversation.id}`);
+      db!.run("UPDATE warmline_conversation SET version = 2 WHERE id = ?", conversation.id);
+      db!.run("INSERT INTO warmline_transcript(conversation_id, position, entry) VALUES(?, 2, ?)", conversation.id, JSON.stringify(late));
+      db!.exec("COMMIT");
+    });
+    try {
+      expect(await reader.get(conversation.id)).toEqual({ ...conversation, version: 2, transcript: [...conversation.transcript, late] });
+      expect(interfered).toBe(true);
+    } finally {
+      await reader.close();
+    }
   });
 
   it("reads a file written before transcripts were rows, and moves a transcript out on its next write", async () => {
