@@ -15,6 +15,8 @@ const INBOX_SCHEMA = [
      document TEXT NOT NULL, channel TEXT, sent_at INTEGER, forget_at INTEGER NOT NULL)`,
   "CREATE INDEX IF NOT EXISTS warmline_inbox_lane ON warmline_inbox(state, lane, seq)",
   "CREATE INDEX IF NOT EXISTS warmline_inbox_watermark ON warmline_inbox(channel, sent_at)",
+  // The periodic prune walks only processed rows past their forgetAt.
+  "CREATE INDEX IF NOT EXISTS warmline_inbox_forget ON warmline_inbox(state, forget_at)",
 ];
 
 interface SqliteInboxRow {
