@@ -6,10 +6,12 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { readEnvironment } from "../src/config/environment.js";
 import { formatLoad, formatTable } from "./bench/report.js";
-import { type BenchRecord, runBench, SCENARIOS, type ScenarioName } from "./bench/scenarios.js";
+import type { BenchTarget } from "./bench/protocol.js";
+import { type BenchRecord, runBench, SCENARIOS, type ScenarioName, TARGETS } from "./bench/scenarios.js";
 
-const USAGE = `Usage: npm run bench [-- --scenario <name> (repeatable; default all) --seconds 10 --quick]
-Scenarios: ${SCENARIOS.join(", ")}`;
+const USAGE = `Usage: npm run bench [-- --scenario <name> --target <name> (both repeatable; default all) --seconds 10 --quick]
+Scenarios: ${SCENARIOS.join(", ")}
+Targets: ${TARGETS.join(", ")} (redis needs REDIS_URL)`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -21,6 +23,7 @@ try {
   parsed = parseArgs({
     options: {
       scenario: { type: "string", multiple: true },
+      target: { type: "string", multiple: true },
       seconds: { type: "string" },
       quick: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -34,8 +37,13 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const unknown = (values.scenario ?? []).filter((name) => !(SCENARIOS as readonly string[]).includes(name));
-if (unknown.length > 0) fail(`Unknown scenario ${unknown.map((n) => `"${n}"`).join(", ")}: pick from the list below`);
+/** Names not in `known`, refused rather than guessed: a bench that quietly ran something else would report the wrong figures. */
+function refuseUnknown(what: string, given: string[] | undefined, known: readonly string[]): void {
+  const unknown = (given ?? []).filter((name) => !known.includes(name));
+  if (unknown.length > 0) fail(`Unknown ${what} ${unknown.map((n) => `"${n}"`).join(", ")}: pick from the list below`);
+}
+refuseUnknown("scenario", values.scenario, SCENARIOS);
+refuseUnknown("target", values.target, TARGETS);
 const seconds = Number(values.seconds ?? (values.quick ? "1" : "10"));
 if (!(seconds > 0 && seconds <= 600)) fail(`--seconds must be a number above 0 and at most 600, e.g. 10 (got "${values.seconds}")`);
 
@@ -46,6 +54,7 @@ console.error(`bench: load average ${formatLoad(loadAtStart)} at start${values.q
 try {
   await runBench({
     scenarios: (values.scenario as ScenarioName[] | undefined) ?? [...SCENARIOS],
+    targets: TARGETS.filter((target) => (values.target as BenchTarget[] | undefined)?.includes(target) ?? true),
     seconds,
     quick: values.quick,
     ...(redisUrl ? { redisUrl } : {}),

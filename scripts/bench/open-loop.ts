@@ -84,6 +84,8 @@ export interface RelayFigures {
   sent: number;
   delivered: number;
   lost: number;
+  /** Messages delivered more than once (a relay sent twice). */
+  duplicates: number;
   toSlack: LatencySummary;
   toWhatsApp: LatencySummary;
   ackP99: number;
@@ -177,6 +179,7 @@ export interface RelayPlan {
 export async function runRelay(plan: RelayPlan, slack: BenchSlack, tracker: DeliveryTracker): Promise<RelayFigures> {
   const { conversations, rate } = plan;
   const first = tracker.lastSeq;
+  const duplicatesBefore = tracker.duplicates;
   const total = Math.max(2, Math.round(rate * plan.seconds));
   const startedAt = performance.now();
   await onSchedule(total, rate, (i) => {
@@ -196,12 +199,13 @@ export async function runRelay(plan: RelayPlan, slack: BenchSlack, tracker: Deli
   const delivered = flights.filter((f) => f.deliveredAt !== undefined);
   const latencies = (leg: Leg) => delivered.filter((f) => f.leg === leg).map((f) => f.deliveredAt! - f.firedAt);
   const acks = flights.filter((f) => f.leg === "to-whatsapp");
-  const lastDelivery = Math.max(startedAt, ...delivered.map((f) => f.deliveredAt!));
+  const lastDelivery = delivered.reduce((last, f) => Math.max(last, f.deliveredAt!), startedAt);
   const elapsedMs = lastDelivery - startedAt;
   return {
     sent: flights.length,
     delivered: delivered.length,
     lost: flights.length - delivered.length,
+    duplicates: tracker.duplicates - duplicatesBefore,
     toSlack: summary(latencies("to-slack")),
     toWhatsApp: summary(latencies("to-whatsapp")),
     ackP99: summary(acks.filter((f) => f.ackMs !== undefined).map((f) => f.ackMs!)).p99,

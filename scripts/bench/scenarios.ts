@@ -31,8 +31,12 @@ export const SCENARIOS = [
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+export const TARGETS: readonly BenchTarget[] = ["floor", "sqlite", "memory", "redis"];
+
 export interface BenchOptions {
   scenarios: ScenarioName[];
+  /** Who runs the relay and handoff scenarios, in this order (the floor first, so ratios have their reference). */
+  targets: BenchTarget[];
   /** Length of each timed run. */
   seconds: number;
   /** Tiny sizes: a smoke run that checks the bench itself. */
@@ -60,6 +64,8 @@ export interface BenchRecord {
   /** The system under test's CPU (user + system) per delivered message. */
   cpuMsPerMessage: number;
   rssMB: number;
+  /** V8's heap in use at the end of the run: RSS less the code, tsx's transpiled sources and native memory. */
+  heapMB: number;
   /** Stored conversations written before the run (seeded scenarios), and how long writing them took. */
   seeded?: { conversations: number; ms: number };
   loadavg: number[];
@@ -72,6 +78,8 @@ interface Sizes {
   transcript: { conversations: number; rate: number; lengths: number[] };
   instances: { conversations: number; rate: number };
   graceMs: number;
+  /** The unmeasured relay after warm-up, seconds at WARM_UP_RATE. */
+  warmUpSeconds: number;
 }
 
 /** The engine ticks every 15 s; a stored-conversation run spans at least one tick, since that is when open conversations are listed. */
@@ -86,6 +94,7 @@ const FULL: Sizes = {
   transcript: { conversations: 100, rate: 100, lengths: [10, 100, 1000] },
   instances: { conversations: 500, rate: 1500 },
   graceMs: 5000,
+  warmUpSeconds: 2,
 };
 
 const QUICK: Sizes = {
@@ -99,13 +108,13 @@ const QUICK: Sizes = {
   transcript: { conversations: 4, rate: 20, lengths: [10, 20] },
   instances: { conversations: 6, rate: 40 },
   graceMs: 5000,
+  warmUpSeconds: 0.5,
 };
 
 /** A run's leftovers (a system that fell behind) finish before the next run starts, within this. */
 const DRAIN_TIMEOUT_MS = 60_000;
-/** The unmeasured relay after warm-up: msg/s and seconds. */
+/** The unmeasured relay after warm-up, msg/s. */
 const WARM_UP_RATE = 50;
-const WARM_UP_SECONDS = 2;
 
 const liveChatId = (n: number) => `4477009${String(n).padStart(5, "0")}@c.us`;
 const handoffChatId = (n: number) => `4477008${String(n).padStart(5, "0")}@c.us`;
@@ -174,8 +183,10 @@ const conversationsOn = (instances: BenchInstance[], threads: BenchThread[]): Be
 export async function runBench(options: BenchOptions): Promise<void> {
   const sizes = options.quick ? QUICK : FULL;
   const world = await BenchWorld.create(options);
-  const targets: BenchTarget[] = ["floor", "sqlite", "memory", ...(options.redisUrl ? (["redis"] as const) : [])];
   if (!options.redisUrl) options.onNote("REDIS_URL is not set: the redis target and the instances scenario are skipped");
+  const targets = options.targets.filter((target) => target !== "redis" || options.redisUrl);
+  // Seeded and padded stores: the first Warmline target asked for (SQLite by default, the embedded default store).
+  const storeTarget = targets.find((target) => target !== "floor") ?? "sqlite";
   const selected = new Set(options.scenarios);
 
   /**
@@ -185,7 +196,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const prepare = async (instances: BenchInstance[], count: number) => {
     const threads = await escalateAndClaim(instances[0]!, world.slack, chatIds(count, liveChatId));
     await runRelay(
-      { conversations: conversationsOn(instances, threads), rate: WARM_UP_RATE, seconds: WARM_UP_SECONDS, graceMs: sizes.graceMs },
+      { conversations: conversationsOn(instances, threads), rate: WARM_UP_RATE, seconds: sizes.warmUpSeconds, graceMs: sizes.graceMs },
       world.slack,
       world.tracker,
     );
@@ -235,6 +246,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       relay,
       cpuMsPerMessage: relay.delivered > 0 ? cpuMs / relay.delivered : Number.NaN,
       rssMB: megabytes(after.reduce((sum, u) => sum + u.rssBytes, 0)),
+      heapMB: megabytes(after.reduce((sum, u) => sum + u.heapUsedBytes, 0)),
       ...(seeded ? { seeded } : {}),
       loadavg: loadavg(),
     });
@@ -276,6 +288,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
             handoff,
             cpuMsPerMessage: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, handoff.cardsPosted),
             rssMB: megabytes(after.rssBytes),
+            heapMB: megabytes(after.heapUsedBytes),
             loadavg: loadavg(),
           });
           await instance.request({ kind: "idle", timeoutMs: DRAIN_TIMEOUT_MS });
@@ -287,7 +300,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         const load = { rate, seconds: Math.max(options.seconds, minSeconds) };
         const floor = await pooled("floor");
         await relayRun(scenario, "floor", [floor.instance], floor.threads.slice(0, conversations), load);
-        const instance = await world.start("sqlite");
+        const instance = await world.start(storeTarget);
         const threads = await prepare([instance], conversations);
         await relayRun(scenario, "empty store", [instance], threads, load);
         const seedStarted = performance.now();
@@ -304,7 +317,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         const load = { rate, seconds: options.seconds };
         const floor = await pooled("floor");
         await relayRun(scenario, "floor", [floor.instance], floor.threads.slice(0, conversations), load);
-        const instance = await world.start("sqlite");
+        const instance = await world.start(storeTarget);
         const threads = await prepare([instance], conversations);
         for (const length of lengths) {
           expectReply(
