@@ -92,6 +92,8 @@ async function main(): Promise<void> {
     process.send?.({ kind: "start-failed", message: error instanceof Error ? error.message : String(error) });
     process.exit(1);
   }
+  // The parent went away (killed, or crashed): nobody is left to measure or stop this process.
+  process.on("disconnect", () => process.exit(0));
   process.on("message", (message: ParentMessage) => {
     if ("kind" in message) {
       whatsapp.customerSays(message.text, { from: message.chatId, ...(message.name ? { name: message.name } : {}) });

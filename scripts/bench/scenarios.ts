@@ -120,6 +120,7 @@ const liveChatId = (n: number) => `4477009${String(n).padStart(5, "0")}@c.us`;
 const handoffChatId = (n: number) => `4477008${String(n).padStart(5, "0")}@c.us`;
 const chatIds = (count: number, id: (n: number) => string) => Array.from({ length: count }, (_, n) => id(n));
 const megabytes = (bytes: number) => Math.round(bytes / 1e6);
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
 /** The bench's one Slack, its one delivery record, and every instance it started (stopped at the end). */
 class BenchWorld {
@@ -189,32 +190,48 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const storeTarget = targets.find((target) => target !== "floor") ?? "sqlite";
   const selected = new Set(options.scenarios);
 
-  /**
-   * Chats ask for a person and are claimed, then a short unmeasured relay warms the JIT and the
-   * connections, so the first timed run does not pay for a cold process.
-   */
-  const prepare = async (instances: BenchInstance[], count: number) => {
-    const threads = await escalateAndClaim(instances[0]!, world.slack, chatIds(count, liveChatId));
+  /** Waits for the instances to finish what they were given, so the next run starts on a quiet system. */
+  const drain = async (instances: BenchInstance[]) => {
+    for (const instance of instances) {
+      const idle = await instance.request({ kind: "idle", timeoutMs: DRAIN_TIMEOUT_MS });
+      if (idle.kind === "idle" && !idle.drained)
+        options.onNote(
+          `${instance.spec.target} was still busy after ${DRAIN_TIMEOUT_MS / 1000} s: the next run shares the machine with it`,
+        );
+    }
+    world.slack.forgetHistory();
+  };
+
+  /** An unmeasured relay (the JIT, the connections, a new instance taking its share of the lanes), then quiet. */
+  const warmUp = async (instances: BenchInstance[], threads: BenchThread[]) => {
     await runRelay(
       { conversations: conversationsOn(instances, threads), rate: WARM_UP_RATE, seconds: sizes.warmUpSeconds, graceMs: sizes.graceMs },
       world.slack,
       world.tracker,
     );
-    await Promise.all(instances.map((instance) => instance.request({ kind: "idle", timeoutMs: DRAIN_TIMEOUT_MS })));
-    world.slack.forgetHistory();
+    await drain(instances);
+  };
+
+  /**
+   * Chats ask for a person and are claimed, then warm up, so the first timed run does not pay for a cold process.
+   */
+  const prepare = async (instances: BenchInstance[], count: number, from = 0) => {
+    const started = performance.now();
+    const ids = chatIds(count, liveChatId).slice(from);
+    const threads = await escalateAndClaim(instances[0]!, world.slack, ids);
+    options.onNote(`${instances[0]!.spec.target}: ${ids.length} chats escalated and claimed in ${seconds(started)} s`);
+    await warmUp(instances, threads);
+    options.onNote(`${instances[0]!.spec.target}: warmed up and idle after ${seconds(started)} s`);
     return threads;
   };
 
-  // One instance per target for the relay, handoff and floor reference runs, warmed up once with the most conversations any run needs.
+  // One instance per target for the relay, handoff and floor reference runs. It holds as many
+  // conversations as the run at hand needs, no more: 200 @ 100 runs with 200 stored, not 500.
   const pool = new Map<BenchTarget, { instance: BenchInstance; threads: BenchThread[] }>();
-  const pooled = async (target: BenchTarget) => {
-    const existing = pool.get(target);
-    if (existing) return existing;
-    const instance = await world.start(target);
-    const most = Math.max(...Object.values(sizes.relay).map((s) => s.conversations), sizes.transcript.conversations);
-    const threads = await prepare([instance], most);
-    const entry = { instance, threads };
+  const pooled = async (target: BenchTarget, conversations: number) => {
+    const entry = pool.get(target) ?? { instance: await world.start(target), threads: [] };
     pool.set(target, entry);
+    if (entry.threads.length < conversations) entry.threads.push(...(await prepare([entry.instance], conversations, entry.threads.length)));
     return entry;
   };
 
@@ -250,14 +267,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       ...(seeded ? { seeded } : {}),
       loadavg: loadavg(),
     });
-    for (const instance of instances) {
-      const idle = await instance.request({ kind: "idle", timeoutMs: DRAIN_TIMEOUT_MS });
-      if (idle.kind === "idle" && !idle.drained)
-        options.onNote(
-          `${instance.spec.target} was still busy ${DRAIN_TIMEOUT_MS / 1000} s after the run: the next run shares the machine with it`,
-        );
-    }
-    world.slack.forgetHistory();
+    await drain(instances);
   };
 
   try {
@@ -266,7 +276,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       if (scenario === "relay-100" || scenario === "relay-300" || scenario === "relay-1000") {
         const { conversations, rate } = sizes.relay[scenario];
         for (const target of targets) {
-          const { instance, threads } = await pooled(target);
+          const { instance, threads } = await pooled(target, conversations);
           await relayRun(scenario, `${conversations} @ ${rate}`, [instance], threads.slice(0, conversations), {
             rate,
             seconds: options.seconds,
@@ -274,7 +284,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         }
       } else if (scenario === "handoffs") {
         for (const target of targets) {
-          const { instance } = await pooled(target);
+          const { instance } = await pooled(target, sizes.relay["relay-100"].conversations);
           const before = await instance.usage();
           const handoff = await runHandoffs(instance, chatIds(sizes.handoffs, handoffChatId), sizes.graceMs * 6, world.tracker);
           const after = await instance.usage();
@@ -291,14 +301,13 @@ export async function runBench(options: BenchOptions): Promise<void> {
             heapMB: megabytes(after.heapUsedBytes),
             loadavg: loadavg(),
           });
-          await instance.request({ kind: "idle", timeoutMs: DRAIN_TIMEOUT_MS });
-          world.slack.forgetHistory();
+          await drain([instance]);
         }
       } else if (scenario === "stored-resolved" || scenario === "stored-open") {
         const state = scenario === "stored-open" ? "open" : "resolved";
         const { conversations, rate, seed, minSeconds } = sizes.stored;
         const load = { rate, seconds: Math.max(options.seconds, minSeconds) };
-        const floor = await pooled("floor");
+        const floor = await pooled("floor", conversations);
         await relayRun(scenario, "floor", [floor.instance], floor.threads.slice(0, conversations), load);
         const instance = await world.start(storeTarget);
         const threads = await prepare([instance], conversations);
@@ -315,7 +324,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       } else if (scenario === "transcript") {
         const { conversations, rate, lengths } = sizes.transcript;
         const load = { rate, seconds: options.seconds };
-        const floor = await pooled("floor");
+        const floor = await pooled("floor", conversations);
         await relayRun(scenario, "floor", [floor.instance], floor.threads.slice(0, conversations), load);
         const instance = await world.start(storeTarget);
         const threads = await prepare([instance], conversations);
@@ -337,6 +346,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         const threads = await prepare([first], conversations);
         await relayRun(scenario, "1 instance", [first], threads, load);
         const second = await world.start("redis", namespace);
+        await warmUp([first, second], threads);
         await relayRun(scenario, "2 instances", [first, second], threads, load);
         await world.stop(second);
         await world.stop(first);
