@@ -8,6 +8,8 @@ import type { ChildMessage, ChildReply, InstanceSpec, ParentMessage, ParentReque
 const INSTANCE_ENTRY = new URL("./instance.ts", import.meta.url).pathname;
 /** Start-up includes training the offline assistant: generous on a loaded 2-core machine. */
 const START_TIMEOUT_MS = 120_000;
+/** How long a stopping instance may take before it is killed. */
+const STOP_TIMEOUT_MS = 20_000;
 
 export interface BenchInstance {
   spec: InstanceSpec;
@@ -84,8 +86,11 @@ export async function startInstance(spec: InstanceSpec): Promise<BenchInstance> 
     async stop() {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      await request({ kind: "stop" });
+      // A system buried under a backlog may take long to stop cleanly; the bench does not wait for it.
+      const killer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+      await Promise.race([request({ kind: "stop" }), gone]);
       await gone;
+      clearTimeout(killer);
     },
   };
 }

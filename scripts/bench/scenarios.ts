@@ -112,7 +112,7 @@ const QUICK: Sizes = {
 };
 
 /** A run's leftovers (a system that fell behind) finish before the next run starts, within this. */
-const DRAIN_TIMEOUT_MS = 60_000;
+const DRAIN_TIMEOUT_MS = 30_000;
 /** The unmeasured relay after warm-up, msg/s. */
 const WARM_UP_RATE = 50;
 
@@ -190,13 +190,26 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const storeTarget = targets.find((target) => target !== "floor") ?? "sqlite";
   const selected = new Set(options.scenarios);
 
+  // One instance per target for the relay, handoff and floor reference runs. It holds as many
+  // conversations as the run at hand needs, no more: 200 @ 100 runs with 200 stored, not 500.
+  const pool = new Map<BenchTarget, { instance: BenchInstance; threads: BenchThread[] }>();
+
   /** Waits for the instances to finish what they were given, so the next run starts on a quiet system. */
   const drain = async (instances: BenchInstance[]) => {
     for (const instance of instances) {
       const idle = await instance.request({ kind: "idle", timeoutMs: DRAIN_TIMEOUT_MS });
-      if (idle.kind === "idle" && !idle.drained)
+      if (idle.kind !== "idle" || idle.drained) continue;
+      // A backlog of minutes would run beside the next system's timed run: stop it instead, and a pooled target starts afresh when next needed.
+      const pooledTarget = [...pool].find(([, entry]) => entry.instance === instance)?.[0];
+      if (pooledTarget) {
         options.onNote(
-          `${instance.spec.target} was still busy after ${DRAIN_TIMEOUT_MS / 1000} s: the next run shares the machine with it`,
+          `${instance.spec.target} was still busy ${DRAIN_TIMEOUT_MS / 1000} s after the run: stopped, it starts afresh when next needed`,
+        );
+        pool.delete(pooledTarget);
+        await world.stop(instance);
+      } else
+        options.onNote(
+          `${instance.spec.target} was still busy ${DRAIN_TIMEOUT_MS / 1000} s after the run: the next run shares the machine with it`,
         );
     }
     world.slack.forgetHistory();
@@ -225,9 +238,6 @@ export async function runBench(options: BenchOptions): Promise<void> {
     return threads;
   };
 
-  // One instance per target for the relay, handoff and floor reference runs. It holds as many
-  // conversations as the run at hand needs, no more: 200 @ 100 runs with 200 stored, not 500.
-  const pool = new Map<BenchTarget, { instance: BenchInstance; threads: BenchThread[] }>();
   const pooled = async (target: BenchTarget, conversations: number) => {
     const entry = pool.get(target) ?? { instance: await world.start(target), threads: [] };
     pool.set(target, entry);
