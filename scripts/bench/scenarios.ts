@@ -63,6 +63,8 @@ export interface BenchRecord {
   handoff?: HandoffFigures;
   /** The system under test's CPU (user + system) per delivered message. */
   cpuMsPerMessage: number;
+  /** The parent's CPU per message sent (load generator and fake Slack): near a core's worth, it is the bottleneck, not the system under test. */
+  generatorCpuMsPerMessage?: number;
   rssMB: number;
   /** V8's heap in use at the end of the run: RSS less the code, tsx's transpiled sources and native memory. */
   heapMB: number;
@@ -74,6 +76,7 @@ export interface BenchRecord {
 interface Sizes {
   relay: Record<"relay-100" | "relay-300" | "relay-1000", { conversations: number; rate: number }>;
   handoffs: number;
+  /** minSeconds: the engine ticks every 15 s and lists open conversations then, so a stored-conversation run spans a tick. */
   stored: { conversations: number; rate: number; seed: number; minSeconds: number };
   transcript: { conversations: number; rate: number; lengths: number[] };
   instances: { conversations: number; rate: number };
@@ -82,7 +85,7 @@ interface Sizes {
   warmUpSeconds: number;
 }
 
-/** The engine ticks every 15 s; a stored-conversation run spans at least one tick, since that is when open conversations are listed. */
+/** The loads issue 15 names. */
 const FULL: Sizes = {
   relay: {
     "relay-100": { conversations: 200, rate: 100 },
@@ -97,6 +100,7 @@ const FULL: Sizes = {
   warmUpSeconds: 2,
 };
 
+/** A smoke run: every path, a few messages each. */
 const QUICK: Sizes = {
   relay: {
     "relay-100": { conversations: 4, rate: 20 },
@@ -255,11 +259,13 @@ export async function runBench(options: BenchOptions): Promise<void> {
     seeded?: BenchRecord["seeded"],
   ) => {
     const before = await Promise.all(instances.map((i) => i.usage()));
+    const generatorBefore = process.cpuUsage();
     const relay = await runRelay(
       { conversations: conversationsOn(instances, threads), rate: load.rate, seconds: load.seconds, graceMs: sizes.graceMs },
       world.slack,
       world.tracker,
     );
+    const generator = process.cpuUsage(generatorBefore);
     const after = await Promise.all(instances.map((i) => i.usage()));
     const cpuMs = after.reduce((sum, u, k) => sum + (u.cpuMicros - before[k]!.cpuMicros) / 1000, 0);
     options.onRecord({
@@ -272,6 +278,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       seconds: load.seconds,
       relay,
       cpuMsPerMessage: relay.delivered > 0 ? cpuMs / relay.delivered : Number.NaN,
+      generatorCpuMsPerMessage: (generator.user + generator.system) / 1000 / relay.sent,
       rssMB: megabytes(after.reduce((sum, u) => sum + u.rssBytes, 0)),
       heapMB: megabytes(after.reduce((sum, u) => sum + u.heapUsedBytes, 0)),
       ...(seeded ? { seeded } : {}),
