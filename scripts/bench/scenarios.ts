@@ -95,7 +95,7 @@ const FULL: Sizes = {
   handoffs: 200,
   stored: { conversations: 200, rate: 100, seed: 10_000, minSeconds: 16 },
   transcript: { conversations: 100, rate: 100, lengths: [10, 100, 1000] },
-  instances: { conversations: 500, rate: 1500 },
+  instances: { conversations: 500, rate: 1000 },
   graceMs: 5000,
   warmUpSeconds: 2,
 };
