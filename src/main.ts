@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
-import wweb from "whatsapp-web.js";
 import { type PreparedAssistant, prepareCheckedConfig } from "./assistant/from-config.js";
 import { dataDirOf, readEnvironment } from "./config/environment.js";
 import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile, type WarmlineEnv } from "./config/load-config.js";
@@ -33,7 +32,6 @@ import { slackAppOptions } from "../channels/slack/slack-app-options.js";
 import { checkSlackAtStartup, slackStartupClientOptions } from "../channels/slack/slack-startup-check.js";
 import { SlackWorkspaceAdapter } from "../channels/slack/slack-workspace.js";
 import { findBrowser } from "../channels/whatsapp/browser-path.js";
-import { whatsappClientOptions } from "../channels/whatsapp/client-options.js";
 import type { WhatsAppClientPort } from "../channels/whatsapp/client-port.js";
 import { WhatsAppChannelAdapter } from "../channels/whatsapp/whatsapp-channel.js";
 import { WhatsAppCloudChannelAdapter } from "../channels/whatsapp-cloud/cloud-channel.js";
@@ -165,23 +163,29 @@ function createCloudChannel(deps: CustomerChannelDeps): WhatsAppCloudChannelAdap
   });
 }
 
-/** The whatsapp-web.js channel; made after Slack answered, so a wrong Slack token is reported before a missing browser. */
-function createWebChannel(deps: CustomerChannelDeps): WhatsAppChannelAdapter {
-  const { config, env, clock, logger } = deps;
-  const client =
-    deps.options.whatsapp?.client ??
-    new wweb.Client(
-      whatsappClientOptions({
-        dataDir: deps.dataDir,
-        browserPath: findBrowser({ configured: config.whatsapp.browserPath, env: { CHROME_PATH: env.chromePath } }),
-      }),
-    );
+/**
+ * The whatsapp-web.js channel; made after Slack answered, so a wrong Slack token is reported before a missing browser.
+ * whatsapp-web.js (with puppeteer, about 13 MB of heap) is imported only here, when the real client is built:
+ * the Cloud API, the sandbox and the tests never load it.
+ */
+async function createWebChannel(deps: CustomerChannelDeps): Promise<WhatsAppChannelAdapter> {
+  const { config, clock, logger } = deps;
+  const client = deps.options.whatsapp?.client ?? (await createWhatsAppWebClient(deps));
   return new WhatsAppChannelAdapter({
     client,
     logger,
     pairing: { mode: config.whatsapp.pairing, phone: config.whatsapp.pairingPhone },
     clock,
   });
+}
+
+async function createWhatsAppWebClient(deps: CustomerChannelDeps): Promise<WhatsAppClientPort> {
+  const [{ default: wweb }, { whatsappClientOptions }] = await Promise.all([
+    import("whatsapp-web.js"),
+    import("../channels/whatsapp/client-options.js"),
+  ]);
+  const browserPath = findBrowser({ configured: deps.config.whatsapp.browserPath, env: { CHROME_PATH: deps.env.chromePath } });
+  return new wweb.Client(whatsappClientOptions({ dataDir: deps.dataDir, browserPath }));
 }
 
 /** The routes cases take while Slack is down (config.fallback): e-mail over SMTP and/or a signed webhook. */
@@ -263,7 +267,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     );
     // Given the bot's ids, Bolt does not run auth.test again in the background.
     const app = new App({ ...appOptions, botUserId: identity.botUserId, ...(identity.botId ? { botId: identity.botId } : {}) });
-    const customers = cloudChannel ?? createWebChannel(channelDeps);
+    const customers = cloudChannel ?? (await createWebChannel(channelDeps));
     const channels = await resolveTeamChannels(app.client, config);
     const workspace = new SlackWorkspaceAdapter({
       client: app.client,

@@ -5,7 +5,6 @@ import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import { createMemoryStore } from "./memory-store.js";
-import { createRedisStore } from "./redis-store.js";
 import { createSqliteStore } from "./sqlite-store.js";
 
 /** Where the configured store lives, beside config.store (see storeLocationOf in src/config/environment.ts). */
@@ -35,6 +34,8 @@ export async function openConversationStore(store: WarmlineConfig["store"], loca
           "config_missing_setting",
           'REDIS_URL is missing: set it to the Redis URL the service uses (store.kind is "redis"), e.g. redis://127.0.0.1:6379.',
         );
+      // Imported only for this kind: the Redis client (with OpenTelemetry, about 7 MB of heap) stays unloaded otherwise.
+      const { createRedisStore } = await import("./redis-store.js");
       return createRedisStore({ url: location.redisUrl, namespace: store.redisNamespace, clock });
     }
     case "sqlite": {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { eld } from "eld/small";
 import { describe, expect, it } from "vitest";
-import { createEldDetector, ELD_SMALL_MODEL_URL, parseEldModel } from "../../src/languages/eld-model.js";
+import { createEldDetector, ELD_SMALL_MODEL_URL, parseEldModel, shareEqualScores } from "../../src/languages/eld-model.js";
 
 describe("eld's small model, read as data", () => {
   it("is the very model eld/small compiles from the same file", async () => {
@@ -31,6 +31,15 @@ describe("eld's small model, read as data", () => {
         reliable: theirs.isReliable(),
       });
     }
+  });
+
+  it("shares one score map among n-grams with equal scores, the model unchanged", () => {
+    const parsed = () => parseEldModel(readFileSync(ELD_SMALL_MODEL_URL, "utf8"));
+    const shared = shareEqualScores(parsed());
+    expect(shared).toStrictEqual(parsed());
+    const distinct = new Set(Object.values(shared.ngrams));
+    expect(distinct.size).toBeLessThan(Object.keys(shared.ngrams).length / 2);
+    expect(new Set([...distinct].map((scores) => JSON.stringify(scores))).size).toBe(distinct.size);
   });
 
   it("refuses a model file whose format it does not know, saying what to do", () => {
