@@ -27,24 +27,37 @@ export const ELD_SMALL_MODEL_URL = new URL("../ngrams/small.js", ELD_ENTRY);
 const ELD_DETECTOR_URL = new URL("../languageDetector.js", ELD_ENTRY);
 
 const MODEL_START = "export const ngramsData = ";
+const NGRAMS_START = "ngrams:{";
 /** A single-quoted string (eld escapes only quotes in them), or a bare key: an identifier or a number before ":". */
 const LITERAL_TOKEN = /'((?:[^'\\]|\\.)*)'|([A-Za-z_$][\w$]*|\d+)(?=:)/g;
+/** One n-gram (quoted, or bare as LITERAL_TOKEN's keys) and its scores: `'<ngram>':{<language>:<score>,...}`. */
+const NGRAM_ENTRY = /(?:'((?:[^'\\]|\\.)*)'|([A-Za-z_$][\w$]*|\d+)):\{([\d:,]*)\}[,}]/y;
 
-/** The model's object literal, read as JSON: its strings double-quoted, its bare keys quoted. */
+/** A small object literal read as JSON: its strings double-quoted, its bare keys quoted. */
+function literalAsJson(literal: string): unknown {
+  return JSON.parse(
+    literal.replace(LITERAL_TOKEN, (_, text: string | undefined, key: string | undefined) =>
+      text !== undefined ? JSON.stringify(text.replace(/\\(.)/g, "$1")) : `"${key}"`,
+    ),
+  );
+}
+
+/**
+ * The model's object literal, read as data. Its head (type, languages) is small and read as JSON;
+ * its 81,206 n-grams are read one by one, straight into the model, and n-grams with equal scores
+ * (only 17,885 distinct: most name one language) share one frozen score map, which eld only reads.
+ * Rewriting the whole 1.6 MB literal as JSON instead held 26 MB of heap and its parse grew RSS by
+ * about 100 MB; this holds 11 MB.
+ */
 export function parseEldModel(source: string): EldModel {
   const start = source.indexOf(MODEL_START);
-  const end = source.lastIndexOf("}");
-  const json =
-    start < 0 || end < start
-      ? ""
-      : source
-          .slice(start + MODEL_START.length, end + 1)
-          .replace(LITERAL_TOKEN, (_, text: string | undefined, key: string | undefined) =>
-            text !== undefined ? JSON.stringify(text.replace(/\\(.)/g, "$1")) : `"${key}"`,
-          );
+  const ngramsAt = source.indexOf(NGRAMS_START, start);
   let model: Partial<EldModel> | undefined;
   try {
-    model = JSON.parse(json) as Partial<EldModel>;
+    if (start < 0 || ngramsAt < 0) throw new SyntaxError("no model literal");
+    const head = literalAsJson(`${source.slice(start + MODEL_START.length, ngramsAt)}ngrams:{}}`) as Partial<EldModel>;
+    head.ngrams = readNgrams(source, ngramsAt + NGRAMS_START.length);
+    model = head;
   } catch {
     model = undefined;
   }
@@ -57,6 +70,29 @@ export function parseEldModel(source: string): EldModel {
   return model as EldModel;
 }
 
+/** The n-grams from `from` to the end of their literal; throws at anything else. */
+function readNgrams(source: string, from: number): EldModel["ngrams"] {
+  const ngrams: EldModel["ngrams"] = {};
+  const shared = new Map<string, Record<string, number>>();
+  NGRAM_ENTRY.lastIndex = from;
+  for (;;) {
+    const entry = NGRAM_ENTRY.exec(source);
+    if (entry === null) throw new SyntaxError(`unexpected text at ${NGRAM_ENTRY.lastIndex}`);
+    const [whole, quoted, bare, literal] = entry as unknown as [string, string | undefined, string | undefined, string];
+    let scores = shared.get(literal);
+    if (scores === undefined) {
+      scores = {};
+      for (const pair of literal.split(",")) {
+        const [language, score] = pair.split(":");
+        scores[language!] = Number(score);
+      }
+      shared.set(literal, Object.freeze(scores));
+    }
+    ngrams[quoted !== undefined ? quoted.replace(/\\(.)/g, "$1") : bare!] = scores;
+    if (whole.endsWith("}}")) return ngrams;
+  }
+}
+
 const { createEld } = (await import(ELD_DETECTOR_URL.href)) as {
   createEld(): { instance: EldDetector; loadData(model: EldModel): string };
 };
@@ -64,24 +100,8 @@ const { createEld } = (await import(ELD_DETECTOR_URL.href)) as {
 /** eld's detector over its small model (eld/small's `eld`), loaded from the model file as JSON. */
 export function createEldDetector(): EldDetector {
   const { instance, loadData } = createEld();
-  loadData(shareEqualScores(parseEldModel(readFileSync(ELD_SMALL_MODEL_URL, "utf8"))));
+  loadData(parseEldModel(readFileSync(ELD_SMALL_MODEL_URL, "utf8")));
   return instance;
-}
-
-/**
- * The model with equal score maps shared: of its 81,206 n-grams, only 17,885 have distinct scores
- * (most name one language), so one object serves all n-grams with the same scores. eld only reads
- * them; this cuts the loaded model from about 26 to 11 MB of heap.
- */
-export function shareEqualScores(model: EldModel): EldModel {
-  const shared = new Map<string, Record<string, number>>();
-  for (const [ngram, scores] of Object.entries(model.ngrams)) {
-    const key = JSON.stringify(scores);
-    const same = shared.get(key);
-    if (same === undefined) shared.set(key, Object.freeze(scores));
-    else model.ngrams[ngram] = same;
-  }
-  return model;
 }
 
 let shared: EldDetector | undefined;
