@@ -2,6 +2,7 @@ import { KeyvSqlite } from "@keyv/sqlite";
 import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
+import type { TeamQueueCounts } from "../ports/conversation-store.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
@@ -36,6 +37,36 @@ const SCHEMA = [
 ];
 
 /**
+ * The index columns the tick, the queue and the counts read (ConversationIndexEntry), added to files
+ * made before them; such a file is re-indexed from its documents once, when they are added.
+ */
+const QUEUE_COLUMNS = {
+  state: "TEXT",
+  team: "TEXT",
+  queued_at: "INTEGER",
+  timers_due_at: "INTEGER",
+  claim_team: "TEXT",
+  claimed_at: "INTEGER",
+  claim_wait_ms: "INTEGER",
+} as const;
+/** Only open conversations have timers_due_at and team, and only queued ones queued_at, so these stay small. */
+const QUEUE_INDEXES = [
+  `CREATE INDEX IF NOT EXISTS warmline_conversation_due ON warmline_conversation(timers_due_at) WHERE timers_due_at IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS warmline_conversation_team ON warmline_conversation(team, queued_at) WHERE team IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS warmline_conversation_claims ON warmline_conversation(claim_team, claimed_at) WHERE claim_team IS NOT NULL`,
+];
+
+/** Adds the missing QUEUE_COLUMNS and their indexes; true when a file with conversations lacked them. */
+async function addQueueColumns(writer: KeyvSqlite): Promise<boolean> {
+  const present = new Set(((await writer.query("PRAGMA table_info(warmline_conversation)")) as { name: string }[]).map((c) => c.name));
+  const missing = Object.entries(QUEUE_COLUMNS).filter(([name]) => !present.has(name));
+  for (const [name, type] of missing) await writer.query(`ALTER TABLE warmline_conversation ADD COLUMN ${name} ${type}`);
+  for (const statement of QUEUE_INDEXES) await writer.query(statement);
+  const rows = (await writer.query("SELECT EXISTS(SELECT 1 FROM warmline_conversation) AS found")) as { found: number }[];
+  return missing.length > 0 && Number(rows[0]?.found) === 1;
+}
+
+/**
  * The embedded default: one SQLite file in WAL mode, shared safely by several processes.
  * Conversation documents live in keyv's table; our indexes live in tables beside it, written in the
  * same transaction as the document.
@@ -47,9 +78,11 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
   const writer = new KeyvSqlite({ uri: `sqlite://${options.file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
   // Failures reach us as rejected queries; without a listener EventEmitter would throw instead.
   writer.on("error", () => {});
+  let staleIndex = false;
   try {
     await writer.query("PRAGMA journal_mode = WAL");
     for (const statement of SCHEMA) await writer.query(statement);
+    staleIndex = await addQueueColumns(writer);
   } catch (error) {
     await writer.close().catch(() => {});
     throw new WarmlineError("store_unavailable", `Cannot open ${location} (${messageOf(error)}): ${remedy}.`, error);
@@ -60,6 +93,7 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
   const backend = new SqliteBackend(keyv, reader, writer, location, remedy);
   const store = new KeyvConversationStore(backend, clock);
   try {
+    if (staleIndex) await store.reindex();
     const inbox = await openSqliteInbox(
       (sql, ...parameters) => backend.exclusive(() => writer.query(sql, ...parameters) as Promise<unknown[]>),
       location,
@@ -260,6 +294,52 @@ class SqliteBackend implements StoreBackend {
     return this.exclusive(() => this.write("DELETE FROM warmline_lease WHERE lane = ? AND holder = ? RETURNING lane", lane, holder));
   }
 
+  async dueIds(now: number): Promise<string[]> {
+    return this.ids("SELECT id FROM warmline_conversation WHERE timers_due_at <= ?", now);
+  }
+
+  async countQueued(team: string, upTo: number): Promise<number> {
+    const rows = (await this.reader.query(
+      "SELECT COUNT(*) AS queued FROM warmline_conversation WHERE team = ? AND queued_at <= ?",
+      team,
+      upTo,
+    )) as { queued: number }[];
+    return Number(rows[0]?.queued ?? 0);
+  }
+
+  async teamCounts(): Promise<Record<string, TeamQueueCounts>> {
+    // Reads the team index alone (team and queued_at are in it): no document, no other row.
+    const rows = (await this.reader.query(
+      `SELECT team, COUNT(*) AS open, COUNT(queued_at) AS queued, MIN(queued_at) AS oldest
+       FROM warmline_conversation WHERE team IS NOT NULL GROUP BY team`,
+    )) as { team: string; open: number; queued: number; oldest: number | null }[];
+    return Object.fromEntries(
+      rows.map((row) => [
+        row.team,
+        {
+          queued: Number(row.queued),
+          assigned: Number(row.open) - Number(row.queued),
+          ...(row.oldest !== null ? { oldestQueuedAt: Number(row.oldest) } : {}),
+        },
+      ]),
+    );
+  }
+
+  async claimWaits(team: string, since: number, limit: number): Promise<number[]> {
+    const rows = (await this.reader.query(
+      "SELECT claim_wait_ms FROM warmline_conversation WHERE claim_team = ? AND claimed_at >= ? ORDER BY claimed_at DESC LIMIT ?",
+      team,
+      since,
+      limit,
+    )) as { claim_wait_ms: number }[];
+    return rows.map((row) => Number(row.claim_wait_ms));
+  }
+
+  async outboxCount(): Promise<number> {
+    const rows = (await this.reader.query("SELECT COUNT(*) AS items FROM warmline_outbox")) as { items: number }[];
+    return Number(rows[0]?.items ?? 0);
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => {});
     await Promise.all([this.keyv.disconnect(), this.writer.close()]);
@@ -270,16 +350,26 @@ class SqliteBackend implements StoreBackend {
   }
 
   private async index(write: ConversationWrite): Promise<void> {
-    const { id, customer, active, open, threads, updatedAt } = write.index;
+    const { id, customer, active, open, threads, updatedAt, state, team, queuedAt, timersDueAt, lastClaim } = write.index;
     await this.writer.query(
-      `INSERT INTO warmline_conversation(id, customer, active, open, updated_at) VALUES(?, ?, ?, ?, ?)
+      `INSERT INTO warmline_conversation(id, customer, active, open, updated_at,
+         state, team, queued_at, timers_due_at, claim_team, claimed_at, claim_wait_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET customer = excluded.customer, active = excluded.active,
-         open = excluded.open, updated_at = excluded.updated_at`,
+         open = excluded.open, updated_at = excluded.updated_at, state = excluded.state, team = excluded.team,
+         queued_at = excluded.queued_at, timers_due_at = excluded.timers_due_at, claim_team = excluded.claim_team,
+         claimed_at = excluded.claimed_at, claim_wait_ms = excluded.claim_wait_ms`,
       id,
       customer,
       active ? 1 : 0,
       open ? 1 : 0,
       updatedAt,
+      state,
+      team ?? null,
+      queuedAt ?? null,
+      timersDueAt ?? null,
+      lastClaim?.team ?? null,
+      lastClaim?.claimedAt ?? null,
+      lastClaim?.waitedMs ?? null,
     );
     await this.writer.query("DELETE FROM warmline_thread WHERE conversation_id = ?", id);
     // `WHERE true` lets SQLite parse an upsert after a SELECT.
