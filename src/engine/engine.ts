@@ -73,6 +73,9 @@ export function createEngine(options: EngineDeps): Engine {
     status: () => teamStatus(core),
     forgetCustomer: (phoneOrAddress, by) => forgetCustomer(core, phoneOrAddress, by),
     async start() {
+      // Due times follow the config: a changed claim deadline, or data stored before due times were, is rescheduled once here.
+      const rescheduled = await timers.reschedule();
+      if (rescheduled > 0) core.log.info({ rescheduled }, "Claim timers rescheduled from the current config");
       await inbox.processor.start();
       await core.dispatcher.start();
     },
