@@ -56,12 +56,52 @@ const QUEUE_INDEXES = [
   `CREATE INDEX IF NOT EXISTS warmline_conversation_claims ON warmline_conversation(claim_team, claimed_at) WHERE claim_team IS NOT NULL`,
 ];
 
-/** Adds the missing QUEUE_COLUMNS and their indexes; true when a file with conversations lacked them. */
+/**
+ * Open conversations per team, kept by triggers in the statement that changes a row's team or
+ * queued_at, so teamCounts reads a row per team instead of walking the index of every open one.
+ */
+const TEAM_COUNTS = [
+  `CREATE TABLE IF NOT EXISTS warmline_team_count(team TEXT PRIMARY KEY, queued INTEGER NOT NULL, assigned INTEGER NOT NULL)`,
+  `CREATE TRIGGER IF NOT EXISTS warmline_team_count_insert AFTER INSERT ON warmline_conversation WHEN new.team IS NOT NULL BEGIN
+     INSERT INTO warmline_team_count(team, queued, assigned) VALUES(new.team, new.queued_at IS NOT NULL, new.queued_at IS NULL)
+       ON CONFLICT(team) DO UPDATE SET queued = queued + excluded.queued, assigned = assigned + excluded.assigned;
+   END`,
+  `CREATE TRIGGER IF NOT EXISTS warmline_team_count_delete AFTER DELETE ON warmline_conversation WHEN old.team IS NOT NULL BEGIN
+     UPDATE warmline_team_count SET queued = queued - (old.queued_at IS NOT NULL), assigned = assigned - (old.queued_at IS NULL)
+       WHERE team = old.team;
+   END`,
+  `CREATE TRIGGER IF NOT EXISTS warmline_team_count_update AFTER UPDATE OF team, queued_at ON warmline_conversation
+     WHEN old.team IS NOT new.team OR (old.queued_at IS NULL) IS NOT (new.queued_at IS NULL) BEGIN
+     UPDATE warmline_team_count SET queued = queued - (old.queued_at IS NOT NULL), assigned = assigned - (old.queued_at IS NULL)
+       WHERE team = old.team;
+     INSERT INTO warmline_team_count(team, queued, assigned) SELECT new.team, new.queued_at IS NOT NULL, new.queued_at IS NULL
+       WHERE new.team IS NOT NULL
+       ON CONFLICT(team) DO UPDATE SET queued = queued + excluded.queued, assigned = assigned + excluded.assigned;
+   END`,
+];
+
+/**
+ * Adds the missing QUEUE_COLUMNS, their indexes and the team counts; true when a file with
+ * conversations lacked the columns. The counts are recounted from the index once per open, in one
+ * transaction, so they are right whatever wrote the file before.
+ */
 async function addQueueColumns(writer: KeyvSqlite): Promise<boolean> {
   const present = new Set(((await writer.query("PRAGMA table_info(warmline_conversation)")) as { name: string }[]).map((c) => c.name));
   const missing = Object.entries(QUEUE_COLUMNS).filter(([name]) => !present.has(name));
   for (const [name, type] of missing) await writer.query(`ALTER TABLE warmline_conversation ADD COLUMN ${name} ${type}`);
-  for (const statement of QUEUE_INDEXES) await writer.query(statement);
+  for (const statement of [...QUEUE_INDEXES, ...TEAM_COUNTS]) await writer.query(statement);
+  await writer.query("BEGIN IMMEDIATE");
+  try {
+    await writer.query("DELETE FROM warmline_team_count");
+    await writer.query(
+      `INSERT INTO warmline_team_count(team, queued, assigned) SELECT team, COUNT(queued_at), COUNT(*) - COUNT(queued_at)
+       FROM warmline_conversation WHERE team IS NOT NULL GROUP BY team`,
+    );
+    await writer.query("COMMIT");
+  } catch (error) {
+    await writer.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
   const rows = (await writer.query("SELECT EXISTS(SELECT 1 FROM warmline_conversation) AS found")) as { found: number }[];
   return missing.length > 0 && Number(rows[0]?.found) === 1;
 }
@@ -308,17 +348,18 @@ class SqliteBackend implements StoreBackend {
   }
 
   async teamCounts(): Promise<Record<string, TeamQueueCounts>> {
-    // Reads the team index alone (team and queued_at are in it): no document, no other row.
+    // A row per team (kept by triggers), and the oldest wait from the front of the team's index.
     const rows = (await this.reader.query(
-      `SELECT team, COUNT(*) AS open, COUNT(queued_at) AS queued, MIN(queued_at) AS oldest
-       FROM warmline_conversation WHERE team IS NOT NULL GROUP BY team`,
-    )) as { team: string; open: number; queued: number; oldest: number | null }[];
+      `SELECT team, queued, assigned,
+         (SELECT MIN(queued_at) FROM warmline_conversation c WHERE c.team = t.team AND c.queued_at IS NOT NULL) AS oldest
+       FROM warmline_team_count t WHERE queued + assigned > 0`,
+    )) as { team: string; queued: number; assigned: number; oldest: number | null }[];
     return Object.fromEntries(
       rows.map((row) => [
         row.team,
         {
           queued: Number(row.queued),
-          assigned: Number(row.open) - Number(row.queued),
+          assigned: Number(row.assigned),
           ...(row.oldest !== null ? { oldestQueuedAt: Number(row.oldest) } : {}),
         },
       ]),

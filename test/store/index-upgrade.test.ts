@@ -43,8 +43,10 @@ describe("re-indexing data stored before the queue index", () => {
     const queued = await storeOneQueued(first);
     await first.close();
 
-    // As the file was before: no queue columns, no queue indexes.
+    // As the file was before: no queue columns, no queue indexes, no team counts.
     const raw = new KeyvSqlite({ uri: `sqlite://${file}` });
+    for (const trigger of ["insert", "delete", "update"]) await raw.query(`DROP TRIGGER warmline_team_count_${trigger}`);
+    await raw.query("DROP TABLE warmline_team_count");
     for (const index of ["warmline_conversation_due", "warmline_conversation_team", "warmline_conversation_claims"])
       await raw.query(`DROP INDEX ${index}`);
     for (const column of ["state", "team", "queued_at", "timers_due_at", "claim_team", "claimed_at", "claim_wait_ms"])
