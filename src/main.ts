@@ -158,7 +158,8 @@ function createCloudChannel(deps: CustomerChannelDeps): WhatsAppCloudChannelAdap
     phoneNumberId: cloud.phoneNumberId,
     appSecret: cloud.appSecret,
     verifyToken: cloud.verifyToken,
-    seen: deps.store,
+    store: deps.store,
+    ...(config.whatsapp.inDoubtGraceMs !== undefined ? { inDoubtGraceMs: config.whatsapp.inDoubtGraceMs } : {}),
     clock,
     logger,
   });

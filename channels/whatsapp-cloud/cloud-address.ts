@@ -32,8 +32,3 @@ export function decodeCloudAddress(address: string): CloudRecipient {
     `"${address}" is not a WhatsApp Cloud API address: expected "whatsapp:<number>@c.us" or "whatsapp:bsuid:<business-scoped user id>". It may belong to another channel, or have been edited by hand.`,
   );
 }
-
-/** The key a customer's messages are ordered under, and their window tracked by. */
-export function recipientKey(recipient: CloudRecipient): string {
-  return "to" in recipient ? recipient.to : recipient.recipient;
-}

@@ -1,16 +1,24 @@
+import { customerEntries } from "../../src/domain/conversation.js";
 import { WarmlineError } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/ports/clock.js";
 import { systemClock } from "../../src/ports/clock.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
-import type { CustomerChannel, CustomerChannelEvents, DeliveryAttempt, OutboundCustomerMessage } from "../../src/ports/customer-channel.js";
+import type {
+  CustomerChannel,
+  CustomerChannelEvents,
+  DeliveryAttempt,
+  OutboundCustomerMessage,
+  SentCustomerMessage,
+} from "../../src/ports/customer-channel.js";
 import type { Logger } from "../../src/ports/logger.js";
 import { WHATSAPP_CHANNEL_NAME } from "../whatsapp/normalize-inbound.js";
 import { encodeWhatsAppAddress } from "../whatsapp/whatsapp-address.js";
-import { cloudAddressOf, decodeCloudAddress, recipientKey } from "./cloud-address.js";
+import { cloudAddressOf, decodeCloudAddress } from "./cloud-address.js";
 import { CloudApiError, deliveryErrorOf, windowClosedError } from "./cloud-errors.js";
 import type { GraphClient } from "./cloud-graph.js";
 import { readCloudMessage } from "./cloud-inbound.js";
-import { cloudPayloads, sendCloudPayloads } from "./cloud-outbound.js";
+import { cloudPayloads } from "./cloud-outbound.js";
+import { CloudSendLedger, cloudSendTag, isCloudSendTag } from "./cloud-send-ledger.js";
 import { cloudDeliveryUpdate } from "./cloud-statuses.js";
 import { type CloudWebhookRoute, cloudWebhookRoute } from "./cloud-webhook.js";
 import type { CloudChangeValue, CloudWebhook } from "./cloud-webhook-schema.js";
@@ -18,8 +26,14 @@ import { isReplyWindowOpen } from "./cloud-window.js";
 
 /** Meta redelivers an unacknowledged post for up to 7 days: a message id is remembered that long. */
 export const CLOUD_MESSAGE_DEDUPE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-/** How many customers' unanswered message ids are kept for read receipts; the oldest go first. */
-export const CLOUD_UNREAD_MEMORY_LIMIT = 10_000;
+/** Meta takes read receipts for messages up to 30 days old: a receipt sent is remembered that long. */
+export const CLOUD_READ_RECORD_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * Default for whatsapp.inDoubtGraceMs: how long a send that may have reached Meta (a crash or a
+ * lost answer) waits for its status webhook before it is sent again. Meta posts `sent` within
+ * seconds, and after our downtime retries its webhooks with growing delays: a minute covers a restart.
+ */
+export const CLOUD_IN_DOUBT_GRACE_MS = 60_000;
 /** While Meta rejects the token, it is tried again this often; messages wait in the outbox meanwhile. */
 export const CLOUD_TOKEN_RECHECK_MS = 60_000;
 
@@ -29,8 +43,14 @@ export interface WhatsAppCloudChannelOptions {
   phoneNumberId?: string;
   appSecret: string;
   verifyToken: string;
-  /** Where message ids are remembered, so a redelivered webhook takes effect once across restarts and instances. */
-  seen?: Pick<ConversationStore, "isSeen" | "markSeen">;
+  /**
+   * Where message ids, send statuses and read receipts are remembered, so they hold across restarts
+   * and instances; the customer's last message is read from their conversation. Without it, an
+   * in-doubt send goes again and nothing is marked as read.
+   */
+  store?: Pick<ConversationStore, "isSeen" | "markSeen" | "findActiveByCustomer">;
+  /** See CLOUD_IN_DOUBT_GRACE_MS. */
+  inDoubtGraceMs?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -46,15 +66,14 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
   private readonly graph: GraphClient;
   private readonly clock: Clock;
   private readonly logger: Logger | undefined;
-  private readonly seen: WhatsAppCloudChannelOptions["seen"];
+  private readonly store: WhatsAppCloudChannelOptions["store"];
+  private readonly ledger: CloudSendLedger | undefined;
   private readonly phoneNumberId: string | undefined;
   readonly webhook: CloudWebhookRoute;
 
   private events: CustomerChannelEvents | undefined;
   private tokenRejected = false;
   private recheck: ReturnType<typeof setInterval> | undefined;
-  /** The latest unanswered message of each customer, marked as read when an agent or the bot answers. */
-  private readonly unread = new Map<string, string>();
   /** One chain per customer, so a slow media download cannot reorder their messages. */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -63,7 +82,10 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
     this.graph = options.graph;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
-    this.seen = options.seen;
+    this.store = options.store;
+    this.ledger = options.store
+      ? new CloudSendLedger({ store: options.store, clock: this.clock, graceMs: options.inDoubtGraceMs ?? CLOUD_IN_DOUBT_GRACE_MS })
+      : undefined;
     this.phoneNumberId = options.phoneNumberId;
     this.webhook = cloudWebhookRoute({
       appSecret: options.appSecret,
@@ -101,9 +123,15 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
       this.logger?.warn({ err: (error as Error).message }, "Could not reach the WhatsApp Cloud API at start; sending will retry");
     }
     this.events = events;
+    this.ledger?.listening();
   }
 
-  async send(message: OutboundCustomerMessage, delivery?: DeliveryAttempt): Promise<{ channelMessageId: string }> {
+  /**
+   * With a delivery (from the outbox), each message is tagged with the outbox item's id, and the
+   * first tag is the id delivery updates come back under. An in-doubt retry sends only the parts
+   * Meta reported no status for (cloud-send-ledger.ts).
+   */
+  async send(message: OutboundCustomerMessage, delivery?: DeliveryAttempt): Promise<SentCustomerMessage> {
     const recipient = decodeCloudAddress(message.address);
     if (!this.isReady()) {
       throw new WarmlineError(
@@ -115,12 +143,19 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
     }
     const what = message.template ? `the template "${message.template.name}"` : "the message";
     if (!message.template && !isReplyWindowOpen(message.customerLastWroteAt, this.clock.now())) throw windowClosedError(what);
-    // Meta has no way to look a sent message up: a retry after an ambiguous failure may send it twice.
-    if (delivery?.inDoubt) this.logger?.info({ key: delivery.key }, "Retrying a WhatsApp Cloud API send that may have gone through");
-    await this.markRead(recipientKey(recipient));
+    await this.markRead(message.address);
     try {
       const payloads = await cloudPayloads(this.graph, message);
-      return { channelMessageId: await sendCloudPayloads(this.graph, recipient, payloads) };
+      const tags = delivery ? payloads.map((_, part) => cloudSendTag(delivery.key, part)) : [];
+      const first = delivery?.inDoubt && this.ledger ? await this.ledger.firstUnsent(tags) : 0;
+      if (first > 0) this.logger?.info({ key: delivery?.key, parts: first }, "Meta reported an in-doubt send: not sent again");
+      let firstId: string | undefined;
+      for (const [part, payload] of payloads.entries()) {
+        if (part < first) continue;
+        const id = await this.sendTagged({ recipient_type: "individual", ...recipient, ...payload }, tags[part]);
+        firstId ??= id;
+      }
+      return { channelMessageId: tags[0] ?? (firstId as string) };
     } catch (error) {
       if (error instanceof WarmlineError) throw error;
       if (error instanceof CloudApiError && error.isAuthFailure) this.onTokenRejected(error);
@@ -180,17 +215,21 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
       const address = cloudAddressOf({ phone: message.from, userId: message.from_user_id }) ?? "unknown";
       work.push(this.enqueue(address, () => this.receive(message, value)));
     }
-    for (const status of value.statuses ?? []) {
-      const update = cloudDeliveryUpdate(status);
-      const onDelivery = this.events?.onDelivery;
-      if (update && onDelivery) work.push(this.enqueue(`status:${update.channelMessageId}`, () => onDelivery(update)));
-    }
+    for (const status of value.statuses ?? []) work.push(this.enqueue(`status:${status.id}`, () => this.receiveStatus(status)));
     return work;
+  }
+
+  /** Any status means the message reached Meta: recorded for in-doubt retries, then shown in Slack. */
+  private async receiveStatus(status: NonNullable<CloudChangeValue["statuses"]>[number]): Promise<void> {
+    const tag = status.biz_opaque_callback_data;
+    if (isCloudSendTag(tag)) await this.ledger?.statusReported(tag);
+    const update = cloudDeliveryUpdate(status);
+    if (update) await this.events?.onDelivery?.(update);
   }
 
   private async receive(message: NonNullable<CloudChangeValue["messages"]>[number], value: CloudChangeValue): Promise<void> {
     const key = `whatsapp-cloud:message:${message.id}`;
-    if (await this.seen?.isSeen(key)) {
+    if (await this.store?.isSeen(key)) {
       this.logger?.debug({ messageId: message.id }, "Redelivered WhatsApp message ignored");
       return;
     }
@@ -201,23 +240,43 @@ export class WhatsAppCloudChannelAdapter implements CustomerChannel {
     }
     await this.events?.onMessage(read.message);
     // Recorded after it is stored: a crash in between means Meta redelivers and the store de-duplicates.
-    await this.seen?.markSeen(key, CLOUD_MESSAGE_DEDUPE_TTL_MS);
-    const recipient = decodeCloudAddress(read.message.address);
-    const customer = recipientKey(recipient);
-    this.unread.delete(customer);
-    this.unread.set(customer, message.id);
-    if (this.unread.size > CLOUD_UNREAD_MEMORY_LIMIT) this.unread.delete(this.unread.keys().next().value!);
+    await this.store?.markSeen(key, CLOUD_MESSAGE_DEDUPE_TTL_MS);
   }
 
   // Plumbing
 
-  private async markRead(customer: string): Promise<void> {
-    const messageId = this.unread.get(customer);
-    if (messageId === undefined) return;
-    this.unread.delete(customer);
-    await this.graph.sendMessage({ status: "read", message_id: messageId }).catch((error: unknown) => {
+  /** One POST /messages, tagged (when it has a tag) so its statuses say it went even if we die waiting. */
+  private async sendTagged(payload: Record<string, unknown>, tag: string | undefined): Promise<string> {
+    if (tag !== undefined) await this.ledger?.attempting(tag);
+    try {
+      const id = await this.graph.sendMessage({ ...payload, ...(tag !== undefined ? { biz_opaque_callback_data: tag } : {}) });
+      if (!id) throw new Error("Meta answered without a message id");
+      return id;
+    } catch (error) {
+      // Meta's own refusal sent nothing; a 5xx, a timeout or a dropped connection may have.
+      if (tag !== undefined && error instanceof CloudApiError && error.httpStatus < 500) this.ledger?.refusedByMeta(tag);
+      throw error;
+    }
+  }
+
+  /**
+   * Marks the customer's latest message (in their stored conversation) as read, once: on any
+   * instance, and after a restart. Recorded after Meta took it, as a second receipt is harmless.
+   */
+  private async markRead(address: string): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    try {
+      const conversation = await store.findActiveByCustomer(address);
+      const latest = conversation ? customerEntries(conversation).at(-1) : undefined;
+      if (!latest) return;
+      const key = `whatsapp-cloud:read:${latest.id}`;
+      if (await store.isSeen(key)) return;
+      await this.graph.sendMessage({ status: "read", message_id: latest.id });
+      await store.markSeen(key, CLOUD_READ_RECORD_TTL_MS);
+    } catch (error) {
       this.logger?.warn({ err: (error as Error).message }, "Could not mark a WhatsApp message as read");
-    });
+    }
   }
 
   private onTokenRejected(error: CloudApiError): void {

@@ -2,7 +2,6 @@ import type { Attachment } from "../../src/domain/conversation.js";
 import { WarmlineError } from "../../src/domain/errors.js";
 import type { OutboundCustomerMessage } from "../../src/ports/customer-channel.js";
 import { splitForWhatsApp, WHATSAPP_CAPTION_LIMIT } from "../whatsapp/outbound-text.js";
-import type { CloudRecipient } from "./cloud-address.js";
 import type { GraphClient } from "./cloud-graph.js";
 import { uploadName } from "./cloud-media.js";
 
@@ -68,15 +67,4 @@ function textPayloads(text: string, choices: readonly string[]): CloudPayload[] 
     ];
   }
   return splitForWhatsApp(text).map((body) => ({ type: "text", text: { body, preview_url: false } }));
-}
-
-/** Sends each payload to the recipient in order; returns the first message's id. */
-export async function sendCloudPayloads(graph: GraphClient, recipient: CloudRecipient, payloads: CloudPayload[]): Promise<string> {
-  let firstId: string | undefined;
-  for (const payload of payloads) {
-    const id = await graph.sendMessage({ recipient_type: "individual", ...recipient, ...payload });
-    if (!id) throw new Error("Meta answered without a message id");
-    firstId ??= id;
-  }
-  return firstId as string;
 }

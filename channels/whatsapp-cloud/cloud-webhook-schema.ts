@@ -59,6 +59,8 @@ export const cloudStatusSchema = z.looseObject({
   timestamp: z.string().optional(),
   recipient_id: z.string().optional(),
   recipient_user_id: z.string().optional(),
+  /** What the send carried as biz_opaque_callback_data (Warmline: the outbox item's tag). */
+  biz_opaque_callback_data: z.string().optional(),
   errors: z.array(cloudErrorSchema).optional(),
 });
 

@@ -52,6 +52,14 @@ export const whatsappConfigSchema = z
       .describe(
         "cloud: the template (a name in whatsapp.templates) the post-resolve survey goes out as when the 24-hour window has closed",
       ),
+    inDoubtGraceMs: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        "cloud: a send that may have reached Meta before a crash waits this long (default 60000) for Meta's status webhook before it is sent again; shorter risks a duplicate, longer delays a lost message",
+      ),
   })
   .default({ kind: "web", pairing: "qr", templates: [] });
 

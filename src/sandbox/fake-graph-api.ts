@@ -3,6 +3,8 @@
  * node:http server on port 0. It answers the calls the Cloud API channel makes (send, media info,
  * media download, media upload, the phone number probe), records them, fails on request with
  * Meta's error shapes, and plays the customer's side by posting signed webhooks to Warmline.
+ * For the crash test it can also be slow (a send lands before the slow answer, or only if the caller
+ * is still there), post a `sent` status for every message, and post again what got no 200, like Meta.
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -27,6 +29,14 @@ export interface FakeGraphSent {
   token: string;
   /** Media sent by id: what was uploaded under that id. */
   media?: FakeGraphMedia;
+  /** The send's `biz_opaque_callback_data`, echoed in its status webhooks as Meta does. */
+  callbackData?: string;
+}
+
+/** A slow Graph API: each POST /messages takes `ms`; it takes effect before the slow answer, or after it and only if the caller is still there. */
+export interface FakeGraphLatency {
+  ms: number;
+  applyFirst(): boolean;
 }
 
 export interface FakeGraphMedia {
@@ -51,6 +61,8 @@ export interface FakeGraphApi {
   readReceipts: string[];
   /** Every request: method and path. */
   requests: { method: string; path: string }[];
+  /** Set to make sends (and read receipts) slow; unset answers at once. */
+  latency?: FakeGraphLatency;
   /** Calls `listener` with each message Warmline sends (the demo prints them). */
   onSent(listener: (sent: FakeGraphSent) => void): void;
   /**
@@ -86,6 +98,8 @@ export interface FakeGraphApi {
     status: "sent" | "delivered" | "read" | "failed",
     error?: { code: number; title: string },
   ): Promise<number>;
+  /** Resolves once every webhook post so far (and its redeliveries) got its answer. */
+  settled(): Promise<void>;
   /** Posts a body with a signature of your choosing (or none); for the signature tests. */
   postWebhook(body: string, signature?: string): Promise<number>;
   /** `sha256=<hex>`: the signature Meta would send for this body. */
@@ -138,6 +152,10 @@ export async function startFakeGraphApi(
     now?: () => number;
     /** Refuse free text to a customer who has not written in 24 hours (131047), as Meta does. Default true. */
     enforceWindow?: boolean;
+    /** Post a `sent` status webhook for every message sent, as Meta does. Default false (tests report statuses themselves). */
+    sentStatuses?: boolean;
+    /** Post again, after this long, any webhook that got no 200 (refused, or nobody listening), until one does, as Meta does. Default: post once. */
+    redeliverAfterMs?: number;
   } = {},
 ): Promise<FakeGraphApi> {
   const enforceWindow = options.enforceWindow ?? true;
@@ -145,7 +163,9 @@ export async function startFakeGraphApi(
   let webhook: { urls: string[]; secret: string } | undefined;
   let posts = 0;
   let tokenExpired = false;
+  let closed = false;
   let seq = 0;
+  const posting = new Set<Promise<number>>();
   const failures: FakeGraphErrorCode[] = [];
   const sentListeners: ((sent: FakeGraphSent) => void)[] = [];
   const media = new Map<string, FakeGraphMedia>();
@@ -171,6 +191,35 @@ export async function startFakeGraphApi(
     await response.text();
     return response.status;
   };
+  /** Posts a signed body; with redelivery on, posts it again until Warmline answers 200 (to whichever URL is current then). */
+  const deliver = (body: string): Promise<number> => {
+    const { redeliverAfterMs } = options;
+    const post = async () => {
+      if (redeliverAfterMs === undefined) return postWebhook(body, sign(body));
+      for (;;) {
+        const status = await postWebhook(body, sign(body)).catch(() => 0);
+        if (status === 200 || closed) return status;
+        await new Promise((resolve) => setTimeout(resolve, redeliverAfterMs));
+      }
+    };
+    const posted = post();
+    posting.add(posted);
+    void posted.catch(() => undefined).finally(() => posting.delete(posted));
+    return posted;
+  };
+  const statusBody = (sent: FakeGraphSent | undefined, messageId: string, status: string, error?: { code: number; title: string }) =>
+    envelope({
+      statuses: [
+        {
+          id: messageId,
+          status,
+          timestamp: String(Math.floor(now() / 1000)),
+          recipient_id: sent?.to ?? "0",
+          ...(sent?.callbackData !== undefined ? { biz_opaque_callback_data: sent.callbackData } : {}),
+          ...(error ? { errors: [{ code: error.code, title: error.title, message: error.title }] } : {}),
+        },
+      ],
+    });
   const envelope = (value: Record<string, unknown>) =>
     JSON.stringify({
       object: "whatsapp_business_account",
@@ -212,7 +261,7 @@ export async function startFakeGraphApi(
     });
     bodies.set(messageId, body);
     lastInbound.set(customer.phone ?? customer.userId ?? "", now());
-    return { messageId, status: await postWebhook(body, sign(body)) };
+    return { messageId, status: await deliver(body) };
   };
 
   const api: FakeGraphApi = {
@@ -249,24 +298,56 @@ export async function startFakeGraphApi(
       if (!body) throw new Error(`The fake Graph API never posted ${messageId}.`);
       return postWebhook(body, sign(body));
     },
-    async reportStatus(messageId, status, error) {
-      const sent = api.sent.find((m) => m.id === messageId);
-      const body = envelope({
-        statuses: [
-          {
-            id: messageId,
-            status,
-            timestamp: String(Math.floor(now() / 1000)),
-            recipient_id: sent?.to ?? "0",
-            ...(error ? { errors: [{ code: error.code, title: error.title, message: error.title }] } : {}),
-          },
-        ],
-      });
-      return postWebhook(body, sign(body));
+    reportStatus: (messageId, status, error) =>
+      deliver(
+        statusBody(
+          api.sent.find((m) => m.id === messageId),
+          messageId,
+          status,
+          error,
+        ),
+      ),
+    async settled() {
+      while (posting.size > 0) await Promise.allSettled([...posting]);
     },
     postWebhook,
     sign,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close() {
+      closed = true;
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+
+  /** POST /messages: a read receipt, or a send (refused on request or outside the window, as Meta does). */
+  const sendMessage = (payload: Record<string, unknown>, token: string): { status: number; body: unknown } => {
+    if (payload.status === "read") {
+      api.readReceipts.push(String(payload.message_id));
+      return { status: 200, body: { success: true } };
+    }
+    const to = String(payload.to ?? payload.recipient ?? "");
+    const wroteAt = lastInbound.get(to);
+    const failure =
+      failures.shift() ??
+      (enforceWindow && payload.type !== "template" && (wroteAt === undefined || now() - wroteAt >= WINDOW_MS) ? 131047 : undefined);
+    if (failure !== undefined) return metaError(failure);
+    const id = nextId("wamid.OUT");
+    const type = String(payload.type);
+    const mediaId = (payload[type] as { id?: string } | undefined)?.id;
+    const callbackData = payload.biz_opaque_callback_data;
+    const sent: FakeGraphSent = {
+      id,
+      to,
+      type,
+      text: textOf(payload),
+      payload,
+      token,
+      ...(mediaId && media.has(mediaId) ? { media: media.get(mediaId)! } : {}),
+      ...(typeof callbackData === "string" ? { callbackData } : {}),
+    };
+    api.sent.push(sent);
+    for (const listener of sentListeners) listener(sent);
+    if (options.sentStatuses) void deliver(statusBody(sent, id, "sent")).catch(() => undefined);
+    return { status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to }], messages: [{ id }] } };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -283,34 +364,17 @@ export async function startFakeGraphApi(
       return json(res, 200, { id: FAKE_GRAPH_PHONE_NUMBER_ID, display_phone_number: "+1 555-078-3881", verified_name: "Acme" });
     if (req.method === "POST" && path === `/${FAKE_GRAPH_PHONE_NUMBER_ID}/messages`) {
       const payload = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
-      if (payload.status === "read") {
-        api.readReceipts.push(String(payload.message_id));
-        return json(res, 200, { success: true });
-      }
-      const to = String(payload.to ?? payload.recipient ?? "");
-      const wroteAt = lastInbound.get(to);
-      const failure =
-        failures.shift() ??
-        (enforceWindow && payload.type !== "template" && (wroteAt === undefined || now() - wroteAt >= WINDOW_MS) ? 131047 : undefined);
-      if (failure !== undefined) {
-        const { status, body } = metaError(failure);
+      const latency = api.latency;
+      if (!latency) {
+        const { status, body } = sendMessage(payload, token);
         return json(res, status, body);
       }
-      const id = nextId("wamid.OUT");
-      const type = String(payload.type);
-      const mediaId = (payload[type] as { id?: string } | undefined)?.id;
-      const sent: FakeGraphSent = {
-        id,
-        to,
-        type,
-        text: textOf(payload),
-        payload,
-        token,
-        ...(mediaId && media.has(mediaId) ? { media: media.get(mediaId)! } : {}),
-      };
-      api.sent.push(sent);
-      for (const listener of sentListeners) listener(sent);
-      return json(res, 200, { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to }], messages: [{ id }] });
+      const early = latency.applyFirst() ? sendMessage(payload, token) : undefined;
+      await new Promise((resolve) => setTimeout(resolve, latency.ms));
+      // The caller died waiting: a send still waiting to happen never does.
+      if (res.destroyed || req.socket.destroyed) return;
+      const { status, body } = early ?? sendMessage(payload, token);
+      return json(res, status, body);
     }
     if (req.method === "POST" && path === `/${FAKE_GRAPH_PHONE_NUMBER_ID}/media`) {
       const form = await new Request("http://graph/upload", {

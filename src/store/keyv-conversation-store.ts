@@ -5,6 +5,7 @@ import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { ConversationStore, TeamQueueCounts } from "../ports/conversation-store.js";
 import type { NewOutboxItem, OutboxItem, OutboxStore } from "../ports/outbox.js";
+import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
 import { indexEntryOf, isActiveConversation, isDueConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
 import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
 import { inStore } from "./store-errors.js";
@@ -12,20 +13,76 @@ import { inStore } from "./store-errors.js";
 const NO_APPENDS = { outbox: [], audit: [] };
 /** forgetCustomer repeats while conversations created during the sweep keep appearing. */
 const FORGET_MAX_ROUNDS = 3;
+/** A read starts again when a write lands between its document and transcript reads; writes that fast mean a bug or a storm. */
+const READ_MAX_ATTEMPTS = 5;
 
 /**
  * The ConversationStore logic, once, over any backend's atomic primitives. Indexes are only
  * pointers: every read loads the documents and re-checks them, so an index can never make the
  * store return a conversation that no longer matches the query.
+ *
+ * A conversation is stored as a small document without its transcript, plus one row per
+ * transcript entry, so a message costs the same at transcript length 10 or 1,000: a write sends
+ * only the new or changed entries, and a read of a hot conversation is served from the cache
+ * once one small read shows it is current. Returned transcript entries are frozen and shared.
  */
 export class KeyvConversationStore implements ConversationStore, OutboxStore {
+  /** The hot conversations' last stored versions (see ConversationCache). */
+  private readonly cache = new ConversationCache();
+
   constructor(
     private readonly backend: StoreBackend,
     private readonly clock: Clock,
   ) {}
 
   async get(conversationId: string): Promise<Conversation | undefined> {
-    return this.attempt("read a conversation", () => this.backend.keyv.get<Conversation>(this.backend.documentKey(conversationId)));
+    return this.attempt("read a conversation", () => this.read(conversationId));
+  }
+
+  /**
+   * A current cached copy costs one small read (the stored version). Otherwise the document comes
+   * through keyv and the transcript beside it.
+   */
+  private async read(conversationId: string): Promise<Conversation | undefined> {
+    const cached = this.cache.latest(conversationId);
+    if (cached !== undefined && (await this.backend.storedVersion(conversationId)) === cached.version) return conversationOf(cached);
+    for (let attempt = 0; attempt < READ_MAX_ATTEMPTS; attempt++) {
+      const document = await this.backend.keyv.get<Conversation>(this.backend.documentKey(conversationId));
+      if (document === undefined || document === null) {
+        this.cache.forget(conversationId);
+        return undefined;
+      }
+      const conversation = await this.withTranscript(conversationId, document);
+      if (conversation !== undefined) return conversation;
+    }
+    throw new WarmlineError(
+      "store_conflict",
+      `Conversation ${conversationId} kept changing while it was read (${READ_MAX_ATTEMPTS} attempts): retry the read.`,
+    );
+  }
+
+  /**
+   * The conversation of a stored document: its transcript from the cache when that holds the
+   * document's version, else from the store. Undefined when a write landed between the document's
+   * read and the transcript's (their versions differ): read again.
+   */
+  private async withTranscript(conversationId: string, document: Conversation): Promise<Conversation | undefined> {
+    let parts = this.cache.at(conversationId, document.version);
+    if (parts !== undefined) return conversationOf(parts);
+    if (Array.isArray(document.transcript)) {
+      // Written before transcripts were stored apart: the next write moves them out.
+      parts = partsOf(
+        headOf(document),
+        document.transcript.map((entry) => JSON.stringify(entry)),
+        true,
+      );
+    } else {
+      const transcript = await this.backend.loadTranscript(conversationId);
+      if (transcript?.version !== document.version) return undefined;
+      parts = partsOf(document, transcript.entries);
+    }
+    this.cache.remember(document, parts);
+    return conversationOf(parts);
   }
 
   async findActiveByCustomer(address: string): Promise<Conversation | undefined> {
@@ -48,13 +105,15 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
         `Cannot create conversation ${conversation.id} with version ${conversation.version}: new conversations start at version 1.`,
       );
     }
-    const written = await this.attempt("create a conversation", async () => this.backend.insert(await this.toWrite(conversation)));
+    const { write, parts } = await this.toWrite(conversation, undefined);
+    const written = await this.attempt("create a conversation", () => this.backend.insert(write));
     if (!written) {
       throw new WarmlineError(
         "store_conflict",
         `Conversation ${conversation.id} already exists: load it with get() and update it with compareAndSet().`,
       );
     }
+    this.cache.remember(conversation, parts);
   }
 
   async compareAndSet(next: Conversation, expectedVersion: number): Promise<Conversation | undefined> {
@@ -77,10 +136,13 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     const stored: Conversation = { ...next, version: expectedVersion + 1 };
     const outbox = items.map((item) => outboxWrite(this.newItem(item)));
     const events = audit.map((event) => JSON.stringify(event));
-    const written = await this.attempt("update a conversation", async () =>
-      this.backend.compareAndSet(await this.toWrite(stored), expectedVersion, { outbox, audit: events }),
+    const { write, parts } = await this.toWrite(stored, this.cache.at(next.id, expectedVersion));
+    const written = await this.attempt("update a conversation", () =>
+      this.backend.compareAndSet(write, expectedVersion, { outbox, audit: events }),
     );
-    return written ? stored : undefined;
+    if (!written) return undefined;
+    this.cache.remember(stored, parts);
+    return stored;
   }
 
   async enqueue(items: NewOutboxItem[]): Promise<OutboxItem[]> {
@@ -201,6 +263,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
       if (ids.length === 0) break;
       for (const id of ids) {
         if (await this.attempt("forget a conversation", () => this.backend.remove(id))) forgotten++;
+        this.cache.forget(id);
       }
     }
     return forgotten;
@@ -210,7 +273,10 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     const ids = await this.attempt("list conversations to purge", () => this.backend.staleIds(cutoff));
     let purged = 0;
     for (const id of ids) {
-      if (await this.attempt("purge a conversation", () => this.backend.remove(id, cutoff))) purged++;
+      if (await this.attempt("purge a conversation", () => this.backend.remove(id, cutoff))) {
+        purged++;
+        this.cache.forget(id);
+      }
     }
     return purged;
   }
@@ -226,7 +292,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     for (const id of ids) {
       const conversation = await this.get(id);
       if (conversation === undefined) continue;
-      const write = await this.toWrite(conversation);
+      const { write } = await this.toWrite(conversation, this.cache.at(id, conversation.version));
       if (await this.attempt("re-index a conversation", () => this.backend.compareAndSet(write, conversation.version, NO_APPENDS)))
         reindexed++;
     }
@@ -237,19 +303,33 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     await this.attempt("close the store", () => this.backend.close());
   }
 
-  private async toWrite(conversation: Conversation): Promise<ConversationWrite> {
-    const document = await this.backend.keyv.serializeData({ value: conversation });
+  /** The write of `conversation` over `base` (its stored version, if cached): only the transcript entries that changed. */
+  private async toWrite(
+    conversation: Conversation,
+    base: StoredParts | undefined,
+  ): Promise<{ write: ConversationWrite; parts: StoredParts }> {
+    const head = headOf(conversation);
+    const { write: transcript, parts } = transcriptChange(conversation, head, base);
+    const document = await this.backend.keyv.serializeData({ value: head });
     if (typeof document !== "string") throw new Error("keyv serialiser did not return a string");
-    return { id: conversation.id, document, index: indexEntryOf(conversation) };
+    const write = { id: conversation.id, version: conversation.version, document, index: indexEntryOf(conversation), transcript };
+    return { write, parts };
   }
 
+  /** The conversations of the ids found: their documents in one keyv read, transcripts from the cache where it is current. */
   private async load(operation: string, ids: () => Promise<string[]>): Promise<Conversation[]> {
     return this.attempt(operation, async () => {
       const found = await ids();
       if (found.length === 0) return [];
-      const conversations = await this.backend.keyv.getMany<Conversation>(found.map((id) => this.backend.documentKey(id)));
-      // A document deleted between the index read and this read is simply gone.
-      return conversations.filter((c): c is Conversation => c !== undefined && c !== null);
+      const documents = await this.backend.keyv.getMany<Conversation>(found.map((id) => this.backend.documentKey(id)));
+      const conversations = await Promise.all(
+        documents.map(async (document, i) => {
+          // A document deleted between the index read and this read is simply gone.
+          if (document === undefined || document === null) return undefined;
+          return (await this.withTranscript(found[i]!, document)) ?? this.read(found[i]!);
+        }),
+      );
+      return conversations.filter((c): c is Conversation => c !== undefined);
     });
   }
 

@@ -6,7 +6,7 @@ import type { ClaimIndexEntry, ConversationIndexEntry } from "./conversation-ind
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { MemoryInboxBackend } from "./memory-inbox.js";
-import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
 
 const NAMESPACE = "warmline";
 /** Expired idempotency keys are swept once this many are held, so a long demo doesn't grow forever. */
@@ -28,6 +28,9 @@ class MemoryBackend implements StoreBackend {
   private readonly documents = new Map<string, string>();
   readonly keyv = new Keyv({ store: this.documents, namespace: NAMESPACE, throwOnErrors: true });
   private readonly entries = new Map<string, ConversationIndexEntry>();
+  private readonly versions = new Map<string, number>();
+  /** Each conversation's transcript entries (JSON), kept apart from its document as the other backends do. */
+  private readonly transcripts = new Map<string, string[]>();
   private readonly active = new Map<string, Set<string>>();
   private readonly byCustomer = new Map<string, Set<string>>();
   private readonly threads = new Map<string, string>();
@@ -58,8 +61,7 @@ class MemoryBackend implements StoreBackend {
 
   async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
     const key = this.storageKey(write.id);
-    const current = this.documents.get(key);
-    if (current === undefined || storedVersion(current) !== expectedVersion) return false;
+    if (this.versions.get(write.id) !== expectedVersion) return false;
     this.write(key, write);
     this.appendOutbox(appends.outbox);
     if (appends.audit.length > 0) this.audit.set(write.id, [...(this.audit.get(write.id) ?? []), ...appends.audit]);
@@ -70,6 +72,8 @@ class MemoryBackend implements StoreBackend {
     const entry = this.entries.get(conversationId);
     if (staleBefore !== undefined && (entry === undefined || entry.open || entry.updatedAt >= staleBefore)) return false;
     const existed = this.documents.delete(this.storageKey(conversationId));
+    this.versions.delete(conversationId);
+    this.transcripts.delete(conversationId);
     if (entry !== undefined) {
       this.unindex(entry);
       removeFrom(this.byCustomer, entry.customer, conversationId);
@@ -78,6 +82,15 @@ class MemoryBackend implements StoreBackend {
     this.audit.delete(conversationId);
     for (const row of [...this.outbox.values()]) if (row.lane === conversationId) this.outbox.delete(row.id);
     return existed;
+  }
+
+  async storedVersion(conversationId: string): Promise<number | undefined> {
+    return this.versions.get(conversationId);
+  }
+
+  async loadTranscript(conversationId: string): Promise<StoredTranscript | undefined> {
+    const version = this.versions.get(conversationId);
+    return version === undefined ? undefined : { version, entries: [...(this.transcripts.get(conversationId) ?? [])] };
   }
 
   async activeIds(address: string): Promise<string[]> {
@@ -218,6 +231,11 @@ class MemoryBackend implements StoreBackend {
       if (previous.customer !== write.index.customer) removeFrom(this.byCustomer, previous.customer, write.id);
     }
     this.documents.set(key, write.document);
+    this.versions.set(write.id, write.version);
+    const transcript = write.transcript.replace ? [] : (this.transcripts.get(write.id) ?? []);
+    for (const { position, entry } of write.transcript.changed) transcript[position] = entry;
+    transcript.length = write.transcript.length;
+    this.transcripts.set(write.id, transcript);
     this.entries.set(write.id, write.index);
     addTo(this.byCustomer, write.index.customer, write.id);
     if (write.index.active) addTo(this.active, write.index.customer, write.id);
@@ -239,10 +257,6 @@ class MemoryBackend implements StoreBackend {
       if (this.threads.get(thread) === entry.id) this.threads.delete(thread);
     }
   }
-}
-
-function storedVersion(document: string): unknown {
-  return (JSON.parse(document) as { value?: { version?: unknown } }).value?.version;
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, id: string): void {

@@ -7,7 +7,7 @@ import type { WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { RedisInboxBackend } from "./redis-inbox.js";
-import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
 
 export const REDIS_DEFAULT_NAMESPACE = "warmline";
 export const REDIS_CONNECT_TIMEOUT_MS = 5000;
@@ -17,8 +17,9 @@ const REDIS_RECONNECT_MAX_DELAY_MS = 2000;
 /*
  * Every write is one Lua script, so the document and its index entries change together and
  * Redis runs nothing in between. Key layout under the prefix "<namespace>::" (keyv's separator):
- *   conv:<id>         the document, written as keyv serialises it; read through keyv
- *   ix:<id>           the index entry last written for it, so the next write can undo it
+ *   conv:<id>         the document without its transcript, written as keyv serialises it; read through keyv
+ *   transcript:<id>   list of its transcript entries (JSON): a write sets or appends only the changed ones
+ *   ix:<id>           the index entry and version last written for it, so the next write can undo it
  *   customer:<addr>   set of all its conversation ids;  active:<addr>  set of active ids
  *   thread:<thread>   conversation id;  open  set of ids;  updated  sorted set by updatedAt
  *   audit:<id>        list of events;   seen:<key>  expiry time of an idempotency key
@@ -61,11 +62,30 @@ local function append_outbox(p, entries)
 end
 `;
 
+/** Lua shared by the scripts: applies a write's transcript changes (see TranscriptWrite) to the list. */
+const WRITE_TRANSCRIPT_LUA = `
+local function write_transcript(key, replace, length, changes)
+  if replace then redis.call('DEL', key) end
+  local stored = redis.call('LLEN', key)
+  for i = 1, #changes, 2 do
+    local position = tonumber(changes[i])
+    if position < stored then
+      redis.call('LSET', key, position, changes[i + 1])
+    else
+      redis.call('RPUSH', key, changes[i + 1])
+      stored = stored + 1
+    end
+  end
+  if length == 0 then redis.call('DEL', key) elseif stored > length then redis.call('LTRIM', key, 0, length - 1) end
+end
+`;
+
 /**
- * ARGV: prefix, id, expected version ('' to create), document, index entry JSON, updatedAt, outbox rows JSON,
- * then the audit events to append, one per argument.
+ * ARGV: prefix, id, expected version ('' to create), document, index entry JSON (with the version), updatedAt,
+ * outbox rows JSON, transcript replace ('1' or '0'), transcript length, the number of changed entries n,
+ * n pairs of position and entry JSON, then the audit events to append, one per argument.
  */
-const WRITE_SCRIPT = `${UNINDEX_LUA}${APPEND_OUTBOX_LUA}
+const WRITE_SCRIPT = `${UNINDEX_LUA}${APPEND_OUTBOX_LUA}${WRITE_TRANSCRIPT_LUA}
 local p, id = ARGV[1], ARGV[2]
 local docKey, ixKey = p .. 'conv:' .. id, p .. 'ix:' .. id
 local current = redis.call('GET', docKey)
@@ -96,8 +116,22 @@ end
 for _, thread in ipairs(new.threads) do redis.call('SET', p .. 'thread:' .. thread, id) end
 redis.call('ZADD', p .. 'updated', ARGV[6], id)
 append_outbox(p, cjson.decode(ARGV[7]))
-for i = 8, #ARGV do redis.call('RPUSH', p .. 'audit:' .. id, ARGV[i]) end
+local changes = {}
+local auditFrom = 11 + 2 * tonumber(ARGV[10])
+for i = 11, auditFrom - 1 do table.insert(changes, ARGV[i]) end
+write_transcript(p .. 'transcript:' .. id, ARGV[8] == '1', tonumber(ARGV[9]), changes)
+for i = auditFrom, #ARGV do redis.call('RPUSH', p .. 'audit:' .. id, ARGV[i]) end
 return 1
+`;
+
+/** ARGV: prefix, id. The version and transcript entries, or false when the index entry has no version (not stored, or an older write). */
+const LOAD_TRANSCRIPT_SCRIPT = `
+local p, id = ARGV[1], ARGV[2]
+local ix = redis.call('GET', p .. 'ix:' .. id)
+if not ix then return false end
+local version = cjson.decode(ix).version
+if not version then return false end
+return { version, redis.call('LRANGE', p .. 'transcript:' .. id, 0, -1) }
 `;
 
 /** ARGV: prefix, outbox rows JSON. */
@@ -194,7 +228,7 @@ if ARGV[3] ~= '' and (not ix or ix.open or ix.updatedAt >= tonumber(ARGV[3])) th
 local existed = redis.call('DEL', p .. 'conv:' .. id)
 if ix then unindex(p, id, ix) end
 redis.call('ZREM', p .. 'updated', id)
-redis.call('DEL', ixKey, p .. 'audit:' .. id)
+redis.call('DEL', ixKey, p .. 'audit:' .. id, p .. 'transcript:' .. id)
 local laneKey = p .. 'outbox:lane:' .. id
 for _, oid in ipairs(redis.call('ZRANGE', laneKey, 0, -1)) do redis.call('DEL', p .. 'outbox:item:' .. oid) end
 redis.call('DEL', laneKey)
@@ -319,6 +353,18 @@ class RedisBackend implements StoreBackend {
       arguments: [this.prefix, conversationId, staleBefore === undefined ? "" : String(staleBefore)],
     });
     return removed === 1;
+  }
+
+  async storedVersion(conversationId: string): Promise<number | undefined> {
+    const entry = await this.client.get(this.key(`ix:${conversationId}`));
+    return entry === null ? undefined : (JSON.parse(entry) as { version?: number }).version;
+  }
+
+  async loadTranscript(conversationId: string): Promise<StoredTranscript | undefined> {
+    const found = (await this.client.eval(LOAD_TRANSCRIPT_SCRIPT, { arguments: [this.prefix, conversationId] })) as
+      | [number, string[]]
+      | null;
+    return found ? { version: Number(found[0]), entries: found[1] } : undefined;
   }
 
   async activeIds(address: string): Promise<string[]> {
@@ -450,9 +496,13 @@ class RedisBackend implements StoreBackend {
         write.id,
         expectedVersion,
         write.document,
-        JSON.stringify(write.index),
+        JSON.stringify({ ...write.index, version: write.version }),
         String(write.index.updatedAt),
         outboxJson(appends.outbox),
+        write.transcript.replace ? "1" : "0",
+        String(write.transcript.length),
+        String(write.transcript.changed.length),
+        ...write.transcript.changed.flatMap(({ position, entry }) => [String(position), entry]),
         ...appends.audit,
       ],
     });

@@ -1,4 +1,5 @@
 import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
+import type { SqliteConnection } from "./sqlite-driver.js";
 
 /** Processed ids past their forgetAt are deleted every this many completions. */
 const SQLITE_INBOX_PRUNE_EVERY = 500;
@@ -14,6 +15,8 @@ const INBOX_SCHEMA = [
      document TEXT NOT NULL, channel TEXT, sent_at INTEGER, forget_at INTEGER NOT NULL)`,
   "CREATE INDEX IF NOT EXISTS warmline_inbox_lane ON warmline_inbox(state, lane, seq)",
   "CREATE INDEX IF NOT EXISTS warmline_inbox_watermark ON warmline_inbox(channel, sent_at)",
+  // The periodic prune walks only processed rows past their forgetAt.
+  "CREATE INDEX IF NOT EXISTS warmline_inbox_forget ON warmline_inbox(state, forget_at)",
 ];
 
 interface SqliteInboxRow {
@@ -24,18 +27,17 @@ interface SqliteInboxRow {
   document: string;
 }
 
-/** How the inbox runs a statement: on the store's writer connection, in turn with its transactions. */
-export type SqliteInboxQuery = (sql: string, ...parameters: unknown[]) => Promise<unknown[]>;
+/** Runs a write in the store's transactions (see SqliteBackend.transaction). */
+export type SqliteInboxWrite = <T>(write: () => T) => Promise<T>;
 
 /**
- * The SQLite store's inbox, in its own table of the same file. Its statements run on the store's
- * writer connection, queued with the store's transactions (a second connection in the same process
- * would wait on their lock); each write is a single statement, so it is atomic on its own.
+ * The SQLite store's inbox, in its own table of the same file, on the store's connection: writes
+ * go through the store's transactions, reads straight to the connection.
  * The watermark is the newest `sent_at` among the rows; pruning never deletes a channel's newest row.
  */
-export async function openSqliteInbox(query: SqliteInboxQuery, location: string): Promise<InboxBackend> {
-  for (const statement of INBOX_SCHEMA) await query(statement);
-  return new SqliteInboxBackend(query, location);
+export function openSqliteInbox(db: SqliteConnection, write: SqliteInboxWrite, location: string): InboxBackend {
+  for (const statement of INBOX_SCHEMA) db.exec(statement);
+  return new SqliteInboxBackend(db, write, location);
 }
 
 class SqliteInboxBackend implements InboxBackend {
@@ -43,71 +45,75 @@ class SqliteInboxBackend implements InboxBackend {
   private completions = 0;
 
   constructor(
-    private readonly query: SqliteInboxQuery,
+    private readonly db: SqliteConnection,
+    private readonly write: SqliteInboxWrite,
     readonly location: string,
   ) {}
 
   async insert({ row, watermark, forgetAt }: InboxInsert, now: number): Promise<boolean> {
-    // An id processed so long ago that it is forgotten may come again; one still remembered may not.
-    await this.query("DELETE FROM warmline_inbox WHERE id = ? AND state = ? AND forget_at <= ?", row.id, PROCESSED, now);
-    const inserted = (await this.query(
-      `INSERT INTO warmline_inbox(id, lane, state, document, channel, sent_at, forget_at) VALUES(?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO NOTHING RETURNING seq`,
-      row.id,
-      row.lane,
-      row.open ? OPEN : PARKED,
-      row.document,
-      watermark?.channel ?? null,
-      watermark?.sentAt ?? null,
-      forgetAt,
-    )) as unknown[];
-    return inserted.length > 0;
+    return this.write(() => {
+      // An id processed so long ago that it is forgotten may come again; one still remembered may not.
+      this.db.run("DELETE FROM warmline_inbox WHERE id = ? AND state = ? AND forget_at <= ?", row.id, PROCESSED, now);
+      const inserted = this.db.get(
+        `INSERT INTO warmline_inbox(id, lane, state, document, channel, sent_at, forget_at) VALUES(?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO NOTHING RETURNING seq`,
+        row.id,
+        row.lane,
+        row.open ? OPEN : PARKED,
+        row.document,
+        watermark?.channel ?? null,
+        watermark?.sentAt ?? null,
+        forgetAt,
+      );
+      return inserted !== undefined;
+    });
   }
 
   async heads(lane?: string): Promise<InboxRow[]> {
     // SQLite returns the row holding MIN(seq) for each group's bare columns.
-    const rows = (await this.query(
-      `SELECT MIN(seq) AS seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN} ${lane === undefined ? "" : "AND lane = ?"} GROUP BY lane`,
-      ...(lane === undefined ? [] : [lane]),
-    )) as SqliteInboxRow[];
+    const heads = `SELECT MIN(seq) AS seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN}`;
+    const rows =
+      lane === undefined
+        ? this.db.all<SqliteInboxRow>(`${heads} GROUP BY lane`)
+        : this.db.all<SqliteInboxRow>(`${heads} AND lane = ? GROUP BY lane`, lane);
     return rows.map(rowOf);
   }
 
   async update(row: Omit<InboxRow, "seq">): Promise<boolean> {
-    const updated = (await this.query(
-      "UPDATE warmline_inbox SET state = ?, document = ? WHERE id = ? AND state != ? RETURNING seq",
-      row.open ? OPEN : PARKED,
-      row.document,
-      row.id,
-      PROCESSED,
-    )) as unknown[];
-    return updated.length > 0;
+    const updated = await this.write(() =>
+      this.db.get(
+        "UPDATE warmline_inbox SET state = ?, document = ? WHERE id = ? AND state != ? RETURNING seq",
+        row.open ? OPEN : PARKED,
+        row.document,
+        row.id,
+        PROCESSED,
+      ),
+    );
+    return updated !== undefined;
   }
 
   async complete(id: string, now: number): Promise<void> {
-    await this.query("UPDATE warmline_inbox SET state = ?, document = '' WHERE id = ?", PROCESSED, id);
-    if (++this.completions % SQLITE_INBOX_PRUNE_EVERY !== 0) return;
-    await this.query(
-      `DELETE FROM warmline_inbox AS i WHERE state = ? AND forget_at <= ?
-         AND (channel IS NULL OR EXISTS (SELECT 1 FROM warmline_inbox AS j WHERE j.channel = i.channel AND j.sent_at > i.sent_at))`,
-      PROCESSED,
-      now,
-    );
+    const prune = ++this.completions % SQLITE_INBOX_PRUNE_EVERY === 0;
+    await this.write(() => {
+      this.db.run("UPDATE warmline_inbox SET state = ?, document = '' WHERE id = ?", PROCESSED, id);
+      if (!prune) return;
+      this.db.run(
+        `DELETE FROM warmline_inbox AS i WHERE state = ? AND forget_at <= ?
+           AND (channel IS NULL OR EXISTS (SELECT 1 FROM warmline_inbox AS j WHERE j.channel = i.channel AND j.sent_at > i.sent_at))`,
+        PROCESSED,
+        now,
+      );
+    });
   }
 
   async list(): Promise<InboxRow[]> {
-    const rows = (await this.query(
-      "SELECT seq, id, lane, state, document FROM warmline_inbox WHERE state != ? ORDER BY seq",
-      PROCESSED,
-    )) as SqliteInboxRow[];
-    return rows.map(rowOf);
+    return this.db
+      .all<SqliteInboxRow>("SELECT seq, id, lane, state, document FROM warmline_inbox WHERE state != ? ORDER BY seq", PROCESSED)
+      .map(rowOf);
   }
 
   async watermark(channel: string): Promise<number | undefined> {
-    const rows = (await this.query("SELECT MAX(sent_at) AS at FROM warmline_inbox WHERE channel = ?", channel)) as {
-      at: number | null;
-    }[];
-    const at = rows[0]?.at;
+    const at = this.db.get<{ at: number | null }>("SELECT MAX(sent_at) AS at FROM warmline_inbox WHERE channel = ?", channel)?.at;
     return at === null || at === undefined ? undefined : Number(at);
   }
 

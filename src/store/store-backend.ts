@@ -2,12 +2,34 @@ import type { Keyv } from "keyv";
 import type { TeamQueueCounts } from "../ports/conversation-store.js";
 import type { ConversationIndexEntry } from "./conversation-index.js";
 
-/** A conversation document as keyv serialises it, with the index entries derived from it. */
+/**
+ * A conversation write: its hot record (the document without its transcript, as keyv serialises
+ * it), the index entries derived from it, and only the transcript entries that changed.
+ */
 export interface ConversationWrite {
   id: string;
-  /** keyv's serialised record (`{"value":…}`), so keyv reads it back like any value it wrote. */
+  /** The stored version (expectedVersion + 1, or 1 for a new conversation). */
+  version: number;
+  /** keyv's serialised record (`{"value":…}`) of the conversation without its transcript, so keyv reads it back like any value it wrote. */
   document: string;
   index: ConversationIndexEntry;
+  transcript: TranscriptWrite;
+}
+
+/** The transcript entries a write stores: each one a row (SQLite) or list item (Redis) of its own. */
+export interface TranscriptWrite {
+  /** The transcript's length after the write; entries at or past it are deleted. */
+  length: number;
+  /** New or changed entries, as JSON, by position (ascending). */
+  changed: { position: number; entry: string }[];
+  /** Every entry is in `changed`: delete the stored ones first (a new conversation, or nothing to diff against). */
+  replace: boolean;
+}
+
+/** A conversation's stored transcript entries (JSON, in order), read in one atomic step with the version they belong to. */
+export interface StoredTranscript {
+  version: number;
+  entries: string[];
 }
 
 /**
@@ -24,16 +46,20 @@ export interface StoreBackend {
   readonly remedy: string;
   /** The keyv key of a conversation document. */
   documentKey(conversationId: string): string;
-  /** Writes the document and its index entries if no document has this id. False if one does. */
+  /** The stored version of the conversation: one small read, to tell whether a cached copy is current. */
+  storedVersion(conversationId: string): Promise<number | undefined>;
+  /** The conversation's transcript entries, undefined when it has none stored apart (not stored, or written before they were). */
+  loadTranscript(conversationId: string): Promise<StoredTranscript | undefined>;
+  /** Writes the document, its transcript and its index entries if no document has this id. False if one does. */
   insert(write: ConversationWrite): Promise<boolean>;
   /**
-   * Writes the document and its index entries if the stored version equals expectedVersion, appending
+   * Writes the document, its transcript changes and its index entries if the stored version equals expectedVersion, appending
    * the write's outbox items (the transactional outbox) and audit events in the same atomic step.
    * A lost compare-and-set writes none of them.
    */
   compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean>;
   /**
-   * Deletes the document, its index entries, its audit events and its outbox lane. With `staleBefore`, deletes only
+   * Deletes the document, its transcript, its index entries, its audit events and its outbox lane. With `staleBefore`, deletes only
    * if the conversation is still not open and was last updated before it (a purge must not race a write).
    */
   remove(conversationId: string, staleBefore?: number): Promise<boolean>;

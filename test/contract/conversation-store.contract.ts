@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/domain/audit.js";
-import type { Conversation } from "../../src/domain/conversation.js";
+import type { Conversation, TranscriptEntry } from "../../src/domain/conversation.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/ports/clock.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
@@ -8,6 +8,7 @@ import {
   BASE_TIME,
   buildConversation,
   buildCustomerAddress,
+  buildEscalation,
   buildTranscriptEntry,
   queuedIn,
   transferredTo,
@@ -152,6 +153,77 @@ export function runConversationStoreContract(name: string, factory: (context: Co
         expect(winners).toHaveLength(1);
         expect(await store.get(conversation.id)).toEqual(winners[0]);
         expect(winners[0]!.version).toBe(2);
+      });
+    });
+
+    describe("transcript", () => {
+      it("stores entries added, changed in place, and removed, whatever the caller passes in", async () => {
+        const conversation = await created();
+        const [first, second] = conversation.transcript as [TranscriptEntry, TranscriptEntry];
+        const added = await update(conversation, {
+          ...conversation,
+          transcript: [...conversation.transcript, buildTranscriptEntry({ author: "agent", text: "On it." })],
+        });
+        expect(await store.get(conversation.id)).toEqual(added);
+        const loaded = (await store.get(conversation.id))!;
+        // A copy equal to the stored entry, and a changed copy of another: only the latter changes anything.
+        const delivered = { ...loaded.transcript[2]!, delivery: "read" as const };
+        const changed = await update(loaded, { ...loaded, transcript: [{ ...first }, second, delivered] });
+        expect(await store.get(conversation.id)).toEqual(changed);
+        const shortened = await update(changed, { ...changed, transcript: [delivered] });
+        expect(await store.get(conversation.id)).toEqual(shortened);
+        const emptied = await update(shortened, { ...shortened, transcript: [] });
+        expect(await store.get(conversation.id)).toEqual(emptied);
+        const refilled = await update(emptied, { ...emptied, transcript: [first, second] });
+        expect(await store.get(conversation.id)).toEqual(refilled);
+      });
+
+      it("hands out copies: changing what a read returned changes nothing stored", async () => {
+        const conversation = await created();
+        const read = (await store.get(conversation.id))!;
+        read.state = "resolved";
+        read.customer.name = "Mallory";
+        read.transcript.push(buildTranscriptEntry({ text: "never stored" }));
+        read.escalations.push(buildEscalation());
+        // Entries are shared between copies, so they are frozen: an entry is replaced, never changed in place.
+        expect(() => {
+          (read.transcript[0] as TranscriptEntry).text = "rewritten";
+        }).toThrow(TypeError);
+        expect(await store.get(conversation.id)).toEqual(conversation);
+      });
+
+      it("sees a write another instance made after this one read the conversation", async (context) => {
+        if (fixture.reopen === undefined) {
+          context.skip(`${name} is one process's memory`);
+          return;
+        }
+        const conversation = await created();
+        expect(await store.get(conversation.id)).toEqual(conversation);
+        const other = await fixture.reopen();
+        unclosed.add(other);
+        const elsewhere = (await other.compareAndSet(
+          { ...conversation, transcript: [...conversation.transcript, buildTranscriptEntry({ text: "from the other instance" })] },
+          conversation.version,
+        ))!;
+        expect(elsewhere).toBeDefined();
+        expect(await store.get(conversation.id)).toEqual(elsewhere);
+        // And this instance's next write builds on it.
+        const here = await update(elsewhere, {
+          ...elsewhere,
+          transcript: [...elsewhere.transcript, buildTranscriptEntry({ text: "here" })],
+        });
+        expect(await other.get(conversation.id)).toEqual(here);
+        expect(await store.compareAndSet({ ...conversation, botMisses: 3 }, conversation.version)).toBeUndefined();
+      });
+
+      it("keeps a long transcript intact when entries are appended one write at a time", async () => {
+        let current = await created({ transcript: [] });
+        for (let i = 0; i < 30; i++) {
+          const entry = buildTranscriptEntry({ text: `:message ${i}`, at: BASE_TIME + i });
+          current = await update(current, { ...current, transcript: [...current.transcript, entry], updatedAt: BASE_TIME + i });
+        }
+        expect(await store.get(current.id)).toEqual(current);
+        expect((await store.listOpen()).concat(await store.listSince(0)).find((c) => c.id === current.id)).toEqual(current);
       });
     });
 

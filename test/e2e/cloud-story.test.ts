@@ -45,7 +45,8 @@ describe.each<SandboxTransport>(["http", "socket"])("the story over the WhatsApp
     await s.handle.idle();
     expect(s.api.reactionsOn(RETENTION, replyTs)).toEqual(["eyes"]);
     const [conversation] = await s.handle.store.listSince(0);
-    expect(conversation!.transcript.find((e) => e.channelMessageId === reply.id)?.delivery).toBe("read");
+    // Statuses come back under the tag the send carried (the outbox item's), not Meta's message id.
+    expect(conversation!.transcript.find((e) => e.channelMessageId === reply.callbackData)?.delivery).toBe("read");
 
     // The customer's answer is posted once, however often Meta delivers the webhook.
     const { messageId } = await graph.customerSays(CUSTOMER, "thanks, but please cancel it");

@@ -128,7 +128,8 @@ const CORE_BOUNDARIES: CoreBoundary[] = [
   },
   {
     folder: "src/store",
-    packages: ["node:", "keyv", "@keyv/"],
+    // better-sqlite3: the SQLite driver where Node has no node:sqlite (src/store/sqlite-driver.ts).
+    packages: ["node:", "keyv", "@keyv/", "better-sqlite3"],
     reaches: ["src/store/", "src/ports/", "src/domain/", "src/config/"],
     typesFrom: [],
     why: "storage backends implement the ConversationStore port; the engine and channels never reach them directly",

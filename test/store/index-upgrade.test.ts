@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KeyvSqlite } from "@keyv/sqlite";
 import { createClient } from "@keyv/redis";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Conversation } from "../../src/domain/conversation.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { createRedisStore } from "../../src/store/redis-store.js";
+import { openSqliteConnection } from "../../src/store/sqlite-driver.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
 import { BASE_TIME, buildConversation, queuedIn } from "../contract/conversation-factory.js";
 import { deleteRedisNamespace } from "../helpers/redis-namespace.js";
@@ -44,14 +44,14 @@ describe("re-indexing data stored before the queue index", () => {
     await first.close();
 
     // As the file was before: no queue columns, no queue indexes, no team counts.
-    const raw = new KeyvSqlite({ uri: `sqlite://${file}` });
-    for (const trigger of ["insert", "delete", "update"]) await raw.query(`DROP TRIGGER warmline_team_count_${trigger}`);
-    await raw.query("DROP TABLE warmline_team_count");
+    const raw = await openSqliteConnection(file, { busyTimeoutMs: 5000 });
+    for (const trigger of ["insert", "delete", "update"]) raw.exec(`DROP TRIGGER warmline_team_count_${trigger}`);
+    raw.exec("DROP TABLE warmline_team_count");
     for (const index of ["warmline_conversation_due", "warmline_conversation_team", "warmline_conversation_claims"])
-      await raw.query(`DROP INDEX ${index}`);
+      raw.exec(`DROP INDEX ${index}`);
     for (const column of ["state", "team", "queued_at", "timers_due_at", "claim_team", "claimed_at", "claim_wait_ms"])
-      await raw.query(`ALTER TABLE warmline_conversation DROP COLUMN ${column}`);
-    await raw.close();
+      raw.exec(`ALTER TABLE warmline_conversation DROP COLUMN ${column}`);
+    raw.close();
 
     const upgraded = await createSqliteStore({ file });
     cleanups.unshift(() => upgraded.close());

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { isWarmlineError, type WarmlineError } from "../../src/domain/errors.js";
+import { isWarmlineError } from "../../src/domain/errors.js";
 import type { InboundCustomerMessage } from "../../src/ports/customer-channel.js";
 import type { FakeGraphErrorCode } from "../../src/sandbox/fake-graph-api.js";
-import { type CloudHarness, startCloudHarness } from "../helpers/cloud-harness.js";
+import { type CloudHarness, failureOf, startCloudHarness } from "../helpers/cloud-harness.js";
 
 const CUSTOMER = { phone: "447700900123", name: "Maria" };
 const ADDRESS = "whatsapp:447700900123@c.us";
@@ -25,12 +25,6 @@ async function started(options: { now?: number } = {}) {
   });
   return { ...harness, received, problems };
 }
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => error as WarmlineError,
-  );
 
 describe("Cloud API outbound", () => {
   it("splits a long text at 4,096 characters and returns the first message's id", async () => {
@@ -70,18 +64,11 @@ describe("Cloud API outbound", () => {
     expect(api.sent[0]!.media?.data.equals(data)).toBe(true);
   });
 
-  it("marks the customer's last message as read when answering", async () => {
-    const { api, channel } = await started();
-    const { messageId } = await api.customerSays(CUSTOMER, "hello?");
-    await channel.send({ address: ADDRESS, text: "Hi!" });
-    expect(api.readReceipts).toEqual([messageId]);
-  });
-
   it("refuses free text once the customer last wrote 24 hours ago, without calling Meta; a template still goes", async () => {
     const now = Date.UTC(2026, 0, 2);
     const { api, channel } = await started({ now });
     const before = api.requests.length;
-    const err = await failure(channel.send({ address: ADDRESS, text: "still there?", customerLastWroteAt: now - 25 * HOUR }));
+    const err = await failureOf(channel.send({ address: ADDRESS, text: "still there?", customerLastWroteAt: now - 25 * HOUR }));
     expect(isWarmlineError(err, "window_closed")).toBe(true);
     expect(api.requests.length).toBe(before);
     await channel.send({ address: ADDRESS, text: "fine", customerLastWroteAt: now - 23 * HOUR });
@@ -114,7 +101,7 @@ describe("Cloud API errors, as the outbox understands them", () => {
   it.each(cases)("Meta's %i is retried as %s", async (code, retry, retryAfterMs) => {
     const { api, channel } = await started();
     api.failNext(code);
-    const err = await failure(channel.send({ address: ADDRESS, text: "hi" }));
+    const err = await failureOf(channel.send({ address: ADDRESS, text: "hi" }));
     expect(err?.delivery).toEqual({ retry, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
     expect(err?.message).toMatch(/\(\d+\)/);
   });
@@ -122,14 +109,14 @@ describe("Cloud API errors, as the outbox understands them", () => {
   it("131047 is the closed window", async () => {
     const { api, channel } = await started();
     api.failNext(131047);
-    expect(isWarmlineError(await failure(channel.send({ address: ADDRESS, text: "hi" })), "window_closed")).toBe(true);
+    expect(isWarmlineError(await failureOf(channel.send({ address: ADDRESS, text: "hi" })), "window_closed")).toBe(true);
   });
 
   it("an expired token stops sending, is reported to the operators once, and sending resumes once it works", async () => {
     const { api, channel, problems } = await started();
     api.expireToken();
     for (let i = 0; i < 2; i++) {
-      const err = await failure(channel.send({ address: ADDRESS, text: "hi" }));
+      const err = await failureOf(channel.send({ address: ADDRESS, text: "hi" }));
       expect(isWarmlineError(err, "channel_unavailable")).toBe(true);
     }
     expect(channel.isReady()).toBe(false);

@@ -86,7 +86,7 @@ describe("the Cloud API webhook and durability", () => {
 
   it("hands a redelivered message on once when its id is remembered in the store", async () => {
     const store = await createMemoryStore();
-    const { api, received } = await started({ seen: store });
+    const { api, received } = await started({ store });
     const { messageId } = await api.customerSays(CUSTOMER, "hello");
     expect(await api.redeliver(messageId)).toBe(200);
     expect(await api.redeliver(messageId)).toBe(200);

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSqliteConnection, type SqliteConnection } from "../../src/store/sqlite-driver.js";
+import { SqliteGroupCommit } from "../../src/store/sqlite-group-commit.js";
+
+/** A real connection that also records the transaction statements it was given. */
+function recording(connection: SqliteConnection): SqliteConnection & { transactionLog: string[] } {
+  const transactionLog: string[] = [];
+  return Object.assign(Object.create(connection) as SqliteConnection, {
+    transactionLog,
+    exec(sql: string) {
+      transactionLog.push(sql);
+      connection.exec(sql);
+    },
+  });
+}
+
+describe("SqliteGroupCommit", () => {
+  let directory: string;
+  let file: string;
+  let writer: SqliteConnection;
+  let reader: SqliteConnection;
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), "warmline-group-commit-"));
+    file = join(directory, "group.db");
+    writer = await openSqliteConnection(file, { busyTimeoutMs: 1000 });
+    writer.exec("CREATE TABLE t(id TEXT PRIMARY KEY)");
+    reader = await openSqliteConnection(file, { busyTimeoutMs: 1000 });
+  });
+
+  afterEach(() => {
+    writer.close();
+    reader.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const ids = () => reader.all<{ id: string }>("SELECT id FROM t ORDER BY id").map((row) => row.id);
+
+  it("commits the writes issued in one tick in one transaction, and each caller learns its own result", async () => {
+    const connection = recording(writer);
+    const commits = new SqliteGroupCommit(connection);
+    const results = await Promise.all(["a", "b", "c"].map((id) => commits.run(() => connection.run("INSERT INTO t(id) VALUES(?)", id))));
+    expect(results).toEqual([1, 1, 1]);
+    expect(connection.transactionLog.filter((sql) => sql.startsWith("BEGIN"))).toHaveLength(1);
+    expect(connection.transactionLog.filter((sql) => sql === "COMMIT")).toHaveLength(1);
+    expect(ids()).toEqual(["a", "b", "c"]);
+  });
+
+  it("undoes only the write that failed, and rejects only its caller", async () => {
+    const commits = new SqliteGroupCommit(writer);
+    const settled = await Promise.allSettled([
+      commits.run(() => writer.run("INSERT INTO t(id) VALUES(?)", "a")),
+      commits.run(() => {
+        writer.run("INSERT INTO t(id) VALUES(?)", "half-done");
+        return writer.run("INSERT INTO t(id) VALUES(?)", "a");
+      }),
+      commits.run(() => writer.run("INSERT INTO t(id) VALUES(?)", "b")),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect(ids()).toEqual(["a", "b"]);
+  });
+
+  it("leaves nothing of a lone write that failed", async () => {
+    const commits = new SqliteGroupCommit(writer);
+    const failed = commits.run(() => {
+      writer.run("INSERT INTO t(id) VALUES(?)", "half-done");
+      throw new Error("the write gave up");
+    });
+    await expect(failed).rejects.toThrow("the write gave up");
+    expect(ids()).toEqual([]);
+    await commits.run(() => writer.run("INSERT INTO t(id) VALUES(?)", "after"));
+    expect(ids()).toEqual(["after"]);
+  });
+
+  it("settles a caller only once its write is visible to another connection", async () => {
+    const commits = new SqliteGroupCommit(writer);
+    const seen = await commits.run(() => writer.run("INSERT INTO t(id) VALUES(?)", "a")).then(() => ids());
+    expect(seen).toEqual(["a"]);
+  });
+
+  it("rejects every write of the batch when the transaction cannot start", async () => {
+    const commits = new SqliteGroupCommit(writer);
+    const pending = [commits.run(() => 1), commits.run(() => 2)];
+    writer.close();
+    for (const write of pending) await expect(write).rejects.toThrow();
+    writer = await openSqliteConnection(file, { busyTimeoutMs: 1000 });
+  });
+});
