@@ -30,10 +30,26 @@ export function matchControlKeyword(text: string, keywords: KeywordsConfig): Con
 export function matchControlKeywordWithLanguage(text: string, keywords: KeywordsConfig): ControlKeywordMatch | undefined {
   const typed = normalizeKeyword(text);
   if (typed === "") return undefined;
-  for (const kind of CONTROL_KEYWORDS) {
-    for (const [language, words] of Object.entries(keywords)) {
-      if (words[kind].some((keyword) => normalizeKeyword(keyword) === typed)) return { kind, language };
-    }
+  const match = matchesOf(keywords).get(typed);
+  return match && { ...match };
+}
+
+/** Each table's words, normalized once: tables are fixed for an engine's life and read on every customer message. */
+const MATCHES = new WeakMap<KeywordsConfig, ReadonlyMap<string, ControlKeywordMatch>>();
+
+/** A table's normalized words and what each means: the first kind, then the first language, that has it. */
+function matchesOf(keywords: KeywordsConfig): ReadonlyMap<string, ControlKeywordMatch> {
+  let matches = MATCHES.get(keywords);
+  if (matches === undefined) {
+    const built = new Map<string, ControlKeywordMatch>();
+    for (const kind of CONTROL_KEYWORDS)
+      for (const [language, words] of Object.entries(keywords))
+        for (const word of words[kind]) {
+          const normalized = normalizeKeyword(word);
+          if (!built.has(normalized)) built.set(normalized, { kind, language });
+        }
+    matches = built;
+    MATCHES.set(keywords, matches);
   }
-  return undefined;
+  return matches;
 }

@@ -168,8 +168,13 @@ class LexiconBuilder {
   readonly exact = new Map<string, number>();
   readonly prefixes = new Map<string, number>();
   readonly prefixLengths = new Set<number>();
-  /** One-edit candidates by deletion key. */
-  readonly fuzzy = new Map<string, { word: string; id: number }[]>();
+  /** Exact terms' words by term id (other ids have none). */
+  readonly words: string[] = [];
+  /**
+   * One-edit candidates by deletion key, as term ids: a lone id as itself (most keys have one), else a
+   * list. Tens of thousands of keys: a list each would hold most of the lexicon's memory.
+   */
+  readonly fuzzy = new Map<string, number | number[]>();
   /** Words long enough for two typos, by first letter: few enough to compare one by one. */
   readonly longWords = new Map<string, { word: string; id: number }[]>();
   readonly substrings = new Map<string, SubstringTerm[]>();
@@ -191,6 +196,7 @@ class LexiconBuilder {
     this.termIds.set(key, id);
     if (kind === "exact") {
       this.exact.set(text, id);
+      this.words[id] = text;
       this.fuzzyWords.push({ word: text, id });
     } else if (kind === "prefix") {
       this.prefixes.set(text, id);
@@ -264,9 +270,8 @@ class LexiconBuilder {
       const allowance = typoAllowance(word);
       if (allowance === 0 || /\p{N}/u.test(word)) continue;
       for (const key of deletions(word)) {
-        const list = this.fuzzy.get(key) ?? [];
-        list.push({ word, id });
-        this.fuzzy.set(key, list);
+        const held = this.fuzzy.get(key);
+        this.fuzzy.set(key, held === undefined ? id : typeof held === "number" ? [held, id] : [...held, id]);
       }
       if (allowance < 2) continue;
       const long = this.longWords.get(word[0]!) ?? [];
@@ -275,6 +280,9 @@ class LexiconBuilder {
     }
   }
 }
+
+const idsOf = (held: number | readonly number[] | undefined): readonly number[] =>
+  held === undefined ? [] : typeof held === "number" ? [held] : held;
 
 function resolveToken(builder: LexiconBuilder, token: string): number[] {
   const found = new Set<number>();
@@ -288,7 +296,9 @@ function resolveToken(builder: LexiconBuilder, token: string): number[] {
   // A known word, a common word or a short one is never read as a typo of another word.
   const fuzzyAllowed = exact === undefined && token.length >= FUZZY_MIN_TOKEN && !builder.common.has(token) && !/\p{N}/u.test(token);
   if (fuzzyAllowed) {
-    const candidates = [...deletions(token)].flatMap((key) => builder.fuzzy.get(key) ?? []);
+    const candidates = [...deletions(token)].flatMap((key) =>
+      idsOf(builder.fuzzy.get(key)).map((id) => ({ word: builder.words[id]!, id })),
+    );
     if (token.length >= TWO_EDIT_MIN_TOKEN) candidates.push(...(builder.longWords.get(token[0]!) ?? []));
     for (const { word, id } of candidates) {
       if (found.has(id)) continue;
@@ -323,6 +333,11 @@ function compileNegation(sources: readonly SignalLexiconSource[], options: Compi
   };
 }
 
+/** Copies each list to its exact size: a list grown by push keeps room for 17, and there are thousands of them. */
+function compactLists<K, V>(index: Map<K, V[]>): void {
+  for (const [key, list] of index) index.set(key, list.slice());
+}
+
 /** Compiles every source into one lexicon; call once at start-up (or per config), never per message. */
 export function compileSignalLexicon(sources: readonly SignalLexiconSource[], options: CompileOptions = {}): SignalLexicon {
   const builder = new LexiconBuilder();
@@ -339,6 +354,9 @@ export function compileSignalLexicon(sources: readonly SignalLexiconSource[], op
     for (const word of source.contactWords ?? []) for (const id of builder.terms(word).slice(0, 1)) builder.contactTerms.add(id);
   }
   builder.buildFuzzyIndex();
+  compactLists(builder.phrasesByFirstTerm);
+  compactLists(builder.combosByTerm);
+  compactLists(builder.substrings);
   const cache = new Map<string, readonly number[]>();
   return {
     sources: sources.map((source) => source.source),

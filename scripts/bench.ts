@@ -1,100 +1,72 @@
-// npm run bench [-- --conversations 200 --store sqlite|memory]
-// Engine throughput, latency and memory: customer turns through the real engine, assistant and
-// store, with the simulation channels standing in for WhatsApp and Slack.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// npm run bench [-- --scenario relay-100 --scenario handoffs --seconds 10 --quick]
+// The open-loop relay benchmark: Warmline (SQLite, memory, Redis) against a bare-Bolt floor on the
+// same fakes, interleaved in one run. scripts/bench/ holds the parts; the README's "Benchmark"
+// section says what each figure means.
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { createSimulationChannels } from "../channels/simulation/simulation-channels.js";
-import { createAssistantFromConfig } from "../src/assistant/from-config.js";
-import { loadConfigFile } from "../src/config/load-config.js";
-import { createEngine } from "../src/engine/engine.js";
-import { createSilentLogger } from "../src/logging.js";
-import { SHIPPED_CONFIG_FILE } from "../src/paths.js";
-import type { WarmlineStore } from "../src/ports/outbox.js";
-import { createMemoryStore } from "../src/store/memory-store.js";
-import { createSqliteStore } from "../src/store/sqlite-store.js";
+import { readEnvironment } from "../src/config/environment.js";
+import { formatLoad, formatTable } from "./bench/report.js";
+import type { BenchTarget } from "./bench/protocol.js";
+import { type BenchRecord, runBench, SCENARIOS, type ScenarioName, TARGETS } from "./bench/scenarios.js";
 
-const USAGE = "Usage: npm run bench [-- --conversations 200 --store sqlite|memory]";
+const USAGE = `Usage: npm run bench [-- --scenario <name> --target <name> (both repeatable; default all) --seconds 10 --quick]
+Scenarios: ${SCENARIOS.join(", ")}
+Targets: ${TARGETS.join(", ")} (redis needs REDIS_URL)`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
 let parsed;
 try {
   parsed = parseArgs({
-    options: { conversations: { type: "string", default: "200" }, store: { type: "string", default: "sqlite" } },
+    options: {
+      scenario: { type: "string", multiple: true },
+      target: { type: "string", multiple: true },
+      seconds: { type: "string" },
+      quick: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
   });
 } catch (error) {
-  console.error(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, ".")}\n\n${USAGE}`);
-  process.exit(2);
+  fail((error as Error).message.replace(/\. To specify a positional argument.*$/s, "."));
 }
 const { values } = parsed;
-const conversations = Number(values.conversations);
-// Refused rather than guessed: a bench that quietly ran something else would report the wrong figures.
-const problems = [
-  ...(Number.isInteger(conversations) && conversations > 0
-    ? []
-    : [`--conversations must be a whole number above 0, e.g. 200 (got "${values.conversations}")`]),
-  ...(values.store === "sqlite" || values.store === "memory" ? [] : [`--store must be sqlite or memory (got "${values.store}")`]),
-];
-if (problems.length > 0) {
-  console.error(`${problems.join("\n")}\n\n${USAGE}`);
-  process.exit(2);
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
-const SCRIPT = [
-  "hi there",
-  "where is my order 100298?",
-  "and when will it arrive?",
-  "I want to cancel order 100311",
-  "thanks, I'll wait for someone",
-];
+/** Names not in `known`, refused rather than guessed: a bench that quietly ran something else would report the wrong figures. */
+function refuseUnknown(what: string, given: string[] | undefined, known: readonly string[]): void {
+  const unknown = (given ?? []).filter((name) => !known.includes(name));
+  if (unknown.length > 0) fail(`Unknown ${what} ${unknown.map((n) => `"${n}"`).join(", ")}: pick from the list below`);
+}
+refuseUnknown("scenario", values.scenario, SCENARIOS);
+refuseUnknown("target", values.target, TARGETS);
+const seconds = Number(values.seconds ?? (values.quick ? "1" : "10"));
+if (!(seconds > 0 && seconds <= 600)) fail(`--seconds must be a number above 0 and at most 600, e.g. 10 (got "${values.seconds}")`);
 
-const config = loadConfigFile(SHIPPED_CONFIG_FILE);
-const dir = mkdtempSync(join(tmpdir(), "warmline-bench-"));
-const store: WarmlineStore =
-  values.store === "memory" ? await createMemoryStore() : await createSqliteStore({ file: join(dir, "bench.sqlite") });
-const assistant = await createAssistantFromConfig(config);
-const { customers, workspace } = createSimulationChannels();
-const engine = createEngine({
-  config,
-  store,
-  assistant,
-  customers,
-  workspace,
-  clock: { now: () => Date.now() },
-  logger: createSilentLogger(),
-});
-
-const rssBefore = process.memoryUsage().rss;
-const latencies: number[] = [];
-const started = performance.now();
-let id = 0;
-// Conversations run concurrently, each one's turns in order, as real traffic would.
-await Promise.all(
-  Array.from({ length: conversations }, async (_, n) => {
-    for (const text of SCRIPT) {
-      const t0 = performance.now();
-      await engine.handleInboundMessage({
-        messageId: `b${++id}`,
-        address: `bench:${n}`,
-        channel: "bench",
-        phone: `+1555${String(n).padStart(7, "0")}`,
-        text,
-        receivedAt: Date.now(),
-      });
-      latencies.push(performance.now() - t0);
-    }
-  }),
-);
-const elapsed = performance.now() - started;
-latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
-const memory = process.memoryUsage();
-
-console.log(
-  `store: ${values.store}; ${conversations} concurrent conversations × ${SCRIPT.length} customer turns = ${latencies.length} turns`,
-);
-console.log(`throughput: ${Math.round(latencies.length / (elapsed / 1000))} turns/s (${elapsed.toFixed(0)} ms)`);
-console.log(`turn latency: p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms`);
-console.log(
-  `memory: rss ${(memory.rss / 1e6).toFixed(0)} MB (+${((memory.rss - rssBefore) / 1e6).toFixed(0)} MB during the run), heap used ${(memory.heapUsed / 1e6).toFixed(0)} MB`,
-);
-await store.close();
-rmSync(dir, { recursive: true, force: true });
+const redisUrl = readEnvironment().REDIS_URL || undefined;
+const records: BenchRecord[] = [];
+const loadAtStart = loadavg();
+console.error(`bench: load average ${formatLoad(loadAtStart)} at start${values.quick ? " (quick: tiny sizes)" : ""}`);
+try {
+  await runBench({
+    scenarios: (values.scenario as ScenarioName[] | undefined) ?? [...SCENARIOS],
+    targets: TARGETS.filter((target) => (values.target as BenchTarget[] | undefined)?.includes(target) ?? true),
+    seconds,
+    quick: values.quick,
+    ...(redisUrl ? { redisUrl } : {}),
+    onRecord(record) {
+      records.push(record);
+      console.log(JSON.stringify(record));
+    },
+    onNote: (note) => console.error(`bench: ${note}`),
+  });
+} catch (error) {
+  console.error(`bench: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+}
+console.log(`\n${formatTable(records)}\n`);
+console.log(`load average (1, 5, 15 min): ${formatLoad(loadAtStart)} at start, ${formatLoad(loadavg())} at end`);

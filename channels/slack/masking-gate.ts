@@ -70,8 +70,23 @@ export interface SlackMaskingGate {
   rememberRegion(channel: string, threadTs: string, region: string | undefined): void;
 }
 
+/** Masked strings the gate remembers: a post carries its text twice (text and blocks), and a card update resends the card. */
+const MASKED_CACHE_SIZE = 256;
+
 export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
   const regions = new Map<string, string>();
+  const masked = new Map<string, string>();
+  /** maskMrkdwn (or maskPii for plain text), remembered: the same string under the same region masks the same way. */
+  const maskCached = (text: string, mask: MaskOptions, plain: boolean): string => {
+    const key = `${mask.region ?? ""}\u0000${plain ? "p" : "m"}\u0000${text}`;
+    let result = masked.get(key);
+    if (result === undefined) {
+      result = plain ? maskPii(text, mask) : maskMrkdwn(text, mask);
+      if (masked.size >= MASKED_CACHE_SIZE) masked.delete(masked.keys().next().value!);
+      masked.set(key, result);
+    }
+    return result;
+  };
   const gate: SlackMaskingGate = {
     rememberRegion(channel, threadTs, region) {
       if (region) regions.set(`${channel}:${threadTs}`, region);
@@ -91,8 +106,9 @@ export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
     const mask = region ? { ...options, region } : options;
     for (const [key, value] of [...form.entries()]) {
       if (typeof value !== "string") continue;
-      if (READABLE_KEYS.has(key)) form.set(key, maskMrkdwn(value, mask));
-      else if (JSON_KEYS.has(key)) form.set(key, JSON.stringify(maskJson(parseJson(value), mask, false)));
+      if (READABLE_KEYS.has(key)) form.set(key, maskCached(value, mask, false));
+      else if (JSON_KEYS.has(key))
+        form.set(key, JSON.stringify(maskJson(parseJson(value), (text, plain) => maskCached(text, mask, plain), false)));
     }
     return form;
   }
@@ -123,9 +139,12 @@ export function maskMrkdwn(text: string, mask: MaskOptions): string {
   return out + maskPii(text.slice(copied), mask);
 }
 
-/** Walks Block Kit, views and file lists: readable strings are masked (plain_text has no Slack tokens to keep). */
-function maskJson(value: unknown, mask: MaskOptions, readable: boolean, plain = false): unknown {
-  if (typeof value === "string") return readable ? (plain ? maskPii(value, mask) : maskMrkdwn(value, mask)) : value;
+/** Masks one readable string: `plain` for plain_text, which has no Slack tokens to keep. */
+type MaskString = (text: string, plain: boolean) => string;
+
+/** Walks Block Kit, views and file lists: readable strings are masked. */
+function maskJson(value: unknown, mask: MaskString, readable: boolean, plain = false): unknown {
+  if (typeof value === "string") return readable ? mask(value, plain) : value;
   if (Array.isArray(value)) return value.map((item) => maskJson(item, mask, readable, plain));
   if (typeof value !== "object" || value === null) return value;
   const isPlain = (value as { type?: unknown }).type === "plain_text";

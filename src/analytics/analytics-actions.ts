@@ -4,6 +4,7 @@ import type { Escalation } from "../domain/escalation.js";
 import { WarmlineError } from "../domain/errors.js";
 import { maskOptionsFor } from "../domain/pii.js";
 import { buildContextPackage, mainIntent } from "../engine/context-package.js";
+import { draftOf, sealEntries } from "../domain/conversation-draft.js";
 import type { AnalyticsActions, FeedbackResult, TranscriptView } from "../ports/analytics.js";
 import type { Clock } from "../ports/clock.js";
 import type { ConversationStore } from "../ports/conversation-store.js";
@@ -31,9 +32,10 @@ export function createAnalyticsActions({ store, clock, config, logger }: Analyti
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await store.get(conversationId);
       if (!current) return undefined;
-      const next = structuredClone(current);
+      const next = draftOf(current);
       const result = change(next);
       if (result === undefined) return { conversation: current, result: undefined as T };
+      sealEntries(next, current);
       next.updatedAt = Math.max(current.updatedAt, clock.now());
       const written = await store.compareAndSet(next, current.version);
       if (written) return { conversation: written, result };

@@ -23,10 +23,18 @@ export function phoneRegion(region: string | undefined): CountryCode | undefined
   return upper && isSupportedCountry(upper) ? upper : undefined;
 }
 
+/** Customers' countries remembered: every text of a conversation is masked in its customer's, and parsing the number is costly. */
+const REGION_CACHE_SIZE = 1000;
+const regions = new Map<string, string | undefined>();
+
 /** The country of an international number ("+33…" → "FR"), used as the default region for that customer's text. */
 export function regionOfPhone(phone: string | undefined): string | undefined {
   if (!phone) return undefined;
-  return parsePhoneNumberFromString(phone.startsWith("+") ? phone : `+${phone}`)?.country;
+  if (regions.has(phone)) return regions.get(phone);
+  const region = parsePhoneNumberFromString(phone.startsWith("+") ? phone : `+${phone}`)?.country;
+  if (regions.size >= REGION_CACHE_SIZE) regions.delete(regions.keys().next().value!);
+  regions.set(phone, region);
+  return region;
 }
 
 /** `callingCode`: the country's code when known ("1", "44", "971"); else the first two digits stand for it. */
@@ -91,10 +99,14 @@ function possibleInternational(candidate: string): string | undefined {
 /** Numbers libphonenumber could not place: national ones without a region, context-named ones, "+" runs glued to other digits. */
 export function findPhonesByShape(text: string): (TextSpan & { masked: string })[] {
   const found: (TextSpan & { masked: string })[] = [];
-  for (const m of text.matchAll(INTERNATIONAL_SHAPE)) {
-    const phone = possibleInternational(m[0]);
-    if (phone) found.push({ start: m.index, end: m.index + phone.length, masked: maskPhoneNumber(phone) });
+  if (text.includes("+")) {
+    for (const m of text.matchAll(INTERNATIONAL_SHAPE)) {
+      const phone = possibleInternational(m[0]);
+      if (phone) found.push({ start: m.index, end: m.index + phone.length, masked: maskPhoneNumber(phone) });
+    }
   }
+  // The national and context shapes need nine digits; most lines have fewer, and these patterns are slow to scan.
+  if ((text.match(/\d/g)?.length ?? 0) < MIN_NATIONAL_DIGITS) return found;
   const national = [...text.matchAll(NATIONAL_SHAPE)].filter((m) => {
     const digits = m[0].replace(/\D/g, "").length;
     return digits >= MIN_NATIONAL_DIGITS && digits <= MAX_PHONE_DIGITS;

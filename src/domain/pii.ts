@@ -35,24 +35,42 @@ interface Claim extends TextSpan {
 
 const overlaps = (a: TextSpan, claims: readonly Claim[]) => claims.some((c) => a.start < c.end && c.start < a.end);
 
+/** Adds the spans `found` that no earlier detector claimed to `claims`; returns `view` with them blanked out. */
+function claim(view: string, claims: Claim[], found: readonly Claim[]): string {
+  let blanked = view;
+  for (const span of found) {
+    if (span.end <= span.start || overlaps(span, claims)) continue;
+    claims.push(span);
+    blanked = blanked.slice(0, span.start) + CLAIMED.repeat(span.end - span.start) + blanked.slice(span.end);
+  }
+  return blanked;
+}
+
+/**
+ * What every masked kind needs: a digit (any script's, as libphonenumber reads Arabic-Indic and
+ * full-width ones) or an email's "@". Most chat lines have neither and skip the detectors.
+ */
+const MAYBE_PERSONAL = /[\p{Nd}@＠]/u;
+const ANY_DIGIT = /\p{Nd}/u;
+
 export function maskPii(text: string, options: MaskOptions): string {
+  if (!MAYBE_PERSONAL.test(text)) return text;
   const claims: Claim[] = [];
   let view = text;
-  const claim = (found: readonly Claim[]) => {
-    for (const span of found) {
-      if (span.end <= span.start || overlaps(span, claims)) continue;
-      claims.push(span);
-      view = view.slice(0, span.start) + CLAIMED.repeat(span.end - span.start) + view.slice(span.end);
-    }
-  };
-  claim([...view.matchAll(ALREADY_MASKED)].map((m) => ({ start: m.index, end: m.index + m[0].length })));
-  if (options.maskEmails) claim(findEmails(view));
-  if (options.maskIbans !== false) claim(findIbans(view));
-  claim(findKeptVisible(view));
-  if (options.maskCards) claim(findCards(view));
-  if (options.maskPhones) {
-    claim(findPhones(view, options.region));
-    claim(findPhonesByShape(view));
+  view = claim(
+    view,
+    claims,
+    [...view.matchAll(ALREADY_MASKED)].map((m) => ({ start: m.index, end: m.index + m[0].length })),
+  );
+  if (options.maskEmails) view = claim(view, claims, findEmails(view));
+  if (options.maskIbans !== false) view = claim(view, claims, findIbans(view));
+  view = claim(view, claims, findKeptVisible(view));
+  // Cards and phones are digits: once references and dates are claimed, most lines have none left to read.
+  const digitsLeft = ANY_DIGIT.test(view);
+  if (options.maskCards && digitsLeft) view = claim(view, claims, findCards(view));
+  if (options.maskPhones && digitsLeft) {
+    view = claim(view, claims, findPhones(view, options.region));
+    view = claim(view, claims, findPhonesByShape(view));
   }
   if (!claims.some((c) => c.masked !== undefined)) return text;
   let out = "";

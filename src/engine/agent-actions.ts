@@ -4,6 +4,7 @@ import type { Escalation } from "../domain/escalation.js";
 import { readAgentReply } from "../domain/internal-note.js";
 import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
 import type { AgentReply } from "../ports/inbox.js";
+import { replaceEntry } from "../domain/conversation-draft.js";
 import { templateText } from "./delivery.js";
 import type { EngineCore, Outbound } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";
@@ -167,10 +168,8 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
           duplicate = true;
           return undefined;
         }
-        if (earlier) {
-          earlier.internal = false;
-          entry.id = earlier.id;
-        } else c.transcript.push(entry);
+        const relayed = earlier ? replaceEntry(c, earlier.id, { internal: false })! : entry;
+        if (!earlier) c.transcript.push(entry);
         if (!internal) {
           currentEscalation(c)!.firstAgentReplyAt ??= clock.now();
           out.add({
@@ -178,7 +177,7 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
             address: c.customer.address,
             text: reading.text,
             attachments,
-            relay: { entryId: entry.id, workspaceRef: messageRef, escalationId: escalation!.id },
+            relay: { entryId: relayed.id, workspaceRef: messageRef, escalationId: escalation!.id },
           });
         } else if (!result.relayed) {
           out.add({ kind: "reply_notice", notice: { thread, messageRef, agentId: agent.id, reason: result.reason } });

@@ -5,6 +5,7 @@ import { currentEscalation, type Conversation, type CustomerLanguage, type Trans
 import type { AssistantTurn } from "../ports/assistant.js";
 import type { CustomerMessageChange, DeliveryUpdate, InboundCustomerMessage } from "../ports/customer-channel.js";
 import { bookCallback, queueCallback } from "./callbacks.js";
+import { replaceEntry } from "../domain/conversation-draft.js";
 import { describeError, digitsOf, type EngineCore, type RecordEntry } from "./engine-core.js";
 import { acknowledgeWhileQueued, availabilityFor, escalateInto, greeted, relayToThread } from "./handoff.js";
 import { answerSurvey, isSurveyAnswer, pendingSurveyFor, surveyAnswerKey } from "./surveys.js";
@@ -131,8 +132,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     }
 
     // The assistant sees the message as if it were already stored; nothing is written until the outcome is known.
-    const seen = structuredClone(conversation);
-    seen.transcript.push(entry);
+    const seen: Conversation = { ...conversation, transcript: [...conversation.transcript, entry] };
     let turn: AssistantTurn;
     try {
       turn = await core.assistant.respond(seen, entry.text);
@@ -174,8 +174,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
 
     const updated = await core.mutate(conversation.id, (c, out) => {
       if (!record(c)) return undefined;
-      const mine = c.transcript.find((e) => e.id === entry.id)!;
-      Object.assign(mine, { intent: signals.intent, confidence: signals.confidence, sentiment: turn.sentiment });
+      replaceEntry(c, entry.id, { intent: signals.intent, confidence: signals.confidence, sentiment: turn.sentiment });
       c.botMisses = decision.miss ? c.botMisses + 1 : 0;
       c.toolFailures = turn.actions.some((a) => a.failed) ? c.toolFailures + 1 : 0;
       if (turn.actions.length > 0) {
@@ -261,9 +260,8 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       const original = conversation?.transcript.find((e) => e.id === change.messageId);
       if (!conversation || !original) return undefined;
       await core.mutate(conversation.id, (c, out) => {
-        const e = c.transcript.find((x) => x.id === change.messageId)!;
-        if (change.kind === "edited") e.editedText = change.newText;
-        else e.deleted = true;
+        if (!replaceEntry(c, change.messageId, change.kind === "edited" ? { editedText: change.newText } : { deleted: true }))
+          return undefined;
         core.postToThread(
           c,
           out,
@@ -289,7 +287,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       const e = c.transcript.find((x) => x.id === entry.id);
       // Platforms don't promise order (a "read" may come before "delivered"): keep the furthest state.
       if (!e || (e.delivery !== undefined && DELIVERY_RANK[e.delivery] >= DELIVERY_RANK[update.state])) return undefined;
-      e.delivery = update.state;
+      replaceEntry(c, e.id, { delivery: update.state });
       out.add({ kind: "mark_delivery", messageRef: workspaceRef, state: update.state });
       if (update.state === "failed")
         core.postToThread(c, out, { kind: "delivery_failed", reason: update.error ?? "WhatsApp reported an error" });

@@ -4,7 +4,14 @@ import type { CardStatus, ThreadPost } from "../ports/agent-workspace.js";
 import type { DeliveryAttempt, OutboundCustomerMessage, OutboundTemplate, SentCustomerMessage } from "../ports/customer-channel.js";
 import type { WarmlineConfig } from "../config/schema.js";
 import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
+import { replaceEntry } from "../domain/conversation-draft.js";
 import type { EngineCore } from "./engine-core.js";
+
+/**
+ * Relays whose delivery updates may come without the customer's address: the latest this many are
+ * remembered (updates follow a send within minutes), so memory stays bounded however many were sent.
+ */
+const DELIVERY_REFS_LIMIT = 10_000;
 
 /** Sending what changes committed (called by the outbox dispatcher, in lane order), failures made visible, replay. */
 export interface Delivery {
@@ -37,7 +44,7 @@ export function createDelivery(core: EngineCore): Delivery {
           if (!sent) return;
           send = confirmedSend(item.id, sent);
         }
-        await recordSend(conversation.id, send, effect.relay);
+        await recordSend(conversation, send, effect.relay);
         return;
       }
       case "post_card": {
@@ -133,18 +140,32 @@ export function createDelivery(core: EngineCore): Delivery {
    * looks only after it), and for a relayed reply, its channel message id and the "sent" reaction.
    */
   async function recordSend(
-    conversationId: string,
+    conversation: Conversation,
     send: ConfirmedSend,
     relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
   ): Promise<void> {
-    if (relay) core.deliveryRefs.set(send.channelMessageId, { conversationId, entryId: relay.entryId });
-    await core.mutate(conversationId, (c, out) => {
+    const conversationId = conversation.id;
+    if (relay) {
+      core.deliveryRefs.set(send.channelMessageId, { conversationId, entryId: relay.entryId });
+      if (core.deliveryRefs.size > DELIVERY_REFS_LIMIT) core.deliveryRefs.delete(core.deliveryRefs.keys().next().value!);
+    }
+    // In the conversation's lane, like the agent's replies: outside it, a burst of them wins every
+    // compare-and-set against this write, and a relay that went out looks unsent.
+    await core.serializer.run(conversation.customer.address, () => recordSendChange(conversationId, send, relay));
+  }
+
+  function recordSendChange(
+    conversationId: string,
+    send: ConfirmedSend,
+    relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
+  ): Promise<Conversation | undefined> {
+    return core.mutate(conversationId, (c, out) => {
       const entry = relay ? c.transcript.find((x) => x.id === relay.entryId) : undefined;
       const relayed = entry !== undefined && entry.channelMessageId !== send.channelMessageId;
       if (c.lastCustomerSend?.key === send.key && !relayed) return undefined;
       c.lastCustomerSend = send;
       if (relayed && relay) {
-        Object.assign(entry, { channelMessageId: send.channelMessageId, delivery: "sent" });
+        replaceEntry(c, entry.id, { channelMessageId: send.channelMessageId, delivery: "sent" });
         out.add({ kind: "mark_delivery", messageRef: relay.workspaceRef, state: "sent" });
       }
       return c;

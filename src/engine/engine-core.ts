@@ -19,6 +19,7 @@ import type { Logger } from "../ports/logger.js";
 import type { NewOutboxItem, OutboxEffect, WarmlineStore } from "../ports/outbox.js";
 import type { Ticketing } from "../ports/ticketing.js";
 import { buildContextPackage } from "./context-package.js";
+import { draftOf, sealEntries } from "../domain/conversation-draft.js";
 import { createKeyedSerializer, type KeyedSerializer } from "./keyed-serializer.js";
 import { createOutboxDispatcher, type OutboxDispatcher, type OutboxDispatcherDeps } from "./outbox-dispatcher.js";
 import { fillTemplate } from "./templates.js";
@@ -79,7 +80,11 @@ export class Outbound {
   }
 }
 
-/** A change computed on the latest stored version; undefined aborts it. */
+/**
+ * A change computed on a draft of the latest stored version (draftOf): it may edit the draft, but its
+ * transcript entries are shared with the stored version and frozen, so it replaces them (replaceEntry)
+ * rather than editing them. Undefined aborts it.
+ */
 export type Change = (c: Conversation, out: Outbound) => Conversation | undefined;
 
 /** Records the inbound entry on a conversation inside a change; undefined when it is already there. */
@@ -211,8 +216,9 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await load(conversationId);
       const out = new Outbound();
-      const next = change(structuredClone(current), out);
+      const next = change(draftOf(current), out);
       if (!next) return undefined;
+      sealEntries(next, current);
       next.updatedAt = clock.now();
       setTimersDueAt(next, timersDueAt(next, next.updatedAt));
       const items: NewOutboxItem[] = out.effects.map((effect) => ({ lane: conversationId, effect }));

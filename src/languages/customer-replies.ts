@@ -128,6 +128,13 @@ export function loadCustomerReplies(options: CustomerRepliesOptions): CustomerRe
     });
   }
 
+  // The config is fixed for the engine's life: each language's survey words are normalized once, not per message.
+  const surveyWords = new Map(
+    [...byCode].map(([code, replies]) => [code, { yes: normalizedSet(replies.survey.yes), no: normalizedSet(replies.survey.no) }]),
+  );
+  /** Keyword tables by conversation language, built on first use (a few languages, read on every message). */
+  const keywordTables = new Map<string | undefined, KeywordsConfig>();
+
   return {
     languages: [...byCode.keys()],
     template(key, language) {
@@ -136,7 +143,12 @@ export function loadCustomerReplies(options: CustomerRepliesOptions): CustomerRe
       return (language?.script === "Latn" ? replies.messagesLatn[key] : undefined) ?? replies.messages[key] ?? config.messages[key];
     },
     keywordsFor(code) {
-      return keywordsFor(config.keywords, byCode, code);
+      let table = keywordTables.get(code);
+      if (table === undefined) {
+        table = deepFrozen(keywordsFor(config.keywords, byCode, code));
+        keywordTables.set(code, table);
+      }
+      return table;
     },
     keyword(kind, code) {
       const own = code === undefined ? undefined : (config.keywords[code]?.[kind][0] ?? byCode.get(code)?.keywords?.[kind][0]);
@@ -145,19 +157,27 @@ export function loadCustomerReplies(options: CustomerRepliesOptions): CustomerRe
     surveyAnswer(text, code) {
       const typed = normalizeKeyword(text);
       if (typed === "") return undefined;
-      const answersIn = (replies: LanguageReplies | undefined, answer: SurveyAnswer) =>
-        (replies?.survey[answer] ?? []).some((word) => normalizeKeyword(word) === typed);
-      const own = code === undefined ? undefined : byCode.get(code);
+      const answersIn = (words: { yes: Set<string>; no: Set<string> } | undefined, answer: SurveyAnswer) =>
+        words?.[answer].has(typed) ?? false;
+      const own = code === undefined ? undefined : surveyWords.get(code);
       for (const answer of ["yes", "no"] as const) if (answersIn(own, answer)) return answer;
       for (const answer of ["yes", "no"] as const) if (ENGLISH_SURVEY[answer].includes(typed)) return answer;
       if (code !== undefined && own) return undefined;
       // Language unknown: any language's answer, unless two languages read it oppositely.
       const readings = new Set<SurveyAnswer>();
-      for (const replies of byCode.values())
-        for (const answer of ["yes", "no"] as const) if (answersIn(replies, answer)) readings.add(answer);
+      for (const words of surveyWords.values())
+        for (const answer of ["yes", "no"] as const) if (answersIn(words, answer)) readings.add(answer);
       return readings.size === 1 ? [...readings][0] : undefined;
     },
   };
+}
+
+const normalizedSet = (words: readonly string[]) => new Set(words.map(normalizeKeyword));
+
+/** A shared table no caller may change under the others. */
+function deepFrozen<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) if (typeof inner === "object" && inner !== null) deepFrozen(inner);
+  return Object.freeze(value);
 }
 
 const KINDS: readonly ControlKeywordKind[] = ["human", "bot", "cancel", "callback", "wait"];

@@ -1,12 +1,12 @@
-import { eld } from "eld/small";
 import { tokenise } from "../../routing/text-normalize.js";
+import { sharedEldDetector } from "./eld-model.js";
 import { type KnownScript, type LanguageInfo, loadLanguageCatalog } from "./language-catalog.js";
 import { scriptOf } from "./text-script.js";
 
 /**
  * Which catalog language a customer message is written in, offline. The script narrows the
  * candidates (Thai, Hangul, Bengali, Devanagari decide alone); eld's n-gram model (shipped in its
- * package, see scripts/compare-language-id.ts) picks among the rest; cue words from
+ * package, loaded by eld-model.ts; see scripts/compare-language-id.ts) picks among the rest; cue words from
  * data/languages/<code>/language.json catch what eld doesn't know: romanized Hindi, Urdu, Bengali
  * and Arabic, Nigerian Pidgin, Indonesian (which eld reports as Malay) and Swahili. Short or
  * ambiguous text gets no answer: the conversation keeps the language it had.
@@ -117,7 +117,7 @@ export function createLanguageIdentifier(catalog: readonly LanguageInfo[] = load
    */
   function libraryGuess(text: string, candidates: readonly LanguageInfo[], cues: readonly CueHit[], hints: LanguageHints) {
     // eld's shared instance, all its languages: the scores are filtered to the candidates (a subset would copy its model).
-    const detected = eld.detect(text);
+    const detected = sharedEldDetector().detect(text);
     if (!detected.isReliable()) return undefined;
     const scores = detected.getScores();
     const ranked = candidates

@@ -75,6 +75,8 @@ export interface FakeSlackApiOptions {
   grantedScopes?: string[];
   /** When set, any other token gets invalid_auth (a bad or revoked SLACK_BOT_TOKEN). */
   validTokens?: string[];
+  /** Called with each call as it arrives, before it is answered (the bench times deliveries by it). */
+  onCall?: (call: FakeSlackCall) => void;
 }
 
 /**
@@ -442,7 +444,9 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     } else args = parseForm(text);
     const token = auth ?? (typeof args.token === "string" ? args.token : undefined);
     delete args.token;
-    api.calls.push({ method, token, args });
+    const call: FakeSlackCall = { method, token, args };
+    api.calls.push(call);
+    options.onCall?.(call);
 
     const queue = failures.get(method) ?? [];
     const index = queue.findIndex((f) => f.when === undefined || f.when(args));

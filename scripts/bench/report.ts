@@ -1,0 +1,90 @@
+/**
+ * The bench's table: one row per run, latency both ways, acks, throughput, loss, CPU and RSS, and
+ * each Warmline figure as a ratio against its reference from the same bench run: the floor, the
+ * empty store, the shortest transcript, or one instance.
+ */
+import type { BenchRecord } from "./scenarios.js";
+
+const ms = (value: number | undefined) =>
+  value === undefined || Number.isNaN(value) ? "-" : value < 10 ? value.toFixed(1) : value.toFixed(0);
+const pair = (a: number | undefined, b: number | undefined) => `${ms(a)} / ${ms(b)}`;
+const times = (value: number) => (Number.isFinite(value) ? `${value < 10 ? value.toFixed(1) : value.toFixed(0)}×` : "-");
+
+/** The worse of the two directions' p99: what a conversation feels at its slowest. */
+const worstP99 = (r: BenchRecord) =>
+  r.relay ? Math.max(r.relay.toSlack.p99, r.relay.toWhatsApp.p99) : (r.handoff?.latency.p99 ?? Number.NaN);
+
+/** What a record is compared with, and how it reads. */
+function comparison(record: BenchRecord, all: BenchRecord[]): string {
+  const same = all.filter((r) => r.scenario === record.scenario);
+  if (record.target === "floor") return "floor";
+  if (record.scenario === "instances") {
+    const one = same.find((r) => r.instances === 1);
+    return one && one !== record && record.relay && one.relay
+      ? `${times(record.relay.achievedRate / one.relay.achievedRate)} msg/s of 1`
+      : "";
+  }
+  if (record.scenario === "transcript") {
+    const shortest = same.find((r) => r.target !== "floor");
+    const floor = same.find((r) => r.target === "floor");
+    const parts = [
+      ...(floor ? [`CPU ${times(record.cpuMsPerMessage / floor.cpuMsPerMessage)} floor`] : []),
+      ...(shortest && shortest !== record ? [`${times(record.cpuMsPerMessage / shortest.cpuMsPerMessage)} ${shortest.variant}`] : []),
+    ];
+    return parts.join(", ");
+  }
+  const floor = same.find((r) => r.target === "floor");
+  const parts = floor
+    ? [
+        `p99 ${times(worstP99(record) / worstP99(floor))}`,
+        `CPU ${times(record.cpuMsPerMessage / floor.cpuMsPerMessage)}`,
+        `RSS ${times(record.rssMB / floor.rssMB)}`,
+      ]
+    : [];
+  if (record.seeded) {
+    const empty = same.find((r) => r.target !== "floor" && !r.seeded);
+    if (empty) parts.push(`p99 ${times(worstP99(record) / worstP99(empty))} empty store`);
+  }
+  return parts.join(", ");
+}
+
+const COLUMNS = [
+  "scenario",
+  "target",
+  "variant",
+  "to Slack p50 / p99 ms",
+  "to WhatsApp p50 / p99 ms",
+  "ack p99",
+  "msg/s",
+  "lost",
+  "CPU ms/msg",
+  "RSS MB",
+  "ratio (same run)",
+];
+
+function row(record: BenchRecord, all: BenchRecord[]): string[] {
+  const { relay, handoff } = record;
+  return [
+    record.scenario,
+    record.instances > 1 ? `${record.target} ×${record.instances}` : record.target,
+    record.variant,
+    relay ? pair(relay.toSlack.p50, relay.toSlack.p99) : handoff ? `card ${pair(handoff.latency.p50, handoff.latency.p99)}` : "-",
+    relay ? pair(relay.toWhatsApp.p50, relay.toWhatsApp.p99) : "-",
+    relay ? ms(relay.ackP99) : "-",
+    relay ? relay.achievedRate.toFixed(0) : "-",
+    relay ? `${relay.lost}/${relay.sent}` : handoff ? `${handoff.handoffs - handoff.cardsPosted}/${handoff.handoffs}` : "-",
+    ms(record.cpuMsPerMessage),
+    String(record.rssMB),
+    comparison(record, all),
+  ];
+}
+
+/** A Markdown table, columns padded to line up in a terminal too. */
+export function formatTable(records: BenchRecord[]): string {
+  const rows = [COLUMNS, ...records.map((r) => row(r, records))];
+  const widths = COLUMNS.map((_, c) => Math.max(...rows.map((cells) => cells[c]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
+  return [line(rows[0]!), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)].join("\n");
+}
+
+export const formatLoad = (load: number[]) => load.map((l) => l.toFixed(2)).join(" ");

@@ -1,0 +1,375 @@
+/**
+ * What `npm run bench` measures, and in what order. Relay runs share one warmed-up instance per
+ * target and alternate floor and Warmline within each load, so both see the same machine at nearly
+ * the same moment. Runs that change the store (seeding, padded transcripts, a second instance)
+ * get instances of their own.
+ */
+import { loadavg } from "node:os";
+import { deleteRedisNamespace } from "../../test/helpers/redis-namespace.js";
+import { type BenchInstance, expectReply, startInstance } from "./instance-client.js";
+import {
+  type BenchConversation,
+  DeliveryTracker,
+  escalateAndClaim,
+  type HandoffFigures,
+  type RelayFigures,
+  runHandoffs,
+  runRelay,
+} from "./open-loop.js";
+import type { BenchTarget, BenchThread, InstanceSpec } from "./protocol.js";
+import { BENCH_BOT_TOKEN, BENCH_SIGNING_SECRET, type BenchSlack, startBenchSlack } from "./slack-side.js";
+
+export const SCENARIOS = [
+  "relay-100",
+  "relay-300",
+  "relay-1000",
+  "handoffs",
+  "stored-resolved",
+  "stored-open",
+  "transcript",
+  "instances",
+] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export const TARGETS: readonly BenchTarget[] = ["floor", "sqlite", "memory", "redis"];
+
+export interface BenchOptions {
+  scenarios: ScenarioName[];
+  /** Who runs the relay and handoff scenarios, in this order (the floor first, so ratios have their reference). */
+  targets: BenchTarget[];
+  /** Length of each timed run. */
+  seconds: number;
+  /** Tiny sizes: a smoke run that checks the bench itself. */
+  quick: boolean;
+  /** Redis for the redis target and the instances scenario; without it they are skipped. */
+  redisUrl?: string;
+  /** Every finished run, as it finishes. */
+  onRecord(record: BenchRecord): void;
+  /** A line of progress or a reason something was skipped. */
+  onNote(note: string): void;
+}
+
+export interface BenchRecord {
+  scenario: ScenarioName;
+  target: BenchTarget;
+  /** What this run varies within its scenario: "empty store", "10000 open", "transcript 100", "2 instances". */
+  variant: string;
+  instances: number;
+  conversations: number;
+  /** Offered load, msg/s (relay runs). */
+  rate?: number;
+  seconds: number;
+  relay?: RelayFigures;
+  handoff?: HandoffFigures;
+  /** The system under test's CPU (user + system) per delivered message. */
+  cpuMsPerMessage: number;
+  /** The parent's CPU per message sent (load generator and fake Slack): near a core's worth, it is the bottleneck, not the system under test. */
+  generatorCpuMsPerMessage?: number;
+  rssMB: number;
+  /** V8's heap in use at the end of the run: RSS less the code, tsx's transpiled sources and native memory. */
+  heapMB: number;
+  /** Stored conversations written before the run (seeded scenarios), and how long writing them took. */
+  seeded?: { conversations: number; ms: number };
+  loadavg: number[];
+}
+
+interface Sizes {
+  relay: Record<"relay-100" | "relay-300" | "relay-1000", { conversations: number; rate: number }>;
+  handoffs: number;
+  /** minSeconds: the engine ticks every 15 s and lists open conversations then, so a stored-conversation run spans a tick. */
+  stored: { conversations: number; rate: number; seed: number; minSeconds: number };
+  transcript: { conversations: number; rate: number; lengths: number[] };
+  instances: { conversations: number; rate: number };
+  graceMs: number;
+  /** The unmeasured relay after warm-up, seconds at WARM_UP_RATE. */
+  warmUpSeconds: number;
+}
+
+/** The loads issue 15 names. */
+const FULL: Sizes = {
+  relay: {
+    "relay-100": { conversations: 200, rate: 100 },
+    "relay-300": { conversations: 200, rate: 300 },
+    "relay-1000": { conversations: 500, rate: 1000 },
+  },
+  handoffs: 200,
+  stored: { conversations: 200, rate: 100, seed: 10_000, minSeconds: 16 },
+  transcript: { conversations: 100, rate: 100, lengths: [10, 100, 1000] },
+  instances: { conversations: 500, rate: 1000 },
+  graceMs: 5000,
+  warmUpSeconds: 2,
+};
+
+/** A smoke run: every path, a few messages each. */
+const QUICK: Sizes = {
+  relay: {
+    "relay-100": { conversations: 4, rate: 20 },
+    "relay-300": { conversations: 4, rate: 40 },
+    "relay-1000": { conversations: 6, rate: 60 },
+  },
+  handoffs: 5,
+  stored: { conversations: 4, rate: 20, seed: 30, minSeconds: 0 },
+  transcript: { conversations: 4, rate: 20, lengths: [10, 20] },
+  instances: { conversations: 6, rate: 40 },
+  graceMs: 5000,
+  warmUpSeconds: 0.5,
+};
+
+/** A run's leftovers (a system that fell behind) finish before the next run starts, within this. */
+const DRAIN_TIMEOUT_MS = 30_000;
+/** The unmeasured relay after warm-up, msg/s. */
+const WARM_UP_RATE = 50;
+
+const liveChatId = (n: number) => `4477009${String(n).padStart(5, "0")}@c.us`;
+const handoffChatId = (n: number) => `4477008${String(n).padStart(5, "0")}@c.us`;
+const chatIds = (count: number, id: (n: number) => string) => Array.from({ length: count }, (_, n) => id(n));
+const megabytes = (bytes: number) => Math.round(bytes / 1e6);
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
+
+/** The bench's one Slack, its one delivery record, and every instance it started (stopped at the end). */
+class BenchWorld {
+  readonly tracker = new DeliveryTracker();
+  private readonly started: BenchInstance[] = [];
+  private readonly namespaces: string[] = [];
+  private constructor(
+    readonly slack: BenchSlack,
+    private readonly options: BenchOptions,
+  ) {}
+
+  static async create(options: BenchOptions): Promise<BenchWorld> {
+    let world: BenchWorld | undefined;
+    const slack = await startBenchSlack((kind, seq) => world?.tracker.delivered(DeliveryTracker.legOf(kind), seq));
+    world = new BenchWorld(slack, options);
+    return world;
+  }
+
+  /** A fresh Redis namespace, shared by the instances started with it. */
+  namespace(): string {
+    const namespace = `warmline-bench-${process.pid}-${this.namespaces.length + 1}`;
+    this.namespaces.push(namespace);
+    return namespace;
+  }
+
+  async start(target: BenchTarget, redisNamespace?: string): Promise<BenchInstance> {
+    const spec: InstanceSpec = {
+      target,
+      slackApiUrl: this.slack.api.url,
+      signingSecret: BENCH_SIGNING_SECRET,
+      botToken: BENCH_BOT_TOKEN,
+      ...(target === "redis" && this.options.redisUrl
+        ? { redisUrl: this.options.redisUrl, redisNamespace: redisNamespace ?? this.namespace() }
+        : {}),
+    };
+    this.options.onNote(`starting ${target}${spec.redisNamespace ? ` (${spec.redisNamespace})` : ""}`);
+    const instance = await startInstance(spec);
+    instance.onSent((seq) => this.tracker.delivered("to-whatsapp", seq));
+    this.started.push(instance);
+    return instance;
+  }
+
+  async stop(instance: BenchInstance): Promise<void> {
+    await instance.stop();
+    this.started.splice(this.started.indexOf(instance), 1);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.started.map((instance) => instance.stop()));
+    await this.slack.close();
+    // The bench's keys go with it; the tests' helper knows the store's key layout.
+    const { redisUrl } = this.options;
+    if (redisUrl) await Promise.allSettled(this.namespaces.map((namespace) => deleteRedisNamespace(redisUrl, namespace)));
+  }
+}
+
+/** Relay runs: the conversations each instance takes, with where their agents' events go. */
+const conversationsOn = (instances: BenchInstance[], threads: BenchThread[]): BenchConversation[] =>
+  threads.map((thread, k) => ({ thread, whatsapp: instances[k % instances.length]!, slackReceiver: instances[k % instances.length]! }));
+
+export async function runBench(options: BenchOptions): Promise<void> {
+  const sizes = options.quick ? QUICK : FULL;
+  const world = await BenchWorld.create(options);
+  if (!options.redisUrl) options.onNote("REDIS_URL is not set: the redis target and the instances scenario are skipped");
+  const targets = options.targets.filter((target) => target !== "redis" || options.redisUrl);
+  // Seeded and padded stores: the first Warmline target asked for (SQLite by default, the embedded default store).
+  const storeTarget = targets.find((target) => target !== "floor") ?? "sqlite";
+  const selected = new Set(options.scenarios);
+
+  // One instance per target for the relay, handoff and floor reference runs. It holds as many
+  // conversations as the run at hand needs, no more: 200 @ 100 runs with 200 stored, not 500.
+  const pool = new Map<BenchTarget, { instance: BenchInstance; threads: BenchThread[] }>();
+
+  /** Waits for the instances to finish what they were given, so the next run starts on a quiet system. */
+  const drain = async (instances: BenchInstance[]) => {
+    for (const instance of instances) {
+      const idle = await instance.request({ kind: "idle", timeoutMs: DRAIN_TIMEOUT_MS });
+      if (idle.kind !== "idle" || idle.drained) continue;
+      // A backlog of minutes would run beside the next system's timed run: stop it instead, and a pooled target starts afresh when next needed.
+      const pooledTarget = [...pool].find(([, entry]) => entry.instance === instance)?.[0];
+      if (pooledTarget) {
+        options.onNote(
+          `${instance.spec.target} was still busy ${DRAIN_TIMEOUT_MS / 1000} s after the run: stopped, it starts afresh when next needed`,
+        );
+        pool.delete(pooledTarget);
+        await world.stop(instance);
+      } else
+        options.onNote(
+          `${instance.spec.target} was still busy ${DRAIN_TIMEOUT_MS / 1000} s after the run: the next run shares the machine with it`,
+        );
+    }
+    world.slack.forgetHistory();
+  };
+
+  /** An unmeasured relay (the JIT, the connections, a new instance taking its share of the lanes), then quiet. */
+  const warmUp = async (instances: BenchInstance[], threads: BenchThread[]) => {
+    await runRelay(
+      { conversations: conversationsOn(instances, threads), rate: WARM_UP_RATE, seconds: sizes.warmUpSeconds, graceMs: sizes.graceMs },
+      world.slack,
+      world.tracker,
+    );
+    await drain(instances);
+  };
+
+  /**
+   * Chats ask for a person and are claimed, then warm up, so the first timed run does not pay for a cold process.
+   */
+  const prepare = async (instances: BenchInstance[], count: number, from = 0) => {
+    const started = performance.now();
+    const ids = chatIds(count, liveChatId).slice(from);
+    const threads = await escalateAndClaim(instances[0]!, world.slack, ids);
+    options.onNote(`${instances[0]!.spec.target}: ${ids.length} chats escalated and claimed in ${seconds(started)} s`);
+    await warmUp(instances, threads);
+    options.onNote(`${instances[0]!.spec.target}: warmed up and idle after ${seconds(started)} s`);
+    return threads;
+  };
+
+  const pooled = async (target: BenchTarget, conversations: number) => {
+    const entry = pool.get(target) ?? { instance: await world.start(target), threads: [] };
+    pool.set(target, entry);
+    if (entry.threads.length < conversations) entry.threads.push(...(await prepare([entry.instance], conversations, entry.threads.length)));
+    return entry;
+  };
+
+  /** One timed relay run on `instances`, recorded with the CPU and RSS it cost them. */
+  const relayRun = async (
+    scenario: ScenarioName,
+    variant: string,
+    instances: BenchInstance[],
+    threads: BenchThread[],
+    load: { rate: number; seconds: number },
+    seeded?: BenchRecord["seeded"],
+  ) => {
+    const before = await Promise.all(instances.map((i) => i.usage()));
+    const generatorBefore = process.cpuUsage();
+    const relay = await runRelay(
+      { conversations: conversationsOn(instances, threads), rate: load.rate, seconds: load.seconds, graceMs: sizes.graceMs },
+      world.slack,
+      world.tracker,
+    );
+    const generator = process.cpuUsage(generatorBefore);
+    const after = await Promise.all(instances.map((i) => i.usage()));
+    const cpuMs = after.reduce((sum, u, k) => sum + (u.cpuMicros - before[k]!.cpuMicros) / 1000, 0);
+    options.onRecord({
+      scenario,
+      target: instances[0]!.spec.target,
+      variant,
+      instances: instances.length,
+      conversations: threads.length,
+      rate: load.rate,
+      seconds: load.seconds,
+      relay,
+      cpuMsPerMessage: relay.delivered > 0 ? cpuMs / relay.delivered : Number.NaN,
+      generatorCpuMsPerMessage: (generator.user + generator.system) / 1000 / relay.sent,
+      rssMB: megabytes(after.reduce((sum, u) => sum + u.rssBytes, 0)),
+      heapMB: megabytes(after.reduce((sum, u) => sum + u.heapUsedBytes, 0)),
+      ...(seeded ? { seeded } : {}),
+      loadavg: loadavg(),
+    });
+    await drain(instances);
+  };
+
+  try {
+    for (const scenario of SCENARIOS.filter((s) => selected.has(s))) {
+      options.onNote(`scenario ${scenario}`);
+      if (scenario === "relay-100" || scenario === "relay-300" || scenario === "relay-1000") {
+        const { conversations, rate } = sizes.relay[scenario];
+        for (const target of targets) {
+          const { instance, threads } = await pooled(target, conversations);
+          await relayRun(scenario, `${conversations} @ ${rate}`, [instance], threads.slice(0, conversations), {
+            rate,
+            seconds: options.seconds,
+          });
+        }
+      } else if (scenario === "handoffs") {
+        for (const target of targets) {
+          const { instance } = await pooled(target, sizes.relay["relay-100"].conversations);
+          const before = await instance.usage();
+          const handoff = await runHandoffs(instance, chatIds(sizes.handoffs, handoffChatId), sizes.graceMs * 6, world.tracker);
+          const after = await instance.usage();
+          options.onRecord({
+            scenario,
+            target,
+            variant: `${sizes.handoffs} at once`,
+            instances: 1,
+            conversations: sizes.handoffs,
+            seconds: 0,
+            handoff,
+            cpuMsPerMessage: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, handoff.cardsPosted),
+            rssMB: megabytes(after.rssBytes),
+            heapMB: megabytes(after.heapUsedBytes),
+            loadavg: loadavg(),
+          });
+          await drain([instance]);
+        }
+      } else if (scenario === "stored-resolved" || scenario === "stored-open") {
+        const state = scenario === "stored-open" ? "open" : "resolved";
+        const { conversations, rate, seed, minSeconds } = sizes.stored;
+        const load = { rate, seconds: Math.max(options.seconds, minSeconds) };
+        const floor = await pooled("floor", conversations);
+        await relayRun(scenario, "floor", [floor.instance], floor.threads.slice(0, conversations), load);
+        const instance = await world.start(storeTarget);
+        const threads = await prepare([instance], conversations);
+        await relayRun(scenario, "empty store", [instance], threads, load);
+        const seedStarted = performance.now();
+        expectReply(
+          await instance.request({ kind: "seed", templateChatId: threads[0]!.chatId, count: seed, state }),
+          "ok",
+          `Seeding ${seed} ${state} conversations`,
+        );
+        const seeded = { conversations: seed, ms: Math.round(performance.now() - seedStarted) };
+        await relayRun(scenario, `${seed} ${state}`, [instance], threads, load, seeded);
+        await world.stop(instance);
+      } else if (scenario === "transcript") {
+        const { conversations, rate, lengths } = sizes.transcript;
+        const load = { rate, seconds: options.seconds };
+        const floor = await pooled("floor", conversations);
+        await relayRun(scenario, "floor", [floor.instance], floor.threads.slice(0, conversations), load);
+        const instance = await world.start(storeTarget);
+        const threads = await prepare([instance], conversations);
+        for (const length of lengths) {
+          expectReply(
+            await instance.request({ kind: "pad-transcripts", chatIds: threads.map((t) => t.chatId), length }),
+            "ok",
+            `Padding transcripts to ${length} entries`,
+          );
+          await relayRun(scenario, `transcript ${length}`, [instance], threads, load);
+        }
+        await world.stop(instance);
+      } else if (scenario === "instances") {
+        if (!options.redisUrl) continue;
+        const { conversations, rate } = sizes.instances;
+        const load = { rate, seconds: options.seconds };
+        const namespace = world.namespace();
+        const first = await world.start("redis", namespace);
+        const threads = await prepare([first], conversations);
+        await relayRun(scenario, "1 instance", [first], threads, load);
+        const second = await world.start("redis", namespace);
+        await warmUp([first, second], threads);
+        await relayRun(scenario, "2 instances", [first, second], threads, load);
+        await world.stop(second);
+        await world.stop(first);
+      }
+    }
+  } finally {
+    await world.close();
+  }
+}

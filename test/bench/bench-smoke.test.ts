@@ -1,0 +1,39 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/source-scan.js";
+
+const TSX = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+
+/**
+ * The bench itself works: a quick run relays both ways on the floor and on Warmline (memory store:
+ * no native addon, so it runs on any Node) with nothing lost. Timings are printed, never asserted.
+ */
+describe("npm run bench --quick (smoke)", () => {
+  it("relays every message both ways, prints one well-formed JSON line per run and the table", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [TSX, "scripts/bench.ts", "--quick", "--scenario", "relay-100", "--target", "floor", "--target", "memory"],
+      { cwd: ROOT, timeout: 90_000 },
+    );
+    const records = stdout
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line));
+    expect(records.map((r) => [r.scenario, r.target])).toEqual([
+      ["relay-100", "floor"],
+      ["relay-100", "memory"],
+    ]);
+    for (const record of records) {
+      expect(record.relay.sent).toBeGreaterThan(0);
+      expect(record.relay).toMatchObject({ delivered: record.relay.sent, lost: 0, duplicates: 0, ackFailures: 0 });
+      for (const leg of [record.relay.toSlack, record.relay.toWhatsApp]) expect(leg.p99).toBeGreaterThanOrEqual(leg.p50);
+      expect(record.cpuMsPerMessage).toBeGreaterThan(0);
+      expect(record.rssMB).toBeGreaterThan(0);
+      expect(record.loadavg).toHaveLength(3);
+    }
+    expect(stdout).toMatch(/\| relay-100 +\| memory +\|.*\| p99 [\d.]+×, CPU [\d.]+×, RSS [\d.]+× \|/);
+    expect(stdout).toMatch(/load average \(1, 5, 15 min\): [\d.]+ [\d.]+ [\d.]+ at start/);
+  }, 120_000);
+});
