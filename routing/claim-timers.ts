@@ -45,12 +45,18 @@ export type ClaimTimerAction =
 
 /** Every action still pending, due or not, with when it falls due. */
 function pendingTimers(input: ClaimTimerInput): ClaimTimerAction[] {
+  // Nobody is on shift to ping, overflow to, or promise a wait for: the customer was already told
+  // when the team opens.
+  if (input.claimedAt === undefined && !isWithinBusinessHours(input.team.businessHours, input.now)) return [];
+  return scheduledTimers(input);
+}
+
+/** The pending actions and their deadlines, whether or not the team is open now. */
+function scheduledTimers(input: Omit<ClaimTimerInput, "now">): ClaimTimerAction[] {
   const pending: ClaimTimerAction[] = [];
   if (input.claimedAt === undefined) {
     const hours = input.team.businessHours;
-    // Nobody is on shift to ping, overflow to, or promise a wait for: the customer was already told
-    // when the team opens. The claim clock starts when the team does.
-    if (!isWithinBusinessHours(hours, input.now)) return pending;
+    // The claim clock starts when the team does.
     const clockStart = isWithinBusinessHours(hours, input.createdAt) ? input.createdAt : nextOpening(hours, input.createdAt);
     const deadline = clockStart + input.team.claimWithinMinutes * MINUTE_MS;
     if (input.pingedAt === undefined) pending.push({ kind: "ping_rota", dueAt: deadline });
@@ -85,6 +91,20 @@ export function dueClaimActions(input: ClaimTimerInput): ClaimTimerAction[] {
 export function nextTimerDue(input: ClaimTimerInput): number | undefined {
   const times = pendingTimers(input).map((action) => action.dueAt);
   return times.length === 0 ? undefined : Math.min(...times);
+}
+
+/**
+ * The earliest moment at or after `now` that dueClaimActions can return something, or undefined when
+ * nothing is pending: the engine stores it (Conversation.timersDueAt) so its tick looks only at
+ * conversations with something due. An unclaimed escalation's actions wait for its team to open, so
+ * their time moves to the next opening. Never late; it may be early (an overflow waits for its target
+ * team to open, a holiday), which costs the tick a look.
+ */
+export function nextClaimTimerAt(input: ClaimTimerInput): number | undefined {
+  const times = scheduledTimers(input).map((action) => action.dueAt);
+  if (times.length === 0) return undefined;
+  const earliest = Math.max(input.now, Math.min(...times));
+  return input.claimedAt === undefined ? nextOpening(input.team.businessHours, earliest) : earliest;
 }
 
 /**

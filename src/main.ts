@@ -222,7 +222,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       logger,
       whatsappConnected: () => customers.isReady(),
       // Every item still stored: pending, in flight, and failed ones parked for replay.
-      outboxBacklog: async () => (await store.listOutbox()).length,
+      outboxBacklog: () => store.countOutbox(),
     });
     const assistantLog = logger.child({ component: "assistant" });
     // With a model, its endpoint is checked here: a wrong URL or model stops the start with the fix.

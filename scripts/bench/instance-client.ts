@@ -3,6 +3,9 @@
  * their replies, the customer's messages one way, and the child's WhatsApp sends as they happen.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ChildMessage, ChildReply, InstanceSpec, ParentMessage, ParentRequest, ProcessUsage } from "./protocol.js";
 
 const INSTANCE_ENTRY = new URL("./instance.ts", import.meta.url).pathname;
@@ -23,7 +26,9 @@ export interface BenchInstance {
   stop(): Promise<void>;
 }
 
-export async function startInstance(spec: InstanceSpec): Promise<BenchInstance> {
+export async function startInstance(specWithoutDir: InstanceSpec): Promise<BenchInstance> {
+  const dataDir = specWithoutDir.target === "floor" ? undefined : mkdtempSync(join(tmpdir(), "warmline-bench-"));
+  const spec: InstanceSpec = { ...specWithoutDir, ...(dataDir ? { dataDir } : {}) };
   const child: ChildProcess = fork(INSTANCE_ENTRY, [JSON.stringify(spec)], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -51,6 +56,7 @@ export async function startInstance(spec: InstanceSpec): Promise<BenchInstance> 
     });
     child.once("exit", (code) => {
       exited = true;
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
       clearTimeout(timer);
       reject(new Error(`The ${spec.target} instance exited (code ${code}) before it was ready: its output above says why`));
       for (const resolveReply of pending.values())

@@ -16,6 +16,8 @@ export interface InstanceSpec {
   /** Warmline on Redis: the server and the key namespace (instances sharing one see one store). */
   redisUrl?: string;
   redisNamespace?: string;
+  /** Warmline's data directory (SQLite file, instance id): made and removed by the parent, so a killed child leaves nothing behind. */
+  dataDir?: string;
 }
 
 /** The customer's messages and the agents' replies carry this marker, so each delivery is matched to its send. */

@@ -371,15 +371,16 @@ export async function runBench(options: BenchOptions): Promise<void> {
         if (!options.redisUrl) continue;
         const { conversations, rate } = sizes.instances;
         const load = { rate, seconds: options.seconds };
-        const namespace = world.namespace();
-        const first = await world.start("redis", namespace);
-        const threads = await prepare([first], conversations);
-        await relayRun(scenario, "1 instance", [first], threads, load);
-        const second = await world.start("redis", namespace);
-        await warmUp([first, second], threads);
-        await relayRun(scenario, "2 instances", [first, second], threads, load);
-        await world.stop(second);
-        await world.stop(first);
+        // Each variant on fresh instances and a fresh namespace: an overloaded single instance's backlog must not run beside the pair.
+        for (const count of [1, 2]) {
+          const namespace = world.namespace();
+          const instances: BenchInstance[] = [];
+          for (let k = 0; k < count; k++) instances.push(await world.start("redis", namespace));
+          const threads = await prepare(instances.slice(0, 1), conversations);
+          if (count > 1) await warmUp(instances, threads);
+          await relayRun(scenario, count === 1 ? "1 instance" : `${count} instances`, instances, threads, load);
+          for (const instance of instances) await world.stop(instance);
+        }
       }
     }
   } finally {

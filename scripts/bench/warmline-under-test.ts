@@ -2,9 +2,6 @@
  * Warmline as the system under test: startWarmline as the tests start it (HTTP mode, silent logs),
  * on the requested store, against the parent's fake Slack and this process's fake WhatsApp client.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import { encodeWhatsAppAddress } from "../../channels/whatsapp/whatsapp-address.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
@@ -30,28 +27,22 @@ function benchConfig(spec: InstanceSpec): WarmlineConfig {
 }
 
 export async function startWarmlineUnderTest(spec: InstanceSpec, whatsapp: FakeWhatsAppClient): Promise<SystemUnderTest> {
-  const dataDir = mkdtempSync(join(tmpdir(), "warmline-bench-"));
-  let handle: WarmlineHandle;
-  try {
-    handle = await startWarmline({
-      config: benchConfig(spec),
-      dataDir,
-      env: {
-        SLACK_BOT_TOKEN: spec.botToken,
-        SLACK_SIGNING_SECRET: spec.signingSecret,
-        SLACK_API_URL: spec.slackApiUrl,
-        PORT: "0",
-        LOG_LEVEL: "silent",
-        ...(spec.redisUrl ? { REDIS_URL: spec.redisUrl } : {}),
-      },
-      logger: createSilentLogger(),
-      whatsapp: { client: whatsapp },
-      slack: { processBeforeResponse: true, clientOptions: { retryConfig: { retries: 0 } } },
-    });
-  } catch (error) {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw error;
-  }
+  if (!spec.dataDir) throw new Error("Warmline needs a data directory: the bench's parent passes one in the instance spec");
+  const handle: WarmlineHandle = await startWarmline({
+    config: benchConfig(spec),
+    dataDir: spec.dataDir,
+    env: {
+      SLACK_BOT_TOKEN: spec.botToken,
+      SLACK_SIGNING_SECRET: spec.signingSecret,
+      SLACK_API_URL: spec.slackApiUrl,
+      PORT: "0",
+      LOG_LEVEL: "silent",
+      ...(spec.redisUrl ? { REDIS_URL: spec.redisUrl } : {}),
+    },
+    logger: createSilentLogger(),
+    whatsapp: { client: whatsapp },
+    slack: { processBeforeResponse: true, clientOptions: { retryConfig: { retries: 0 } } },
+  });
   const { store } = handle;
   const current = (chatId: string) => store.findActiveByCustomer(encodeWhatsAppAddress(chatId));
   return {
@@ -67,9 +58,6 @@ export async function startWarmlineUnderTest(spec: InstanceSpec, whatsapp: FakeW
     seed: (request) => seedConversations(store, request.templateChatId, request.count, request.state),
     padTranscripts: (chatIds, length) => padTranscripts(store, chatIds, length),
     idle: () => handle.idle(),
-    async stop() {
-      await handle.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop: () => handle.stop(),
   };
 }

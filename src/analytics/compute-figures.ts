@@ -1,6 +1,7 @@
 import { textSimilarity } from "../../routing/text-similarity.js";
 import type { AgentFeedbackKind, Conversation, TranscriptEntry } from "../domain/conversation.js";
 import type { Escalation, EscalationReason } from "../domain/escalation.js";
+import type { TeamQueueCounts } from "../ports/conversation-store.js";
 
 /**
  * The escalation figures support leads tune from, computed from stored conversations alone.
@@ -87,6 +88,11 @@ export interface ComputeFiguresOptions {
   repeatSimilarity: number;
   /** Keep every duration (DurationFigures.seconds), not only their summary. */
   withDurations?: boolean;
+  /**
+   * The open queue as the store counts it (ConversationStore.teamCounts): given, the open figures come
+   * from it and the conversations need not include every open one; absent, they are counted from the conversations.
+   */
+  openQueue?: Record<string, TeamQueueCounts>;
 }
 
 function emptyTeam(claimDeadlineMinutes?: number): TeamFigures {
@@ -186,13 +192,24 @@ export function computeFigures(conversations: readonly Conversation[], options: 
     }
 
     const current = conversation.escalations.at(-1);
-    if (current && (conversation.state === "queued" || conversation.state === "assigned")) {
-      for (const row of rowsFor(current.team)) {
-        if (conversation.state === "queued") {
-          row.open.queued += 1;
-          const waited = Math.max(0, now - current.createdAt) / 1000;
-          row.open.oldestWaitSeconds = Math.max(row.open.oldestWaitSeconds ?? 0, waited);
-        } else row.open.assigned += 1;
+    if (!options.openQueue && current && (conversation.state === "queued" || conversation.state === "assigned")) {
+      const queuedAt = conversation.state === "queued" ? current.createdAt : undefined;
+      countOpen(current.team, {
+        queued: queuedAt === undefined ? 0 : 1,
+        assigned: queuedAt === undefined ? 1 : 0,
+        oldestQueuedAt: queuedAt,
+      });
+    }
+  }
+  for (const [team, counts] of Object.entries(options.openQueue ?? {})) countOpen(team, counts);
+
+  function countOpen(team: string, counts: TeamQueueCounts) {
+    for (const row of rowsFor(team)) {
+      row.open.queued += counts.queued;
+      row.open.assigned += counts.assigned;
+      if (counts.oldestQueuedAt !== undefined) {
+        const waited = Math.max(0, now - counts.oldestQueuedAt) / 1000;
+        row.open.oldestWaitSeconds = Math.max(row.open.oldestWaitSeconds ?? 0, waited);
       }
     }
   }

@@ -226,8 +226,8 @@ export async function runDoctorChecks(deps: DoctorDeps): Promise<DoctorCheck[]> 
     let store: ConversationStore | undefined;
     try {
       store = await deps.openStore(config);
-      const open = await store.listOpen();
-      pass("store", `${config.store.kind} store answers (${open.length} open escalations)`);
+      const open = Object.values(await store.teamCounts()).reduce((sum, team) => sum + team.queued + team.assigned, 0);
+      pass("store", `${config.store.kind} store answers (${open} open escalations)`);
     } catch (error) {
       fail("store", `the ${config.store.kind} store did not answer`, [messageOf(error)]);
     } finally {

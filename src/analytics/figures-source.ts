@@ -15,20 +15,25 @@ export function parseWindow(text: string): number {
   return amount * WINDOW_UNITS_MS[match[2] as keyof typeof WINDOW_UNITS_MS];
 }
 
-/** The figures for [since, now): conversations touched in the window plus every open one (for the queue). */
+/**
+ * The figures for [since, now): the conversations touched in the window (every event the figures count
+ * in it also touched its conversation), and the open queue as the store's index counts it, so no
+ * open conversation outside the window is loaded. The window itself is read whole.
+ */
 export async function figuresFromStore(
-  store: Pick<ConversationStore, "listSince" | "listOpen">,
+  store: Pick<ConversationStore, "listSince" | "teamCounts">,
   config: Pick<WarmlineConfig, "teams" | "policy">,
   window: { since: number; now: number },
   options: Pick<ComputeFiguresOptions, "withDurations"> = {},
 ): Promise<Figures> {
-  const [recent, open] = await Promise.all([store.listSince(window.since), store.listOpen()]);
-  return computeFigures([...recent, ...open], {
+  const [recent, openQueue] = await Promise.all([store.listSince(window.since), store.teamCounts()]);
+  return computeFigures(recent, {
     since: window.since,
     until: window.now,
     now: window.now,
     teams: config.teams,
     repeatSimilarity: config.policy.repeatSimilarity,
+    openQueue,
     ...options,
   });
 }

@@ -88,7 +88,7 @@ export function formatReport(figures: Figures, format: ReportFormat): string {
 
 export interface ReportOptions {
   config: WarmlineConfig;
-  store: Pick<ConversationStore, "listSince" | "listOpen">;
+  store: Pick<ConversationStore, "listSince" | "teamCounts">;
   since: string;
   format: string;
   now: number;

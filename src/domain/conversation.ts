@@ -167,6 +167,11 @@ export interface Conversation {
   /** Analytics (written through AnalyticsActions, never by the engine). */
   contextViews?: ContextView[];
   feedback?: AgentFeedback[];
+  /**
+   * The earliest moment a claim timer or fallback step may fall due (src/engine/timers-due.ts), set on
+   * every engine write; absent when none is pending. The store indexes it, so the tick loads only these.
+   */
+  timersDueAt?: number;
   createdAt: number;
   updatedAt: number;
 }

@@ -44,7 +44,7 @@ export function createDelivery(core: EngineCore): Delivery {
           if (!sent) return;
           send = confirmedSend(item.id, sent);
         }
-        await recordSend(conversation.id, send, effect.relay);
+        await recordSend(conversation, send, effect.relay);
         return;
       }
       case "post_card": {
@@ -140,15 +140,26 @@ export function createDelivery(core: EngineCore): Delivery {
    * looks only after it), and for a relayed reply, its channel message id and the "sent" reaction.
    */
   async function recordSend(
-    conversationId: string,
+    conversation: Conversation,
     send: ConfirmedSend,
     relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
   ): Promise<void> {
+    const conversationId = conversation.id;
     if (relay) {
       core.deliveryRefs.set(send.channelMessageId, { conversationId, entryId: relay.entryId });
       if (core.deliveryRefs.size > DELIVERY_REFS_LIMIT) core.deliveryRefs.delete(core.deliveryRefs.keys().next().value!);
     }
-    await core.mutate(conversationId, (c, out) => {
+    // In the conversation's lane, like the agent's replies: outside it, a burst of them wins every
+    // compare-and-set against this write, and a relay that went out looks unsent.
+    await core.serializer.run(conversation.customer.address, () => recordSendChange(conversationId, send, relay));
+  }
+
+  function recordSendChange(
+    conversationId: string,
+    send: ConfirmedSend,
+    relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
+  ): Promise<Conversation | undefined> {
+    return core.mutate(conversationId, (c, out) => {
       const entry = relay ? c.transcript.find((x) => x.id === relay.entryId) : undefined;
       const relayed = entry !== undefined && entry.channelMessageId !== send.channelMessageId;
       if (c.lastCustomerSend?.key === send.key && !relayed) return undefined;

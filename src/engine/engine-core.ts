@@ -23,6 +23,7 @@ import { draftOf, sealEntries } from "../domain/conversation-draft.js";
 import { createKeyedSerializer, type KeyedSerializer } from "./keyed-serializer.js";
 import { createOutboxDispatcher, type OutboxDispatcher, type OutboxDispatcherDeps } from "./outbox-dispatcher.js";
 import { fillTemplate } from "./templates.js";
+import { createTimersDue, setTimersDueAt, type TimersDue } from "./timers-due.js";
 import { agentsSpeaking, preferTeamSpeaking } from "../../routing/team-routing.js";
 import type { CustomerLanguages } from "../ports/customer-languages.js";
 import { loadCustomerLanguages } from "../languages/customer-replies.js";
@@ -150,6 +151,8 @@ export interface EngineCore {
   message(c: Conversation, key: keyof WarmlineConfig["messages"], values?: Record<string, string | number>): string;
   /** The language Warmline answers the customer in: the one they write in, else that of the control word they typed. */
   replyLanguage(c: Conversation): { code: string; script?: string } | undefined;
+  /** When the tick must next look at the conversation (src/engine/timers-due.ts); mutate stores it with every write. */
+  timersDueAt: TimersDue;
   /** The configured team; throws a coded error naming the configured ones. */
   teamOf(key: string): WarmlineConfig["teams"][string];
   /** `usual`, or the alternate team (routing.alternateTeams) that speaks the language the customer writes in. */
@@ -174,6 +177,9 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     config.fallback && (deps.ticketing?.length ?? 0) > 0
       ? { ...policy, giveUpAfterMs: Math.min(policy.giveUpAfterMs, config.fallback.afterMinutes * 60_000) }
       : undefined;
+
+  // With a fallback route (cardPolicy is set then), its steps fall due like claim timers.
+  const timersDueAt = createTimersDue(config.teams, cardPolicy ? config.fallback!.afterMinutes * 60_000 : undefined);
 
   const dispatcher = createOutboxDispatcher({
     outbox: store,
@@ -214,6 +220,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       if (!next) return undefined;
       sealEntries(next, current);
       next.updatedAt = clock.now();
+      setTimersDueAt(next, timersDueAt(next, next.updatedAt));
       const items: NewOutboxItem[] = out.effects.map((effect) => ({ lane: conversationId, effect }));
       const audit: AuditEvent[] = out.records.map((record) => ({ at: next.updatedAt, conversationId, ...record }));
       const written = await store.commit(next, current.version, items, audit);
@@ -309,6 +316,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       });
     },
     replyLanguage,
+    timersDueAt,
     teamOf,
     teamSpeaking: (usual, c) => preferTeamSpeaking(usual, c.language?.code, config.teams, config.routing.alternateTeams),
     maskText: (text, c) => maskPii(text, maskOptionsFor(config.privacy, c.customer.phone)),

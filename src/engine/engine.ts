@@ -75,6 +75,10 @@ export function createEngine(options: EngineDeps): Engine {
     async start() {
       await inbox.processor.start();
       await core.dispatcher.start();
+      // Due times follow the config: a changed claim deadline, or data stored before due times were, is
+      // rescheduled once here, after recovery is under way (it reads every open conversation).
+      const rescheduled = await timers.reschedule();
+      if (rescheduled > 0) core.log.info({ rescheduled }, "Claim timers rescheduled from the current config");
     },
     async tick() {
       // Entries whose retry is due, and lanes another instance left.

@@ -1,17 +1,22 @@
 import { createHash } from "node:crypto";
 import { nextOpening } from "../../routing/business-hours.js";
-import { currentEscalation, type Conversation } from "../domain/conversation.js";
+import type { Conversation } from "../domain/conversation.js";
 import type { Escalation, FallbackCase } from "../domain/escalation.js";
 import type { CardStatus } from "../ports/agent-workspace.js";
 import type { OutboxItem } from "../ports/outbox.js";
 import type { Ticketing } from "../ports/ticketing.js";
 import { describeError, SYSTEM_ACTOR, type EngineCore } from "./engine-core.js";
+import {
+  CASE_RETRY_AFTER_MS,
+  type FallbackStep,
+  isUnposted as unposted,
+  LATE_CARD_RETRY_EVERY_MS,
+  nextFallbackStep,
+  unpostedRun,
+} from "./fallback-steps.js";
 import { describeMoment } from "./handoff.js";
 
-/** An attempt to open a case that did not finish (a route down, a crash) is tried again after this long. */
-export const CASE_RETRY_AFTER_MS = 60_000;
-/** A parked late card is put back in line at most this often while Slack still fails. */
-export const LATE_CARD_RETRY_EVERY_MS = 60_000;
+export { CASE_RETRY_AFTER_MS, LATE_CARD_RETRY_EVERY_MS } from "./fallback-steps.js";
 /** One ops alert per outage window, across instances: the first case of a storm alerts, the rest are counted in it. */
 export const OPS_ALERT_EVERY_MS = 30 * 60_000;
 const OPS_ALERT_KEY = "fallback:ops-alert";
@@ -44,7 +49,6 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
   const flog = log.child({ component: "fallback" });
 
   const escalationIn = (c: Conversation, id: string) => c.escalations.find((e) => e.id === id);
-  const unposted = (e: Escalation | undefined): e is Escalation => e !== undefined && e.thread === undefined && e.outcome === undefined;
 
   /** Claims the next attempt by compare-and-set; the claimed escalation, or undefined when another attempt is under way or done. */
   async function claimAttempt(conversationId: string, escalationId: string): Promise<Conversation | undefined> {
@@ -198,52 +202,39 @@ export function createFallback(core: EngineCore, routes: readonly Ticketing[]): 
     });
   }
 
+  /** Only conversations with a step due are loaded (listDue): their stored due time covers the fallback's steps. */
   async function tick(): Promise<void> {
     const now = clock.now();
-    const open = await store.listOpen();
-    const due: { c: Conversation; e: Escalation; waitingSince: number }[] = [];
-    for (const c of open) {
-      const e = currentEscalation(c);
-      if (!unposted(e)) continue;
-      const run = unpostedRun(c);
-      const carried = run.findLast((x) => x.fallbackCase !== undefined)?.fallbackCase;
-      if (!e.fallbackCase && carried)
-        await carryOver(c.id, e.id, carried).catch((error: unknown) =>
-          flog.error({ conversationId: c.id, err: describeError(error) }, "Could not carry a case over to a transferred card"),
-        );
-      else if (now - run[0]!.createdAt >= afterMs) due.push({ c, e, waitingSince: run[0]!.createdAt });
+    const steps = (await store.listDue(now))
+      .map((c) => ({ c, step: nextFallbackStep(c, afterMs) }))
+      .filter((due): due is { c: Conversation; step: FallbackStep } => due.step !== undefined && due.step.dueAt <= now);
+    const fail = (c: Conversation, message: string) => (error: unknown) =>
+      flog.error({ conversationId: c.id, err: describeError(error) }, message);
+    for (const { c, step } of steps) {
+      if (step.kind === "carry_over")
+        await carryOver(c.id, step.escalation.id, step.carried).catch(fail(c, "Could not carry a case over to a transferred card"));
     }
     let parked: Promise<OutboxItem[]> | undefined;
     // The whole outbox is read only while a late card is waiting on Slack, and once per tick.
     const parkedItems = () => (parked ??= store.listOutbox().then((items) => items.filter((item) => item.status === "failed")));
     let reachable: Promise<boolean> | undefined;
     const slackAnswers = () => (reachable ??= (workspace.reachable?.() ?? Promise.resolve(true)).catch(() => false));
-    for (const { c, e, waitingSince } of due) {
+    const waiting = steps.filter(({ step }) => step.kind === "open_case" || step.kind === "retry_card").length;
+    for (const { c, step } of steps) {
       try {
-        if (e.fallbackCase?.openedAt === undefined) await openCase(c.id, e.id, waitingSince, due.length);
-        else if (now - (e.fallbackCase.cardRetriedAt ?? e.fallbackCase.openedAt) >= LATE_CARD_RETRY_EVERY_MS && (await slackAnswers()))
-          await retryCard(c.id, e.id, await parkedItems());
+        if (step.kind === "open_case") await openCase(c.id, step.escalation.id, step.waitingSince, waiting);
+        else if (step.kind === "retry_card" && (await slackAnswers())) await retryCard(c.id, step.escalation.id, await parkedItems());
       } catch (error) {
-        flog.error({ conversationId: c.id, err: describeError(error) }, "The fallback failed; it runs again on the next tick");
+        fail(c, "The fallback failed; it runs again on the next tick")(error);
       }
     }
-    for (const c of open) {
-      const e = currentEscalation(c);
-      if (e?.thread === undefined || !e.fallbackCase?.openedAt || e.fallbackCase.cardPostedAt !== undefined) continue;
-      await markLate(c.id, e.id, parkedItems).catch((error: unknown) =>
-        flog.error({ conversationId: c.id, err: describeError(error) }, "Could not mark a late card; it runs again on the next tick"),
-      );
+    for (const { c, step } of steps) {
+      if (step.kind === "mark_late")
+        await markLate(c.id, step.escalation.id, parkedItems).catch(fail(c, "Could not mark a late card; it runs again on the next tick"));
     }
   }
 
   return { tick };
-}
-
-/** The escalations at the end of the conversation whose cards were never posted (each overflow transfer adds one): the wait for Slack. */
-function unpostedRun(c: Conversation): Escalation[] {
-  const run: Escalation[] = [];
-  for (let i = c.escalations.length - 1; i >= 0 && c.escalations[i]!.thread === undefined; i--) run.unshift(c.escalations[i]!);
-  return run;
 }
 
 /** The thread's note on a late card: how long it waited, why, and the case that stood in for it. */

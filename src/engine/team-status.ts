@@ -1,20 +1,18 @@
-import { currentEscalation } from "../domain/conversation.js";
 import type { TeamStatus } from "../ports/agent-workspace.js";
 import type { EngineCore } from "./engine-core.js";
 
-/** Per configured team: how many wait, how many are with an agent, and how long the oldest has waited. */
+/** Per configured team: how many wait, how many are with an agent, and how long the oldest has waited (counted in the store's index). */
 export async function teamStatus(core: EngineCore): Promise<TeamStatus[]> {
-  const open = await core.store.listOpen();
+  const counts = await core.store.teamCounts();
   const now = core.clock.now();
   return Object.entries(core.config.teams).map(([key, team]) => {
-    const mine = open.filter((c) => currentEscalation(c)?.team === key);
-    const waiting = mine.filter((c) => c.state === "queued").map((c) => currentEscalation(c)!.createdAt);
+    const count = counts[key];
     return {
       team: key,
       displayName: team.displayName,
-      queued: waiting.length,
-      assigned: mine.filter((c) => c.state === "assigned").length,
-      oldestWaitMs: waiting.length > 0 ? now - Math.min(...waiting) : undefined,
+      queued: count?.queued ?? 0,
+      assigned: count?.assigned ?? 0,
+      oldestWaitMs: count?.oldestQueuedAt !== undefined ? now - count.oldestQueuedAt : undefined,
     };
   });
 }

@@ -4,17 +4,27 @@ import { currentEscalation, type Conversation } from "../domain/conversation.js"
 import type { Escalation } from "../domain/escalation.js";
 import { DAY_MS, describeError, SYSTEM_ACTOR, type EngineCore } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";
+import { claimTimerInput, isStaleDue } from "./timers-due.js";
 
 /** How often src/main.ts calls tick(): claim timers have minute resolution. */
 export const ENGINE_TICK_INTERVAL_MS = 15_000;
 /** Recent claims per team that the wait estimate is taken from. */
 const WAIT_ESTIMATE_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** The wait estimate's median is taken over at most this many of the team's latest claims. */
+const WAIT_ESTIMATE_MAX_SAMPLES = 200;
 /** Transcripts past their retention are purged at most this often (from tick). */
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 /** Claim deadlines, overflow, honest queue updates, nudges, and transcript retention, run from tick(). */
 export interface Timers {
+  /** Runs what is due; loads only conversations whose stored due time has come (store.listDue). */
   tick(): Promise<void>;
+  /**
+   * Recomputes every open conversation's due time from the current config and rewrites those that
+   * changed (a new claim deadline, data from before due times were stored). Once, at start-up: it
+   * loads every open conversation. Returns how many it rewrote.
+   */
+  reschedule(): Promise<number>;
 }
 
 export function createTimers(core: EngineCore): Timers {
@@ -23,20 +33,10 @@ export function createTimers(core: EngineCore): Timers {
 
   async function tick(): Promise<void> {
     const now = clock.now();
-    const open = await store.listOpen();
-    for (const conversation of open) {
-      const escalation = currentEscalation(conversation);
-      if (!escalation) continue;
-      const due = dueTimers(conversation, escalation, now);
-      if (due.length > 0)
-        await core
-          .inLane(conversation.id, (c) => applyTimers(c, escalation.id, due))
-          .catch((error: unknown) =>
-            log.error(
-              { conversationId: conversation.id, err: describeError(error) },
-              "A claim timer failed; it runs again on the next tick",
-            ),
-          );
+    for (const conversation of await store.listDue(now)) {
+      await runDue(conversation, now).catch((error: unknown) =>
+        log.error({ conversationId: conversation.id, err: describeError(error) }, "A claim timer failed; it runs again on the next tick"),
+      );
     }
     if (now - lastPurgeAt >= PURGE_EVERY_MS) {
       lastPurgeAt = now;
@@ -46,30 +46,33 @@ export function createTimers(core: EngineCore): Timers {
     await core.dispatcher.kick();
   }
 
-  /** The claim timers due now; an overflow waits while its team is closed (no "passing you to…" a team that is not there). */
-  function dueTimers(c: Conversation, e: Escalation, now: number): ClaimTimerAction[] {
-    return dueClaimActions(timerInput(c, e, now)).filter(
-      (a) => a.kind !== "overflow" || isWithinBusinessHours(teamOf(a.toTeam).businessHours, now),
-    );
+  /** Fires the claim timers due now; with none due (or only a fallback step), moves a due time that has become later. */
+  async function runDue(conversation: Conversation, now: number): Promise<void> {
+    const escalation = currentEscalation(conversation);
+    const due = escalation ? dueTimers(conversation, escalation, now) : [];
+    if (escalation && due.length > 0) await core.inLane(conversation.id, (c) => applyTimers(c, escalation.id, due));
+    else await rescheduleIfStale(conversation, now);
   }
 
-  function timerInput(c: Conversation, e: Escalation, now: number) {
-    const since = e.claimedAt ?? e.createdAt;
-    const lastOf = (author: "customer" | "agent") =>
-      c.transcript.filter((t) => t.author === author && !t.internal && t.at >= since).at(-1)?.at;
-    return {
-      createdAt: e.createdAt,
-      claimedAt: c.state === "assigned" ? e.claimedAt : undefined,
-      lastAgentMessageAt: lastOf("agent"),
-      lastCustomerMessageAt: lastOf("customer"),
-      lastCustomerUpdateAt: e.lastCustomerUpdateAt,
-      customerUpdatesSent: e.customerUpdatesSent,
-      pingedAt: e.pingedAt,
-      overflowedAt: e.overflowedAt,
-      nudgedAt: e.nudgedAt,
-      team: teamOf(e.team),
-      now,
-    };
+  /** Rewrites the conversation (mutate stores a fresh due time with every write) when its due time is stale. */
+  async function rescheduleIfStale(conversation: Conversation, now: number): Promise<boolean> {
+    if (!isStaleDue(conversation.timersDueAt, core.timersDueAt(conversation, now), now)) return false;
+    const written = await core.mutate(conversation.id, (c) => (isStaleDue(c.timersDueAt, core.timersDueAt(c, now), now) ? c : undefined));
+    return written !== undefined;
+  }
+
+  async function reschedule(): Promise<number> {
+    const now = clock.now();
+    let rewritten = 0;
+    for (const conversation of await store.listOpen()) if (await rescheduleIfStale(conversation, now)) rewritten++;
+    return rewritten;
+  }
+
+  /** The claim timers due now; an overflow waits while its team is closed (no "passing you to…" a team that is not there). */
+  function dueTimers(c: Conversation, e: Escalation, now: number): ClaimTimerAction[] {
+    return dueClaimActions(claimTimerInput(c, e, teamOf(e.team), now)).filter(
+      (a) => a.kind !== "overflow" || isWithinBusinessHours(teamOf(a.toTeam).businessHours, now),
+    );
   }
 
   async function applyTimers(conversation: Conversation, escalationId: string, due: ClaimTimerAction[]): Promise<void> {
@@ -133,20 +136,14 @@ export function createTimers(core: EngineCore): Timers {
     });
   }
 
-  /** Place in the team's queue and the wait, from how long recent claims took in that team. */
+  /** Place in the team's queue and the wait, from how long recent claims took in that team: counted in the store's index. */
   async function queueEstimate(conversation: Conversation): Promise<{ position: number; minutes: number }> {
     const escalation = currentEscalation(conversation)!;
     const now = clock.now();
-    const queued = (await store.listOpen())
-      .filter((c) => c.state === "queued" && currentEscalation(c)?.team === escalation.team)
-      .map((c) => currentEscalation(c)!.createdAt)
-      .sort((a, b) => a - b);
-    const position = Math.max(1, queued.filter((at) => at <= escalation.createdAt).length);
-    const durations = (await store.listSince(now - WAIT_ESTIMATE_WINDOW_MS)).flatMap((c) =>
-      c.escalations.filter((e) => e.team === escalation.team && e.claimedAt !== undefined).map((e) => e.claimedAt! - e.createdAt),
-    );
-    return { position, minutes: estimateWaitMinutes(durations, position, teamOf(escalation.team).claimWithinMinutes) };
+    const position = Math.max(1, await store.countQueued(escalation.team, escalation.createdAt));
+    const waits = await store.recentClaimWaits(escalation.team, now - WAIT_ESTIMATE_WINDOW_MS, WAIT_ESTIMATE_MAX_SAMPLES);
+    return { position, minutes: estimateWaitMinutes(waits, position, teamOf(escalation.team).claimWithinMinutes) };
   }
 
-  return { tick };
+  return { tick, reschedule };
 }

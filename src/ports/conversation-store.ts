@@ -1,6 +1,14 @@
 import type { AuditEvent } from "../domain/audit.js";
 import type { Conversation } from "../domain/conversation.js";
 
+/** Open conversations per team, as the store's index counts them (queue status, /metrics, the Home tab). */
+export interface TeamQueueCounts {
+  queued: number;
+  assigned: number;
+  /** When the longest-waiting queued conversation joined the queue. */
+  oldestQueuedAt?: number;
+}
+
 /**
  * Port: durable conversation state. Backends: in-memory (tests), SQLite file (embedded default),
  * Redis (several instances). Every backend passes test/contract/conversation-store.contract.ts.
@@ -21,6 +29,20 @@ export interface ConversationStore {
   compareAndSet(next: Conversation, expectedVersion: number): Promise<Conversation | undefined>;
   /** Conversations that are queued or assigned. */
   listOpen(): Promise<Conversation[]>;
+  /**
+   * Open conversations whose timersDueAt is at or before `now`, through an index: the engine's tick
+   * loads these and nothing else. A conversation with nothing pending is never listed.
+   */
+  listDue(now: number): Promise<Conversation[]>;
+  /** How many conversations wait unclaimed in `team`'s queue since `upTo` or earlier (a customer's place in line). */
+  countQueued(team: string, upTo: number): Promise<number>;
+  /** Open conversations per team of their current escalation, counted in the index (no document is read). */
+  teamCounts(): Promise<Record<string, TeamQueueCounts>>;
+  /**
+   * How long the latest claims in `team` made at or after `since` had waited (ms), newest first, at most
+   * `limit`: the conversation's latest claim counts, one per conversation.
+   */
+  recentClaimWaits(team: string, since: number, limit: number): Promise<number[]>;
   /** Conversations updated at or after `since` (epoch ms), any state; for reports. */
   listSince(since: number): Promise<Conversation[]>;
   /** Every conversation of this customer, any state, oldest first (through the customer index, not a scan). */

@@ -105,6 +105,8 @@ export interface OutboxStore extends LaneLeaseStore {
   completeOutboxItem(id: string): Promise<void>;
   /** Every stored item (pending, in flight and failed), oldest first. */
   listOutbox(): Promise<OutboxItem[]>;
+  /** How many items listOutbox would return, without reading them (the /metrics backlog gauge). */
+  countOutbox(): Promise<number>;
 }
 
 /** What the store factories return: conversations, their outbox and the inbox, in one place. */

@@ -3,13 +3,14 @@ import type { AuditEvent } from "../domain/audit.js";
 import type { Conversation } from "../domain/conversation.js";
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
-import type { ConversationStore } from "../ports/conversation-store.js";
+import type { ConversationStore, TeamQueueCounts } from "../ports/conversation-store.js";
 import type { NewOutboxItem, OutboxItem, OutboxStore } from "../ports/outbox.js";
 import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
-import { indexEntryOf, isActiveConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
+import { indexEntryOf, isActiveConversation, isDueConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
 import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
 import { inStore } from "./store-errors.js";
 
+const NO_APPENDS = { outbox: [], audit: [] };
 /** forgetCustomer repeats while conversations created during the sweep keep appearing. */
 const FORGET_MAX_ROUNDS = 3;
 /** A read starts again when a write lands between its document and transcript reads; writes that fast mean a bug or a storm. */
@@ -168,6 +169,10 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     return rows.map(outboxItemOf).sort((a, b) => a.seq - b.seq);
   }
 
+  async countOutbox(): Promise<number> {
+    return this.attempt("count the outbox", () => this.backend.outboxCount());
+  }
+
   async acquireLease(lane: string, holder: string, ttlMs: number): Promise<boolean> {
     const now = this.leaseClock(lane, ttlMs);
     return this.attempt("take an outbox lane's lease", () => this.backend.acquireLease(lane, holder, now, now + ttlMs));
@@ -203,6 +208,24 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   async listSince(since: number): Promise<Conversation[]> {
     const candidates = await this.load("list recent conversations", () => this.backend.idsUpdatedSince(since));
     return oldestFirst(candidates.filter((c) => c.updatedAt >= since));
+  }
+
+  async listDue(now: number): Promise<Conversation[]> {
+    const candidates = await this.load("list conversations with timers due", () => this.backend.dueIds(now));
+    return oldestFirst(candidates.filter((c) => isDueConversation(c, now)));
+  }
+
+  // The counts below are read from the index alone, which is written atomically with each document.
+  async countQueued(team: string, upTo: number): Promise<number> {
+    return this.attempt("count a team's queue", () => this.backend.countQueued(team, upTo));
+  }
+
+  async teamCounts(): Promise<Record<string, TeamQueueCounts>> {
+    return this.attempt("count open conversations per team", () => this.backend.teamCounts());
+  }
+
+  async recentClaimWaits(team: string, since: number, limit: number): Promise<number[]> {
+    return this.attempt("read a team's recent claims", () => this.backend.claimWaits(team, since, limit));
   }
 
   async listByCustomer(address: string): Promise<Conversation[]> {
@@ -256,6 +279,24 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
       }
     }
     return purged;
+  }
+
+  /**
+   * Rewrites every conversation's index entries from its document, as they are: for a store whose
+   * index predates some of ConversationIndexEntry's fields. A conversation written meanwhile is skipped
+   * (its compare-and-set loses): that write indexed it already.
+   */
+  async reindex(): Promise<number> {
+    const ids = await this.attempt("list conversations to re-index", () => this.backend.idsUpdatedSince(0));
+    let reindexed = 0;
+    for (const id of ids) {
+      const conversation = await this.get(id);
+      if (conversation === undefined) continue;
+      const { write } = await this.toWrite(conversation, this.cache.at(id, conversation.version));
+      if (await this.attempt("re-index a conversation", () => this.backend.compareAndSet(write, conversation.version, NO_APPENDS)))
+        reindexed++;
+    }
+    return reindexed;
   }
 
   async close(): Promise<void> {

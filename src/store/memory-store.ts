@@ -1,7 +1,8 @@
 import { Keyv } from "keyv";
 import { systemClock, type Clock } from "../ports/clock.js";
+import type { TeamQueueCounts } from "../ports/conversation-store.js";
 import type { WarmlineStore } from "../ports/outbox.js";
-import type { ConversationIndexEntry } from "./conversation-index.js";
+import type { ClaimIndexEntry, ConversationIndexEntry } from "./conversation-index.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { MemoryInboxBackend } from "./memory-inbox.js";
@@ -34,6 +35,12 @@ class MemoryBackend implements StoreBackend {
   private readonly byCustomer = new Map<string, Set<string>>();
   private readonly threads = new Map<string, string>();
   private readonly open = new Set<string>();
+  /** Open conversations with a timersDueAt, and when. */
+  private readonly due = new Map<string, number>();
+  /** Per team, its open conversations: when each joined the queue, undefined once assigned. */
+  private readonly queues = new Map<string, Map<string, number | undefined>>();
+  /** Per team, the conversations whose latest claim was in it. */
+  private readonly claims = new Map<string, Map<string, ClaimIndexEntry>>();
   private readonly audit = new Map<string, string[]>();
   private readonly seen = new Map<string, number>();
   /** Outbox rows by id; a Map keeps insertion (= seq) order. */
@@ -108,6 +115,39 @@ class MemoryBackend implements StoreBackend {
 
   async customerIds(address: string): Promise<string[]> {
     return [...(this.byCustomer.get(address) ?? [])];
+  }
+
+  async dueIds(now: number): Promise<string[]> {
+    return [...this.due].filter(([, dueAt]) => dueAt <= now).map(([id]) => id);
+  }
+
+  async countQueued(team: string, upTo: number): Promise<number> {
+    return [...(this.queues.get(team)?.values() ?? [])].filter((at) => at !== undefined && at <= upTo).length;
+  }
+
+  async teamCounts(): Promise<Record<string, TeamQueueCounts>> {
+    const counts: Record<string, TeamQueueCounts> = {};
+    for (const [team, members] of this.queues) {
+      const queuedAt = [...members.values()].filter((at): at is number => at !== undefined);
+      counts[team] = {
+        queued: queuedAt.length,
+        assigned: members.size - queuedAt.length,
+        ...(queuedAt.length > 0 ? { oldestQueuedAt: Math.min(...queuedAt) } : {}),
+      };
+    }
+    return counts;
+  }
+
+  async claimWaits(team: string, since: number, limit: number): Promise<number[]> {
+    return [...(this.claims.get(team)?.values() ?? [])]
+      .filter((claim) => claim.claimedAt >= since)
+      .sort((a, b) => b.claimedAt - a.claimedAt)
+      .slice(0, limit)
+      .map((claim) => claim.waitedMs);
+  }
+
+  async outboxCount(): Promise<number> {
+    return this.outbox.size;
   }
 
   async markSeen(key: string, now: number, expiresAt: number): Promise<boolean> {
@@ -200,12 +240,19 @@ class MemoryBackend implements StoreBackend {
     addTo(this.byCustomer, write.index.customer, write.id);
     if (write.index.active) addTo(this.active, write.index.customer, write.id);
     if (write.index.open) this.open.add(write.id);
+    const { team, queuedAt, timersDueAt, lastClaim } = write.index;
+    if (timersDueAt !== undefined) this.due.set(write.id, timersDueAt);
+    if (team !== undefined) setIn(this.queues, team, write.id, queuedAt);
+    if (lastClaim !== undefined) setIn(this.claims, lastClaim.team, write.id, lastClaim);
     for (const thread of write.index.threads) this.threads.set(thread, write.id);
   }
 
   private unindex(entry: ConversationIndexEntry): void {
     removeFrom(this.active, entry.customer, entry.id);
     this.open.delete(entry.id);
+    this.due.delete(entry.id);
+    if (entry.team !== undefined) deleteIn(this.queues, entry.team, entry.id);
+    if (entry.lastClaim !== undefined) deleteIn(this.claims, entry.lastClaim.team, entry.id);
     for (const thread of entry.threads) {
       if (this.threads.get(thread) === entry.id) this.threads.delete(thread);
     }
@@ -223,4 +270,17 @@ function removeFrom(index: Map<string, Set<string>>, key: string, id: string): v
   if (ids === undefined) return;
   ids.delete(id);
   if (ids.size === 0) index.delete(key);
+}
+
+function setIn<T>(index: Map<string, Map<string, T>>, key: string, id: string, value: T): void {
+  const members = index.get(key) ?? new Map<string, T>();
+  members.set(id, value);
+  index.set(key, members);
+}
+
+function deleteIn<T>(index: Map<string, Map<string, T>>, key: string, id: string): void {
+  const members = index.get(key);
+  if (members === undefined) return;
+  members.delete(id);
+  if (members.size === 0) index.delete(key);
 }

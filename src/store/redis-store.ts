@@ -2,6 +2,7 @@ import KeyvRedis, { createClient, type RedisClientType } from "@keyv/redis";
 import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
+import type { TeamQueueCounts } from "../ports/conversation-store.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
@@ -25,6 +26,10 @@ const REDIS_RECONNECT_MAX_DELAY_MS = 2000;
  *   outbox:seq        counter;  outbox:item:<id>  the row (seq, lane, open, document)
  *   outbox:lane:<lane> sorted set of item ids by seq;  outbox:lanes  set of lanes with items
  *   lease:<lane>      "<expiresAt>|<holder>": which instance delivers the lane, and until when
+ *   index:version     REDIS_INDEX_VERSION once the index entries below are written for every conversation
+ *   due               sorted set of open ids by timersDueAt;  queue:teams  set of teams ever open
+ *   queued:<team>     sorted set of queued ids by queuedAt;  assigned:<team>  set of assigned ids
+ *   claims:<team>     sorted set of "<waitedMs>:<id>" by claimedAt (each conversation's latest claim)
  * The scripts build key names from the prefix, so this backend needs a single Redis, not a cluster.
  */
 /** Lua shared by the scripts: undoes the index entries a conversation's previous write made. */
@@ -33,6 +38,12 @@ local function unindex(p, id, ix)
   redis.call('SREM', p .. 'active:' .. ix.customer, id)
   redis.call('SREM', p .. 'customer:' .. ix.customer, id)
   redis.call('SREM', p .. 'open', id)
+  redis.call('ZREM', p .. 'due', id)
+  if ix.team then
+    redis.call('ZREM', p .. 'queued:' .. ix.team, id)
+    redis.call('SREM', p .. 'assigned:' .. ix.team, id)
+  end
+  if ix.lastClaim then redis.call('ZREM', p .. 'claims:' .. ix.lastClaim.team, ix.lastClaim.waitedMs .. ':' .. id) end
   for _, thread in ipairs(ix.threads) do
     if redis.call('GET', p .. 'thread:' .. thread) == id then redis.call('DEL', p .. 'thread:' .. thread) end
   end
@@ -93,6 +104,15 @@ redis.call('SET', ixKey, ARGV[5])
 redis.call('SADD', p .. 'customer:' .. new.customer, id)
 if new.active then redis.call('SADD', p .. 'active:' .. new.customer, id) end
 if new.open then redis.call('SADD', p .. 'open', id) end
+if new.timersDueAt then redis.call('ZADD', p .. 'due', new.timersDueAt, id) end
+if new.team then
+  redis.call('SADD', p .. 'queue:teams', new.team)
+  if new.queuedAt then redis.call('ZADD', p .. 'queued:' .. new.team, new.queuedAt, id)
+  else redis.call('SADD', p .. 'assigned:' .. new.team, id) end
+end
+if new.lastClaim then
+  redis.call('ZADD', p .. 'claims:' .. new.lastClaim.team, new.lastClaim.claimedAt, new.lastClaim.waitedMs .. ':' .. id)
+end
 for _, thread in ipairs(new.threads) do redis.call('SET', p .. 'thread:' .. thread, id) end
 redis.call('ZADD', p .. 'updated', ARGV[6], id)
 append_outbox(p, cjson.decode(ARGV[7]))
@@ -148,6 +168,29 @@ for _, lane in ipairs(redis.call('SMEMBERS', p .. 'outbox:lanes')) do
   end
 end
 return rows
+`;
+
+/** ARGV: prefix. Per team with open conversations: its counts and the oldest queuedAt, as JSON. */
+const TEAM_COUNTS_SCRIPT = `
+local p = ARGV[1]
+local counts = {}
+for _, team in ipairs(redis.call('SMEMBERS', p .. 'queue:teams')) do
+  local queued = redis.call('ZCARD', p .. 'queued:' .. team)
+  local assigned = redis.call('SCARD', p .. 'assigned:' .. team)
+  if queued + assigned > 0 then
+    local oldest = redis.call('ZRANGE', p .. 'queued:' .. team, 0, 0, 'WITHSCORES')[2]
+    table.insert(counts, cjson.encode({ team = team, queued = queued, assigned = assigned, oldest = oldest }))
+  end
+end
+return counts
+`;
+
+/** ARGV: prefix. How many outbox items there are, lane by lane (only lanes with items are in outbox:lanes). */
+const OUTBOX_COUNT_SCRIPT = `
+local p = ARGV[1]
+local items = 0
+for _, lane in ipairs(redis.call('SMEMBERS', p .. 'outbox:lanes')) do items = items + redis.call('ZCARD', p .. 'outbox:lane:' .. lane) end
+return items
 `;
 
 /** ARGV: prefix, id, open ('1' or '0'), document. */
@@ -259,11 +302,25 @@ export async function createRedisStore(options: { url: string; namespace?: strin
   const adapter = new KeyvRedis<string>(client as unknown as RedisClientType, { namespace, throwOnErrors: true });
   const keyv = new Keyv(adapter, { namespace, useKeyPrefix: false, throwOnErrors: true });
   const clock = options.clock ?? systemClock;
-  const inbox = new RedisInboxBackend(client, adapter.createKeyPrefix("", adapter.namespace), location);
-  return withInbox(
-    new KeyvConversationStore(new RedisBackend(keyv, adapter, client, location, remedy), clock),
-    new DurableInbox(inbox, clock),
-  );
+  const prefix = adapter.createKeyPrefix("", adapter.namespace);
+  const inbox = new RedisInboxBackend(client, prefix, location);
+  const store = new KeyvConversationStore(new RedisBackend(keyv, adapter, client, location, remedy), clock);
+  await upgradeIndex(client, prefix, store, location, remedy);
+  return withInbox(store, new DurableInbox(inbox, clock));
+}
+
+/** The index layout version; data indexed by an earlier one is re-indexed from its documents once. */
+const REDIS_INDEX_VERSION = 2;
+
+async function upgradeIndex(client: RedisClient, prefix: string, store: KeyvConversationStore, location: string, remedy: string) {
+  try {
+    if (Number((await client.get(`${prefix}index:version`)) ?? 0) >= REDIS_INDEX_VERSION) return;
+    if ((await client.zCard(`${prefix}updated`)) > 0) await store.reindex();
+    await client.set(`${prefix}index:version`, String(REDIS_INDEX_VERSION));
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw new WarmlineError("store_unavailable", `Cannot re-index the conversations in ${location}: ${remedy}.`, error);
+  }
 }
 
 class RedisBackend implements StoreBackend {
@@ -375,6 +432,37 @@ class RedisBackend implements StoreBackend {
   async outboxList(): Promise<OutboxRow[]> {
     const rows = (await this.client.eval(LIST_SCRIPT, { arguments: [this.prefix] })) as string[];
     return rows.map((row) => JSON.parse(row) as OutboxRow);
+  }
+
+  async dueIds(now: number): Promise<string[]> {
+    return this.client.zRangeByScore(this.key("due"), "-inf", now);
+  }
+
+  async countQueued(team: string, upTo: number): Promise<number> {
+    return this.client.zCount(this.key(`queued:${team}`), "-inf", upTo);
+  }
+
+  async teamCounts(): Promise<Record<string, TeamQueueCounts>> {
+    const rows = (await this.client.eval(TEAM_COUNTS_SCRIPT, { arguments: [this.prefix] })) as string[];
+    return Object.fromEntries(
+      rows.map((row) => {
+        const { team, queued, assigned, oldest } = JSON.parse(row) as { team: string; queued: number; assigned: number; oldest?: string };
+        return [team, { queued, assigned, ...(oldest !== undefined ? { oldestQueuedAt: Number(oldest) } : {}) }];
+      }),
+    );
+  }
+
+  async claimWaits(team: string, since: number, limit: number): Promise<number[]> {
+    const members = await this.client.zRange(this.key(`claims:${team}`), "+inf", since, {
+      BY: "SCORE",
+      REV: true,
+      LIMIT: { offset: 0, count: limit },
+    });
+    return members.map((member) => Number(member.slice(0, member.indexOf(":"))));
+  }
+
+  async outboxCount(): Promise<number> {
+    return Number(await this.client.eval(OUTBOX_COUNT_SCRIPT, { arguments: [this.prefix] }));
   }
 
   async acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {

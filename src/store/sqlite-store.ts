@@ -1,6 +1,7 @@
 import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
+import type { TeamQueueCounts } from "../ports/conversation-store.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
@@ -40,6 +41,62 @@ const SCHEMA = [
      conversation_id TEXT NOT NULL, position INTEGER NOT NULL, entry TEXT NOT NULL, PRIMARY KEY(conversation_id, position)) WITHOUT ROWID`,
 ];
 
+/**
+ * The index columns the tick, the queue and the counts read (ConversationIndexEntry), added to files
+ * made before them; such a file is re-indexed from its documents once, when they are added.
+ */
+const QUEUE_COLUMNS = {
+  state: "TEXT",
+  team: "TEXT",
+  queued_at: "INTEGER",
+  timers_due_at: "INTEGER",
+  claim_team: "TEXT",
+  claimed_at: "INTEGER",
+  claim_wait_ms: "INTEGER",
+} as const;
+/** Only open conversations have timers_due_at and team, and only queued ones queued_at, so these stay small. */
+const QUEUE_INDEXES = [
+  `CREATE INDEX IF NOT EXISTS warmline_conversation_due ON warmline_conversation(timers_due_at) WHERE timers_due_at IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS warmline_conversation_team ON warmline_conversation(team, queued_at) WHERE team IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS warmline_conversation_claims ON warmline_conversation(claim_team, claimed_at) WHERE claim_team IS NOT NULL`,
+];
+/**
+ * Open conversations per team, kept by triggers in the statement that changes a row's team or
+ * queued_at, so teamCounts reads a row per team instead of walking the index of every open one.
+ */
+const TEAM_COUNTS = [
+  `CREATE TABLE IF NOT EXISTS warmline_team_count(team TEXT PRIMARY KEY, queued INTEGER NOT NULL, assigned INTEGER NOT NULL)`,
+  `CREATE TRIGGER IF NOT EXISTS warmline_team_count_insert AFTER INSERT ON warmline_conversation WHEN new.team IS NOT NULL BEGIN
+     INSERT INTO warmline_team_count(team, queued, assigned) VALUES(new.team, new.queued_at IS NOT NULL, new.queued_at IS NULL)
+       ON CONFLICT(team) DO UPDATE SET queued = queued + excluded.queued, assigned = assigned + excluded.assigned;
+   END`,
+  `CREATE TRIGGER IF NOT EXISTS warmline_team_count_delete AFTER DELETE ON warmline_conversation WHEN old.team IS NOT NULL BEGIN
+     UPDATE warmline_team_count SET queued = queued - (old.queued_at IS NOT NULL), assigned = assigned - (old.queued_at IS NULL)
+       WHERE team = old.team;
+   END`,
+  `CREATE TRIGGER IF NOT EXISTS warmline_team_count_update AFTER UPDATE OF team, queued_at ON warmline_conversation
+     WHEN old.team IS NOT new.team OR (old.queued_at IS NULL) IS NOT (new.queued_at IS NULL) BEGIN
+     UPDATE warmline_team_count SET queued = queued - (old.queued_at IS NOT NULL), assigned = assigned - (old.queued_at IS NULL)
+       WHERE team = old.team;
+     INSERT INTO warmline_team_count(team, queued, assigned) SELECT new.team, new.queued_at IS NOT NULL, new.queued_at IS NULL
+       WHERE new.team IS NOT NULL
+       ON CONFLICT(team) DO UPDATE SET queued = queued + excluded.queued, assigned = assigned + excluded.assigned;
+   END`,
+  // Recounted at every open (inside the schema's transaction), so they are right whatever wrote the file before.
+  "DELETE FROM warmline_team_count",
+  `INSERT INTO warmline_team_count(team, queued, assigned) SELECT team, COUNT(queued_at), COUNT(*) - COUNT(queued_at)
+     FROM warmline_conversation WHERE team IS NOT NULL GROUP BY team`,
+];
+
+/** Adds the missing QUEUE_COLUMNS, their indexes and the team counts; true when a file with conversations lacked the columns. */
+function addQueueColumns(connection: SqliteConnection): boolean {
+  const present = new Set(connection.all<{ name: string }>("PRAGMA table_info(warmline_conversation)").map((c) => c.name));
+  const missing = Object.entries(QUEUE_COLUMNS).filter(([name]) => !present.has(name));
+  for (const [name, type] of missing) connection.exec(`ALTER TABLE warmline_conversation ADD COLUMN ${name} ${type}`);
+  for (const statement of [...QUEUE_INDEXES, ...TEAM_COUNTS]) connection.exec(statement);
+  return missing.length > 0 && connection.get("SELECT 1 AS found FROM warmline_conversation LIMIT 1") !== undefined;
+}
+
 /** Files written before transcripts were rows have no version column; their documents still hold their transcripts until the next write. */
 function addVersionColumn(connection: SqliteConnection): void {
   const columns = connection.all<{ name: string }>("PRAGMA table_info(warmline_conversation)");
@@ -63,11 +120,13 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
   } catch (error) {
     throw cannotOpen(error);
   }
+  let staleIndex = false;
   try {
     connection.exec("BEGIN IMMEDIATE");
     try {
       for (const statement of SCHEMA) connection.exec(statement);
       addVersionColumn(connection);
+      staleIndex = addQueueColumns(connection);
       connection.exec("COMMIT");
     } catch (error) {
       connection.exec("ROLLBACK");
@@ -77,7 +136,9 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
     const clock = options.clock ?? systemClock;
     const backend = new SqliteBackend(keyv, connection, location, remedy);
     const inbox = openSqliteInbox(connection, (write) => backend.transaction(write), location);
-    return withInbox(new KeyvConversationStore(backend, clock), new DurableInbox(inbox, clock));
+    const store = new KeyvConversationStore(backend, clock);
+    if (staleIndex) await store.reindex();
+    return withInbox(store, new DurableInbox(inbox, clock));
   } catch (error) {
     connection.close();
     throw cannotOpen(error);
@@ -295,6 +356,51 @@ class SqliteBackend implements StoreBackend {
     return this.transaction(() => this.returns("DELETE FROM warmline_lease WHERE lane = ? AND holder = ? RETURNING lane", lane, holder));
   }
 
+  async dueIds(now: number): Promise<string[]> {
+    return this.ids("SELECT id FROM warmline_conversation WHERE timers_due_at <= ?", now);
+  }
+
+  async countQueued(team: string, upTo: number): Promise<number> {
+    return Number(
+      this.db.get<{ queued: number }>("SELECT COUNT(*) AS queued FROM warmline_conversation WHERE team = ? AND queued_at <= ?", team, upTo)
+        ?.queued ?? 0,
+    );
+  }
+
+  async teamCounts(): Promise<Record<string, TeamQueueCounts>> {
+    // A row per team (kept by triggers), and the oldest wait from the front of the team's index.
+    const rows = this.db.all<{ team: string; queued: number; assigned: number; oldest: number | null }>(
+      `SELECT team, queued, assigned,
+         (SELECT MIN(queued_at) FROM warmline_conversation c WHERE c.team = t.team AND c.queued_at IS NOT NULL) AS oldest
+       FROM warmline_team_count t WHERE queued + assigned > 0`,
+    );
+    return Object.fromEntries(
+      rows.map((row) => [
+        row.team,
+        {
+          queued: Number(row.queued),
+          assigned: Number(row.assigned),
+          ...(row.oldest !== null ? { oldestQueuedAt: Number(row.oldest) } : {}),
+        },
+      ]),
+    );
+  }
+
+  async claimWaits(team: string, since: number, limit: number): Promise<number[]> {
+    return this.db
+      .all<{ claim_wait_ms: number }>(
+        "SELECT claim_wait_ms FROM warmline_conversation WHERE claim_team = ? AND claimed_at >= ? ORDER BY claimed_at DESC LIMIT ?",
+        team,
+        since,
+        limit,
+      )
+      .map((row) => Number(row.claim_wait_ms));
+  }
+
+  async outboxCount(): Promise<number> {
+    return Number(this.db.get<{ items: number }>("SELECT COUNT(*) AS items FROM warmline_outbox")?.items ?? 0);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -313,17 +419,27 @@ class SqliteBackend implements StoreBackend {
   }
 
   private index(write: ConversationWrite): void {
-    const { id, customer, active, open, threads, updatedAt } = write.index;
+    const { id, customer, active, open, threads, updatedAt, state, team, queuedAt, timersDueAt, lastClaim } = write.index;
     this.db.run(
-      `INSERT INTO warmline_conversation(id, customer, active, open, updated_at, version) VALUES(?, ?, ?, ?, ?, ?)
+      `INSERT INTO warmline_conversation(id, customer, active, open, updated_at, version,
+         state, team, queued_at, timers_due_at, claim_team, claimed_at, claim_wait_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET customer = excluded.customer, active = excluded.active,
-         open = excluded.open, updated_at = excluded.updated_at, version = excluded.version`,
+         open = excluded.open, updated_at = excluded.updated_at, version = excluded.version, state = excluded.state,
+         team = excluded.team, queued_at = excluded.queued_at, timers_due_at = excluded.timers_due_at,
+         claim_team = excluded.claim_team, claimed_at = excluded.claimed_at, claim_wait_ms = excluded.claim_wait_ms`,
       id,
       customer,
       active ? 1 : 0,
       open ? 1 : 0,
       updatedAt,
       write.version,
+      state,
+      team ?? null,
+      queuedAt ?? null,
+      timersDueAt ?? null,
+      lastClaim?.team ?? null,
+      lastClaim?.claimedAt ?? null,
+      lastClaim?.waitedMs ?? null,
     );
     this.db.run("DELETE FROM warmline_thread WHERE conversation_id = ?", id);
     // `WHERE true` lets SQLite parse an upsert after a SELECT.

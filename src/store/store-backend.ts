@@ -1,4 +1,5 @@
 import type { Keyv } from "keyv";
+import type { TeamQueueCounts } from "../ports/conversation-store.js";
 import type { ConversationIndexEntry } from "./conversation-index.js";
 
 /**
@@ -69,6 +70,16 @@ export interface StoreBackend {
   /** Candidates for purging: not open and updated before the cutoff. */
   staleIds(cutoff: number): Promise<string[]>;
   customerIds(address: string): Promise<string[]>;
+  /** Open conversations whose index entry's timersDueAt is at or before `now`. */
+  dueIds(now: number): Promise<string[]>;
+  /** Index entries with team `team` and queuedAt at or before `upTo`. */
+  countQueued(team: string, upTo: number): Promise<number>;
+  /** Open index entries per team: queued (with queuedAt), assigned (the rest), and the lowest queuedAt. */
+  teamCounts(): Promise<Record<string, TeamQueueCounts>>;
+  /** waitedMs of the lastClaim entries of `team` claimed at or after `since`, newest claim first, at most `limit`. */
+  claimWaits(team: string, since: number, limit: number): Promise<number[]>;
+  /** How many outbox rows there are (outboxList().length, without reading them). */
+  outboxCount(): Promise<number>;
   /** Records `key` until `expiresAt` unless it is recorded and unexpired at `now`. True if recorded. */
   markSeen(key: string, now: number, expiresAt: number): Promise<boolean>;
   /** When `key` expires, if it is recorded. */

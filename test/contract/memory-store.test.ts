@@ -1,4 +1,5 @@
 import { createMemoryStore } from "../../src/store/memory-store.js";
+import { runConversationQueryContract } from "./conversation-queries.contract.js";
 import { runConversationStoreContract } from "./conversation-store.contract.js";
 import { runInboxContract } from "./inbox.contract.js";
 import { runOutboxContract } from "./outbox.contract.js";
@@ -14,6 +15,11 @@ runOutboxContract("memory", async ({ clock }) => ({
 }));
 
 runInboxContract("memory", async ({ clock }) => ({
+  store: await createMemoryStore({ clock }),
+  cleanup: async () => {},
+}));
+
+runConversationQueryContract("memory", async ({ clock }) => ({
   store: await createMemoryStore({ clock }),
   cleanup: async () => {},
 }));

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import { createRedisStore } from "../../src/store/redis-store.js";
 import { deleteRedisNamespace as deleteNamespace } from "../helpers/redis-namespace.js";
+import { runConversationQueryContract } from "./conversation-queries.contract.js";
 import { runConversationStoreContract } from "./conversation-store.contract.js";
 import { runInboxContract } from "./inbox.contract.js";
 import { runOutboxContract } from "./outbox.contract.js";
@@ -23,6 +24,11 @@ if (url === undefined) {
       reopen: () => createRedisStore({ url, namespace, clock }),
       cleanup: () => deleteNamespace(url, namespace),
     };
+  });
+
+  runConversationQueryContract("redis", async ({ clock }) => {
+    const namespace = `warmline-test-${randomUUID()}`;
+    return { store: await createRedisStore({ url, namespace, clock }), cleanup: () => deleteNamespace(url, namespace) };
   });
 
   runOutboxContract("redis", async ({ clock }) => {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createSimulationChannels } from "../../channels/simulation/simulation-channels.js";
-import { createAssistantFromConfig } from "../../src/assistant/from-config.js";
-import { loadConfigFile } from "../../src/config/load-config.js";
+import { simulatedEngine } from "../helpers/simulated-engine.js";
 import type { Conversation } from "../../src/domain/conversation.js";
-import { createEngine } from "../../src/engine/engine.js";
-import { createSilentLogger } from "../../src/logging.js";
-import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
-import { createMemoryStore } from "../../src/store/memory-store.js";
 
 // Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
 const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
@@ -22,18 +16,7 @@ describe("engine: copy-on-write transcripts", () => {
   it("shares untouched entries with the version it changed, replaces edited ones, and leaves that version as it was", async () => {
     let now = OPEN_HOURS;
     const clock = { now: () => (now += 1000) };
-    const config = loadConfigFile(SHIPPED_CONFIG_FILE);
-    const store = await createMemoryStore({ clock });
-    const { customers, workspace } = createSimulationChannels();
-    const engine = createEngine({
-      config,
-      store,
-      assistant: await createAssistantFromConfig(config, { clock }),
-      customers,
-      workspace,
-      clock,
-      logger: createSilentLogger(),
-    });
+    const { engine, store } = await simulatedEngine(clock);
 
     // The version each change was computed on, as the store handed it out, and a copy to tell whether it changed.
     const handedOut = new Map<string, Conversation>();

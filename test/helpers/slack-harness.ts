@@ -22,6 +22,7 @@ import { createEngine, type Engine } from "../../src/engine/engine.js";
 import type { Assistant } from "../../src/ports/assistant.js";
 import type { Clock } from "../../src/ports/clock.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
+import type { WarmlineStore } from "../../src/ports/outbox.js";
 import type { Ticketing } from "../../src/ports/ticketing.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 import { SANDBOX_CHANNELS } from "../../src/demo/sandbox.js";
@@ -69,6 +70,8 @@ export interface SlackHarnessOptions {
   channels?: FakeSlackChannel[];
   /** The fallback's routes while Slack is down (config.fallback must be set too). */
   ticketing?: Ticketing[];
+  /** Wraps the memory store the engine gets, e.g. to count what the engine reads. */
+  wrapStore?: (store: WarmlineStore) => WarmlineStore;
 }
 
 /** The note modal as the fake Slack API recorded it in views.open. */
@@ -168,7 +171,8 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     logger,
   });
 
-  const store = await createMemoryStore({ clock });
+  const memory = await createMemoryStore({ clock });
+  const store = options.wrapStore?.(memory) ?? memory;
   const whatsapp = new FakeWhatsAppClient({ now: clock.now });
   const customers = new WhatsAppChannelAdapter({ client: whatsapp, clock, printQr: () => undefined });
   const engine = createEngine({

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { simulatedEngine } from "../helpers/simulated-engine.js";
+import { isWarmlineError } from "../../src/domain/errors.js";
+
+// Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
+const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
+const SAM = { id: "slack:U0SAM0001", name: "Sam" };
+const ADDRESS = "sim:+447700900123";
+const REPLIES = 12;
+/** Event-loop turns each write takes to land: a store slower than the agent's replies are fast. */
+const SLOW_COMMIT_TURNS = 40;
+
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+
+/**
+ * Recording a relay's channel message id is a change of the conversation like an agent's reply:
+ * run outside the conversation's lane, it loses the compare-and-set to each reply queued behind
+ * it, and after a few in a row the sent relay counts as undelivered.
+ */
+describe("engine: recording a sent relay waits its turn in the conversation's lane", () => {
+  it("records every relay of a burst of agent replies against a slow store, first time, with no delivery failure", async () => {
+    let now = OPEN_HOURS;
+    const clock = { now: () => (now += 10) };
+    const { engine, store, log } = await simulatedEngine(clock);
+    await engine.handleInboundMessage({
+      messageId: "m1",
+      address: ADDRESS,
+      channel: "simulation",
+      phone: "+447700900123",
+      text: "I want to cancel my order 100311",
+      receivedAt: now,
+    });
+    const id = (await store.findActiveByCustomer(ADDRESS))!.id;
+    await engine.claim(id, SAM);
+    await engine.drain();
+    const thread = log.cards[0]!.thread;
+
+    let lost = 0;
+    const conflicts: unknown[] = [];
+    const commit = store.commit.bind(store);
+    store.commit = async (next, expectedVersion, items, audit) => {
+      await turns(SLOW_COMMIT_TURNS);
+      const written = await commit(next, expectedVersion, items, audit);
+      if (!written) lost++;
+      return written;
+    };
+    const sent = log.toCustomer.length;
+    await Promise.all(
+      Array.from({ length: REPLIES }, (_, i) =>
+        engine.agentReply(thread, SAM, `Reply ${i + 1}`, `ref${i + 1}`).catch((error: unknown) => {
+          if (isWarmlineError(error, "store_conflict")) conflicts.push(error);
+          else throw error;
+        }),
+      ),
+    );
+    await engine.drain();
+
+    const relays = (await store.get(id))!.transcript.filter((e) => e.author === "agent" && !e.internal);
+    expect(conflicts).toEqual([]);
+    expect(log.toCustomer.slice(sent).map((m) => m.text)).toEqual(Array.from({ length: REPLIES }, (_, i) => `Reply ${i + 1}`));
+    expect(relays.map((e) => e.delivery)).toEqual(Array.from({ length: REPLIES }, () => "sent"));
+    expect(log.threadPosts.filter(({ post }) => post.kind === "delivery_failed")).toEqual([]);
+    // In one process the lane orders every change of the conversation: no write has to be tried again.
+    expect(lost).toBe(0);
+  });
+});
