@@ -37,17 +37,20 @@ export function slackInteractionKey(body: unknown): string | undefined {
 /**
  * A Bolt middleware: an interaction already handled (here or on another instance sharing the
  * store) within ten minutes is acknowledged and dropped, so a captured click cannot act twice.
+ * It is recorded only once its handler ran, as Slack events are: marked before, a click whose
+ * process died mid-way stayed marked and its copy sent again was dropped, so it never acted.
+ * Two copies racing both run; the engine's compare-and-set and state checks let one act.
  */
 export function registerInteractionDedupe(app: App, seen: Pick<ConversationStore, "markSeen" | "isSeen">, logger: Logger): void {
   app.use(async ({ body, next, ack }) => {
     const key = slackInteractionKey(body);
     if (key === undefined) return next();
-    // markSeen is atomic across instances: of two copies racing, one acts.
-    if (!(await seen.markSeen(key, SLACK_INTERACTION_DEDUPE_TTL_MS))) {
+    if (await seen.isSeen(key)) {
       logger.warn({ key }, "Replayed Slack interaction ignored");
       await ack?.();
       return;
     }
     await next();
+    await seen.markSeen(key, SLACK_INTERACTION_DEDUPE_TTL_MS);
   });
 }
