@@ -57,7 +57,7 @@ const COLUMNS = [
   "ack p99",
   "msg/s",
   "lost",
-  "CPU ms/msg",
+  "CPU ms/msg (drained)",
   "RSS MB",
   "ratio (same run)",
 ];
@@ -73,7 +73,9 @@ function row(record: BenchRecord, all: BenchRecord[]): string[] {
     relay ? ms(relay.ackP99) : "-",
     relay ? relay.achievedRate.toFixed(0) : "-",
     relay ? `${relay.lost}/${relay.sent}` : handoff ? `${handoff.handoffs - handoff.cardsPosted}/${handoff.handoffs}` : "-",
-    ms(record.cpuMsPerMessage),
+    record.drainedCpuMsPerMessage === undefined
+      ? ms(record.cpuMsPerMessage)
+      : `${ms(record.cpuMsPerMessage)} (${ms(record.drainedCpuMsPerMessage)})`,
     String(record.rssMB),
     comparison(record, all),
   ];

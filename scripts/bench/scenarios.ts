@@ -16,7 +16,7 @@ import {
   runHandoffs,
   runRelay,
 } from "./open-loop.js";
-import type { BenchTarget, BenchThread, InstanceSpec } from "./protocol.js";
+import type { BenchTarget, BenchThread, InstanceSpec, ProcessUsage } from "./protocol.js";
 import { BENCH_BOT_TOKEN, BENCH_SIGNING_SECRET, type BenchSlack, startBenchSlack } from "./slack-side.js";
 
 export const SCENARIOS = [
@@ -63,6 +63,13 @@ export interface BenchRecord {
   handoff?: HandoffFigures;
   /** The system under test's CPU (user + system) per delivered message. */
   cpuMsPerMessage: number;
+  /**
+   * Its CPU from the run's start until it went idle afterwards, per message sent: what each message cost
+   * with the backlog worked off too. cpuMsPerMessage divides the run's CPU by the messages delivered in
+   * time, so a run that falls behind pays for storing and acking messages it delivers only later and
+   * shows a cost per message that grows with the load. Absent when the instance did not go idle.
+   */
+  drainedCpuMsPerMessage?: number;
   /** The parent's CPU per message sent (load generator and fake Slack): near a core's worth, it is the bottleneck, not the system under test. */
   generatorCpuMsPerMessage?: number;
   rssMB: number;
@@ -198,11 +205,13 @@ export async function runBench(options: BenchOptions): Promise<void> {
   // conversations as the run at hand needs, no more: 200 @ 100 runs with 200 stored, not 500.
   const pool = new Map<BenchTarget, { instance: BenchInstance; threads: BenchThread[] }>();
 
-  /** Waits for the instances to finish what they were given, so the next run starts on a quiet system. */
-  const drain = async (instances: BenchInstance[]) => {
+  /** Waits for the instances to finish what they were given, so the next run starts on a quiet system; true when they all did. */
+  const drain = async (instances: BenchInstance[]): Promise<boolean> => {
+    let drained = true;
     for (const instance of instances) {
       const idle = await instance.request({ kind: "idle", timeoutMs: DRAIN_TIMEOUT_MS });
       if (idle.kind !== "idle" || idle.drained) continue;
+      drained = false;
       // A backlog of minutes would run beside the next system's timed run: stop it instead, and a pooled target starts afresh when next needed.
       const pooledTarget = [...pool].find(([, entry]) => entry.instance === instance)?.[0];
       if (pooledTarget) {
@@ -217,6 +226,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         );
     }
     world.slack.forgetHistory();
+    return drained;
   };
 
   /** An unmeasured relay (the JIT, the connections, a new instance taking its share of the lanes), then quiet. */
@@ -267,7 +277,10 @@ export async function runBench(options: BenchOptions): Promise<void> {
     );
     const generator = process.cpuUsage(generatorBefore);
     const after = await Promise.all(instances.map((i) => i.usage()));
-    const cpuMs = after.reduce((sum, u, k) => sum + (u.cpuMicros - before[k]!.cpuMicros) / 1000, 0);
+    const cpuMsSince = (usage: ProcessUsage[]) => usage.reduce((sum, u, k) => sum + (u.cpuMicros - before[k]!.cpuMicros) / 1000, 0);
+    const cpuMs = cpuMsSince(after);
+    const drained = await drain(instances);
+    const afterDrain = drained ? await Promise.all(instances.map((i) => i.usage())) : undefined;
     options.onRecord({
       scenario,
       target: instances[0]!.spec.target,
@@ -278,13 +291,13 @@ export async function runBench(options: BenchOptions): Promise<void> {
       seconds: load.seconds,
       relay,
       cpuMsPerMessage: relay.delivered > 0 ? cpuMs / relay.delivered : Number.NaN,
+      ...(afterDrain ? { drainedCpuMsPerMessage: cpuMsSince(afterDrain) / relay.sent } : {}),
       generatorCpuMsPerMessage: (generator.user + generator.system) / 1000 / relay.sent,
       rssMB: megabytes(after.reduce((sum, u) => sum + u.rssBytes, 0)),
       heapMB: megabytes(after.reduce((sum, u) => sum + u.heapUsedBytes, 0)),
       ...(seeded ? { seeded } : {}),
       loadavg: loadavg(),
     });
-    await drain(instances);
   };
 
   try {

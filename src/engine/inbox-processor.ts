@@ -53,7 +53,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
     (lane, error) =>
       log.error({ lane, err: describe(error) }, "The inbox could not read or update its store; the lane waits for the next poll"),
   );
-  const { startLane, wakeAt } = lanes;
+  const { startLane, wakeAt, looking } = lanes;
 
   async function runLane(lane: string): Promise<void> {
     if (!(await inbox.acquireLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return;
@@ -65,6 +65,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
           if (!(await inbox.renewLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return;
           renewedAt = clock.now();
         }
+        looking(lane);
         const [head] = await inbox.inboxHeads(lane);
         if (!head) return;
         if (head.notBefore > clock.now()) return wakeAt(lane, head.notBefore);

@@ -62,7 +62,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     (lane, error) =>
       log.error({ lane, err: describe(error) }, "The outbox could not read or update its store; the lane waits for the next tick"),
   );
-  const { startLane, wakeAt } = lanes;
+  const { startLane, wakeAt, looking } = lanes;
 
   /** A head this instance cannot send, still within its give-up time: it waits for whoever can. */
   function waitsForChannel(head: OutboxItem, now: number): boolean {
@@ -122,6 +122,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
 
   async function deliverLane(lane: string, lease: { held(): Promise<boolean> }): Promise<void> {
     while (!lanes.stopped && (await lease.held())) {
+      looking(lane);
       const [head] = await outbox.outboxHeads(lane);
       if (!head) return;
       const now = clock.now();

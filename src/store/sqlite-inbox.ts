@@ -70,12 +70,18 @@ class SqliteInboxBackend implements InboxBackend {
   }
 
   async heads(lane?: string): Promise<InboxRow[]> {
+    if (lane !== undefined) {
+      // One index seek: MIN(seq) with GROUP BY would walk every waiting row of the lane, for each entry processed.
+      const head = this.db.get<SqliteInboxRow>(
+        `SELECT seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN} AND lane = ? ORDER BY seq LIMIT 1`,
+        lane,
+      );
+      return head === undefined ? [] : [rowOf(head)];
+    }
     // SQLite returns the row holding MIN(seq) for each group's bare columns.
-    const heads = `SELECT MIN(seq) AS seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN}`;
-    const rows =
-      lane === undefined
-        ? this.db.all<SqliteInboxRow>(`${heads} GROUP BY lane`)
-        : this.db.all<SqliteInboxRow>(`${heads} AND lane = ? GROUP BY lane`, lane);
+    const rows = this.db.all<SqliteInboxRow>(
+      `SELECT MIN(seq) AS seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN} GROUP BY lane`,
+    );
     return rows.map(rowOf);
   }
 

@@ -290,12 +290,18 @@ class SqliteBackend implements StoreBackend {
   }
 
   async outboxHeads(lane?: string): Promise<OutboxRow[]> {
+    if (lane !== undefined) {
+      // One index seek, not a walk over the lane's waiting items for every item delivered.
+      const head = this.db.get<SqliteOutboxRow>(
+        "SELECT seq, id, lane, open, document FROM warmline_outbox WHERE lane = ? AND open = 1 ORDER BY seq LIMIT 1",
+        lane,
+      );
+      return head === undefined ? [] : [outboxRowOf(head)];
+    }
     // SQLite returns the row holding MIN(seq) for each group's bare columns.
-    const heads = "SELECT MIN(seq) AS seq, id, lane, open, document FROM warmline_outbox WHERE open = 1";
-    const rows =
-      lane === undefined
-        ? this.db.all<SqliteOutboxRow>(`${heads} GROUP BY lane`)
-        : this.db.all<SqliteOutboxRow>(`${heads} AND lane = ? GROUP BY lane`, lane);
+    const rows = this.db.all<SqliteOutboxRow>(
+      "SELECT MIN(seq) AS seq, id, lane, open, document FROM warmline_outbox WHERE open = 1 GROUP BY lane",
+    );
     return rows.map(outboxRowOf);
   }
 
