@@ -1,4 +1,5 @@
 import type { App } from "@slack/bolt";
+import { WarmlineError } from "../../src/domain/errors.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { Logger } from "../../src/ports/logger.js";
 
@@ -35,19 +36,35 @@ export function slackInteractionKey(body: unknown): string | undefined {
 }
 
 /**
+ * How long a copy being handled holds off copies sent meanwhile: far longer than a handler runs, and
+ * after a crash mid-handler the copy sent again acts once it has passed.
+ */
+export const SLACK_INTERACTION_RUNNING_TTL_MS = 30_000;
+
+/**
  * A Bolt middleware: an interaction already handled (here or on another instance sharing the
  * store) within ten minutes is acknowledged and dropped, so a captured click cannot act twice.
+ * It is recorded as handled only once its handler ran: recorded before, a click whose process died
+ * mid-way stayed recorded and its copy sent again was dropped, so it never acted. While one copy
+ * runs, a copy racing it is refused (markSeen is atomic across instances) with an error and never
+ * acknowledged: its sender gets no 200 and may send it again.
  */
 export function registerInteractionDedupe(app: App, seen: Pick<ConversationStore, "markSeen" | "isSeen">, logger: Logger): void {
   app.use(async ({ body, next, ack }) => {
     const key = slackInteractionKey(body);
     if (key === undefined) return next();
-    // markSeen is atomic across instances: of two copies racing, one acts.
-    if (!(await seen.markSeen(key, SLACK_INTERACTION_DEDUPE_TTL_MS))) {
+    if (await seen.isSeen(key)) {
       logger.warn({ key }, "Replayed Slack interaction ignored");
       await ack?.();
       return;
     }
+    if (!(await seen.markSeen(`${key}:running`, SLACK_INTERACTION_RUNNING_TTL_MS))) {
+      throw new WarmlineError(
+        "store_conflict",
+        `Slack interaction ${key} arrived while a copy of it was being handled: send it again once that one is done (within ${SLACK_INTERACTION_RUNNING_TTL_MS / 1000} s).`,
+      );
+    }
     await next();
+    await seen.markSeen(key, SLACK_INTERACTION_DEDUPE_TTL_MS);
   });
 }

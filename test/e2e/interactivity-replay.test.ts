@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
+import { SLACK_INTERACTION_RUNNING_TTL_MS, slackInteractionKey } from "../../channels/slack/interactivity-dedupe.js";
 import { buttonAction, postInteraction } from "../../src/sandbox/slack-signing.js";
 import { E2E_SECRET, startWarmlineE2E, type WarmlineE2E } from "../helpers/warmline-e2e.js";
 
@@ -34,5 +35,22 @@ describe("interactivity replay (startWarmline, real Bolt receiver)", () => {
     await e2e.handle.idle();
     expect(replayed.status).toBe(200);
     expect(await state()).toBe("assigned");
+  });
+
+  it("a copy of a click that arrives while another copy is being handled gets no 200, so it is sent again", async () => {
+    e2e.whatsapp.customerSays("I want to cancel my order 100311 please", { from: "447911654321@c.us", name: "Nia" });
+    const card = await e2e.escalated("447911654321@c.us");
+    const click = buttonAction(SLACK_ACTION_IDS.claim, {
+      user: "U0AGENT01",
+      channel: card.channel,
+      messageTs: card.cardTs,
+      conversationId: card.conversationId,
+    });
+    // The first copy is being handled (or its process died while it was).
+    await e2e.handle.store.markSeen(`${slackInteractionKey(click)}:running`, SLACK_INTERACTION_RUNNING_TTL_MS);
+    const racing = await postInteraction(e2e.eventsUrl, E2E_SECRET, click);
+    await e2e.handle.idle();
+    expect(racing.status).not.toBe(200);
+    expect((await e2e.handle.store.get(card.conversationId))!.state).toBe("queued");
   });
 });

@@ -175,25 +175,28 @@ async function conversationTraffic(w: World, run: number, i: number, progress: (
   progress();
 }
 
-/** What reached each side, per conversation: lost (expected, never arrived) and duplicated (arrived more than once). */
+/** What reached each side, per conversation: lost (expected, never arrived, each named in `missing`) and duplicated (arrived more than once). */
 function tally(w: World) {
   let lost = 0;
   let duplicated = 0;
-  const count = (seen: number, expected: number) => {
+  const missing: string[] = [];
+  const count = (seen: number, expected: number, what: string) => {
+    if (seen < expected) missing.push(what);
     lost += Math.max(0, expected - seen);
     duplicated += Math.max(0, seen - expected);
   };
   for (let i = 0; i < CONVERSATIONS; i++) {
     const toCustomer = w.customers.received(i);
-    for (const n of [1, 2]) count(toCustomer.filter((b) => b === `agent answers A${i}x${n}`).length, 1);
-    count(toCustomer.filter((b) => b === SAME_REPLY).length, 2);
-    for (const notice of ["bringing in a colleague", "has joined"]) count(toCustomer.filter((b) => b.includes(notice)).length, 1);
+    for (const n of [1, 2]) count(toCustomer.filter((b) => b === `agent answers A${i}x${n}`).length, 1, `A${i}x${n} to customer ${i}`);
+    count(toCustomer.filter((b) => b === SAME_REPLY).length, 2, `"${SAME_REPLY}" to customer ${i}`);
+    for (const notice of ["bringing in a colleague", "has joined"])
+      count(toCustomer.filter((b) => b.includes(notice)).length, 1, `"${notice}" to customer ${i}`);
     const cards = w.api.messages.filter(isCardOf(w, i));
-    count(cards.length, 1);
+    count(cards.length, 1, `card of customer ${i}`);
     const thread = cards.flatMap((c) => w.api.threadReplies("C0RETENT1", c.ts)).map((m) => m.text ?? "");
-    for (const n of [1, 2]) count(thread.filter((t) => t.includes(`C${i}x${n}`)).length, 1);
+    for (const n of [1, 2]) count(thread.filter((t) => t.includes(`C${i}x${n}`)).length, 1, `C${i}x${n} in the thread`);
   }
-  return { lost, duplicated };
+  return { lost, duplicated, missing };
 }
 
 /** One test per timing: the traffic, two kills, then every message once and in order both ways. */
@@ -230,10 +233,10 @@ export function crashRuns(channel: CrashChannel, runs: readonly KillTiming[] = K
       expect(crashes).toBeDefined();
 
       await vi.waitFor(() => {
-        const { lost } = tally(w);
-        if (lost > 0) throw new Error(`${lost} messages have not arrived yet`);
+        const { lost, missing } = tally(w);
+        if (lost > 0) throw new Error(`${lost} messages have not arrived yet: ${missing.join(", ")}`);
       }, WAIT);
-      const figures = tally(w);
+      const { missing: _none, ...figures } = tally(w);
       console.info(
         `crash run ${run + 1} (${channel}, ${timing.store}): ${figures.lost} lost, ${figures.duplicated} duplicated, ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
