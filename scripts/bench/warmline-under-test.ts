@@ -4,6 +4,7 @@
  */
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import { encodeWhatsAppAddress } from "../../channels/whatsapp/whatsapp-address.js";
+import { tuneHeapForService } from "../../src/cli/service-heap.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
 import type { WarmlineConfig } from "../../src/config/schema.js";
 import { createSilentLogger } from "../../src/logging.js";
@@ -28,6 +29,8 @@ function benchConfig(spec: InstanceSpec): WarmlineConfig {
 
 export async function startWarmlineUnderTest(spec: InstanceSpec, whatsapp: FakeWhatsAppClient): Promise<SystemUnderTest> {
   if (!spec.dataDir) throw new Error("Warmline needs a data directory: the bench's parent passes one in the instance spec");
+  // The heap limits `npm start` sets, so the bench measures what production runs.
+  tuneHeapForService();
   const handle: WarmlineHandle = await startWarmline({
     config: benchConfig(spec),
     dataDir: spec.dataDir,
