@@ -6,9 +6,11 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BUILD_DIR } from "../../src/paths.js";
 import type { ChildMessage, ChildReply, InstanceSpec, ParentMessage, ParentRequest, ProcessUsage } from "./protocol.js";
 
-const INSTANCE_ENTRY = new URL("./instance.ts", import.meta.url).pathname;
+/** Compiled, as `npm start` runs Warmline (`npm run bench` builds first): the RSS measured is production's, without tsx. */
+const INSTANCE_ENTRY = join(BUILD_DIR, "scripts", "bench", "instance.js");
 /** Start-up includes training the offline assistant: generous on a loaded 2-core machine. */
 const START_TIMEOUT_MS = 120_000;
 /** How long a stopping instance may take before it is killed. */
@@ -30,7 +32,8 @@ export async function startInstance(specWithoutDir: InstanceSpec): Promise<Bench
   const dataDir = specWithoutDir.target === "floor" ? undefined : mkdtempSync(join(tmpdir(), "warmline-bench-"));
   const spec: InstanceSpec = { ...specWithoutDir, ...(dataDir ? { dataDir } : {}) };
   const child: ChildProcess = fork(INSTANCE_ENTRY, [JSON.stringify(spec)], {
-    execArgv: ["--import", "tsx"],
+    // Not the parent's flags: it runs under tsx, the instance is already JavaScript.
+    execArgv: [],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const pending = new Map<number, (reply: ChildReply) => void>();

@@ -1,6 +1,8 @@
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type WAWebJS from "whatsapp-web.js";
+import { SANDBOX_FIXTURES_DIR } from "../paths.js";
 import type {
   WhatsAppAck,
   WhatsAppChatHistory,
@@ -48,8 +50,8 @@ export interface FakeWhatsAppFixture {
 }
 
 export function loadWhatsAppFixture(name: FakeWhatsAppInboundKind | "revoked"): FakeWhatsAppFixture {
-  const url = new URL(`./fixtures/whatsapp/${name}.json`, import.meta.url);
-  const { $source: _source, ...fixture } = JSON.parse(readFileSync(url, "utf8")) as FakeWhatsAppFixture & { $source?: string };
+  const file = join(SANDBOX_FIXTURES_DIR, "whatsapp", `${name}.json`);
+  const { $source: _source, ...fixture } = JSON.parse(readFileSync(file, "utf8")) as FakeWhatsAppFixture & { $source?: string };
   return fixture;
 }
 

@@ -5,16 +5,16 @@
  */
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SANDBOX_FIXTURES_DIR } from "../paths.js";
 import type { FakeSlackFile } from "./fake-slack-api.js";
-
-const FIXTURES = new URL("./fixtures/slack/", import.meta.url);
 
 /** Fixture payloads are free-form JSON that tests reshape freely. */
 // biome-ignore lint/suspicious/noExplicitAny: payloads are documented Slack JSON, reshaped field by field by their callers.
 type Json = Record<string, any>;
 
 export function slackFixture(name: string): Json {
-  return JSON.parse(readFileSync(new URL(name, FIXTURES), "utf8")) as Json;
+  return JSON.parse(readFileSync(join(SANDBOX_FIXTURES_DIR, "slack", name), "utf8")) as Json;
 }
 
 export function slackSignature(secret: string, timestamp: number, body: string): string {
