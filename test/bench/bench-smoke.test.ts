@@ -4,7 +4,6 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/source-scan.js";
 
-const TSX = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
 
 /**
@@ -17,7 +16,7 @@ describe("npm run bench --quick (smoke)", () => {
     await promisify(execFile)(process.execPath, [TSC, "-p", "tsconfig.build.json"], { cwd: ROOT, timeout: 90_000 });
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [TSX, "scripts/bench.ts", "--quick", "--scenario", "relay-100", "--target", "floor", "--target", "memory"],
+      ["--import", "tsx", "scripts/bench.ts", "--quick", "--scenario", "relay-100", "--target", "floor", "--target", "memory"],
       { cwd: ROOT, timeout: 90_000 },
     );
     const records = stdout
