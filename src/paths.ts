@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -14,9 +14,10 @@ function packageRootAbove(dir: string): string {
   return packageRootAbove(parent);
 }
 
-export const PACKAGE_ROOT = packageRootAbove(dirname(fileURLToPath(import.meta.url)));
+/** With a trailing separator, as callers slice paths by its length. */
+export const PACKAGE_ROOT = `${packageRootAbove(dirname(fileURLToPath(import.meta.url)))}${sep}`;
 export const SHIPPED_CONFIG_FILE = join(PACKAGE_ROOT, "warmline.config.json");
-/** Where `npm run build` writes the compiled JavaScript that `npm start` and `warmline` run. */
+/** Where `npm run build` writes the compiled JavaScript that `npm start` and the bench's instances run. */
 export const BUILD_DIR = join(PACKAGE_ROOT, "dist");
 /** The documented payload shapes the sandbox and tests start from (kept in src/, not compiled). */
 export const SANDBOX_FIXTURES_DIR = join(PACKAGE_ROOT, "src", "sandbox", "fixtures");
