@@ -42,6 +42,15 @@ describe("PII masking", () => {
     expect(maskPii(text, { maskCards: false, maskEmails: false, maskPhones: false })).toBe(text);
   });
 
+  it("finds the shortest numbers and digits joined by the Japanese long-vowel mark (the edges of the phone pre-filter)", () => {
+    // Niue and Austria have four-digit national numbers; findNumbers reads "ー" as a dash.
+    expect(maskPii("call +683 4002 now", all)).toBe("call +683 •••• ••• 002 now");
+    expect(maskPii("+43 1234", { ...all, region: "AT" })).toBe("+43 •••• ••• 234");
+    expect(maskPii("電話は03ー1234ー5678です", { ...all, region: "JP" })).toBe("電話は•••• ••• 678です");
+    // Letters break a number: three digits on either side are not one.
+    expect(maskPii("room 12 floor 34 block 5", { ...all, region: "GB" })).toBe("room 12 floor 34 block 5");
+  });
+
   it("masks a display phone to country hint and last three digits", () => {
     expect(maskPhoneNumber("+447700900123")).toBe("+44 •••• ••• 123");
   });
