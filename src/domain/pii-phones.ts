@@ -52,18 +52,20 @@ const findNumbersWith = findNumbers as (
   options: { defaultCountry?: CountryCode; leniency: "VALID" | "POSSIBLE"; v2: true },
 ) => NumberFound[];
 
+/** The fewest digits of any region's numbers in libphonenumber's metadata (Austria, Germany, Niue…); a test checks it. */
+export const MIN_PHONE_DIGITS = 4;
+
 /**
- * A phone number has at least four digits in every region's metadata (Austria, Germany, Niue…), and
  * findNumbers' candidates are digits joined by punctuation, spaces and brackets, never letters (one
- * exception: the Japanese long-vowel mark ー, which it reads as a dash). A text without four digits
- * so joined has no number to find, and most chat lines are such texts.
+ * exception: the Japanese long-vowel mark ー, which it reads as a dash). A text without
+ * MIN_PHONE_DIGITS digits so joined has no number to find, and most chat lines are such texts.
  */
-const FOUR_DIGITS_WITHOUT_LETTERS = /\p{Nd}(?:(?:[^\p{L}\p{Nd}]|\u30FC)*\p{Nd}){3}/u;
+const ENOUGH_JOINED_DIGITS = new RegExp(`\\p{Nd}(?:(?:[^\\p{L}\\p{Nd}]|\\u30FC)*\\p{Nd}){${MIN_PHONE_DIGITS - 1}}`, "u");
 
 /**
  * Runs libphonenumber with cheap errors: it throws (and catches) a ParseError for every candidate
- * it cannot parse ("3/7", "(12"), and capturing each one's stack was a sixth of the relay's
- * masking time. Nothing else runs during the synchronous call, and the limit is put back after.
+ * it cannot parse ("3/7", "(12"), and capturing each one's stack took about a third of the
+ * phone search's time. Nothing else runs during the synchronous call, and the limit is put back after.
  */
 function withoutStackTraces<T>(parse: () => T): T {
   const limit = Error.stackTraceLimit;
@@ -82,7 +84,7 @@ function withoutStackTraces<T>(parse: () => T): T {
  */
 export function findPhones(text: string, region: string | undefined): (TextSpan & { masked: string })[] {
   const found: (TextSpan & { masked: string })[] = [];
-  if (!FOUR_DIGITS_WITHOUT_LETTERS.test(text)) return found;
+  if (!ENOUGH_JOINED_DIGITS.test(text)) return found;
   const defaultCountry = phoneRegion(region);
   const seen = new Set<number>();
   for (const leniency of ["VALID", "POSSIBLE"] as const) {
