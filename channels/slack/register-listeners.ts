@@ -356,9 +356,10 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       if (text === "" && (attachments === undefined || attachments.length === 0)) return;
       reply = { thread, text, messageRef, ...(attachments ? { attachments } : {}) };
     });
-    // Stored in the engine's inbox before Slack gets its answer (if it is not relayed, the engine tells the agent why).
+    // Slack gets its answer once the reply is stored, not processed: under load processing queues behind the thread's
+    // earlier work and would pass Slack's 3 s. Whatever it comes to, the engine tells the agent on their message.
     // Not guarded: when the store cannot take it, Slack must hear an error and send it again (see app.error).
-    if (reply) await actions.agentReply(reply.thread, await agentFor(user), reply.text, reply.messageRef, reply.attachments);
+    if (reply) await actions.receiveAgentReply(reply.thread, await agentFor(user), reply.text, reply.messageRef, reply.attachments);
   };
 
   const onEdit = async (event: MessageChangedEvent): Promise<void> => {
