@@ -1,4 +1,4 @@
-// npx tsx scripts/ack-burst.ts [--replies 200] [--store-rtt-ms 1]
+// node --import tsx scripts/ack-burst.ts [--replies 200] [--store-rtt-ms 1]
 // How long Slack waits for its 200 when an agent's replies arrive faster than their thread's lane is processed: a
 // burst of signed thread replies into one claimed thread, posted at once to the real Bolt receiver (the test
 // harness: memory store, fake Slack Web API, fake WhatsApp client). --store-rtt-ms delays every store call, as a
