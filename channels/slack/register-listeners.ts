@@ -211,14 +211,15 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     app.use(async ({ body, next, context }) => {
       const keys = slackEventKeys(body);
       if (keys.length === 0) return next();
-      for (const key of keys) {
-        if (await seen.isSeen(key)) {
-          logger.debug({ key, retryNum: context.retryNum }, "Duplicate Slack event ignored");
-          return;
-        }
+      // Each key at once, not one after another: every store round trip here delays Slack's 200.
+      const seenBefore = await Promise.all(keys.map((key) => seen.isSeen(key)));
+      const duplicate = keys.find((_, i) => seenBefore[i]);
+      if (duplicate !== undefined) {
+        logger.debug({ key: duplicate, retryNum: context.retryNum }, "Duplicate Slack event ignored");
+        return;
       }
       await next();
-      for (const key of keys) await seen.markSeen(key, SLACK_EVENT_DEDUPE_TTL_MS);
+      await Promise.all(keys.map((key) => seen.markSeen(key, SLACK_EVENT_DEDUPE_TTL_MS)));
     });
   }
 
