@@ -1,6 +1,6 @@
-// npx tsx scripts/profile-relay.ts [--conversations 20] [--rounds 25] [--repeat 3] [--only warmline|floor] [--profile FILE] [--idle-memory]
+// npx tsx scripts/profile-relay.ts [--conversations 20] [--rounds 25] [--repeat 3] [--only warmline|floor] [--store memory|sqlite] [--profile FILE] [--idle-memory]
 // CPU per relayed message, closed loop (one message at a time), for Warmline through startWarmline (memory
-// store, the sandbox's fake Slack Web API and fake WhatsApp client) and for a bare Bolt relay on the same fakes
+// store unless --store sqlite, the sandbox's fake Slack Web API and fake WhatsApp client) and for a bare Bolt relay on the same fakes
 // (the floor). Each conversation is escalated and claimed first; then each round relays customer → thread and
 // agent reply → WhatsApp in every conversation. --repeat runs both that many times, interleaved, and reports the
 // lowest (the least disturbed by other work on the machine). --profile writes a .cpuprofile of Warmline's measured
@@ -24,11 +24,15 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "25" },
     repeat: { type: "string", default: "1" },
     only: { type: "string" },
+    store: { type: "string", default: "memory" },
     profile: { type: "string" },
     "idle-memory": { type: "boolean", default: false },
   },
 });
 const conversations = Number(values.conversations);
+if (values.store !== "memory" && values.store !== "sqlite")
+  throw new Error(`--store ${values.store} is not a store this script runs: use memory or sqlite`);
+const storeKind: "memory" | "sqlite" = values.store;
 const rounds = Number(values.rounds);
 const CUSTOMER_TEXT = "my parcel 100298 still hasn't arrived, it was due on Monday, can you check with the courier?";
 const AGENT_TEXT = "Thanks, I'm checking with the courier now: it left the depot this morning and should be with you tomorrow.";
@@ -76,7 +80,7 @@ async function measure(messages: number, perRound: number, run: (lap: () => void
 async function warmline(): Promise<Measured> {
   const s = await startSandbox({
     configure: (config) => {
-      config.store.kind = "memory";
+      config.store.kind = storeKind;
     },
   });
   const url = `http://127.0.0.1:${s.handle.port}/slack/events`;
@@ -230,7 +234,7 @@ if (values["idle-memory"]) {
   };
   const [w, f] = [best("w"), best("f")];
   const [wq, fq] = [quartile("w"), quartile("f")];
-  if (w) console.log(`${describe("warmline (memory store)", w)}; rounds' lower quartile ${wq?.toFixed(2)} ms`);
+  if (w) console.log(`${describe(`warmline (${storeKind} store)`, w)}; rounds' lower quartile ${wq?.toFixed(2)} ms`);
   if (f) console.log(`${describe("floor (bare Bolt)", f)}; rounds' lower quartile ${fq?.toFixed(2)} ms`);
   if (w && f && wq && fq)
     console.log(`ratio: ${(perMessage(w) / perMessage(f)).toFixed(2)}x CPU per message (lower quartiles: ${(wq / fq).toFixed(2)}x)`);

@@ -52,17 +52,44 @@ const findNumbersWith = findNumbers as (
   options: { defaultCountry?: CountryCode; leniency: "VALID" | "POSSIBLE"; v2: true },
 ) => NumberFound[];
 
+/** The fewest digits of any region's numbers in libphonenumber's metadata (Austria, Germany, Niue…); a test checks it. */
+export const MIN_PHONE_DIGITS = 4;
+
+/**
+ * findNumbers' candidates are digits joined by punctuation, spaces and brackets, never letters (one
+ * exception: the Japanese long-vowel mark ー, which it reads as a dash). A text without
+ * MIN_PHONE_DIGITS digits so joined has no number to find, and most chat lines are such texts.
+ */
+const ENOUGH_JOINED_DIGITS = new RegExp(`\\p{Nd}(?:(?:[^\\p{L}\\p{Nd}]|\\u30FC)*\\p{Nd}){${MIN_PHONE_DIGITS - 1}}`, "u");
+
+/**
+ * Runs libphonenumber with cheap errors: it throws (and catches) a ParseError for every candidate
+ * it cannot parse ("3/7", "(12"), and capturing each one's stack took about a third of the
+ * phone search's time. Nothing else runs during the synchronous call, and the limit is put back after.
+ */
+function withoutStackTraces<T>(parse: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return parse();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /**
  * libphonenumber's "valid" numbers, and "possible" ones that are shaped like a phone: written with
  * "+", "00" or a bracketed area code, or a trunk "0" and at least nine digits. The shape test keeps
  * prices ("19.99 x 3") and dates out, which "possible" alone would read as numbers in some regions.
  */
 export function findPhones(text: string, region: string | undefined): (TextSpan & { masked: string })[] {
-  const defaultCountry = phoneRegion(region);
   const found: (TextSpan & { masked: string })[] = [];
+  if (!ENOUGH_JOINED_DIGITS.test(text)) return found;
+  const defaultCountry = phoneRegion(region);
   const seen = new Set<number>();
   for (const leniency of ["VALID", "POSSIBLE"] as const) {
-    for (const match of findNumbersWith(text, { ...(defaultCountry ? { defaultCountry } : {}), leniency, v2: true })) {
+    const options = { ...(defaultCountry ? { defaultCountry } : {}), leniency, v2: true } as const;
+    for (const match of withoutStackTraces(() => findNumbersWith(text, options))) {
       if (seen.has(match.startsAt)) continue;
       const raw = text.slice(match.startsAt, match.endsAt);
       const digits = raw.replace(/\D/g, "");
@@ -91,7 +118,7 @@ function possibleInternational(candidate: string): string | undefined {
   const ends = [...candidate.matchAll(/\d+\)?/g)].map((m) => m.index + m[0].length);
   for (let i = ends.length - 1; i >= 0; i--) {
     const prefix = candidate.slice(0, ends[i]);
-    if (prefix.replace(/\D/g, "").length <= MAX_PHONE_DIGITS && isPossiblePhoneNumber(prefix)) return prefix;
+    if (prefix.replace(/\D/g, "").length <= MAX_PHONE_DIGITS && withoutStackTraces(() => isPossiblePhoneNumber(prefix))) return prefix;
   }
   return undefined;
 }

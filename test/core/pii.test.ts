@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { policySchema } from "../../src/config/schema.js";
+import { getCountries, Metadata } from "libphonenumber-js/max";
 import { maskPhoneNumber, maskPii, passesLuhn } from "../../src/domain/pii.js";
+import { MIN_PHONE_DIGITS } from "../../src/domain/pii-phones.js";
 
 const all = { maskCards: true, maskEmails: true, maskPhones: true };
 
@@ -40,6 +42,26 @@ describe("PII masking", () => {
       "j•••@example.com 4111111111111111 +447700900123",
     );
     expect(maskPii(text, { maskCards: false, maskEmails: false, maskPhones: false })).toBe(text);
+  });
+
+  it("skips only texts too short to hold a number: no region's numbers are shorter than MIN_PHONE_DIGITS", () => {
+    // A libphonenumber-js update that adds shorter numbers must lower the constant, or they go unmasked.
+    const metadata = new Metadata();
+    const nonGeographic = Object.keys((metadata as unknown as { metadata: { nonGeographic: object } }).metadata.nonGeographic);
+    const shortest = [...getCountries(), ...nonGeographic].map((plan) => {
+      metadata.selectNumberingPlan(plan as Parameters<Metadata["selectNumberingPlan"]>[0]);
+      return Math.min(...(metadata.numberingPlan?.possibleLengths() ?? [0]));
+    });
+    expect(Math.min(...shortest)).toBeGreaterThanOrEqual(MIN_PHONE_DIGITS);
+  });
+
+  it("finds the shortest numbers and digits joined by the Japanese long-vowel mark (the edges of the phone pre-filter)", () => {
+    // Niue and Austria have four-digit national numbers; findNumbers reads "ー" as a dash.
+    expect(maskPii("call +683 4002 now", all)).toBe("call +683 •••• ••• 002 now");
+    expect(maskPii("+43 1234", { ...all, region: "AT" })).toBe("+43 •••• ••• 234");
+    expect(maskPii("電話は03ー1234ー5678です", { ...all, region: "JP" })).toBe("電話は•••• ••• 678です");
+    // Letters break a number: three digits on either side are not one.
+    expect(maskPii("room 12 floor 34 block 5", { ...all, region: "GB" })).toBe("room 12 floor 34 block 5");
   });
 
   it("masks a display phone to country hint and last three digits", () => {
