@@ -211,14 +211,15 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     app.use(async ({ body, next, context }) => {
       const keys = slackEventKeys(body);
       if (keys.length === 0) return next();
-      for (const key of keys) {
-        if (await seen.isSeen(key)) {
-          logger.debug({ key, retryNum: context.retryNum }, "Duplicate Slack event ignored");
-          return;
-        }
+      // Each key at once, not one after another: every store round trip here delays Slack's 200.
+      const seenBefore = await Promise.all(keys.map((key) => seen.isSeen(key)));
+      const duplicate = keys.find((_, i) => seenBefore[i]);
+      if (duplicate !== undefined) {
+        logger.debug({ key: duplicate, retryNum: context.retryNum }, "Duplicate Slack event ignored");
+        return;
       }
       await next();
-      for (const key of keys) await seen.markSeen(key, SLACK_EVENT_DEDUPE_TTL_MS);
+      await Promise.all(keys.map((key) => seen.markSeen(key, SLACK_EVENT_DEDUPE_TTL_MS)));
     });
   }
 
@@ -356,9 +357,10 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       if (text === "" && (attachments === undefined || attachments.length === 0)) return;
       reply = { thread, text, messageRef, ...(attachments ? { attachments } : {}) };
     });
-    // Stored in the engine's inbox before Slack gets its answer (if it is not relayed, the engine tells the agent why).
+    // Slack gets its answer once the reply is stored, not processed: under load processing queues behind the thread's
+    // earlier work and would pass Slack's 3 s. Whatever it comes to, the engine tells the agent on their message.
     // Not guarded: when the store cannot take it, Slack must hear an error and send it again (see app.error).
-    if (reply) await actions.agentReply(reply.thread, await agentFor(user), reply.text, reply.messageRef, reply.attachments);
+    if (reply) await actions.receiveAgentReply(reply.thread, await agentFor(user), reply.text, reply.messageRef, reply.attachments);
   };
 
   const onEdit = async (event: MessageChangedEvent): Promise<void> => {

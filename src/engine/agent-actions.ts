@@ -13,8 +13,8 @@ import { transferInLane } from "./handoff.js";
  * What agents do from the workspace: claim, release, reply, transfer, return to the bot, resolve.
  * Each runs in the conversation's lane and is checked against who may act inside its own write.
  */
-/** The agent actions, with replies taken from the inbox (the engine's agentReply stores them there first). */
-export type AgentActionsFromInbox = Omit<AgentActions, "agentReply"> & {
+/** The agent actions, with replies taken from the inbox (the engine's receiveAgentReply and agentReply store them there first). */
+export type AgentActionsFromInbox = Omit<AgentActions, "agentReply" | "receiveAgentReply"> & {
   processAgentReply(reply: AgentReply): Promise<AgentReplyResult>;
 };
 

@@ -69,6 +69,7 @@ export function createEngine(options: EngineDeps): Engine {
     handleInboundMessage: inbox.handleInboundMessage,
     handleMessageChange: inbox.handleMessageChange,
     handleDelivery: flow.handleDelivery,
+    receiveAgentReply: inbox.receiveAgentReply,
     agentReply: inbox.agentReply,
     status: () => teamStatus(core),
     forgetCustomer: (phoneOrAddress, by) => forgetCustomer(core, phoneOrAddress, by),

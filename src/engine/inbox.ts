@@ -1,7 +1,7 @@
 import type { AgentRef, Attachment } from "../domain/conversation.js";
 import type { AgentReplyResult } from "../ports/agent-workspace.js";
 import type { CustomerMessageChange, InboundCustomerMessage } from "../ports/customer-channel.js";
-import type { InboxEntry, NewInboxEntry } from "../ports/inbox.js";
+import type { AgentReply, InboxEntry, NewInboxEntry } from "../ports/inbox.js";
 import { OUTBOX_OPS_LANE } from "../ports/outbox.js";
 import type { AgentActionsFromInbox } from "./agent-actions.js";
 import type { CustomerFlow } from "./customer-flow.js";
@@ -18,6 +18,11 @@ export interface Inbox {
   /** Stores and processes a customer's message; resolves once its conversation's effects are delivered (tests, simulate). */
   handleInboundMessage(message: InboundCustomerMessage): Promise<void>;
   handleMessageChange(change: CustomerMessageChange): Promise<void>;
+  /**
+   * Stores an agent's thread reply and starts its lane; resolves once it is durably stored, before it
+   * is processed. What it comes to reaches the agent through the outbox (a notice on their message).
+   */
+  receiveAgentReply(thread: string, agent: AgentRef, text: string, messageRef: string, attachments?: Attachment[]): Promise<void>;
   /** Stores an agent's reply, then processes it; "pending" when it has to wait (its thread is not bound yet). */
   agentReply(
     thread: string,
@@ -117,6 +122,13 @@ export function createInbox(core: EngineCore, flow: CustomerFlow, actions: Agent
     message: { kind: "customer_change", change },
   });
 
+  const agentReplyEntry = (reply: AgentReply): NewInboxEntry => ({
+    // "Send to customer" on a reply already received as a note is a second, separate request.
+    id: reply.send ? `${reply.messageRef}:send` : reply.messageRef,
+    lane: reply.thread,
+    message: { kind: "agent_reply", reply },
+  });
+
   /** Stores and processes a customer's message or change, then waits for the delivery of what its conversation sends. */
   async function handle(entry: NewInboxEntry): Promise<void> {
     const conversationId = await receiveAndWait(entry);
@@ -134,17 +146,14 @@ export function createInbox(core: EngineCore, flow: CustomerFlow, actions: Agent
     inboundWatermark: (channel) => store.inboxWatermark(channel),
     handleInboundMessage: (message) => handle(customerEntry(message)),
     handleMessageChange: (change) => handle(changeEntry(change)),
+    async receiveAgentReply(thread, agent, text, messageRef, attachments) {
+      await processor.receive(agentReplyEntry({ thread, agent, text, messageRef, ...(attachments ? { attachments } : {}) }));
+    },
     async agentReply(thread, agent, text, messageRef, attachments, options) {
       const send = options?.send === true;
-      const result = await receiveAndWait({
-        // "Send to customer" on a reply already received as a note is a second, separate request.
-        id: send ? `${messageRef}:send` : messageRef,
-        lane: thread,
-        message: {
-          kind: "agent_reply",
-          reply: { thread, agent, text, messageRef, ...(attachments ? { attachments } : {}), ...(send ? { send } : {}) },
-        },
-      });
+      const result = await receiveAndWait(
+        agentReplyEntry({ thread, agent, text, messageRef, ...(attachments ? { attachments } : {}), ...(send ? { send } : {}) }),
+      );
       if (typeof result === "object") return result;
       log.debug({ thread }, "An agent's reply waits in the inbox");
       return { relayed: false, reason: "pending" };

@@ -73,8 +73,18 @@ export interface AgentWorkspace {
 export interface AgentActions {
   claim(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ClaimResult>;
   release(conversationId: string, agent: AgentRef, escalationId?: string): Promise<ActionResult>;
-  /** `messageRef` identifies the agent's message in the workspace, for delivery reactions. */
-  /** `send`: the agent chose "Send to customer" (with notesByDefault, the way to relay a reply without ">>"). */
+  /**
+   * An agent's reply in an escalation thread, stored: resolves once it is durably stored, before it is
+   * processed, so the workspace can answer its platform at once (Slack retries an event after 3 s). The
+   * agent hears the outcome where they wrote when it is not relayed (a notice, see `noticeReply`), and
+   * sees the delivery reactions when it is. `messageRef` identifies the agent's message in the workspace.
+   */
+  receiveAgentReply(thread: string, agent: AgentRef, text: string, messageRef: string, attachments?: Attachment[]): Promise<void>;
+  /**
+   * Stores an agent's reply, then waits for it to be processed and returns what it came to: for a
+   * workspace that answers the agent itself (e.g. "Send to customer"). `send`: the agent chose "Send
+   * to customer" (with notesByDefault, the way to relay a reply without ">>").
+   */
   agentReply(
     thread: string,
     agent: AgentRef,

@@ -145,6 +145,17 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(ephemeralsTo(harness, "U0AGENT02")[0]).toContain("Internal note: not sent to the customer");
   });
 
+  it("a reply in the thread of a resolved conversation is not relayed, and its author is told so on it", async () => {
+    const harness = await start();
+    const { thread, conversationId } = await harness.escalateCancellation();
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
+    await harness.click(SLACK_ACTION_IDS.resolve, "U0AGENT01", conversationId, thread);
+    const late = await harness.agentReplies("U0AGENT01", thread, "One more thing about your order");
+    expect(harness.whatsapp.sent.filter((m) => m.text.includes("One more thing"))).toEqual([]);
+    expect(harness.api.reactionsOn("C0RETENT1", late.ts)).toEqual(["lock"]);
+    expect(ephemeralsTo(harness, "U0AGENT01")).toContain(":lock: Not sent to the customer: this conversation is no longer with a person.");
+  });
+
   it("sends files the claimant shares in the thread to the customer", async () => {
     const harness = await start();
     const { thread, conversationId } = await harness.escalateCancellation();

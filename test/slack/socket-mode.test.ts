@@ -15,7 +15,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Records agent replies; Socket Mode is about transport, so the engine's answer is fixed here. */
+/** Records the agent replies handed to the engine; Socket Mode is about transport. */
 function recordingActions(): AgentActions & AdminActions & { replies: unknown[][] } {
   const replies: unknown[][] = [];
   const never = async () => {
@@ -31,10 +31,10 @@ function recordingActions(): AgentActions & AdminActions & { replies: unknown[][
     resolve: never,
     status: async () => [{ team: "retention", displayName: "Customer Care", queued: 2, assigned: 1, oldestWaitMs: 240_000 }],
     forgetCustomer: never,
-    agentReply: async (...args) => {
+    receiveAgentReply: async (...args) => {
       replies.push(args);
-      return { relayed: true };
     },
+    agentReply: never,
   };
 }
 

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { postEvent, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
-import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { postEvent, type SlackResponse, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
+import { decodeSlackThreadRef, encodeSlackMessageRef } from "../../channels/slack/slack-ids.js";
 import { WarmlineError } from "../../src/domain/errors.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { HARNESS_SIGNING_SECRET, type SlackHarness, startSlackHarness } from "../helpers/slack-harness.js";
@@ -48,28 +48,66 @@ describe("a reply in a thread Warmline cannot match to a conversation", () => {
   });
 });
 
+/** A claimed escalation, and the signed event of the claimant's reply `text` in its thread. */
+async function claimedReply(harness: SlackHarness, text: string, ts: string) {
+  const { thread, conversationId } = await harness.escalateCancellation();
+  await harness.click("warmline_claim", "U0AGENT01", conversationId, thread);
+  const ref = decodeSlackThreadRef(thread);
+  return {
+    thread,
+    messageRef: encodeSlackMessageRef({ channel: ref.channel, ts }),
+    event: threadReplyEvent({ channel: ref.channel, user: "U0AGENT01", text, ts, threadTs: ref.threadTs }),
+  };
+}
+
 describe("an agent's reply is stored before Slack gets its answer", () => {
   it("answers 500 when the store cannot take it, so Slack sends it again, and relays the retry once", async () => {
     h = await startSlackHarness();
-    const { thread, conversationId } = await h.escalateCancellation();
-    await h.click("warmline_claim", "U0AGENT01", conversationId, thread);
+    const { event } = await claimedReply(h, "On it", "1700000400.000001");
     const store = inbox(h);
     const receive = store.receiveInbox;
     store.receiveInbox = async () => {
       store.receiveInbox = receive;
       throw new WarmlineError("store_unavailable", "Could not store a received message (injected).");
     };
-    const ref = decodeSlackThreadRef(thread);
-    const event = threadReplyEvent({
-      channel: ref.channel,
-      user: "U0AGENT01",
-      text: "On it",
-      ts: "1700000400.000001",
-      threadTs: ref.threadTs,
-    });
     expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(500);
     expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(200);
     await h.engine.drain();
     expect(h.whatsapp.sent.filter((m) => m.text === "On it")).toHaveLength(1);
+  });
+
+  it("answers Slack once the reply is stored, not once it is processed, and relays it when processing goes on", async () => {
+    h = await startSlackHarness();
+    const { thread, messageRef, event } = await claimedReply(h, "On it", "1700000500.000001");
+    // Processing a reply starts by finding its thread's conversation: held here, as a busy lane or store holds it under load.
+    const store = inbox(h);
+    const findByThread = store.findByThread.bind(store);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let processing = false;
+    store.findByThread = async (t) => {
+      processing = true;
+      await held;
+      return findByThread(t);
+    };
+    let response: SlackResponse | undefined;
+    const posted = postEvent(h.url, HARNESS_SIGNING_SECRET, event).then((r) => (response = r));
+    try {
+      await vi.waitFor(
+        () => {
+          if (!processing || !response) throw new Error("Slack got no answer while the stored reply waits to be processed");
+        },
+        { timeout: 10_000 },
+      );
+      expect(response?.status).toBe(200);
+      expect(await store.listInbox()).toMatchObject([{ id: messageRef, lane: thread, status: "pending" }]);
+      expect(h.whatsapp.sent.filter((m) => m.text === "On it")).toEqual([]);
+    } finally {
+      release();
+      await posted;
+    }
+    await h.engine.drain();
+    expect(h.whatsapp.sent.filter((m) => m.text === "On it")).toHaveLength(1);
+    expect(await store.listInbox()).toEqual([]);
   });
 });
