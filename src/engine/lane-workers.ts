@@ -10,6 +10,12 @@ const MAX_TIMER_MS = 60_000;
  * and Slack and WhatsApp calls overlapping. No setting: nothing about a deployment changes the answer.
  */
 export const MAX_RUNNING_LANES = 16;
+/**
+ * A lane found leased by another instance is looked at once more after this long: that instance may
+ * have read its lane's head just before this start's work was stored, and then let the lane go.
+ * Without the second look, that work waits for the poll.
+ */
+const CONTESTED_RECHECK_MS = 200;
 
 /**
  * The scheduling the outbox and the inbox share: one worker per lane at a time (a start while it runs
@@ -27,6 +33,8 @@ export interface LaneWorkers {
    */
   looking(lane: string): void;
   wakeAt(lane: string, at: number): void;
+  /** Called by a worker that found its lane leased elsewhere: the lane is looked at once more shortly (not again after that look). */
+  contested(lane: string): void;
   /** Starts polling with `kick` every `everyMs`, once (after the caller's first kick). */
   poll(kick: () => Promise<void>, everyMs: number): void;
   settled(lane: string): Promise<void>;
@@ -42,6 +50,8 @@ export function createLaneWorkers(
   const workers = new Map<string, Promise<void>>();
   const rerun = new Set<string>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Lanes whose current run is the second look after finding the lane leased elsewhere. */
+  const rechecking = new Set<string>();
   /** Lanes waiting for a running one to finish, first started first. */
   const waiting: (() => void)[] = [];
   let running = 0;
@@ -73,10 +83,25 @@ export function createLaneWorkers(
           await runLane(lane).catch((error: unknown) => onError(lane, error));
         } while (rerun.has(lane) && !stopped);
       } finally {
+        rechecking.delete(lane);
         finished();
       }
     })().finally(() => workers.delete(lane));
     workers.set(lane, worker);
+  }
+
+  function wakeAt(lane: string, at: number, beforeStart?: () => void): void {
+    clearTimeout(timers.get(lane));
+    const timer = setTimeout(
+      () => {
+        timers.delete(lane);
+        beforeStart?.();
+        startLane(lane);
+      },
+      Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
+    );
+    timer.unref?.();
+    timers.set(lane, timer);
   }
 
   return {
@@ -87,17 +112,10 @@ export function createLaneWorkers(
     looking(lane) {
       rerun.delete(lane);
     },
-    wakeAt(lane, at) {
-      clearTimeout(timers.get(lane));
-      const timer = setTimeout(
-        () => {
-          timers.delete(lane);
-          startLane(lane);
-        },
-        Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
-      );
-      timer.unref?.();
-      timers.set(lane, timer);
+    wakeAt,
+    contested(lane) {
+      if (rechecking.has(lane)) return;
+      wakeAt(lane, clock.now() + CONTESTED_RECHECK_MS, () => rechecking.add(lane));
     },
     poll(kick, everyMs) {
       if (stopped || poller) return;
