@@ -87,12 +87,6 @@ export function dueClaimActions(input: ClaimTimerInput): ClaimTimerAction[] {
   return pendingTimers(input).filter((action) => action.dueAt <= input.now);
 }
 
-/** When the next action falls due (possibly already past), or undefined when nothing is pending. */
-export function nextTimerDue(input: ClaimTimerInput): number | undefined {
-  const times = pendingTimers(input).map((action) => action.dueAt);
-  return times.length === 0 ? undefined : Math.min(...times);
-}
-
 /**
  * The earliest moment at or after `now` that dueClaimActions can return something, or undefined when
  * nothing is pending: the engine stores it (Conversation.timersDueAt) so its tick looks only at

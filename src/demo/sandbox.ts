@@ -151,8 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const dataDir = mkdtempSync(join(tmpdir(), "warmline-sandbox-"));
   // However the process ends (`npm run demo | head`, Ctrl-C, a crash), the sandbox leaves no folder behind.
-  // Retried (ENOTEMPTY, EBUSY): under load on Node 24 one Ctrl-C left the folder behind; the cause is not proven.
-  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
   process.once("exit", removeDataDir);
   const clock = options.clock ?? { now: () => Date.now() };
   const whatsapp = new FakeWhatsAppClient({ now: clock.now });

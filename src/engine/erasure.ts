@@ -31,8 +31,9 @@ export async function forgetCustomer(
       : (await store.listSince(0)).filter((c) => c.customer.phone && digitsOf(c.customer.phone) === digits);
   }
   // Slack first: the threads are only known from the conversations about to be deleted.
+  const threads = new Set(matching.flatMap((c) => c.escalations.flatMap((e) => (e.thread ? [e.thread] : []))));
   let threadsNotErased = 0;
-  for (const thread of new Set(matching.flatMap((c) => c.escalations.flatMap((e) => (e.thread ? [e.thread] : []))))) {
+  for (const thread of threads) {
     try {
       await core.workspace.eraseThread?.(thread);
     } catch (error) {
@@ -41,10 +42,13 @@ export async function forgetCustomer(
     }
   }
   const addresses = new Set(matching.map((c) => c.customer.address));
+  if (wanted.includes(":")) addresses.add(wanted);
+  // Messages received but not yet processed, or parked for replay, hold the customer's and agents' words too.
+  const inboxEntries = await store.forgetInboxLanes([...addresses, ...threads]);
   let conversations = 0;
   // The store removes each conversation with its audit trail and its outbox lane.
   for (const address of addresses) conversations += await store.forgetCustomer(address);
   for (const [id, ref] of core.deliveryRefs) if (matching.some((c) => c.id === ref.conversationId)) core.deliveryRefs.delete(id);
-  log.info({ by: by.id, conversations, threadsNotErased }, "Customer forgotten");
+  log.info({ by: by.id, conversations, inboxEntries, threadsNotErased }, "Customer forgotten");
   return { conversations, ...(threadsNotErased > 0 ? { threadsNotErased } : {}) };
 }

@@ -72,6 +72,11 @@ export interface InboxStore {
   completeInboxEntry(id: string): Promise<void>;
   /** Every unprocessed entry (pending and failed), oldest first. */
   listInbox(): Promise<InboxEntry[]>;
+  /**
+   * Erasure: every unprocessed entry of these lanes (pending and parked) is dropped as if processed, its
+   * text gone and its id still remembered, so a late redelivery cannot bring it back. Returns how many.
+   */
+  forgetInboxLanes(lanes: readonly string[]): Promise<number>;
   /** The newest `sentAt` received on this channel (see NewInboxEntry.watermark); undefined before the first. */
   inboxWatermark(channel: string): Promise<number | undefined>;
 }

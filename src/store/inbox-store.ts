@@ -85,6 +85,16 @@ export class DurableInbox implements InboxStore {
     return rows.map(entryOf).sort((a, b) => a.seq - b.seq);
   }
 
+  async forgetInboxLanes(lanes: readonly string[]): Promise<number> {
+    const wanted = new Set(lanes);
+    if (wanted.size === 0) return 0;
+    // The unprocessed inbox is small (it drains within seconds; parked entries wait for replay), so a list is cheap here.
+    const rows = (await this.attempt("list the inbox", () => this.backend.list())).filter((row) => wanted.has(row.lane));
+    const now = this.clock.now();
+    for (const row of rows) await this.attempt("forget a received message", () => this.backend.complete(row.id, now));
+    return rows.length;
+  }
+
   async inboxWatermark(channel: string): Promise<number | undefined> {
     return this.attempt("read the inbox watermark", () => this.backend.watermark(channel));
   }
@@ -108,6 +118,7 @@ const INBOX_METHODS = new Set<PropertyKey>([
   "saveInboxEntry",
   "completeInboxEntry",
   "listInbox",
+  "forgetInboxLanes",
   "inboxWatermark",
 ] satisfies (keyof InboxStore)[]);
 

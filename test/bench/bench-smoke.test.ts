@@ -1,10 +1,7 @@
 import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/source-scan.js";
-
-const TSX = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
 /**
  * The bench itself works: a quick run relays both ways on the floor and on Warmline (memory store:
@@ -14,7 +11,7 @@ describe("npm run bench --quick (smoke)", () => {
   it("relays every message both ways, prints one well-formed JSON line per run and the table", async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [TSX, "scripts/bench.ts", "--quick", "--scenario", "relay-100", "--target", "floor", "--target", "memory"],
+      ["--import", "tsx", "scripts/bench.ts", "--quick", "--scenario", "relay-100", "--target", "floor", "--target", "memory"],
       { cwd: ROOT, timeout: 90_000 },
     );
     const records = stdout

@@ -124,6 +124,23 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       expect(texts(await store.listInbox())).toEqual(["waiting", "processed"]);
     });
 
+    it("forgets a customer's waiting and parked entries for erasure, and refuses a redelivery of them", async () => {
+      const forgotten = buildCustomerAddress();
+      const kept = buildCustomerAddress();
+      const parked = customerMessage(forgotten, "my card 4111 1111 1111 1111");
+      const waiting = customerMessage(forgotten, "still there?");
+      await store.receiveInbox(parked, REMEMBER_MS);
+      await store.receiveInbox(waiting, REMEMBER_MS);
+      await store.receiveInbox(customerMessage(kept, "someone else"), REMEMBER_MS);
+      const [head] = await store.inboxHeads(forgotten);
+      await store.saveInboxEntry({ ...head!, status: "failed", attempts: 6 });
+      expect(await store.forgetInboxLanes([forgotten, "slack:C0NOTHING:1.000001"])).toBe(2);
+      expect(texts(await store.listInbox())).toEqual(["someone else"]);
+      expect(await store.inboxHeads(forgotten)).toEqual([]);
+      expect(await store.receiveInbox(waiting, REMEMBER_MS)).toBe(false);
+      expect(await store.forgetInboxLanes([])).toBe(0);
+    });
+
     it("keeps the newest send time per channel as the watermark", async () => {
       expect(await store.inboxWatermark("whatsapp")).toBeUndefined();
       const a = buildCustomerAddress();

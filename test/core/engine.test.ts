@@ -556,9 +556,15 @@ describe("engine: agent actions", () => {
     const status = await w.engine.status();
     expect(status.find((s) => s.team === "retention")).toMatchObject({ queued: 1, assigned: 0 });
     expect(status.find((s) => s.team === "retention")?.oldestWaitMs).toBeGreaterThanOrEqual(60_000);
+    // A message stored but not yet processed (or parked for replay) holds their words too.
+    const address = (await w.store.get(id))!.customer.address;
+    const text = "my new address is 12 Hill Road";
+    const message = { messageId: "late-1", address, channel: "whatsapp", text, receivedAt: w.now.value };
+    await w.store.receiveInbox({ id: "whatsapp:late-1", lane: address, message: { kind: "customer_message", message } }, 60_000);
     expect(await w.engine.forgetCustomer("+44 7700 900123", SAM)).toEqual({ conversations: 1 });
     expect(await w.store.get(id)).toBeUndefined();
     expect(await w.store.listAudit(id)).toEqual([]);
+    expect(await w.store.listInbox()).toEqual([]);
   });
 });
 

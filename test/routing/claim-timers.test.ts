@@ -6,7 +6,7 @@ import {
   CUSTOMER_UPDATE_EVERY_MINUTES,
   dueClaimActions,
   estimateWaitMinutes,
-  nextTimerDue,
+  nextClaimTimerAt,
   MAX_CUSTOMER_UPDATES,
   NUDGE_ASSIGNEE_AFTER_MINUTES,
   pingTargets,
@@ -26,14 +26,14 @@ describe("unclaimed escalations", () => {
   it("has nothing due before the first update, and says when that is", () => {
     const input = { createdAt: T0, team: support, now: after(1) };
     expect(dueClaimActions(input)).toEqual([]);
-    expect(nextTimerDue(input)).toBe(after(CUSTOMER_UPDATE_EVERY_MINUTES));
+    expect(nextClaimTimerAt(input)).toBe(after(CUSTOMER_UPDATE_EVERY_MINUTES));
   });
 
   it("updates the customer every few minutes while unclaimed", () => {
     expect(kinds({ createdAt: T0, team: support, now: after(CUSTOMER_UPDATE_EVERY_MINUTES) })).toEqual(["customer_update"]);
     const updated = { createdAt: T0, lastCustomerUpdateAt: after(5), team: support };
     expect(kinds({ ...updated, now: after(7) })).toEqual([]);
-    expect(nextTimerDue({ ...updated, now: after(7) })).toBe(after(10));
+    expect(nextClaimTimerAt({ ...updated, now: after(7) })).toBe(after(10));
   });
 
   it("pings the rota once when the claim deadline passes", () => {
@@ -66,13 +66,13 @@ describe("claimed escalations", () => {
   it("stops pinging, overflowing and updating once claimed", () => {
     const input = { ...claimed, now: after(60) };
     expect(dueClaimActions(input)).toEqual([]);
-    expect(nextTimerDue(input)).toBeUndefined();
+    expect(nextClaimTimerAt(input)).toBeUndefined();
   });
 
   it("nudges the assignee once when the customer's message goes unanswered", () => {
     const waiting = { ...claimed, lastAgentMessageAt: after(4), lastCustomerMessageAt: after(6) };
     expect(kinds({ ...waiting, now: after(6 + NUDGE_ASSIGNEE_AFTER_MINUTES) - 1 })).toEqual([]);
-    expect(nextTimerDue({ ...waiting, now: after(7) })).toBe(after(6 + NUDGE_ASSIGNEE_AFTER_MINUTES));
+    expect(nextClaimTimerAt({ ...waiting, now: after(7) })).toBe(after(6 + NUDGE_ASSIGNEE_AFTER_MINUTES));
     expect(kinds({ ...waiting, now: after(6 + NUDGE_ASSIGNEE_AFTER_MINUTES) })).toEqual(["nudge_assignee"]);
     expect(kinds({ ...waiting, nudgedAt: after(11), now: after(30) })).toEqual([]);
   });
@@ -128,7 +128,8 @@ describe("unclaimed escalations outside business hours", () => {
 
   it("pings nobody, overflows nowhere and promises no wait while the team is closed", () => {
     expect(dueClaimActions({ createdAt: EVENING, team: retention, now: EVENING + 120 * MINUTE })).toEqual([]);
-    expect(nextTimerDue({ createdAt: EVENING, team: retention, now: EVENING + 120 * MINUTE })).toBeUndefined();
+    // The tick's next look is after retention opens (09:00 London) and its first 5 minutes pass, not tonight.
+    expect(nextClaimTimerAt({ createdAt: EVENING, team: retention, now: EVENING + 120 * MINUTE })).toBe(Date.parse("2025-01-07T09:05:00Z"));
   });
 
   it("starts the claim clock when the team opens", () => {
