@@ -53,10 +53,10 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
     (lane, error) =>
       log.error({ lane, err: describe(error) }, "The inbox could not read or update its store; the lane waits for the next poll"),
   );
-  const { startLane, wakeAt, looking, contested } = lanes;
+  const { startLane, wakeAt, looking } = lanes;
 
   async function runLane(lane: string): Promise<void> {
-    if (!(await inbox.acquireLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return contested(lane);
+    if (!(await inbox.acquireLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return;
     let renewedAt = clock.now();
     try {
       while (!lanes.stopped) {
@@ -108,18 +108,11 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
   }
 
   async function kick(lane?: string): Promise<void> {
-    if (lane !== undefined) return lanes.stopped ? undefined : startLane(lane);
-    await startDue(0);
-  }
-
-  /** Starts the lanes due now whose head has waited at least `minWaitMs` (see OUTBOX_POLL_INTERVAL_MS). */
-  async function startDue(minWaitMs: number): Promise<void> {
     if (lanes.stopped) return;
+    if (lane !== undefined) return startLane(lane);
     try {
       const now = clock.now();
-      const due = (await inbox.inboxHeads())
-        .filter((head) => head.notBefore <= now && now - Math.max(head.receivedAt, head.notBefore) >= minWaitMs)
-        .map((head) => head.lane);
+      const due = (await inbox.inboxHeads()).filter((head) => head.notBefore <= now).map((head) => head.lane);
       // Lanes another instance is working are its own (as in the outbox's poll); a dead holder's come back once their leases lapse.
       const held = await inbox.leasedByOthers(due.map(leaseOf), instanceId);
       for (const lane of due) if (!held.has(leaseOf(lane))) startLane(lane);
@@ -137,7 +130,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
     },
     async start() {
       await kick();
-      lanes.poll(() => startDue(OUTBOX_POLL_INTERVAL_MS), OUTBOX_POLL_INTERVAL_MS);
+      lanes.poll(kick, OUTBOX_POLL_INTERVAL_MS);
     },
     kick,
     settled: lanes.settled,

@@ -2,21 +2,11 @@ import type { Clock } from "../ports/clock.js";
 
 /** A lane's wake-up is capped so a clock change or a long backoff is looked at again within a minute. */
 const MAX_TIMER_MS = 60_000;
-/**
- * A lane found leased by another instance is looked at once more after this long: that instance may
- * have read its lane's head just before this start's work was stored, and then let the lane go.
- * Without the second look, that work waits for the poll.
- */
-const CONTESTED_RECHECK_MS = 200;
 
 /**
  * The scheduling the outbox and the inbox share: one worker per lane at a time (a start while it runs
  * makes it run again, unless the worker looked at its lane after that start), wake-ups at a lane's
  * next due time, a poll, and a stop that waits for workers.
- *
- * Lanes are not capped: a cap (16 at once, the rest in arrival order) was measured and left out. It
- * did not bring 200 simultaneous handoffs' p50 below their p99, and on Redis it capped two
- * instances' throughput (store round trips × a fixed number of lanes in flight).
  */
 export interface LaneWorkers {
   readonly stopped: boolean;
@@ -28,8 +18,6 @@ export interface LaneWorkers {
    */
   looking(lane: string): void;
   wakeAt(lane: string, at: number): void;
-  /** Called by a worker that found its lane leased elsewhere: the lane is looked at once more shortly (not again after that look). */
-  contested(lane: string): void;
   /** Starts polling with `kick` every `everyMs`, once (after the caller's first kick). */
   poll(kick: () => Promise<void>, everyMs: number): void;
   settled(lane: string): Promise<void>;
@@ -45,8 +33,6 @@ export function createLaneWorkers(
   const workers = new Map<string, Promise<void>>();
   const rerun = new Set<string>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Lanes whose current run is the second look after finding the lane leased elsewhere. */
-  const rechecking = new Set<string>();
   let poller: ReturnType<typeof setInterval> | undefined;
   let stopped = false;
 
@@ -61,25 +47,8 @@ export function createLaneWorkers(
         rerun.delete(lane);
         await runLane(lane).catch((error: unknown) => onError(lane, error));
       } while (rerun.has(lane) && !stopped);
-    })().finally(() => {
-      rechecking.delete(lane);
-      workers.delete(lane);
-    });
+    })().finally(() => workers.delete(lane));
     workers.set(lane, worker);
-  }
-
-  function wakeAt(lane: string, at: number, beforeStart?: () => void): void {
-    clearTimeout(timers.get(lane));
-    const timer = setTimeout(
-      () => {
-        timers.delete(lane);
-        beforeStart?.();
-        startLane(lane);
-      },
-      Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
-    );
-    timer.unref?.();
-    timers.set(lane, timer);
   }
 
   return {
@@ -90,10 +59,17 @@ export function createLaneWorkers(
     looking(lane) {
       rerun.delete(lane);
     },
-    wakeAt,
-    contested(lane) {
-      if (rechecking.has(lane)) return;
-      wakeAt(lane, clock.now() + CONTESTED_RECHECK_MS, () => rechecking.add(lane));
+    wakeAt(lane, at) {
+      clearTimeout(timers.get(lane));
+      const timer = setTimeout(
+        () => {
+          timers.delete(lane);
+          startLane(lane);
+        },
+        Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
+      );
+      timer.unref?.();
+      timers.set(lane, timer);
     },
     poll(kick, everyMs) {
       if (stopped || poller) return;

@@ -10,12 +10,7 @@ import { createLaneWorkers } from "./lane-workers.js";
 export const LANE_LEASE_TTL_MS = 30_000;
 /** Renewed this often while a lane is being delivered: two renewals can fail before the lease lapses. */
 export const LANE_LEASE_RENEW_MS = 10_000;
-/**
- * How often every lane is looked at, so a lane another instance handed over (or left to retry) is
- * picked up. The poll takes only lanes whose head has waited this long: a fresher one is being
- * started by the instance that stored it, and taking it from there would cost a failed lease
- * attempt there and a handover back and forth.
- */
+/** How often every lane is looked at, so a lane another instance handed over (or left to retry) is picked up. */
 export const OUTBOX_POLL_INTERVAL_MS = 1_000;
 
 export interface OutboxDispatcherDeps {
@@ -67,7 +62,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     (lane, error) =>
       log.error({ lane, err: describe(error) }, "The outbox could not read or update its store; the lane waits for the next tick"),
   );
-  const { startLane, wakeAt, looking, contested } = lanes;
+  const { startLane, wakeAt, looking } = lanes;
 
   /** A head this instance cannot send, still within its give-up time: it waits for whoever can. */
   function waitsForChannel(head: OutboxItem, now: number): boolean {
@@ -77,7 +72,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
 
   async function runLane(lane: string): Promise<void> {
     // Held elsewhere: that instance delivers the lane, or hands it over and the poll brings it back here.
-    if (!(await outbox.acquireLease(lane, instanceId, LANE_LEASE_TTL_MS))) return contested(lane);
+    if (!(await outbox.acquireLease(lane, instanceId, LANE_LEASE_TTL_MS))) return;
     const lease = holdLease(lane);
     try {
       await deliverLane(lane, lease);
@@ -192,21 +187,12 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   }
 
   async function kick(lane?: string): Promise<void> {
-    if (lane !== undefined) return lanes.stopped ? undefined : startLane(lane);
-    await startDue(0);
-  }
-
-  /** Starts the lanes due now whose head has waited at least `minWaitMs`. */
-  async function startDue(minWaitMs: number): Promise<void> {
     if (lanes.stopped) return;
+    if (lane !== undefined) return startLane(lane);
     try {
       const now = clock.now();
       // Only lanes this instance can move now: the rest would take a lease just to give it back.
-      const due = (await outbox.outboxHeads())
-        .filter(
-          (head) => head.notBefore <= now && now - Math.max(head.createdAt, head.notBefore) >= minWaitMs && !waitsForChannel(head, now),
-        )
-        .map((head) => head.lane);
+      const due = (await outbox.outboxHeads()).filter((head) => head.notBefore <= now && !waitsForChannel(head, now)).map((h) => h.lane);
       // Nor lanes another instance is working: trying each would fail, and with two instances polling
       // every lane those failed tries were most of the store's traffic. A dead holder's lanes come back
       // here once their leases lapse.
@@ -220,7 +206,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   return {
     async start() {
       await kick();
-      lanes.poll(() => startDue(OUTBOX_POLL_INTERVAL_MS), OUTBOX_POLL_INTERVAL_MS);
+      lanes.poll(kick, OUTBOX_POLL_INTERVAL_MS);
     },
     kick,
     settled: lanes.settled,

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLaneWorkers } from "../../src/engine/lane-workers.js";
 import { systemClock } from "../../src/ports/clock.js";
 
@@ -38,34 +38,5 @@ describe("lane workers", () => {
     release();
     await lanes.settled("a");
     expect(runs).toEqual(["a", "a"]);
-  });
-
-  describe("a lane found leased by another instance", () => {
-    afterEach(() => vi.useRealTimers());
-
-    it("is looked at once more shortly, and not again when that look finds it leased too", async () => {
-      vi.useFakeTimers();
-      const runs: number[] = [];
-      const lanes = createLaneWorkers(
-        systemClock,
-        async (lane) => {
-          runs.push(Date.now());
-          lanes.contested(lane);
-        },
-        () => {},
-      );
-      const start = Date.now();
-      lanes.startLane("a");
-      await lanes.settled("a");
-      await vi.advanceTimersByTimeAsync(10_000);
-      await lanes.settled("a");
-      expect(runs.map((at) => at - start)).toEqual([0, 200]);
-      // A later start that finds it leased looks once more again.
-      lanes.startLane("a");
-      await lanes.settled("a");
-      await vi.advanceTimersByTimeAsync(10_000);
-      expect(runs).toHaveLength(4);
-      await lanes.stop();
-    });
   });
 });
