@@ -1,4 +1,4 @@
-// npm run bench [-- --scenario relay-100 --scenario handoffs --seconds 10 --quick]
+// npm run bench [-- --scenario relay-100 --scenario handoffs --seconds 10 --rate 200 --quick]
 // The open-loop relay benchmark: Warmline (SQLite, memory, Redis) against a bare-Bolt floor on the
 // same fakes, interleaved in one run. scripts/bench/ holds the parts; the README's "Benchmark"
 // section says what each figure means.
@@ -9,7 +9,7 @@ import { formatLoad, formatTable } from "./bench/report.js";
 import type { BenchTarget } from "./bench/protocol.js";
 import { type BenchRecord, runBench, SCENARIOS, type ScenarioName, TARGETS } from "./bench/scenarios.js";
 
-const USAGE = `Usage: npm run bench [-- --scenario <name> --target <name> (both repeatable; default all) --seconds 10 --quick]
+const USAGE = `Usage: npm run bench [-- --scenario <name> --target <name> --rate <msg/s> (all repeatable; default all, each scenario's own rate) --seconds 10 --quick]
 Scenarios: ${SCENARIOS.join(", ")}
 Targets: ${TARGETS.join(", ")} (redis needs REDIS_URL)`;
 
@@ -25,6 +25,7 @@ try {
       scenario: { type: "string", multiple: true },
       target: { type: "string", multiple: true },
       seconds: { type: "string" },
+      rate: { type: "string", multiple: true },
       quick: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -46,6 +47,10 @@ refuseUnknown("scenario", values.scenario, SCENARIOS);
 refuseUnknown("target", values.target, TARGETS);
 const seconds = Number(values.seconds ?? (values.quick ? "1" : "10"));
 if (!(seconds > 0 && seconds <= 600)) fail(`--seconds must be a number above 0 and at most 600, e.g. 10 (got "${values.seconds}")`);
+const rates = (values.rate ?? []).map(Number);
+if (rates.some((rate) => !(rate > 0 && rate <= 10_000))) {
+  fail(`--rate must be msg/s above 0 and at most 10000, e.g. 200 (got ${(values.rate ?? []).map((r) => `"${r}"`).join(", ")})`);
+}
 
 const redisUrl = readEnvironment().REDIS_URL || undefined;
 const records: BenchRecord[] = [];
@@ -56,6 +61,7 @@ try {
     scenarios: (values.scenario as ScenarioName[] | undefined) ?? [...SCENARIOS],
     targets: TARGETS.filter((target) => (values.target as BenchTarget[] | undefined)?.includes(target) ?? true),
     seconds,
+    ...(rates.length > 0 ? { rates } : {}),
     quick: values.quick,
     ...(redisUrl ? { redisUrl } : {}),
     onRecord(record) {

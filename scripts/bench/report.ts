@@ -16,7 +16,8 @@ const worstP99 = (r: BenchRecord) =>
 
 /** What a record is compared with, and how it reads. */
 function comparison(record: BenchRecord, all: BenchRecord[]): string {
-  const same = all.filter((r) => r.scenario === record.scenario);
+  // Runs of one scenario at several offered loads (--rate) compare within their load.
+  const same = all.filter((r) => r.scenario === record.scenario && r.rate === record.rate);
   if (record.target === "floor") return "floor";
   if (record.scenario === "instances") {
     const one = same.find((r) => r.instances === 1);

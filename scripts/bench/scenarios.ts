@@ -39,6 +39,12 @@ export interface BenchOptions {
   targets: BenchTarget[];
   /** Length of each timed run. */
   seconds: number;
+  /**
+   * Offered loads (msg/s) for the relay and instances scenarios, each a run of its own, instead of the
+   * scenario's own rate: two instances are judged at loads one instance can nearly sustain, not only
+   * at one that buries it.
+   */
+  rates?: number[];
   /** Tiny sizes: a smoke run that checks the bench itself. */
   quick: boolean;
   /** Redis for the redis target and the instances scenario; without it they are skipped. */
@@ -304,13 +310,15 @@ export async function runBench(options: BenchOptions): Promise<void> {
     for (const scenario of SCENARIOS.filter((s) => selected.has(s))) {
       options.onNote(`scenario ${scenario}`);
       if (scenario === "relay-100" || scenario === "relay-300" || scenario === "relay-1000") {
-        const { conversations, rate } = sizes.relay[scenario];
-        for (const target of targets) {
-          const { instance, threads } = await pooled(target, conversations);
-          await relayRun(scenario, `${conversations} @ ${rate}`, [instance], threads.slice(0, conversations), {
-            rate,
-            seconds: options.seconds,
-          });
+        const { conversations, rate: ownRate } = sizes.relay[scenario];
+        for (const rate of options.rates ?? [ownRate]) {
+          for (const target of targets) {
+            const { instance, threads } = await pooled(target, conversations);
+            await relayRun(scenario, `${conversations} @ ${rate}`, [instance], threads.slice(0, conversations), {
+              rate,
+              seconds: options.seconds,
+            });
+          }
         }
       } else if (scenario === "handoffs") {
         for (const target of targets) {
@@ -369,17 +377,20 @@ export async function runBench(options: BenchOptions): Promise<void> {
         await world.stop(instance);
       } else if (scenario === "instances") {
         if (!options.redisUrl) continue;
-        const { conversations, rate } = sizes.instances;
-        const load = { rate, seconds: options.seconds };
-        // Each variant on fresh instances and a fresh namespace: an overloaded single instance's backlog must not run beside the pair.
-        for (const count of [1, 2]) {
-          const namespace = world.namespace();
-          const instances: BenchInstance[] = [];
-          for (let k = 0; k < count; k++) instances.push(await world.start("redis", namespace));
-          const threads = await prepare(instances.slice(0, 1), conversations);
-          if (count > 1) await warmUp(instances, threads);
-          await relayRun(scenario, count === 1 ? "1 instance" : `${count} instances`, instances, threads, load);
-          for (const instance of instances) await world.stop(instance);
+        const { conversations, rate: ownRate } = sizes.instances;
+        for (const rate of options.rates ?? [ownRate]) {
+          const load = { rate, seconds: options.seconds };
+          // Each variant on fresh instances and a fresh namespace: an overloaded single instance's backlog must not run beside the pair.
+          for (const count of [1, 2]) {
+            const namespace = world.namespace();
+            const instances: BenchInstance[] = [];
+            for (let k = 0; k < count; k++) instances.push(await world.start("redis", namespace));
+            const threads = await prepare(instances.slice(0, 1), conversations);
+            if (count > 1) await warmUp(instances, threads);
+            const variant = `${count === 1 ? "1 instance" : `${count} instances`} @ ${rate}`;
+            await relayRun(scenario, variant, instances, threads, load);
+            for (const instance of instances) await world.stop(instance);
+          }
         }
       }
     }

@@ -112,7 +112,10 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
     if (lane !== undefined) return startLane(lane);
     try {
       const now = clock.now();
-      for (const head of await inbox.inboxHeads()) if (head.notBefore <= now) startLane(head.lane);
+      const due = (await inbox.inboxHeads()).filter((head) => head.notBefore <= now).map((head) => head.lane);
+      // Lanes another instance is working are its own (as in the outbox's poll); a dead holder's come back once their leases lapse.
+      const held = await inbox.leasedByOthers(due.map(leaseOf), instanceId);
+      for (const lane of due) if (!held.has(leaseOf(lane))) startLane(lane);
     } catch (error) {
       log.error({ err: describe(error) }, "The inbox could not list its lanes; retrying on the next poll");
     }

@@ -192,9 +192,12 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     try {
       const now = clock.now();
       // Only lanes this instance can move now: the rest would take a lease just to give it back.
-      for (const head of await outbox.outboxHeads()) {
-        if (head.notBefore <= now && !waitsForChannel(head, now)) startLane(head.lane);
-      }
+      const due = (await outbox.outboxHeads()).filter((head) => head.notBefore <= now && !waitsForChannel(head, now)).map((h) => h.lane);
+      // Nor lanes another instance is working: trying each would fail, and with two instances polling
+      // every lane those failed tries were most of the store's traffic. A dead holder's lanes come back
+      // here once their leases lapse.
+      const held = await outbox.leasedByOthers(due, instanceId);
+      for (const lane of due) if (!held.has(lane)) startLane(lane);
     } catch (error) {
       log.error({ err: describe(error) }, "The outbox could not list its lanes; retrying on the next tick");
     }

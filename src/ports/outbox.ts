@@ -83,6 +83,11 @@ export interface LaneLeaseStore {
   renewLease(lane: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Frees the lane; only its holder can. False when it was not theirs. */
   releaseLease(lane: string, holder: string): Promise<boolean>;
+  /**
+   * Of `lanes`, those another holder has an unexpired lease on: a poll leaves them to their holder
+   * instead of trying each (every try a failed round trip to the store). One read for all of them.
+   */
+  leasedByOthers(lanes: string[], holder: string): Promise<Set<string>>;
 }
 
 /**

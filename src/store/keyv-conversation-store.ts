@@ -187,6 +187,12 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     return this.attempt("release an outbox lane's lease", () => this.backend.releaseLease(lane, holder));
   }
 
+  async leasedByOthers(lanes: string[], holder: string): Promise<Set<string>> {
+    if (lanes.length === 0) return new Set();
+    const now = this.clock.now();
+    return new Set(await this.attempt("read the outbox lanes' leases", () => this.backend.leasedByOthers(lanes, holder, now)));
+  }
+
   private leaseClock(lane: string, ttlMs: number): number {
     if (!(ttlMs > 0)) {
       throw new WarmlineError("input_invalid", `The lease of outbox lane ${lane} needs a positive ttlMs, got ${ttlMs}.`);

@@ -214,6 +214,13 @@ class MemoryBackend implements StoreBackend {
     return this.leases.delete(lane);
   }
 
+  async leasedByOthers(lanes: string[], holder: string, now: number): Promise<string[]> {
+    return lanes.filter((lane) => {
+      const lease = this.leases.get(lane);
+      return lease !== undefined && lease.holder !== holder && lease.expiresAt > now;
+    });
+  }
+
   async close(): Promise<void> {}
 
   private appendOutbox(entries: OutboxWrite[]): void {

@@ -477,6 +477,16 @@ class RedisBackend implements StoreBackend {
     return this.lease(RELEASE_LEASE_SCRIPT, lane, [holder]);
   }
 
+  async leasedByOthers(lanes: string[], holder: string, now: number): Promise<string[]> {
+    const values = await this.client.mGet(lanes.map((lane) => this.key(`lease:${lane}`)));
+    return lanes.filter((_, k) => {
+      const value = values[k];
+      if (!value) return false;
+      const bar = value.indexOf("|");
+      return value.slice(bar + 1) !== holder && Number(value.slice(0, bar)) > now;
+    });
+  }
+
   private async lease(script: string, lane: string, args: string[]): Promise<boolean> {
     return (await this.client.eval(script, { keys: [this.key(`lease:${lane}`)], arguments: args })) === 1;
   }

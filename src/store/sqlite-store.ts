@@ -356,6 +356,14 @@ class SqliteBackend implements StoreBackend {
     return this.transaction(() => this.returns("DELETE FROM warmline_lease WHERE lane = ? AND holder = ? RETURNING lane", lane, holder));
   }
 
+  async leasedByOthers(lanes: string[], holder: string, now: number): Promise<string[]> {
+    // The table holds only the leases of lanes being worked (a release deletes its row): read them all, once.
+    const held = new Set(
+      this.db.all<{ lane: string }>("SELECT lane FROM warmline_lease WHERE holder != ? AND expires_at > ?", holder, now).map((r) => r.lane),
+    );
+    return lanes.filter((lane) => held.has(lane));
+  }
+
   async dueIds(now: number): Promise<string[]> {
     return this.ids("SELECT id FROM warmline_conversation WHERE timers_due_at <= ?", now);
   }

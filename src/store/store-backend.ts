@@ -100,6 +100,8 @@ export interface StoreBackend {
   renewLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean>;
   /** Deletes the lease if `holder` has it. */
   releaseLease(lane: string, holder: string): Promise<boolean>;
+  /** Of `lanes`, those whose lease is another holder's and unexpired at `now`. */
+  leasedByOthers(lanes: string[], holder: string, now: number): Promise<string[]>;
   close(): Promise<void>;
 }
 

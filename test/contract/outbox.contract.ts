@@ -229,6 +229,19 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
         expect(await survivor.acquireLease("lane-a", "other", LEASE_TTL_MS)).toBe(true);
       });
 
+      it("names the lanes another holder has an unexpired lease on, and only those", async () => {
+        expect(await store.acquireLease("lane-a", "other", LEASE_TTL_MS)).toBe(true);
+        expect(await store.acquireLease("lane-b", "me", LEASE_TTL_MS)).toBe(true);
+        expect(await store.acquireLease("lane-c", "other", LEASE_TTL_MS)).toBe(true);
+        expect(await store.releaseLease("lane-c", "other")).toBe(true);
+        const lanes = ["lane-a", "lane-b", "lane-c", "lane-free"];
+        expect([...(await store.leasedByOthers(lanes, "me"))]).toEqual(["lane-a"]);
+        expect([...(await store.leasedByOthers(lanes, "other"))]).toEqual(["lane-b"]);
+        expect([...(await store.leasedByOthers([], "me"))]).toEqual([]);
+        time += LEASE_TTL_MS;
+        expect([...(await store.leasedByOthers(lanes, "me"))]).toEqual([]);
+      });
+
       it("refuses a lease without a positive TTL", async () => {
         await expect(store.acquireLease("lane-a", "holder", 0)).rejects.toThrow(/positive ttlMs/);
       });

@@ -7,7 +7,8 @@ import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
 import type { WarmlineConfig } from "../../src/config/schema.js";
-import { createOutboxDispatcher, type OutboxDispatcher } from "../../src/engine/outbox-dispatcher.js";
+import { createInboxProcessor } from "../../src/engine/inbox-processor.js";
+import { createOutboxDispatcher, LANE_LEASE_TTL_MS, type OutboxDispatcher } from "../../src/engine/outbox-dispatcher.js";
 import { createSilentLogger } from "../../src/logging.js";
 import { startWarmline, type WarmlineHandle } from "../../src/main.js";
 import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
@@ -105,6 +106,84 @@ describe("outbox lanes across instances (dispatcher over one shared store)", () 
     await withWhatsApp.start();
     await vi.waitFor(async () => expect(await store.listOutbox()).toEqual([]), WAIT);
     expect(delivered).toEqual(["card update by b", "agent reply by a", "reaction by a"]);
+  });
+
+  /** A shared store whose clock the test moves, counting each instance's lease attempts per lease name. */
+  async function countedStore() {
+    let offset = 0;
+    const movable = { now: () => Date.now() + offset };
+    const store = await createMemoryStore({ clock: movable });
+    const attempts = new Map<string, string[]>();
+    const acquire = store.acquireLease.bind(store);
+    store.acquireLease = (lane, holder, ttlMs) => {
+      attempts.set(holder, [...(attempts.get(holder) ?? []), lane]);
+      return acquire(lane, holder, ttlMs);
+    };
+    return { store, clock: movable, attempts, advance: (ms: number) => (offset += ms) };
+  }
+
+  it("polls only lanes no other instance holds, and takes a dead holder's lanes once their leases lapse", async () => {
+    const { store, clock: movable, attempts, advance } = await countedStore();
+    await store.enqueue(["conv-1", "conv-2", "conv-3"].map((lane) => ({ lane, effect: { kind: "notify_ops" as const, text: lane } })));
+    // Another instance is working conv-1 and conv-2 (and then dies, holding them).
+    for (const lane of ["conv-1", "conv-2"]) expect(await store.acquireLease(lane, "instance-a", LANE_LEASE_TTL_MS)).toBe(true);
+    attempts.clear();
+    const delivered: string[] = [];
+    const b = createOutboxDispatcher({
+      outbox: store,
+      instanceId: "instance-b",
+      deliver: async (item) => void delivered.push(textOf(item)),
+      onFailed: async () => {},
+      policy,
+      clock: movable,
+      logger: silent,
+    });
+    dispatchers.push(b);
+    await b.kick();
+    await b.idle();
+    expect(delivered).toEqual(["conv-3"]);
+    // The held lanes were not even tried: each attempt would be a failed round trip to the store.
+    expect(attempts.get("instance-b")).toEqual(["conv-3"]);
+    advance(LANE_LEASE_TTL_MS + 1);
+    await b.kick();
+    await b.idle();
+    expect(delivered.sort()).toEqual(["conv-1", "conv-2", "conv-3"]);
+  });
+
+  it("the inbox's poll too tries only lanes no other instance holds", async () => {
+    const { store, clock: movable, attempts, advance } = await countedStore();
+    for (const lane of ["chat-1", "chat-2"]) {
+      await store.receiveInbox(
+        {
+          id: `m-${lane}`,
+          lane,
+          message: { kind: "agent_reply", reply: { thread: lane, agent: { id: "U1", name: "A" }, text: "hi", messageRef: `r-${lane}` } },
+        },
+        60_000,
+      );
+    }
+    const processed: string[] = [];
+    const b = createInboxProcessor({
+      inbox: store,
+      instanceId: "instance-b",
+      process: async (entry) => void processed.push(entry.lane),
+      onParked: async () => {},
+      policy,
+      clock: movable,
+      logger: silent,
+    });
+    const held = (lane: string) => `inbox:${lane}`;
+    expect(await store.acquireLease(held("chat-1"), "instance-a", LANE_LEASE_TTL_MS)).toBe(true);
+    attempts.clear();
+    await b.kick();
+    await b.idle();
+    expect(processed).toEqual(["chat-2"]);
+    expect(attempts.get("instance-b")).toEqual([held("chat-2")]);
+    advance(LANE_LEASE_TTL_MS + 1);
+    await b.kick();
+    await b.idle();
+    await b.stop();
+    expect(processed).toEqual(["chat-2", "chat-1"]);
   });
 });
 
