@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -134,6 +135,12 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
   heldSends = 0;
   private readonly initializeFailures: unknown[] = [];
   private counter = 0;
+  /**
+   * WhatsApp's ids are unique per account; a counter alone is not across clients. Two fakes (two
+   * instances in the bench, a client started again) would hand out the same ids, and the shared
+   * inbox would rightly drop the second message as a redelivery.
+   */
+  private readonly idTag = randomBytes(4).toString("hex").toUpperCase();
 
   constructor(options: FakeWhatsAppClientOptions = {}) {
     super();
@@ -385,10 +392,10 @@ export class FakeWhatsAppClient extends EventEmitter implements WhatsAppClientPo
 
   private newId(prefix: string): string {
     this.counter += 1;
-    return `${prefix}${this.counter
+    return `${prefix}${this.idTag}${this.counter
       .toString(16)
       .toUpperCase()
-      .padStart(32 - prefix.length, "0")}`;
+      .padStart(32 - prefix.length - this.idTag.length, "0")}`;
   }
 
   private buildMessage(input: {

@@ -220,6 +220,15 @@ describe("WhatsAppChannelAdapter inbound", () => {
   });
 });
 
+describe("the fake WhatsApp client's ids", () => {
+  it("are unique across clients, as WhatsApp's are per account: two instances or a restart share one inbox", () => {
+    const first = new FakeWhatsAppClient();
+    const second = new FakeWhatsAppClient();
+    const ids = [first, second].flatMap((client) => [client.customerSays("hi"), client.customerSays("again")]);
+    expect(new Set(ids).size).toBe(4);
+  });
+});
+
 describe("WhatsAppChannelAdapter outbound", () => {
   it("sends text to the decoded chat and returns the sent message id", async () => {
     const { client, adapter, events } = setup();
