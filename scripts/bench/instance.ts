@@ -4,6 +4,7 @@
  * plays the customer through IPC, and hears of every WhatsApp send that carries a bench token.
  * Started by instance-client.ts with the InstanceSpec as its one argument.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { FakeWhatsAppClient, type FakeWhatsAppSent } from "../../src/sandbox/fake-whatsapp-client.js";
 import {
   BENCH_TOKEN_PATTERN,
@@ -14,6 +15,10 @@ import {
   type ParentRequest,
   type SystemUnderTest,
 } from "./protocol.js";
+
+/** Main-thread stalls, sampled every 10 ms (the resolution), reset at each usage request. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 /** How often a waiting request (threads, claimed) looks again. */
 const POLL_MS = 50;
@@ -64,7 +69,12 @@ async function answer(system: SystemUnderTest, request: ParentRequest): Promise<
     case "usage": {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
-      return { kind: "usage", usage: { cpuMicros: cpu.user + cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed } };
+      const stalls = { loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 };
+      loopDelay.reset();
+      return {
+        kind: "usage",
+        usage: { cpuMicros: cpu.user + cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, ...stalls },
+      };
     }
     case "stop":
       await system.stop();

@@ -39,6 +39,9 @@ export interface ProcessUsage {
   cpuMicros: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** The event loop's delay since the previous usage request (monitorEventLoopDelay): how long the main thread stalled. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 /** The customer types on WhatsApp: one way, unanswered (deliveries are reported as "sent" or seen by the fake Slack). */

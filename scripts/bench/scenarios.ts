@@ -81,6 +81,9 @@ export interface BenchRecord {
   rssMB: number;
   /** V8's heap in use at the end of the run: RSS less the code, tsx's transpiled sources and native memory. */
   heapMB: number;
+  /** The worst instance's event-loop delay during the run (p99 and max, ms): main-thread stalls such as a checkpoint's fsync. */
+  loopDelayP99Ms?: number;
+  loopDelayMaxMs?: number;
   /** Stored conversations written before the run (seeded scenarios), and how long writing them took. */
   seeded?: { conversations: number; ms: number };
   loadavg: number[];
@@ -301,6 +304,8 @@ export async function runBench(options: BenchOptions): Promise<void> {
       generatorCpuMsPerMessage: (generator.user + generator.system) / 1000 / relay.sent,
       rssMB: megabytes(after.reduce((sum, u) => sum + u.rssBytes, 0)),
       heapMB: megabytes(after.reduce((sum, u) => sum + u.heapUsedBytes, 0)),
+      loopDelayP99Ms: Math.max(...after.map((u) => u.loopDelayP99Ms)),
+      loopDelayMaxMs: Math.max(...after.map((u) => u.loopDelayMaxMs)),
       ...(seeded ? { seeded } : {}),
       loadavg: loadavg(),
     });
