@@ -1,4 +1,4 @@
-// npx tsx scripts/bench-scans.ts [-- --store memory|sqlite|redis --sizes 100,1000,10000]
+// node --import tsx scripts/bench-scans.ts [-- --store memory|sqlite|redis --sizes 100,1000,10000]
 // Issue 15, "no scans on the hot path": the cost of the engine's tick, a /metrics scrape, /warmline status
 // and a customer turn with 100 … 10,000 open conversations stored, beside what the tick used to load
 // (listOpen, every open conversation). CPU milliseconds (process.cpuUsage), median of RUNS; one JSON line per size.

@@ -1,4 +1,4 @@
-// npx tsx scripts/compare-language-id.ts
+// node --import tsx scripts/compare-language-id.ts
 // Compares offline language-identification libraries on short WhatsApp-style messages written for
 // this comparison (scripts/language-id-messages.tsv), restricted to the 24 catalog languages, and
 // Warmline's identifyLanguage (the chosen library plus script and cue-word rules from data/languages).

@@ -3,7 +3,7 @@
  * written for Warmline (frames x phrases x slot values, plus a little colloquial noise and typos).
  * The CSV is what ships; this script only exists so the corpus can be regenerated or extended.
  *
- *   npx tsx scripts/generate-corpus.ts [--out data/corpus.csv] [--per-intent 110]
+ *   node --import tsx scripts/generate-corpus.ts [--out data/corpus.csv] [--per-intent 110]
  *
  * It reads nothing outside this repository: evaluation data never shapes the training corpus.
  */

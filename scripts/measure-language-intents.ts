@@ -1,4 +1,4 @@
-// npx tsx scripts/measure-language-intents.ts
+// node --import tsx scripts/measure-language-intents.ts
 // Intent accuracy in the languages with data/languages/<code>/intents.csv, by 5-fold cross-validation
 // (each example is predicted by a model that never saw it), for the ways the assistant could learn them:
 // one NLP.js model per language (prefix stems of 5 or 6 letters, or whole words), one model for all

@@ -1,4 +1,4 @@
-// npx tsx --expose-gc scripts/memory-snapshot.ts [--conversations 200] [--rounds 3] [--seed 10000] [--store sqlite] [--snapshot FILE]
+// node --expose-gc --import tsx scripts/memory-snapshot.ts [--conversations 200] [--rounds 3] [--seed 10000] [--store sqlite] [--snapshot FILE]
 // Where a started Warmline's memory goes: RSS, heap, external after a full GC at each stage (started, after the
 // first message, after conversations escalated, claimed and relayed, after `--seed` open conversations stored),
 // and, with --snapshot, a heap snapshot of the last stage summarised by constructor (retained by self size).
@@ -23,7 +23,7 @@ const { values } = parseArgs({
   },
 });
 const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error("memory-snapshot needs a full GC: run with npx tsx --expose-gc scripts/memory-snapshot.ts");
+if (!gc) throw new Error("memory-snapshot needs a full GC: run with node --expose-gc --import tsx scripts/memory-snapshot.ts");
 const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
 function show(label: string): void {
   gc!();

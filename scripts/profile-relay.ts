@@ -1,4 +1,4 @@
-// npx tsx scripts/profile-relay.ts [--conversations 20] [--rounds 25] [--repeat 3] [--only warmline|floor] [--store memory|sqlite] [--profile FILE] [--idle-memory]
+// node --import tsx scripts/profile-relay.ts [--conversations 20] [--rounds 25] [--repeat 3] [--only warmline|floor] [--store memory|sqlite] [--profile FILE] [--idle-memory]
 // CPU per relayed message, closed loop (one message at a time), for Warmline through startWarmline (memory
 // store unless --store sqlite, the sandbox's fake Slack Web API and fake WhatsApp client) and for a bare Bolt relay on the same fakes
 // (the floor). Each conversation is escalated and claimed first; then each round relays customer → thread and

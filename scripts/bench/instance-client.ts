@@ -3,7 +3,7 @@
  * their replies, the customer's messages one way, and the child's WhatsApp sends as they happen.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUILD_DIR } from "../../src/paths.js";
@@ -29,6 +29,10 @@ export interface BenchInstance {
 }
 
 export async function startInstance(specWithoutDir: InstanceSpec): Promise<BenchInstance> {
+  if (!existsSync(INSTANCE_ENTRY))
+    throw new Error(
+      `The bench runs the compiled build and ${INSTANCE_ENTRY} is missing: run \`npm run build\` first (\`npm run bench\` does)`,
+    );
   const dataDir = specWithoutDir.target === "floor" ? undefined : mkdtempSync(join(tmpdir(), "warmline-bench-"));
   const spec: InstanceSpec = { ...specWithoutDir, ...(dataDir ? { dataDir } : {}) };
   const child: ChildProcess = fork(INSTANCE_ENTRY, [JSON.stringify(spec)], {

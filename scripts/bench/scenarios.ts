@@ -79,7 +79,7 @@ export interface BenchRecord {
   /** The parent's CPU per message sent (load generator and fake Slack): near a core's worth, it is the bottleneck, not the system under test. */
   generatorCpuMsPerMessage?: number;
   rssMB: number;
-  /** V8's heap in use at the end of the run: RSS less the code, tsx's transpiled sources and native memory. */
+  /** V8's heap in use at the end of the run: RSS less the code, new space's reserve and native memory. */
   heapMB: number;
   /** The worst instance's event-loop delay during the run (p99 and max, ms): main-thread stalls such as a checkpoint's fsync. */
   loopDelayP99Ms?: number;

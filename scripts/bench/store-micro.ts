@@ -1,4 +1,4 @@
-// npx tsx scripts/bench/store-micro.ts [-- --store sqlite|memory|redis --messages 600 --conversations 20 --lengths 10,1000 --concurrency 1,20]
+// node --import tsx scripts/bench/store-micro.ts [-- --store sqlite|memory|redis --messages 600 --conversations 20 --lengths 10,1000 --concurrency 1,20]
 // Store cost per relayed message: the store calls the engine makes for one relay (load, commit the
 // new transcript entry with its outbox item, take the lane, read its head, mark it in flight,
 // complete it, release the lane, and the seen marker), without the engine, at two transcript
@@ -15,7 +15,7 @@ import { createRedisStore } from "../../src/store/redis-store.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
 
 const USAGE =
-  "Usage: npx tsx scripts/bench/store-micro.ts [--store sqlite|memory|redis] [--messages 600] [--conversations 20] [--lengths 10,1000] [--concurrency 1,20]";
+  "Usage: node --import tsx scripts/bench/store-micro.ts [--store sqlite|memory|redis] [--messages 600] [--conversations 20] [--lengths 10,1000] [--concurrency 1,20]";
 const STORES = ["sqlite", "memory", "redis"] as const;
 type StoreKind = (typeof STORES)[number];
 /** Messages relayed before measuring, so caches, statements and the JIT are warm. */

@@ -12,8 +12,8 @@ import { setFlagsFromString } from "node:v8";
 export const SERVICE_HEAP_GROWING_PERCENT = 30;
 
 /**
- * The service's heap limit, set before it starts (the flag is read at each full GC, so it applies
- * from the next one). Only the long-running service calls this: `npm start`, `warmline start`, and
+ * The service's V8 heap growth factor (not a cap on the heap), set before it starts (the flag is
+ * read at each full GC, so it applies from the next one). Only the long-running service calls this: `npm start`, `warmline start`, and
  * the bench's Warmline, which measures what production runs.
  */
 export function tuneHeapForService(): void {

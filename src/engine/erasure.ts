@@ -4,8 +4,9 @@ import { describeError, digitsOf, type EngineCore } from "./engine-core.js";
 
 /**
  * The right to be forgotten: deletes everything about the customer with this phone number or channel
- * address: their workspace threads first (only known from the conversations), then the conversations
- * with their audit trail and outbox lanes.
+ * address: their workspace threads first (only known from the conversations), then what waits or is
+ * parked in the inbox for them and their threads, then the conversations with their audit trail and
+ * outbox lanes.
  */
 export async function forgetCustomer(
   core: EngineCore,
@@ -16,6 +17,9 @@ export async function forgetCustomer(
   const wanted = phoneOrAddress.trim();
   // An address ("whatsapp:…@lid", a chat with no known phone) is found through the store's customer index.
   let matching = await store.listByCustomer(wanted);
+  // Their addresses, for the inbox too: a message parked before any conversation existed holds their words.
+  const addresses = new Set<string>();
+  if (wanted.includes(":")) addresses.add(wanted);
   if (matching.length === 0 && !wanted.includes(":")) {
     const digits = digitsOf(wanted);
     if (digits.length < 6) {
@@ -26,6 +30,7 @@ export async function forgetCustomer(
     }
     // The channel knows which address a phone number has; only a channel that can't say falls back to a scan.
     const address = core.customers.addressForPhone?.(digits);
+    if (address) addresses.add(address);
     matching = address
       ? await store.listByCustomer(address)
       : (await store.listSince(0)).filter((c) => c.customer.phone && digitsOf(c.customer.phone) === digits);
@@ -41,8 +46,7 @@ export async function forgetCustomer(
       log.error({ err: describeError(error) }, "Could not erase a forgotten customer's thread in the workspace; delete it by hand");
     }
   }
-  const addresses = new Set(matching.map((c) => c.customer.address));
-  if (wanted.includes(":")) addresses.add(wanted);
+  for (const c of matching) addresses.add(c.customer.address);
   // Messages received but not yet processed, or parked for replay, hold the customer's and agents' words too.
   const inboxEntries = await store.forgetInboxLanes([...addresses, ...threads]);
   let conversations = 0;

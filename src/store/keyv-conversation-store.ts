@@ -190,7 +190,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   async leasedByOthers(lanes: string[], holder: string): Promise<Set<string>> {
     if (lanes.length === 0) return new Set();
     const now = this.clock.now();
-    return new Set(await this.attempt("read the outbox lanes' leases", () => this.backend.leasedByOthers(lanes, holder, now)));
+    return new Set(await this.attempt("read the lanes' leases", () => this.backend.leasedByOthers(lanes, holder, now)));
   }
 
   private leaseClock(lane: string, ttlMs: number): number {

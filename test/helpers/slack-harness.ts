@@ -1,3 +1,4 @@
+import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
 /**
  * Warmline's Slack side, composed from the real pieces: the fake Slack Web API, a real Bolt App
  * with its HTTP receiver (signed requests), SlackWorkspaceAdapter, the engine, the memory store,
@@ -137,10 +138,7 @@ let tsSeq = 0;
 const agentTs = () => `1715000000.${String(++tsSeq).padStart(6, "0")}`;
 
 export async function startSlackHarness(options: SlackHarnessOptions = {}): Promise<SlackHarness> {
-  const config = parseConfig(
-    structuredClone(loadConfigFile(new URL("../../warmline.config.json", import.meta.url).pathname)),
-    "harness config",
-  );
+  const config = parseConfig(structuredClone(loadConfigFile(SHIPPED_CONFIG_FILE)), "harness config");
   config.slack.mode = "http";
   config.store.kind = "memory";
   options.configure?.(config);

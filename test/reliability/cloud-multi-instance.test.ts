@@ -167,10 +167,14 @@ if (redisUrl === undefined) {
           }
         }),
       );
+      // A message stored by one instance while the other holds its lane waits for the once-a-second poll,
+      // which idle() does not cover: wait for both directions.
       await vi.waitFor(() => {
-        for (let i = 0; i < CONVERSATIONS; i++)
+        for (let i = 0; i < CONVERSATIONS; i++) {
           if (toCustomer(i).filter((t) => t.startsWith("agent answers")).length < ROUNDS)
             throw new Error(`Customer ${i} waits for answers`);
+          if (threadOf(i).filter((t) => t.includes(`C${i}x`)).length < ROUNDS) throw new Error(`Thread ${i} waits for messages`);
+        }
       }, WAIT);
       await Promise.all(instances.map((h) => h.idle()));
 

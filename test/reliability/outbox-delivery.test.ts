@@ -188,6 +188,22 @@ describe("durable outbox: storms, outages, failures", () => {
   });
 });
 
+describe("forgetting a customer with only a parked message", () => {
+  it("finds their inbox lane by phone number and drops the message, which no conversation knows of", async () => {
+    const harness = await start();
+    const store = outbox(harness);
+    const address = "whatsapp:447700900555@c.us";
+    const message = { messageId: "parked-1", address, channel: "whatsapp", text: "my card is 4111 1111 1111 1111", receivedAt: 0 };
+    await store.receiveInbox({ id: "whatsapp:parked-1", lane: address, message: { kind: "customer_message", message } }, 60_000);
+    const [entry] = await store.inboxHeads(address);
+    await store.saveInboxEntry({ ...entry!, status: "failed", attempts: 6 });
+    expect(await harness.engine.forgetCustomer("+44 7700 900555", { id: "slack:U0ADMIN01", name: "Olivia" })).toEqual({
+      conversations: 0,
+    });
+    expect(await store.listInbox()).toEqual([]);
+  });
+});
+
 describe("idempotency: Slack retries and double clicks", () => {
   it("a thread reply redelivered by Slack (same event_id, x-slack-retry-num) is relayed once", async () => {
     const harness = await start();
