@@ -8,6 +8,22 @@ import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { RedisInboxBackend } from "./redis-inbox.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
+import {
+  ACQUIRE_LEASE_SCRIPT,
+  APPEND_SCRIPT,
+  DELETE_OUTBOX_SCRIPT,
+  HEADS_SCRIPT,
+  LIST_SCRIPT,
+  LOAD_TRANSCRIPT_SCRIPT,
+  OUTBOX_COUNT_SCRIPT,
+  RELEASE_LEASE_SCRIPT,
+  REMOVE_SCRIPT,
+  RENEW_LEASE_SCRIPT,
+  SEEN_SCRIPT,
+  TEAM_COUNTS_SCRIPT,
+  UPDATE_OUTBOX_SCRIPT,
+  WRITE_SCRIPT,
+} from "./redis-scripts.js";
 
 export const REDIS_DEFAULT_NAMESPACE = "warmline";
 export const REDIS_CONNECT_TIMEOUT_MS = 5000;
@@ -32,257 +48,6 @@ const REDIS_RECONNECT_MAX_DELAY_MS = 2000;
  *   claims:<team>     sorted set of "<waitedMs>:<id>" by claimedAt (each conversation's latest claim)
  * The scripts build key names from the prefix, so this backend needs a single Redis, not a cluster.
  */
-/** Lua shared by the scripts: undoes the index entries a conversation's previous write made. */
-const UNINDEX_LUA = `
-local function unindex(p, id, ix)
-  redis.call('SREM', p .. 'active:' .. ix.customer, id)
-  redis.call('SREM', p .. 'customer:' .. ix.customer, id)
-  redis.call('SREM', p .. 'open', id)
-  redis.call('ZREM', p .. 'due', id)
-  if ix.team then
-    redis.call('ZREM', p .. 'queued:' .. ix.team, id)
-    redis.call('SREM', p .. 'assigned:' .. ix.team, id)
-  end
-  if ix.lastClaim then redis.call('ZREM', p .. 'claims:' .. ix.lastClaim.team, ix.lastClaim.waitedMs .. ':' .. id) end
-  for _, thread in ipairs(ix.threads) do
-    if redis.call('GET', p .. 'thread:' .. thread) == id then redis.call('DEL', p .. 'thread:' .. thread) end
-  end
-end
-`;
-
-/** Lua shared by the scripts: appends outbox rows, each with the next sequence number. */
-const APPEND_OUTBOX_LUA = `
-local function append_outbox(p, entries)
-  for _, e in ipairs(entries) do
-    e.seq = redis.call('INCR', p .. 'outbox:seq')
-    redis.call('SET', p .. 'outbox:item:' .. e.id, cjson.encode(e))
-    redis.call('ZADD', p .. 'outbox:lane:' .. e.lane, e.seq, e.id)
-    redis.call('SADD', p .. 'outbox:lanes', e.lane)
-  end
-end
-`;
-
-/** Lua shared by the scripts: applies a write's transcript changes (see TranscriptWrite) to the list. */
-const WRITE_TRANSCRIPT_LUA = `
-local function write_transcript(key, replace, length, changes)
-  if replace then redis.call('DEL', key) end
-  local stored = redis.call('LLEN', key)
-  for i = 1, #changes, 2 do
-    local position = tonumber(changes[i])
-    if position < stored then
-      redis.call('LSET', key, position, changes[i + 1])
-    else
-      redis.call('RPUSH', key, changes[i + 1])
-      stored = stored + 1
-    end
-  end
-  if length == 0 then redis.call('DEL', key) elseif stored > length then redis.call('LTRIM', key, 0, length - 1) end
-end
-`;
-
-/**
- * ARGV: prefix, id, expected version ('' to create), document, index entry JSON (with the version), updatedAt,
- * outbox rows JSON, transcript replace ('1' or '0'), transcript length, the number of changed entries n,
- * n pairs of position and entry JSON, then the audit events to append, one per argument.
- */
-const WRITE_SCRIPT = `${UNINDEX_LUA}${APPEND_OUTBOX_LUA}${WRITE_TRANSCRIPT_LUA}
-local p, id = ARGV[1], ARGV[2]
-local docKey, ixKey = p .. 'conv:' .. id, p .. 'ix:' .. id
-local current = redis.call('GET', docKey)
-if ARGV[3] == '' then
-  if current then return 0 end
-else
-  if not current then return 0 end
-  local stored = cjson.decode(current)
-  if type(stored.value) ~= 'table' or stored.value.version ~= tonumber(ARGV[3]) then return 0 end
-end
-local old = redis.call('GET', ixKey)
-if old then unindex(p, id, cjson.decode(old)) end
-local new = cjson.decode(ARGV[5])
-redis.call('SET', docKey, ARGV[4])
-redis.call('SET', ixKey, ARGV[5])
-redis.call('SADD', p .. 'customer:' .. new.customer, id)
-if new.active then redis.call('SADD', p .. 'active:' .. new.customer, id) end
-if new.open then redis.call('SADD', p .. 'open', id) end
-if new.timersDueAt then redis.call('ZADD', p .. 'due', new.timersDueAt, id) end
-if new.team then
-  redis.call('SADD', p .. 'queue:teams', new.team)
-  if new.queuedAt then redis.call('ZADD', p .. 'queued:' .. new.team, new.queuedAt, id)
-  else redis.call('SADD', p .. 'assigned:' .. new.team, id) end
-end
-if new.lastClaim then
-  redis.call('ZADD', p .. 'claims:' .. new.lastClaim.team, new.lastClaim.claimedAt, new.lastClaim.waitedMs .. ':' .. id)
-end
-for _, thread in ipairs(new.threads) do redis.call('SET', p .. 'thread:' .. thread, id) end
-redis.call('ZADD', p .. 'updated', ARGV[6], id)
-append_outbox(p, cjson.decode(ARGV[7]))
-local changes = {}
-local auditFrom = 11 + 2 * tonumber(ARGV[10])
-for i = 11, auditFrom - 1 do table.insert(changes, ARGV[i]) end
-write_transcript(p .. 'transcript:' .. id, ARGV[8] == '1', tonumber(ARGV[9]), changes)
-for i = auditFrom, #ARGV do redis.call('RPUSH', p .. 'audit:' .. id, ARGV[i]) end
-return 1
-`;
-
-/** ARGV: prefix, id. The version and transcript entries, or false when the index entry has no version (not stored, or an older write). */
-const LOAD_TRANSCRIPT_SCRIPT = `
-local p, id = ARGV[1], ARGV[2]
-local ix = redis.call('GET', p .. 'ix:' .. id)
-if not ix then return false end
-local version = cjson.decode(ix).version
-if not version then return false end
-return { version, redis.call('LRANGE', p .. 'transcript:' .. id, 0, -1) }
-`;
-
-/** ARGV: prefix, outbox rows JSON. */
-const APPEND_SCRIPT = `${APPEND_OUTBOX_LUA}
-append_outbox(ARGV[1], cjson.decode(ARGV[2]))
-return 1
-`;
-
-/** ARGV: prefix, lane ('' for every lane). Returns the first open row of each lane. */
-const HEADS_SCRIPT = `
-local p = ARGV[1]
-local lanes = ARGV[2] ~= '' and { ARGV[2] } or redis.call('SMEMBERS', p .. 'outbox:lanes')
-local heads = {}
-for _, lane in ipairs(lanes) do
-  for _, id in ipairs(redis.call('ZRANGE', p .. 'outbox:lane:' .. lane, 0, -1)) do
-    local row = redis.call('GET', p .. 'outbox:item:' .. id)
-    if row and cjson.decode(row).open then
-      table.insert(heads, row)
-      break
-    end
-  end
-end
-return heads
-`;
-
-/** ARGV: prefix. Every row. */
-const LIST_SCRIPT = `
-local p = ARGV[1]
-local rows = {}
-for _, lane in ipairs(redis.call('SMEMBERS', p .. 'outbox:lanes')) do
-  for _, id in ipairs(redis.call('ZRANGE', p .. 'outbox:lane:' .. lane, 0, -1)) do
-    local row = redis.call('GET', p .. 'outbox:item:' .. id)
-    if row then table.insert(rows, row) end
-  end
-end
-return rows
-`;
-
-/** ARGV: prefix. Per team with open conversations: its counts and the oldest queuedAt, as JSON. */
-const TEAM_COUNTS_SCRIPT = `
-local p = ARGV[1]
-local counts = {}
-for _, team in ipairs(redis.call('SMEMBERS', p .. 'queue:teams')) do
-  local queued = redis.call('ZCARD', p .. 'queued:' .. team)
-  local assigned = redis.call('SCARD', p .. 'assigned:' .. team)
-  if queued + assigned > 0 then
-    local oldest = redis.call('ZRANGE', p .. 'queued:' .. team, 0, 0, 'WITHSCORES')[2]
-    table.insert(counts, cjson.encode({ team = team, queued = queued, assigned = assigned, oldest = oldest }))
-  end
-end
-return counts
-`;
-
-/** ARGV: prefix. How many outbox items there are, lane by lane (only lanes with items are in outbox:lanes). */
-const OUTBOX_COUNT_SCRIPT = `
-local p = ARGV[1]
-local items = 0
-for _, lane in ipairs(redis.call('SMEMBERS', p .. 'outbox:lanes')) do items = items + redis.call('ZCARD', p .. 'outbox:lane:' .. lane) end
-return items
-`;
-
-/** ARGV: prefix, id, open ('1' or '0'), document. */
-const UPDATE_OUTBOX_SCRIPT = `
-local key = ARGV[1] .. 'outbox:item:' .. ARGV[2]
-local row = redis.call('GET', key)
-if not row then return 0 end
-row = cjson.decode(row)
-row.open = ARGV[3] == '1'
-row.document = ARGV[4]
-redis.call('SET', key, cjson.encode(row))
-return 1
-`;
-
-/** ARGV: prefix, id. */
-const DELETE_OUTBOX_SCRIPT = `
-local p = ARGV[1]
-local key = p .. 'outbox:item:' .. ARGV[2]
-local row = redis.call('GET', key)
-if not row then return 0 end
-local lane = cjson.decode(row).lane
-redis.call('DEL', key)
-redis.call('ZREM', p .. 'outbox:lane:' .. lane, ARGV[2])
-if redis.call('ZCARD', p .. 'outbox:lane:' .. lane) == 0 then redis.call('SREM', p .. 'outbox:lanes', lane) end
-return 1
-`;
-
-/** ARGV: prefix, id, staleBefore ('' to remove unconditionally). */
-const REMOVE_SCRIPT = `${UNINDEX_LUA}
-local p, id = ARGV[1], ARGV[2]
-local ixKey = p .. 'ix:' .. id
-local ix = redis.call('GET', ixKey)
-if ix then ix = cjson.decode(ix) end
-if ARGV[3] ~= '' and (not ix or ix.open or ix.updatedAt >= tonumber(ARGV[3])) then return 0 end
-local existed = redis.call('DEL', p .. 'conv:' .. id)
-if ix then unindex(p, id, ix) end
-redis.call('ZREM', p .. 'updated', id)
-redis.call('DEL', ixKey, p .. 'audit:' .. id, p .. 'transcript:' .. id)
-local laneKey = p .. 'outbox:lane:' .. id
-for _, oid in ipairs(redis.call('ZRANGE', laneKey, 0, -1)) do redis.call('DEL', p .. 'outbox:item:' .. oid) end
-redis.call('DEL', laneKey)
-redis.call('SREM', p .. 'outbox:lanes', id)
-return existed
-`;
-
-/* The store's clock decides expiry, so tests can move it; PX only lets Redis drop old keys. */
-const SEEN_SCRIPT = `
-local expires = redis.call('GET', KEYS[1])
-if expires and tonumber(expires) > tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 1
-`;
-
-/*
- * Lane leases. The value carries the expiry by the store's clock, which decides (as for seen keys);
- * PX makes Redis drop a crashed holder's lease on its own. KEYS[1]: the lease; ARGV[1]: holder.
- */
-const LEASE_LUA = `
-local function lease_of(key)
-  local value = redis.call('GET', key)
-  if not value then return nil end
-  local expires, holder = string.match(value, '^([^|]*)|(.*)$')
-  return { holder = holder, expires = tonumber(expires) }
-end
-`;
-
-/** ARGV: holder, now, expiresAt, ttl ms. SET NX takes a free lane; otherwise only an expired lease or the holder's own. */
-const ACQUIRE_LEASE_SCRIPT = `${LEASE_LUA}
-local value = ARGV[3] .. '|' .. ARGV[1]
-if redis.call('SET', KEYS[1], value, 'NX', 'PX', ARGV[4]) then return 1 end
-local lease = lease_of(KEYS[1])
-if lease and lease.holder ~= ARGV[1] and lease.expires > tonumber(ARGV[2]) then return 0 end
-redis.call('SET', KEYS[1], value, 'PX', ARGV[4])
-return 1
-`;
-
-/** ARGV: holder, now, expiresAt, ttl ms. Compare-and-extend: only the holder, only before expiry. */
-const RENEW_LEASE_SCRIPT = `${LEASE_LUA}
-local lease = lease_of(KEYS[1])
-if not lease or lease.holder ~= ARGV[1] or lease.expires <= tonumber(ARGV[2]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[3] .. '|' .. ARGV[1], 'PX', ARGV[4])
-return 1
-`;
-
-/** ARGV: holder. Compare-and-delete. */
-const RELEASE_LEASE_SCRIPT = `${LEASE_LUA}
-local lease = lease_of(KEYS[1])
-if not lease or lease.holder ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-return 1
-`;
-
 type RedisClient = ReturnType<typeof createRedisClient>;
 
 /** Several Warmline instances share one Redis; `namespace` keeps deployments (and tests) apart. */
