@@ -65,6 +65,9 @@ export function slackAppOptions({
     clientOptions: client,
     // Bolt drops the app's own messages; the listeners also drop other bots' (see register-listeners).
     ignoreSelf: true,
+    // Bolt's per-conversation memory is unused here (conversations live in Warmline's store), and its
+    // default looks up every event and rejects with a fresh Error when nothing is kept: pure overhead.
+    convoStore: false,
   };
   if (config.slack.mode === "socket") {
     if (!env.slackAppToken?.trim()) {
