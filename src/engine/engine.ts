@@ -72,7 +72,7 @@ export function createEngine(options: EngineDeps): Engine {
     receiveAgentReply: inbox.receiveAgentReply,
     agentReply: inbox.agentReply,
     status: () => teamStatus(core),
-    forgetCustomer: (phoneOrAddress, by) => forgetCustomer(core, phoneOrAddress, by),
+    forgetCustomer: (phoneOrAddress, by) => forgetCustomer(core, phoneOrAddress, by, inbox.processor.holdLanes),
     async start() {
       await inbox.processor.start();
       await core.dispatcher.start();

@@ -1,11 +1,14 @@
 import { decideRetry, type DeliveryFailureKind, type RetryPolicy } from "../../routing/retry-policy.js";
-import { isWarmlineError } from "../domain/errors.js";
+import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import type { Logger } from "../ports/logger.js";
 import type { LaneLeaseStore } from "../ports/outbox.js";
 import { LANE_LEASE_RENEW_MS, LANE_LEASE_TTL_MS, OUTBOX_POLL_INTERVAL_MS } from "./outbox-dispatcher.js";
 import { createLaneWorkers } from "./lane-workers.js";
+
+/** How often a hold looks again at a lane a worker still has. */
+const HOLD_RETRY_MS = 25;
 
 /** How long the store remembers a processed message's id, so a late redelivery or an overlapping catch-up is a no-op. */
 export const INBOX_REMEMBER_MS = 14 * 24 * 60 * 60 * 1000;
@@ -34,6 +37,12 @@ export interface InboxProcessor {
   idle(): Promise<void>;
   /** Puts parked entries back in their lanes; returns how many. */
   replayFailed(id?: string): Promise<number>;
+  /**
+   * Runs `work` with the lanes held: it starts once no worker, here or on another instance, is
+   * processing any of them, and none starts until it ends (erasure: a message being processed
+   * would otherwise recreate what is being erased). Throws when a lane stays busy for a lease's life.
+   */
+  holdLanes<T>(lanes: string[], work: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -142,6 +151,34 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
         startLane(entry.lane);
       }
       return parked.length;
+    },
+    async holdLanes(held, work) {
+      // Not the workers' holder id: a lease is the holder's own to take again, so the hold must be someone else.
+      const holder = `${instanceId}:hold`;
+      const taken: string[] = [];
+      try {
+        for (const lane of new Set(held)) {
+          for (let waited = 0; !(await inbox.acquireLease(leaseOf(lane), holder, LANE_LEASE_TTL_MS)); waited += HOLD_RETRY_MS) {
+            // A dead instance's lease lapses within its life; a live worker lets go once its lane is done.
+            if (waited >= LANE_LEASE_TTL_MS)
+              throw new WarmlineError(
+                "store_conflict",
+                `The inbox lane ${lane} stayed busy for ${LANE_LEASE_TTL_MS / 1000} s, so it could not be held: try again once its messages are processed.`,
+              );
+            await new Promise((resolve) => setTimeout(resolve, HOLD_RETRY_MS));
+          }
+          taken.push(lane);
+        }
+        return await work();
+      } finally {
+        for (const lane of taken) {
+          await inbox.releaseLease(leaseOf(lane), holder).catch((error: unknown) => {
+            log.warn({ lane, err: describe(error) }, "Could not release a held inbox lane; it comes back when its lease lapses");
+          });
+          // What arrived while it was held waits for no poll.
+          startLane(lane);
+        }
+      }
     },
     stop: lanes.stop,
   };
