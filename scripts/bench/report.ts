@@ -83,11 +83,60 @@ function row(record: BenchRecord, all: BenchRecord[]): string[] {
 }
 
 /** A Markdown table, columns padded to line up in a terminal too. */
-export function formatTable(records: BenchRecord[]): string {
-  const rows = [COLUMNS, ...records.map((r) => row(r, records))];
-  const widths = COLUMNS.map((_, c) => Math.max(...rows.map((cells) => cells[c]!.length)));
+function markdownTable(header: string[], body: string[][]): string {
+  const rows = [header, ...body];
+  const widths = header.map((_, c) => Math.max(...rows.map((cells) => cells[c]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
-  return [line(rows[0]!), line(widths.map((w) => "-".repeat(w))), ...rows.slice(1).map(line)].join("\n");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
+/** The relay, handoff and stored runs; then, if any ran, the scans table. */
+export function formatTable(records: BenchRecord[]): string {
+  const runs = records.filter((r) => !r.scans);
+  const scans = records.filter((r) => r.scans);
+  return [
+    ...(runs.length > 0
+      ? [
+          markdownTable(
+            COLUMNS,
+            runs.map((r) => row(r, runs)),
+          ),
+        ]
+      : []),
+    ...(scans.length > 0 ? [formatScans(scans)] : []),
+  ].join("\n\n");
+}
+
+const SCAN_COLUMNS = [
+  "scans",
+  "open stored",
+  "tick ms",
+  "scrape ms",
+  "status ms",
+  "turn ms/msg",
+  "listOpen ms (what the tick loaded before)",
+  "turn vs smallest",
+];
+
+/** CPU ms (median) per store size: flat from the smallest size up is what "no scans" means. */
+function formatScans(records: BenchRecord[]): string {
+  return markdownTable(
+    SCAN_COLUMNS,
+    records.map((record) => {
+      const scans = record.scans!;
+      const smallest = records.find((r) => r.target === record.target)!.scans!;
+      return [
+        record.target,
+        String(scans.openStored),
+        ms(scans.tickCpuMs),
+        ms(scans.scrapeCpuMs),
+        ms(scans.statusCpuMs),
+        ms(scans.turnCpuMs),
+        ms(scans.listOpenCpuMs),
+        smallest === scans ? "-" : times(scans.turnCpuMs / smallest.turnCpuMs),
+      ];
+    }),
+  );
 }
 
 export const formatLoad = (load: number[]) => load.map((l) => l.toFixed(2)).join(" ");

@@ -17,6 +17,7 @@ import {
   runRelay,
 } from "./open-loop.js";
 import type { BenchTarget, BenchThread, InstanceSpec, ProcessUsage } from "./protocol.js";
+import { measureScans, type ScanFigures } from "./scans.js";
 import { BENCH_BOT_TOKEN, BENCH_SIGNING_SECRET, type BenchSlack, startBenchSlack } from "./slack-side.js";
 
 export const SCENARIOS = [
@@ -28,6 +29,7 @@ export const SCENARIOS = [
   "stored-open",
   "transcript",
   "instances",
+  "scans",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -67,6 +69,8 @@ export interface BenchRecord {
   seconds: number;
   relay?: RelayFigures;
   handoff?: HandoffFigures;
+  /** The scans scenario: CPU of the tick, a scrape, status and a turn at one store size (cpuMsPerMessage is the turn's). */
+  scans?: ScanFigures;
   /** The system under test's CPU (user + system) per delivered message. */
   cpuMsPerMessage: number;
   /**
@@ -96,6 +100,8 @@ interface Sizes {
   stored: { conversations: number; rate: number; seed: number; minSeconds: number };
   transcript: { conversations: number; rate: number; lengths: number[] };
   instances: { conversations: number; rate: number };
+  /** Quiet open conversations stored, per scans run. */
+  scans: number[];
   graceMs: number;
   /** The unmeasured relay after warm-up, seconds at WARM_UP_RATE. */
   warmUpSeconds: number;
@@ -112,6 +118,7 @@ const FULL: Sizes = {
   stored: { conversations: 200, rate: 100, seed: 10_000, minSeconds: 16 },
   transcript: { conversations: 100, rate: 100, lengths: [10, 100, 1000] },
   instances: { conversations: 500, rate: 1000 },
+  scans: [100, 1000, 10_000],
   graceMs: 5000,
   warmUpSeconds: 2,
 };
@@ -127,6 +134,7 @@ const QUICK: Sizes = {
   stored: { conversations: 4, rate: 20, seed: 30, minSeconds: 0 },
   transcript: { conversations: 4, rate: 20, lengths: [10, 20] },
   instances: { conversations: 6, rate: 40 },
+  scans: [20, 60],
   graceMs: 5000,
   warmUpSeconds: 0.5,
 };
@@ -395,6 +403,27 @@ export async function runBench(options: BenchOptions): Promise<void> {
             const variant = `${count === 1 ? "1 instance" : `${count} instances`} @ ${rate}`;
             await relayRun(scenario, variant, instances, threads, load);
             for (const instance of instances) await world.stop(instance);
+          }
+        }
+      } else if (scenario === "scans") {
+        // In this process, on the engine and the store alone: what grows with the stored conversations is theirs.
+        for (const target of targets) {
+          if (target === "floor") continue;
+          for (const scans of await measureScans(target, sizes.scans, options.redisUrl)) {
+            const memory = process.memoryUsage();
+            options.onRecord({
+              scenario,
+              target,
+              variant: `${scans.openStored} open`,
+              instances: 1,
+              conversations: scans.openStored,
+              seconds: 0,
+              scans,
+              cpuMsPerMessage: scans.turnCpuMs,
+              rssMB: megabytes(memory.rss),
+              heapMB: megabytes(memory.heapUsed),
+              loadavg: loadavg(),
+            });
           }
         }
       }
