@@ -12,6 +12,8 @@ interface PendingWrite {
  * savepoint, so one that throws undoes only itself; every caller's promise settles after COMMIT.
  * BEGIN IMMEDIATE takes the write lock up front, so two processes never both read-then-write; the
  * connection is synchronous, so nothing else in this process runs while a batch is open.
+ * The transaction statements go through the connection's cached prepared statements (run), not
+ * exec: exec parses its SQL anew each time, and a relayed message opens several transactions.
  */
 export class SqliteGroupCommit {
   private pending: PendingWrite[] = [];
@@ -34,20 +36,20 @@ export class SqliteGroupCommit {
     // One write alone needs no savepoint: the transaction is its undo.
     const savepoints = batch.length > 1;
     try {
-      this.db.exec("BEGIN IMMEDIATE");
+      this.db.run("BEGIN IMMEDIATE");
       for (const { write } of batch) {
-        if (savepoints) this.db.exec("SAVEPOINT write");
+        if (savepoints) this.db.run("SAVEPOINT write");
         try {
           outcomes.push({ ok: true, value: write() });
         } catch (error) {
           if (!savepoints) throw error;
           // Throws, failing the batch, if SQLite has already rolled the whole transaction back (disk full, I/O error).
-          this.db.exec("ROLLBACK TO write");
+          this.db.run("ROLLBACK TO write");
           outcomes.push({ ok: false, value: error });
         }
-        if (savepoints) this.db.exec("RELEASE write");
+        if (savepoints) this.db.run("RELEASE write");
       }
-      this.db.exec("COMMIT");
+      this.db.run("COMMIT");
     } catch (error) {
       this.rollback();
       for (const { reject } of batch) reject(error);
@@ -62,7 +64,7 @@ export class SqliteGroupCommit {
 
   private rollback(): void {
     try {
-      this.db.exec("ROLLBACK");
+      this.db.run("ROLLBACK");
     } catch {
       // Nothing to roll back: SQLite already ended the transaction.
     }
