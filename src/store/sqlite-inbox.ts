@@ -27,7 +27,7 @@ interface SqliteInboxRow {
   document: string;
 }
 
-/** Runs a write in the store's transactions (see SqliteBackend.transaction). */
+/** Runs a write in the store's transactions (see SqliteBackend.transaction: it may run twice, so it only touches the database). */
 export type SqliteInboxWrite = <T>(write: () => T) => Promise<T>;
 
 /**

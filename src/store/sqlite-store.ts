@@ -180,8 +180,9 @@ class SqliteBackend implements StoreBackend {
   }
 
   async markSeen(key: string, now: number, expiresAt: number): Promise<boolean> {
+    const prune = ++this.seenCalls % SEEN_PRUNE_EVERY === 0;
     return this.transaction(() => {
-      if (++this.seenCalls % SEEN_PRUNE_EVERY === 0) this.db.run("DELETE FROM warmline_seen WHERE expires_at <= ?", now);
+      if (prune) this.db.run("DELETE FROM warmline_seen WHERE expires_at <= ?", now);
       // One statement: inserts a new key, or takes over an expired one; RETURNING says which happened.
       return this.returns(
         `INSERT INTO warmline_seen(key, expires_at) VALUES(?, ?)
@@ -336,7 +337,7 @@ class SqliteBackend implements StoreBackend {
     this.db.close();
   }
 
-  /** Runs `write` in this tick's transaction; resolves once it is committed (see SqliteGroupCommit). */
+  /** Runs `write` in this tick's transaction; resolves once it is committed. `write` may run twice: it must only touch the database (see SqliteGroupCommit). */
   transaction<T>(write: () => T): Promise<T> {
     return this.commits.run(write);
   }

@@ -50,6 +50,8 @@ describe("SqliteGroupCommit", () => {
     expect(results).toEqual([1, 1, 1]);
     expect(connection.transactionLog.filter((sql) => sql.startsWith("BEGIN"))).toHaveLength(1);
     expect(connection.transactionLog.filter((sql) => sql === "COMMIT")).toHaveLength(1);
+    // No write threw, so none needed a savepoint.
+    expect(connection.transactionLog.filter((sql) => sql.startsWith("SAVEPOINT"))).toHaveLength(0);
     expect(ids()).toEqual(["a", "b", "c"]);
   });
 
