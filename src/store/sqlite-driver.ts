@@ -16,7 +16,7 @@ export interface SqliteConnection {
   /** The first row a query (or a statement with RETURNING) gives, if any. */
   get<T = SqliteRow>(sql: string, ...parameters: SqliteValue[]): T | undefined;
   all<T = SqliteRow>(sql: string, ...parameters: SqliteValue[]): T[];
-  /** Runs SQL without parameters or a cached statement (schema, BEGIN, COMMIT). */
+  /** Runs SQL without parameters or a cached statement (schema, pragmas); transaction control goes through run(). */
   exec(sql: string): void;
   close(): void;
 }

@@ -6,12 +6,20 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
+type Outcome = { ok: boolean; value: unknown };
+
 /**
  * Group commit: the writes issued in one tick share one transaction, so a burst of messages pays
- * for one BEGIN/COMMIT (and one WAL append) instead of one each. Each write runs in its own
- * savepoint, so one that throws undoes only itself; every caller's promise settles after COMMIT.
+ * for one BEGIN/COMMIT (and one WAL append) instead of one each. A write that throws undoes only
+ * itself; every caller's promise settles after COMMIT.
+ * The batch first runs without savepoints: a savepoint copies every page its write dirties into
+ * SQLite's statement journal, and writes rarely throw. If one does, the batch is rolled back and run
+ * again with a savepoint per write. So a write must only touch the database (running it twice from
+ * the same state gives the same result).
  * BEGIN IMMEDIATE takes the write lock up front, so two processes never both read-then-write; the
  * connection is synchronous, so nothing else in this process runs while a batch is open.
+ * The transaction statements go through the connection's cached prepared statements (run), not
+ * exec: exec parses its SQL anew each time, and a relayed message opens several transactions.
  */
 export class SqliteGroupCommit {
   private pending: PendingWrite[] = [];
@@ -30,26 +38,11 @@ export class SqliteGroupCommit {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const outcomes: { ok: boolean; value: unknown }[] = [];
-    // One write alone needs no savepoint: the transaction is its undo.
-    const savepoints = batch.length > 1;
+    let outcomes: Outcome[];
     try {
-      this.db.exec("BEGIN IMMEDIATE");
-      for (const { write } of batch) {
-        if (savepoints) this.db.exec("SAVEPOINT write");
-        try {
-          outcomes.push({ ok: true, value: write() });
-        } catch (error) {
-          if (!savepoints) throw error;
-          // Throws, failing the batch, if SQLite has already rolled the whole transaction back (disk full, I/O error).
-          this.db.exec("ROLLBACK TO write");
-          outcomes.push({ ok: false, value: error });
-        }
-        if (savepoints) this.db.exec("RELEASE write");
-      }
-      this.db.exec("COMMIT");
+      // One write alone needs no savepoint: the transaction is its undo, and its error is the batch's.
+      outcomes = this.attempt(batch, false) ?? this.attempt(batch, true)!;
     } catch (error) {
-      this.rollback();
       for (const { reject } of batch) reject(error);
       return;
     }
@@ -60,9 +53,42 @@ export class SqliteGroupCommit {
     });
   }
 
+  /**
+   * Runs the batch in one transaction and commits it. Without savepoints, undefined when a write of
+   * several threw (all rolled back, to run again with them). Throws, having rolled back, when the
+   * batch as a whole fails: the transaction cannot start or commit, or a lone write throws.
+   */
+  private attempt(batch: PendingWrite[], savepoints: boolean): Outcome[] | undefined {
+    const outcomes: Outcome[] = [];
+    try {
+      this.db.run("BEGIN IMMEDIATE");
+      for (const { write } of batch) {
+        if (savepoints) this.db.run("SAVEPOINT write");
+        try {
+          outcomes.push({ ok: true, value: write() });
+        } catch (error) {
+          if (!savepoints) {
+            if (batch.length === 1) throw error;
+            this.rollback();
+            return undefined;
+          }
+          // Throws, failing the batch, if SQLite has already rolled the whole transaction back (disk full, I/O error).
+          this.db.run("ROLLBACK TO write");
+          outcomes.push({ ok: false, value: error });
+        }
+        if (savepoints) this.db.run("RELEASE write");
+      }
+      this.db.run("COMMIT");
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+    return outcomes;
+  }
+
   private rollback(): void {
     try {
-      this.db.exec("ROLLBACK");
+      this.db.run("ROLLBACK");
     } catch {
       // Nothing to roll back: SQLite already ended the transaction.
     }

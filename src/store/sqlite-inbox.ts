@@ -27,7 +27,7 @@ interface SqliteInboxRow {
   document: string;
 }
 
-/** Runs a write in the store's transactions (see SqliteBackend.transaction). */
+/** Runs a write in the store's transactions (see SqliteBackend.transaction: it may run twice, so it only touches the database). */
 export type SqliteInboxWrite = <T>(write: () => T) => Promise<T>;
 
 /**
@@ -86,14 +86,19 @@ class SqliteInboxBackend implements InboxBackend {
   }
 
   async update(row: Omit<InboxRow, "seq">): Promise<boolean> {
-    const updated = await this.write(() =>
-      this.db.get(
-        "UPDATE warmline_inbox SET state = ?, document = ? WHERE id = ? AND state != ? RETURNING seq",
-        row.open ? OPEN : PARKED,
-        row.document,
-        row.id,
-        PROCESSED,
-      ),
+    const state = row.open ? OPEN : PARKED;
+    // Setting `state` rewrites its indexes' entries even when it stays (a retry keeps the row open): the document
+    // alone when the state is the stored one, the state too only when not.
+    const updated = await this.write(
+      () =>
+        this.db.get("UPDATE warmline_inbox SET document = ? WHERE id = ? AND state = ? RETURNING seq", row.document, row.id, state) ??
+        this.db.get(
+          "UPDATE warmline_inbox SET state = ?, document = ? WHERE id = ? AND state != ? RETURNING seq",
+          state,
+          row.document,
+          row.id,
+          PROCESSED,
+        ),
     );
     return updated !== undefined;
   }

@@ -6,6 +6,11 @@ import { KEYV_TABLE } from "./sqlite-keyv-adapter.js";
  * releases. Applied at every open, inside the opening transaction.
  */
 
+/*
+ * The tables keyed by a text primary key alone are WITHOUT ROWID: one b-tree, not a table plus the
+ * key's index, so a write dirties one page fewer. Files made before keep their rowid tables; the
+ * statements are the same for both.
+ */
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS ${KEYV_TABLE}(key VARCHAR(255) PRIMARY KEY, value TEXT)`,
   `CREATE TABLE IF NOT EXISTS warmline_conversation(
@@ -14,18 +19,18 @@ const SCHEMA = [
   `CREATE INDEX IF NOT EXISTS warmline_conversation_customer ON warmline_conversation(customer, active)`,
   `CREATE INDEX IF NOT EXISTS warmline_conversation_updated ON warmline_conversation(updated_at)`,
   `CREATE INDEX IF NOT EXISTS warmline_conversation_open ON warmline_conversation(open)`,
-  `CREATE TABLE IF NOT EXISTS warmline_thread(thread TEXT PRIMARY KEY, conversation_id TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS warmline_thread(thread TEXT PRIMARY KEY, conversation_id TEXT NOT NULL) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS warmline_thread_conversation ON warmline_thread(conversation_id)`,
   `CREATE TABLE IF NOT EXISTS warmline_audit(
      seq INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id TEXT NOT NULL, event TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS warmline_audit_conversation ON warmline_audit(conversation_id, seq)`,
-  `CREATE TABLE IF NOT EXISTS warmline_seen(key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS warmline_seen(key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
   // The periodic prune of expired keys walks only those, not every key.
   `CREATE INDEX IF NOT EXISTS warmline_seen_expiry ON warmline_seen(expires_at)`,
   `CREATE TABLE IF NOT EXISTS warmline_outbox(
      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, lane TEXT NOT NULL, open INTEGER NOT NULL, document TEXT NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS warmline_outbox_lane ON warmline_outbox(lane, open, seq)`,
-  `CREATE TABLE IF NOT EXISTS warmline_lease(lane TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS warmline_lease(lane TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS warmline_transcript(
      conversation_id TEXT NOT NULL, position INTEGER NOT NULL, entry TEXT NOT NULL, PRIMARY KEY(conversation_id, position)) WITHOUT ROWID`,
 ];

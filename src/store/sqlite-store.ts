@@ -6,6 +6,7 @@ import type { WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { openSqliteConnection, type SqliteConnection } from "./sqlite-driver.js";
+import { writeSqliteIndex } from "./sqlite-conversation-index.js";
 import { SqliteGroupCommit } from "./sqlite-group-commit.js";
 import { openSqliteInbox } from "./sqlite-inbox.js";
 import { KEYV_TABLE, SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
@@ -84,7 +85,7 @@ class SqliteBackend implements StoreBackend {
         write.document,
       );
       if (inserted) {
-        this.index(write);
+        writeSqliteIndex(this.db, write);
         this.writeTranscript(write);
       }
       return inserted;
@@ -93,15 +94,20 @@ class SqliteBackend implements StoreBackend {
 
   async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
     return this.transaction(() => {
-      // An UPDATE, not an upsert: a CAS must never resurrect a forgotten conversation.
+      // An UPDATE, not an upsert: a CAS must never resurrect a forgotten conversation. The version is read from the
+      // index row, written with the document in the same transaction (one index seek, not a parse of the whole
+      // document); a file from before the version column has NULL there until its next write, so the document says.
       const updated = this.returns(
-        `UPDATE ${KEYV_TABLE} SET value = ? WHERE key = ? AND json_extract(value, '$.value.version') = ? RETURNING key`,
+        `UPDATE ${KEYV_TABLE} SET value = ? WHERE key = ?
+           AND coalesce((SELECT version FROM warmline_conversation WHERE id = ?), json_extract(value, '$.value.version')) = ?
+         RETURNING key`,
         write.document,
         this.storageKey(write.id),
+        write.id,
         expectedVersion,
       );
       if (updated) {
-        this.index(write);
+        writeSqliteIndex(this.db, write);
         this.writeTranscript(write);
         this.insertOutbox(appends.outbox);
         for (const event of appends.audit) this.db.run("INSERT INTO warmline_audit(conversation_id, event) VALUES(?, ?)", write.id, event);
@@ -134,7 +140,7 @@ class SqliteBackend implements StoreBackend {
 
   async loadTranscript(conversationId: string): Promise<StoredTranscript | undefined> {
     // One read transaction: the version and the rows come from the same snapshot, whoever writes meanwhile.
-    this.db.exec("BEGIN");
+    this.db.run("BEGIN");
     try {
       const version = this.versionOf(conversationId);
       if (version === undefined) return undefined;
@@ -144,7 +150,7 @@ class SqliteBackend implements StoreBackend {
       );
       return { version, entries: rows.map((row) => row.entry) };
     } finally {
-      this.db.exec("COMMIT");
+      this.db.run("COMMIT");
     }
   }
 
@@ -174,8 +180,9 @@ class SqliteBackend implements StoreBackend {
   }
 
   async markSeen(key: string, now: number, expiresAt: number): Promise<boolean> {
+    const prune = ++this.seenCalls % SEEN_PRUNE_EVERY === 0;
     return this.transaction(() => {
-      if (++this.seenCalls % SEEN_PRUNE_EVERY === 0) this.db.run("DELETE FROM warmline_seen WHERE expires_at <= ?", now);
+      if (prune) this.db.run("DELETE FROM warmline_seen WHERE expires_at <= ?", now);
       // One statement: inserts a new key, or takes over an expired one; RETURNING says which happened.
       return this.returns(
         `INSERT INTO warmline_seen(key, expires_at) VALUES(?, ?)
@@ -219,13 +226,13 @@ class SqliteBackend implements StoreBackend {
   }
 
   async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
-    return this.transaction(() =>
-      this.returns(
-        "UPDATE warmline_outbox SET open = ?, document = ? WHERE id = ? RETURNING id",
-        entry.open ? 1 : 0,
-        entry.document,
-        entry.id,
-      ),
+    const open = entry.open ? 1 : 0;
+    // Setting `open` rewrites the lane index's entry even when it stays (marking an item in flight keeps it open):
+    // the document alone when the flag is the stored one, the flag too only when not.
+    return this.transaction(
+      () =>
+        this.returns("UPDATE warmline_outbox SET document = ? WHERE id = ? AND open = ? RETURNING id", entry.document, entry.id, open) ||
+        this.returns("UPDATE warmline_outbox SET open = ?, document = ? WHERE id = ? RETURNING id", open, entry.document, entry.id),
     );
   }
 
@@ -330,46 +337,13 @@ class SqliteBackend implements StoreBackend {
     this.db.close();
   }
 
-  /** Runs `write` in this tick's transaction; resolves once it is committed (see SqliteGroupCommit). */
+  /** Runs `write` in this tick's transaction; resolves once it is committed. `write` may run twice: it must only touch the database (see SqliteGroupCommit). */
   transaction<T>(write: () => T): Promise<T> {
     return this.commits.run(write);
   }
 
   private storageKey(conversationId: string): string {
     return `${NAMESPACE}:${this.documentKey(conversationId)}`;
-  }
-
-  private index(write: ConversationWrite): void {
-    const { id, customer, active, open, threads, updatedAt, state, team, queuedAt, timersDueAt, lastClaim } = write.index;
-    this.db.run(
-      `INSERT INTO warmline_conversation(id, customer, active, open, updated_at, version,
-         state, team, queued_at, timers_due_at, claim_team, claimed_at, claim_wait_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET customer = excluded.customer, active = excluded.active,
-         open = excluded.open, updated_at = excluded.updated_at, version = excluded.version, state = excluded.state,
-         team = excluded.team, queued_at = excluded.queued_at, timers_due_at = excluded.timers_due_at,
-         claim_team = excluded.claim_team, claimed_at = excluded.claimed_at, claim_wait_ms = excluded.claim_wait_ms`,
-      id,
-      customer,
-      active ? 1 : 0,
-      open ? 1 : 0,
-      updatedAt,
-      write.version,
-      state,
-      team ?? null,
-      queuedAt ?? null,
-      timersDueAt ?? null,
-      lastClaim?.team ?? null,
-      lastClaim?.claimedAt ?? null,
-      lastClaim?.waitedMs ?? null,
-    );
-    this.db.run("DELETE FROM warmline_thread WHERE conversation_id = ?", id);
-    // `WHERE true` lets SQLite parse an upsert after a SELECT.
-    this.db.run(
-      `INSERT INTO warmline_thread(thread, conversation_id) SELECT value, ? FROM json_each(?) WHERE true
-       ON CONFLICT(thread) DO UPDATE SET conversation_id = excluded.conversation_id`,
-      id,
-      JSON.stringify(threads),
-    );
   }
 
   private versionOf(conversationId: string): number | undefined {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteConnection, type SqliteConnection } from "../../src/store/sqlite-driver.js";
+import { openSqliteConnection, type SqliteConnection, type SqliteValue } from "../../src/store/sqlite-driver.js";
 import { SqliteGroupCommit } from "../../src/store/sqlite-group-commit.js";
 
-/** A real connection that also records the transaction statements it was given. */
+/** A real connection that also records the statements it was given (transaction control goes through run). */
 function recording(connection: SqliteConnection): SqliteConnection & { transactionLog: string[] } {
   const transactionLog: string[] = [];
   return Object.assign(Object.create(connection) as SqliteConnection, {
@@ -13,6 +13,10 @@ function recording(connection: SqliteConnection): SqliteConnection & { transacti
     exec(sql: string) {
       transactionLog.push(sql);
       connection.exec(sql);
+    },
+    run(sql: string, ...parameters: SqliteValue[]) {
+      transactionLog.push(sql);
+      return connection.run(sql, ...parameters);
     },
   });
 }
@@ -46,6 +50,8 @@ describe("SqliteGroupCommit", () => {
     expect(results).toEqual([1, 1, 1]);
     expect(connection.transactionLog.filter((sql) => sql.startsWith("BEGIN"))).toHaveLength(1);
     expect(connection.transactionLog.filter((sql) => sql === "COMMIT")).toHaveLength(1);
+    // No write threw, so none needed a savepoint.
+    expect(connection.transactionLog.filter((sql) => sql.startsWith("SAVEPOINT"))).toHaveLength(0);
     expect(ids()).toEqual(["a", "b", "c"]);
   });
 
