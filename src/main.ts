@@ -227,6 +227,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       whatsappConnected: () => customers.isReady(),
       // Every item still stored: pending, in flight, and failed ones parked for replay.
       outboxBacklog: () => store.countOutbox(),
+      inboxBacklog: () => store.countInbox(),
     });
     const assistantLog = logger.child({ component: "assistant" });
     // With a model, its endpoint is checked here: a wrong URL or model stops the start with the fix.

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { InboxCounts } from "../ports/inbox.js";
 import { loadCorpus } from "../assistant/corpus.js";
 import { DEFAULT_CORPUS_FILE } from "../assistant/paths.js";
 import type { WarmlineConfig } from "../config/schema.js";
@@ -23,6 +24,7 @@ export interface AnalyticsRuntimeDeps {
   /** Read on each scrape. */
   whatsappConnected?: () => boolean;
   outboxBacklog?: () => Promise<number>;
+  inboxBacklog?: () => Promise<InboxCounts>;
 }
 
 /** An HTTP route: structurally Bolt's CustomRoute, and what the Socket Mode server serves. */
@@ -59,6 +61,7 @@ export async function createAnalyticsRuntime(deps: AnalyticsRuntimeDeps): Promis
     figures: () => figuresFromStore(store, config, { since: clock.now() - windowMs, now: clock.now() }, { withDurations: true }),
     ...(deps.whatsappConnected ? { whatsappConnected: deps.whatsappConnected } : {}),
     ...(deps.outboxBacklog ? { outboxBacklog: deps.outboxBacklog } : {}),
+    ...(deps.inboxBacklog ? { inboxBacklog: deps.inboxBacklog } : {}),
     assistantModel: config.assistant.kind !== "offline",
   });
   const onScrapeError = (error: unknown) => logger.error({ err: error }, "Could not compute metrics: is the store reachable?");

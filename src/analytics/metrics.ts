@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { WarmlineError } from "../domain/errors.js";
 import type { AgentFeedbackKind } from "../domain/conversation.js";
 import { type AssistantCallReport, FALLBACK_CAUSES } from "../ports/assistant.js";
+import type { InboxCounts } from "../ports/inbox.js";
 import { ALL_TEAMS, FEEDBACK_FIGURES, type FeedbackFigures, type Figures, type TeamFigures } from "./compute-figures.js";
 
 /**
@@ -39,6 +40,8 @@ export interface WarmlineMetricsOptions {
   windowMs: number;
   /** Read on each scrape when given; otherwise the setters' last values are served. */
   outboxBacklog?: () => Promise<number>;
+  /** Received messages not yet processed: waiting their turn, and parked after their retries (for /warmline replay). */
+  inboxBacklog?: () => Promise<InboxCounts>;
   whatsappConnected?: () => boolean;
   /** A model answers (assistant.kind "openai-compatible"): its calls are counted. Without one there is nothing to count, and no series. */
   assistantModel?: boolean;
@@ -280,6 +283,18 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
       if (options.outboxBacklog) this.set(await options.outboxBacklog());
     },
   });
+  const inbox = new Gauge({
+    name: `${METRICS_PREFIX}inbox_backlog`,
+    help: "Received messages (customers' and agents') not yet processed: pending in their turn, or parked after their retries and waiting for /warmline replay",
+    labelNames: ["state"],
+    registers: [registry],
+    async collect() {
+      if (!options.inboxBacklog) return;
+      const { pending, parked } = await options.inboxBacklog();
+      this.set({ state: "pending" }, pending);
+      this.set({ state: "parked" }, parked);
+    },
+  });
   const connected = new Gauge({
     name: `${METRICS_PREFIX}whatsapp_connected`,
     help: "1 while the WhatsApp session is connected, else 0",
@@ -289,6 +304,7 @@ export function createWarmlineMetrics(options: WarmlineMetricsOptions): Warmline
     },
   });
   backlog.set(0);
+  for (const state of ["pending", "parked"]) inbox.set({ state }, 0);
   connected.set(0);
   const recordAssistantCall = options.assistantModel ? assistantCallMetrics(registry) : () => undefined;
   const faults = new Counter({

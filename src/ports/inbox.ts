@@ -79,4 +79,11 @@ export interface InboxStore {
   forgetInboxLanes(lanes: readonly string[]): Promise<number>;
   /** The newest `sentAt` received on this channel (see NewInboxEntry.watermark); undefined before the first. */
   inboxWatermark(channel: string): Promise<number | undefined>;
+  /** How many entries wait their turn (pending) and how many are parked for replay: the backlog operators watch. */
+  countInbox(): Promise<InboxCounts>;
+}
+
+export interface InboxCounts {
+  pending: number;
+  parked: number;
 }

@@ -1,6 +1,6 @@
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
-import type { InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
+import type { InboxCounts, InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import { inStore, type StoreWhereabouts } from "./store-errors.js";
 
@@ -37,6 +37,8 @@ export interface InboxBackend extends StoreWhereabouts {
   complete(id: string, now: number): Promise<void>;
   /** Unprocessed rows (open and parked). */
   list(): Promise<InboxRow[]>;
+  /** Unprocessed rows by kind, counted where they are stored (no documents read). */
+  count(): Promise<InboxCounts>;
   watermark(channel: string): Promise<number | undefined>;
   close(): Promise<void>;
 }
@@ -99,6 +101,10 @@ export class DurableInbox implements InboxStore {
     return this.attempt("read the inbox watermark", () => this.backend.watermark(channel));
   }
 
+  async countInbox(): Promise<InboxCounts> {
+    return this.attempt("count the inbox", () => this.backend.count());
+  }
+
   async close(): Promise<void> {
     await this.attempt("close the inbox", () => this.backend.close());
   }
@@ -120,6 +126,7 @@ const INBOX_METHODS = new Set<PropertyKey>([
   "listInbox",
   "forgetInboxLanes",
   "inboxWatermark",
+  "countInbox",
 ] satisfies (keyof InboxStore)[]);
 
 /**

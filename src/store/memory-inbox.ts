@@ -1,3 +1,4 @@
+import type { InboxCounts } from "../ports/inbox.js";
 import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
 
 /** Processed ids past their forgetAt are swept once this many are held. */
@@ -52,6 +53,12 @@ export class MemoryInboxBackend implements InboxBackend {
 
   async list(): Promise<InboxRow[]> {
     return this.unprocessed();
+  }
+
+  async count(): Promise<InboxCounts> {
+    const counts = { pending: 0, parked: 0 };
+    for (const row of this.rows.values()) if (!row.processed) counts[row.open ? "pending" : "parked"]++;
+    return counts;
   }
 
   async watermark(channel: string): Promise<number | undefined> {

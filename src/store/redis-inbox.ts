@@ -1,3 +1,4 @@
+import type { InboxCounts } from "../ports/inbox.js";
 import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
 
 /** What the inbox needs of the store's Redis connection. */
@@ -85,6 +86,21 @@ if redis.call('ZCARD', laneKey) == 0 then redis.call('SREM', p .. 'inbox:lanes',
 return 1
 `;
 
+/** ARGV: prefix. Unprocessed rows, open and parked: { pending, parked }. */
+const COUNT_SCRIPT = `
+local p = ARGV[1]
+local pending, parked = 0, 0
+for _, lane in ipairs(redis.call('SMEMBERS', p .. 'inbox:lanes')) do
+  for _, id in ipairs(redis.call('ZRANGE', p .. 'inbox:lane:' .. lane, 0, -1)) do
+    local row = redis.call('GET', p .. 'inbox:row:' .. id)
+    if row then
+      if cjson.decode(row).open then pending = pending + 1 else parked = parked + 1 end
+    end
+  end
+end
+return { pending, parked }
+`;
+
 /** The Redis store's inbox, on the store's own connection and prefix. */
 export class RedisInboxBackend implements InboxBackend {
   readonly remedy = "start Redis or fix REDIS_URL";
@@ -124,6 +140,11 @@ export class RedisInboxBackend implements InboxBackend {
 
   async list(): Promise<InboxRow[]> {
     return this.rows("", false);
+  }
+
+  async count(): Promise<InboxCounts> {
+    const [pending, parked] = (await this.client.eval(COUNT_SCRIPT, { arguments: [this.prefix] })) as [number, number];
+    return { pending: Number(pending), parked: Number(parked) };
   }
 
   async watermark(channel: string): Promise<number | undefined> {

@@ -1,3 +1,4 @@
+import type { InboxCounts } from "../ports/inbox.js";
 import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
 import type { SqliteConnection } from "./sqlite-driver.js";
 
@@ -121,6 +122,17 @@ class SqliteInboxBackend implements InboxBackend {
     return this.db
       .all<SqliteInboxRow>("SELECT seq, id, lane, state, document FROM warmline_inbox WHERE state != ? ORDER BY seq", PROCESSED)
       .map(rowOf);
+  }
+
+  async count(): Promise<InboxCounts> {
+    // Read from the (state, lane, seq) index alone: the unprocessed states are the front of it.
+    const rows = this.db.all<{ state: number; rows: number }>(
+      "SELECT state, COUNT(*) AS rows FROM warmline_inbox WHERE state IN (?, ?) GROUP BY state",
+      OPEN,
+      PARKED,
+    );
+    const of = (state: number) => Number(rows.find((row) => Number(row.state) === state)?.rows ?? 0);
+    return { pending: of(OPEN), parked: of(PARKED) };
   }
 
   async watermark(channel: string): Promise<number | undefined> {

@@ -42,6 +42,9 @@ describe.each<SandboxTransport>(["http", "socket"])("/metrics through startWarml
     expect(after.samples.get(sampleKey("warmline_open_escalations", { team: "retention", state: "assigned" }))).toBe(1);
     expect(after.samples.get(sampleKey("warmline_handoff_seconds_count", { team: "retention", stage: "claim" }))).toBe(1);
     expect(after.samples.has("warmline_outbox_backlog")).toBe(true);
+    await sandbox.handle.idle();
+    const settled = (await scrape(port)).samples;
+    expect(["pending", "parked"].map((state) => settled.get(sampleKey("warmline_inbox_backlog", { state })))).toEqual([0, 0]);
   });
 });
 

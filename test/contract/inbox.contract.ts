@@ -109,6 +109,27 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       expect(await store.saveInboxEntry(parked!)).toBe(false);
     });
 
+    it("counts the backlog: pending and parked entries, not processed ones", async () => {
+      expect(await store.countInbox()).toEqual({ pending: 0, parked: 0 });
+      const [a, b] = [buildCustomerAddress(), buildCustomerAddress()];
+      for (const [lane, text] of [
+        [a, "a1"],
+        [a, "a2"],
+        [b, "b1"],
+      ] as const)
+        await store.receiveInbox(customerMessage(lane, text), REMEMBER_MS);
+      expect(await store.countInbox()).toEqual({ pending: 3, parked: 0 });
+      const [headA] = await store.inboxHeads(a);
+      await store.saveInboxEntry({ ...headA!, status: "failed", attempts: 6 });
+      const [headB] = await store.inboxHeads(b);
+      await store.completeInboxEntry(headB!.id);
+      expect(await store.countInbox()).toEqual({ pending: 1, parked: 1 });
+      // A retry's backoff keeps it pending.
+      const [next] = await store.inboxHeads(a);
+      await store.saveInboxEntry({ ...next!, attempts: 1, notBefore: BASE_TIME + 5000 });
+      expect(await store.countInbox()).toEqual({ pending: 1, parked: 1 });
+    });
+
     it("forgets a processed id once its time has passed on the store's clock, never an unprocessed one", async () => {
       const a = buildCustomerAddress();
       const processed = customerMessage(a, "processed");
