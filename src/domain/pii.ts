@@ -53,6 +53,9 @@ function claim(view: string, claims: Claim[], found: readonly Claim[]): string {
 const MAYBE_PERSONAL = /[\p{Nd}@＠]/u;
 const ANY_DIGIT = /\p{Nd}/u;
 
+/** False when maskPii returns `text` as it is whatever the options: it has no digit and no "@". */
+export const mayHoldPersonalData = (text: string): boolean => MAYBE_PERSONAL.test(text);
+
 export function maskPii(text: string, options: MaskOptions): string {
   if (!MAYBE_PERSONAL.test(text)) return text;
   const claims: Claim[] = [];
