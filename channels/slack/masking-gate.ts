@@ -8,7 +8,6 @@
  */
 import type { FetchFunction } from "@slack/web-api";
 import { type MaskOptions, maskPii, mayHoldPersonalData } from "../../src/domain/pii.js";
-import { encodeFormText, parseFormBody } from "./form-body.js";
 
 type SlackFetch = FetchFunction;
 
@@ -102,50 +101,25 @@ export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
     },
     wrap: (inner) => (input, init) => {
       const body = init?.body;
-      if (typeof body === "string" && isForm(init)) return inner(input, { ...init, body: maskFormBody(body) });
+      if (typeof body === "string" && isForm(init)) return inner(input, { ...init, body: maskForm(new URLSearchParams(body)).toString() });
       if (body instanceof FormData) return inner(input, { ...init, body: maskForm(body) });
       return inner(input, init);
     },
   };
 
-  function maskOptionsOf(channel: string, thread: string): MaskOptions {
-    const region = regions.get(`${channel}:${thread}`);
-    return region ? { ...options, region } : options;
-  }
-
-  /** The same as maskForm over URLSearchParams, then toString(), without URLSearchParams' cost (see form-body.ts). */
-  function maskFormBody(body: string): string {
-    const fields = parseFormBody(body);
-    if (fields === undefined) return maskForm(new URLSearchParams(body)).toString();
-    const field = (name: string) => fields.find((f) => f.name === name)?.value;
-    const mask = maskOptionsOf(field("channel") ?? field("channel_id") ?? "", field("thread_ts") ?? field("ts") ?? "");
-    try {
-      let out = "";
-      for (const { name, value, rawName, rawValue } of fields) {
-        const masked = maskField(name, value, mask);
-        out += `${out === "" ? "" : "&"}${encodeFormText(name, rawName)}=${encodeFormText(masked, masked === value ? rawValue : undefined)}`;
-      }
-      return out;
-    } catch (error) {
-      // A lone surrogate in masked text: URLSearchParams writes it as U+FFFD, so let it.
-      if (error instanceof URIError) return maskForm(new URLSearchParams(body)).toString();
-      throw error;
-    }
-  }
-
-  function maskField(key: string, value: string, mask: MaskOptions): string {
-    if (READABLE_KEYS.has(key)) return maskCached(value, mask, false);
-    if (JSON_KEYS.has(key)) return maskJsonField(value, (text, plain) => maskCached(text, mask, plain));
-    return value;
-  }
-
   function maskForm<T extends URLSearchParams | FormData>(form: T): T {
-    const mask = maskOptionsOf(
-      String(form.get("channel") ?? form.get("channel_id") ?? ""),
-      String(form.get("thread_ts") ?? form.get("ts") ?? ""),
-    );
+    const channel = String(form.get("channel") ?? form.get("channel_id") ?? "");
+    const thread = String(form.get("thread_ts") ?? form.get("ts") ?? "");
+    const region = regions.get(`${channel}:${thread}`);
+    const mask = region ? { ...options, region } : options;
     for (const [key, value] of [...form.entries()]) {
-      if (typeof value === "string" && (READABLE_KEYS.has(key) || JSON_KEYS.has(key))) form.set(key, maskField(key, value, mask));
+      if (typeof value !== "string") continue;
+      if (READABLE_KEYS.has(key)) form.set(key, maskCached(value, mask, false));
+      else if (JSON_KEYS.has(key))
+        form.set(
+          key,
+          maskJsonField(value, (text, plain) => maskCached(text, mask, plain)),
+        );
     }
     return form;
   }
