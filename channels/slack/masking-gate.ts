@@ -7,7 +7,7 @@
  * leaves ids, timestamps, action values and metadata as they are.
  */
 import type { FetchFunction } from "@slack/web-api";
-import { type MaskOptions, maskPii } from "../../src/domain/pii.js";
+import { type MaskOptions, maskPii, mayHoldPersonalData } from "../../src/domain/pii.js";
 
 type SlackFetch = FetchFunction;
 
@@ -75,15 +75,23 @@ const MASKED_CACHE_SIZE = 256;
 
 export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
   const regions = new Map<string, string>();
-  const masked = new Map<string, string>();
+  /**
+   * Per region and kind (mrkdwn or plain), keyed by the text itself: V8 keeps a string's hash, so a
+   * lookup costs no new key string. Each drops its oldest entry when full.
+   */
+  const masked = new Map<string, Map<string, string>>();
   /** maskMrkdwn (or maskPii for plain text), remembered: the same string under the same region masks the same way. */
   const maskCached = (text: string, mask: MaskOptions, plain: boolean): string => {
-    const key = `${mask.region ?? ""}\u0000${plain ? "p" : "m"}\u0000${text}`;
-    let result = masked.get(key);
+    // Nothing to mask in text with no digit and no "@" (maskPii returns such text as it is): most labels and names.
+    if (!mayHoldPersonalData(text)) return text;
+    const kind = `${mask.region ?? ""}\u0000${plain ? "p" : "m"}`;
+    let cache = masked.get(kind);
+    if (cache === undefined) masked.set(kind, (cache = new Map()));
+    let result = cache.get(text);
     if (result === undefined) {
       result = plain ? maskPii(text, mask) : maskMrkdwn(text, mask);
-      if (masked.size >= MASKED_CACHE_SIZE) masked.delete(masked.keys().next().value!);
-      masked.set(key, result);
+      if (cache.size >= MASKED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(text, result);
     }
     return result;
   };
@@ -108,7 +116,10 @@ export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
       if (typeof value !== "string") continue;
       if (READABLE_KEYS.has(key)) form.set(key, maskCached(value, mask, false));
       else if (JSON_KEYS.has(key))
-        form.set(key, JSON.stringify(maskJson(parseJson(value), (text, plain) => maskCached(text, mask, plain), false)));
+        form.set(
+          key,
+          maskJsonField(value, (text, plain) => maskCached(text, mask, plain)),
+        );
     }
     return form;
   }
@@ -120,12 +131,16 @@ function isForm(init: Parameters<SlackFetch>[1]): boolean {
   return type.startsWith("application/x-www-form-urlencoded");
 }
 
-function parseJson(value: string): unknown {
+/** A JSON field masked and written again; text that is not JSON is sent as a JSON string. */
+function maskJsonField(value: string, mask: MaskString): string {
+  let parsed: unknown;
   try {
-    return JSON.parse(value);
+    parsed = JSON.parse(value);
   } catch {
-    return value;
+    return JSON.stringify(value);
   }
+  // Written again even when nothing changed: Slack has always been sent canonical JSON, whatever came in.
+  return JSON.stringify(maskJson(parsed, mask, false));
 }
 
 /** Masks the text between Slack's own tokens, leaving the tokens (mentions, dates, tel: links) whole. */
@@ -142,17 +157,34 @@ export function maskMrkdwn(text: string, mask: MaskOptions): string {
 /** Masks one readable string: `plain` for plain_text, which has no Slack tokens to keep. */
 type MaskString = (text: string, plain: boolean) => string;
 
-/** Walks Block Kit, views and file lists: readable strings are masked. */
+/** Walks Block Kit, views and file lists: readable strings are masked. Returns `value` itself when nothing in it changed. */
 function maskJson(value: unknown, mask: MaskString, readable: boolean, plain = false): unknown {
   if (typeof value === "string") return readable ? mask(value, plain) : value;
-  if (Array.isArray(value)) return value.map((item) => maskJson(item, mask, readable, plain));
+  if (Array.isArray(value)) {
+    let changed: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const masked = maskJson(item, mask, readable, plain);
+      if (changed === undefined && masked !== item) changed = value.slice(0, i);
+      changed?.push(masked);
+    }
+    return changed ?? value;
+  }
   if (typeof value !== "object" || value === null) return value;
   const isPlain = (value as { type?: unknown }).type === "plain_text";
-  return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => {
-      if (MACHINE_KEYS.has(key)) return [key, inner];
+  const keys = Object.keys(value);
+  let changed: unknown[] | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const inner: unknown = (value as Record<string, unknown>)[key];
+    let masked = inner;
+    if (!MACHINE_KEYS.has(key)) {
       const keyReadable = READABLE_KEYS.has(key) || (readable && typeof inner !== "string");
-      return [key, maskJson(inner, mask, keyReadable, isPlain || (plain && typeof inner !== "string"))];
-    }),
-  );
+      masked = maskJson(inner, mask, keyReadable, isPlain || (plain && typeof inner !== "string"));
+    }
+    if (changed === undefined && masked !== inner) changed = keys.slice(0, i).map((k) => (value as Record<string, unknown>)[k]);
+    changed?.push(masked);
+  }
+  // Built as before (fromEntries keeps a "__proto__" key an own property, as JSON.parse made it).
+  return changed === undefined ? value : Object.fromEntries(keys.map((key, i) => [key, changed[i]]));
 }

@@ -11,7 +11,7 @@ import {
   isSupportedCountry,
   parsePhoneNumberFromString,
 } from "libphonenumber-js/max";
-import { MASK, type TextSpan } from "./pii-detectors.js";
+import { countDigits, MASK, type TextSpan } from "./pii-detectors.js";
 
 /** A national number needs this many digits before a shape alone makes it a phone (dates have 8). */
 const MIN_NATIONAL_DIGITS = 9;
@@ -133,7 +133,7 @@ export function findPhonesByShape(text: string): (TextSpan & { masked: string })
     }
   }
   // The national and context shapes need nine digits; most lines have fewer, and these patterns are slow to scan.
-  if ((text.match(/\d/g)?.length ?? 0) < MIN_NATIONAL_DIGITS) return found;
+  if (countDigits(text, MIN_NATIONAL_DIGITS) < MIN_NATIONAL_DIGITS) return found;
   const national = [...text.matchAll(NATIONAL_SHAPE)].filter((m) => {
     const digits = m[0].replace(/\D/g, "").length;
     return digits >= MIN_NATIONAL_DIGITS && digits <= MAX_PHONE_DIGITS;

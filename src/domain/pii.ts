@@ -4,7 +4,7 @@
  * customer's own country). References an agent needs ("order 123-456", "#A1234", "INV-2024-0042")
  * and IP addresses stay visible. Masking is idempotent: masked text passes through unchanged.
  */
-import { findCards, findEmails, findIbans, findKeptVisible, MASK, type TextSpan } from "./pii-detectors.js";
+import { findCards, findEmails, findIbans, findKeptVisible, MASK, spansOf, type TextSpan } from "./pii-detectors.js";
 import { findPhones, findPhonesByShape, regionOfPhone } from "./pii-phones.js";
 
 export { passesIbanCheck, passesLuhn } from "./pii-detectors.js";
@@ -53,15 +53,15 @@ function claim(view: string, claims: Claim[], found: readonly Claim[]): string {
 const MAYBE_PERSONAL = /[\p{Nd}@＠]/u;
 const ANY_DIGIT = /\p{Nd}/u;
 
+/** False when maskPii returns `text` as it is whatever the options: it has no digit and no "@". */
+export const mayHoldPersonalData = (text: string): boolean => MAYBE_PERSONAL.test(text);
+
 export function maskPii(text: string, options: MaskOptions): string {
   if (!MAYBE_PERSONAL.test(text)) return text;
   const claims: Claim[] = [];
   let view = text;
-  view = claim(
-    view,
-    claims,
-    [...view.matchAll(ALREADY_MASKED)].map((m) => ({ start: m.index, end: m.index + m[0].length })),
-  );
+  // Each kind of masked text holds the mask mark.
+  if (view.includes(MASK)) view = claim(view, claims, spansOf(view, ALREADY_MASKED));
   if (options.maskEmails) view = claim(view, claims, findEmails(view));
   if (options.maskIbans !== false) view = claim(view, claims, findIbans(view));
   view = claim(view, claims, findKeptVisible(view));
