@@ -101,27 +101,38 @@ export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
     },
     wrap: (inner) => (input, init) => {
       const body = init?.body;
-      if (typeof body === "string" && isForm(init)) return inner(input, { ...init, body: maskForm(new URLSearchParams(body)).toString() });
-      if (body instanceof FormData) return inner(input, { ...init, body: maskForm(body) });
+      if (typeof body === "string" && isForm(init)) {
+        const form = new URLSearchParams(body);
+        // Nothing masked: the body goes as Slack's client wrote it, not encoded a second time.
+        return inner(input, maskForm(form) ? { ...init, body: form.toString() } : init);
+      }
+      if (body instanceof FormData) {
+        maskForm(body);
+        return inner(input, init);
+      }
       return inner(input, init);
     },
   };
 
-  function maskForm<T extends URLSearchParams | FormData>(form: T): T {
+  /** Masks the form's readable fields in place; true when it changed any. */
+  function maskForm(form: URLSearchParams | FormData): boolean {
     const channel = String(form.get("channel") ?? form.get("channel_id") ?? "");
     const thread = String(form.get("thread_ts") ?? form.get("ts") ?? "");
     const region = regions.get(`${channel}:${thread}`);
     const mask = region ? { ...options, region } : options;
+    let changed = false;
     for (const [key, value] of [...form.entries()]) {
       if (typeof value !== "string") continue;
-      if (READABLE_KEYS.has(key)) form.set(key, maskCached(value, mask, false));
-      else if (JSON_KEYS.has(key))
-        form.set(
-          key,
-          maskJsonField(value, (text, plain) => maskCached(text, mask, plain)),
-        );
+      const masked = READABLE_KEYS.has(key)
+        ? maskCached(value, mask, false)
+        : JSON_KEYS.has(key)
+          ? maskJsonField(value, (text, plain) => maskCached(text, mask, plain))
+          : value;
+      if (masked === value) continue;
+      form.set(key, masked);
+      changed = true;
     }
-    return form;
+    return changed;
   }
   return gate;
 }
@@ -139,8 +150,9 @@ function maskJsonField(value: string, mask: MaskString): string {
   } catch {
     return JSON.stringify(value);
   }
-  // Written again even when nothing changed: Slack has always been sent canonical JSON, whatever came in.
-  return JSON.stringify(maskJson(parsed, mask, false));
+  const masked = maskJson(parsed, mask, false);
+  // Unchanged, it goes as it came (equal JSON); changed, written again.
+  return masked === parsed ? value : JSON.stringify(masked);
 }
 
 /** Masks the text between Slack's own tokens, leaving the tokens (mentions, dates, tel: links) whole. */

@@ -69,6 +69,26 @@ describe("the Slack masking gate (the fetch of every WebClient)", () => {
     expect(api.calls.at(-1)!.args.text).toBe(text);
   });
 
+  it("passes a request with nothing to mask on as the client wrote it, and re-encodes only one it changed", async () => {
+    const bodies: string[] = [];
+    const gate = createSlackMaskingGate({ maskCards: true, maskEmails: true, maskPhones: true });
+    const seen = gate.wrap(async (_input, init) => {
+      bodies.push(String(init?.body));
+      return new Response(JSON.stringify({ ok: true, ts: "1.000001" }), { headers: { "content-type": "application/json" } });
+    });
+    const recorder = new WebClient("xoxb-gate", { slackApiUrl: api.url, retryConfig: { retries: 0 }, fetch: seen });
+    const blocks = [{ type: "section", text: { type: "mrkdwn", text: "Order 100311 & co: *on its way* (2 items)" } }];
+    await recorder.chat.postMessage({ channel: "C0RETENT1", text: "Order 100311 & co: on its way", blocks });
+    await recorder.chat.postMessage({ channel: "C0RETENT1", text: `call ${PHONE}`, blocks });
+    const [clean, dirty] = bodies.map((body) => new URLSearchParams(body));
+    // The client's own encoding (spaces as %20), untouched: the gate neither decoded nor re-encoded it.
+    expect(bodies[0]).toContain("Order%20100311");
+    expect(clean!.get("text")).toBe("Order 100311 & co: on its way");
+    expect(JSON.parse(clean!.get("blocks")!)).toEqual(blocks);
+    expect(dirty!.get("text")).toBe("call +33 •••• ••• 589");
+    expect(JSON.parse(dirty!.get("blocks")!)).toEqual(blocks);
+  });
+
   it("is in every App's client options, even when the caller passes none", () => {
     const options = slackAppOptions({
       config: { slack: { mode: "http", admins: [] } },
