@@ -25,6 +25,12 @@ const ALREADY_MASKED = new RegExp(
   `\\[card ${MASK}{4} \\d{4}\\]|\\[IBAN [A-Z]{2} ${MASK}{4} [A-Z0-9]{4}\\]|(?:\\+\\d{1,2} )?${MASK}{4} ${MASK}{3} \\d{3}`,
   "g",
 );
+/**
+ * Warmline's own ids (a conversation's, an escalation's), printed on cards for agents and admins to
+ * quote: a random UUID's hex could read as a phone number or an IBAN ("conv_ac99574d-f295…" was shown
+ * as "conv_[IBAN AC •••• 91D7]"), and no personal data is in them.
+ */
+const WARMLINE_ID = /(?<![\p{L}\p{N}_])(?:conv|esc)_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\p{L}\p{N}])/gu;
 /** Stands in for text an earlier detector claimed, so later ones neither see it nor lose their offsets. */
 const CLAIMED = "\uFFFC";
 
@@ -62,6 +68,7 @@ export function maskPii(text: string, options: MaskOptions): string {
   let view = text;
   // Each kind of masked text holds the mask mark.
   if (view.includes(MASK)) view = claim(view, claims, spansOf(view, ALREADY_MASKED));
+  if (view.includes("_")) view = claim(view, claims, spansOf(view, WARMLINE_ID));
   if (options.maskEmails) view = claim(view, claims, findEmails(view));
   if (options.maskIbans !== false) view = claim(view, claims, findIbans(view));
   view = claim(view, claims, findKeptVisible(view));

@@ -36,6 +36,22 @@ describe("PII masking", () => {
     expect(maskPii("a@b.co4111", all)).toBe("a•••@b.co4111");
   });
 
+  it("keeps Warmline's own conversation and escalation ids whole, whatever digits their UUIDs hold", () => {
+    // Each of these read as a phone number or an IBAN before.
+    for (const id of [
+      "conv_0dd02725-9720-4ca5-aff3-f3fca9fff51e",
+      "conv_ac99574d-f295-416b-8ce1-f139b11091d7",
+      "esc_a6f8f599-0608-4703-8723-9ec9a0d210d6",
+    ]) {
+      const line = `Conversation \`${id}\` · escalation e1`;
+      expect(maskPii(line, { ...all, region: "GB" })).toBe(line);
+    }
+    // A phone beside one is still masked.
+    expect(maskPii("conv_0dd02725-9720-4ca5-aff3-f3fca9fff51e: call +44 7700 900123", all)).toBe(
+      "conv_0dd02725-9720-4ca5-aff3-f3fca9fff51e: call +44 •••• ••• 123",
+    );
+  });
+
   it("does only what the config asks", () => {
     const text = "jane@example.com 4111111111111111 +447700900123";
     expect(maskPii(text, { maskCards: false, maskEmails: true, maskPhones: false })).toBe(
