@@ -326,10 +326,19 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
 /** The control words a message may offer as choices (reply buttons on channels that have them). */
 const CHOICE_KEYWORDS: readonly ControlKeyword[] = ["bot", "callback", "cancel"];
 
+/** Each control word's pattern, compiled once: every message told to a customer tests three of them. */
+const wordPatterns = new Map<string, RegExp>();
+
 /** Whether `text` names `word` as a word of its own (as a {placeholder} fills it), not inside another word. */
 function offersWord(text: string, word: string): boolean {
-  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, "u").test(text);
+  let pattern = wordPatterns.get(word);
+  if (!pattern) {
+    const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    // Not global or sticky: test() keeps no lastIndex, so the shared pattern is safe to reuse.
+    pattern = new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, "u");
+    wordPatterns.set(word, pattern);
+  }
+  return pattern.test(text);
 }
 
 /** A phone number's digits: how numbers are compared, whatever their formatting. */
