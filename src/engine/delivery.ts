@@ -81,7 +81,7 @@ export function createDelivery(core: EngineCore): Delivery {
     effect: Extract<OutboxEffect, { kind: "send_customer" }>,
     attempt: DeliveryAttempt,
   ): Promise<SentCustomerMessage | undefined> {
-    const customerLastWroteAt = conversation.transcript.filter((e) => e.author === "customer").at(-1)?.at;
+    const customerLastWroteAt = conversation.transcript.findLast((e) => e.author === "customer")?.at;
     const message: OutboundCustomerMessage = {
       address: effect.address,
       text: effect.text,
