@@ -43,15 +43,45 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-function wallClock(
-  timeZone: string,
-  at: number,
-): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+interface WallClock {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+/**
+ * Recent wall clocks per zone, by epoch second: the formatted parts depend on nothing finer, and one
+ * handoff asks for the same second several times (availability, claim timers on every write), so a
+ * burst of handoffs formats each second once instead of a dozen times per conversation. Cleared when
+ * full, so it stays small.
+ */
+const wallClocks = new Map<string, Map<number, WallClock>>();
+const WALL_CLOCKS_PER_ZONE = 64;
+
+function wallClock(timeZone: string, at: number): WallClock {
+  const second = Math.floor(at / 1000);
+  let cached = wallClocks.get(timeZone);
+  const hit = cached?.get(second);
+  if (hit) return hit;
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(at)) {
     if (part.type !== "literal") parts[part.type] = Number(part.value);
   }
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour! % 24, minute: parts.minute!, second: parts.second! };
+  const clock: WallClock = {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour! % 24,
+    minute: parts.minute!,
+    second: parts.second!,
+  };
+  if (!cached) wallClocks.set(timeZone, (cached = new Map()));
+  else if (cached.size >= WALL_CLOCKS_PER_ZONE) cached.clear();
+  cached.set(second, clock);
+  return clock;
 }
 
 function localTime(timeZone: string, at: number): LocalTime {
@@ -94,11 +124,14 @@ export function isWithinBusinessHours(hours: BusinessHoursConfig, now: number): 
   const local = localTime(hours.timezone, now);
   const open = toMinutes(hours.open);
   const close = toMinutes(hours.close);
-  const days = new Set(hours.days);
-  if (open === close) return days.has(local.weekday);
-  if (open < close) return days.has(local.weekday) && local.minutes >= open && local.minutes < close;
+  // At most seven days: a scan, not a Set built per call.
+  const days = hours.days;
+  if (open === close) return days.includes(local.weekday);
+  if (open < close) return days.includes(local.weekday) && local.minutes >= open && local.minutes < close;
   // Overnight shift: tonight's part belongs to today, the small hours to yesterday's shift.
-  return (days.has(local.weekday) && local.minutes >= open) || (days.has(previousWeekday(local.weekday)) && local.minutes < close);
+  return (
+    (days.includes(local.weekday) && local.minutes >= open) || (days.includes(previousWeekday(local.weekday)) && local.minutes < close)
+  );
 }
 
 /** When the team is next open, in epoch ms: `now` itself when open already. */
@@ -106,11 +139,11 @@ export function nextOpening(hours: BusinessHoursConfig, now: number): number {
   if (isWithinBusinessHours(hours, now)) return now;
   const local = localTime(hours.timezone, now);
   const open = toMinutes(hours.open);
-  const days = new Set(hours.days);
+  const days = hours.days;
   for (let offset = 0; offset < SEARCH_DAYS; offset++) {
     const date = new Date(Date.UTC(local.year, local.month - 1, local.day + offset));
     const weekday = WEEKDAYS[date.getUTCDay()]!;
-    if (!days.has(weekday)) continue;
+    if (!days.includes(weekday)) continue;
     const opening = instantOf(hours.timezone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), open);
     if (opening > now) return opening;
   }

@@ -116,6 +116,26 @@ function termsByPosition({ tokens, elided }: SignalTokens, lexicon: SignalLexico
   return { positions, negatedTerms };
 }
 
+interface Reading {
+  words: SignalTokens;
+  terms: TermPositions;
+}
+
+/**
+ * The last message's words and terms. One policy decision reads the same text up to three times
+ * (readSignals, isSignalVocabulary, mentionsContact); both steps are pure and their results are
+ * only read, so the latest is kept for the next call with the same text and lexicon.
+ */
+let lastReading: { text: string; lexicon: SignalLexicon; reading: Reading } | undefined;
+
+function readingOf(text: string, lexicon: SignalLexicon): Reading {
+  if (lastReading?.text === text && lastReading.lexicon === lexicon) return lastReading.reading;
+  const words = signalTokens(text);
+  const reading = { words, terms: termsByPosition(words, lexicon) };
+  lastReading = { text, lexicon, reading };
+  return reading;
+}
+
 /** Where a spaced negator phrase occurs: its first and last token. */
 function negatorSpans(tokens: readonly string[], words: NegationWords): { from: number; to: number }[] {
   const spans: { from: number; to: number }[] = [];
@@ -217,26 +237,26 @@ const SIGNAL_WORD_MIN_LENGTH = 4;
 
 /** Is every word of the message one the lexicon knows (a signal or contact word)? "Cancel" is; "Hair" is not. */
 export function isSignalVocabulary(text: string, lexicon: SignalLexicon): boolean {
-  const words = signalTokens(text);
+  const { words, terms } = readingOf(text, lexicon);
   return (
     words.tokens.length > 0 &&
     words.tokens.every((token) => token.length >= SIGNAL_WORD_MIN_LENGTH) &&
-    termsByPosition(words, lexicon).positions.every((terms) => terms.size > 0)
+    terms.positions.every((found) => found.size > 0)
   );
 }
 
 /** Does the message name a person, the support team or a way to reach it (any source's contactWords)? */
 export function mentionsContact(text: string, lexicon: SignalLexicon): boolean {
   if (lexicon.contactTerms.size === 0) return true;
-  return termsByPosition(signalTokens(text), lexicon).positions.some((terms) => [...terms].some((term) => lexicon.contactTerms.has(term)));
+  return readingOf(text, lexicon).terms.positions.some((terms) => [...terms].some((term) => lexicon.contactTerms.has(term)));
 }
 
 /** Signal hits of a message: those that stand, and the negatable ones a negator denies. */
 function signalHits(text: string, lexicon: SignalLexicon): { tokens: string[]; hits: Hit[]; denied: Hit[] } {
-  const words = signalTokens(text);
+  const { words, terms } = readingOf(text, lexicon);
   const { tokens } = words;
   if (tokens.length === 0) return { tokens, hits: [], denied: [] };
-  const { positions, negatedTerms } = termsByPosition(words, lexicon);
+  const { positions, negatedTerms } = terms;
   const negated = negationOf(words, negatedTerms, lexicon);
   const hits: Hit[] = [];
   const denied: Hit[] = [];

@@ -87,6 +87,8 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       if (surveyed && (await answerSurvey(core, surveyed, inbound))) return surveyed.id;
     }
     conversation ??= await startConversation(inbound);
+    // As the store has it, untouched: the write below starts from it instead of reading it again.
+    const stored = conversation;
 
     // The latest confident identification is the conversation's language; a short message keeps the one it had.
     const language = customerLanguage(core.languages.identify(inbound.text, { previous: conversation.language?.code }));
@@ -109,8 +111,8 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       return c;
     };
 
-    if (conversation.state === "bot") await onCustomerMessageToBot(conversation, entry, keyword, record);
-    else await onCustomerMessageWhileEscalated(conversation, entry, keyword, record);
+    if (conversation.state === "bot") await onCustomerMessageToBot(conversation, entry, keyword, record, stored);
+    else await onCustomerMessageWhileEscalated(conversation, entry, keyword, record, stored);
     return conversation.id;
   }
 
@@ -119,11 +121,12 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     entry: TranscriptEntry,
     keyword: ControlKeyword | undefined,
     record: RecordEntry,
+    stored: Conversation,
   ) {
     if (keyword === "callback") return queueCallback(core, conversation, record);
     // A bare CANCEL with nothing waiting goes to the assistant like any message: "cancel" most likely means an order.
     if (keyword === "bot" || keyword === "wait") {
-      await core.mutate(conversation.id, (c, out) => {
+      await core.mutateFrom(stored, (c, out) => {
         if (!record(c)) return undefined;
         tell(c, out, message(c, "greeting"));
         return c;
@@ -172,7 +175,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     const escalating = decision.escalate && decision.reason !== undefined;
     const available = escalating ? await availabilityFor(core, decision.team) : "open";
 
-    const updated = await core.mutate(conversation.id, (c, out) => {
+    const updated = await core.mutateFrom(stored, (c, out) => {
       if (!record(c)) return undefined;
       replaceEntry(c, entry.id, { intent: signals.intent, confidence: signals.confidence, sentiment: turn.sentiment });
       c.botMisses = decision.miss ? c.botMisses + 1 : 0;
@@ -207,11 +210,12 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     entry: TranscriptEntry,
     keyword: ControlKeyword | undefined,
     record: RecordEntry,
+    stored: Conversation,
   ) {
     const escalation = currentEscalation(conversation)!;
-    if (keyword === "cancel" && conversation.state === "queued") return withdraw(conversation.id, "abandoned", record);
-    if (keyword === "bot" && !escalation.mandatory) return withdraw(conversation.id, "declined", record);
-    await core.mutate(conversation.id, (c, out) => {
+    if (keyword === "cancel" && conversation.state === "queued") return withdraw(stored, "abandoned", record);
+    if (keyword === "bot" && !escalation.mandatory) return withdraw(stored, "declined", record);
+    await core.mutateFrom(stored, (c, out) => {
       if (!record(c)) return undefined;
       const e = currentEscalation(c)!;
       relayToThread(core, c, out, entry);
@@ -229,8 +233,8 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
   }
 
   /** The customer withdrew (CANCEL: abandonment) or declined an optional escalation (BOT). */
-  async function withdraw(conversationId: string, why: "abandoned" | "declined", record: RecordEntry) {
-    await core.mutate(conversationId, (c, out) => {
+  async function withdraw(stored: Conversation, why: "abandoned" | "declined", record: RecordEntry) {
+    await core.mutateFrom(stored, (c, out) => {
       if (c.state !== "queued" && c.state !== "assigned") return undefined;
       if (!record(c)) return undefined;
       core.transition(c, c.state === "queued" && why === "abandoned" ? "abandon" : "return_to_bot");

@@ -49,7 +49,8 @@ export function createDelivery(core: EngineCore): Delivery {
       }
       case "post_card": {
         const { thread } = await workspace.postEscalation(effect.context, attempt);
-        await core.mutate(conversation.id, (c) => {
+        // Read just above and left untouched: the write starts from it (a stale copy only costs a retry).
+        await core.mutateFrom(conversation, (c) => {
           const e = c.escalations.find((x) => x.id === effect.escalationId);
           if (!e || e.thread === thread) return undefined;
           e.thread = thread;
@@ -80,7 +81,7 @@ export function createDelivery(core: EngineCore): Delivery {
     effect: Extract<OutboxEffect, { kind: "send_customer" }>,
     attempt: DeliveryAttempt,
   ): Promise<SentCustomerMessage | undefined> {
-    const customerLastWroteAt = conversation.transcript.filter((e) => e.author === "customer").at(-1)?.at;
+    const customerLastWroteAt = conversation.transcript.findLast((e) => e.author === "customer")?.at;
     const message: OutboundCustomerMessage = {
       address: effect.address,
       text: effect.text,
@@ -151,15 +152,16 @@ export function createDelivery(core: EngineCore): Delivery {
     }
     // In the conversation's lane, like the agent's replies: outside it, a burst of them wins every
     // compare-and-set against this write, and a relay that went out looks unsent.
-    await core.serializer.run(conversation.customer.address, () => recordSendChange(conversationId, send, relay));
+    await core.serializer.run(conversation.customer.address, () => recordSendChange(conversation, send, relay));
   }
 
+  /** From the conversation as deliver() read it (a stale copy only costs a retry of the compare-and-set). */
   function recordSendChange(
-    conversationId: string,
+    conversation: Conversation,
     send: ConfirmedSend,
     relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
   ): Promise<Conversation | undefined> {
-    return core.mutate(conversationId, (c, out) => {
+    return core.mutateFrom(conversation, (c, out) => {
       const entry = relay ? c.transcript.find((x) => x.id === relay.entryId) : undefined;
       const relayed = entry !== undefined && entry.channelMessageId !== send.channelMessageId;
       if (c.lastCustomerSend?.key === send.key && !relayed) return undefined;

@@ -133,8 +133,16 @@ export interface EngineCore {
    * got there first, and commits what it sends and records (`out`) in the same atomic write: a state
    * change, its messages and its audit events happen together or not at all, and a lost round leaves
    * nothing behind. `change` may return undefined to abort.
+   *
    */
   mutate(conversationId: string, change: Change): Promise<Conversation | undefined>;
+  /**
+   * mutate() of `known`, the conversation as the caller just read it from the store and left
+   * untouched: the first round starts from it instead of reading it again. A stale copy changes
+   * nothing: its compare-and-set fails and the next round reads, and an abort is decided again on
+   * a fresh read unless that is still the same version.
+   */
+  mutateFrom(known: Conversation, change: Change): Promise<Conversation | undefined>;
   newEntry(author: TranscriptEntry["author"], text: string, extra?: Partial<TranscriptEntry>): TranscriptEntry;
   transition(conversation: Conversation, event: LifecycleEvent): Conversation;
   /**
@@ -212,12 +220,21 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     return conversation;
   }
 
-  async function mutate(conversationId: string, change: Change): Promise<Conversation | undefined> {
+  async function mutate(conversationId: string, change: Change, known?: Conversation): Promise<Conversation | undefined> {
+    // A read the caller just made saves this one; `known` is never edited (the change gets a draft).
+    let unverified = known?.id === conversationId ? known : undefined;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await load(conversationId);
+      const current = unverified ?? (await load(conversationId));
       const out = new Outbound();
       const next = change(draftOf(current), out);
-      if (!next) return undefined;
+      if (!next) {
+        // An abort decided on the caller's copy stands only if that copy is still the stored version.
+        if (unverified === undefined) return undefined;
+        const fresh = await load(conversationId);
+        if (fresh.version === unverified.version) return undefined;
+        unverified = undefined;
+        continue;
+      }
       sealEntries(next, current);
       next.updatedAt = clock.now();
       setTimersDueAt(next, timersDueAt(next, next.updatedAt));
@@ -228,6 +245,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
         if (items.length > 0) void dispatcher.kick(conversationId);
         return written;
       }
+      unverified = undefined;
     }
     throw new WarmlineError("store_conflict", `Conversation ${conversationId} kept changing under us: retry the action.`);
   }
@@ -267,7 +285,8 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       const conversation = await load(conversationId);
       return serializer.run(conversation.customer.address, async () => task((await store.get(conversationId))!));
     },
-    mutate,
+    mutate: (conversationId, change) => mutate(conversationId, change),
+    mutateFrom: (known, change) => mutate(known.id, change, known),
     newEntry,
     transition(conversation, event) {
       conversation.state = nextState(conversation.state, event);
@@ -326,10 +345,19 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
 /** The control words a message may offer as choices (reply buttons on channels that have them). */
 const CHOICE_KEYWORDS: readonly ControlKeyword[] = ["bot", "callback", "cancel"];
 
+/** Each control word's pattern, compiled once: every message told to a customer tests three of them. */
+const wordPatterns = new Map<string, RegExp>();
+
 /** Whether `text` names `word` as a word of its own (as a {placeholder} fills it), not inside another word. */
 function offersWord(text: string, word: string): boolean {
-  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, "u").test(text);
+  let pattern = wordPatterns.get(word);
+  if (!pattern) {
+    const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    // Not global or sticky: test() keeps no lastIndex, so the shared pattern is safe to reuse.
+    pattern = new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, "u");
+    wordPatterns.set(word, pattern);
+  }
+  return pattern.test(text);
 }
 
 /** A phone number's digits: how numbers are compared, whatever their formatting. */

@@ -133,7 +133,7 @@ export function createLanguageIdentifier(catalog: readonly LanguageInfo[] = load
 
   return {
     identify(text, hints = {}) {
-      if (typeof text !== "string" || (text.match(/\p{L}/gu)?.length ?? 0) < MIN_LETTERS) return undefined;
+      if (typeof text !== "string" || !hasLetters(text, MIN_LETTERS)) return undefined;
       const script = scriptOf(text);
       if (!script) return undefined;
       // The library knows a language in its usual script; a later script is a variant's, found by cues.
@@ -163,6 +163,14 @@ export function createLanguageIdentifier(catalog: readonly LanguageInfo[] = load
       return result({ language: guess.language, ...(variant ? { variant } : {}) }, script.iso, guess.score);
     },
   };
+}
+
+/** Whether `text` has at least `count` letters: stops counting there, rather than listing every letter of every message. */
+function hasLetters(text: string, count: number): boolean {
+  const letter = /\p{L}/gu;
+  let found = 0;
+  while (found < count && letter.exec(text) !== null) found++;
+  return found >= count;
 }
 
 let shipped: LanguageIdentifier | undefined;

@@ -18,13 +18,25 @@ describe("engine: copy-on-write transcripts", () => {
     const clock = { now: () => (now += 1000) };
     const { engine, store } = await simulatedEngine(clock);
 
-    // The version each change was computed on, as the store handed it out, and a copy to tell whether it changed.
+    // The version each change was computed on, as the store handed it out (or was given it, for a new
+    // conversation: the engine writes from what it read or created), and a copy to tell whether it changed.
     const handedOut = new Map<string, Conversation>();
     const get = store.get.bind(store);
     store.get = async (id) => {
       const conversation = await get(id);
       if (conversation) handedOut.set(id, conversation);
       return conversation;
+    };
+    const findActive = store.findActiveByCustomer.bind(store);
+    store.findActiveByCustomer = async (address) => {
+      const conversation = await findActive(address);
+      if (conversation) handedOut.set(conversation.id, conversation);
+      return conversation;
+    };
+    const create = store.create.bind(store);
+    store.create = async (conversation) => {
+      await create(conversation);
+      handedOut.set(conversation.id, conversation);
     };
     const commits: { previous: Conversation; before: Conversation; next: Conversation }[] = [];
     const commit = store.commit.bind(store);
