@@ -65,7 +65,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
   const { startLane, wakeAt, looking } = lanes;
 
   async function runLane(lane: string): Promise<void> {
-    if (!(await inbox.acquireLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return;
+    if (!(await inbox.acquireLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return lanes.heldElsewhere(lane);
     let renewedAt = clock.now();
     try {
       while (!lanes.stopped) {

@@ -2,6 +2,8 @@ import type { Clock } from "../ports/clock.js";
 
 /** A lane's wake-up is capped so a clock change or a long backoff is looked at again within a minute. */
 const MAX_TIMER_MS = 60_000;
+/** How soon a worker that found its lane held by another instance looks once more (see heldElsewhere). */
+export const HANDOVER_LOOK_MS = 100;
 
 /**
  * The scheduling the outbox and the inbox share: one worker per lane at a time (a start while it runs
@@ -18,6 +20,13 @@ export interface LaneWorkers {
    */
   looking(lane: string): void;
   wakeAt(lane: string, at: number): void;
+  /**
+   * A worker found its lane's lease held by another instance. That one may have just found the lane
+   * empty and be letting go, never to see what this instance has just stored for it: the lane is
+   * looked at once more shortly, rather than at the next poll (up to a second later). A second miss
+   * in a row leaves the lane to its holder, or to the poll.
+   */
+  heldElsewhere(lane: string): void;
   /** Starts polling with `kick` every `everyMs`, once (after the caller's first kick). */
   poll(kick: () => Promise<void>, everyMs: number): void;
   settled(lane: string): Promise<void>;
@@ -33,6 +42,8 @@ export function createLaneWorkers(
   const workers = new Map<string, Promise<void>>();
   const rerun = new Set<string>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Lanes looked at again after a miss, for a few looks' time. */
+  const relooking = new Set<string>();
   let poller: ReturnType<typeof setInterval> | undefined;
   let stopped = false;
 
@@ -51,6 +62,19 @@ export function createLaneWorkers(
     workers.set(lane, worker);
   }
 
+  function wakeAt(lane: string, at: number): void {
+    clearTimeout(timers.get(lane));
+    const timer = setTimeout(
+      () => {
+        timers.delete(lane);
+        startLane(lane);
+      },
+      Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
+    );
+    timer.unref?.();
+    timers.set(lane, timer);
+  }
+
   return {
     get stopped() {
       return stopped;
@@ -59,17 +83,13 @@ export function createLaneWorkers(
     looking(lane) {
       rerun.delete(lane);
     },
-    wakeAt(lane, at) {
-      clearTimeout(timers.get(lane));
-      const timer = setTimeout(
-        () => {
-          timers.delete(lane);
-          startLane(lane);
-        },
-        Math.min(Math.max(at - clock.now(), 0), MAX_TIMER_MS),
-      );
-      timer.unref?.();
-      timers.set(lane, timer);
+    wakeAt,
+    heldElsewhere(lane) {
+      if (stopped) return;
+      if (relooking.delete(lane)) return;
+      relooking.add(lane);
+      setTimeout(() => relooking.delete(lane), 3 * HANDOVER_LOOK_MS).unref?.();
+      wakeAt(lane, clock.now() + HANDOVER_LOOK_MS);
     },
     poll(kick, everyMs) {
       if (stopped || poller) return;

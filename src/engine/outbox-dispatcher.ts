@@ -71,8 +71,8 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   }
 
   async function runLane(lane: string): Promise<void> {
-    // Held elsewhere: that instance delivers the lane, or hands it over and the poll brings it back here.
-    if (!(await outbox.acquireLease(lane, instanceId, LANE_LEASE_TTL_MS))) return;
+    // Held elsewhere: that instance delivers the lane, or hands it over (see heldElsewhere).
+    if (!(await outbox.acquireLease(lane, instanceId, LANE_LEASE_TTL_MS))) return lanes.heldElsewhere(lane);
     const lease = holdLease(lane);
     try {
       await deliverLane(lane, lease);

@@ -150,6 +150,79 @@ describe("outbox lanes across instances (dispatcher over one shared store)", () 
     expect(delivered.sort()).toEqual(["conv-1", "conv-2", "conv-3"]);
   });
 
+  /** A store whose releases of `lease` wait while `paused`: a holder caught between finding its lane empty and letting go. */
+  async function slowReleaseStore(lease: string) {
+    const store = await createMemoryStore({ clock });
+    let resume = () => {};
+    let releasing = () => {};
+    const gate = new Promise<void>((resolve) => (resume = resolve));
+    const reachedRelease = new Promise<void>((resolve) => (releasing = resolve));
+    const release = store.releaseLease.bind(store);
+    store.releaseLease = async (lane, holder) => {
+      if (lane === lease && holder === "instance-a") {
+        releasing();
+        await gate;
+      }
+      return release(lane, holder);
+    };
+    return { store, reachedRelease, resume };
+  }
+  const reply = (lane: string, n: number) => ({
+    id: `m-${lane}-${n}`,
+    lane,
+    message: {
+      kind: "agent_reply" as const,
+      reply: { thread: lane, agent: { id: "U1", name: "A" }, text: `hi ${n}`, messageRef: `r-${lane}-${n}` },
+    },
+  });
+
+  it("a message stored on B while A lets go of its inbox lane is processed at once, not at the next poll", async () => {
+    const { store, reachedRelease, resume } = await slowReleaseStore("inbox:chat-1");
+    const processed: string[] = [];
+    const [a, b] = ["instance-a", "instance-b"].map((instanceId) =>
+      createInboxProcessor({
+        inbox: store,
+        instanceId,
+        process: async (entry) => void processed.push(`${instanceId}:${entry.id}`),
+        onParked: async () => {},
+        policy,
+        clock,
+        logger: silent,
+      }),
+    );
+    // No poll runs (neither is started): only the handover can bring B's message in.
+    await a!.receive(reply("chat-1", 1));
+    await reachedRelease;
+    await b!.receive(reply("chat-1", 2));
+    resume();
+    await vi.waitFor(() => expect(processed).toEqual(["instance-a:m-chat-1-1", "instance-b:m-chat-1-2"]), { timeout: 2_000, interval: 10 });
+    await Promise.all([a!.stop(), b!.stop()]);
+  });
+
+  it("so is an outbox item committed on B while A lets go of the lane", async () => {
+    const { store, reachedRelease, resume } = await slowReleaseStore("conv-1");
+    const delivered: string[] = [];
+    const [a, b] = ["instance-a", "instance-b"].map((instanceId) =>
+      createOutboxDispatcher({
+        outbox: store,
+        instanceId,
+        deliver: async (item) => void delivered.push(`${instanceId}:${textOf(item)}`),
+        onFailed: async () => {},
+        policy,
+        clock,
+        logger: silent,
+      }),
+    );
+    dispatchers.push(a!, b!);
+    await store.enqueue([{ lane: "conv-1", effect: { kind: "notify_ops", text: "first" } }]);
+    void a!.kick("conv-1");
+    await reachedRelease;
+    await store.enqueue([{ lane: "conv-1", effect: { kind: "notify_ops", text: "second" } }]);
+    void b!.kick("conv-1");
+    resume();
+    await vi.waitFor(() => expect(delivered).toEqual(["instance-a:first", "instance-b:second"]), { timeout: 2_000, interval: 10 });
+  });
+
   it("the inbox's poll too tries only lanes no other instance holds", async () => {
     const { store, clock: movable, attempts, advance } = await countedStore();
     for (const lane of ["chat-1", "chat-2"]) {
