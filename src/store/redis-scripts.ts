@@ -1,7 +1,37 @@
+import { createHash } from "node:crypto";
+
 /*
  * The Redis store's Lua scripts: every write is one script, so a document and its index entries
  * change together and Redis runs nothing in between (the key layout is described in redis-store.ts).
  */
+
+/** What running a script needs of the connection: a raw command, which skips the client's per-command parsing. */
+export interface ScriptClient {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** Each script's SHA1, computed once. */
+const shas = new Map<string, string>();
+
+/**
+ * Runs a script by its SHA1 (EVALSHA), so its text is neither sent nor hashed again on every call.
+ * A Redis without it (restarted, or SCRIPT FLUSH) answers NOSCRIPT: then EVAL sends it, which caches it again.
+ * Either way the script runs once, atomically.
+ */
+export async function runScript(client: ScriptClient, script: string, keys: string[], args: string[]): Promise<unknown> {
+  let sha = shas.get(script);
+  if (sha === undefined) {
+    sha = createHash("sha1").update(script).digest("hex");
+    shas.set(script, sha);
+  }
+  const rest = [String(keys.length), ...keys, ...args];
+  try {
+    return await client.sendCommand(["EVALSHA", sha, ...rest]);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+    return client.sendCommand(["EVAL", script, ...rest]);
+  }
+}
 
 /** Lua shared by the scripts: undoes the index entries a conversation's previous write made. */
 const UNINDEX_LUA = `

@@ -19,6 +19,7 @@ import {
   RELEASE_LEASE_SCRIPT,
   REMOVE_SCRIPT,
   RENEW_LEASE_SCRIPT,
+  runScript,
   SEEN_SCRIPT,
   TEAM_COUNTS_SCRIPT,
   UPDATE_OUTBOX_SCRIPT,
@@ -114,9 +115,12 @@ class RedisBackend implements StoreBackend {
   }
 
   async remove(conversationId: string, staleBefore?: number): Promise<boolean> {
-    const removed = await this.client.eval(REMOVE_SCRIPT, {
-      arguments: [this.prefix, conversationId, staleBefore === undefined ? "" : String(staleBefore)],
-    });
+    const removed = await runScript(
+      this.client,
+      REMOVE_SCRIPT,
+      [],
+      [this.prefix, conversationId, staleBefore === undefined ? "" : String(staleBefore)],
+    );
     return removed === 1;
   }
 
@@ -126,9 +130,7 @@ class RedisBackend implements StoreBackend {
   }
 
   async loadTranscript(conversationId: string): Promise<StoredTranscript | undefined> {
-    const found = (await this.client.eval(LOAD_TRANSCRIPT_SCRIPT, { arguments: [this.prefix, conversationId] })) as
-      | [number, string[]]
-      | null;
+    const found = (await runScript(this.client, LOAD_TRANSCRIPT_SCRIPT, [], [this.prefix, conversationId])) as [number, string[]] | null;
     return found ? { version: Number(found[0]), entries: found[1] } : undefined;
   }
 
@@ -158,10 +160,12 @@ class RedisBackend implements StoreBackend {
   }
 
   async markSeen(key: string, now: number, expiresAt: number): Promise<boolean> {
-    const recorded = await this.client.eval(SEEN_SCRIPT, {
-      keys: [this.key(`seen:${key}`)],
-      arguments: [String(now), String(expiresAt), String(expiresAt - now)],
-    });
+    const recorded = await runScript(
+      this.client,
+      SEEN_SCRIPT,
+      [this.key(`seen:${key}`)],
+      [String(now), String(expiresAt), String(expiresAt - now)],
+    );
     return recorded === 1;
   }
 
@@ -175,27 +179,25 @@ class RedisBackend implements StoreBackend {
   }
 
   async outboxAppend(entries: OutboxWrite[]): Promise<void> {
-    await this.client.eval(APPEND_SCRIPT, { arguments: [this.prefix, outboxJson(entries)] });
+    await runScript(this.client, APPEND_SCRIPT, [], [this.prefix, outboxJson(entries)]);
   }
 
   async outboxHeads(lane?: string): Promise<OutboxRow[]> {
-    const rows = (await this.client.eval(HEADS_SCRIPT, { arguments: [this.prefix, lane ?? ""] })) as string[];
+    const rows = (await runScript(this.client, HEADS_SCRIPT, [], [this.prefix, lane ?? ""])) as string[];
     return rows.map((row) => JSON.parse(row) as OutboxRow);
   }
 
   async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
-    const updated = await this.client.eval(UPDATE_OUTBOX_SCRIPT, {
-      arguments: [this.prefix, entry.id, entry.open ? "1" : "0", entry.document],
-    });
+    const updated = await runScript(this.client, UPDATE_OUTBOX_SCRIPT, [], [this.prefix, entry.id, entry.open ? "1" : "0", entry.document]);
     return updated === 1;
   }
 
   async outboxDelete(id: string): Promise<void> {
-    await this.client.eval(DELETE_OUTBOX_SCRIPT, { arguments: [this.prefix, id] });
+    await runScript(this.client, DELETE_OUTBOX_SCRIPT, [], [this.prefix, id]);
   }
 
   async outboxList(): Promise<OutboxRow[]> {
-    const rows = (await this.client.eval(LIST_SCRIPT, { arguments: [this.prefix] })) as string[];
+    const rows = (await runScript(this.client, LIST_SCRIPT, [], [this.prefix])) as string[];
     return rows.map((row) => JSON.parse(row) as OutboxRow);
   }
 
@@ -208,7 +210,7 @@ class RedisBackend implements StoreBackend {
   }
 
   async teamCounts(): Promise<Record<string, TeamQueueCounts>> {
-    const rows = (await this.client.eval(TEAM_COUNTS_SCRIPT, { arguments: [this.prefix] })) as string[];
+    const rows = (await runScript(this.client, TEAM_COUNTS_SCRIPT, [], [this.prefix])) as string[];
     return Object.fromEntries(
       rows.map((row) => {
         const { team, queued, assigned, oldest } = JSON.parse(row) as { team: string; queued: number; assigned: number; oldest?: string };
@@ -227,7 +229,7 @@ class RedisBackend implements StoreBackend {
   }
 
   async outboxCount(): Promise<number> {
-    return Number(await this.client.eval(OUTBOX_COUNT_SCRIPT, { arguments: [this.prefix] }));
+    return Number(await runScript(this.client, OUTBOX_COUNT_SCRIPT, [], [this.prefix]));
   }
 
   async acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
@@ -253,7 +255,7 @@ class RedisBackend implements StoreBackend {
   }
 
   private async lease(script: string, lane: string, args: string[]): Promise<boolean> {
-    return (await this.client.eval(script, { keys: [this.key(`lease:${lane}`)], arguments: args })) === 1;
+    return (await runScript(this.client, script, [this.key(`lease:${lane}`)], args)) === 1;
   }
 
   async close(): Promise<void> {
@@ -265,8 +267,11 @@ class RedisBackend implements StoreBackend {
   }
 
   private async write(write: ConversationWrite, expectedVersion: string, appends: CommitAppends): Promise<boolean> {
-    const written = await this.client.eval(WRITE_SCRIPT, {
-      arguments: [
+    const written = await runScript(
+      this.client,
+      WRITE_SCRIPT,
+      [],
+      [
         this.prefix,
         write.id,
         expectedVersion,
@@ -280,7 +285,7 @@ class RedisBackend implements StoreBackend {
         ...write.transcript.changed.flatMap(({ position, entry }) => [String(position), entry]),
         ...appends.audit,
       ],
-    });
+    );
     return written === 1;
   }
 }
