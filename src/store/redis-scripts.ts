@@ -135,6 +135,40 @@ if not version then return false end
 return { version, redis.call('LRANGE', p .. 'transcript:' .. id, 0, -1) }
 `;
 
+/**
+ * ARGV: prefix, id, the version the caller has ('' for none). False when no document is stored; { version } when
+ * the stored version is the caller's; else { version or false, document, transcript entries }: one snapshot.
+ */
+export const READ_SCRIPT = `
+local p, id = ARGV[1], ARGV[2]
+local ix = redis.call('GET', p .. 'ix:' .. id)
+local version = ix and cjson.decode(ix).version or false
+if version and version == tonumber(ARGV[3]) then return { version } end
+local document = redis.call('GET', p .. 'conv:' .. id)
+if not document then return false end
+return { version, document, redis.call('LRANGE', p .. 'transcript:' .. id, 0, -1) }
+`;
+
+/** ARGV: prefix, thread. False when no conversation has it; else { id, its stored version or false }. */
+export const THREAD_VERSION_SCRIPT = `
+local p = ARGV[1]
+local id = redis.call('GET', p .. 'thread:' .. ARGV[2])
+if not id then return false end
+local ix = redis.call('GET', p .. 'ix:' .. id)
+return { id, ix and cjson.decode(ix).version or false }
+`;
+
+/** ARGV: prefix, customer address. Its active ids, each followed by its document (false when it is gone). */
+export const ACTIVE_DOCUMENTS_SCRIPT = `
+local p = ARGV[1]
+local found = {}
+for _, id in ipairs(redis.call('SMEMBERS', p .. 'active:' .. ARGV[2])) do
+  table.insert(found, id)
+  table.insert(found, redis.call('GET', p .. 'conv:' .. id))
+end
+return found
+`;
+
 /** ARGV: prefix, outbox rows JSON. */
 export const APPEND_SCRIPT = `${APPEND_OUTBOX_LUA}
 append_outbox(ARGV[1], cjson.decode(ARGV[2]))

@@ -7,21 +7,33 @@ import type { WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { RedisInboxBackend } from "./redis-inbox.js";
-import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
+import type {
+  CommitAppends,
+  ConversationWrite,
+  OutboxRow,
+  OutboxWrite,
+  StoreBackend,
+  StoredDocument,
+  StoredRead,
+  StoredTranscript,
+} from "./store-backend.js";
 import {
   ACQUIRE_LEASE_SCRIPT,
+  ACTIVE_DOCUMENTS_SCRIPT,
   APPEND_SCRIPT,
   DELETE_OUTBOX_SCRIPT,
   HEADS_SCRIPT,
   LIST_SCRIPT,
   LOAD_TRANSCRIPT_SCRIPT,
   OUTBOX_COUNT_SCRIPT,
+  READ_SCRIPT,
   RELEASE_LEASE_SCRIPT,
   REMOVE_SCRIPT,
   RENEW_LEASE_SCRIPT,
   runScript,
   SEEN_SCRIPT,
   TEAM_COUNTS_SCRIPT,
+  THREAD_VERSION_SCRIPT,
   UPDATE_OUTBOX_SCRIPT,
   WRITE_SCRIPT,
 } from "./redis-scripts.js";
@@ -132,6 +144,28 @@ class RedisBackend implements StoreBackend {
   async loadTranscript(conversationId: string): Promise<StoredTranscript | undefined> {
     const found = (await runScript(this.client, LOAD_TRANSCRIPT_SCRIPT, [], [this.prefix, conversationId])) as [number, string[]] | null;
     return found ? { version: Number(found[0]), entries: found[1] } : undefined;
+  }
+
+  async readConversation(conversationId: string, knownVersion: number | undefined): Promise<StoredRead | undefined> {
+    const known = knownVersion === undefined ? "" : String(knownVersion);
+    const found = (await runScript(this.client, READ_SCRIPT, [], [this.prefix, conversationId, known])) as
+      | [number | null, string?, string[]?]
+      | null;
+    if (found === null) return undefined;
+    const [version, document, transcript] = found;
+    return { version: version ?? undefined, ...(document !== undefined ? { document, transcript: transcript ?? [] } : {}) };
+  }
+
+  async threadVersion(thread: string): Promise<{ id: string; version: number | undefined } | undefined> {
+    const found = (await runScript(this.client, THREAD_VERSION_SCRIPT, [], [this.prefix, thread])) as [string, number | null] | null;
+    return found === null ? undefined : { id: found[0], version: found[1] ?? undefined };
+  }
+
+  async activeDocuments(address: string): Promise<StoredDocument[]> {
+    const found = (await runScript(this.client, ACTIVE_DOCUMENTS_SCRIPT, [], [this.prefix, address])) as (string | null)[];
+    const rows: StoredDocument[] = [];
+    for (let i = 0; i < found.length; i += 2) rows.push({ id: found[i]!, document: found[i + 1] ?? null });
+    return rows;
   }
 
   async activeIds(address: string): Promise<string[]> {
