@@ -89,16 +89,20 @@ end
 export const WRITE_SCRIPT = `${UNINDEX_LUA}${APPEND_OUTBOX_LUA}${WRITE_TRANSCRIPT_LUA}
 local p, id = ARGV[1], ARGV[2]
 local docKey, ixKey = p .. 'conv:' .. id, p .. 'ix:' .. id
-local current = redis.call('GET', docKey)
+local old = redis.call('GET', ixKey)
+if old then old = cjson.decode(old) end
 if ARGV[3] == '' then
-  if current then return 0 end
+  if redis.call('EXISTS', docKey) == 1 then return 0 end
+elseif old and old.version then
+  -- The index entry is written with the document and records its version: no need to decode the document.
+  if old.version ~= tonumber(ARGV[3]) or redis.call('EXISTS', docKey) == 0 then return 0 end
 else
+  local current = redis.call('GET', docKey)
   if not current then return 0 end
   local stored = cjson.decode(current)
   if type(stored.value) ~= 'table' or stored.value.version ~= tonumber(ARGV[3]) then return 0 end
 end
-local old = redis.call('GET', ixKey)
-if old then unindex(p, id, cjson.decode(old)) end
+if old then unindex(p, id, old) end
 local new = cjson.decode(ARGV[5])
 redis.call('SET', docKey, ARGV[4])
 redis.call('SET', ixKey, ARGV[5])
