@@ -7,7 +7,7 @@ import type { ConversationStore, TeamQueueCounts } from "../ports/conversation-s
 import type { NewOutboxItem, OutboxItem, OutboxStore } from "../ports/outbox.js";
 import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
 import { indexEntryOf, isActiveConversation, isDueConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
-import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend } from "./store-backend.js";
+import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredDocument } from "./store-backend.js";
 import { inStore } from "./store-errors.js";
 
 const NO_APPENDS = { outbox: [], audit: [] };
@@ -44,6 +44,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
    * through keyv and the transcript beside it.
    */
   private async read(conversationId: string): Promise<Conversation | undefined> {
+    if (this.backend.readConversation) return this.readAtOnce(conversationId);
     const cached = this.cache.latest(conversationId);
     if (cached !== undefined && (await this.backend.storedVersion(conversationId)) === cached.version) return conversationOf(cached);
     for (let attempt = 0; attempt < READ_MAX_ATTEMPTS; attempt++) {
@@ -55,10 +56,34 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
       const conversation = await this.withTranscript(conversationId, document);
       if (conversation !== undefined) return conversation;
     }
-    throw new WarmlineError(
+    throw this.keptChanging(conversationId);
+  }
+
+  private keptChanging(conversationId: string): WarmlineError {
+    return new WarmlineError(
       "store_conflict",
       `Conversation ${conversationId} kept changing while it was read (${READ_MAX_ATTEMPTS} attempts): retry the read.`,
     );
+  }
+
+  /** read() on a backend that reads a conversation in one atomic step: one round trip, whether the cached copy is current or not. */
+  private async readAtOnce(conversationId: string): Promise<Conversation | undefined> {
+    for (let attempt = 0; attempt < READ_MAX_ATTEMPTS; attempt++) {
+      const cached = this.cache.latest(conversationId);
+      const found = await this.backend.readConversation!(conversationId, cached?.version);
+      if (found !== undefined && found.document === undefined && cached !== undefined) return conversationOf(cached);
+      const record = found?.document === undefined ? undefined : await this.backend.keyv.deserializeData<Conversation>(found.document);
+      const document = record?.value;
+      if (document === undefined || document === null) {
+        this.cache.forget(conversationId);
+        return undefined;
+      }
+      const { version, transcript } = found!;
+      const stored = version === undefined ? undefined : { version, entries: transcript ?? [] };
+      const conversation = await this.withTranscript(conversationId, document, async () => stored);
+      if (conversation !== undefined) return conversation;
+    }
+    throw this.keptChanging(conversationId);
   }
 
   /**
@@ -66,7 +91,11 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
    * document's version, else from the store. Undefined when a write landed between the document's
    * read and the transcript's (their versions differ): read again.
    */
-  private async withTranscript(conversationId: string, document: Conversation): Promise<Conversation | undefined> {
+  private async withTranscript(
+    conversationId: string,
+    document: Conversation,
+    loadTranscript = () => this.backend.loadTranscript(conversationId),
+  ): Promise<Conversation | undefined> {
     let parts = this.cache.at(conversationId, document.version);
     if (parts !== undefined) return conversationOf(parts);
     if (Array.isArray(document.transcript)) {
@@ -77,7 +106,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
         true,
       );
     } else {
-      const transcript = await this.backend.loadTranscript(conversationId);
+      const transcript = await loadTranscript();
       if (transcript?.version !== document.version) return undefined;
       parts = partsOf(document, transcript.entries);
     }
@@ -86,16 +115,32 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   }
 
   async findActiveByCustomer(address: string): Promise<Conversation | undefined> {
-    const candidates = await this.load("find the customer's conversation", () => this.backend.activeIds(address));
+    const { activeDocuments } = this.backend;
+    const candidates = await this.load(
+      "find the customer's conversation",
+      () => this.backend.activeIds(address),
+      activeDocuments && (() => activeDocuments.call(this.backend, address)),
+    );
     const active = candidates.filter((c) => c.customer.address === address && isActiveConversation(c));
     return newestFirst(active)[0];
   }
 
   async findByThread(thread: string): Promise<Conversation | undefined> {
-    const id = await this.attempt("find a thread's conversation", () => this.backend.threadId(thread));
-    if (id === undefined) return undefined;
-    const conversation = await this.get(id);
+    const conversation = this.backend.threadVersion ? await this.byThreadVersion(thread) : await this.byThreadId(thread);
     return conversation !== undefined && threadsOf(conversation).includes(thread) ? conversation : undefined;
+  }
+
+  private async byThreadId(thread: string): Promise<Conversation | undefined> {
+    const id = await this.attempt("find a thread's conversation", () => this.backend.threadId(thread));
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  /** The thread's conversation and its stored version in one step: a current cached copy needs no other read. */
+  private async byThreadVersion(thread: string): Promise<Conversation | undefined> {
+    const found = await this.attempt("find a thread's conversation", () => this.backend.threadVersion!(thread));
+    if (found === undefined) return undefined;
+    const cached = this.cache.latest(found.id);
+    return cached !== undefined && cached.version === found.version ? conversationOf(cached) : this.get(found.id);
   }
 
   async create(conversation: Conversation): Promise<void> {
@@ -322,12 +367,19 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     return { write, parts };
   }
 
-  /** The conversations of the ids found: their documents in one keyv read, transcripts from the cache where it is current. */
-  private async load(operation: string, ids: () => Promise<string[]>): Promise<Conversation[]> {
+  /**
+   * The conversations of the ids found: their documents in one keyv read (or with the ids, where the backend
+   * reads both in one step), transcripts from the cache where it is current.
+   */
+  private async load(
+    operation: string,
+    ids: () => Promise<string[]>,
+    idsWithDocuments?: () => Promise<StoredDocument[]>,
+  ): Promise<Conversation[]> {
     return this.attempt(operation, async () => {
-      const found = await ids();
-      if (found.length === 0) return [];
-      const documents = await this.backend.keyv.getMany<Conversation>(found.map((id) => this.backend.documentKey(id)));
+      const { found, documents } = idsWithDocuments
+        ? await this.deserialized(await idsWithDocuments())
+        : await this.documentsOf(await ids());
       const conversations = await Promise.all(
         documents.map(async (document, i) => {
           // A document deleted between the index read and this read is simply gone.
@@ -337,6 +389,21 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
       );
       return conversations.filter((c): c is Conversation => c !== undefined);
     });
+  }
+
+  private async documentsOf(found: string[]): Promise<{ found: string[]; documents: (Conversation | null | undefined)[] }> {
+    if (found.length === 0) return { found, documents: [] };
+    return { found, documents: await this.backend.keyv.getMany<Conversation>(found.map((id) => this.backend.documentKey(id))) };
+  }
+
+  /** As keyv reads what it stored: its deserialiser, then the value. */
+  private async deserialized(rows: StoredDocument[]): Promise<{ found: string[]; documents: (Conversation | undefined)[] }> {
+    const documents = await Promise.all(
+      rows.map(async ({ document }) =>
+        document === null ? undefined : (await this.backend.keyv.deserializeData<Conversation>(document))?.value,
+      ),
+    );
+    return { found: rows.map((row) => row.id), documents };
   }
 
   private async attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {

@@ -1,8 +1,9 @@
 import type { InboxCounts } from "../ports/inbox.js";
 import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
+import { runScript, type ScriptClient } from "./redis-scripts.js";
 
-/** What the inbox needs of the store's Redis connection. */
-export interface RedisInboxClient {
+/** What the inbox needs of the store's Redis connection (its scripts run by SHA through runScript). */
+export interface RedisInboxClient extends ScriptClient {
   eval(script: string, options: { arguments: string[] }): Promise<unknown>;
   get(key: string): Promise<string | null>;
 }
@@ -112,8 +113,11 @@ export class RedisInboxBackend implements InboxBackend {
   ) {}
 
   async insert({ row, watermark, forgetAt }: InboxInsert, now: number): Promise<boolean> {
-    const inserted = await this.client.eval(INSERT_SCRIPT, {
-      arguments: [
+    const inserted = await runScript(
+      this.client,
+      INSERT_SCRIPT,
+      [],
+      [
         this.prefix,
         JSON.stringify(row),
         String(forgetAt),
@@ -121,7 +125,7 @@ export class RedisInboxBackend implements InboxBackend {
         watermark?.channel ?? "",
         watermark ? String(watermark.sentAt) : "",
       ],
-    });
+    );
     return inserted === 1;
   }
 
@@ -130,12 +134,12 @@ export class RedisInboxBackend implements InboxBackend {
   }
 
   async update(row: Omit<InboxRow, "seq">): Promise<boolean> {
-    const updated = await this.client.eval(UPDATE_SCRIPT, { arguments: [this.prefix, row.id, row.open ? "1" : "0", row.document] });
+    const updated = await runScript(this.client, UPDATE_SCRIPT, [], [this.prefix, row.id, row.open ? "1" : "0", row.document]);
     return updated === 1;
   }
 
   async complete(id: string, now: number): Promise<void> {
-    await this.client.eval(COMPLETE_SCRIPT, { arguments: [this.prefix, id, String(now)] });
+    await runScript(this.client, COMPLETE_SCRIPT, [], [this.prefix, id, String(now)]);
   }
 
   async list(): Promise<InboxRow[]> {
@@ -156,7 +160,7 @@ export class RedisInboxBackend implements InboxBackend {
   async close(): Promise<void> {}
 
   private async rows(lane: string, headsOnly: boolean): Promise<InboxRow[]> {
-    const rows = (await this.client.eval(ROWS_SCRIPT, { arguments: [this.prefix, lane, headsOnly ? "1" : "0"] })) as string[];
+    const rows = (await runScript(this.client, ROWS_SCRIPT, [], [this.prefix, lane, headsOnly ? "1" : "0"])) as string[];
     return rows.map((json) => {
       const { id, lane: rowLane, seq, open, document } = JSON.parse(json) as InboxRow;
       return { id, lane: rowLane, seq: Number(seq), open: open === true, document };

@@ -1,7 +1,37 @@
+import { createHash } from "node:crypto";
+
 /*
  * The Redis store's Lua scripts: every write is one script, so a document and its index entries
  * change together and Redis runs nothing in between (the key layout is described in redis-store.ts).
  */
+
+/** What running a script needs of the connection: a raw command, which skips the client's per-command parsing. */
+export interface ScriptClient {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** Each script's SHA1, computed once. */
+const shas = new Map<string, string>();
+
+/**
+ * Runs a script by its SHA1 (EVALSHA), so its text is neither sent nor hashed again on every call.
+ * A Redis without it (restarted, or SCRIPT FLUSH) answers NOSCRIPT: then EVAL sends it, which caches it again.
+ * Either way the script runs once, atomically.
+ */
+export async function runScript(client: ScriptClient, script: string, keys: string[], args: string[]): Promise<unknown> {
+  let sha = shas.get(script);
+  if (sha === undefined) {
+    sha = createHash("sha1").update(script).digest("hex");
+    shas.set(script, sha);
+  }
+  const rest = [String(keys.length), ...keys, ...args];
+  try {
+    return await client.sendCommand(["EVALSHA", sha, ...rest]);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
+    return client.sendCommand(["EVAL", script, ...rest]);
+  }
+}
 
 /** Lua shared by the scripts: undoes the index entries a conversation's previous write made. */
 const UNINDEX_LUA = `
@@ -59,16 +89,20 @@ end
 export const WRITE_SCRIPT = `${UNINDEX_LUA}${APPEND_OUTBOX_LUA}${WRITE_TRANSCRIPT_LUA}
 local p, id = ARGV[1], ARGV[2]
 local docKey, ixKey = p .. 'conv:' .. id, p .. 'ix:' .. id
-local current = redis.call('GET', docKey)
+local old = redis.call('GET', ixKey)
+if old then old = cjson.decode(old) end
 if ARGV[3] == '' then
-  if current then return 0 end
+  if redis.call('EXISTS', docKey) == 1 then return 0 end
+elseif old and old.version then
+  -- The index entry is written with the document and records its version: no need to decode the document.
+  if old.version ~= tonumber(ARGV[3]) or redis.call('EXISTS', docKey) == 0 then return 0 end
 else
+  local current = redis.call('GET', docKey)
   if not current then return 0 end
   local stored = cjson.decode(current)
   if type(stored.value) ~= 'table' or stored.value.version ~= tonumber(ARGV[3]) then return 0 end
 end
-local old = redis.call('GET', ixKey)
-if old then unindex(p, id, cjson.decode(old)) end
+if old then unindex(p, id, old) end
 local new = cjson.decode(ARGV[5])
 redis.call('SET', docKey, ARGV[4])
 redis.call('SET', ixKey, ARGV[5])
@@ -103,6 +137,40 @@ if not ix then return false end
 local version = cjson.decode(ix).version
 if not version then return false end
 return { version, redis.call('LRANGE', p .. 'transcript:' .. id, 0, -1) }
+`;
+
+/**
+ * ARGV: prefix, id, the version the caller has ('' for none). False when no document is stored; { version } when
+ * the stored version is the caller's; else { version or false, document, transcript entries }: one snapshot.
+ */
+export const READ_SCRIPT = `
+local p, id = ARGV[1], ARGV[2]
+local ix = redis.call('GET', p .. 'ix:' .. id)
+local version = ix and cjson.decode(ix).version or false
+if version and version == tonumber(ARGV[3]) then return { version } end
+local document = redis.call('GET', p .. 'conv:' .. id)
+if not document then return false end
+return { version, document, redis.call('LRANGE', p .. 'transcript:' .. id, 0, -1) }
+`;
+
+/** ARGV: prefix, thread. False when no conversation has it; else { id, its stored version or false }. */
+export const THREAD_VERSION_SCRIPT = `
+local p = ARGV[1]
+local id = redis.call('GET', p .. 'thread:' .. ARGV[2])
+if not id then return false end
+local ix = redis.call('GET', p .. 'ix:' .. id)
+return { id, ix and cjson.decode(ix).version or false }
+`;
+
+/** ARGV: prefix, customer address. Its active ids, each followed by its document (false when it is gone). */
+export const ACTIVE_DOCUMENTS_SCRIPT = `
+local p = ARGV[1]
+local found = {}
+for _, id in ipairs(redis.call('SMEMBERS', p .. 'active:' .. ARGV[2])) do
+  table.insert(found, id)
+  table.insert(found, redis.call('GET', p .. 'conv:' .. id))
+end
+return found
 `;
 
 /** ARGV: prefix, outbox rows JSON. */

@@ -7,20 +7,33 @@ import type { WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { RedisInboxBackend } from "./redis-inbox.js";
-import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
+import type {
+  CommitAppends,
+  ConversationWrite,
+  OutboxRow,
+  OutboxWrite,
+  StoreBackend,
+  StoredDocument,
+  StoredRead,
+  StoredTranscript,
+} from "./store-backend.js";
 import {
   ACQUIRE_LEASE_SCRIPT,
+  ACTIVE_DOCUMENTS_SCRIPT,
   APPEND_SCRIPT,
   DELETE_OUTBOX_SCRIPT,
   HEADS_SCRIPT,
   LIST_SCRIPT,
   LOAD_TRANSCRIPT_SCRIPT,
   OUTBOX_COUNT_SCRIPT,
+  READ_SCRIPT,
   RELEASE_LEASE_SCRIPT,
   REMOVE_SCRIPT,
   RENEW_LEASE_SCRIPT,
+  runScript,
   SEEN_SCRIPT,
   TEAM_COUNTS_SCRIPT,
+  THREAD_VERSION_SCRIPT,
   UPDATE_OUTBOX_SCRIPT,
   WRITE_SCRIPT,
 } from "./redis-scripts.js";
@@ -114,9 +127,12 @@ class RedisBackend implements StoreBackend {
   }
 
   async remove(conversationId: string, staleBefore?: number): Promise<boolean> {
-    const removed = await this.client.eval(REMOVE_SCRIPT, {
-      arguments: [this.prefix, conversationId, staleBefore === undefined ? "" : String(staleBefore)],
-    });
+    const removed = await runScript(
+      this.client,
+      REMOVE_SCRIPT,
+      [],
+      [this.prefix, conversationId, staleBefore === undefined ? "" : String(staleBefore)],
+    );
     return removed === 1;
   }
 
@@ -126,10 +142,30 @@ class RedisBackend implements StoreBackend {
   }
 
   async loadTranscript(conversationId: string): Promise<StoredTranscript | undefined> {
-    const found = (await this.client.eval(LOAD_TRANSCRIPT_SCRIPT, { arguments: [this.prefix, conversationId] })) as
-      | [number, string[]]
-      | null;
+    const found = (await runScript(this.client, LOAD_TRANSCRIPT_SCRIPT, [], [this.prefix, conversationId])) as [number, string[]] | null;
     return found ? { version: Number(found[0]), entries: found[1] } : undefined;
+  }
+
+  async readConversation(conversationId: string, knownVersion: number | undefined): Promise<StoredRead | undefined> {
+    const known = knownVersion === undefined ? "" : String(knownVersion);
+    const found = (await runScript(this.client, READ_SCRIPT, [], [this.prefix, conversationId, known])) as
+      | [number | null, string?, string[]?]
+      | null;
+    if (found === null) return undefined;
+    const [version, document, transcript] = found;
+    return { version: version ?? undefined, ...(document !== undefined ? { document, transcript: transcript ?? [] } : {}) };
+  }
+
+  async threadVersion(thread: string): Promise<{ id: string; version: number | undefined } | undefined> {
+    const found = (await runScript(this.client, THREAD_VERSION_SCRIPT, [], [this.prefix, thread])) as [string, number | null] | null;
+    return found === null ? undefined : { id: found[0], version: found[1] ?? undefined };
+  }
+
+  async activeDocuments(address: string): Promise<StoredDocument[]> {
+    const found = (await runScript(this.client, ACTIVE_DOCUMENTS_SCRIPT, [], [this.prefix, address])) as (string | null)[];
+    const rows: StoredDocument[] = [];
+    for (let i = 0; i < found.length; i += 2) rows.push({ id: found[i]!, document: found[i + 1] ?? null });
+    return rows;
   }
 
   async activeIds(address: string): Promise<string[]> {
@@ -158,10 +194,12 @@ class RedisBackend implements StoreBackend {
   }
 
   async markSeen(key: string, now: number, expiresAt: number): Promise<boolean> {
-    const recorded = await this.client.eval(SEEN_SCRIPT, {
-      keys: [this.key(`seen:${key}`)],
-      arguments: [String(now), String(expiresAt), String(expiresAt - now)],
-    });
+    const recorded = await runScript(
+      this.client,
+      SEEN_SCRIPT,
+      [this.key(`seen:${key}`)],
+      [String(now), String(expiresAt), String(expiresAt - now)],
+    );
     return recorded === 1;
   }
 
@@ -175,27 +213,25 @@ class RedisBackend implements StoreBackend {
   }
 
   async outboxAppend(entries: OutboxWrite[]): Promise<void> {
-    await this.client.eval(APPEND_SCRIPT, { arguments: [this.prefix, outboxJson(entries)] });
+    await runScript(this.client, APPEND_SCRIPT, [], [this.prefix, outboxJson(entries)]);
   }
 
   async outboxHeads(lane?: string): Promise<OutboxRow[]> {
-    const rows = (await this.client.eval(HEADS_SCRIPT, { arguments: [this.prefix, lane ?? ""] })) as string[];
+    const rows = (await runScript(this.client, HEADS_SCRIPT, [], [this.prefix, lane ?? ""])) as string[];
     return rows.map((row) => JSON.parse(row) as OutboxRow);
   }
 
   async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
-    const updated = await this.client.eval(UPDATE_OUTBOX_SCRIPT, {
-      arguments: [this.prefix, entry.id, entry.open ? "1" : "0", entry.document],
-    });
+    const updated = await runScript(this.client, UPDATE_OUTBOX_SCRIPT, [], [this.prefix, entry.id, entry.open ? "1" : "0", entry.document]);
     return updated === 1;
   }
 
   async outboxDelete(id: string): Promise<void> {
-    await this.client.eval(DELETE_OUTBOX_SCRIPT, { arguments: [this.prefix, id] });
+    await runScript(this.client, DELETE_OUTBOX_SCRIPT, [], [this.prefix, id]);
   }
 
   async outboxList(): Promise<OutboxRow[]> {
-    const rows = (await this.client.eval(LIST_SCRIPT, { arguments: [this.prefix] })) as string[];
+    const rows = (await runScript(this.client, LIST_SCRIPT, [], [this.prefix])) as string[];
     return rows.map((row) => JSON.parse(row) as OutboxRow);
   }
 
@@ -208,7 +244,7 @@ class RedisBackend implements StoreBackend {
   }
 
   async teamCounts(): Promise<Record<string, TeamQueueCounts>> {
-    const rows = (await this.client.eval(TEAM_COUNTS_SCRIPT, { arguments: [this.prefix] })) as string[];
+    const rows = (await runScript(this.client, TEAM_COUNTS_SCRIPT, [], [this.prefix])) as string[];
     return Object.fromEntries(
       rows.map((row) => {
         const { team, queued, assigned, oldest } = JSON.parse(row) as { team: string; queued: number; assigned: number; oldest?: string };
@@ -227,7 +263,7 @@ class RedisBackend implements StoreBackend {
   }
 
   async outboxCount(): Promise<number> {
-    return Number(await this.client.eval(OUTBOX_COUNT_SCRIPT, { arguments: [this.prefix] }));
+    return Number(await runScript(this.client, OUTBOX_COUNT_SCRIPT, [], [this.prefix]));
   }
 
   async acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
@@ -253,7 +289,7 @@ class RedisBackend implements StoreBackend {
   }
 
   private async lease(script: string, lane: string, args: string[]): Promise<boolean> {
-    return (await this.client.eval(script, { keys: [this.key(`lease:${lane}`)], arguments: args })) === 1;
+    return (await runScript(this.client, script, [this.key(`lease:${lane}`)], args)) === 1;
   }
 
   async close(): Promise<void> {
@@ -265,8 +301,11 @@ class RedisBackend implements StoreBackend {
   }
 
   private async write(write: ConversationWrite, expectedVersion: string, appends: CommitAppends): Promise<boolean> {
-    const written = await this.client.eval(WRITE_SCRIPT, {
-      arguments: [
+    const written = await runScript(
+      this.client,
+      WRITE_SCRIPT,
+      [],
+      [
         this.prefix,
         write.id,
         expectedVersion,
@@ -280,7 +319,7 @@ class RedisBackend implements StoreBackend {
         ...write.transcript.changed.flatMap(({ position, entry }) => [String(position), entry]),
         ...appends.audit,
       ],
-    });
+    );
     return written === 1;
   }
 }

@@ -26,6 +26,21 @@ export interface TranscriptWrite {
   replace: boolean;
 }
 
+/** A conversation read in one atomic step (StoreBackend.readConversation). */
+export interface StoredRead {
+  /** The version its index entry records; undefined for an entry written before entries had versions. */
+  version: number | undefined;
+  /** Unless `version` is the one the caller has: the document as keyv stored it, and the transcript entries stored apart. */
+  document?: string;
+  transcript?: string[];
+}
+
+/** An id an index lists and its document as keyv stored it; null when it is gone. */
+export interface StoredDocument {
+  id: string;
+  document: string | null;
+}
+
 /** A conversation's stored transcript entries (JSON, in order), read in one atomic step with the version they belong to. */
 export interface StoredTranscript {
   version: number;
@@ -50,6 +65,15 @@ export interface StoreBackend {
   storedVersion(conversationId: string): Promise<number | undefined>;
   /** The conversation's transcript entries, undefined when it has none stored apart (not stored, or written before they were). */
   loadTranscript(conversationId: string): Promise<StoredTranscript | undefined>;
+  /**
+   * Optional, for a backend where each read is a round trip: storedVersion, the document's keyv read and loadTranscript
+   * in one atomic step. Undefined when no document is stored; only the version when it is `knownVersion`.
+   */
+  readConversation?(conversationId: string, knownVersion: number | undefined): Promise<StoredRead | undefined>;
+  /** Optional, as readConversation: activeIds and their documents as keyv stored them, in one atomic step. */
+  activeDocuments?(address: string): Promise<StoredDocument[]>;
+  /** Optional, as readConversation: threadId and its conversation's storedVersion in one atomic step. */
+  threadVersion?(thread: string): Promise<{ id: string; version: number | undefined } | undefined>;
   /** Writes the document, its transcript and its index entries if no document has this id. False if one does. */
   insert(write: ConversationWrite): Promise<boolean>;
   /**

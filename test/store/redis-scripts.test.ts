@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import { createClient } from "@keyv/redis";
+import { afterEach, describe, expect, it } from "vitest";
+import { defaultSerialize } from "@keyv/serialize";
+import { indexEntryOf } from "../../src/store/conversation-index.js";
+import { createRedisStore } from "../../src/store/redis-store.js";
+import { buildConversation, buildTranscriptEntry, queuedIn } from "../contract/conversation-factory.js";
+import { deleteRedisNamespace } from "../helpers/redis-namespace.js";
+
+/**
+ * The Redis store runs its scripts by SHA (EVALSHA). A Redis that lost its script cache (a restart,
+ * SCRIPT FLUSH) answers NOSCRIPT: every write must still happen, exactly once.
+ */
+
+const url = process.env.REDIS_URL;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+describe.skipIf(url === undefined)("Redis store scripts", () => {
+  it("still write, once each, after Redis forgets its scripts", async () => {
+    const namespace = `warmline-test-${randomUUID()}`;
+    const store = await createRedisStore({ url: url!, namespace });
+    const admin = createClient({ url: url! });
+    await admin.connect();
+    cleanups.push(async () => {
+      await store.close();
+      admin.destroy();
+      await deleteRedisNamespace(url!, namespace);
+    });
+    const created = buildConversation();
+    await store.create(created);
+    expect(await store.markSeen("before", 60_000)).toBe(true);
+
+    await admin.scriptFlush();
+    const next = await store.commit({ ...created, updatedAt: created.updatedAt + 1 }, created.version, [
+      { lane: created.id, effect: { kind: "send_customer", address: created.customer.address, text: "hello" } },
+    ]);
+    expect(next?.version).toBe(created.version + 1);
+    expect(await store.markSeen("before", 60_000)).toBe(false);
+    const address = created.customer.address;
+    const message = { messageId: "wamid-1", address, channel: "whatsapp" as const, text: "hi", receivedAt: created.updatedAt };
+    expect(await store.receiveInbox({ id: "in-1", lane: address, message: { kind: "customer_message", message } }, 60_000)).toBe(true);
+
+    await admin.scriptFlush();
+    expect(await store.acquireLease(created.id, "me", 60_000)).toBe(true);
+    expect((await store.outboxHeads(created.id)).map((item) => item.effect)).toEqual([
+      { kind: "send_customer", address: created.customer.address, text: "hello" },
+    ]);
+    expect((await store.inboxHeads(address)).map((entry) => entry.id)).toEqual(["in-1"]);
+    expect(await store.get(created.id)).toEqual(next);
+  });
+
+  it("reads in one step what another instance wrote, by id and by thread, and a conversation stored whole before transcripts were apart", async () => {
+    const namespace = `warmline-test-${randomUUID()}`;
+    const [mine, other] = [await createRedisStore({ url: url!, namespace }), await createRedisStore({ url: url!, namespace })];
+    const admin = createClient({ url: url! });
+    await admin.connect();
+    cleanups.push(async () => {
+      await mine.close();
+      await other.close();
+      admin.destroy();
+      await deleteRedisNamespace(url!, namespace);
+    });
+    const created = buildConversation();
+    await mine.create(created);
+    const queued = (await mine.compareAndSet(queuedIn(created, "slack:C1:1.1"), created.version))!;
+    expect(await mine.findByThread("slack:C1:1.1")).toEqual(queued);
+    const later = (await other.compareAndSet({ ...queued, transcript: [...queued.transcript, buildTranscriptEntry()] }, queued.version))!;
+    expect(await mine.findByThread("slack:C1:1.1")).toEqual(later);
+    expect(await mine.get(created.id)).toEqual(later);
+    expect(await mine.findByThread("slack:C1:2.2")).toBeUndefined();
+
+    // An earlier layout: the whole conversation in its document, an index entry without a version.
+    const legacy = buildConversation({
+      transcript: [buildTranscriptEntry({ text: ":colon-led, escaped by keyv" }), buildTranscriptEntry()],
+    });
+    await admin.set(`${namespace}::conv:${legacy.id}`, defaultSerialize({ value: legacy }));
+    await admin.set(`${namespace}::ix:${legacy.id}`, JSON.stringify(indexEntryOf(legacy)));
+    // An id whose document is gone is skipped.
+    await admin.sAdd(`${namespace}::active:${legacy.customer.address}`, [legacy.id, "conv_gone"]);
+    expect(await mine.findActiveByCustomer(legacy.customer.address)).toEqual(legacy);
+    expect(await mine.get(legacy.id)).toEqual(legacy);
+    const next = (await mine.compareAndSet({ ...legacy, transcript: [...legacy.transcript, buildTranscriptEntry()] }, legacy.version))!;
+    expect(await other.get(legacy.id)).toEqual(next);
+    expect(await mine.get(legacy.id)).toEqual(next);
+  });
+});
