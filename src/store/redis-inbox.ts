@@ -147,7 +147,7 @@ export class RedisInboxBackend implements InboxBackend {
   }
 
   async count(): Promise<InboxCounts> {
-    const [pending, parked] = (await this.client.eval(COUNT_SCRIPT, { arguments: [this.prefix] })) as [number, number];
+    const [pending, parked] = (await runScript(this.client, COUNT_SCRIPT, [], [this.prefix])) as [number, number];
     return { pending: Number(pending), parked: Number(parked) };
   }
 
