@@ -26,11 +26,13 @@ const ALREADY_MASKED = new RegExp(
   "g",
 );
 /**
- * Warmline's own ids (a conversation's, an escalation's), printed on cards for agents and admins to
- * quote: a random UUID's hex could read as a phone number or an IBAN ("conv_ac99574d-f295…" was shown
- * as "conv_[IBAN AC •••• 91D7]"), and no personal data is in them.
+ * Warmline's own ids (a conversation's, an escalation's, an outbox item's, a parked message's replay
+ * handle), printed on cards and ops notices for agents and admins to quote: their hex could read as a
+ * phone number or an IBAN ("conv_ac99574d-f295…" was shown as "conv_[IBAN AC •••• 91D7]"), and no
+ * personal data is in them.
  */
-const WARMLINE_ID = /(?<![\p{L}\p{N}_])(?:conv|esc)_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\p{L}\p{N}])/gu;
+const WARMLINE_ID =
+  /(?<![\p{L}\p{N}_])(?:(?:conv|esc|out)_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|inbox_[0-9a-f]{16})(?![\p{L}\p{N}])/gu;
 /** Stands in for text an earlier detector claimed, so later ones neither see it nor lose their offsets. */
 const CLAIMED = "\uFFFC";
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { decideRetry, type DeliveryFailureKind, type RetryPolicy } from "../../routing/retry-policy.js";
 import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
@@ -6,6 +7,15 @@ import type { Logger } from "../ports/logger.js";
 import type { LaneLeaseStore } from "../ports/outbox.js";
 import { LANE_LEASE_RENEW_MS, LANE_LEASE_TTL_MS, OUTBOX_POLL_INTERVAL_MS } from "./outbox-dispatcher.js";
 import { createLaneWorkers } from "./lane-workers.js";
+
+/**
+ * What ops notices and `/warmline replay` call a parked entry. Its id can hold the customer's number
+ * (a WhatsApp Web message id names the chat), which the masking gate rightly hides in Slack, leaving
+ * nothing to type; this handle holds nothing personal and survives masking (src/domain/pii.ts).
+ */
+export function replayHandleOf(entryId: string): string {
+  return `inbox_${createHash("sha256").update(entryId).digest("hex").slice(0, 16)}`;
+}
 
 /** How often a hold looks again at a lane a worker still has. */
 const HOLD_RETRY_MS = 25;
@@ -145,7 +155,8 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
     settled: lanes.settled,
     idle: lanes.idle,
     async replayFailed(id) {
-      const parked = (await inbox.listInbox()).filter((e) => e.status === "failed" && (id === undefined || e.id === id));
+      const wanted = (e: InboxEntry) => id === undefined || e.id === id || replayHandleOf(e.id) === id;
+      const parked = (await inbox.listInbox()).filter((e) => e.status === "failed" && wanted(e));
       for (const entry of parked) {
         await inbox.saveInboxEntry({ ...entry, status: "pending", attempts: 0, notBefore: 0, receivedAt: clock.now() });
         startLane(entry.lane);

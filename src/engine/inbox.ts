@@ -6,7 +6,7 @@ import { OUTBOX_OPS_LANE } from "../ports/outbox.js";
 import type { AgentActionsFromInbox } from "./agent-actions.js";
 import type { CustomerFlow } from "./customer-flow.js";
 import type { EngineCore } from "./engine-core.js";
-import { createInboxProcessor, type InboxProcessor } from "./inbox-processor.js";
+import { createInboxProcessor, type InboxProcessor, replayHandleOf } from "./inbox-processor.js";
 
 /** What arrives from the outside, stored before anything else happens to it (see InboxProcessor). */
 export interface Inbox {
@@ -88,7 +88,7 @@ export function createInbox(core: EngineCore, flow: CustomerFlow, actions: Agent
         quiet: true,
         effect: {
           kind: "notify_ops",
-          text: `Could not process ${message.kind === "agent_reply" ? "an agent's reply" : "a customer's message"} (${entry.id}): ${reason}. It is kept: replay it with /warmline replay ${entry.id}.`,
+          text: `Could not process ${message.kind === "agent_reply" ? "an agent's reply" : "a customer's message"} (${replayHandleOf(entry.id)}): ${reason}. It is kept: replay it with /warmline replay ${replayHandleOf(entry.id)}.`,
         },
       },
     ]);

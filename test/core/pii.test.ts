@@ -36,12 +36,14 @@ describe("PII masking", () => {
     expect(maskPii("a@b.co4111", all)).toBe("a•••@b.co4111");
   });
 
-  it("keeps Warmline's own conversation and escalation ids whole, whatever digits their UUIDs hold", () => {
+  it("keeps Warmline's own ids whole (conversation, escalation, outbox item, replay handle), whatever digits they hold", () => {
     // Each of these read as a phone number or an IBAN before.
     for (const id of [
       "conv_0dd02725-9720-4ca5-aff3-f3fca9fff51e",
       "conv_ac99574d-f295-416b-8ce1-f139b11091d7",
       "esc_a6f8f599-0608-4703-8723-9ec9a0d210d6",
+      "out_0dd02725-9720-4ca5-aff3-f3fca9fff51e",
+      "inbox_4477009001230123",
     ]) {
       const line = `Conversation \`${id}\` · escalation e1`;
       expect(maskPii(line, { ...all, region: "GB" })).toBe(line);

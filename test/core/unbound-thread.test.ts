@@ -1,3 +1,4 @@
+import { replayHandleOf } from "../../src/engine/inbox-processor.js";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createSimulationChannels } from "../../channels/simulation/simulation-channels.js";
 import { createAssistantFromConfig } from "../../src/assistant/from-config.js";
@@ -76,7 +77,13 @@ describe("engine: a reply in a thread whose card is not recorded yet", () => {
     w.release();
     await w.engine.drain();
     expect(w.notices).toEqual([{ thread: "sim-thread-never", messageRef: "ref-lost", agentId: SAM.id, reason: "unknown_thread" }]);
-    expect(w.ops.some((text) => text.includes("ref-lost") && text.includes("/warmline replay"))).toBe(true);
+    // The notice names a handle with nothing personal in it (an entry id can hold the customer's number), and replay takes it.
+    const handle = replayHandleOf("ref-lost");
+    expect(handle).toMatch(/^inbox_[0-9a-f]{16}$/);
+    expect(w.ops.some((text) => text.includes(`/warmline replay ${handle}`) && !text.includes("ref-lost"))).toBe(true);
     expect(await w.store.listInbox()).toMatchObject([{ id: "ref-lost", status: "failed" }]);
+    expect(await w.engine.replayFailed("inbox_0000000000000000")).toBe(0);
+    expect(await w.engine.replayFailed(handle)).toBe(1);
+    expect(await w.store.listInbox()).toMatchObject([{ id: "ref-lost", status: "pending" }]);
   });
 });
