@@ -133,7 +133,6 @@ export interface EngineCore {
    * got there first, and commits what it sends and records (`out`) in the same atomic write: a state
    * change, its messages and its audit events happen together or not at all, and a lost round leaves
    * nothing behind. `change` may return undefined to abort.
-   *
    */
   mutate(conversationId: string, change: Change): Promise<Conversation | undefined>;
   /**

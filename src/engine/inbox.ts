@@ -66,6 +66,7 @@ export function createInbox(core: EngineCore, flow: CustomerFlow, actions: Agent
   /** Parked after its retries: the operators hear of it, and an agent whose reply found no conversation hears it on the reply. */
   async function onParked(entry: InboxEntry, reason: string): Promise<void> {
     const { message } = entry;
+    const handle = replayHandleOf(entry.id);
     await store.enqueue([
       ...(message.kind === "agent_reply"
         ? [
@@ -88,7 +89,7 @@ export function createInbox(core: EngineCore, flow: CustomerFlow, actions: Agent
         quiet: true,
         effect: {
           kind: "notify_ops",
-          text: `Could not process ${message.kind === "agent_reply" ? "an agent's reply" : "a customer's message"} (${replayHandleOf(entry.id)}): ${reason}. It is kept: replay it with /warmline replay ${replayHandleOf(entry.id)}.`,
+          text: `Could not process ${message.kind === "agent_reply" ? "an agent's reply" : "a customer's message"} (${handle}): ${reason}. It is kept: replay it with /warmline replay ${handle}.`,
         },
       },
     ]);
