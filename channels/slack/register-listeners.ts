@@ -57,6 +57,13 @@ export interface SlackListenerDeps {
 export const SLACK_EVENT_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** The keys one Events API delivery is known by: its event_id, and a message's client_msg_id. */
+/**
+ * Set on an event's context by a listener whose only effect was storing the event in the inbox. The
+ * inbox keeps a received message's id for two weeks and refuses copies, so the event's own keys
+ * would only repeat that (a store write per reply, before Slack gets its 200).
+ */
+const STORED_IN_INBOX = "warmlineStoredInInbox";
+
 export function slackEventKeys(body: unknown): string[] {
   if (typeof body !== "object" || body === null) return [];
   const { event_id: eventId, event } = body as { event_id?: unknown; event?: { client_msg_id?: unknown; subtype?: unknown } };
@@ -219,6 +226,8 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         return;
       }
       await next();
+      // A reply whose only effect was its inbox entry needs no keys: the inbox refuses its copies by the message ref.
+      if (context[STORED_IN_INBOX] === true) return;
       await Promise.all(keys.map((key) => seen.markSeen(key, SLACK_EVENT_DEDUPE_TTL_MS)));
     });
   }
@@ -339,11 +348,13 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     return attachments;
   };
 
-  const onThreadMessage = async (message: ThreadMessage, botToken: string | undefined): Promise<void> => {
+  /** True when the reply was stored in the inbox and did nothing else (no file fetched, no note to the agent). */
+  const onThreadMessage = async (message: ThreadMessage, botToken: string | undefined): Promise<boolean> => {
     const threadTs = message.thread_ts!;
     const user = message.user;
     const target: EphemeralTarget = { channel: message.channel, user, threadTs };
     let reply: { thread: string; text: string; messageRef: string; attachments?: Attachment[] } | undefined;
+    let fetchedFiles = false;
     await guarded("thread reply", target, async () => {
       const thread = encodeSlackThreadRef({ channel: message.channel, threadTs });
       const messageRef = encodeSlackMessageRef({ channel: message.channel, ts: message.ts });
@@ -353,14 +364,17 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       const text = mrkdwnToWhatsApp(raw, { userName: (id) => names.get(id) });
       const note = readAgentReply(text, { notesByDefault: config.slack.notesByDefault }).internal;
       const files = "files" in message && message.files && !note ? message.files : [];
-      const attachments = files.length > 0 ? await downloadFiles(files, botToken, target) : undefined;
+      fetchedFiles = files.length > 0;
+      const attachments = fetchedFiles ? await downloadFiles(files, botToken, target) : undefined;
       if (text === "" && (attachments === undefined || attachments.length === 0)) return;
       reply = { thread, text, messageRef, ...(attachments ? { attachments } : {}) };
     });
     // Slack gets its answer once the reply is stored, not processed: under load processing queues behind the thread's
     // earlier work and would pass Slack's 3 s. Whatever it comes to, the engine tells the agent on their message.
     // Not guarded: when the store cannot take it, Slack must hear an error and send it again (see app.error).
-    if (reply) await actions.receiveAgentReply(reply.thread, await agentFor(user), reply.text, reply.messageRef, reply.attachments);
+    if (!reply) return false;
+    await actions.receiveAgentReply(reply.thread, await agentFor(user), reply.text, reply.messageRef, reply.attachments);
+    return !fetchedFiles;
   };
 
   const onEdit = async (event: MessageChangedEvent): Promise<void> => {
@@ -394,7 +408,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     // A thread someone else started is not an escalation; one Warmline started is, even before its card is recorded.
     const parent = "parent_user_id" in message ? message.parent_user_id : undefined;
     if (parent !== undefined && parent !== (deps.botUserId || context.botUserId)) return;
-    await onThreadMessage(message, context.botToken);
+    if (await onThreadMessage(message, context.botToken)) context[STORED_IN_INBOX] = true;
   });
 
   // ---- /warmline ----------------------------------------------------------------------------

@@ -3,7 +3,15 @@ import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { type SlackHarness, type SlackHarnessOptions, HARNESS_SIGNING_SECRET, startSlackHarness } from "../helpers/slack-harness.js";
-import { buttonAction, postEvent, postInteraction, sendSignedRequest, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
+import { slackEventKeys } from "../../channels/slack/register-listeners.js";
+import {
+  buttonAction,
+  messageChangedEvent,
+  postEvent,
+  postInteraction,
+  sendSignedRequest,
+  threadReplyEvent,
+} from "../../src/sandbox/slack-signing.js";
 
 let h: SlackHarness | undefined;
 async function start(options?: SlackHarnessOptions): Promise<SlackHarness> {
@@ -236,6 +244,35 @@ describe("idempotency: Slack retries and double clicks", () => {
     });
     await harness.engine.drain();
     expect(toCustomer(harness).filter((t) => t === "relayed once")).toHaveLength(1);
+  });
+
+  it("a thread reply is refused again by its inbox entry, with no event keys written; an edit's keys are written", async () => {
+    const harness = await start();
+    const { thread: ref } = await claimed(harness);
+    const { channel, threadTs } = decodeSlackThreadRef(ref);
+    const reply = threadReplyEvent({ channel, user: "U0AGENT01", text: "stored once", ts: "1715000999.000002", threadTs });
+    await postEvent(harness.url, HARNESS_SIGNING_SECRET, reply);
+    const keys = slackEventKeys(reply);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(await harness.store.isSeen(key)).toBe(false);
+    // Slack's retry: the same event again.
+    await postEvent(harness.url, HARNESS_SIGNING_SECRET, reply);
+    await harness.engine.drain();
+    expect(toCustomer(harness).filter((t) => t === "stored once")).toHaveLength(1);
+
+    // An edit does not go through the inbox (it answers the agent with a note): its retry must find its keys.
+    const edit = messageChangedEvent({
+      channel,
+      user: "U0AGENT01",
+      ts: "1715000999.000002",
+      threadTs,
+      before: "stored once",
+      after: "stored twice",
+    });
+    await postEvent(harness.url, HARNESS_SIGNING_SECRET, edit);
+    const editKeys = slackEventKeys(edit);
+    expect(editKeys.length).toBeGreaterThan(0);
+    for (const key of editKeys) expect(await harness.store.isSeen(key)).toBe(true);
   });
 
   it("a double-clicked Claim acts once and tells nobody off", async () => {
