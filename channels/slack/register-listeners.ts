@@ -10,7 +10,7 @@ import type { WarmlineConfig } from "../../src/config/schema.js";
 import type { AgentRef, Attachment } from "../../src/domain/conversation.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import { readAgentReply } from "../../src/domain/internal-note.js";
-import type { ActionRefusal, ActionResult, AdminActions, AgentActions, TeamStatus } from "../../src/ports/agent-workspace.js";
+import type { ActionRefusal, ActionResult, AdminActions, AgentActions } from "../../src/ports/agent-workspace.js";
 import type { ConversationStore } from "../../src/ports/conversation-store.js";
 import type { Logger } from "../../src/ports/logger.js";
 import {
@@ -24,7 +24,8 @@ import { mentionedSlackUserIds, mrkdwnToWhatsApp } from "./mrkdwn-to-whatsapp.js
 import { describeSlackError } from "./slack-errors.js";
 import { encodeSlackMessageRef, encodeSlackThreadRef } from "./slack-ids.js";
 import type { SlackWorkspaceAdapter } from "./slack-workspace.js";
-import { SLACK_NO_TEAM_TEXT, type SlackTeamAccess } from "./team-access.js";
+import { registerWarmlineCommand } from "./warmline-command.js";
+import type { SlackTeamAccess } from "./team-access.js";
 import {
   SLACK_TRANSFER_NOTE_ACTION,
   SLACK_TRANSFER_NOTE_BLOCK,
@@ -34,10 +35,10 @@ import {
   type SlackTransferRequest,
 } from "./transfer-modal.js";
 
-export const SLACK_COMMAND = "/warmline";
 /** WhatsApp's media limit; larger files are refused with a note rather than downloaded. */
 export const SLACK_FILE_DOWNLOAD_LIMIT = 16 * 1024 * 1024;
 export { SLACK_INTERNAL_NOTE_REACTION } from "./reply-notices.js";
+export { FORGET_ANSWER_WITHIN_MS, SLACK_COMMAND, formatStatus } from "./warmline-command.js";
 
 export interface SlackListenerDeps {
   actions: AgentActions;
@@ -91,27 +92,6 @@ function kindOf(mimetype: string | undefined): Attachment["kind"] {
   if (mimetype?.startsWith("video/")) return "video";
   return "document";
 }
-
-function formatWait(ms: number | undefined): string {
-  if (ms === undefined) return "";
-  const minutes = Math.round(ms / 60_000);
-  return minutes < 60 ? `, oldest waiting ${minutes} min` : `, oldest waiting ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
-export function formatStatus(teams: TeamStatus[]): string {
-  if (teams.length === 0) return "No teams are configured.";
-  const lines = teams.map((t) => `• *${t.displayName}*: ${t.queued} waiting, ${t.assigned} with an agent${formatWait(t.oldestWaitMs)}`);
-  return `*Open escalations*\n${lines.join("\n")}`;
-}
-
-const HELP = [
-  "*Warmline commands*",
-  "`/warmline status`: open escalations for each team you may see, with the longest wait",
-  "`/warmline forget <phone or address>`: delete everything about a customer, in Warmline and in Slack (admins only)",
-  "`/warmline replay [id]`: send again the messages that failed for good (admins only)",
-  "`/warmline help`: this list",
-  "In an escalation thread, the claimant's replies go to the customer; start a reply with `//` to keep it internal.",
-].join("\n");
 
 /** How many rota members a refusal names before "and N more". */
 const REFUSAL_NAMED_MEMBERS = 5;
@@ -412,63 +392,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   });
 
   // ---- /warmline ----------------------------------------------------------------------------
-  app.command(SLACK_COMMAND, async ({ ack, command }) => {
-    const [sub = "help", ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
-    let text: string;
-    try {
-      switch (sub.toLowerCase()) {
-        case "status": {
-          // Only the teams the asker may see (every team for an admin), checked on the server.
-          const mine = config.slack.admins.includes(command.user_id) ? undefined : new Set(await deps.access.teamsOf(command.user_id));
-          const teams = (await admin.status()).filter((t) => mine === undefined || mine.has(t.team));
-          text = mine?.size === 0 ? SLACK_NO_TEAM_TEXT : formatStatus(teams);
-          break;
-        }
-        case "forget": {
-          if (!config.slack.admins.includes(command.user_id)) {
-            text =
-              ":no_entry: Only Warmline admins can forget customers. Ask one, or have your user id added to slack.admins in warmline.config.json.";
-            break;
-          }
-          const given = rest.join("");
-          // A phone number, or the customer's channel address (a WhatsApp linked id has no phone: "whatsapp:…@lid").
-          const phone = given.replace(/[\s().-]/g, "");
-          const customer = /^\+?\d{6,15}$/.test(phone) ? phone : /^[a-z]+:\S+$/i.test(given) ? given : undefined;
-          if (customer === undefined) {
-            text =
-              "Usage: `/warmline forget <phone or address>`: the number in international form, e.g. `/warmline forget +447700900123`, or the customer's WhatsApp address, e.g. `/warmline forget whatsapp:123456789012345@lid`.";
-            break;
-          }
-          const { conversations, threadsNotErased } = await admin.forgetCustomer(customer, await agentFor(command.user_id));
-          text = `:wastebasket: Forgot ${conversations} conversation${conversations === 1 ? "" : "s"} and every record of that customer, with their cards and threads in Slack.`;
-          if (threadsNotErased)
-            text += ` :warning: ${threadsNotErased} thread${threadsNotErased === 1 ? "" : "s"} could not be erased (see Warmline's log): delete ${threadsNotErased === 1 ? "it" : "them"} by hand.`;
-          logger.info({ by: command.user_id, conversations }, "Customer forgotten on an admin's request");
-          break;
-        }
-        case "replay": {
-          if (!config.slack.admins.includes(command.user_id)) {
-            text =
-              ":no_entry: Only Warmline admins can replay failed messages. Ask one, or have your user id added to slack.admins in warmline.config.json.";
-            break;
-          }
-          const replayed = (await admin.replayFailed?.(rest[0])) ?? 0;
-          text =
-            replayed === 0
-              ? "Nothing to replay: no message has failed for good."
-              : `:repeat: Sending ${replayed} failed message${replayed === 1 ? "" : "s"} again.`;
-          logger.info({ by: command.user_id, replayed }, "Failed messages replayed on an admin's request");
-          break;
-        }
-        default:
-          text = HELP;
-      }
-    } catch (error) {
-      logger.error({ err: error, sub }, "The /warmline command failed");
-      text = `:warning: ${isWarmlineError(error) ? error.message : "That failed unexpectedly; it is in Warmline's log."}`;
-    }
-    await ack({ response_type: "ephemeral", text });
-  });
+  registerWarmlineCommand(app, { admin, config, access: deps.access, logger, agentFor, ephemeral });
 
   app.error(async (error) => {
     logger.error({ err: error, code: error.code }, "Unhandled error in a Slack listener");

@@ -4,6 +4,7 @@ import { SLACK_SECTION_TEXT_LIMIT } from "../../channels/slack/slack-limits.js";
 import { SLACK_ERASED_CARD_TEXT } from "../../channels/slack/slack-workspace.js";
 import { SLACK_TRANSFER_VIEW_ID } from "../../channels/slack/transfer-modal.js";
 import { type SlackHarness, type SlackHarnessOptions, startSlackHarness } from "../helpers/slack-harness.js";
+import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { slackFixture } from "../../src/sandbox/slack-signing.js";
 import { allText, expectWithinSlackLimits } from "./card-limits.js";
 
@@ -420,6 +421,27 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(byAddress.json?.text).toMatch(/Forgot 1 conversation\b/);
     expect(await harness.store.get(lidConversation.id)).toBeUndefined();
     expect(harness.api.messages.filter((m) => m.channel === "C0RETENT1" && (m.ts === lidCardTs || m.thread_ts === lidCardTs))).toEqual([]);
+  });
+
+  it("/warmline forget answers in time while another instance processes the customer's message, then notes the result", async () => {
+    const harness = await start({ configure: (c) => void (c.slack.admins = ["U0ADMIN01"]) });
+    const { conversationId } = await harness.escalateCancellation();
+    const { address, phone } = (await harness.store.get(conversationId))!.customer;
+    // Another instance is processing a message of theirs: the erasure waits for it.
+    const store = harness.store as unknown as WarmlineStore;
+    expect(await store.acquireLease(`inbox:${address}`, "instance-b", 30_000)).toBe(true);
+    const answer = await harness.command("U0ADMIN01", `forget ${phone}`);
+    expect(answer.json?.text).toContain("Forgetting that customer once the message of theirs being processed is done");
+    expect(await harness.store.get(conversationId)).toBeDefined();
+
+    await store.releaseLease(`inbox:${address}`, "instance-b");
+    await vi.waitFor(() =>
+      expect(harness.api.callsTo("chat.postEphemeral").map((c) => c.args.text)).toContainEqual(
+        expect.stringMatching(/Forgot 1 conversation\b/),
+      ),
+    );
+    expect(harness.api.callsTo("chat.postEphemeral").at(-1)?.args.user).toBe("U0ADMIN01");
+    expect(await harness.store.get(conversationId)).toBeUndefined();
   });
 
   it("/warmline status lists open escalations; forget is for admins only", async () => {
