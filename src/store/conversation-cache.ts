@@ -1,4 +1,5 @@
 import type { Conversation, TranscriptEntry } from "../domain/conversation.js";
+import type { ConversationIndexEntry } from "./conversation-index.js";
 import type { TranscriptWrite } from "./store-backend.js";
 
 /** Conversations whose last stored version is kept in memory: the hot set, not every conversation stored. */
@@ -13,6 +14,11 @@ export interface StoredParts {
   entries: readonly TranscriptEntry[];
   /** Each entry's JSON, to tell a changed entry from an equal copy. */
   json: readonly string[];
+  /**
+   * The index entry written with this version, when this process wrote it (not when it was read): the
+   * next write diffs its index against it, as it diffs the transcript, and sets only what changed.
+   */
+  index?: ConversationIndexEntry;
   /** Read from a document that still held its transcript (written before transcripts were rows): the next write rewrites them all. */
   legacy?: boolean;
 }

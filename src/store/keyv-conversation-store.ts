@@ -343,8 +343,10 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     for (const id of ids) {
       const conversation = await this.get(id);
       if (conversation === undefined) continue;
+      // Every part of the index is written: re-indexing mends rows that do not match their documents.
       const { write } = await this.toWrite(conversation, this.cache.at(id, conversation.version));
-      if (await this.attempt("re-index a conversation", () => this.backend.compareAndSet(write, conversation.version, NO_APPENDS)))
+      const { indexBefore: _whatItShouldBe, ...whole } = write;
+      if (await this.attempt("re-index a conversation", () => this.backend.compareAndSet(whole, conversation.version, NO_APPENDS)))
         reindexed++;
     }
     return reindexed;
@@ -363,8 +365,17 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     const { write: transcript, parts } = transcriptChange(conversation, head, base);
     const document = await this.backend.keyv.serializeData({ value: head });
     if (typeof document !== "string") throw new Error("keyv serialiser did not return a string");
-    const write = { id: conversation.id, version: conversation.version, document, index: indexEntryOf(conversation), transcript };
-    return { write, parts };
+    const index = indexEntryOf(conversation);
+    const indexBefore = base?.legacy ? undefined : base?.index;
+    const write: ConversationWrite = {
+      id: conversation.id,
+      version: conversation.version,
+      document,
+      index,
+      ...(indexBefore ? { indexBefore } : {}),
+      transcript,
+    };
+    return { write, parts: { ...parts, index } };
   }
 
   /**

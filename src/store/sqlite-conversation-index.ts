@@ -1,4 +1,5 @@
 import type { SqliteConnection, SqliteValue } from "./sqlite-driver.js";
+import type { ConversationIndexEntry } from "./conversation-index.js";
 import type { ConversationWrite } from "./store-backend.js";
 
 /*
@@ -44,11 +45,30 @@ export function writeSqliteIndex(db: SqliteConnection, write: ConversationWrite)
     claimedAt,
     lastClaim?.waitedMs ?? null,
   );
-  // Both change nothing after the INSERT of a new row, nor when the values are the stored ones.
-  db.run(SET_TIMERS, timers, id, timers);
+  // Both change nothing after the INSERT of a new row, nor when the values are the stored ones; when the
+  // stored entry is known (the write before was this process's), unchanged parts are not even looked at.
+  const before = write.indexBefore;
+  if (before === undefined || (before.timersDueAt ?? null) !== timers) db.run(SET_TIMERS, timers, id, timers);
   const indexed: SqliteValue[] = [customer, activeFlag, openFlag, team ?? null, queuedAt ?? null, claimTeam, claimedAt];
-  db.run(SET_INDEXED, ...indexed, id, ...indexed);
-  writeThreads(db, id, threads);
+  if (before === undefined || !sameIndexed(before, indexed)) db.run(SET_INDEXED, ...indexed, id, ...indexed);
+  if (before === undefined || !sameThreads(before.threads, threads)) writeThreads(db, id, threads);
+}
+
+function sameIndexed(before: ConversationIndexEntry, indexed: SqliteValue[]): boolean {
+  const stored: SqliteValue[] = [
+    before.customer,
+    before.active ? 1 : 0,
+    before.open ? 1 : 0,
+    before.team ?? null,
+    before.queuedAt ?? null,
+    before.lastClaim?.team ?? null,
+    before.lastClaim?.claimedAt ?? null,
+  ];
+  return stored.every((value, i) => value === indexed[i]);
+}
+
+function sameThreads(before: readonly string[], threads: readonly string[]): boolean {
+  return before.length === threads.length && before.every((thread, i) => thread === threads[i]);
 }
 
 /**

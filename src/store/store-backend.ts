@@ -13,6 +13,11 @@ export interface ConversationWrite {
   /** keyv's serialised record (`{"value":…}`) of the conversation without its transcript, so keyv reads it back like any value it wrote. */
   document: string;
   index: ConversationIndexEntry;
+  /**
+   * The index entry stored with the version this write replaces, when this process wrote it (see
+   * StoredParts.index): a backend may leave the parts of the index that did not change as they are.
+   */
+  indexBefore?: ConversationIndexEntry;
   transcript: TranscriptWrite;
 }
 

@@ -8,7 +8,7 @@ import type { Conversation } from "../../src/domain/conversation.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { openSqliteConnection, type SqliteConnection } from "../../src/store/sqlite-driver.js";
 import { createSqliteStore } from "../../src/store/sqlite-store.js";
-import { buildConversation, buildTranscriptEntry } from "../contract/conversation-factory.js";
+import { buildConversation, buildTranscriptEntry, queuedIn, transferredTo } from "../contract/conversation-factory.js";
 
 /** Appends one entry, as the engine does for a relayed message. */
 async function appended(store: WarmlineStore, current: Conversation, text: string): Promise<Conversation> {
@@ -118,5 +118,74 @@ describe("SQLite transcript rows", () => {
     await store.close();
     store = await createSqliteStore({ file });
     expect(await store.get(legacy.id)).toEqual(next);
+  });
+});
+
+describe("SQLite index rows written from the last write's entry", () => {
+  let directory: string;
+  const stores: WarmlineStore[] = [];
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), "warmline-index-"));
+  });
+
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const open = async (file: string) => {
+    const store = await createSqliteStore({ file });
+    stores.push(store);
+    return store;
+  };
+
+  /** What another process reading the same file finds through the index. */
+  const seenBy = async (reader: WarmlineStore, c: Conversation, threads: string[]) => ({
+    open: (await reader.listOpen()).map((x) => x.id),
+    counts: await reader.teamCounts(),
+    active: (await reader.findActiveByCustomer(c.customer.address))?.id,
+    byThread: await Promise.all(threads.map(async (t) => (await reader.findByThread(t))?.id)),
+    due: (await reader.listDue(Number.MAX_SAFE_INTEGER)).map((x) => x.id),
+  });
+
+  it("keeps every index row right through a conversation's life, written here and by another process", async () => {
+    const file = join(directory, "warmline.db");
+    const [writer, other, reader] = [await open(file), await open(file), await open(file)];
+    const threads = ["C1:1.1", "C2:2.2"];
+    let c = buildConversation();
+    await writer.create(c);
+    const step = async (store: WarmlineStore, next: Conversation) => {
+      const stored = await store.compareAndSet(next, next.version);
+      expect(stored).toBeDefined();
+      return stored!;
+    };
+    // Escalated, with timers: open, in a team, found by its thread.
+    c = await step(writer, { ...queuedIn(c, threads[0]!), timersDueAt: c.updatedAt + 5_000 });
+    expect(await seenBy(reader, c, threads)).toEqual({
+      open: [c.id],
+      counts: { support: { queued: 1, assigned: 0, oldestQueuedAt: c.escalations.at(-1)!.createdAt } },
+      active: c.id,
+      byThread: [c.id, undefined],
+      due: [c.id],
+    });
+    // A message only: nothing indexed changes.
+    c = await step(writer, { ...c, transcript: [...c.transcript, buildTranscriptEntry()], updatedAt: c.updatedAt + 1 });
+    // Another process transfers it (new team and thread, timers cleared); this one writes next from what it reads.
+    const theirs = await step(other, { ...transferredTo((await other.get(c.id))!, "billing", threads[1]!), timersDueAt: undefined });
+    c = await step(writer, { ...(await writer.get(c.id))!, transcript: [...theirs.transcript, buildTranscriptEntry()] });
+    expect(await seenBy(reader, c, threads)).toEqual({
+      open: [c.id],
+      counts: { billing: { queued: 1, assigned: 0, oldestQueuedAt: c.escalations.at(-1)!.createdAt } },
+      active: c.id,
+      byThread: [c.id, c.id],
+      due: [],
+    });
+    // Claimed, then resolved, each from this process's own last write.
+    c = await step(writer, { ...c, state: "assigned", assignee: { id: "slack:U1", name: "Sam" }, timersDueAt: c.updatedAt + 9_000 });
+    expect((await seenBy(reader, c, threads)).counts).toEqual({ billing: { queued: 0, assigned: 1 } });
+    expect((await seenBy(reader, c, threads)).due).toEqual([c.id]);
+    c = await step(writer, { ...c, state: "resolved", timersDueAt: undefined });
+    expect(await seenBy(reader, c, threads)).toEqual({ open: [], counts: {}, active: undefined, byThread: [c.id, c.id], due: [] });
   });
 });
