@@ -4,7 +4,7 @@ import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import type { Logger } from "../ports/logger.js";
-import type { LaneLeaseStore } from "../ports/outbox.js";
+import type { LaneLease, LaneLeaseStore } from "../ports/outbox.js";
 import { LANE_LEASE_RENEW_MS, LANE_LEASE_TTL_MS, OUTBOX_POLL_INTERVAL_MS } from "./outbox-dispatcher.js";
 import { createLaneWorkers } from "./lane-workers.js";
 
@@ -80,7 +80,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
    * with one message costs two. On any other way out the lease is released here.
    */
   async function runLane(lane: string): Promise<void> {
-    const lease = { name: leaseOf(lane), holder: instanceId };
+    const lease: LaneLease = { name: leaseOf(lane), holder: instanceId };
     // looking() just before each operation that reads the head: a start before it is seen by that read.
     const take = async () => {
       looking(lane);

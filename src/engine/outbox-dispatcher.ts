@@ -3,7 +3,7 @@ import { isWarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { DeliveryAttempt } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
-import type { OutboxItem, OutboxStore } from "../ports/outbox.js";
+import type { LaneLease, LaneTake, OutboxItem, OutboxStore } from "../ports/outbox.js";
 import { createLaneWorkers } from "./lane-workers.js";
 
 /** A lane's lease lapses this long after its last renewal, so a crashed instance's lanes are taken over. */
@@ -56,6 +56,8 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   const { outbox, clock, policy, instanceId } = deps;
   const log = deps.logger.child({ component: "outbox", instanceId });
   const policyOf = (item: OutboxItem): RetryPolicy => deps.policyFor?.(item) ?? policy;
+  /** An outbox lane's lease is named after the lane. */
+  const leaseOf = (lane: string): LaneLease => ({ name: lane, holder: instanceId });
   const lanes = createLaneWorkers(
     clock,
     (lane) => runLane(lane),
@@ -76,29 +78,33 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
    * with one item costs three (take, in flight, complete). On any other way out the lease is released here.
    */
   async function runLane(lane: string): Promise<void> {
-    const lease = { name: lane, holder: instanceId };
-    const take = async () => {
-      looking(lane);
-      return outbox.takeOutboxLane(lane, lease, LANE_LEASE_TTL_MS);
-    };
     // Held elsewhere: that instance delivers the lane, or hands it over (see heldElsewhere).
-    const taken = await take();
+    const taken = await takeLane(lane);
     if (!taken.taken) return lanes.heldElsewhere(lane);
     if (taken.head === undefined) return;
-    const held = holdLease(lane);
+    const hold = holdLease(lane);
     let letGo = false;
     try {
-      letGo = await deliverLane(lane, taken.head, held, async () => {
-        const again = await take();
-        return again.taken ? again.head : undefined;
-      });
+      letGo = await deliverLane(lane, taken.head, hold);
     } finally {
-      held.stop();
+      hold.stop();
       if (!letGo)
         await outbox.releaseLease(lane, instanceId).catch((error: unknown) => {
           log.warn({ lane, err: describe(error) }, "Could not release an outbox lane; it passes to another instance when its lease lapses");
         });
     }
+  }
+
+  /** Takes the lane with its head. looking() comes first: a start before it is seen by this read. */
+  async function takeLane(lane: string): Promise<LaneTake<OutboxItem>> {
+    looking(lane);
+    return outbox.takeOutboxLane(lane, leaseOf(lane), LANE_LEASE_TTL_MS);
+  }
+
+  /** The head of a lane taken again mid-run (an item parked, or gone): undefined when it was let go, or is another's now. */
+  async function nextByTaking(lane: string): Promise<OutboxItem | undefined> {
+    const taken = await takeLane(lane);
+    return taken.taken ? taken.head : undefined;
   }
 
   /**
@@ -141,14 +147,9 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
    * Delivers the lane from `first` on, in order. True when the lease is no longer to be released: a
    * complete or a take found the lane empty and let it go, or a take found it another holder's.
    */
-  async function deliverLane(
-    lane: string,
-    first: OutboxItem,
-    lease: { held(): Promise<boolean> },
-    takeAgain: () => Promise<OutboxItem | undefined>,
-  ): Promise<boolean> {
+  async function deliverLane(lane: string, first: OutboxItem, hold: { held(): Promise<boolean> }): Promise<boolean> {
     let head: OutboxItem | undefined = first;
-    while (head !== undefined && !lanes.stopped && (await lease.held())) {
+    while (head !== undefined && !lanes.stopped && (await hold.held())) {
       const item: OutboxItem = head;
       const now = clock.now();
       if (item.notBefore > now) {
@@ -159,12 +160,12 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
         // Leave the item untouched (no backoff, no attempt) so the instance that can send it goes at once.
         if (waitsForChannel(item, now)) return false;
         if (!(await failed(item, { retry: "unavailable" }, "the channel is not connected", item.attempts))) return false;
-        head = await takeAgain();
+        head = await nextByTaking(lane);
         continue;
       }
       const attempt: OutboxItem = { ...item, status: "in_flight", lastAttemptAt: now, firstAttemptAt: item.firstAttemptAt ?? now };
       if (!(await outbox.saveOutboxItem(attempt))) {
-        head = await takeAgain();
+        head = await nextByTaking(lane);
         continue;
       }
       try {
@@ -175,12 +176,12 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
           since: item.firstAttemptAt ?? item.createdAt,
         });
         looking(lane);
-        head = await outbox.completeOutboxItem(item, { name: lane, holder: instanceId });
+        head = await outbox.completeOutboxItem(item, leaseOf(lane));
       } catch (error) {
         const info = classify(error);
         const attempts = item.attempts + (info.retry === "transient" || info.retry === "permanent" ? 1 : 0);
         if (!(await failed(attempt, info, describe(error), attempts))) return false;
-        head = await takeAgain();
+        head = await nextByTaking(lane);
       }
     }
     return head === undefined;
