@@ -84,13 +84,15 @@ async function relay(store: WarmlineStore, conversationId: string, n: number): P
   const next: Conversation = { ...current, transcript: [...current.transcript, added], updatedAt: Date.now() };
   const effect = { kind: "send_customer" as const, address: current.customer.address, text: added.text };
   if (!(await store.commit(next, current.version, [{ lane: conversationId, effect }]))) throw new Error("Lost a compare-and-set");
-  if (!(await store.acquireLease(conversationId, "bench", LEASE_TTL_MS))) throw new Error("Lost a lease");
-  const [head] = await store.outboxHeads(conversationId);
+  const lease = { name: conversationId, holder: "bench" };
+  const taken = await store.takeOutboxLane(conversationId, lease, LEASE_TTL_MS);
+  if (!taken.taken) throw new Error("Lost a lease");
+  const head = taken.head;
   if (head === undefined) throw new Error("No outbox head");
   const now = Date.now();
   await store.saveOutboxItem({ ...head, status: "in_flight", lastAttemptAt: now, firstAttemptAt: now });
-  await store.completeOutboxItem(head.id);
-  await store.releaseLease(conversationId, "bench");
+  // Completing the lane's last item lets go of its lease.
+  if ((await store.completeOutboxItem(head, lease)) !== undefined) throw new Error("An outbox item left behind");
   await store.markSeen(`relay:${added.id}`, SEEN_TTL_MS);
 }
 

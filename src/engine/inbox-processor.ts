@@ -4,7 +4,7 @@ import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import type { Logger } from "../ports/logger.js";
-import type { LaneLeaseStore } from "../ports/outbox.js";
+import type { LaneLease, LaneLeaseStore } from "../ports/outbox.js";
 import { LANE_LEASE_RENEW_MS, LANE_LEASE_TTL_MS, OUTBOX_POLL_INTERVAL_MS } from "./outbox-dispatcher.js";
 import { createLaneWorkers } from "./lane-workers.js";
 
@@ -74,32 +74,48 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
   );
   const { startLane, wakeAt, looking } = lanes;
 
+  /**
+   * Works a lane under its lease. Taking the lane reads its head and completing an entry reads the
+   * next, each in one store operation that also lets go of the lease when the lane is empty: a lane
+   * with one message costs two. On any other way out the lease is released here.
+   */
   async function runLane(lane: string): Promise<void> {
-    if (!(await inbox.acquireLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return lanes.heldElsewhere(lane);
+    const lease: LaneLease = { name: leaseOf(lane), holder: instanceId };
+    // looking() just before each operation that reads the head: a start before it is seen by that read.
+    const take = async () => {
+      looking(lane);
+      return inbox.takeInboxLane(lane, lease, LANE_LEASE_TTL_MS);
+    };
+    const taken = await take();
+    if (!taken.taken) return lanes.heldElsewhere(lane);
+    /** Undefined once the lane is let go (found empty) or lost: then there is nothing to release. */
+    let head = taken.head;
     let renewedAt = clock.now();
     try {
-      while (!lanes.stopped) {
+      while (head !== undefined && !lanes.stopped) {
         // Renewed between entries (each is quick); a lost lease means another instance has the lane now.
         if (clock.now() - renewedAt >= LANE_LEASE_RENEW_MS) {
-          if (!(await inbox.renewLease(leaseOf(lane), instanceId, LANE_LEASE_TTL_MS))) return;
+          if (!(await inbox.renewLease(lease.name, instanceId, LANE_LEASE_TTL_MS))) return;
           renewedAt = clock.now();
         }
-        looking(lane);
-        const [head] = await inbox.inboxHeads(lane);
-        if (!head) return;
         if (head.notBefore > clock.now()) return wakeAt(lane, head.notBefore);
         try {
           await deps.process(head);
         } catch (error) {
           if (!(await failed(head, error))) return;
+          // Parked: the lane moves on. Taking it again (the lease is ours) reads the next head.
+          const again = await take();
+          head = again.taken ? again.head : undefined;
           continue;
         }
-        await inbox.completeInboxEntry(head.id);
+        looking(lane);
+        head = await inbox.completeInboxEntry(head, lease);
       }
     } finally {
-      await inbox.releaseLease(leaseOf(lane), instanceId).catch((error: unknown) => {
-        log.warn({ lane, err: describe(error) }, "Could not release an inbox lane; it passes to another instance when its lease lapses");
-      });
+      if (head !== undefined)
+        await inbox.releaseLease(lease.name, instanceId).catch((error: unknown) => {
+          log.warn({ lane, err: describe(error) }, "Could not release an inbox lane; it passes to another instance when its lease lapses");
+        });
     }
   }
 

@@ -14,17 +14,20 @@ export interface LaneWorkers {
   readonly stopped: boolean;
   startLane(lane: string): void;
   /**
-   * Called by a worker just before it reads its lane's head: a start before this (its work already
-   * committed) is seen by that read, so it needs no second run. Under load most starts land while
-   * the lane's worker runs; without this each would cost an extra lease, read and release.
+   * Called by a worker just before the store operation that reads its lane's head (taking the lane,
+   * completing an entry): a start before this (its work already committed) is seen by that read, so
+   * it needs no second run. Under load most starts land while the lane's worker runs; without this
+   * each would cost another take of the lane.
    */
   looking(lane: string): void;
   wakeAt(lane: string, at: number): void;
   /**
-   * A worker found its lane's lease held by another instance. That one may have just found the lane
-   * empty and be letting go, never to see what this instance has just stored for it: the lane is
-   * looked at once more shortly, rather than at the next poll (up to a second later). A second miss
-   * in a row leaves the lane to its holder, or to the poll.
+   * A worker found its lane's lease held by another instance. That one may be letting go without
+   * looking again (it handed the lane over at a message it cannot send, or waits for a retry), never
+   * to see what this instance has just stored for it: the lane is looked at once more shortly, rather
+   * than at the next poll (up to a second later). A second miss in a row leaves the lane to its
+   * holder, or to the poll. (A holder that finds its lane empty lets go in the same store operation,
+   * so that one sees what was stored before it, and nothing stored after it finds the lane held.)
    */
   heldElsewhere(lane: string): void;
   /** Starts polling with `kick` every `everyMs`, once (after the caller's first kick). */

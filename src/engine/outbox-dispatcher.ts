@@ -3,7 +3,7 @@ import { isWarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { DeliveryAttempt } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
-import type { OutboxItem, OutboxStore } from "../ports/outbox.js";
+import type { LaneLease, LaneTake, OutboxItem, OutboxStore } from "../ports/outbox.js";
 import { createLaneWorkers } from "./lane-workers.js";
 
 /** A lane's lease lapses this long after its last renewal, so a crashed instance's lanes are taken over. */
@@ -56,6 +56,8 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   const { outbox, clock, policy, instanceId } = deps;
   const log = deps.logger.child({ component: "outbox", instanceId });
   const policyOf = (item: OutboxItem): RetryPolicy => deps.policyFor?.(item) ?? policy;
+  /** An outbox lane's lease is named after the lane. */
+  const leaseOf = (lane: string): LaneLease => ({ name: lane, holder: instanceId });
   const lanes = createLaneWorkers(
     clock,
     (lane) => runLane(lane),
@@ -70,18 +72,39 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     return decideRetry({ kind: "unavailable", attempts: head.attempts, createdAt: head.createdAt, now, policy: policyOf(head) }).retry;
   }
 
+  /**
+   * Works a lane under its lease. Taking the lane reads its head and completing an item reads the
+   * next, each in one store operation that also lets go of the lease when the lane is empty: a lane
+   * with one item costs three (take, in flight, complete). On any other way out the lease is released here.
+   */
   async function runLane(lane: string): Promise<void> {
     // Held elsewhere: that instance delivers the lane, or hands it over (see heldElsewhere).
-    if (!(await outbox.acquireLease(lane, instanceId, LANE_LEASE_TTL_MS))) return lanes.heldElsewhere(lane);
-    const lease = holdLease(lane);
+    const taken = await takeLane(lane);
+    if (!taken.taken) return lanes.heldElsewhere(lane);
+    if (taken.head === undefined) return;
+    const hold = holdLease(lane);
+    let letGo = false;
     try {
-      await deliverLane(lane, lease);
+      letGo = await deliverLane(lane, taken.head, hold);
     } finally {
-      lease.stop();
-      await outbox.releaseLease(lane, instanceId).catch((error: unknown) => {
-        log.warn({ lane, err: describe(error) }, "Could not release an outbox lane; it passes to another instance when its lease lapses");
-      });
+      hold.stop();
+      if (!letGo)
+        await outbox.releaseLease(lane, instanceId).catch((error: unknown) => {
+          log.warn({ lane, err: describe(error) }, "Could not release an outbox lane; it passes to another instance when its lease lapses");
+        });
     }
+  }
+
+  /** Takes the lane with its head. looking() comes first: a start before it is seen by this read. */
+  async function takeLane(lane: string): Promise<LaneTake<OutboxItem>> {
+    looking(lane);
+    return outbox.takeOutboxLane(lane, leaseOf(lane), LANE_LEASE_TTL_MS);
+  }
+
+  /** The head of a lane taken again mid-run (an item parked, or gone): undefined when it was let go, or is another's now. */
+  async function nextByTaking(lane: string): Promise<OutboxItem | undefined> {
+    const taken = await takeLane(lane);
+    return taken.taken ? taken.head : undefined;
   }
 
   /**
@@ -120,35 +143,48 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     };
   }
 
-  async function deliverLane(lane: string, lease: { held(): Promise<boolean> }): Promise<void> {
-    while (!lanes.stopped && (await lease.held())) {
-      looking(lane);
-      const [head] = await outbox.outboxHeads(lane);
-      if (!head) return;
+  /**
+   * Delivers the lane from `first` on, in order. True when the lease is no longer to be released: a
+   * complete or a take found the lane empty and let it go, or a take found it another holder's.
+   */
+  async function deliverLane(lane: string, first: OutboxItem, hold: { held(): Promise<boolean> }): Promise<boolean> {
+    let head: OutboxItem | undefined = first;
+    while (head !== undefined && !lanes.stopped && (await hold.held())) {
+      const item: OutboxItem = head;
       const now = clock.now();
-      if (head.notBefore > now) return wakeAt(lane, head.notBefore);
-      if (deps.canDeliver && !deps.canDeliver(head)) {
+      if (item.notBefore > now) {
+        wakeAt(lane, item.notBefore);
+        return false;
+      }
+      if (deps.canDeliver && !deps.canDeliver(item)) {
         // Leave the item untouched (no backoff, no attempt) so the instance that can send it goes at once.
-        if (waitsForChannel(head, now)) return;
-        if (!(await failed(head, { retry: "unavailable" }, "the channel is not connected", head.attempts))) return;
+        if (waitsForChannel(item, now)) return false;
+        if (!(await failed(item, { retry: "unavailable" }, "the channel is not connected", item.attempts))) return false;
+        head = await nextByTaking(lane);
         continue;
       }
-      const attempt: OutboxItem = { ...head, status: "in_flight", lastAttemptAt: now, firstAttemptAt: head.firstAttemptAt ?? now };
-      if (!(await outbox.saveOutboxItem(attempt))) continue;
+      const attempt: OutboxItem = { ...item, status: "in_flight", lastAttemptAt: now, firstAttemptAt: item.firstAttemptAt ?? now };
+      if (!(await outbox.saveOutboxItem(attempt))) {
+        head = await nextByTaking(lane);
+        continue;
+      }
       try {
         // Any earlier attempt may have got through (a crash mid-send, a timeout after Slack posted).
         await deps.deliver(attempt, {
-          key: head.id,
-          inDoubt: head.lastAttemptAt !== undefined,
-          since: head.firstAttemptAt ?? head.createdAt,
+          key: item.id,
+          inDoubt: item.lastAttemptAt !== undefined,
+          since: item.firstAttemptAt ?? item.createdAt,
         });
-        await outbox.completeOutboxItem(head.id);
+        looking(lane);
+        head = await outbox.completeOutboxItem(item, leaseOf(lane));
       } catch (error) {
         const info = classify(error);
-        const attempts = head.attempts + (info.retry === "transient" || info.retry === "permanent" ? 1 : 0);
-        if (!(await failed(attempt, info, describe(error), attempts))) return;
+        const attempts = item.attempts + (info.retry === "transient" || info.retry === "permanent" ? 1 : 0);
+        if (!(await failed(attempt, info, describe(error), attempts))) return false;
+        head = await nextByTaking(lane);
       }
     }
+    return head === undefined;
   }
 
   /** Records a failed attempt; returns true when the lane should move on (the item was parked). */

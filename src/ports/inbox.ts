@@ -1,5 +1,6 @@
 import type { AgentRef, Attachment } from "../domain/conversation.js";
 import type { CustomerMessageChange, InboundCustomerMessage } from "./customer-channel.js";
+import type { LaneLease, LaneTake } from "./outbox.js";
 
 /** An agent's message in a workspace thread, as the workspace adapter read it. */
 export interface AgentReply {
@@ -66,10 +67,19 @@ export interface InboxStore {
   receiveInbox(entry: NewInboxEntry, rememberMs: number): Promise<boolean>;
   /** The oldest pending entry of every lane (or of one lane). Failed entries are parked and skipped. */
   inboxHeads(lane?: string): Promise<InboxEntry[]>;
+  /**
+   * A lane's worker starts with this: takes `lease` (as acquireLease) and reads inboxHeads(lane) in one
+   * atomic step, letting go of the lease in that step when the lane has no head.
+   */
+  takeInboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<InboxEntry>>;
   /** Saves an entry's processing state (attempts, backoff, parked); false when it is gone (processed). */
   saveInboxEntry(entry: InboxEntry): Promise<boolean>;
-  /** The entry was processed: it leaves its lane, and its id is remembered until its `rememberMs` runs out. */
-  completeInboxEntry(id: string): Promise<void>;
+  /**
+   * The entry was processed: it leaves its lane, and its id is remembered until its `rememberMs` runs out.
+   * In the same atomic step, reads the lane's next head and, when there is none, lets go of `lease`
+   * (if it is still the holder's). Returns the next head.
+   */
+  completeInboxEntry(entry: Pick<InboxEntry, "id" | "lane">, lease: LaneLease): Promise<InboxEntry | undefined>;
   /** Every unprocessed entry (pending and failed), oldest first. */
   listInbox(): Promise<InboxEntry[]>;
   /**

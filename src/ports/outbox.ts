@@ -90,6 +90,18 @@ export interface LaneLeaseStore {
   leasedByOthers(lanes: string[], holder: string): Promise<Set<string>>;
 }
 
+/** A lane's lease as the worker of the lane holds it: the lease's name (the lane's own, or one derived from it) and its holder. */
+export interface LaneLease {
+  name: string;
+  holder: string;
+}
+
+/**
+ * What taking a lane found: its lease held by another holder (nothing changed), or taken, with the
+ * lane's head. Taken with no head, the lane was empty and its lease was let go in the same step.
+ */
+export type LaneTake<T> = { taken: false } | { taken: true; head: T | undefined };
+
 /**
  * Port: the durable outbox. Every backend of ConversationStore implements it in the same storage,
  * so a state change and the messages it causes are written in one atomic step (`commit`).
@@ -104,10 +116,18 @@ export interface OutboxStore extends LaneLeaseStore {
   commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[], audit?: AuditEvent[]): Promise<Conversation | undefined>;
   /** The oldest pending or in-flight item of every lane (or of one lane). Failed items are parked and skipped. */
   outboxHeads(lane?: string): Promise<OutboxItem[]>;
+  /**
+   * A lane's worker starts with this: acquireLease and outboxHeads(lane) in one atomic step, letting
+   * go of the lease in that step when the lane has no head. It marks nothing in flight.
+   */
+  takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<OutboxItem>>;
   /** Saves an item's delivery state; false when it is gone (delivered, or its conversation forgotten). */
   saveOutboxItem(item: OutboxItem): Promise<boolean>;
-  /** Removes a delivered item. */
-  completeOutboxItem(id: string): Promise<void>;
+  /**
+   * Removes a delivered item and reads its lane's next head in one atomic step; when the lane has
+   * none left, `lease` is let go in that step too (if it is still the holder's). Returns the next head.
+   */
+  completeOutboxItem(item: Pick<OutboxItem, "id" | "lane">, lease: LaneLease): Promise<OutboxItem | undefined>;
   /** Every stored item (pending, in flight and failed), oldest first. */
   listOutbox(): Promise<OutboxItem[]>;
   /** How many items listOutbox would return, without reading them (the /metrics backlog gauge). */

@@ -1,7 +1,7 @@
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { InboxCounts, InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
-import type { WarmlineStore } from "../ports/outbox.js";
+import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import { inStore, type StoreWhereabouts } from "./store-errors.js";
 
 /** An inbox entry as a backend stores it: what it queries by, and the entry's JSON. */
@@ -31,10 +31,17 @@ export interface InboxBackend extends StoreWhereabouts {
   insert(insert: InboxInsert, now: number): Promise<boolean>;
   /** The lowest-seq open row per lane (or of `lane`). */
   heads(lane?: string): Promise<InboxRow[]>;
+  /**
+   * Takes `lease` (as the store's acquireLease: free, expired at `now`, or the holder's own) and, when
+   * taken, reads heads(lane) in one atomic step; with no head, the lease is deleted in that step.
+   */
+  take(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<InboxRow>>;
   /** Rewrites an unprocessed row's document and open flag; false when it is processed or gone. */
   update(row: Omit<InboxRow, "seq">): Promise<boolean>;
   /** Marks the row processed: out of its lane, its document dropped, its id kept until its forgetAt. */
   complete(id: string, now: number): Promise<void>;
+  /** complete() and heads(lane) in one atomic step; with no head, `lease` is released in it (if it is still the holder's). */
+  completeHead(id: string, lane: string, lease: LaneLease, now: number): Promise<InboxRow | undefined>;
   /** Unprocessed rows (open and parked). */
   list(): Promise<InboxRow[]>;
   /** Unprocessed rows by kind, counted where they are stored (no documents read). */
@@ -71,6 +78,15 @@ export class DurableInbox implements InboxStore {
     return rows.map(entryOf).sort((a, b) => a.seq - b.seq);
   }
 
+  async takeInboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<InboxEntry>> {
+    if (!(ttlMs > 0)) {
+      throw new WarmlineError("input_invalid", `The lease of inbox lane ${lane} needs a positive ttlMs, got ${ttlMs}.`);
+    }
+    const now = this.clock.now();
+    const take = await this.attempt("take an inbox lane", () => this.backend.take(lane, lease, now, now + ttlMs));
+    return take.taken ? { taken: true, head: take.head && entryOf(take.head) } : take;
+  }
+
   async saveInboxEntry(entry: InboxEntry): Promise<boolean> {
     const { id, lane, seq: _seq, ...document } = entry;
     return this.attempt("update a received message", () =>
@@ -78,8 +94,11 @@ export class DurableInbox implements InboxStore {
     );
   }
 
-  async completeInboxEntry(id: string): Promise<void> {
-    await this.attempt("mark a received message processed", () => this.backend.complete(id, this.clock.now()));
+  async completeInboxEntry(entry: Pick<InboxEntry, "id" | "lane">, lease: LaneLease): Promise<InboxEntry | undefined> {
+    const next = await this.attempt("mark a received message processed", () =>
+      this.backend.completeHead(entry.id, entry.lane, lease, this.clock.now()),
+    );
+    return next && entryOf(next);
   }
 
   async listInbox(): Promise<InboxEntry[]> {
@@ -121,6 +140,7 @@ function entryOf(row: InboxRow): InboxEntry {
 const INBOX_METHODS = new Set<PropertyKey>([
   "receiveInbox",
   "inboxHeads",
+  "takeInboxLane",
   "saveInboxEntry",
   "completeInboxEntry",
   "listInbox",

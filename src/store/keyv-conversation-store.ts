@@ -4,7 +4,7 @@ import type { Conversation } from "../domain/conversation.js";
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { ConversationStore, TeamQueueCounts } from "../ports/conversation-store.js";
-import type { NewOutboxItem, OutboxItem, OutboxStore } from "../ports/outbox.js";
+import type { LaneLease, LaneTake, NewOutboxItem, OutboxItem, OutboxStore } from "../ports/outbox.js";
 import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
 import { indexEntryOf, isActiveConversation, isDueConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
 import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredDocument } from "./store-backend.js";
@@ -201,12 +201,19 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     return rows.map(outboxItemOf).sort((a, b) => a.seq - b.seq);
   }
 
+  async takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<OutboxItem>> {
+    const now = this.leaseClock(lease.name, ttlMs);
+    const take = await this.attempt("take an outbox lane", () => this.backend.outboxTake(lane, lease, now, now + ttlMs));
+    return take.taken ? { taken: true, head: take.head && outboxItemOf(take.head) } : take;
+  }
+
   async saveOutboxItem(item: OutboxItem): Promise<boolean> {
     return this.attempt("update an outbound message", () => this.backend.outboxUpdate(outboxWrite(item)));
   }
 
-  async completeOutboxItem(id: string): Promise<void> {
-    await this.attempt("complete an outbound message", () => this.backend.outboxDelete(id));
+  async completeOutboxItem(item: Pick<OutboxItem, "id" | "lane">, lease: LaneLease): Promise<OutboxItem | undefined> {
+    const next = await this.attempt("complete an outbound message", () => this.backend.outboxComplete(item.id, item.lane, lease));
+    return next && outboxItemOf(next);
   }
 
   async listOutbox(): Promise<OutboxItem[]> {

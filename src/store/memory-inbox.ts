@@ -1,5 +1,7 @@
 import type { InboxCounts } from "../ports/inbox.js";
+import type { LaneLease, LaneTake } from "../ports/outbox.js";
 import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
+import type { MemoryLeases } from "./memory-leases.js";
 
 /** Processed ids past their forgetAt are swept once this many are held. */
 const MEMORY_INBOX_SWEEP_SIZE = 10_000;
@@ -15,8 +17,13 @@ export class MemoryInboxBackend implements InboxBackend {
   readonly remedy = "this is a bug in Warmline, please report it";
   /** By id; a Map keeps insertion (= seq) order. */
   private readonly rows = new Map<string, MemoryInboxRow>();
+  /** Each lane's unprocessed rows (open and parked), in seq order: a head is found without walking every row. */
+  private readonly lanes = new Map<string, Set<MemoryInboxRow>>();
   private readonly watermarks = new Map<string, number>();
   private seq = 0;
+
+  /** The store's leases: a lane is taken or let go in the same step as its rows are read. */
+  constructor(private readonly leases: MemoryLeases) {}
 
   async insert({ row, watermark, forgetAt }: InboxInsert, now: number): Promise<boolean> {
     const known = this.rows.get(row.id);
@@ -25,18 +32,30 @@ export class MemoryInboxBackend implements InboxBackend {
       for (const [id, old] of this.rows) if (old.processed && old.forgetAt <= now) this.rows.delete(id);
     }
     this.rows.delete(row.id);
-    this.rows.set(row.id, { ...row, seq: ++this.seq, processed: false, forgetAt });
+    const stored: MemoryInboxRow = { ...row, seq: ++this.seq, processed: false, forgetAt };
+    this.rows.set(row.id, stored);
+    const lane = this.lanes.get(row.lane) ?? new Set();
+    this.lanes.set(row.lane, lane.add(stored));
     if (watermark && watermark.sentAt > (this.watermarks.get(watermark.channel) ?? Number.NEGATIVE_INFINITY))
       this.watermarks.set(watermark.channel, watermark.sentAt);
     return true;
   }
 
   async heads(lane?: string): Promise<InboxRow[]> {
+    if (lane !== undefined) {
+      const head = this.headOf(lane);
+      return head === undefined ? [] : [head];
+    }
     const heads = new Map<string, InboxRow>();
     for (const row of this.unprocessed()) {
-      if (row.open && (lane === undefined || row.lane === lane) && !heads.has(row.lane)) heads.set(row.lane, row);
+      if (row.open && !heads.has(row.lane)) heads.set(row.lane, row);
     }
     return [...heads.values()];
+  }
+
+  async take(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<InboxRow>> {
+    if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
+    return { taken: true, head: this.leases.headOrRelease(this.headOf(lane), lease) };
   }
 
   async update(row: Omit<InboxRow, "seq">): Promise<boolean> {
@@ -47,8 +66,26 @@ export class MemoryInboxBackend implements InboxBackend {
   }
 
   async complete(id: string): Promise<void> {
+    this.markProcessed(id);
+  }
+
+  async completeHead(id: string, lane: string, lease: LaneLease): Promise<InboxRow | undefined> {
+    this.markProcessed(id);
+    return this.leases.headOrRelease(this.headOf(lane), lease);
+  }
+
+  private markProcessed(id: string): void {
     const stored = this.rows.get(id);
-    if (stored) Object.assign(stored, { processed: true, open: false, document: "" });
+    if (!stored || stored.processed) return;
+    Object.assign(stored, { processed: true, open: false, document: "" });
+    const lane = this.lanes.get(stored.lane);
+    lane?.delete(stored);
+    if (lane?.size === 0) this.lanes.delete(stored.lane);
+  }
+
+  private headOf(lane: string): InboxRow | undefined {
+    for (const row of this.lanes.get(lane) ?? []) if (row.open) return copyOf(row);
+    return undefined;
   }
 
   async list(): Promise<InboxRow[]> {
@@ -68,8 +105,10 @@ export class MemoryInboxBackend implements InboxBackend {
   async close(): Promise<void> {}
 
   private unprocessed(): InboxRow[] {
-    return [...this.rows.values()]
-      .filter((row) => !row.processed)
-      .map(({ id, lane, seq, open, document }) => ({ id, lane, seq, open, document }));
+    return [...this.rows.values()].filter((row) => !row.processed).map(copyOf);
   }
+}
+
+function copyOf({ id, lane, seq, open, document }: InboxRow): InboxRow {
+  return { id, lane, seq, open, document };
 }

@@ -1,11 +1,12 @@
 import { Keyv } from "keyv";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { TeamQueueCounts } from "../ports/conversation-store.js";
-import type { WarmlineStore } from "../ports/outbox.js";
+import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import type { ClaimIndexEntry, ConversationIndexEntry } from "./conversation-index.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { MemoryInboxBackend } from "./memory-inbox.js";
+import { MemoryLeases } from "./memory-leases.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
 
 const NAMESPACE = "warmline";
@@ -15,7 +16,9 @@ const SEEN_SWEEP_SIZE = 10_000;
 /** In-process store for tests and the demo. Nothing survives the process. */
 export async function createMemoryStore(options: { clock?: Clock } = {}): Promise<WarmlineStore> {
   const clock = options.clock ?? systemClock;
-  return withInbox(new KeyvConversationStore(new MemoryBackend(), clock), new DurableInbox(new MemoryInboxBackend(), clock));
+  // One set of leases for the outbox's lanes and the inbox's, as the other backends keep them in one place.
+  const leases = new MemoryLeases();
+  return withInbox(new KeyvConversationStore(new MemoryBackend(leases), clock), new DurableInbox(new MemoryInboxBackend(leases), clock));
 }
 
 /**
@@ -46,7 +49,8 @@ class MemoryBackend implements StoreBackend {
   /** Outbox rows by id; a Map keeps insertion (= seq) order. */
   private readonly outbox = new Map<string, OutboxRow>();
   private outboxSeq = 0;
-  private readonly leases = new Map<string, { holder: string; expiresAt: number }>();
+
+  constructor(private readonly leases: MemoryLeases) {}
 
   documentKey(conversationId: string): string {
     return `conv:${conversationId}`;
@@ -180,6 +184,11 @@ class MemoryBackend implements StoreBackend {
     return [...heads.values()];
   }
 
+  async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>> {
+    if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
+    return { taken: true, head: this.leases.headOrRelease(this.outboxHead(lane), lease) };
+  }
+
   async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
     const row = this.outbox.get(entry.id);
     if (row === undefined) return false;
@@ -187,8 +196,14 @@ class MemoryBackend implements StoreBackend {
     return true;
   }
 
-  async outboxDelete(id: string): Promise<void> {
+  async outboxComplete(id: string, lane: string, lease: LaneLease): Promise<OutboxRow | undefined> {
     this.outbox.delete(id);
+    return this.leases.headOrRelease(this.outboxHead(lane), lease);
+  }
+
+  private outboxHead(lane: string): OutboxRow | undefined {
+    for (const row of this.outbox.values()) if (row.open && row.lane === lane) return { ...row };
+    return undefined;
   }
 
   async outboxList(): Promise<OutboxRow[]> {
@@ -196,29 +211,19 @@ class MemoryBackend implements StoreBackend {
   }
 
   async acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
-    const lease = this.leases.get(lane);
-    if (lease !== undefined && lease.holder !== holder && lease.expiresAt > now) return false;
-    this.leases.set(lane, { holder, expiresAt });
-    return true;
+    return this.leases.acquire(lane, holder, now, expiresAt);
   }
 
   async renewLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
-    const lease = this.leases.get(lane);
-    if (lease === undefined || lease.holder !== holder || lease.expiresAt <= now) return false;
-    lease.expiresAt = expiresAt;
-    return true;
+    return this.leases.renew(lane, holder, now, expiresAt);
   }
 
   async releaseLease(lane: string, holder: string): Promise<boolean> {
-    if (this.leases.get(lane)?.holder !== holder) return false;
-    return this.leases.delete(lane);
+    return this.leases.release(lane, holder);
   }
 
   async leasedByOthers(lanes: string[], holder: string, now: number): Promise<string[]> {
-    return lanes.filter((lane) => {
-      const lease = this.leases.get(lane);
-      return lease !== undefined && lease.holder !== holder && lease.expiresAt > now;
-    });
+    return this.leases.heldByOthers(lanes, holder, now);
   }
 
   async close(): Promise<void> {}

@@ -1,6 +1,7 @@
 import type { InboxCounts } from "../ports/inbox.js";
+import type { LaneLease, LaneTake } from "../ports/outbox.js";
 import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
-import { runScript, type ScriptClient } from "./redis-scripts.js";
+import { LANE_HEAD_LUA, LEASE_LUA, laneHeadOf, laneTakeOf, runScript, type ScriptClient, takeLaneArgs } from "./redis-scripts.js";
 
 /** What the inbox needs of the store's Redis connection (its scripts run by SHA through runScript). */
 export interface RedisInboxClient extends ScriptClient {
@@ -12,6 +13,7 @@ export interface RedisInboxClient extends ScriptClient {
  * Keys, under the store's prefix: inbox:row:<id> (the row as JSON, with seq, processed and forgetAt),
  * inbox:lane:<lane> (a sorted set of the lane's unprocessed ids by seq), inbox:lanes (lanes with
  * unprocessed rows), inbox:seq, inbox:mark:<channel> (the watermark). Every write is one script.
+ * A lane's lease is the store's lease:<name> (LEASE_LUA), taken and let go in the scripts that read the lane.
  */
 
 /** ARGV: prefix, row JSON, forgetAt, now, watermark channel ('' for none), sentAt. */
@@ -38,22 +40,33 @@ end
 return 1
 `;
 
+/** Lua shared by the scripts: the lowest-seq open row of a lane, or nil. */
+const INBOX_HEAD_LUA = `${LANE_HEAD_LUA}
+local function inbox_head(p, lane) return lane_head(p .. 'inbox:lane:' .. lane, p .. 'inbox:row:') end
+`;
+
 /** ARGV: prefix, lane ('' for every lane), only the head ('1') or every row ('0'). */
-const ROWS_SCRIPT = `
+const ROWS_SCRIPT = `${INBOX_HEAD_LUA}
 local p = ARGV[1]
 local lanes = ARGV[2] ~= '' and { ARGV[2] } or redis.call('SMEMBERS', p .. 'inbox:lanes')
 local found = {}
 for _, lane in ipairs(lanes) do
-  for _, id in ipairs(redis.call('ZRANGE', p .. 'inbox:lane:' .. lane, 0, -1)) do
-    local row = redis.call('GET', p .. 'inbox:row:' .. id)
-    if row and ARGV[3] == '0' then table.insert(found, row)
-    elseif row and cjson.decode(row).open then
-      table.insert(found, row)
-      break
+  if ARGV[3] == '1' then
+    local head = inbox_head(p, lane)
+    if head then table.insert(found, head) end
+  else
+    for _, id in ipairs(redis.call('ZRANGE', p .. 'inbox:lane:' .. lane, 0, -1)) do
+      local row = redis.call('GET', p .. 'inbox:row:' .. id)
+      if row then table.insert(found, row) end
     end
   end
 end
 return found
+`;
+
+/** ARGV: prefix, lane, then take_lane's (LEASE_LUA). */
+const TAKE_SCRIPT = `${LEASE_LUA}${INBOX_HEAD_LUA}
+return take_lane(ARGV[1], function() return inbox_head(ARGV[1], ARGV[2]) end)
 `;
 
 /** ARGV: prefix, id, open ('1' or '0'), document. */
@@ -69,22 +82,35 @@ redis.call('SET', key, cjson.encode(row))
 return 1
 `;
 
-/** ARGV: prefix, id, now. Redis drops the processed row once its forgetAt has passed. */
-const COMPLETE_SCRIPT = `
-local p = ARGV[1]
-local key = p .. 'inbox:row:' .. ARGV[2]
-local row = redis.call('GET', key)
-if not row then return 0 end
-row = cjson.decode(row)
-row.processed = true
-row.open = false
-row.document = ''
-local px = math.max(1, math.floor(row.forgetAt - tonumber(ARGV[3])))
-redis.call('SET', key, cjson.encode(row), 'PX', string.format('%d', px))
-local laneKey = p .. 'inbox:lane:' .. row.lane
-redis.call('ZREM', laneKey, ARGV[2])
-if redis.call('ZCARD', laneKey) == 0 then redis.call('SREM', p .. 'inbox:lanes', row.lane) end
+/** Lua shared by the scripts: marks a row processed. Redis drops it once its forgetAt has passed. */
+const COMPLETE_LUA = `
+local function complete(p, id, now)
+  local key = p .. 'inbox:row:' .. id
+  local row = redis.call('GET', key)
+  if not row then return end
+  row = cjson.decode(row)
+  row.processed = true
+  row.open = false
+  row.document = ''
+  local px = math.max(1, math.floor(row.forgetAt - tonumber(now)))
+  redis.call('SET', key, cjson.encode(row), 'PX', string.format('%d', px))
+  local laneKey = p .. 'inbox:lane:' .. row.lane
+  redis.call('ZREM', laneKey, id)
+  if redis.call('ZCARD', laneKey) == 0 then redis.call('SREM', p .. 'inbox:lanes', row.lane) end
+end
+`;
+
+/** ARGV: prefix, id, now. */
+const COMPLETE_SCRIPT = `${COMPLETE_LUA}
+complete(ARGV[1], ARGV[2], ARGV[3])
 return 1
+`;
+
+/** ARGV: prefix, id, now, lane, lease name, holder. complete, then as head_or_release (LEASE_LUA). */
+const COMPLETE_HEAD_SCRIPT = `${LEASE_LUA}${INBOX_HEAD_LUA}${COMPLETE_LUA}
+local p = ARGV[1]
+complete(p, ARGV[2], ARGV[3])
+return head_or_release(inbox_head(p, ARGV[4]), p .. 'lease:' .. ARGV[5], ARGV[6])
 `;
 
 /** ARGV: prefix. Unprocessed rows, open and parked: { pending, parked }. */
@@ -133,6 +159,11 @@ export class RedisInboxBackend implements InboxBackend {
     return this.rows(lane ?? "", true);
   }
 
+  async take(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<InboxRow>> {
+    const reply = await runScript(this.client, TAKE_SCRIPT, [], [this.prefix, lane, ...takeLaneArgs(lease, now, expiresAt)]);
+    return laneTakeOf(reply, rowOf);
+  }
+
   async update(row: Omit<InboxRow, "seq">): Promise<boolean> {
     const updated = await runScript(this.client, UPDATE_SCRIPT, [], [this.prefix, row.id, row.open ? "1" : "0", row.document]);
     return updated === 1;
@@ -140,6 +171,11 @@ export class RedisInboxBackend implements InboxBackend {
 
   async complete(id: string, now: number): Promise<void> {
     await runScript(this.client, COMPLETE_SCRIPT, [], [this.prefix, id, String(now)]);
+  }
+
+  async completeHead(id: string, lane: string, lease: LaneLease, now: number): Promise<InboxRow | undefined> {
+    const reply = await runScript(this.client, COMPLETE_HEAD_SCRIPT, [], [this.prefix, id, String(now), lane, lease.name, lease.holder]);
+    return laneHeadOf(reply, rowOf);
   }
 
   async list(): Promise<InboxRow[]> {
@@ -161,9 +197,11 @@ export class RedisInboxBackend implements InboxBackend {
 
   private async rows(lane: string, headsOnly: boolean): Promise<InboxRow[]> {
     const rows = (await runScript(this.client, ROWS_SCRIPT, [], [this.prefix, lane, headsOnly ? "1" : "0"])) as string[];
-    return rows.map((json) => {
-      const { id, lane: rowLane, seq, open, document } = JSON.parse(json) as InboxRow;
-      return { id, lane: rowLane, seq: Number(seq), open: open === true, document };
-    });
+    return rows.map(rowOf);
   }
+}
+
+function rowOf(json: string): InboxRow {
+  const { id, lane, seq, open, document } = JSON.parse(json) as InboxRow;
+  return { id, lane, seq: Number(seq), open: open === true, document };
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { LaneLease, LaneTake } from "../ports/outbox.js";
 
 /*
  * The Redis store's Lua scripts: every write is one script, so a document and its index entries
@@ -179,19 +180,30 @@ append_outbox(ARGV[1], cjson.decode(ARGV[2]))
 return 1
 `;
 
+/** Lua shared by the outbox's and the inbox's scripts: the first open row (JSON) of a lane's sorted set of ids, or nil. */
+export const LANE_HEAD_LUA = `
+local function lane_head(laneKey, rowPrefix)
+  for _, id in ipairs(redis.call('ZRANGE', laneKey, 0, -1)) do
+    local row = redis.call('GET', rowPrefix .. id)
+    if row and cjson.decode(row).open then return row end
+  end
+  return nil
+end
+`;
+
+/** Lua shared by the scripts: the first open row of an outbox lane, or nil. */
+const OUTBOX_HEAD_LUA = `${LANE_HEAD_LUA}
+local function outbox_head(p, lane) return lane_head(p .. 'outbox:lane:' .. lane, p .. 'outbox:item:') end
+`;
+
 /** ARGV: prefix, lane ('' for every lane). Returns the first open row of each lane. */
-export const HEADS_SCRIPT = `
+export const HEADS_SCRIPT = `${OUTBOX_HEAD_LUA}
 local p = ARGV[1]
 local lanes = ARGV[2] ~= '' and { ARGV[2] } or redis.call('SMEMBERS', p .. 'outbox:lanes')
 local heads = {}
 for _, lane in ipairs(lanes) do
-  for _, id in ipairs(redis.call('ZRANGE', p .. 'outbox:lane:' .. lane, 0, -1)) do
-    local row = redis.call('GET', p .. 'outbox:item:' .. id)
-    if row and cjson.decode(row).open then
-      table.insert(heads, row)
-      break
-    end
-  end
+  local head = outbox_head(p, lane)
+  if head then table.insert(heads, head) end
 end
 return heads
 `;
@@ -244,19 +256,6 @@ redis.call('SET', key, cjson.encode(row))
 return 1
 `;
 
-/** ARGV: prefix, id. */
-export const DELETE_OUTBOX_SCRIPT = `
-local p = ARGV[1]
-local key = p .. 'outbox:item:' .. ARGV[2]
-local row = redis.call('GET', key)
-if not row then return 0 end
-local lane = cjson.decode(row).lane
-redis.call('DEL', key)
-redis.call('ZREM', p .. 'outbox:lane:' .. lane, ARGV[2])
-if redis.call('ZCARD', p .. 'outbox:lane:' .. lane) == 0 then redis.call('SREM', p .. 'outbox:lanes', lane) end
-return 1
-`;
-
 /** ARGV: prefix, id, staleBefore ('' to remove unconditionally). */
 export const REMOVE_SCRIPT = `${UNINDEX_LUA}
 local p, id = ARGV[1], ARGV[2]
@@ -284,29 +283,88 @@ return 1
 `;
 
 /*
- * Lane leases. The value carries the expiry by the store's clock, which decides (as for seen keys);
- * PX makes Redis drop a crashed holder's lease on its own. KEYS[1]: the lease; ARGV[1]: holder.
+ * Lane leases, under <prefix>lease:<name>. The value carries the expiry by the store's clock, which
+ * decides (as for seen keys); PX makes Redis drop a crashed holder's lease on its own.
  */
-const LEASE_LUA = `
+export const LEASE_LUA = `
 local function lease_of(key)
   local value = redis.call('GET', key)
   if not value then return nil end
   local expires, holder = string.match(value, '^([^|]*)|(.*)$')
   return { holder = holder, expires = tonumber(expires) }
 end
+-- SET NX takes a free lane; otherwise only an expired lease or the holder's own.
+local function acquire_lease(key, holder, now, expiresAt, px)
+  local value = expiresAt .. '|' .. holder
+  if redis.call('SET', key, value, 'NX', 'PX', px) then return true end
+  local lease = lease_of(key)
+  if lease and lease.holder ~= holder and lease.expires > tonumber(now) then return false end
+  redis.call('SET', key, value, 'PX', px)
+  return true
+end
+-- Compare-and-delete.
+local function release_lease(key, holder)
+  local lease = lease_of(key)
+  if not lease or lease.holder ~= holder then return false end
+  redis.call('DEL', key)
+  return true
+end
+-- A lane's head as the scripts that fold lease bookkeeping return it: { head }, or {} once the lease is let go.
+local function head_or_release(head, key, holder)
+  if head then return { head } end
+  release_lease(key, holder)
+  return {}
+end
+-- ARGV[3..7]: lease name, holder, now, expiresAt, ttl ms. False when another holder has the lease, else as head_or_release.
+local function take_lane(p, head_of)
+  local key = p .. 'lease:' .. ARGV[3]
+  if not acquire_lease(key, ARGV[4], ARGV[5], ARGV[6], ARGV[7]) then return false end
+  return head_or_release(head_of(), key, ARGV[4])
+end
 `;
 
-/** ARGV: holder, now, expiresAt, ttl ms. SET NX takes a free lane; otherwise only an expired lease or the holder's own. */
+/** take_lane's arguments (LEASE_LUA). */
+export function takeLaneArgs(lease: LaneLease, now: number, expiresAt: number): string[] {
+  return [lease.name, lease.holder, String(now), String(expiresAt), pxOf(expiresAt - now)];
+}
+
+/** PX takes whole milliseconds. */
+export function pxOf(ttlMs: number): string {
+  return String(Math.max(1, Math.ceil(ttlMs)));
+}
+
+/** The reply of a script ending in take_lane (LEASE_LUA). */
+export function laneTakeOf<T>(reply: unknown, rowOf: (json: string) => T): LaneTake<T> {
+  return reply === null ? { taken: false } : { taken: true, head: laneHeadOf(reply, rowOf) };
+}
+
+/** The reply of a script ending in head_or_release (LEASE_LUA). */
+export function laneHeadOf<T>(reply: unknown, rowOf: (json: string) => T): T | undefined {
+  const [head] = reply as string[];
+  return head === undefined ? undefined : rowOf(head);
+}
+
+/** ARGV: prefix, lane, then take_lane's (LEASE_LUA). */
+export const TAKE_OUTBOX_LANE_SCRIPT = `${LEASE_LUA}${OUTBOX_HEAD_LUA}
+return take_lane(ARGV[1], function() return outbox_head(ARGV[1], ARGV[2]) end)
+`;
+
+/** ARGV: prefix, id, lane, lease name, holder. Deletes the item, then as head_or_release (LEASE_LUA). */
+export const COMPLETE_OUTBOX_SCRIPT = `${LEASE_LUA}${OUTBOX_HEAD_LUA}
+local p, id, lane = ARGV[1], ARGV[2], ARGV[3]
+local laneKey = p .. 'outbox:lane:' .. lane
+redis.call('DEL', p .. 'outbox:item:' .. id)
+redis.call('ZREM', laneKey, id)
+if redis.call('ZCARD', laneKey) == 0 then redis.call('SREM', p .. 'outbox:lanes', lane) end
+return head_or_release(outbox_head(p, lane), p .. 'lease:' .. ARGV[4], ARGV[5])
+`;
+
+/** KEYS[1]: the lease. ARGV: holder, now, expiresAt, ttl ms. */
 export const ACQUIRE_LEASE_SCRIPT = `${LEASE_LUA}
-local value = ARGV[3] .. '|' .. ARGV[1]
-if redis.call('SET', KEYS[1], value, 'NX', 'PX', ARGV[4]) then return 1 end
-local lease = lease_of(KEYS[1])
-if lease and lease.holder ~= ARGV[1] and lease.expires > tonumber(ARGV[2]) then return 0 end
-redis.call('SET', KEYS[1], value, 'PX', ARGV[4])
-return 1
+return acquire_lease(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]) and 1 or 0
 `;
 
-/** ARGV: holder, now, expiresAt, ttl ms. Compare-and-extend: only the holder, only before expiry. */
+/** KEYS[1]: the lease. ARGV: holder, now, expiresAt, ttl ms. Compare-and-extend: only the holder, only before expiry. */
 export const RENEW_LEASE_SCRIPT = `${LEASE_LUA}
 local lease = lease_of(KEYS[1])
 if not lease or lease.holder ~= ARGV[1] or lease.expires <= tonumber(ARGV[2]) then return 0 end
@@ -314,10 +372,7 @@ redis.call('SET', KEYS[1], ARGV[3] .. '|' .. ARGV[1], 'PX', ARGV[4])
 return 1
 `;
 
-/** ARGV: holder. Compare-and-delete. */
+/** KEYS[1]: the lease. ARGV: holder. */
 export const RELEASE_LEASE_SCRIPT = `${LEASE_LUA}
-local lease = lease_of(KEYS[1])
-if not lease or lease.holder ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1])
-return 1
+return release_lease(KEYS[1], ARGV[1]) and 1 or 0
 `;

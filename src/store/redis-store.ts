@@ -3,7 +3,7 @@ import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { TeamQueueCounts } from "../ports/conversation-store.js";
-import type { WarmlineStore } from "../ports/outbox.js";
+import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { RedisInboxBackend } from "./redis-inbox.js";
@@ -21,17 +21,22 @@ import {
   ACQUIRE_LEASE_SCRIPT,
   ACTIVE_DOCUMENTS_SCRIPT,
   APPEND_SCRIPT,
-  DELETE_OUTBOX_SCRIPT,
+  COMPLETE_OUTBOX_SCRIPT,
   HEADS_SCRIPT,
+  laneHeadOf,
+  laneTakeOf,
   LIST_SCRIPT,
   LOAD_TRANSCRIPT_SCRIPT,
   OUTBOX_COUNT_SCRIPT,
+  pxOf,
   READ_SCRIPT,
   RELEASE_LEASE_SCRIPT,
   REMOVE_SCRIPT,
   RENEW_LEASE_SCRIPT,
   runScript,
   SEEN_SCRIPT,
+  TAKE_OUTBOX_LANE_SCRIPT,
+  takeLaneArgs,
   TEAM_COUNTS_SCRIPT,
   THREAD_VERSION_SCRIPT,
   UPDATE_OUTBOX_SCRIPT,
@@ -54,7 +59,7 @@ const REDIS_RECONNECT_MAX_DELAY_MS = 2000;
  *   audit:<id>        list of events;   seen:<key>  expiry time of an idempotency key
  *   outbox:seq        counter;  outbox:item:<id>  the row (seq, lane, open, document)
  *   outbox:lane:<lane> sorted set of item ids by seq;  outbox:lanes  set of lanes with items
- *   lease:<lane>      "<expiresAt>|<holder>": which instance delivers the lane, and until when
+ *   lease:<lane>      "<expiresAt>|<holder>": which instance works the lane, and until when (inbox lanes' leases too)
  *   index:version     REDIS_INDEX_VERSION once the index entries below are written for every conversation
  *   due               sorted set of open ids by timersDueAt;  queue:teams  set of teams ever open
  *   queued:<team>     sorted set of queued ids by queuedAt;  assigned:<team>  set of assigned ids
@@ -218,7 +223,7 @@ class RedisBackend implements StoreBackend {
 
   async outboxHeads(lane?: string): Promise<OutboxRow[]> {
     const rows = (await runScript(this.client, HEADS_SCRIPT, [], [this.prefix, lane ?? ""])) as string[];
-    return rows.map((row) => JSON.parse(row) as OutboxRow);
+    return rows.map(outboxRowOf);
   }
 
   async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
@@ -226,13 +231,19 @@ class RedisBackend implements StoreBackend {
     return updated === 1;
   }
 
-  async outboxDelete(id: string): Promise<void> {
-    await runScript(this.client, DELETE_OUTBOX_SCRIPT, [], [this.prefix, id]);
+  async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>> {
+    const reply = await runScript(this.client, TAKE_OUTBOX_LANE_SCRIPT, [], [this.prefix, lane, ...takeLaneArgs(lease, now, expiresAt)]);
+    return laneTakeOf(reply, outboxRowOf);
+  }
+
+  async outboxComplete(id: string, lane: string, lease: LaneLease): Promise<OutboxRow | undefined> {
+    const reply = await runScript(this.client, COMPLETE_OUTBOX_SCRIPT, [], [this.prefix, id, lane, lease.name, lease.holder]);
+    return laneHeadOf(reply, outboxRowOf);
   }
 
   async outboxList(): Promise<OutboxRow[]> {
     const rows = (await runScript(this.client, LIST_SCRIPT, [], [this.prefix])) as string[];
-    return rows.map((row) => JSON.parse(row) as OutboxRow);
+    return rows.map(outboxRowOf);
   }
 
   async dueIds(now: number): Promise<string[]> {
@@ -324,9 +335,8 @@ class RedisBackend implements StoreBackend {
   }
 }
 
-/** PX takes whole milliseconds. */
-function pxOf(ttlMs: number): string {
-  return String(Math.max(1, Math.ceil(ttlMs)));
+function outboxRowOf(json: string): OutboxRow {
+  return JSON.parse(json) as OutboxRow;
 }
 
 /** cjson decodes "[]" as an empty table, which is what the scripts iterate. */

@@ -1,6 +1,8 @@
 import type { InboxCounts } from "../ports/inbox.js";
+import type { LaneLease, LaneTake } from "../ports/outbox.js";
 import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
 import type { SqliteConnection } from "./sqlite-driver.js";
+import type { SqliteLeases } from "./sqlite-leases.js";
 
 /** Processed ids past their forgetAt are deleted every this many completions. */
 const SQLITE_INBOX_PRUNE_EVERY = 500;
@@ -33,12 +35,13 @@ export type SqliteInboxWrite = <T>(write: () => T) => Promise<T>;
 
 /**
  * The SQLite store's inbox, in its own table of the same file, on the store's connection: writes
- * go through the store's transactions, reads straight to the connection.
+ * go through the store's transactions (with the store's leases, taken and let go in the same ones),
+ * reads straight to the connection.
  * The watermark is the newest `sent_at` among the rows; pruning never deletes a channel's newest row.
  */
-export function openSqliteInbox(db: SqliteConnection, write: SqliteInboxWrite, location: string): InboxBackend {
+export function openSqliteInbox(db: SqliteConnection, write: SqliteInboxWrite, leases: SqliteLeases, location: string): InboxBackend {
   for (const statement of INBOX_SCHEMA) db.exec(statement);
-  return new SqliteInboxBackend(db, write, location);
+  return new SqliteInboxBackend(db, write, leases, location);
 }
 
 class SqliteInboxBackend implements InboxBackend {
@@ -48,6 +51,7 @@ class SqliteInboxBackend implements InboxBackend {
   constructor(
     private readonly db: SqliteConnection,
     private readonly write: SqliteInboxWrite,
+    private readonly leases: SqliteLeases,
     readonly location: string,
   ) {}
 
@@ -72,18 +76,21 @@ class SqliteInboxBackend implements InboxBackend {
 
   async heads(lane?: string): Promise<InboxRow[]> {
     if (lane !== undefined) {
-      // One index seek: MIN(seq) with GROUP BY would walk every waiting row of the lane, for each entry processed.
-      const head = this.db.get<SqliteInboxRow>(
-        `SELECT seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN} AND lane = ? ORDER BY seq LIMIT 1`,
-        lane,
-      );
-      return head === undefined ? [] : [rowOf(head)];
+      const head = this.head(lane);
+      return head === undefined ? [] : [head];
     }
     // SQLite returns the row holding MIN(seq) for each group's bare columns.
     const rows = this.db.all<SqliteInboxRow>(
       `SELECT MIN(seq) AS seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN} GROUP BY lane`,
     );
     return rows.map(rowOf);
+  }
+
+  async take(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<InboxRow>> {
+    return this.write(() => {
+      if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
+      return { taken: true, head: this.leases.headOrRelease(this.head(lane), lease) };
+    });
   }
 
   async update(row: Omit<InboxRow, "seq">): Promise<boolean> {
@@ -105,17 +112,41 @@ class SqliteInboxBackend implements InboxBackend {
   }
 
   async complete(id: string, now: number): Promise<void> {
-    const prune = ++this.completions % SQLITE_INBOX_PRUNE_EVERY === 0;
-    await this.write(() => {
-      this.db.run("UPDATE warmline_inbox SET state = ?, document = '' WHERE id = ?", PROCESSED, id);
-      if (!prune) return;
-      this.db.run(
-        `DELETE FROM warmline_inbox AS i WHERE state = ? AND forget_at <= ?
-           AND (channel IS NULL OR EXISTS (SELECT 1 FROM warmline_inbox AS j WHERE j.channel = i.channel AND j.sent_at > i.sent_at))`,
-        PROCESSED,
-        now,
-      );
+    const prune = this.pruneDue();
+    await this.write(() => this.markProcessed(id, now, prune));
+  }
+
+  async completeHead(id: string, lane: string, lease: LaneLease, now: number): Promise<InboxRow | undefined> {
+    const prune = this.pruneDue();
+    return this.write(() => {
+      this.markProcessed(id, now, prune);
+      return this.leases.headOrRelease(this.head(lane), lease);
     });
+  }
+
+  private pruneDue(): boolean {
+    return ++this.completions % SQLITE_INBOX_PRUNE_EVERY === 0;
+  }
+
+  /** Inside a transaction (it may run twice, so `prune` is decided outside it). */
+  private markProcessed(id: string, now: number, prune: boolean): void {
+    this.db.run("UPDATE warmline_inbox SET state = ?, document = '' WHERE id = ?", PROCESSED, id);
+    if (!prune) return;
+    this.db.run(
+      `DELETE FROM warmline_inbox AS i WHERE state = ? AND forget_at <= ?
+         AND (channel IS NULL OR EXISTS (SELECT 1 FROM warmline_inbox AS j WHERE j.channel = i.channel AND j.sent_at > i.sent_at))`,
+      PROCESSED,
+      now,
+    );
+  }
+
+  private head(lane: string): InboxRow | undefined {
+    // One index seek: MIN(seq) with GROUP BY would walk every waiting row of the lane, for each entry processed.
+    const head = this.db.get<SqliteInboxRow>(
+      `SELECT seq, id, lane, state, document FROM warmline_inbox WHERE state = ${OPEN} AND lane = ? ORDER BY seq LIMIT 1`,
+      lane,
+    );
+    return head === undefined ? undefined : rowOf(head);
   }
 
   async list(): Promise<InboxRow[]> {

@@ -2,7 +2,7 @@ import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { TeamQueueCounts } from "../ports/conversation-store.js";
-import type { WarmlineStore } from "../ports/outbox.js";
+import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { openSqliteConnection, type SqliteConnection } from "./sqlite-driver.js";
@@ -10,6 +10,7 @@ import { writeSqliteIndex } from "./sqlite-conversation-index.js";
 import { SqliteGroupCommit } from "./sqlite-group-commit.js";
 import { openSqliteInbox } from "./sqlite-inbox.js";
 import { KEYV_TABLE, SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
+import { SqliteLeases } from "./sqlite-leases.js";
 import { applySqliteSchema } from "./sqlite-schema.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
 
@@ -48,8 +49,9 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
     }
     const keyv = new Keyv({ store: new SqliteKeyvAdapter(connection), namespace: NAMESPACE, throwOnErrors: true });
     const clock = options.clock ?? systemClock;
-    const backend = new SqliteBackend(keyv, connection, location, remedy);
-    const inbox = openSqliteInbox(connection, (write) => backend.transaction(write), location);
+    const leases = new SqliteLeases(connection);
+    const backend = new SqliteBackend(keyv, connection, leases, location, remedy);
+    const inbox = openSqliteInbox(connection, (write) => backend.transaction(write), leases, location);
     const store = new KeyvConversationStore(backend, clock);
     if (staleIndex) await store.reindex();
     return withInbox(store, new DurableInbox(inbox, clock));
@@ -67,6 +69,7 @@ class SqliteBackend implements StoreBackend {
   constructor(
     readonly keyv: Keyv,
     private readonly db: SqliteConnection,
+    private readonly leases: SqliteLeases,
     readonly location: string,
     readonly remedy: string,
   ) {
@@ -211,12 +214,8 @@ class SqliteBackend implements StoreBackend {
 
   async outboxHeads(lane?: string): Promise<OutboxRow[]> {
     if (lane !== undefined) {
-      // One index seek, not a walk over the lane's waiting items for every item delivered.
-      const head = this.db.get<SqliteOutboxRow>(
-        "SELECT seq, id, lane, open, document FROM warmline_outbox WHERE lane = ? AND open = 1 ORDER BY seq LIMIT 1",
-        lane,
-      );
-      return head === undefined ? [] : [outboxRowOf(head)];
+      const head = this.outboxHead(lane);
+      return head === undefined ? [] : [head];
     }
     // SQLite returns the row holding MIN(seq) for each group's bare columns.
     const rows = this.db.all<SqliteOutboxRow>(
@@ -236,8 +235,27 @@ class SqliteBackend implements StoreBackend {
     );
   }
 
-  async outboxDelete(id: string): Promise<void> {
-    await this.transaction(() => this.db.run("DELETE FROM warmline_outbox WHERE id = ?", id));
+  async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>> {
+    return this.transaction(() => {
+      if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
+      return { taken: true, head: this.leases.headOrRelease(this.outboxHead(lane), lease) };
+    });
+  }
+
+  async outboxComplete(id: string, lane: string, lease: LaneLease): Promise<OutboxRow | undefined> {
+    return this.transaction(() => {
+      this.db.run("DELETE FROM warmline_outbox WHERE id = ?", id);
+      return this.leases.headOrRelease(this.outboxHead(lane), lease);
+    });
+  }
+
+  private outboxHead(lane: string): OutboxRow | undefined {
+    // One index seek, not a walk over the lane's waiting items for every item delivered.
+    const head = this.db.get<SqliteOutboxRow>(
+      "SELECT seq, id, lane, open, document FROM warmline_outbox WHERE lane = ? AND open = 1 ORDER BY seq LIMIT 1",
+      lane,
+    );
+    return head === undefined ? undefined : outboxRowOf(head);
   }
 
   async outboxList(): Promise<OutboxRow[]> {
@@ -245,43 +263,19 @@ class SqliteBackend implements StoreBackend {
   }
 
   async acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
-    // One statement: takes a free lane, an expired lease or the holder's own; RETURNING says whether it did.
-    return this.transaction(() =>
-      this.returns(
-        `INSERT INTO warmline_lease(lane, holder, expires_at) VALUES(?, ?, ?)
-         ON CONFLICT(lane) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-           WHERE warmline_lease.holder = excluded.holder OR warmline_lease.expires_at <= ?
-         RETURNING lane`,
-        lane,
-        holder,
-        expiresAt,
-        now,
-      ),
-    );
+    return this.transaction(() => this.leases.acquire(lane, holder, now, expiresAt));
   }
 
   async renewLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
-    return this.transaction(() =>
-      this.returns(
-        "UPDATE warmline_lease SET expires_at = ? WHERE lane = ? AND holder = ? AND expires_at > ? RETURNING lane",
-        expiresAt,
-        lane,
-        holder,
-        now,
-      ),
-    );
+    return this.transaction(() => this.leases.renew(lane, holder, now, expiresAt));
   }
 
   async releaseLease(lane: string, holder: string): Promise<boolean> {
-    return this.transaction(() => this.returns("DELETE FROM warmline_lease WHERE lane = ? AND holder = ? RETURNING lane", lane, holder));
+    return this.transaction(() => this.leases.release(lane, holder));
   }
 
   async leasedByOthers(lanes: string[], holder: string, now: number): Promise<string[]> {
-    // The table holds only the leases of lanes being worked (a release deletes its row): read them all, once.
-    const held = new Set(
-      this.db.all<{ lane: string }>("SELECT lane FROM warmline_lease WHERE holder != ? AND expires_at > ?", holder, now).map((r) => r.lane),
-    );
-    return lanes.filter((lane) => held.has(lane));
+    return this.leases.heldByOthers(lanes, holder, now);
   }
 
   async dueIds(now: number): Promise<string[]> {

@@ -1,5 +1,6 @@
 import type { Keyv } from "keyv";
 import type { TeamQueueCounts } from "../ports/conversation-store.js";
+import type { LaneLease, LaneTake } from "../ports/outbox.js";
 import type { ConversationIndexEntry } from "./conversation-index.js";
 
 /**
@@ -119,9 +120,12 @@ export interface StoreBackend {
   outboxAppend(entries: OutboxWrite[]): Promise<void>;
   /** The lowest-seq open item per lane (or of `lane`). */
   outboxHeads(lane?: string): Promise<OutboxRow[]>;
+  /** acquireLease of `lease` and, when taken, outboxHeads(lane) in one atomic step; with no head, the lease is deleted in it. */
+  outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>>;
   /** Rewrites an item's document and open flag, keeping its seq. False if it is gone. */
   outboxUpdate(entry: OutboxWrite): Promise<boolean>;
-  outboxDelete(id: string): Promise<void>;
+  /** Deletes the item and reads outboxHeads(lane) in one atomic step; with no head, releaseLease of `lease` in it. */
+  outboxComplete(id: string, lane: string, lease: LaneLease): Promise<OutboxRow | undefined>;
   outboxList(): Promise<OutboxRow[]>;
   /** Sets the lane's lease to `holder` until `expiresAt` if it is free, expired at `now`, or already `holder`'s. */
   acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean>;

@@ -163,7 +163,7 @@ export function runConversationQueryContract(
         expect(await store.countOutbox()).toBe(3);
         await store.saveOutboxItem({ ...first!, status: "failed" });
         expect(await store.countOutbox()).toBe((await store.listOutbox()).length);
-        await store.completeOutboxItem(first!.id);
+        await store.completeOutboxItem(first!, { name: first!.lane, holder: "worker" });
         expect(await store.countOutbox()).toBe(2);
       });
     });

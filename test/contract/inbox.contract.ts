@@ -10,6 +10,12 @@ import type { OutboxStoreFixture } from "./outbox.contract.js";
 const REMEMBER_MS = 60_000;
 /** Copies of one message racing to be stored. */
 const CONCURRENT_COPIES = 20;
+/** The lease named when a test completes entries outside a worker: nobody holds it, so letting it go changes nothing. */
+const WORKER = { name: "inbox:nobody-holds-this", holder: "worker" };
+/** Lease length in the lane tests; the suite moves its clock across it. */
+const LEASE_TTL_MS = 30_000;
+/** Instances racing for one lane. */
+const CONCURRENT_TAKERS = 20;
 
 function customerMessage(address: string, text: string, overrides: Partial<InboundCustomerMessage> = {}): NewInboxEntry {
   const messageId = uniqueId("wamid");
@@ -55,7 +61,7 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       const [head] = await store.inboxHeads(a);
       expect(head).toMatchObject({ id: first.id, lane: a, status: "pending", attempts: 0, notBefore: 0, receivedAt: BASE_TIME });
       expect(head!.message).toEqual(first.message);
-      await store.completeInboxEntry(first.id);
+      await store.completeInboxEntry(first, WORKER);
       expect(await store.receiveInbox(first, REMEMBER_MS)).toBe(false);
       expect(await store.inboxHeads(a)).toEqual([]);
       expect(await store.listInbox()).toEqual([]);
@@ -81,7 +87,7 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       const all = await store.listInbox();
       expect(texts(all)).toEqual(["a1", "b1", "a2", "a3"]);
       expect(all.map((e) => e.seq)).toEqual([...all.map((e) => e.seq)].sort((x, y) => x - y));
-      await store.completeInboxEntry(all[0]!.id);
+      await store.completeInboxEntry(all[0]!, WORKER);
       expect(texts(await store.inboxHeads(a))).toEqual(["a2"]);
       expect(texts(await store.inboxHeads(b))).toEqual(["b1"]);
     });
@@ -105,7 +111,7 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       // Replayed, it is back at its own place in the lane.
       await store.saveInboxEntry({ ...parked!, status: "pending", attempts: 0 });
       expect(texts(await store.inboxHeads(a))).toEqual(["a1"]);
-      await store.completeInboxEntry(head!.id);
+      await store.completeInboxEntry(head!, WORKER);
       expect(await store.saveInboxEntry(parked!)).toBe(false);
     });
 
@@ -122,7 +128,7 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       const [headA] = await store.inboxHeads(a);
       await store.saveInboxEntry({ ...headA!, status: "failed", attempts: 6 });
       const [headB] = await store.inboxHeads(b);
-      await store.completeInboxEntry(headB!.id);
+      await store.completeInboxEntry(headB!, WORKER);
       expect(await store.countInbox()).toEqual({ pending: 1, parked: 1 });
       // A retry's backoff keeps it pending.
       const [next] = await store.inboxHeads(a);
@@ -136,7 +142,7 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       const waiting = customerMessage(a, "waiting");
       await store.receiveInbox(processed, REMEMBER_MS);
       await store.receiveInbox(waiting, REMEMBER_MS);
-      await store.completeInboxEntry(processed.id);
+      await store.completeInboxEntry(processed, WORKER);
       time += REMEMBER_MS - 1;
       expect(await store.receiveInbox(processed, REMEMBER_MS)).toBe(false);
       time += 2;
@@ -170,7 +176,7 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       // A catch-up stores an older message later: the watermark does not move back.
       await store.receiveInbox(at(BASE_TIME + 1000), REMEMBER_MS);
       await store.receiveInbox(at(BASE_TIME + 9000, "cloud"), REMEMBER_MS);
-      for (const entry of await store.listInbox()) await store.completeInboxEntry(entry.id);
+      for (const entry of await store.listInbox()) await store.completeInboxEntry(entry, WORKER);
       expect(await store.inboxWatermark("whatsapp")).toBe(BASE_TIME + 2000);
       expect(await store.inboxWatermark("cloud")).toBe(BASE_TIME + 9000);
     });
@@ -205,6 +211,83 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       expect((await store.listInbox()).map((e) => e.message)).toEqual([withMedia.message, edit.message, reply.message]);
     });
 
+    describe("taking and completing a lane, each in one step with its lease", () => {
+      /** The lease is named apart from the lane (the worker's is "inbox:<lane>"), and shared with the outbox's leases. */
+      const leaseOf = (lane: string, holder = "me") => ({ name: `inbox:${lane}`, holder });
+
+      it("takes a lane with its head; an empty lane, or one with only parked entries, is let go in the same step", async () => {
+        const [a, b] = [buildCustomerAddress(), buildCustomerAddress()];
+        await store.receiveInbox(customerMessage(a, "a1"), REMEMBER_MS);
+        await store.receiveInbox(customerMessage(a, "a2"), REMEMBER_MS);
+        const [head] = await store.inboxHeads(a);
+        expect(await store.takeInboxLane(a, leaseOf(a), LEASE_TTL_MS)).toEqual({ taken: true, head });
+        expect(await store.acquireLease(`inbox:${a}`, "other", LEASE_TTL_MS)).toBe(false);
+        expect(await store.takeInboxLane(a, leaseOf(a, "other"), LEASE_TTL_MS)).toEqual({ taken: false });
+        // Taking it again is the holder's right (as acquireLease), and pushes the expiry out.
+        time += LEASE_TTL_MS - 1;
+        expect((await store.takeInboxLane(a, leaseOf(a), LEASE_TTL_MS)).taken).toBe(true);
+        time += LEASE_TTL_MS - 1;
+        expect(await store.acquireLease(`inbox:${a}`, "other", LEASE_TTL_MS)).toBe(false);
+
+        expect(await store.takeInboxLane(b, leaseOf(b), LEASE_TTL_MS)).toEqual({ taken: true, head: undefined });
+        expect(await store.acquireLease(`inbox:${b}`, "other", LEASE_TTL_MS)).toBe(true);
+        await store.releaseLease(`inbox:${b}`, "other");
+        await store.receiveInbox(customerMessage(b, "b1"), REMEMBER_MS);
+        const [parked] = await store.inboxHeads(b);
+        await store.saveInboxEntry({ ...parked!, status: "failed", attempts: 6 });
+        expect(await store.takeInboxLane(b, leaseOf(b), LEASE_TTL_MS)).toEqual({ taken: true, head: undefined });
+        expect(await store.acquireLease(`inbox:${b}`, "other", LEASE_TTL_MS)).toBe(true);
+      });
+
+      it("completes an entry and gives the next head, keeping the lane; the last one lets go of it", async () => {
+        const a = buildCustomerAddress();
+        for (const text of ["a1", "a2", "a3"]) await store.receiveInbox(customerMessage(a, text), REMEMBER_MS);
+        const taken = await store.takeInboxLane(a, leaseOf(a), LEASE_TTL_MS);
+        const [, a2, a3] = await store.listInbox();
+        expect(await store.completeInboxEntry(taken.taken ? taken.head! : a2!, leaseOf(a))).toEqual(a2);
+        expect(await store.acquireLease(`inbox:${a}`, "other", LEASE_TTL_MS)).toBe(false);
+        // A parked entry is skipped on the way.
+        await store.saveInboxEntry({ ...a3!, status: "failed", attempts: 6 });
+        expect(await store.completeInboxEntry(a2!, leaseOf(a))).toBeUndefined();
+        expect(await store.acquireLease(`inbox:${a}`, "other", LEASE_TTL_MS)).toBe(true);
+        expect(texts(await store.listInbox())).toEqual(["a3"]);
+        // Completed ids are remembered as before.
+        expect(await store.receiveInbox({ id: a2!.id, lane: a, message: a2!.message }, REMEMBER_MS)).toBe(false);
+      });
+
+      it("lets go only of the holder's own lease: one that lapsed to another instance stays theirs", async () => {
+        const a = buildCustomerAddress();
+        await store.receiveInbox(customerMessage(a, "a1"), REMEMBER_MS);
+        const taken = await store.takeInboxLane(a, leaseOf(a), LEASE_TTL_MS);
+        time += LEASE_TTL_MS;
+        expect(await store.acquireLease(`inbox:${a}`, "other", LEASE_TTL_MS)).toBe(true);
+        expect(await store.completeInboxEntry(taken.taken ? taken.head! : { id: "", lane: a }, leaseOf(a))).toBeUndefined();
+        expect(await store.acquireLease(`inbox:${a}`, "third", LEASE_TTL_MS)).toBe(false);
+      });
+
+      it(`gives a lane's head to exactly one of ${CONCURRENT_TAKERS} concurrent takers`, async () => {
+        const stores = [store];
+        while (fixture.reopen && stores.length < 4) {
+          const another = await fixture.reopen();
+          open.add(another);
+          stores.push(another);
+        }
+        const a = buildCustomerAddress();
+        await store.receiveInbox(customerMessage(a, "a1"), REMEMBER_MS);
+        const [head] = await store.inboxHeads(a);
+        const takes = await Promise.all(
+          Array.from({ length: CONCURRENT_TAKERS }, (_, i) =>
+            stores[i % stores.length]!.takeInboxLane(a, leaseOf(a, `i-${i}`), LEASE_TTL_MS),
+          ),
+        );
+        expect(takes.filter((take) => take.taken)).toEqual([{ taken: true, head }]);
+      });
+
+      it("refuses a take without a positive TTL", async () => {
+        await expect(store.takeInboxLane("lane", leaseOf("lane"), 0)).rejects.toThrow(/positive ttlMs/);
+      });
+    });
+
     it("keeps unprocessed entries, processed ids and the watermark across close and reopen", async (context) => {
       if (!fixture.reopen) {
         context.skip(`${name} keeps nothing after close`);
@@ -215,7 +298,7 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
       const waiting = customerMessage(a, "waiting");
       await store.receiveInbox(processed, REMEMBER_MS);
       await store.receiveInbox(waiting, REMEMBER_MS);
-      await store.completeInboxEntry(processed.id);
+      await store.completeInboxEntry(processed, WORKER);
       await store.close();
       open.delete(store);
 

@@ -25,6 +25,9 @@ const event = (conversationId: string, action: AuditEvent["action"]): AuditEvent
   detail: { team: "support", level: 2, mandatory: true },
 });
 
+/** The lease named when a test completes items outside a worker: nobody holds it, so letting it go changes nothing. */
+const WORKER = { name: "lane-nobody-holds", holder: "worker" };
+
 /** Lease length in the lease tests; the suite moves its clock across it. */
 const LEASE_TTL_MS = 30_000;
 /** Instances racing for one lane. */
@@ -60,7 +63,7 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
       expect(texts(await store.outboxHeads())).toEqual(["a1", "b1"]);
       expect(texts(await store.outboxHeads("b"))).toEqual(["b1"]);
       const [a1] = await store.outboxHeads("a");
-      await store.completeOutboxItem(a1!.id);
+      await store.completeOutboxItem(a1!, WORKER);
       expect(texts(await store.outboxHeads("a"))).toEqual(["a2"]);
     });
 
@@ -77,7 +80,7 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
 
     it("says when an item it is asked to save is gone", async () => {
       const [item] = await store.enqueue([note("a", "a1")]);
-      await store.completeOutboxItem(item!.id);
+      await store.completeOutboxItem(item!, WORKER);
       expect(await store.saveOutboxItem({ ...item!, attempts: 1 })).toBe(false);
       expect(await store.listOutbox()).toEqual([]);
     });
@@ -152,18 +155,18 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
       expect(texts(await store.listOutbox())).toEqual(["a1", "a2 ✓ عربى", "a3"]);
     });
 
-    describe("lane leases", () => {
-      /** More connections to the same data where the backend has them, so the race crosses connections. */
-      async function connections(count: number): Promise<WarmlineStore[]> {
-        const stores = [store];
-        while (fixture.reopen && stores.length < count) {
-          const another = await fixture.reopen();
-          open.add(another);
-          stores.push(another);
-        }
-        return stores;
+    /** More connections to the same data where the backend has them, so a race crosses connections. */
+    async function connections(count: number): Promise<WarmlineStore[]> {
+      const stores = [store];
+      while (fixture.reopen && stores.length < count) {
+        const another = await fixture.reopen();
+        open.add(another);
+        stores.push(another);
       }
+      return stores;
+    }
 
+    describe("lane leases", () => {
       it(`gives a lane to exactly one of ${CONCURRENT_ACQUIRERS} concurrent acquirers`, async () => {
         const stores = await connections(4);
         const attempts = Array.from({ length: CONCURRENT_ACQUIRERS }, (_, i) =>
@@ -244,6 +247,79 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
 
       it("refuses a lease without a positive TTL", async () => {
         await expect(store.acquireLease("lane-a", "holder", 0)).rejects.toThrow(/positive ttlMs/);
+        await expect(store.takeOutboxLane("lane-a", { name: "lane-a", holder: "holder" }, 0)).rejects.toThrow(/positive ttlMs/);
+      });
+    });
+
+    describe("taking and completing a lane, each in one step with its lease", () => {
+      const mine = { name: "a", holder: "me" };
+
+      it("takes a lane with its head, untouched; an empty lane is let go in the same step", async () => {
+        await store.enqueue([note("a", "a1"), note("a", "a2")]);
+        // As stored (enqueue's copies have no seq yet).
+        const [a1] = await store.listOutbox();
+        const taken = await store.takeOutboxLane("a", mine, LEASE_TTL_MS);
+        expect(taken).toEqual({ taken: true, head: a1 });
+        // The head is not marked in flight: the worker decides that once it knows it can deliver it.
+        expect((await store.outboxHeads("a"))[0]).toEqual(a1);
+        expect(await store.acquireLease("a", "other", LEASE_TTL_MS)).toBe(false);
+        expect(await store.takeOutboxLane("a", { name: "a", holder: "other" }, LEASE_TTL_MS)).toEqual({ taken: false });
+        // Taking it again is the holder's right (as acquireLease), and pushes the expiry out.
+        time += LEASE_TTL_MS - 1;
+        expect((await store.takeOutboxLane("a", mine, LEASE_TTL_MS)).taken).toBe(true);
+        time += LEASE_TTL_MS - 1;
+        expect(await store.acquireLease("a", "other", LEASE_TTL_MS)).toBe(false);
+
+        expect(await store.takeOutboxLane("empty", { name: "empty", holder: "me" }, LEASE_TTL_MS)).toEqual({
+          taken: true,
+          head: undefined,
+        });
+        expect(await store.acquireLease("empty", "other", LEASE_TTL_MS)).toBe(true);
+      });
+
+      it("skips parked items: a lane with only those is empty, and let go", async () => {
+        const [a1] = await store.enqueue([note("a", "a1")]);
+        await store.saveOutboxItem({ ...a1!, status: "failed" });
+        expect(await store.takeOutboxLane("a", mine, LEASE_TTL_MS)).toEqual({ taken: true, head: undefined });
+        expect(await store.acquireLease("a", "other", LEASE_TTL_MS)).toBe(true);
+      });
+
+      it("completes an item and gives the next head, keeping the lane; the last one lets go of it", async () => {
+        await store.enqueue([note("a", "a1"), note("a", "a2"), note("a", "a3"), note("b", "b1")]);
+        const [a1, a2, a3] = await store.listOutbox();
+        expect((await store.takeOutboxLane("a", mine, LEASE_TTL_MS)).taken).toBe(true);
+        await store.saveOutboxItem({ ...a1!, status: "in_flight", lastAttemptAt: BASE_TIME });
+        expect(await store.completeOutboxItem(a1!, mine)).toEqual(a2);
+        expect(await store.acquireLease("a", "other", LEASE_TTL_MS)).toBe(false);
+        // A parked item is skipped on the way.
+        await store.saveOutboxItem({ ...a3!, status: "failed" });
+        expect(await store.completeOutboxItem(a2!, mine)).toBeUndefined();
+        expect(await store.acquireLease("a", "other", LEASE_TTL_MS)).toBe(true);
+        expect(texts(await store.listOutbox())).toEqual(["a3", "b1"]);
+      });
+
+      it("lets go only of the holder's own lease: one that lapsed to another instance stays theirs", async () => {
+        const [a1] = await store.enqueue([note("a", "a1")]);
+        expect((await store.takeOutboxLane("a", mine, LEASE_TTL_MS)).taken).toBe(true);
+        time += LEASE_TTL_MS;
+        expect(await store.acquireLease("a", "other", LEASE_TTL_MS)).toBe(true);
+        expect(await store.completeOutboxItem(a1!, mine)).toBeUndefined();
+        expect(await store.acquireLease("a", "third", LEASE_TTL_MS)).toBe(false);
+        expect(await store.releaseLease("a", "other")).toBe(true);
+      });
+
+      it(`gives a lane's head to exactly one of ${CONCURRENT_ACQUIRERS} concurrent takers`, async () => {
+        const stores = await connections(4);
+        await store.enqueue([note("a", "a1")]);
+        const [a1] = await store.listOutbox();
+        const takes = await Promise.all(
+          Array.from({ length: CONCURRENT_ACQUIRERS }, (_, i) =>
+            stores[i % stores.length]!.takeOutboxLane("a", { name: "a", holder: `instance-${i}` }, LEASE_TTL_MS),
+          ),
+        );
+        const won = takes.flatMap((take, i) => (take.taken ? [{ holder: `instance-${i}`, head: take.head }] : []));
+        expect(won).toEqual([{ holder: expect.any(String), head: a1 }]);
+        expect(await store.renewLease("a", won[0]!.holder, LEASE_TTL_MS)).toBe(true);
       });
     });
   });

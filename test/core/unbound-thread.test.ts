@@ -60,6 +60,9 @@ describe("engine: a reply in a thread whose card is not recorded yet", () => {
     expect(await w.engine.agentReply(thread, SAM, "Hi Dana, on it", "ref1")).toEqual({ relayed: false, reason: "pending" });
     expect(await w.store.listInbox()).toMatchObject([{ id: "ref1", lane: thread, status: "pending" }]);
     w.release();
+    // The card's delivery records its thread; the reply's retry (the tick's) must not race it.
+    await w.engine.drain();
+    expect((await w.store.get(conversation.id))!.escalations[0]?.thread).toBe(thread);
     w.now.value += 5_000;
     await w.engine.tick();
     await w.engine.drain();

@@ -108,16 +108,27 @@ describe("outbox lanes across instances (dispatcher over one shared store)", () 
     expect(delivered).toEqual(["card update by b", "agent reply by a", "reaction by a"]);
   });
 
-  /** A shared store whose clock the test moves, counting each instance's lease attempts per lease name. */
+  /** A shared store whose clock the test moves, counting each instance's lease attempts (a worker's take of its lane) per lease name. */
   async function countedStore() {
     let offset = 0;
     const movable = { now: () => Date.now() + offset };
     const store = await createMemoryStore({ clock: movable });
     const attempts = new Map<string, string[]>();
+    const attempt = (name: string, holder: string) => attempts.set(holder, [...(attempts.get(holder) ?? []), name]);
     const acquire = store.acquireLease.bind(store);
     store.acquireLease = (lane, holder, ttlMs) => {
-      attempts.set(holder, [...(attempts.get(holder) ?? []), lane]);
+      attempt(lane, holder);
       return acquire(lane, holder, ttlMs);
+    };
+    const takeOutbox = store.takeOutboxLane.bind(store);
+    store.takeOutboxLane = (lane, lease, ttlMs) => {
+      attempt(lease.name, lease.holder);
+      return takeOutbox(lane, lease, ttlMs);
+    };
+    const takeInbox = store.takeInboxLane.bind(store);
+    store.takeInboxLane = (lane, lease, ttlMs) => {
+      attempt(lease.name, lease.holder);
+      return takeInbox(lane, lease, ttlMs);
     };
     return { store, clock: movable, attempts, advance: (ms: number) => (offset += ms) };
   }
@@ -150,20 +161,32 @@ describe("outbox lanes across instances (dispatcher over one shared store)", () 
     expect(delivered.sort()).toEqual(["conv-1", "conv-2", "conv-3"]);
   });
 
-  /** A store whose releases of `lease` wait while `paused`: a holder caught between finding its lane empty and letting go. */
+  /**
+   * A store where instance-a's completion of an item or entry under `lease` (the step that finds its
+   * lane empty and lets go) waits for `resume()`: a holder about to let go when another instance stores
+   * something for the lane and tries to take it.
+   */
   async function slowReleaseStore(lease: string) {
     const store = await createMemoryStore({ clock });
     let resume = () => {};
     let releasing = () => {};
     const gate = new Promise<void>((resolve) => (resume = resolve));
     const reachedRelease = new Promise<void>((resolve) => (releasing = resolve));
-    const release = store.releaseLease.bind(store);
-    store.releaseLease = async (lane, holder) => {
-      if (lane === lease && holder === "instance-a") {
+    const held = async (name: string, holder: string) => {
+      if (name === lease && holder === "instance-a") {
         releasing();
         await gate;
       }
-      return release(lane, holder);
+    };
+    const completeInbox = store.completeInboxEntry.bind(store);
+    store.completeInboxEntry = async (entry, laneLease) => {
+      await held(laneLease.name, laneLease.holder);
+      return completeInbox(entry, laneLease);
+    };
+    const completeOutbox = store.completeOutboxItem.bind(store);
+    store.completeOutboxItem = async (item, laneLease) => {
+      await held(laneLease.name, laneLease.holder);
+      return completeOutbox(item, laneLease);
     };
     return { store, reachedRelease, resume };
   }
@@ -176,7 +199,7 @@ describe("outbox lanes across instances (dispatcher over one shared store)", () 
     },
   });
 
-  it("a message stored on B while A lets go of its inbox lane is processed at once, not at the next poll", async () => {
+  it("a message stored on B while A is letting go of its inbox lane is processed at once, not at the next poll", async () => {
     const { store, reachedRelease, resume } = await slowReleaseStore("inbox:chat-1");
     const processed: string[] = [];
     const [a, b] = ["instance-a", "instance-b"].map((instanceId) =>
@@ -195,7 +218,8 @@ describe("outbox lanes across instances (dispatcher over one shared store)", () 
     await reachedRelease;
     await b!.receive(reply("chat-1", 2));
     resume();
-    await vi.waitFor(() => expect(processed).toEqual(["instance-a:m-chat-1-1", "instance-b:m-chat-1-2"]), { timeout: 2_000, interval: 10 });
+    // A's letting go finds B's message first (the same store step), so A processes it.
+    await vi.waitFor(() => expect(processed).toEqual(["instance-a:m-chat-1-1", "instance-a:m-chat-1-2"]), { timeout: 2_000, interval: 10 });
     await Promise.all([a!.stop(), b!.stop()]);
   });
 
@@ -220,7 +244,7 @@ describe("outbox lanes across instances (dispatcher over one shared store)", () 
     await store.enqueue([{ lane: "conv-1", effect: { kind: "notify_ops", text: "second" } }]);
     void b!.kick("conv-1");
     resume();
-    await vi.waitFor(() => expect(delivered).toEqual(["instance-a:first", "instance-b:second"]), { timeout: 2_000, interval: 10 });
+    await vi.waitFor(() => expect(delivered).toEqual(["instance-a:first", "instance-a:second"]), { timeout: 2_000, interval: 10 });
   });
 
   it("the inbox's poll too tries only lanes no other instance holds", async () => {

@@ -169,12 +169,12 @@ describe("durable outbox: storms, outages, failures", () => {
     const store = outbox(harness);
     const complete = store.completeOutboxItem.bind(store);
     let fail = true;
-    store.completeOutboxItem = async (id) => {
+    store.completeOutboxItem = async (item, lease) => {
       if (fail) {
         fail = false;
         throw new Error("the store went away");
       }
-      return complete(id);
+      return complete(item, lease);
     };
     await harness.agentReplies("U0AGENT01", ref, "Done, see you");
     expect((await harness.store.get(conversationId))?.lastCustomerSend?.channelMessageId).toBe(harness.whatsapp.lastSent()?.id);
