@@ -216,7 +216,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
   // What has started so far, undone in reverse if a later step fails, so a failed start exits cleanly.
   const undo: (() => Promise<unknown> | unknown)[] = [];
   try {
-    const store = await openConversationStore(config.store, { dataDir, redisUrl: env.redisUrl, clock });
+    const store = await openConversationStore(config.store, { dataDir, redisUrl: env.redisUrl, clock, logger });
     undo.push(() => store.close());
     // `customers` is read at scrape time, after it is created below.
     const analytics = await createAnalyticsRuntime({

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { WarmlineConfig } from "../config/schema.js";
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
+import type { Logger } from "../ports/logger.js";
 import type { WarmlineStore } from "../ports/outbox.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createSqliteStore } from "./sqlite-store.js";
@@ -14,6 +15,8 @@ export interface StoreLocation {
   /** REDIS_URL, for store.kind "redis". */
   redisUrl?: string;
   clock?: Clock;
+  /** Where the store reports trouble it works around (SQLite: its checkpoint worker failing); warnings to stderr without it. */
+  logger?: Logger;
   /** Reading commands (report, export-feedback, doctor): refuse to create an empty SQLite file somewhere unexpected. */
   existing?: boolean;
 }
@@ -23,7 +26,7 @@ export interface StoreLocation {
  * they all see the same data (the same SQLite file, the same Redis namespace).
  */
 export async function openConversationStore(store: WarmlineConfig["store"], location: StoreLocation): Promise<WarmlineStore> {
-  const { clock } = location;
+  const { clock, logger } = location;
   switch (store.kind) {
     case "memory":
       // Nothing outlives the process in a memory store: a reading command honestly sees it empty.
@@ -51,7 +54,7 @@ export async function openConversationStore(store: WarmlineConfig["store"], loca
           `No Warmline store at ${file}: pass --data-dir with the service's data directory (or set WARMLINE_DATA_DIR), or run \`npm start\` once to create it.`,
         );
       }
-      return createSqliteStore({ file, clock });
+      return createSqliteStore({ file, clock, ...(logger ? { logger } : {}) });
     }
   }
 }

@@ -8,6 +8,16 @@ interface PendingWrite {
 
 type Outcome = { ok: boolean; value: unknown };
 
+/** What a group commit tells, and asks, whoever looks after the WAL (sqlite-checkpointer.ts). */
+export interface CommitObserver {
+  /** Hears of each COMMIT, with the number of writes it held. */
+  committed(writes: number): void;
+  /** Set while writes must wait: a checkpoint that lets the WAL restart is running. */
+  readonly writesHeld: Promise<void> | undefined;
+}
+
+const NO_OBSERVER: CommitObserver = { committed: () => {}, writesHeld: undefined };
+
 /**
  * Group commit: the writes issued in one tick share one transaction, so a burst of messages pays
  * for one BEGIN/COMMIT (and one WAL append) instead of one each. A write that throws undoes only
@@ -24,16 +34,26 @@ type Outcome = { ok: boolean; value: unknown };
 export class SqliteGroupCommit {
   private pending: PendingWrite[] = [];
 
-  constructor(private readonly db: SqliteConnection) {}
+  constructor(
+    private readonly db: SqliteConnection,
+    private readonly wal: CommitObserver = NO_OBSERVER,
+  ) {}
 
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
+      if (this.pending.length === 1) setImmediate(() => this.flushWhenFree());
     });
   }
 
-  /** Commits what is waiting now (the store does so before it closes the connection). */
+  /** Commits what is waiting, once the WAL's observer holds writes no longer; what arrives meanwhile joins the batch. */
+  private flushWhenFree(): void {
+    const held = this.wal.writesHeld;
+    if (held === undefined) this.flush();
+    else void held.then(() => this.flushWhenFree());
+  }
+
+  /** Commits what is waiting now, held or not (the store does so before it closes the connection). */
   flush(): void {
     const batch = this.pending;
     this.pending = [];
@@ -46,6 +66,7 @@ export class SqliteGroupCommit {
       for (const { reject } of batch) reject(error);
       return;
     }
+    this.wal.committed(batch.length);
     batch.forEach(({ resolve, reject }, i) => {
       const { ok, value } = outcomes[i]!;
       if (ok) resolve(value);

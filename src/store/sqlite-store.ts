@@ -2,9 +2,11 @@ import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { TeamQueueCounts } from "../ports/conversation-store.js";
+import type { Logger } from "../ports/logger.js";
 import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
+import { startWalCheckpointer, type WalCheckpointer } from "./sqlite-checkpointer.js";
 import { openSqliteConnection, type SqliteConnection } from "./sqlite-driver.js";
 import { writeSqliteIndex } from "./sqlite-conversation-index.js";
 import { SqliteGroupCommit } from "./sqlite-group-commit.js";
@@ -26,7 +28,7 @@ const SEEN_PRUNE_EVERY = 500;
  * table and are read through keyv; our indexes live in tables beside it, written in the same
  * transaction as the document.
  */
-export async function createSqliteStore(options: { file: string; clock?: Clock }): Promise<WarmlineStore> {
+export async function createSqliteStore(options: { file: string; clock?: Clock; logger?: Logger }): Promise<WarmlineStore> {
   const location = `SQLite file ${options.file}`;
   const remedy = "check that the directory exists and is writable, and that no other program holds the file";
   const cannotOpen = (error: unknown) =>
@@ -38,6 +40,7 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
     throw cannotOpen(error);
   }
   let staleIndex = false;
+  let backend: SqliteBackend | undefined;
   try {
     connection.exec("BEGIN IMMEDIATE");
     try {
@@ -49,14 +52,19 @@ export async function createSqliteStore(options: { file: string; clock?: Clock }
     }
     const keyv = new Keyv({ store: new SqliteKeyvAdapter(connection), namespace: NAMESPACE, throwOnErrors: true });
     const clock = options.clock ?? systemClock;
+    const logger = options.logger?.child({ component: "store", file: options.file });
+    const checkpoints = startWalCheckpointer(options.file, connection, logger ? { logger } : {});
     const leases = new SqliteLeases(connection);
-    const backend = new SqliteBackend(keyv, connection, leases, location, remedy);
-    const inbox = openSqliteInbox(connection, (write) => backend.transaction(write), leases, location);
+    backend = new SqliteBackend(keyv, connection, leases, checkpoints, location, remedy);
+    const transaction = backend.transaction.bind(backend);
+    const inbox = openSqliteInbox(connection, transaction, leases, location);
     const store = new KeyvConversationStore(backend, clock);
     if (staleIndex) await store.reindex();
     return withInbox(store, new DurableInbox(inbox, clock));
   } catch (error) {
-    connection.close();
+    // Closing the backend stops its checkpoint worker too.
+    if (backend !== undefined) await backend.close();
+    else connection.close();
     throw cannotOpen(error);
   }
 }
@@ -70,10 +78,11 @@ class SqliteBackend implements StoreBackend {
     readonly keyv: Keyv,
     private readonly db: SqliteConnection,
     private readonly leases: SqliteLeases,
+    private readonly checkpoints: WalCheckpointer,
     readonly location: string,
     readonly remedy: string,
   ) {
-    this.commits = new SqliteGroupCommit(db);
+    this.commits = new SqliteGroupCommit(db, checkpoints);
   }
 
   documentKey(conversationId: string): string {
@@ -328,7 +337,11 @@ class SqliteBackend implements StoreBackend {
     this.closed = true;
     // Writes already issued are committed first; their callers are waiting for them.
     this.commits.flush();
+    // The worker is asked to stop first but its connection usually closes after this one, and the last connection
+    // to close checkpoints and removes the WAL: that final checkpoint then runs off this thread too.
+    const stopped = this.checkpoints.close();
     this.db.close();
+    await stopped;
   }
 
   /** Runs `write` in this tick's transaction; resolves once it is committed. `write` may run twice: it must only touch the database (see SqliteGroupCommit). */

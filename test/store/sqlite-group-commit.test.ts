@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteConnection, type SqliteConnection, type SqliteValue } from "../../src/store/sqlite-driver.js";
-import { SqliteGroupCommit } from "../../src/store/sqlite-group-commit.js";
+import { type CommitObserver, SqliteGroupCommit } from "../../src/store/sqlite-group-commit.js";
 
 /** A real connection that also records the statements it was given (transaction control goes through run). */
 function recording(connection: SqliteConnection): SqliteConnection & { transactionLog: string[] } {
@@ -94,5 +94,32 @@ describe("SqliteGroupCommit", () => {
     writer.close();
     for (const write of pending) await expect(write).rejects.toThrow();
     writer = await openSqliteConnection(file, { busyTimeoutMs: 1000 });
+  });
+
+  it("tells its observer how many writes each commit held, and waits while the observer holds writes", async () => {
+    let release = () => {};
+    const commitSizes: number[] = [];
+    const observer: CommitObserver & { writesHeld: Promise<void> | undefined } = {
+      committed: (writes) => commitSizes.push(writes),
+      writesHeld: undefined,
+    };
+    const commits = new SqliteGroupCommit(writer, observer);
+    await Promise.all(["a", "b"].map((id) => commits.run(() => writer.run("INSERT INTO t(id) VALUES(?)", id))));
+    expect(commitSizes).toEqual([2]);
+
+    observer.writesHeld = new Promise((resolve) => {
+      release = resolve;
+    });
+    const held = commits.run(() => writer.run("INSERT INTO t(id) VALUES(?)", "c"));
+    // Several ticks pass and the event loop runs, but the write waits.
+    for (let tick = 0; tick < 5; tick++) await new Promise(setImmediate);
+    const later = commits.run(() => writer.run("INSERT INTO t(id) VALUES(?)", "d"));
+    expect(ids()).toEqual(["a", "b"]);
+    observer.writesHeld = undefined;
+    release();
+    await Promise.all([held, later]);
+    // Both went out together once released.
+    expect(commitSizes).toEqual([2, 2]);
+    expect(ids()).toEqual(["a", "b", "c", "d"]);
   });
 });
