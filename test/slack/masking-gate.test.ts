@@ -1,7 +1,9 @@
-import { WebClient } from "@slack/web-api";
+import { type FetchFunction, WebClient } from "@slack/web-api";
+import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlackMaskingGate } from "../../channels/slack/masking-gate.js";
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
+import { createSlackHttpTransport } from "../../channels/slack/slack-http-transport.js";
 import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { createSilentLogger } from "../../src/logging.js";
 
@@ -9,13 +11,20 @@ const PHONE = "+33 6 71 23 45 89";
 const EMAIL = "lena.kraus@post.example";
 const CARD = "4000 0566 5566 5556";
 
-describe("the Slack masking gate (the fetch of every WebClient)", () => {
+const agent = new Agent();
+/** What the gate sends with: the service's undici transport, and Node's fetch (the default without one). */
+const TRANSPORTS: [string, () => FetchFunction][] = [
+  ["undici", () => createSlackHttpTransport(agent)],
+  ["fetch", () => globalThis.fetch as FetchFunction],
+];
+
+describe.each(TRANSPORTS)("the Slack masking gate (the fetch of every WebClient), sending with %s", (_name, transport) => {
   let api: FakeSlackApi;
   let client: WebClient;
   beforeAll(async () => {
     api = await startFakeSlackApi({ channels: [{ id: "C0RETENT1", name: "retention" }] });
     const gate = createSlackMaskingGate({ maskCards: true, maskEmails: true, maskPhones: true });
-    client = new WebClient("xoxb-gate", { slackApiUrl: api.url, retryConfig: { retries: 0 }, fetch: gate.wrap(globalThis.fetch as never) });
+    client = new WebClient("xoxb-gate", { slackApiUrl: api.url, retryConfig: { retries: 0 }, fetch: gate.wrap(transport()) });
   });
   afterAll(async () => api?.close());
 
@@ -68,6 +77,10 @@ describe("the Slack masking gate (the fetch of every WebClient)", () => {
     await client.chat.postMessage({ channel: "C0RETENT1", text });
     expect(api.calls.at(-1)!.args.text).toBe(text);
   });
+});
+
+describe("the Slack masking gate", () => {
+  afterAll(() => agent.destroy());
 
   it("passes a request with nothing to mask on as the client wrote it, and re-encodes only one it changed", async () => {
     const bodies: string[] = [];
@@ -76,7 +89,7 @@ describe("the Slack masking gate (the fetch of every WebClient)", () => {
       bodies.push(String(init?.body));
       return new Response(JSON.stringify({ ok: true, ts: "1.000001" }), { headers: { "content-type": "application/json" } });
     });
-    const recorder = new WebClient("xoxb-gate", { slackApiUrl: api.url, retryConfig: { retries: 0 }, fetch: seen });
+    const recorder = new WebClient("xoxb-gate", { slackApiUrl: "http://127.0.0.1:9/api/", retryConfig: { retries: 0 }, fetch: seen });
     const blocks = [{ type: "section", text: { type: "mrkdwn", text: "Order 100311 & co: *on its way* (2 items)" } }];
     await recorder.chat.postMessage({ channel: "C0RETENT1", text: "Order 100311 & co: on its way", blocks });
     await recorder.chat.postMessage({ channel: "C0RETENT1", text: `call ${PHONE}`, blocks });
