@@ -100,6 +100,28 @@ describe("the Slack masking gate", () => {
     expect(JSON.parse(clean!.get("blocks")!)).toEqual(blocks);
     expect(dirty!.get("text")).toBe("call +33 •••• ••• 589");
     expect(JSON.parse(dirty!.get("blocks")!)).toEqual(blocks);
+    // Only the changed field was encoded again: the others go byte for byte as the client wrote them.
+    const raw = (body: string, key: string) => body.split("&").find((pair) => pair.startsWith(`${key}=`));
+    expect(raw(bodies[1]!, "blocks")).toBe(raw(bodies[0]!, "blocks"));
+    expect(raw(bodies[1]!, "text")).toBe(`text=${encodeURIComponent("call +33 •••• ••• 589")}`);
+  });
+
+  it("masks a readable field however the form spells its name, and every copy of a repeated one", async () => {
+    const bodies: string[] = [];
+    const gate = createSlackMaskingGate({ maskCards: true, maskEmails: true, maskPhones: true });
+    const send = gate.wrap(async (_input, init) => {
+      bodies.push(String(init?.body));
+      return new Response(JSON.stringify({ ok: true }), { headers: { "content-type": "application/json" } });
+    });
+    const phone = encodeURIComponent(PHONE);
+    await send("http://127.0.0.1:9/api/chat.postMessage", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `channel=C0RETENT1&te%78t=${phone}&text=mail+${encodeURIComponent(EMAIL)}&text=${phone}`,
+    });
+    const sent = new URLSearchParams(bodies[0]);
+    expect(sent.getAll("text")).toEqual(["+33 •••• ••• 589", "mail l•••@post.example", "+33 •••• ••• 589"]);
+    expect(bodies[0]).not.toMatch(/71|lena/);
   });
 
   it("is in every App's client options, even when the caller passes none", () => {

@@ -44,6 +44,14 @@ describe("the Slack HTTP transport (undici under the masking gate)", () => {
     expect(api.calls.at(-1)!.token).toBe("xoxb-transport");
   });
 
+  it("reads a long answer that arrives in many pieces whole", async () => {
+    const { ts } = await client().chat.postMessage({ channel: CHANNEL, text: "the card" });
+    const long = "x".repeat(4_000);
+    for (let i = 0; i < 40; i++) await client().chat.postMessage({ channel: CHANNEL, thread_ts: ts!, text: `${i} ${long}` });
+    const replies = await client().conversations.replies({ channel: CHANNEL, ts: ts!, limit: 1000 });
+    expect(replies.messages?.map((m) => m.text?.split(" ")[0])).toEqual(["the", ...Array.from({ length: 40 }, (_, i) => String(i))]);
+  });
+
   it("reports a 429 with its Retry-After, and the connection is free for the next call", async () => {
     api.failNext("chat.postMessage", { status: 429, retryAfter: 7 });
     const limited = client({ rejectRateLimitedCalls: true }).chat.postMessage({ channel: CHANNEL, text: "hello" });
