@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
+import { Agent } from "undici";
 import { type PreparedAssistant, prepareCheckedConfig } from "./assistant/from-config.js";
 import { dataDirOf, readEnvironment } from "./config/environment.js";
 import { envSettingsOf, loadEnv, readConfigJson, readRawConfigFile, type WarmlineEnv } from "./config/load-config.js";
@@ -29,6 +30,7 @@ import { createSlackMaskingGate } from "../channels/slack/masking-gate.js";
 import { registerSlackListeners } from "../channels/slack/register-listeners.js";
 import { resolveTeamChannels } from "../channels/slack/resolve-channels.js";
 import { slackAppOptions } from "../channels/slack/slack-app-options.js";
+import { createSlackHttpTransport } from "../channels/slack/slack-http-transport.js";
 import { checkSlackAtStartup, slackStartupClientOptions } from "../channels/slack/slack-startup-check.js";
 import { SlackWorkspaceAdapter } from "../channels/slack/slack-workspace.js";
 import { findBrowser } from "../channels/whatsapp/browser-path.js";
@@ -251,6 +253,9 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     // The Cloud API's webhook is served beside /slack/events (HTTP mode) or with /metrics (Socket Mode).
     const webhookRoutes = cloudChannel ? [cloudChannel.webhook] : [];
 
+    // Keep-alive connections to Slack's Web API (what the masking gate sends with), closed last on stop.
+    const slackHttp = new Agent();
+    undo.push(() => slackHttp.destroy());
     const appOptions = slackAppOptions({
       config,
       env,
@@ -260,6 +265,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
       clientOptions: options.slack?.clientOptions,
       customRoutes: [...analytics.httpRoutes, ...webhookRoutes],
       maskingGate,
+      transport: createSlackHttpTransport(slackHttp),
     });
     // A wrong token or no network stops the start here with one message, after a bounded number of attempts.
     const identity = await checkSlackAtStartup(
@@ -377,6 +383,8 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
         await app.stop();
         await withTimeout(engine.stop(), SHUTDOWN_DRAIN_TIMEOUT_MS);
         await customers.stop();
+        // A post still in flight had the engine's drain time; a later start finds it in doubt (the outbox checks).
+        await slackHttp.destroy();
         await store.close();
       },
     };

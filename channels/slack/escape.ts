@@ -5,6 +5,8 @@
 
 /** Zero-width space: invisible, but it stops Slack from parsing what follows as markup. */
 const ZWSP = "\u200B";
+/** Every escape below starts from one of these; most chat lines have none and are returned as they are. */
+const MAY_NEED_ESCAPING = /[&<>@`]/;
 
 /** Escapes Slack's three control characters; Slack's clients send text escaped the same way. */
 export function escapeSlackEntities(text: string): string {
@@ -19,6 +21,7 @@ export function escapeSlackEntities(text: string): string {
  * WhatsApp's own *bold*, _italic_ and ~strike~ are left alone: they mean the same in Slack.
  */
 export function escapeSlackText(text: string): string {
+  if (!MAY_NEED_ESCAPING.test(text)) return text;
   return escapeSlackEntities(text)
     .replace(/@(channel|here|everyone)\b/gi, `@${ZWSP}$1`)
     .replace(/^(\s*)&gt;/gm, `$1${ZWSP}&gt;`)

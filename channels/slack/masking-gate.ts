@@ -6,6 +6,7 @@
  * in the human-readable ones (and in those inside JSON fields such as `blocks` and `view`), and
  * leaves ids, timestamps, action values and metadata as they are.
  */
+import querystring from "node:querystring";
 import type { FetchFunction } from "@slack/web-api";
 import { type MaskOptions, maskPii, mayHoldPersonalData } from "../../src/domain/pii.js";
 
@@ -102,39 +103,80 @@ export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
     wrap: (inner) => (input, init) => {
       const body = init?.body;
       if (typeof body === "string" && isForm(init)) {
-        const form = new URLSearchParams(body);
-        // Nothing masked: the body goes as Slack's client wrote it, not encoded a second time.
-        return inner(input, maskForm(form) ? { ...init, body: form.toString() } : init);
+        const masked = maskEncodedForm(body);
+        // Nothing masked: the body goes as Slack's client wrote it.
+        return inner(input, masked === body ? init : { ...init, body: masked });
       }
-      if (body instanceof FormData) {
-        maskForm(body);
-        return inner(input, init);
-      }
+      if (body instanceof FormData) maskFormData(body);
       return inner(input, init);
     },
   };
 
-  /** Masks the form's readable fields in place; true when it changed any. */
-  function maskForm(form: URLSearchParams | FormData): boolean {
-    const channel = String(form.get("channel") ?? form.get("channel_id") ?? "");
-    const thread = String(form.get("thread_ts") ?? form.get("ts") ?? "");
+  /** How to mask a request's fields: in the customer's country when the request names their thread. */
+  function maskFor(channel: string, thread: string): MaskOptions {
     const region = regions.get(`${channel}:${thread}`);
-    const mask = region ? { ...options, region } : options;
+    return region ? { ...options, region } : options;
+  }
+
+  /** A field's value masked, or the value itself when nothing in it changed (machine fields never change). */
+  function maskField(key: string, value: string, mask: MaskOptions): string {
+    if (READABLE_KEYS.has(key)) return maskCached(value, mask, false);
+    if (JSON_KEYS.has(key)) return maskJsonField(value, (text, plain) => maskCached(text, mask, plain));
+    return value;
+  }
+
+  /**
+   * An application/x-www-form-urlencoded body with its readable fields masked. Only those are
+   * decoded, and only a field that changed is encoded again (as WebClient encodes, with
+   * querystring.escape): ids, timestamps and metadata go byte for byte as the client wrote them.
+   */
+  function maskEncodedForm(body: string): string {
+    const pairs = body.split("&");
+    const fields = pairs.map((pair) => {
+      const equals = pair.indexOf("=");
+      return equals < 0
+        ? { key: decodeFormPart(pair), raw: "" }
+        : { key: decodeFormPart(pair.slice(0, equals)), raw: pair.slice(equals + 1) };
+    });
+    const first = (...names: string[]) => {
+      for (const name of names) {
+        const field = fields.find((f) => f.key === name);
+        if (field) return decodeFormPart(field.raw);
+      }
+      return "";
+    };
+    const mask = maskFor(first("channel", "channel_id"), first("thread_ts", "ts"));
     let changed = false;
-    for (const [key, value] of [...form.entries()]) {
-      if (typeof value !== "string") continue;
-      const masked = READABLE_KEYS.has(key)
-        ? maskCached(value, mask, false)
-        : JSON_KEYS.has(key)
-          ? maskJsonField(value, (text, plain) => maskCached(text, mask, plain))
-          : value;
+    for (const [i, { key, raw }] of fields.entries()) {
+      if (!READABLE_KEYS.has(key) && !JSON_KEYS.has(key)) continue;
+      const value = decodeFormPart(raw);
+      const masked = maskField(key, value, mask);
       if (masked === value) continue;
-      form.set(key, masked);
+      pairs[i] = `${querystring.escape(key)}=${querystring.escape(masked)}`;
       changed = true;
     }
-    return changed;
+    return changed ? pairs.join("&") : body;
+  }
+
+  /** Masks a multipart form's readable fields in place (file uploads). */
+  function maskFormData(form: FormData): void {
+    const mask = maskFor(
+      String(form.get("channel") ?? form.get("channel_id") ?? ""),
+      String(form.get("thread_ts") ?? form.get("ts") ?? ""),
+    );
+    for (const [key, value] of [...form.entries()]) {
+      if (typeof value !== "string") continue;
+      const masked = maskField(key, value, mask);
+      if (masked !== value) form.set(key, masked);
+    }
   }
   return gate;
+}
+
+/** A name or value of a URL-encoded form as URLSearchParams reads it: "+" is a space, then percent-decoding. */
+function decodeFormPart(part: string): string {
+  if (!part.includes("+") && !part.includes("%")) return part;
+  return querystring.unescape(part.replace(/\+/g, " "));
 }
 
 function isForm(init: Parameters<SlackFetch>[1]): boolean {

@@ -23,6 +23,11 @@ export interface SlackAppOptionsInput {
   customRoutes?: CustomRoute[];
   /** Masks personal data in everything sent to Slack; absent, a gate with every detector on (no app is built without one). */
   maskingGate?: SlackMaskingGate;
+  /**
+   * What the gate sends with: src/main.ts passes createSlackHttpTransport over its keep-alive Agent.
+   * Absent, Node's global fetch; a `clientOptions.fetch` (a test's recorder) comes before either.
+   */
+  transport?: FetchFunction;
 }
 
 /**
@@ -37,6 +42,7 @@ export function slackAppOptions({
   clientOptions,
   customRoutes,
   maskingGate,
+  transport,
 }: SlackAppOptionsInput): AppOptions {
   if (!env.slackSigningSecret?.trim()) {
     throw new WarmlineError(
@@ -56,7 +62,7 @@ export function slackAppOptions({
   };
   // Every WebClient Bolt makes from these options sends through the gate: there is no unmasked way out.
   client.fetch = (maskingGate ?? createSlackMaskingGate({ maskCards: true, maskEmails: true, maskPhones: true })).wrap(
-    client.fetch ?? (globalThis.fetch as FetchFunction),
+    client.fetch ?? transport ?? (globalThis.fetch as FetchFunction),
   );
   const common: AppOptions = {
     token: env.slackBotToken,

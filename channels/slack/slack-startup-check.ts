@@ -53,8 +53,9 @@ function isTransient(error: unknown): boolean {
 
 function causeOf(error: unknown): string {
   if (error instanceof WebAPIRequestError) {
-    const original = error.original as Error & { cause?: { code?: string; message?: string } };
-    return original.cause?.code ?? original.cause?.message ?? original.message;
+    // fetch puts the system error (ECONNREFUSED) under "fetch failed"; undici's request throws it as it is.
+    const original = error.original as Error & { code?: string; cause?: { code?: string; message?: string } };
+    return original.cause?.code ?? original.code ?? original.cause?.message ?? original.message;
   }
   if (error instanceof WebAPIHTTPError) return `HTTP ${error.statusCode}`;
   if (error instanceof WebAPIRateLimitedError) return "rate limited";

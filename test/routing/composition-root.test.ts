@@ -54,6 +54,8 @@ const CONSTRUCTIONS: { what: string; pattern: RegExp; allowed: string[] }[] = [
   { what: "whatsapp-web.js's Client", pattern: /\bnew\s+(?:\w+\.)?Client\s*\(/, allowed: ["src/main.ts"] },
   { what: "a Socket Mode client", pattern: /\bnew\s+SocketModeClient\s*\(/, allowed: [] },
   { what: "a Slack WebClient", pattern: /\bnew\s+WebClient\s*\(/, allowed: ["src/main.ts", "channels/slack/slack-doctor.ts"] },
+  // The keep-alive connections the Slack transport sends over (closed when the service stops).
+  { what: "an undici dispatcher", pattern: /\bnew\s+(?:undici\.)?(?:Agent|Pool|Client)\s*\(/, allowed: ["src/main.ts"] },
   { what: "keyv or a keyv adapter", pattern: /\bnew\s+Keyv\w*\s*\(/, allowed: ["src/store/"] },
   { what: "a Redis client", pattern: /\bcreateClient\s*\(/, allowed: ["src/store/redis-store.ts"] },
   { what: "a store backend", pattern: /\bcreate(?:Memory|Sqlite|Redis)Store\s*\(/, allowed: ["src/store/"] },

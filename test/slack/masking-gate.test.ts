@@ -1,7 +1,9 @@
-import { WebClient } from "@slack/web-api";
+import { type FetchFunction, WebClient } from "@slack/web-api";
+import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlackMaskingGate } from "../../channels/slack/masking-gate.js";
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
+import { createSlackHttpTransport } from "../../channels/slack/slack-http-transport.js";
 import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { createSilentLogger } from "../../src/logging.js";
 
@@ -9,13 +11,20 @@ const PHONE = "+33 6 71 23 45 89";
 const EMAIL = "lena.kraus@post.example";
 const CARD = "4000 0566 5566 5556";
 
-describe("the Slack masking gate (the fetch of every WebClient)", () => {
+const agent = new Agent();
+/** What the gate sends with: the service's undici transport, and Node's fetch (the default without one). */
+const TRANSPORTS: [string, () => FetchFunction][] = [
+  ["undici", () => createSlackHttpTransport(agent)],
+  ["fetch", () => globalThis.fetch as FetchFunction],
+];
+
+describe.each(TRANSPORTS)("the Slack masking gate (the fetch of every WebClient), sending with %s", (_name, transport) => {
   let api: FakeSlackApi;
   let client: WebClient;
   beforeAll(async () => {
     api = await startFakeSlackApi({ channels: [{ id: "C0RETENT1", name: "retention" }] });
     const gate = createSlackMaskingGate({ maskCards: true, maskEmails: true, maskPhones: true });
-    client = new WebClient("xoxb-gate", { slackApiUrl: api.url, retryConfig: { retries: 0 }, fetch: gate.wrap(globalThis.fetch as never) });
+    client = new WebClient("xoxb-gate", { slackApiUrl: api.url, retryConfig: { retries: 0 }, fetch: gate.wrap(transport()) });
   });
   afterAll(async () => api?.close());
 
@@ -68,6 +77,10 @@ describe("the Slack masking gate (the fetch of every WebClient)", () => {
     await client.chat.postMessage({ channel: "C0RETENT1", text });
     expect(api.calls.at(-1)!.args.text).toBe(text);
   });
+});
+
+describe("the Slack masking gate", () => {
+  afterAll(() => agent.destroy());
 
   it("passes a request with nothing to mask on as the client wrote it, and re-encodes only one it changed", async () => {
     const bodies: string[] = [];
@@ -76,7 +89,7 @@ describe("the Slack masking gate (the fetch of every WebClient)", () => {
       bodies.push(String(init?.body));
       return new Response(JSON.stringify({ ok: true, ts: "1.000001" }), { headers: { "content-type": "application/json" } });
     });
-    const recorder = new WebClient("xoxb-gate", { slackApiUrl: api.url, retryConfig: { retries: 0 }, fetch: seen });
+    const recorder = new WebClient("xoxb-gate", { slackApiUrl: "http://127.0.0.1:9/api/", retryConfig: { retries: 0 }, fetch: seen });
     const blocks = [{ type: "section", text: { type: "mrkdwn", text: "Order 100311 & co: *on its way* (2 items)" } }];
     await recorder.chat.postMessage({ channel: "C0RETENT1", text: "Order 100311 & co: on its way", blocks });
     await recorder.chat.postMessage({ channel: "C0RETENT1", text: `call ${PHONE}`, blocks });
@@ -87,6 +100,28 @@ describe("the Slack masking gate (the fetch of every WebClient)", () => {
     expect(JSON.parse(clean!.get("blocks")!)).toEqual(blocks);
     expect(dirty!.get("text")).toBe("call +33 •••• ••• 589");
     expect(JSON.parse(dirty!.get("blocks")!)).toEqual(blocks);
+    // Only the changed field was encoded again: the others go byte for byte as the client wrote them.
+    const raw = (body: string, key: string) => body.split("&").find((pair) => pair.startsWith(`${key}=`));
+    expect(raw(bodies[1]!, "blocks")).toBe(raw(bodies[0]!, "blocks"));
+    expect(raw(bodies[1]!, "text")).toBe(`text=${encodeURIComponent("call +33 •••• ••• 589")}`);
+  });
+
+  it("masks a readable field however the form spells its name, and every copy of a repeated one", async () => {
+    const bodies: string[] = [];
+    const gate = createSlackMaskingGate({ maskCards: true, maskEmails: true, maskPhones: true });
+    const send = gate.wrap(async (_input, init) => {
+      bodies.push(String(init?.body));
+      return new Response(JSON.stringify({ ok: true }), { headers: { "content-type": "application/json" } });
+    });
+    const phone = encodeURIComponent(PHONE);
+    await send("http://127.0.0.1:9/api/chat.postMessage", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `channel=C0RETENT1&te%78t=${phone}&text=mail+${encodeURIComponent(EMAIL)}&text=${phone}`,
+    });
+    const sent = new URLSearchParams(bodies[0]);
+    expect(sent.getAll("text")).toEqual(["+33 •••• ••• 589", "mail l•••@post.example", "+33 •••• ••• 589"]);
+    expect(bodies[0]).not.toMatch(/71|lena/);
   });
 
   it("is in every App's client options, even when the caller passes none", () => {
