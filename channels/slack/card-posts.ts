@@ -1,3 +1,4 @@
+import type { KnownBlock } from "@slack/types";
 import type { ContextPackage } from "../../src/domain/context-package.js";
 import type { CardStatus } from "../../src/ports/agent-workspace.js";
 import type { DeliveryAttempt } from "../../src/ports/customer-channel.js";
@@ -33,7 +34,7 @@ export class SlackCardPosts {
         const result = await client.chat.postMessage({
           channel,
           text: card.text,
-          blocks: card.blocks,
+          blocks: this.blocksJson(channel, undefined, card.blocks),
           unfurl_links: false,
           unfurl_media: false,
           ...outboxMetadata(delivery?.key),
@@ -59,7 +60,12 @@ export class SlackCardPosts {
     this.maskingGate?.rememberRegion(ref.channel, ref.threadTs, context.customer.region);
     const card = buildContextCard(context, status, [...this.teams], await this.cardLinks(context, status));
     try {
-      await this.posting.client.chat.update({ channel: ref.channel, ts: ref.threadTs, text: card.text, blocks: card.blocks });
+      await this.posting.client.chat.update({
+        channel: ref.channel,
+        ts: ref.threadTs,
+        text: card.text,
+        blocks: this.blocksJson(ref.channel, ref.threadTs, card.blocks),
+      });
     } catch (error) {
       const failure = await this.posting.failed(
         "chat.update",
@@ -115,6 +121,17 @@ export class SlackCardPosts {
         return;
       }
     }
+  }
+
+  /**
+   * The card's blocks as the JSON string Slack takes, masked by the gate here rather than read back
+   * from the request: WebClient sends a string field as it is, so it neither copies the Block Kit
+   * tree for its debug log nor serialises it, and the gate does not parse it again.
+   */
+  private blocksJson(channel: string, ts: string | undefined, blocks: KnownBlock[]): KnownBlock[] {
+    const json = this.maskingGate ? this.maskingGate.maskBlocks(channel, ts, blocks) : JSON.stringify(blocks);
+    // Typed as Block Kit for WebClient's argument types; Slack's Web API reads the form field as JSON either way.
+    return json as unknown as KnownBlock[];
   }
 
   private async cardLinks(context: ContextPackage, status: CardStatus): Promise<ContextCardLinks> {

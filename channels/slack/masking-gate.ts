@@ -69,10 +69,18 @@ export interface SlackMaskingGate {
   wrap(inner: SlackFetch): SlackFetch;
   /** The customer's country for a thread, so national numbers there are read as theirs. */
   rememberRegion(channel: string, threadTs: string, region: string | undefined): void;
+  /**
+   * Block Kit masked now, as JSON, for a request to `channel` (and `ts`, a thread or a message to
+   * update): the card's blocks, sent as this string. The gate knows the string as its own output
+   * and does not parse and walk it again in the request; any other string in a request is masked.
+   */
+  maskBlocks(channel: string, ts: string | undefined, blocks: readonly unknown[]): string;
 }
 
 /** Masked strings the gate remembers: a post carries its text twice (text and blocks), and a card update resends the card. */
 const MASKED_CACHE_SIZE = 256;
+/** Blocks masked ahead (maskBlocks) the gate remembers: more than a burst of cards in flight at once. */
+const PREMASKED_SIZE = 512;
 
 export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
   const regions = new Map<string, string>();
@@ -96,9 +104,18 @@ export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
     }
     return result;
   };
+  /** JSON the gate produced in maskBlocks → the region it masked under; kept for WebClient's retries of the same body. */
+  const premasked = new Map<string, string>();
   const gate: SlackMaskingGate = {
     rememberRegion(channel, threadTs, region) {
       if (region) regions.set(`${channel}:${threadTs}`, region);
+    },
+    maskBlocks(channel, ts, blocks) {
+      const mask = maskFor(channel, ts ?? "");
+      const json = JSON.stringify(maskJson(blocks, (text, plain) => maskCached(text, mask, plain), false));
+      if (premasked.size >= PREMASKED_SIZE) premasked.delete(premasked.keys().next().value!);
+      premasked.set(json, mask.region ?? "");
+      return json;
     },
     wrap: (inner) => (input, init) => {
       const body = init?.body;
@@ -150,6 +167,8 @@ export function createSlackMaskingGate(options: MaskOptions): SlackMaskingGate {
     for (const [i, { key, raw }] of fields.entries()) {
       if (!READABLE_KEYS.has(key) && !JSON_KEYS.has(key)) continue;
       const value = decodeFormPart(raw);
+      // Masked already by maskBlocks, under the options this request gets: the same bytes as masking it here.
+      if (JSON_KEYS.has(key) && premasked.get(value) === (mask.region ?? "")) continue;
       const masked = maskField(key, value, mask);
       if (masked === value) continue;
       pairs[i] = `${querystring.escape(key)}=${querystring.escape(masked)}`;

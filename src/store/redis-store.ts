@@ -42,6 +42,7 @@ import {
   UPDATE_OUTBOX_SCRIPT,
   WRITE_SCRIPT,
 } from "./redis-scripts.js";
+import { serializeDocument } from "./keyv-document-codec.js";
 
 export const REDIS_DEFAULT_NAMESPACE = "warmline";
 export const REDIS_CONNECT_TIMEOUT_MS = 5000;
@@ -83,7 +84,7 @@ export async function createRedisStore(options: { url: string; namespace?: strin
   }
   // One connection for keyv and our scripts. The cast only bridges @redis/client's generic defaults.
   const adapter = new KeyvRedis<string>(client as unknown as RedisClientType, { namespace, throwOnErrors: true });
-  const keyv = new Keyv(adapter, { namespace, useKeyPrefix: false, throwOnErrors: true });
+  const keyv = new Keyv(adapter, { namespace, useKeyPrefix: false, throwOnErrors: true, serialize: serializeDocument });
   const clock = options.clock ?? systemClock;
   const prefix = adapter.createKeyPrefix("", adapter.namespace);
   const inbox = new RedisInboxBackend(client, prefix, location);

@@ -15,6 +15,7 @@ import { KEYV_TABLE, SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
 import { SqliteLeases } from "./sqlite-leases.js";
 import { applySqliteSchema } from "./sqlite-schema.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
+import { serializeDocument } from "./keyv-document-codec.js";
 
 const NAMESPACE = "warmline";
 /** How long a writer waits for another process's transaction before failing with SQLITE_BUSY. */
@@ -50,7 +51,12 @@ export async function createSqliteStore(options: { file: string; clock?: Clock; 
       connection.exec("ROLLBACK");
       throw error;
     }
-    const keyv = new Keyv({ store: new SqliteKeyvAdapter(connection), namespace: NAMESPACE, throwOnErrors: true });
+    const keyv = new Keyv({
+      store: new SqliteKeyvAdapter(connection),
+      namespace: NAMESPACE,
+      throwOnErrors: true,
+      serialize: serializeDocument,
+    });
     const clock = options.clock ?? systemClock;
     const logger = options.logger?.child({ component: "store", file: options.file });
     const checkpoints = startWalCheckpointer(options.file, connection, logger ? { logger } : {});

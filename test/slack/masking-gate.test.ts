@@ -1,6 +1,6 @@
 import { type FetchFunction, WebClient } from "@slack/web-api";
 import { Agent } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createSlackMaskingGate } from "../../channels/slack/masking-gate.js";
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
 import { createSlackHttpTransport } from "../../channels/slack/slack-http-transport.js";
@@ -122,6 +122,52 @@ describe("the Slack masking gate", () => {
     const sent = new URLSearchParams(bodies[0]);
     expect(sent.getAll("text")).toEqual(["+33 •••• ••• 589", "mail l•••@post.example", "+33 •••• ••• 589"]);
     expect(bodies[0]).not.toMatch(/71|lena/);
+  });
+
+  it("masks a card's blocks once: what it masked ahead goes byte for byte as masking the request would, anything else is masked", async () => {
+    const bodies: string[] = [];
+    const options = { maskCards: true, maskEmails: true, maskPhones: true };
+    const gate = createSlackMaskingGate(options);
+    const send = gate.wrap(async (_input, init) => {
+      bodies.push(String(init?.body));
+      return new Response(JSON.stringify({ ok: true, ts: "1.000001" }), { headers: { "content-type": "application/json" } });
+    });
+    const client = new WebClient("xoxb-gate", { slackApiUrl: "http://127.0.0.1:9/api/", retryConfig: { retries: 0 }, fetch: send });
+    const card = [
+      { type: "header", text: { type: "plain_text", text: `Lena ${PHONE}` } },
+      { type: "section", text: { type: "mrkdwn", text: `mail ${EMAIL} <!date^1700000000^{time}|12:00>` } },
+      { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Claim" }, value: "conv_4000056655665556" }] },
+    ];
+    // The old way: blocks as objects, masked by the gate in the request.
+    await client.chat.postMessage({ channel: "C0RETENT1", text: "card", blocks: card });
+    const ahead = gate.maskBlocks("C0RETENT1", undefined, card);
+    await client.chat.postMessage({ channel: "C0RETENT1", text: "card", blocks: ahead as never });
+    const blocksOf = (body: string) => new URLSearchParams(body).get("blocks")!;
+    expect(blocksOf(bodies[1]!)).toBe(blocksOf(bodies[0]!));
+    expect(ahead).not.toMatch(/71|lena\.kraus/);
+    expect(ahead).toContain("conv_4000056655665556");
+
+    // Read once: the gate does not parse its own output again (it parsed the old way's blocks).
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      await client.chat.postMessage({ channel: "C0RETENT1", text: "card", blocks: gate.maskBlocks("C0RETENT1", undefined, card) as never });
+      expect(parse.mock.calls.filter(([text]) => String(text).includes("Claim"))).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+
+    // Not its own output: a string it never produced, or its output for a thread masked in another country.
+    await client.chat.postMessage({ channel: "C0RETENT1", text: "card", blocks: JSON.stringify(card) as never });
+    expect(blocksOf(bodies[3]!)).toBe(blocksOf(bodies[0]!));
+    gate.rememberRegion("C0RETENT1", "2.000002", "FR");
+    const inFrance = gate.maskBlocks("C0RETENT1", "2.000002", card);
+    const again = vi.spyOn(JSON, "parse");
+    try {
+      await client.chat.postMessage({ channel: "C0RETENT1", text: "card", blocks: inFrance as never });
+      expect(again.mock.calls.filter(([text]) => text === inFrance)).toHaveLength(1);
+    } finally {
+      again.mockRestore();
+    }
   });
 
   it("is in every App's client options, even when the caller passes none", () => {
