@@ -7,8 +7,10 @@ const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
 const SAM = { id: "slack:U0SAM0001", name: "Sam" };
 const ADDRESS = "sim:+447700900123";
 
-/** What the inbox's and the outbox's lane workers may call on the store, old ways and new. */
+/** What receiving and the inbox's and the outbox's lane workers may call on the store, old ways and new. */
 const LANE_METHODS = [
+  "receiveInbox",
+  "receiveInboxTakingLane",
   "acquireLease",
   "renewLease",
   "releaseLease",
@@ -66,8 +68,8 @@ function itemsOf(store: WarmlineStore): { marked(): string[]; delivered(): strin
  * Every relayed message goes through an inbox lane (received, then processed) and an outbox lane
  * (delivered). Each lane run takes its lane and reads its head in one store operation, and completes
  * its last entry or item, reads that nothing is left and lets go in one more: a lone message costs the
- * inbox 2 operations and the outbox 3 (the item is marked in flight between), not 5 and 6. An
- * idempotent item (a delivery reaction, a card update) is not marked in flight.
+ * inbox 2 operations with its receive (which takes the lane) and the outbox 3 (the item is marked in
+ * flight between), not 6 and 6. An idempotent item (a delivery reaction, a card update) is not marked in flight.
  */
 describe("engine: store operations per relayed message", () => {
   async function claimedConversation() {
@@ -83,14 +85,20 @@ describe("engine: store operations per relayed message", () => {
     return { ...w, say, thread: w.log.cards[0]!.thread };
   }
 
-  it("a customer's message relayed to the thread: take and complete the inbox lane; take, in flight and complete the outbox lane", async () => {
+  it("a customer's message relayed to the thread: received with its inbox lane taken, then completed; take, in flight and complete the outbox lane", async () => {
     const { engine, store, log, say } = await claimedConversation();
     const calls = countLaneCalls(store);
     const posts = log.threadPosts.length;
     await say("m2", "Any news on my refund?");
     await engine.drain();
     expect(log.threadPosts.length).toBe(posts + 1);
-    expect(calls.take()).toEqual({ takeInboxLane: 1, completeInboxEntry: 1, takeOutboxLane: 1, saveOutboxItem: 1, completeOutboxItem: 1 });
+    expect(calls.take()).toEqual({
+      receiveInboxTakingLane: 1,
+      completeInboxEntry: 1,
+      takeOutboxLane: 1,
+      saveOutboxItem: 1,
+      completeOutboxItem: 1,
+    });
   });
 
   it("an agent's reply relayed to the customer: one outbox take for its two items, each completed with the next read, only the send marked in flight", async () => {
@@ -101,7 +109,13 @@ describe("engine: store operations per relayed message", () => {
     await engine.agentReply(thread, SAM, "Refunded today, Dana", "ref1");
     await engine.drain();
     expect(log.toCustomer.slice(sent).map((m) => m.text)).toEqual(["Refunded today, Dana"]);
-    expect(calls.take()).toEqual({ takeInboxLane: 1, completeInboxEntry: 1, takeOutboxLane: 1, saveOutboxItem: 1, completeOutboxItem: 2 });
+    expect(calls.take()).toEqual({
+      receiveInboxTakingLane: 1,
+      completeInboxEntry: 1,
+      takeOutboxLane: 1,
+      saveOutboxItem: 1,
+      completeOutboxItem: 2,
+    });
     // The send, then the delivery mark on the agent's message: the second is the first's completion's next head.
     expect(outbox.delivered()).toEqual(["send_customer", "mark_delivery"]);
     // A reaction done twice is one reaction: only the send needs the in-flight mark that makes a retry look for an earlier copy.
