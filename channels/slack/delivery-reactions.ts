@@ -36,6 +36,11 @@ export class SlackDeliveryReactions {
         client.reactions.add({ channel: ref.channel, timestamp: ref.ts, name: next.emoji }),
       );
     } catch (error) {
+      // Not shown, so not remembered: the outbox's retry must not find it done already.
+      if (this.reactions.get(messageRef) === next) {
+        if (previous) this.reactions.set(messageRef, previous);
+        else this.reactions.delete(messageRef);
+      }
       throw await this.posting.failed("reactions.add", error, { messageRef, state }, `<#${ref.channel}>`);
     }
   }

@@ -4,7 +4,7 @@ import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import type { Logger } from "../ports/logger.js";
-import type { LaneLease, LaneLeaseStore } from "../ports/outbox.js";
+import type { LaneLease, LaneLeaseStore, LaneTake } from "../ports/outbox.js";
 import { LANE_LEASE_RENEW_MS, LANE_LEASE_TTL_MS, OUTBOX_POLL_INTERVAL_MS } from "./outbox-dispatcher.js";
 import { createLaneWorkers } from "./lane-workers.js";
 
@@ -65,7 +65,7 @@ export interface InboxProcessor {
 export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
   const { inbox, clock, policy, instanceId } = deps;
   const log = deps.logger.child({ component: "inbox", instanceId });
-  const leaseOf = (lane: string) => `inbox:${lane}`;
+  const leaseName = (lane: string) => `inbox:${lane}`;
   const lanes = createLaneWorkers(
     clock,
     (lane) => runLane(lane),
@@ -74,19 +74,24 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
   );
   const { startLane, wakeAt, looking } = lanes;
 
+  /** This instance's lease on an inbox lane, named apart from the outbox's lane of the same name. */
+  const leaseOf = (lane: string): LaneLease => ({ name: leaseName(lane), holder: instanceId });
+
   /**
    * Works a lane under its lease. Taking the lane reads its head and completing an entry reads the
    * next, each in one store operation that also lets go of the lease when the lane is empty: a lane
-   * with one message costs two. On any other way out the lease is released here.
+   * with one message costs two, or one more than its receive when the receive took the lane (`first`:
+   * undefined when that failed, and the worker takes the lane itself). On any other way out the lease
+   * is released here.
    */
-  async function runLane(lane: string): Promise<void> {
-    const lease: LaneLease = { name: leaseOf(lane), holder: instanceId };
+  async function runLane(lane: string, first?: Promise<LaneTake<InboxEntry> | undefined>): Promise<void> {
+    const lease = leaseOf(lane);
     // looking() just before each operation that reads the head: a start before it is seen by that read.
     const take = async () => {
       looking(lane);
       return inbox.takeInboxLane(lane, lease, LANE_LEASE_TTL_MS);
     };
-    const taken = await take();
+    const taken = (await first) ?? (await take());
     if (!taken.taken) return lanes.heldElsewhere(lane);
     /** Undefined once the lane is let go (found empty) or lost: then there is nothing to release. */
     let head = taken.head;
@@ -149,8 +154,8 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
       const now = clock.now();
       const due = (await inbox.inboxHeads()).filter((head) => head.notBefore <= now).map((head) => head.lane);
       // Lanes another instance is working are its own (as in the outbox's poll); a dead holder's come back once their leases lapse.
-      const held = await inbox.leasedByOthers(due.map(leaseOf), instanceId);
-      for (const lane of due) if (!held.has(leaseOf(lane))) startLane(lane);
+      const held = await inbox.leasedByOthers(due.map(leaseName), instanceId);
+      for (const lane of due) if (!held.has(leaseName(lane))) startLane(lane);
     } catch (error) {
       log.error({ err: describe(error) }, "The inbox could not list its lanes; retrying on the next poll");
     }
@@ -158,10 +163,28 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
 
   return {
     async receive(entry) {
-      const received = await inbox.receiveInbox(entry, INBOX_REMEMBER_MS);
-      // A copy of an entry still waiting (a redelivery after a restart) is a reason to look at its lane too.
-      startLane(entry.lane);
-      return received;
+      const { lane } = entry;
+      // A worker already on the lane has (or is taking) its lease: the entry joins its lane, and the worker runs again.
+      if (lanes.stopped || lanes.running(lane)) {
+        const received = await inbox.receiveInbox(entry, INBOX_REMEMBER_MS);
+        // A copy of an entry still waiting (a redelivery after a restart) is a reason to look at its lane too.
+        startLane(lane);
+        return received;
+      }
+      // Otherwise the worker starts now (so a receive after this one finds it running) from the lane as the
+      // receive's own write took it: one store operation less than storing, then taking. A hold or another
+      // instance's lease makes the take fail there as it would in the worker.
+      const receipt = inbox.receiveInboxTakingLane(entry, INBOX_REMEMBER_MS, leaseOf(lane), LANE_LEASE_TTL_MS);
+      startLane(lane, () =>
+        runLane(
+          lane,
+          receipt.then(
+            (r) => r.take,
+            () => undefined,
+          ),
+        ),
+      );
+      return (await receipt).received;
     },
     async start() {
       await kick();
@@ -185,7 +208,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
       const taken: string[] = [];
       try {
         for (const lane of new Set(held)) {
-          for (let waited = 0; !(await inbox.acquireLease(leaseOf(lane), holder, LANE_LEASE_TTL_MS)); waited += HOLD_RETRY_MS) {
+          for (let waited = 0; !(await inbox.acquireLease(leaseName(lane), holder, LANE_LEASE_TTL_MS)); waited += HOLD_RETRY_MS) {
             // A dead instance's lease lapses within its life; a live worker lets go once its lane is done.
             if (waited >= LANE_LEASE_TTL_MS)
               throw new WarmlineError(
@@ -199,7 +222,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
         return await work();
       } finally {
         for (const lane of taken) {
-          await inbox.releaseLease(leaseOf(lane), holder).catch((error: unknown) => {
+          await inbox.releaseLease(leaseName(lane), holder).catch((error: unknown) => {
             log.warn({ lane, err: describe(error) }, "Could not release a held inbox lane; it comes back when its lease lapses");
           });
           // What arrived while it was held waits for no poll.

@@ -12,7 +12,13 @@ export const HANDOVER_LOOK_MS = 100;
  */
 export interface LaneWorkers {
   readonly stopped: boolean;
-  startLane(lane: string): void;
+  /**
+   * Starts the lane's worker, or makes the running one run again. `firstRun`, when given and no
+   * worker runs, stands in for the worker's first run (one that starts from a take already under way).
+   */
+  startLane(lane: string, firstRun?: () => Promise<void>): void;
+  /** Whether the lane's worker runs (or is about to): a start now only makes it run again. */
+  running(lane: string): boolean;
   /**
    * Called by a worker just before the store operation that reads its lane's head (taking the lane,
    * completing an entry): a start before this (its work already committed) is seen by that read, so
@@ -50,16 +56,18 @@ export function createLaneWorkers(
   let poller: ReturnType<typeof setInterval> | undefined;
   let stopped = false;
 
-  function startLane(lane: string): void {
+  function startLane(lane: string, firstRun?: () => Promise<void>): void {
     if (stopped) return;
     if (workers.has(lane)) {
       rerun.add(lane);
       return;
     }
     const worker = (async () => {
+      let run = firstRun ?? (() => runLane(lane));
       do {
         rerun.delete(lane);
-        await runLane(lane).catch((error: unknown) => onError(lane, error));
+        await run().catch((error: unknown) => onError(lane, error));
+        run = () => runLane(lane);
       } while (rerun.has(lane) && !stopped);
     })().finally(() => workers.delete(lane));
     workers.set(lane, worker);
@@ -83,6 +91,7 @@ export function createLaneWorkers(
       return stopped;
     },
     startLane,
+    running: (lane) => workers.has(lane),
     looking(lane) {
       rerun.delete(lane);
     },

@@ -3,7 +3,7 @@ import { isWarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { DeliveryAttempt } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
-import type { LaneLease, LaneTake, OutboxItem, OutboxStore } from "../ports/outbox.js";
+import { isIdempotentEffect, type LaneLease, type LaneTake, type OutboxItem, type OutboxStore } from "../ports/outbox.js";
 import { createLaneWorkers } from "./lane-workers.js";
 
 /** A lane's lease lapses this long after its last renewal, so a crashed instance's lanes are taken over. */
@@ -46,7 +46,8 @@ export interface OutboxDispatcher {
 /**
  * Delivers each lane (conversation) strictly in order, lanes in parallel. An item is marked in
  * flight before its attempt, so after a crash the next attempt knows it is in doubt and the adapter
- * looks for the earlier copy instead of sending twice.
+ * looks for the earlier copy instead of sending twice; an idempotent effect (isIdempotentEffect) is
+ * simply done again, so it is not marked.
  *
  * Several instances may share the store: a lane is delivered only under its lease, so one instance
  * at a time works it. An instance hands a lane over (releases it without touching the item) when
@@ -75,7 +76,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   /**
    * Works a lane under its lease. Taking the lane reads its head and completing an item reads the
    * next, each in one store operation that also lets go of the lease when the lane is empty: a lane
-   * with one item costs three (take, in flight, complete). On any other way out the lease is released here.
+   * with one item costs three (take, in flight, complete), two for an idempotent one. On any other way out the lease is released here.
    */
   async function runLane(lane: string): Promise<void> {
     // Held elsewhere: that instance delivers the lane, or hands it over (see heldElsewhere).
@@ -164,7 +165,8 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
         continue;
       }
       const attempt: OutboxItem = { ...item, status: "in_flight", lastAttemptAt: now, firstAttemptAt: item.firstAttemptAt ?? now };
-      if (!(await outbox.saveOutboxItem(attempt))) {
+      // An idempotent effect needs no in-doubt look after a crash, so no in-flight write: one store transaction less.
+      if (!isIdempotentEffect(item.effect) && !(await outbox.saveOutboxItem(attempt))) {
         head = await nextByTaking(lane);
         continue;
       }

@@ -65,6 +65,11 @@ export interface NewInboxEntry {
 export interface InboxStore {
   /** Appends the entry to its lane unless its id was received before; true when it was new. */
   receiveInbox(entry: NewInboxEntry, rememberMs: number): Promise<boolean>;
+  /**
+   * receiveInbox, then takeInboxLane(entry.lane, lease, ttlMs), in one atomic step: the instance that
+   * receives a message and would start the lane's worker next takes the lane with the same write.
+   */
+  receiveInboxTakingLane(entry: NewInboxEntry, rememberMs: number, lease: LaneLease, ttlMs: number): Promise<InboxReceipt>;
   /** The oldest pending entry of every lane (or of one lane). Failed entries are parked and skipped. */
   inboxHeads(lane?: string): Promise<InboxEntry[]>;
   /**
@@ -91,6 +96,12 @@ export interface InboxStore {
   inboxWatermark(channel: string): Promise<number | undefined>;
   /** How many entries wait their turn (pending) and how many are parked for replay: the backlog operators watch. */
   countInbox(): Promise<InboxCounts>;
+}
+
+/** What receiveInboxTakingLane did: whether the entry was new, and what taking its lane found. */
+export interface InboxReceipt {
+  received: boolean;
+  take: LaneTake<InboxEntry>;
 }
 
 export interface InboxCounts {

@@ -42,6 +42,20 @@ export type OutboxEffect =
   | { kind: "reply_notice"; notice: ReplyNotice }
   | { kind: "notify_ops"; text: string };
 
+/**
+ * Effects whose second copy changes nothing: a delivery reaction (reactions.add/remove, Slack's
+ * already_reacted/no_reaction ignored) and a card update (chat.update writes the card whole). Redoing
+ * one after a crash is harmless, so the outbox does not mark it in flight before its attempt (that
+ * write only tells an in-doubt retry to look for an earlier copy instead of sending twice). Every
+ * other kind posts or sends something new, and a repeat would be seen twice.
+ */
+const IDEMPOTENT_EFFECTS: ReadonlySet<OutboxEffect["kind"]> = new Set(["mark_delivery", "update_card"]);
+
+/** Whether attempting the effect again after it got through is harmless (see IDEMPOTENT_EFFECTS). */
+export function isIdempotentEffect(effect: OutboxEffect): boolean {
+  return IDEMPOTENT_EFFECTS.has(effect.kind);
+}
+
 export type OutboxStatus = "pending" | "in_flight" | "failed";
 
 export interface OutboxItem {

@@ -1,6 +1,6 @@
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
-import type { InboxCounts, InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
+import type { InboxCounts, InboxEntry, InboxReceipt, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import { inStore, type StoreWhereabouts } from "./store-errors.js";
 
@@ -29,6 +29,8 @@ export interface InboxInsert {
 export interface InboxBackend extends StoreWhereabouts {
   /** Appends the row (next seq) unless its id is remembered at `now`; true when it did. */
   insert(insert: InboxInsert, now: number): Promise<boolean>;
+  /** insert(), then take(insert.row.lane, …), in one atomic step. */
+  insertAndTake(insert: InboxInsert, now: number, lease: LaneLease, expiresAt: number): Promise<InsertAndTake>;
   /** The lowest-seq open row per lane (or of `lane`). */
   heads(lane?: string): Promise<InboxRow[]>;
   /**
@@ -50,6 +52,12 @@ export interface InboxBackend extends StoreWhereabouts {
   close(): Promise<void>;
 }
 
+/** What a backend's insertAndTake did. */
+export interface InsertAndTake {
+  inserted: boolean;
+  take: LaneTake<InboxRow>;
+}
+
 type InboxDocument = Omit<InboxEntry, "id" | "lane" | "seq">;
 
 /** InboxStore over a backend's primitives: entries to rows and back, the clock, and errors that say what to fix. */
@@ -60,17 +68,19 @@ export class DurableInbox implements InboxStore {
   ) {}
 
   async receiveInbox(entry: NewInboxEntry, rememberMs: number): Promise<boolean> {
-    if (!(rememberMs > 0)) {
-      throw new WarmlineError("input_invalid", `receiveInbox(${entry.id}) needs a positive rememberMs, got ${rememberMs}.`);
-    }
     const now = this.clock.now();
-    const document: InboxDocument = { message: entry.message, receivedAt: now, status: "pending", attempts: 0, notBefore: 0 };
-    const insert: InboxInsert = {
-      row: { id: entry.id, lane: entry.lane, open: true, document: JSON.stringify(document) },
-      forgetAt: now + rememberMs,
-      ...(entry.watermark ? { watermark: entry.watermark } : {}),
-    };
+    const insert = insertOf(entry, rememberMs, now);
     return this.attempt("store a received message", () => this.backend.insert(insert, now));
+  }
+
+  async receiveInboxTakingLane(entry: NewInboxEntry, rememberMs: number, lease: LaneLease, ttlMs: number): Promise<InboxReceipt> {
+    checkTtl(entry.lane, ttlMs);
+    const now = this.clock.now();
+    const insert = insertOf(entry, rememberMs, now);
+    const { inserted, take } = await this.attempt("store a received message", () =>
+      this.backend.insertAndTake(insert, now, lease, now + ttlMs),
+    );
+    return { received: inserted, take: entryTakeOf(take) };
   }
 
   async inboxHeads(lane?: string): Promise<InboxEntry[]> {
@@ -79,12 +89,9 @@ export class DurableInbox implements InboxStore {
   }
 
   async takeInboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<InboxEntry>> {
-    if (!(ttlMs > 0)) {
-      throw new WarmlineError("input_invalid", `The lease of inbox lane ${lane} needs a positive ttlMs, got ${ttlMs}.`);
-    }
+    checkTtl(lane, ttlMs);
     const now = this.clock.now();
-    const take = await this.attempt("take an inbox lane", () => this.backend.take(lane, lease, now, now + ttlMs));
-    return take.taken ? { taken: true, head: take.head && entryOf(take.head) } : take;
+    return entryTakeOf(await this.attempt("take an inbox lane", () => this.backend.take(lane, lease, now, now + ttlMs)));
   }
 
   async saveInboxEntry(entry: InboxEntry): Promise<boolean> {
@@ -133,12 +140,36 @@ export class DurableInbox implements InboxStore {
   }
 }
 
+/** The row a receive writes: the entry pending from `now`, its id remembered for `rememberMs`. */
+function insertOf(entry: NewInboxEntry, rememberMs: number, now: number): InboxInsert {
+  if (!(rememberMs > 0)) {
+    throw new WarmlineError("input_invalid", `receiveInbox(${entry.id}) needs a positive rememberMs, got ${rememberMs}.`);
+  }
+  const document: InboxDocument = { message: entry.message, receivedAt: now, status: "pending", attempts: 0, notBefore: 0 };
+  return {
+    row: { id: entry.id, lane: entry.lane, open: true, document: JSON.stringify(document) },
+    forgetAt: now + rememberMs,
+    ...(entry.watermark ? { watermark: entry.watermark } : {}),
+  };
+}
+
+function checkTtl(lane: string, ttlMs: number): void {
+  if (!(ttlMs > 0)) {
+    throw new WarmlineError("input_invalid", `The lease of inbox lane ${lane} needs a positive ttlMs, got ${ttlMs}.`);
+  }
+}
+
+function entryTakeOf(take: LaneTake<InboxRow>): LaneTake<InboxEntry> {
+  return take.taken ? { taken: true, head: take.head && entryOf(take.head) } : take;
+}
+
 function entryOf(row: InboxRow): InboxEntry {
   return { ...(JSON.parse(row.document) as InboxDocument), id: row.id, lane: row.lane, seq: row.seq };
 }
 
 const INBOX_METHODS = new Set<PropertyKey>([
   "receiveInbox",
+  "receiveInboxTakingLane",
   "inboxHeads",
   "takeInboxLane",
   "saveInboxEntry",

@@ -1,6 +1,6 @@
 import type { InboxCounts } from "../ports/inbox.js";
 import type { LaneLease, LaneTake } from "../ports/outbox.js";
-import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
+import type { InboxBackend, InboxInsert, InboxRow, InsertAndTake } from "./inbox-store.js";
 import type { MemoryLeases } from "./memory-leases.js";
 
 /** Processed ids past their forgetAt are swept once this many are held. */
@@ -25,7 +25,15 @@ export class MemoryInboxBackend implements InboxBackend {
   /** The store's leases: a lane is taken or let go in the same step as its rows are read. */
   constructor(private readonly leases: MemoryLeases) {}
 
-  async insert({ row, watermark, forgetAt }: InboxInsert, now: number): Promise<boolean> {
+  async insert(insert: InboxInsert, now: number): Promise<boolean> {
+    return this.insertRow(insert, now);
+  }
+
+  async insertAndTake(insert: InboxInsert, now: number, lease: LaneLease, expiresAt: number): Promise<InsertAndTake> {
+    return { inserted: this.insertRow(insert, now), take: this.takeLane(insert.row.lane, lease, now, expiresAt) };
+  }
+
+  private insertRow({ row, watermark, forgetAt }: InboxInsert, now: number): boolean {
     const known = this.rows.get(row.id);
     if (known && (!known.processed || known.forgetAt > now)) return false;
     if (this.rows.size >= MEMORY_INBOX_SWEEP_SIZE) {
@@ -54,6 +62,10 @@ export class MemoryInboxBackend implements InboxBackend {
   }
 
   async take(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<InboxRow>> {
+    return this.takeLane(lane, lease, now, expiresAt);
+  }
+
+  private takeLane(lane: string, lease: LaneLease, now: number, expiresAt: number): LaneTake<InboxRow> {
     if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
     return { taken: true, head: this.leases.headOrRelease(this.headOf(lane), lease) };
   }

@@ -1,6 +1,6 @@
 import type { InboxCounts } from "../ports/inbox.js";
 import type { LaneLease, LaneTake } from "../ports/outbox.js";
-import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
+import type { InboxBackend, InboxInsert, InboxRow, InsertAndTake } from "./inbox-store.js";
 import { LANE_HEAD_LUA, LEASE_LUA, laneHeadOf, laneTakeOf, runScript, type ScriptClient, takeLaneArgs } from "./redis-scripts.js";
 
 /** What the inbox needs of the store's Redis connection (its scripts run by SHA through runScript). */
@@ -16,28 +16,34 @@ export interface RedisInboxClient extends ScriptClient {
  * A lane's lease is the store's lease:<name> (LEASE_LUA), taken and let go in the scripts that read the lane.
  */
 
+/** Lua shared by the scripts: appends a row unless its id is remembered at `now`; 1 when it did, else 0. */
+const INSERT_LUA = `
+local function insert_row(p, json, forgetAt, now, channel, sentAt)
+  local row = cjson.decode(json)
+  local key = p .. 'inbox:row:' .. row.id
+  local known = redis.call('GET', key)
+  if known then
+    known = cjson.decode(known)
+    if not known.processed or known.forgetAt > tonumber(now) then return 0 end
+  end
+  row.seq = redis.call('INCR', p .. 'inbox:seq')
+  row.processed = false
+  row.forgetAt = tonumber(forgetAt)
+  redis.call('SET', key, cjson.encode(row))
+  redis.call('ZADD', p .. 'inbox:lane:' .. row.lane, row.seq, row.id)
+  redis.call('SADD', p .. 'inbox:lanes', row.lane)
+  if channel ~= '' then
+    local markKey = p .. 'inbox:mark:' .. channel
+    local mark = redis.call('GET', markKey)
+    if not mark or tonumber(mark) < tonumber(sentAt) then redis.call('SET', markKey, sentAt) end
+  end
+  return 1
+end
+`;
+
 /** ARGV: prefix, row JSON, forgetAt, now, watermark channel ('' for none), sentAt. */
-const INSERT_SCRIPT = `
-local p = ARGV[1]
-local row = cjson.decode(ARGV[2])
-local key = p .. 'inbox:row:' .. row.id
-local known = redis.call('GET', key)
-if known then
-  known = cjson.decode(known)
-  if not known.processed or known.forgetAt > tonumber(ARGV[4]) then return 0 end
-end
-row.seq = redis.call('INCR', p .. 'inbox:seq')
-row.processed = false
-row.forgetAt = tonumber(ARGV[3])
-redis.call('SET', key, cjson.encode(row))
-redis.call('ZADD', p .. 'inbox:lane:' .. row.lane, row.seq, row.id)
-redis.call('SADD', p .. 'inbox:lanes', row.lane)
-if ARGV[5] ~= '' then
-  local markKey = p .. 'inbox:mark:' .. ARGV[5]
-  local mark = redis.call('GET', markKey)
-  if not mark or tonumber(mark) < tonumber(ARGV[6]) then redis.call('SET', markKey, ARGV[6]) end
-end
-return 1
+const INSERT_SCRIPT = `${INSERT_LUA}
+return insert_row(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
 `;
 
 /** Lua shared by the scripts: the lowest-seq open row of a lane, or nil. */
@@ -67,6 +73,12 @@ return found
 /** ARGV: prefix, lane, then take_lane's (LEASE_LUA). */
 const TAKE_SCRIPT = `${LEASE_LUA}${INBOX_HEAD_LUA}
 return take_lane(ARGV[1], function() return inbox_head(ARGV[1], ARGV[2]) end)
+`;
+
+/** ARGV: prefix, lane, then take_lane's (LEASE_LUA), then row JSON, forgetAt, watermark channel, sentAt. { inserted, take_lane's reply }. */
+const INSERT_TAKE_SCRIPT = `${LEASE_LUA}${INBOX_HEAD_LUA}${INSERT_LUA}
+local inserted = insert_row(ARGV[1], ARGV[8], ARGV[9], ARGV[5], ARGV[10], ARGV[11])
+return { inserted, take_lane(ARGV[1], function() return inbox_head(ARGV[1], ARGV[2]) end) }
 `;
 
 /** ARGV: prefix, id, open ('1' or '0'), document. */
@@ -153,6 +165,24 @@ export class RedisInboxBackend implements InboxBackend {
       ],
     );
     return inserted === 1;
+  }
+
+  async insertAndTake({ row, watermark, forgetAt }: InboxInsert, now: number, lease: LaneLease, expiresAt: number): Promise<InsertAndTake> {
+    const [inserted, take] = (await runScript(
+      this.client,
+      INSERT_TAKE_SCRIPT,
+      [],
+      [
+        this.prefix,
+        row.lane,
+        ...takeLaneArgs(lease, now, expiresAt),
+        JSON.stringify(row),
+        String(forgetAt),
+        watermark?.channel ?? "",
+        watermark ? String(watermark.sentAt) : "",
+      ],
+    )) as [number, unknown];
+    return { inserted: inserted === 1, take: laneTakeOf(take, rowOf) };
   }
 
   async heads(lane?: string): Promise<InboxRow[]> {

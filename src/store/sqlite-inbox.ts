@@ -1,6 +1,6 @@
 import type { InboxCounts } from "../ports/inbox.js";
 import type { LaneLease, LaneTake } from "../ports/outbox.js";
-import type { InboxBackend, InboxInsert, InboxRow } from "./inbox-store.js";
+import type { InboxBackend, InboxInsert, InboxRow, InsertAndTake } from "./inbox-store.js";
 import type { SqliteConnection } from "./sqlite-driver.js";
 import type { SqliteLeases } from "./sqlite-leases.js";
 
@@ -55,23 +55,30 @@ class SqliteInboxBackend implements InboxBackend {
     readonly location: string,
   ) {}
 
-  async insert({ row, watermark, forgetAt }: InboxInsert, now: number): Promise<boolean> {
-    return this.write(() => {
-      // An id processed so long ago that it is forgotten may come again; one still remembered may not.
-      this.db.run("DELETE FROM warmline_inbox WHERE id = ? AND state = ? AND forget_at <= ?", row.id, PROCESSED, now);
-      const inserted = this.db.get(
-        `INSERT INTO warmline_inbox(id, lane, state, document, channel, sent_at, forget_at) VALUES(?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO NOTHING RETURNING seq`,
-        row.id,
-        row.lane,
-        row.open ? OPEN : PARKED,
-        row.document,
-        watermark?.channel ?? null,
-        watermark?.sentAt ?? null,
-        forgetAt,
-      );
-      return inserted !== undefined;
-    });
+  async insert(insert: InboxInsert, now: number): Promise<boolean> {
+    return this.write(() => this.insertRow(insert, now));
+  }
+
+  async insertAndTake(insert: InboxInsert, now: number, lease: LaneLease, expiresAt: number): Promise<InsertAndTake> {
+    return this.write(() => ({ inserted: this.insertRow(insert, now), take: this.takeLane(insert.row.lane, lease, now, expiresAt) }));
+  }
+
+  /** Inside a transaction. */
+  private insertRow({ row, watermark, forgetAt }: InboxInsert, now: number): boolean {
+    // An id processed so long ago that it is forgotten may come again; one still remembered may not.
+    this.db.run("DELETE FROM warmline_inbox WHERE id = ? AND state = ? AND forget_at <= ?", row.id, PROCESSED, now);
+    const inserted = this.db.get(
+      `INSERT INTO warmline_inbox(id, lane, state, document, channel, sent_at, forget_at) VALUES(?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO NOTHING RETURNING seq`,
+      row.id,
+      row.lane,
+      row.open ? OPEN : PARKED,
+      row.document,
+      watermark?.channel ?? null,
+      watermark?.sentAt ?? null,
+      forgetAt,
+    );
+    return inserted !== undefined;
   }
 
   async heads(lane?: string): Promise<InboxRow[]> {
@@ -87,10 +94,13 @@ class SqliteInboxBackend implements InboxBackend {
   }
 
   async take(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<InboxRow>> {
-    return this.write(() => {
-      if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
-      return { taken: true, head: this.leases.headOrRelease(this.head(lane), lease) };
-    });
+    return this.write(() => this.takeLane(lane, lease, now, expiresAt));
+  }
+
+  /** Inside a transaction. */
+  private takeLane(lane: string, lease: LaneLease, now: number, expiresAt: number): LaneTake<InboxRow> {
+    if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
+    return { taken: true, head: this.leases.headOrRelease(this.head(lane), lease) };
   }
 
   async update(row: Omit<InboxRow, "seq">): Promise<boolean> {

@@ -285,6 +285,49 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
 
       it("refuses a take without a positive TTL", async () => {
         await expect(store.takeInboxLane("lane", leaseOf("lane"), 0)).rejects.toThrow(/positive ttlMs/);
+        await expect(store.receiveInboxTakingLane(customerMessage("lane", "x"), REMEMBER_MS, leaseOf("lane"), 0)).rejects.toThrow(
+          /positive ttlMs/,
+        );
+      });
+
+      it("receives and takes the lane in one step: the lane's head (the oldest waiting), its lease taken", async () => {
+        const a = buildCustomerAddress();
+        const a1 = customerMessage(a, "a1");
+        await store.receiveInbox(a1, REMEMBER_MS);
+        const receipt = await store.receiveInboxTakingLane(
+          { ...customerMessage(a, "a2"), watermark: { channel: "whatsapp", sentAt: 42 } },
+          REMEMBER_MS,
+          leaseOf(a),
+          LEASE_TTL_MS,
+        );
+        const [head] = await store.inboxHeads(a);
+        expect(head).toMatchObject({ id: a1.id });
+        expect(receipt).toEqual({ received: true, take: { taken: true, head } });
+        expect(texts(await store.listInbox())).toEqual(["a1", "a2"]);
+        expect(await store.inboxWatermark("whatsapp")).toBe(42);
+        expect(await store.acquireLease(`inbox:${a}`, "other", LEASE_TTL_MS)).toBe(false);
+        // The holder's own lease is taken again, as by takeInboxLane.
+        const a3 = await store.receiveInboxTakingLane(customerMessage(a, "a3"), REMEMBER_MS, leaseOf(a), LEASE_TTL_MS);
+        expect(a3).toEqual({ received: true, take: { taken: true, head } });
+      });
+
+      it("receiving into a lane another holder has stores the entry and takes nothing; a copy into an empty lane lets go at once", async () => {
+        const a = buildCustomerAddress();
+        expect(await store.acquireLease(`inbox:${a}`, "other", LEASE_TTL_MS)).toBe(true);
+        const a1 = customerMessage(a, "a1");
+        expect(await store.receiveInboxTakingLane(a1, REMEMBER_MS, leaseOf(a), LEASE_TTL_MS)).toEqual({
+          received: true,
+          take: { taken: false },
+        });
+        expect(texts(await store.listInbox())).toEqual(["a1"]);
+        expect(await store.acquireLease(`inbox:${a}`, "other", LEASE_TTL_MS)).toBe(true);
+        await store.completeInboxEntry(a1, leaseOf(a, "other"));
+        // A redelivery of a processed message: nothing stored, and the lane is not kept.
+        expect(await store.receiveInboxTakingLane(a1, REMEMBER_MS, leaseOf(a), LEASE_TTL_MS)).toEqual({
+          received: false,
+          take: { taken: true, head: undefined },
+        });
+        expect(await store.acquireLease(`inbox:${a}`, "third", LEASE_TTL_MS)).toBe(true);
       });
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { WarmlineStore } from "../../src/ports/outbox.js";
+import type { OutboxItem, WarmlineStore } from "../../src/ports/outbox.js";
 import { simulatedEngine } from "../helpers/simulated-engine.js";
 
 // Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
@@ -7,8 +7,10 @@ const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
 const SAM = { id: "slack:U0SAM0001", name: "Sam" };
 const ADDRESS = "sim:+447700900123";
 
-/** What the inbox's and the outbox's lane workers may call on the store, old ways and new. */
+/** What receiving and the inbox's and the outbox's lane workers may call on the store, old ways and new. */
 const LANE_METHODS = [
+  "receiveInbox",
+  "receiveInboxTakingLane",
   "acquireLease",
   "renewLease",
   "releaseLease",
@@ -44,28 +46,30 @@ function countLaneCalls(store: WarmlineStore): { take(): Record<string, number> 
   };
 }
 
-/** The kinds of the outbox items completed from now on. */
-function itemsOf(store: WarmlineStore): { delivered(): string[] } {
+/** The kinds of the outbox items marked in flight, and of those completed, from now on. */
+function itemsOf(store: WarmlineStore): { marked(): string[]; delivered(): string[] } {
+  const marked: string[] = [];
   const delivered: string[] = [];
-  const kinds = new Map<string, string>();
   const save = store.saveOutboxItem.bind(store);
   store.saveOutboxItem = (item) => {
-    kinds.set(item.id, item.effect.kind);
+    if (item.status === "in_flight") marked.push(item.effect.kind);
     return save(item);
   };
   const complete = store.completeOutboxItem.bind(store);
   store.completeOutboxItem = (item, lease) => {
-    delivered.push(kinds.get(item.id) ?? "unknown");
+    // The dispatcher completes the item it read, effect and all.
+    delivered.push((item as OutboxItem).effect.kind);
     return complete(item, lease);
   };
-  return { delivered: () => delivered };
+  return { marked: () => marked, delivered: () => delivered };
 }
 
 /**
  * Every relayed message goes through an inbox lane (received, then processed) and an outbox lane
  * (delivered). Each lane run takes its lane and reads its head in one store operation, and completes
  * its last entry or item, reads that nothing is left and lets go in one more: a lone message costs the
- * inbox 2 operations and the outbox 3 (the item is marked in flight between), not 5 and 6.
+ * inbox 2 operations with its receive (which takes the lane) and the outbox 3 (the item is marked in
+ * flight between), not 6 and 6. An idempotent item (a delivery reaction, a card update) is not marked in flight.
  */
 describe("engine: store operations per relayed message", () => {
   async function claimedConversation() {
@@ -81,17 +85,23 @@ describe("engine: store operations per relayed message", () => {
     return { ...w, say, thread: w.log.cards[0]!.thread };
   }
 
-  it("a customer's message relayed to the thread: take and complete the inbox lane; take, in flight and complete the outbox lane", async () => {
+  it("a customer's message relayed to the thread: received with its inbox lane taken, then completed; take, in flight and complete the outbox lane", async () => {
     const { engine, store, log, say } = await claimedConversation();
     const calls = countLaneCalls(store);
     const posts = log.threadPosts.length;
     await say("m2", "Any news on my refund?");
     await engine.drain();
     expect(log.threadPosts.length).toBe(posts + 1);
-    expect(calls.take()).toEqual({ takeInboxLane: 1, completeInboxEntry: 1, takeOutboxLane: 1, saveOutboxItem: 1, completeOutboxItem: 1 });
+    expect(calls.take()).toEqual({
+      receiveInboxTakingLane: 1,
+      completeInboxEntry: 1,
+      takeOutboxLane: 1,
+      saveOutboxItem: 1,
+      completeOutboxItem: 1,
+    });
   });
 
-  it("an agent's reply relayed to the customer: one outbox take for its two items, each completed with the next read", async () => {
+  it("an agent's reply relayed to the customer: one outbox take for its two items, each completed with the next read, only the send marked in flight", async () => {
     const { engine, store, log, thread } = await claimedConversation();
     const calls = countLaneCalls(store);
     const sent = log.toCustomer.length;
@@ -99,8 +109,16 @@ describe("engine: store operations per relayed message", () => {
     await engine.agentReply(thread, SAM, "Refunded today, Dana", "ref1");
     await engine.drain();
     expect(log.toCustomer.slice(sent).map((m) => m.text)).toEqual(["Refunded today, Dana"]);
-    expect(calls.take()).toEqual({ takeInboxLane: 1, completeInboxEntry: 1, takeOutboxLane: 1, saveOutboxItem: 2, completeOutboxItem: 2 });
+    expect(calls.take()).toEqual({
+      receiveInboxTakingLane: 1,
+      completeInboxEntry: 1,
+      takeOutboxLane: 1,
+      saveOutboxItem: 1,
+      completeOutboxItem: 2,
+    });
     // The send, then the delivery mark on the agent's message: the second is the first's completion's next head.
     expect(outbox.delivered()).toEqual(["send_customer", "mark_delivery"]);
+    // A reaction done twice is one reaction: only the send needs the in-flight mark that makes a retry look for an earlier copy.
+    expect(outbox.marked()).toEqual(["send_customer"]);
   });
 });

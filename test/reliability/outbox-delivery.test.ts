@@ -183,6 +183,27 @@ describe("durable outbox: storms, outages, failures", () => {
     expect(await store.listOutbox()).toEqual([]);
   });
 
+  it("a delivery reaction is never marked in flight, and a failed one is retried as any item: attempt counted, backed off, then added", async () => {
+    const harness = await start();
+    const { thread: ref } = await claimed(harness);
+    const store = outbox(harness);
+    const marked: string[] = [];
+    const save = store.saveOutboxItem.bind(store);
+    store.saveOutboxItem = (item) => {
+      if (item.status === "in_flight") marked.push(item.effect.kind);
+      return save(item);
+    };
+    harness.api.failNext("reactions.add", { status: 500 });
+    const { ts } = await harness.agentReplies("U0AGENT01", ref, "On its way");
+    const [waiting] = (await store.listOutbox()).filter((i) => i.effect.kind === "mark_delivery");
+    expect(waiting).toMatchObject({ status: "pending", attempts: 1 });
+    expect(waiting!.notBefore).toBeGreaterThan(harness.clock.now());
+    await passTime(harness, 10_000);
+    expect(harness.api.reactionsOn("C0RETENT1", ts)).toEqual(["outbox_tray"]);
+    expect(await store.listOutbox()).toEqual([]);
+    expect(marked).toEqual(["send_customer"]);
+  });
+
   it("forgetting a customer takes their queued messages out of the outbox", async () => {
     const harness = await start();
     const { thread: ref, conversationId } = await claimed(harness);

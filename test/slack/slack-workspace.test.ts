@@ -162,6 +162,21 @@ describe("SlackWorkspaceAdapter", () => {
     expect(api.reactionsOn(channel!, ts!)).toEqual(["eyes"]);
   });
 
+  it("a reaction that failed is added when the outbox tries again, and a later one replaces it", async () => {
+    const { thread } = await workspace.postEscalation(cancellationContext());
+    const [, channel, ts] = thread.split(":");
+    const ref = `slack:${channel}:${ts}`;
+    api.failNext("reactions.add", { status: 500 });
+    await expect(workspace.markDelivery(ref, "sent")).rejects.toThrow();
+    expect(api.reactionsOn(channel!, ts!)).toEqual([]);
+    await workspace.markDelivery(ref, "sent");
+    expect(api.reactionsOn(channel!, ts!)).toEqual(["outbox_tray"]);
+    api.failNext("reactions.add", { status: 500 });
+    await expect(workspace.markDelivery(ref, "read")).rejects.toThrow();
+    await workspace.markDelivery(ref, "read");
+    expect(api.reactionsOn(channel!, ts!)).toEqual(["eyes"]);
+  });
+
   it.each<[string, FakeSlackFailure, string]>([
     ["not_in_channel", { error: "not_in_channel" }, "invite the app"],
     ["channel_not_found", { error: "channel_not_found" }, "check the channel"],

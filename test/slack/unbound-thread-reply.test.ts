@@ -65,11 +65,13 @@ describe("an agent's reply is stored before Slack gets its answer", () => {
     h = await startSlackHarness();
     const { event } = await claimedReply(h, "On it", "1700000400.000001");
     const store = inbox(h);
-    const receive = store.receiveInbox;
-    store.receiveInbox = async () => {
-      store.receiveInbox = receive;
+    // Whichever way the inbox stores it (taking its lane or not), the first write fails.
+    const { receiveInbox, receiveInboxTakingLane } = store;
+    const fail = async (): Promise<never> => {
+      Object.assign(store, { receiveInbox, receiveInboxTakingLane });
       throw new WarmlineError("store_unavailable", "Could not store a received message (injected).");
     };
+    Object.assign(store, { receiveInbox: fail, receiveInboxTakingLane: fail });
     expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(500);
     expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(200);
     await h.engine.drain();
