@@ -62,14 +62,21 @@ export function createLaneWorkers(
       rerun.add(lane);
       return;
     }
-    const worker = (async () => {
+    let worker: Promise<void> | undefined;
+    worker = (async () => {
       let run = firstRun ?? (() => runLane(lane));
-      do {
-        rerun.delete(lane);
-        await run().catch((error: unknown) => onError(lane, error));
-        run = () => runLane(lane);
-      } while (rerun.has(lane) && !stopped);
-    })().finally(() => workers.delete(lane));
+      try {
+        do {
+          rerun.delete(lane);
+          await run().catch((error: unknown) => onError(lane, error));
+          run = () => runLane(lane);
+        } while (rerun.has(lane) && !stopped);
+      } finally {
+        // In the same step as the last look at `rerun`: removed later (a .finally), a start landing between
+        // would find this worker still registered, ask it to run again too late, and wait for the poll.
+        if (workers.get(lane) === worker) workers.delete(lane);
+      }
+    })();
     workers.set(lane, worker);
   }
 

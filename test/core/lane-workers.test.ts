@@ -39,4 +39,29 @@ describe("lane workers", () => {
     await lanes.settled("a");
     expect(runs).toEqual(["a", "a"]);
   });
+
+  it("never drops a start that lands as a worker ends, however many microtasks after its last run", async () => {
+    // A start between the worker's last look and its removal would find it still registered, ask it to
+    // run again too late, and leave the lane to the next poll. Every point of that window is tried.
+    for (let ticks = 0; ticks < 12; ticks++) {
+      const runs: string[] = [];
+      const lanes = createLaneWorkers(
+        systemClock,
+        async (lane) => {
+          runs.push(lane);
+          lanes.looking(lane);
+          if (runs.length > 1) return;
+          let later = Promise.resolve();
+          for (let i = 0; i < ticks; i++) later = later.then(() => undefined);
+          void later.then(() => lanes.startLane("a"));
+        },
+        () => {},
+      );
+      lanes.startLane("a");
+      for (let i = 0; i < 50; i++) await Promise.resolve();
+      await lanes.idle();
+      expect({ ticks, runs: runs.length }).toEqual({ ticks, runs: 2 });
+      await lanes.stop();
+    }
+  });
 });
