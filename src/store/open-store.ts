@@ -17,7 +17,10 @@ export interface StoreLocation {
   clock?: Clock;
   /** Where the store reports trouble it works around (SQLite: its checkpoint worker failing); warnings to stderr without it. */
   logger?: Logger;
-  /** Reading commands (report, export-feedback, doctor): refuse to create an empty SQLite file somewhere unexpected. */
+  /**
+   * Reading commands (report, export-feedback, doctor): refuse to create an empty SQLite file somewhere
+   * unexpected, and start no checkpoint worker.
+   */
   existing?: boolean;
 }
 
@@ -54,7 +57,8 @@ export async function openConversationStore(store: WarmlineConfig["store"], loca
           `No Warmline store at ${file}: pass --data-dir with the service's data directory (or set WARMLINE_DATA_DIR), or run \`npm start\` once to create it.`,
         );
       }
-      return createSqliteStore({ file, clock, ...(logger ? { logger } : {}) });
+      // A reading command writes next to nothing: its connection checkpoints itself, with no worker thread to start.
+      return createSqliteStore({ file, clock, ...(logger ? { logger } : {}), checkpointWorker: !location.existing });
     }
   }
 }

@@ -101,16 +101,24 @@ export function startWalCheckpointer(file: string, connection: SqliteConnection,
   } catch (error) {
     // No thread at all (Node refused the Worker): the connection's auto-checkpoint was never turned off.
     warnFallback(options.logger, error instanceof Error ? error.message : String(error));
-    return {
-      mode: "connection",
-      stats: { checkpoints: 0, restarts: 0, maxWalFrames: 0 },
-      writesHeld: undefined,
-      committed: () => {},
-      started: async () => {},
-      idle: async () => {},
-      close: async () => {},
-    };
+    return connectionCheckpoints();
   }
+}
+
+/**
+ * No worker: the connection keeps SQLite's own auto-checkpoint. What a reading command (report, doctor,
+ * export) uses, since it writes next to nothing, and what a failed worker leaves.
+ */
+export function connectionCheckpoints(): WalCheckpointer {
+  return {
+    mode: "connection",
+    stats: { checkpoints: 0, restarts: 0, maxWalFrames: 0 },
+    writesHeld: undefined,
+    committed: () => {},
+    started: async () => {},
+    idle: async () => {},
+    close: async () => {},
+  };
 }
 
 function warnFallback(logger: Logger | undefined, reason: string): void {

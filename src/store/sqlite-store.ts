@@ -6,7 +6,7 @@ import type { Logger } from "../ports/logger.js";
 import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
-import { startWalCheckpointer, type WalCheckpointer } from "./sqlite-checkpointer.js";
+import { connectionCheckpoints, startWalCheckpointer, type WalCheckpointer } from "./sqlite-checkpointer.js";
 import { openSqliteConnection, type SqliteConnection } from "./sqlite-driver.js";
 import { writeSqliteIndex } from "./sqlite-conversation-index.js";
 import { SqliteGroupCommit } from "./sqlite-group-commit.js";
@@ -29,7 +29,15 @@ const SEEN_PRUNE_EVERY = 500;
  * table and are read through keyv; our indexes live in tables beside it, written in the same
  * transaction as the document.
  */
-export async function createSqliteStore(options: { file: string; clock?: Clock; logger?: Logger }): Promise<WarmlineStore> {
+export interface SqliteStoreOptions {
+  file: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Checkpoints on a worker thread (default). A reading command leaves them to the connection: no thread to start. */
+  checkpointWorker?: boolean;
+}
+
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<WarmlineStore> {
   const location = `SQLite file ${options.file}`;
   const remedy = "check that the directory exists and is writable, and that no other program holds the file";
   const cannotOpen = (error: unknown) =>
@@ -59,7 +67,10 @@ export async function createSqliteStore(options: { file: string; clock?: Clock; 
     });
     const clock = options.clock ?? systemClock;
     const logger = options.logger?.child({ component: "store", file: options.file });
-    const checkpoints = startWalCheckpointer(options.file, connection, logger ? { logger } : {});
+    const checkpoints =
+      options.checkpointWorker === false
+        ? connectionCheckpoints()
+        : startWalCheckpointer(options.file, connection, logger ? { logger } : {});
     const leases = new SqliteLeases(connection);
     backend = new SqliteBackend(keyv, connection, leases, checkpoints, location, remedy);
     const transaction = backend.transaction.bind(backend);
