@@ -9,6 +9,7 @@ import { buildFiguresBlocks } from "./figures-blocks.js";
 import { describeSlackError } from "./slack-errors.js";
 import { SLACK_NO_TEAM_TEXT, type SlackTeamAccess } from "./team-access.js";
 import { SLACK_MAX_BLOCKS, SLACK_OPTION_TEXT_LIMIT, SLACK_OPTION_VALUE_LIMIT, cutToLimit } from "./slack-limits.js";
+import { listenersOf } from "./listener-router.js";
 
 /** Home tabs take up to 100 blocks. */
 export const SLACK_HOME_MAX_BLOCKS = 100;
@@ -140,6 +141,7 @@ export function buildNoTeamHomeView(): HomeView {
  * Never throws into Bolt.
  */
 export function registerAppHome(app: App, deps: AppHomeDeps): void {
+  const on = listenersOf(app);
   const logger = deps.logger.child({ component: "slack-home" });
   const visibleTo = async (user: string): Promise<Visible> => {
     if (deps.config.slack.admins.includes(user)) return { teams: [...deps.teams], all: true };
@@ -168,13 +170,13 @@ export function registerAppHome(app: App, deps: AppHomeDeps): void {
     }
   };
 
-  app.event("app_home_opened", async ({ event, client }) => {
+  on.event("app_home_opened", async ({ event, client }) => {
     if (event.tab !== "home") return;
     const remembered = event.view?.private_metadata || undefined;
     await publish(event.user, client, remembered, remembered !== undefined);
   });
 
-  app.action<BlockAction<StaticSelectAction>>(SLACK_HOME_TEAM_ACTION, async ({ ack, body, action, client }) => {
+  on.action<BlockAction<StaticSelectAction>>(SLACK_HOME_TEAM_ACTION, async ({ ack, body, action, client }) => {
     await ack();
     await publish(body.user.id, client, action.selected_option.value, true);
   });

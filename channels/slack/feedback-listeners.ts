@@ -11,6 +11,7 @@ import type { SlackTeamAccess } from "./team-access.js";
 import { decodeSlackThreadRef, encodeSlackThreadRef } from "./slack-ids.js";
 import { CUT_MARKER, SLACK_OPTION_TEXT_LIMIT, SLACK_OPTION_VALUE_LIMIT, SLACK_PRIVATE_METADATA_LIMIT, cutToLimit } from "./slack-limits.js";
 import { buildTranscriptPosts } from "./transcript-posts.js";
+import { listenersOf } from "./listener-router.js";
 
 /** Modals and Home tabs take up to 100 blocks (messages take 50). */
 export const SLACK_VIEW_MAX_BLOCKS = 100;
@@ -126,6 +127,7 @@ function feedbackReply(result: FeedbackResult, kind: AgentFeedbackKind, intent: 
 
 /** The card's "View full transcript" button and the resolved card's three feedback buttons. */
 export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps): void {
+  const on = listenersOf(app);
   const { analytics } = deps;
   const logger = deps.logger.child({ component: "slack-feedback" });
   const client = app.client;
@@ -154,7 +156,7 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
     );
   };
 
-  app.action<BlockAction<ButtonAction>>(SLACK_ANALYTICS_ACTION_IDS.viewTranscript, async ({ ack, body, action }) => {
+  on.action<BlockAction<ButtonAction>>(SLACK_ANALYTICS_ACTION_IDS.viewTranscript, async ({ ack, body, action }) => {
     await ack();
     const request = requestOf(body, action);
     try {
@@ -195,7 +197,7 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
     [SLACK_ANALYTICS_ACTION_IDS.escalatedTooLate, "escalated_too_late"],
   ];
   for (const [actionId, kind] of direct) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+    on.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
       await ack();
       const request = requestOf(body, action);
       await record(body, request, kind).catch((error: unknown) =>
@@ -204,7 +206,7 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
     });
   }
 
-  app.action<BlockAction<ButtonAction>>(SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, async ({ ack, body, action }) => {
+  on.action<BlockAction<ButtonAction>>(SLACK_ANALYTICS_ACTION_IDS.botShouldHaveHandled, async ({ ack, body, action }) => {
     await ack();
     const request = requestOf(body, action);
     try {
@@ -216,7 +218,7 @@ export function registerFeedbackListeners(app: App, deps: FeedbackListenerDeps):
     }
   });
 
-  app.view(SLACK_FEEDBACK_VIEW_ID, async ({ ack, body, view }) => {
+  on.view(SLACK_FEEDBACK_VIEW_ID, async ({ ack, body, view }) => {
     await ack();
     let request: FeedbackRequest | undefined;
     try {

@@ -34,6 +34,7 @@ import {
   parseTransferRequest,
   type SlackTransferRequest,
 } from "./transfer-modal.js";
+import { listenersOf } from "./listener-router.js";
 
 /** WhatsApp's media limit; larger files are refused with a note rather than downloaded. */
 export const SLACK_FILE_DOWNLOAD_LIMIT = 16 * 1024 * 1024;
@@ -137,6 +138,7 @@ export function describeRefusal(
  * replies, and /warmline. Each acks first, and answers failures to the person who acted.
  */
 export function registerSlackListeners(app: App, deps: SlackListenerDeps): void {
+  const on = listenersOf(app);
   const { actions, admin, workspace, config } = deps;
   const logger = deps.logger.child({ component: "slack-listeners" });
   const client = app.client;
@@ -213,7 +215,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   }
 
   // ---- Card buttons -------------------------------------------------------------------------
-  app.action<BlockAction<ButtonAction>>(SLACK_ACTION_IDS.claim, async ({ ack, body, action }) => {
+  on.action<BlockAction<ButtonAction>>(SLACK_ACTION_IDS.claim, async ({ ack, body, action }) => {
     await ack();
     const target = actionTarget(body);
     await guarded("claim", target, async () => {
@@ -227,7 +229,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   });
 
   const simpleButton = (actionId: string, what: string, run: (card: SlackCardTarget, agent: AgentRef) => Promise<ActionResult>) => {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+    on.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
       await ack();
       const target = actionTarget(body);
       await guarded(what, target, async () =>
@@ -244,7 +246,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   // ---- Transfer: pick a team on the card, then a modal asks for the note ---------------------
   // The engine is asked first, so nobody writes a note for a transfer it would refuse; the
   // submission asks again, since the conversation may change while the modal is open.
-  app.action<BlockAction<StaticSelectAction>>(SLACK_ACTION_IDS.transfer, async ({ ack, body, action }) => {
+  on.action<BlockAction<StaticSelectAction>>(SLACK_ACTION_IDS.transfer, async ({ ack, body, action }) => {
     await ack();
     const target = actionTarget(body);
     await guarded("transfer", target, async () => {
@@ -264,7 +266,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     });
   });
 
-  app.view(SLACK_TRANSFER_VIEW_ID, async ({ ack, body, view }) => {
+  on.view(SLACK_TRANSFER_VIEW_ID, async ({ ack, body, view }) => {
     const note = view.state.values[SLACK_TRANSFER_NOTE_BLOCK]?.[SLACK_TRANSFER_NOTE_ACTION]?.value?.trim() ?? "";
     if (note === "") {
       await ack({
@@ -373,7 +375,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     );
   };
 
-  app.event("message", async ({ event, context }) => {
+  on.event("message", async ({ event, context }) => {
     const message = event as AllMessageEvents;
     if (!("channel" in message) || workspace.teamForChannel(message.channel) === undefined) return;
     if (message.subtype === "message_changed") {

@@ -7,6 +7,7 @@ import type { Logger } from "../../src/ports/logger.js";
 import { escapeSlackText } from "./escape.js";
 import { decodeSlackThreadRef, encodeSlackThreadRef } from "./slack-ids.js";
 import type { SlackWorkspaceAdapter } from "./slack-workspace.js";
+import { listenersOf } from "./listener-router.js";
 
 /**
  * Once WhatsApp's 24-hour window has closed, an agent's reply is not sent; the thread says so with
@@ -97,11 +98,12 @@ const REFUSALS = {
 } as const;
 
 export function registerTemplateListeners(app: App, deps: TemplateListenerDeps): void {
+  const on = listenersOf(app);
   const { actions, config, logger } = deps;
   const sendTemplate = actions.sendTemplate;
   if (!sendTemplate) return;
 
-  app.action<BlockAction<ButtonAction>>(SLACK_TEMPLATE_OPEN_ACTION, async ({ ack, body, client }) => {
+  on.action<BlockAction<ButtonAction>>(SLACK_TEMPLATE_OPEN_ACTION, async ({ ack, body, client }) => {
     await ack();
     const channel = body.channel?.id;
     const threadTs = body.message?.thread_ts ?? body.message?.ts;
@@ -114,7 +116,7 @@ export function registerTemplateListeners(app: App, deps: TemplateListenerDeps):
       });
   });
 
-  app.view(SLACK_TEMPLATE_VIEW_ID, async ({ ack, body, view, client }) => {
+  on.view(SLACK_TEMPLATE_VIEW_ID, async ({ ack, body, view, client }) => {
     const values = view.state.values;
     const name = values[SLACK_TEMPLATE_PICK_BLOCK]?.[SLACK_TEMPLATE_PICK_ACTION]?.selected_option?.value;
     const template = config.whatsapp.templates.find((t) => t.name === name);

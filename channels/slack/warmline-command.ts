@@ -5,6 +5,7 @@ import { isWarmlineError } from "../../src/domain/errors.js";
 import type { AdminActions, TeamStatus } from "../../src/ports/agent-workspace.js";
 import type { Logger } from "../../src/ports/logger.js";
 import { SLACK_NO_TEAM_TEXT, type SlackTeamAccess } from "./team-access.js";
+import { listenersOf } from "./listener-router.js";
 
 export const SLACK_COMMAND = "/warmline";
 
@@ -60,8 +61,9 @@ export interface WarmlineCommandDeps {
 
 /** `/warmline status | forget | replay | help`, answered to the asker only. */
 export function registerWarmlineCommand(app: App, deps: WarmlineCommandDeps): void {
+  const on = listenersOf(app);
   const { admin, config, logger, agentFor, ephemeral } = deps;
-  app.command(SLACK_COMMAND, async ({ ack, command }) => {
+  on.command(SLACK_COMMAND, async ({ ack, command }) => {
     const [sub = "help", ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
     let text: string;
     try {

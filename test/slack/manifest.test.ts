@@ -34,8 +34,14 @@ describe("manifest.json", () => {
   });
 
   it("subscribes to the events we listen to, with their scopes", () => {
-    const listens = sources.some(({ text }) => /app\.event\("message"/.test(text));
-    expect(listens).toBe(true);
+    // Listeners are registered through listenersOf(app) (listener-router.ts), conventionally named `on`.
+    const listened = sources.flatMap(({ text }) => [...text.matchAll(/\bon\.event\("([a-z_]+)"/g)].map((m) => m[1]!));
+    expect(listened).toContain("message");
+    // "message" arrives through its per-conversation-type subscriptions (message.channels…).
+    for (const event of listened) {
+      const subscribed = manifest.settings.event_subscriptions.bot_events.some((e) => e === event || e.startsWith(`${event}.`));
+      expect(subscribed, `we listen to ${event}: subscribe to it in manifest.json`).toBe(true);
+    }
     for (const [event, scopes] of Object.entries(SLACK_BOT_EVENTS)) {
       expect(manifest.settings.event_subscriptions.bot_events).toContain(event);
       for (const scope of scopes) expect(manifest.oauth_config.scopes.bot).toContain(scope);
@@ -43,7 +49,7 @@ describe("manifest.json", () => {
   });
 
   it("enables interactivity, the /warmline command and Socket Mode", () => {
-    expect(sources.some(({ text }) => /app\.(action|view)\(/.test(text))).toBe(true);
+    expect(sources.some(({ text }) => /\bon\.(action|view)\b/.test(text))).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     const command = sources.map(({ text }) => /SLACK_COMMAND = "([^"]+)"/.exec(text)?.[1]).find(Boolean);
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([command]);
