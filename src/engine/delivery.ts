@@ -3,7 +3,7 @@ import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { CardStatus, ThreadPost } from "../ports/agent-workspace.js";
 import type { DeliveryAttempt, OutboundCustomerMessage, OutboundTemplate, SentCustomerMessage } from "../ports/customer-channel.js";
 import type { WarmlineConfig } from "../config/schema.js";
-import { OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
+import { isConversationLane, laneOf, OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
 import { replaceEntry } from "../domain/conversation-draft.js";
 import type { EngineCore } from "./engine-core.js";
 
@@ -116,15 +116,12 @@ export function createDelivery(core: EngineCore): Delivery {
       });
     }
     if (effect.relay) {
-      items.push({
-        lane: conversation.id,
-        quiet: true,
-        effect: { kind: "mark_delivery", messageRef: effect.relay.workspaceRef, state: "failed" },
-      });
+      const failed: OutboxEffect = { kind: "mark_delivery", messageRef: effect.relay.workspaceRef, state: "failed" };
+      items.push({ lane: laneOf(failed, conversation.id), quiet: true, effect: failed });
     }
     if (items.length === 0) return;
     await store.enqueue(items);
-    void dispatcher.kick(conversation.id);
+    for (const lane of new Set(items.map((i) => i.lane))) void dispatcher.kick(lane);
   }
 
   function confirmedSend(key: string, sent: SentCustomerMessage): ConfirmedSend {
@@ -181,11 +178,11 @@ export function createDelivery(core: EngineCore): Delivery {
         quiet: true,
         effect: {
           kind: "notify_ops",
-          text: `Could not deliver ${describeEffect(item.effect)} for conversation ${item.lane} after ${item.attempts} attempts: ${reason}. It is kept: replay it with /warmline replay ${item.id}.`,
+          text: `Could not deliver ${describeEffect(item.effect)} ${isConversationLane(item.lane) ? `for conversation ${item.lane}` : `(${item.lane} lane)`} after ${item.attempts} attempts: ${reason}. It is kept: replay it with /warmline replay ${item.id}.`,
         },
       },
     ];
-    const conversation = item.lane === OUTBOX_OPS_LANE ? undefined : await store.get(item.lane);
+    const conversation = isConversationLane(item.lane) ? await store.get(item.lane) : undefined;
     const escalationId = escalationOf(item.effect) ?? (conversation ? currentEscalation(conversation)?.id : undefined);
     const hasThread = conversation?.escalations.some((e) => e.id === escalationId && e.thread !== undefined);
     // Also in the thread, where agents look. A card update is noted there by the workspace as it fails; a failed
@@ -200,11 +197,8 @@ export function createDelivery(core: EngineCore): Delivery {
       items.push({ lane: conversation.id, quiet: true, effect: { kind: "thread_post", escalationId, post: note } });
     }
     if (item.effect.kind === "send_customer" && item.effect.relay) {
-      items.push({
-        lane: item.lane,
-        quiet: true,
-        effect: { kind: "mark_delivery", messageRef: item.effect.relay.workspaceRef, state: "failed" },
-      });
+      const effect: OutboxEffect = { kind: "mark_delivery", messageRef: item.effect.relay.workspaceRef, state: "failed" };
+      items.push({ lane: laneOf(effect, item.lane), quiet: true, effect });
     }
     await store.enqueue(items);
     for (const lane of new Set(items.map((i) => i.lane))) void dispatcher.kick(lane);

@@ -16,7 +16,7 @@ import type { Assistant, AssistantTurn } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
 import type { CustomerChannel, OutboundTemplate } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
-import type { NewOutboxItem, OutboxEffect, WarmlineStore } from "../ports/outbox.js";
+import { laneOf, type NewOutboxItem, type OutboxEffect, type WarmlineStore } from "../ports/outbox.js";
 import type { Ticketing } from "../ports/ticketing.js";
 import { buildContextPackage } from "./context-package.js";
 import { draftOf, sealEntries } from "../domain/conversation-draft.js";
@@ -237,11 +237,11 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       sealEntries(next, current);
       next.updatedAt = clock.now();
       setTimersDueAt(next, timersDueAt(next, next.updatedAt));
-      const items: NewOutboxItem[] = out.effects.map((effect) => ({ lane: conversationId, effect }));
+      const items: NewOutboxItem[] = out.effects.map((effect) => ({ lane: laneOf(effect, conversationId), effect }));
       const audit: AuditEvent[] = out.records.map((record) => ({ at: next.updatedAt, conversationId, ...record }));
       const written = await store.commit(next, current.version, items, audit);
       if (written) {
-        if (items.length > 0) void dispatcher.kick(conversationId);
+        for (const lane of new Set(items.map((item) => item.lane))) void dispatcher.kick(lane);
         return written;
       }
       unverified = undefined;

@@ -10,6 +10,25 @@ import type { InboxStore } from "./inbox.js";
 export const OUTBOX_OPS_LANE = "ops";
 
 /**
+ * The one lane of every delivery reaction. Slack limits reactions.add per workspace (a Tier 3
+ * method: about 50 a minute), so a busy team meets its 429s. In its conversation's lane a reaction
+ * waiting out Retry-After held back that conversation's next reply to the customer; here the
+ * reactions wait together, and nothing the customer reads waits behind them. One worker at a time
+ * also paces them, where every conversation's lane used to retry on its own.
+ */
+export const OUTBOX_REACTIONS_LANE = "reactions";
+
+/** The lane an effect of a conversation's change goes to: the conversation's own, except delivery reactions. */
+export function laneOf(effect: OutboxEffect, conversationId: string): string {
+  return effect.kind === "mark_delivery" ? OUTBOX_REACTIONS_LANE : conversationId;
+}
+
+/** Whether the lane is a conversation's (its id), not a shared one (ops notices, delivery reactions). */
+export function isConversationLane(lane: string): boolean {
+  return lane !== OUTBOX_OPS_LANE && lane !== OUTBOX_REACTIONS_LANE;
+}
+
+/**
  * One outbound side effect, persisted before it is attempted. Thread refs are resolved when the
  * item is delivered (from `escalationId`), so a thread post waits in its lane behind the card.
  */
@@ -60,7 +79,7 @@ export type OutboxStatus = "pending" | "in_flight" | "failed";
 
 export interface OutboxItem {
   id: string;
-  /** Items of one lane (a conversation id, or OUTBOX_OPS_LANE) are delivered strictly in `seq` order. */
+  /** Items of one lane (a conversation id, OUTBOX_OPS_LANE or OUTBOX_REACTIONS_LANE; see laneOf) are delivered strictly in `seq` order. */
   lane: string;
   /** Assigned by the store, increasing. */
   seq: number;

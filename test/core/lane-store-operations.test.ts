@@ -101,7 +101,7 @@ describe("engine: store operations per relayed message", () => {
     });
   });
 
-  it("an agent's reply relayed to the customer: one outbox take for its two items, each completed with the next read, only the send marked in flight", async () => {
+  it("an agent's reply relayed to the customer: the send in its conversation's lane, the delivery mark in the reactions lane, only the send marked in flight", async () => {
     const { engine, store, log, thread } = await claimedConversation();
     const calls = countLaneCalls(store);
     const sent = log.toCustomer.length;
@@ -112,11 +112,11 @@ describe("engine: store operations per relayed message", () => {
     expect(calls.take()).toEqual({
       receiveInboxTakingLane: 1,
       completeInboxEntry: 1,
-      takeOutboxLane: 1,
+      // One per lane: the send's, then the reactions lane's (OUTBOX_REACTIONS_LANE), idle until the send was recorded.
+      takeOutboxLane: 2,
       saveOutboxItem: 1,
       completeOutboxItem: 2,
     });
-    // The send, then the delivery mark on the agent's message: the second is the first's completion's next head.
     expect(outbox.delivered()).toEqual(["send_customer", "mark_delivery"]);
     // A reaction done twice is one reaction: only the send needs the in-flight mark that makes a retry look for an earlier copy.
     expect(outbox.marked()).toEqual(["send_customer"]);
