@@ -4,7 +4,7 @@
  * plays the customer through IPC, and hears of every WhatsApp send that carries a bench token.
  * Started by instance-client.ts with the InstanceSpec as its one argument.
  */
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { FakeWhatsAppClient, type FakeWhatsAppSent } from "../../src/sandbox/fake-whatsapp-client.js";
 import {
   BENCH_TOKEN_PATTERN,
@@ -19,6 +19,8 @@ import {
 /** Main-thread stalls, sampled every 10 ms (the resolution), reset at each usage request. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
+/** The event loop's utilization at the last usage request: each request reports the share since then. */
+let lastUtilization = performance.eventLoopUtilization();
 
 /** How often a waiting request (threads, claimed) looks again. */
 const POLL_MS = 50;
@@ -71,9 +73,12 @@ async function answer(system: SystemUnderTest, request: ParentRequest): Promise<
       const memory = process.memoryUsage();
       const stalls = { loopDelayP99Ms: loopDelay.percentile(99) / 1e6, loopDelayMaxMs: loopDelay.max / 1e6 };
       loopDelay.reset();
+      const utilization = performance.eventLoopUtilization();
+      const mainThreadBusy = performance.eventLoopUtilization(utilization, lastUtilization).utilization;
+      lastUtilization = utilization;
       return {
         kind: "usage",
-        usage: { cpuMicros: cpu.user + cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, ...stalls },
+        usage: { cpuMicros: cpu.user + cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, ...stalls, mainThreadBusy },
       };
     }
     case "stop":

@@ -42,6 +42,8 @@ export interface ProcessUsage {
   /** The event loop's delay since the previous usage request (monitorEventLoopDelay): how long the main thread stalled. */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
+  /** Share of the time since the previous usage request the main thread spent running (performance.eventLoopUtilization): near 1, no headroom is left. */
+  mainThreadBusy: number;
 }
 
 /** The customer types on WhatsApp: one way, unanswered (deliveries are reported as "sent" or seen by the fake Slack). */

@@ -59,6 +59,7 @@ const COLUMNS = [
   "msg/s",
   "lost",
   "CPU ms/msg (drained)",
+  "main busy",
   "RSS MB",
   "ratio (same run)",
 ];
@@ -77,6 +78,7 @@ function row(record: BenchRecord, all: BenchRecord[]): string[] {
     record.drainedCpuMsPerMessage === undefined
       ? ms(record.cpuMsPerMessage)
       : `${ms(record.cpuMsPerMessage)} (${ms(record.drainedCpuMsPerMessage)})`,
+    record.mainThreadBusy === undefined ? "-" : `${Math.round(record.mainThreadBusy * 100)} %`,
     String(record.rssMB),
     comparison(record, all),
   ];

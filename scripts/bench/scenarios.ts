@@ -88,6 +88,8 @@ export interface BenchRecord {
   /** The worst instance's event-loop delay during the run (p99 and max, ms): main-thread stalls such as a checkpoint's fsync. */
   loopDelayP99Ms?: number;
   loopDelayMaxMs?: number;
+  /** The busiest instance's main thread during the run, as a share of the run (event-loop utilization): near 1, it has no headroom. */
+  mainThreadBusy?: number;
   /** Stored conversations written before the run (seeded scenarios), and how long writing them took. */
   seeded?: { conversations: number; ms: number };
   loadavg: number[];
@@ -314,6 +316,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       heapMB: megabytes(after.reduce((sum, u) => sum + u.heapUsedBytes, 0)),
       loopDelayP99Ms: Math.max(...after.map((u) => u.loopDelayP99Ms)),
       loopDelayMaxMs: Math.max(...after.map((u) => u.loopDelayMaxMs)),
+      mainThreadBusy: Math.max(...after.map((u) => u.mainThreadBusy)),
       ...(seeded ? { seeded } : {}),
       loadavg: loadavg(),
     });

@@ -35,6 +35,9 @@ describe("npm run bench --quick (smoke)", () => {
       // Every message was delivered in time and the instance went idle: the drained figure covers the same messages.
       expect(record.drainedCpuMsPerMessage).toBeGreaterThanOrEqual(record.cpuMsPerMessage);
       expect(record.rssMB).toBeGreaterThan(0);
+      // A share of the run: the instance's main thread did some work, and cannot have been busier than the run was long.
+      expect(record.mainThreadBusy).toBeGreaterThan(0);
+      expect(record.mainThreadBusy).toBeLessThanOrEqual(1);
       expect(record.loadavg).toHaveLength(3);
     }
     expect(stdout).toMatch(/\| relay-100 +\| memory +\|.*\| p99 [\d.]+×, CPU [\d.]+×, RSS [\d.]+× \|/);
