@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { HTTPModuleFunctions } from "@slack/bolt";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FakeSlackFailure } from "../../src/sandbox/fake-slack-api.js";
 import { HARNESS_SIGNING_SECRET, type SlackHarness, startSlackHarness } from "../helpers/slack-harness.js";
 import { postCommand, postEvent, postInteraction, slackFixture, slashCommand, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
@@ -31,6 +32,26 @@ describe("the Bolt HTTP receiver", () => {
     ).toBe(401);
     // Nothing reached a listener.
     expect(h.api.callsTo("chat.postEphemeral")).toEqual([]);
+  });
+
+  it("checks a good request's signature once (each check costs three HMACs and a random key)", async () => {
+    h = await startSlackHarness();
+    const checks = vi.spyOn(HTTPModuleFunctions, "parseAndVerifyHTTPRequest");
+    try {
+      const event = threadReplyEvent({
+        channel: "C0GENERAL",
+        user: "U0AGENT01",
+        text: "hi",
+        ts: "1715000001.000001",
+        threadTs: "1715000000.000001",
+      });
+      expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(200);
+      expect(checks).toHaveBeenCalledTimes(1);
+      // A bad one is still refused, by Bolt's own check.
+      expect((await postEvent(h.url, "the-wrong-secret", event)).status).toBe(401);
+    } finally {
+      checks.mockRestore();
+    }
   });
 
   it("answers Slack's url_verification challenge", async () => {
