@@ -10,16 +10,14 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** A reply in a thread of a channel no team uses: signed, a Slack payload, and nothing for Warmline to do. */
+const replyInAnotherChannel = () =>
+  threadReplyEvent({ channel: "C0GENERAL", user: "U0AGENT01", text: "hi", ts: "1715000001.000001", threadTs: "1715000000.000001" });
+
 describe("the Bolt HTTP receiver", () => {
   it("accepts correctly signed requests and refuses bad signatures and stale timestamps with 401", async () => {
     h = await startSlackHarness();
-    const event = threadReplyEvent({
-      channel: "C0GENERAL",
-      user: "U0AGENT01",
-      text: "hi",
-      ts: "1715000001.000001",
-      threadTs: "1715000000.000001",
-    });
+    const event = replyInAnotherChannel();
     expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(200);
     expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event, { signature: "v0=0000" })).status).toBe(401);
     expect((await postEvent(h.url, "the-wrong-secret", event)).status).toBe(401);
@@ -38,13 +36,7 @@ describe("the Bolt HTTP receiver", () => {
     h = await startSlackHarness();
     const checks = vi.spyOn(HTTPModuleFunctions, "parseAndVerifyHTTPRequest");
     try {
-      const event = threadReplyEvent({
-        channel: "C0GENERAL",
-        user: "U0AGENT01",
-        text: "hi",
-        ts: "1715000001.000001",
-        threadTs: "1715000000.000001",
-      });
+      const event = replyInAnotherChannel();
       expect((await postEvent(h.url, HARNESS_SIGNING_SECRET, event)).status).toBe(200);
       expect(checks).toHaveBeenCalledTimes(1);
       // A bad one is still refused, by Bolt's own check.
