@@ -8,7 +8,7 @@ import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { MemoryInboxBackend } from "./memory-inbox.js";
 import { MemoryLeases } from "./memory-leases.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
-import { serializeDocument } from "./keyv-document-codec.js";
+import { deserializeDocument, serializeDocument } from "./keyv-document-codec.js";
 
 const NAMESPACE = "warmline";
 /** Expired idempotency keys are swept once this many are held, so a long demo doesn't grow forever. */
@@ -30,7 +30,13 @@ class MemoryBackend implements StoreBackend {
   readonly location = "the in-memory store";
   readonly remedy = "this is a bug in Warmline, please report it";
   private readonly documents = new Map<string, string>();
-  readonly keyv = new Keyv({ store: this.documents, namespace: NAMESPACE, throwOnErrors: true, serialize: serializeDocument });
+  readonly keyv = new Keyv({
+    store: this.documents,
+    namespace: NAMESPACE,
+    throwOnErrors: true,
+    serialize: serializeDocument,
+    deserialize: deserializeDocument,
+  });
   private readonly entries = new Map<string, ConversationIndexEntry>();
   private readonly versions = new Map<string, number>();
   /** Each conversation's transcript entries (JSON), kept apart from its document as the other backends do. */

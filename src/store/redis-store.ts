@@ -42,7 +42,7 @@ import {
   UPDATE_OUTBOX_SCRIPT,
   WRITE_SCRIPT,
 } from "./redis-scripts.js";
-import { serializeDocument } from "./keyv-document-codec.js";
+import { deserializeDocument, serializeDocument } from "./keyv-document-codec.js";
 
 export const REDIS_DEFAULT_NAMESPACE = "warmline";
 export const REDIS_CONNECT_TIMEOUT_MS = 5000;
@@ -84,7 +84,13 @@ export async function createRedisStore(options: { url: string; namespace?: strin
   }
   // One connection for keyv and our scripts. The cast only bridges @redis/client's generic defaults.
   const adapter = new KeyvRedis<string>(client as unknown as RedisClientType, { namespace, throwOnErrors: true });
-  const keyv = new Keyv(adapter, { namespace, useKeyPrefix: false, throwOnErrors: true, serialize: serializeDocument });
+  const keyv = new Keyv(adapter, {
+    namespace,
+    useKeyPrefix: false,
+    throwOnErrors: true,
+    serialize: serializeDocument,
+    deserialize: deserializeDocument,
+  });
   const clock = options.clock ?? systemClock;
   const prefix = adapter.createKeyPrefix("", adapter.namespace);
   const inbox = new RedisInboxBackend(client, prefix, location);

@@ -15,7 +15,7 @@ import { KEYV_TABLE, SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
 import { SqliteLeases } from "./sqlite-leases.js";
 import { applySqliteSchema } from "./sqlite-schema.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
-import { serializeDocument } from "./keyv-document-codec.js";
+import { deserializeDocument, serializeDocument } from "./keyv-document-codec.js";
 
 const NAMESPACE = "warmline";
 /** How long a writer waits for another process's transaction before failing with SQLITE_BUSY. */
@@ -64,6 +64,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Wa
       namespace: NAMESPACE,
       throwOnErrors: true,
       serialize: serializeDocument,
+      deserialize: deserializeDocument,
     });
     const clock = options.clock ?? systemClock;
     const logger = options.logger?.child({ component: "store", file: options.file });

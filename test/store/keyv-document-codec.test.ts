@@ -1,6 +1,8 @@
+import { defaultDeserialize } from "@keyv/serialize";
+import fc from "fast-check";
 import Keyv from "keyv";
 import { describe, expect, it } from "vitest";
-import { serializeDocument } from "../../src/store/keyv-document-codec.js";
+import { deserializeDocument, serializeDocument } from "../../src/store/keyv-document-codec.js";
 
 /** keyv's own serializer (@keyv/serialize), the one documents were written with before. */
 const keyvDefault = new Keyv().serialize as (data: unknown) => string;
@@ -50,5 +52,44 @@ describe("stored documents are written as keyv wrote them", () => {
     const read = await keyv.deserializeData<typeof conversation>((await keyv.serializeData({ value: conversation })) as string);
     expect(read?.value).toEqual(JSON.parse(JSON.stringify(conversation)));
     expect(read?.value?.escalations[0]?.notes).toEqual([":)", "::", ":", "", "a:b", "\u2028line\u2029sep\n\t\\"]);
+  });
+});
+
+/** Strings that keyv escapes or reads as Buffers, quotes and separators that could fool a text test, and plain ones. */
+const trickyString = fc.oneof(
+  fc.string(),
+  fc.constantFrom(":", "::", ":)", ":base64:aGk=", '":', '[":', ',":', '\\":', "a,", "a:", "[", "\u2028"),
+  fc.tuple(fc.constantFrom(":", '"', ",", "[", "\\", "::"), fc.string()).map(([a, b]) => a + b),
+);
+const documentValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small" },
+    trickyString,
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(trickyString, tie("value"), { maxKeys: 4 }),
+  ),
+})).value;
+
+describe("stored documents are read as keyv reads them", () => {
+  it("the same value as keyv's own deserializer, for every document it could have written", () => {
+    fc.assert(
+      fc.property(documentValue, (value) => {
+        const text = serializeDocument({ value, expires: 1 });
+        expect(deserializeDocument(text)).toEqual(defaultDeserialize(text));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const text of [
+      serializeDocument({ value: conversation }),
+      serializeDocument(":x"),
+      '":x"',
+      ' ":x"',
+      '{"a":":base64:aGk="}',
+      '{"a": [ "::x", ":y"]}',
+    ])
+      expect(deserializeDocument(text)).toEqual(defaultDeserialize(text));
   });
 });
