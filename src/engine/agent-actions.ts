@@ -140,7 +140,7 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
         { retry: "unavailable" },
       );
     }
-    return inLane(found.id, async (conversation) => {
+    return inLane(found, async (conversation) => {
       const escalation = currentEscalation(conversation);
       const isCurrentThread = escalation?.thread === thread && (conversation.state === "queued" || conversation.state === "assigned");
       const isClaimant = conversation.state === "assigned" && conversation.assignee?.id === agent.id;
@@ -160,7 +160,8 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
 
       // The agent's Slack message is the idempotency key: a redelivered event (Slack retry, restart) finds it and sends nothing.
       let duplicate = false;
-      const written = await mutate(conversation.id, (c, out) => {
+      // From the copy the lane just read: a change in between only costs the compare-and-set a retry.
+      const written = await core.mutateFrom(conversation, (c, out) => {
         const earlier = c.transcript.find((e) => e.workspaceRef === messageRef && e.author === "agent");
         // "Send to customer" on a reply first kept as a note relays that same entry, once.
         const sendingNote = earlier?.internal === true && send === true && !internal;
@@ -269,7 +270,7 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
     }
     const found = await store.findByThread(thread);
     if (!found) return { relayed: false, reason: "unknown_thread" };
-    return inLane(found.id, async (conversation) => {
+    return inLane(found, async (conversation) => {
       const escalation = currentEscalation(conversation);
       if (escalation?.thread !== thread || (conversation.state !== "queued" && conversation.state !== "assigned"))
         return { relayed: false, reason: "not_open" };

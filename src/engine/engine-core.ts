@@ -125,9 +125,10 @@ export interface EngineCore {
   /**
    * Runs an agent action in the conversation's lane, so it is ordered with the customer's messages.
    * Returns once the change and its outbox items are stored: delivery goes on in the background, so
-   * Slack's request is answered within its 3 seconds (drain() waits for delivery).
+   * Slack's request is answered within its 3 seconds (drain() waits for delivery). The task gets the
+   * conversation as read in the lane; a copy read before (`conversation`) only names the lane.
    */
-  inLane<T>(conversationId: string, task: (c: Conversation) => Promise<T>): Promise<T>;
+  inLane<T>(conversation: string | Conversation, task: (c: Conversation) => Promise<T>): Promise<T>;
   /**
    * Applies `change` to the latest stored version with compare-and-set, retrying when another writer
    * got there first, and commits what it sends and records (`out`) in the same atomic write: a state
@@ -280,9 +281,9 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     dispatcher,
     deliveryRefs: new Map(),
     load,
-    async inLane(conversationId, task) {
-      const conversation = await load(conversationId);
-      return serializer.run(conversation.customer.address, async () => task((await store.get(conversationId))!));
+    async inLane(conversation, task) {
+      const known = typeof conversation === "string" ? await load(conversation) : conversation;
+      return serializer.run(known.customer.address, async () => task((await store.get(known.id))!));
     },
     mutate: (conversationId, change) => mutate(conversationId, change),
     mutateFrom: (known, change) => mutate(known.id, change, known),

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { simulatedEngine } from "../helpers/simulated-engine.js";
+import { claimedSimulation, SIMULATION_AGENT as SAM } from "../helpers/simulated-engine.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
 
-// Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
-const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
-const SAM = { id: "slack:U0SAM0001", name: "Sam" };
-const ADDRESS = "sim:+447700900123";
 const REPLIES = 12;
 /** Event-loop turns each write takes to land: a store slower than the agent's replies are fast. */
 const SLOW_COMMIT_TURNS = 40;
@@ -21,21 +17,7 @@ const turns = async (n: number) => {
  */
 describe("engine: recording a sent relay waits its turn in the conversation's lane", () => {
   it("records every relay of a burst of agent replies against a slow store, first time, with no delivery failure", async () => {
-    let now = OPEN_HOURS;
-    const clock = { now: () => (now += 10) };
-    const { engine, store, log } = await simulatedEngine(clock);
-    await engine.handleInboundMessage({
-      messageId: "m1",
-      address: ADDRESS,
-      channel: "simulation",
-      phone: "+447700900123",
-      text: "I want to cancel my order 100311",
-      receivedAt: now,
-    });
-    const id = (await store.findActiveByCustomer(ADDRESS))!.id;
-    await engine.claim(id, SAM);
-    await engine.drain();
-    const thread = log.cards[0]!.thread;
+    const { engine, store, log, thread, conversationId: id } = await claimedSimulation();
 
     let lost = 0;
     const conflicts: unknown[] = [];
