@@ -6,11 +6,13 @@
 import {
   type CountryCode,
   findNumbers,
+  Metadata,
   type NumberFound,
   isPossiblePhoneNumber,
   isSupportedCountry,
   parsePhoneNumberFromString,
 } from "libphonenumber-js/max";
+import metadataJson from "libphonenumber-js/max/metadata";
 import { countDigits, MASK, type TextSpan } from "./pii-detectors.js";
 
 /** A national number needs this many digits before a shape alone makes it a phone (dates have 8). */
@@ -57,10 +59,90 @@ export const MIN_PHONE_DIGITS = 4;
 
 /**
  * findNumbers' candidates are digits joined by punctuation, spaces and brackets, never letters (one
- * exception: the Japanese long-vowel mark ー, which it reads as a dash). A text without
- * MIN_PHONE_DIGITS digits so joined has no number to find, and most chat lines are such texts.
+ * exception: the Japanese long-vowel mark ー, which it reads as a dash). A text without as many
+ * digits so joined as the shortest number it could report has no number to find, and most chat
+ * lines are such texts.
  */
-const ENOUGH_JOINED_DIGITS = new RegExp(`\\p{Nd}(?:(?:[^\\p{L}\\p{Nd}]|\\u30FC)*\\p{Nd}){${MIN_PHONE_DIGITS - 1}}`, "u");
+const joinedDigitPatterns = new Map<number, RegExp>();
+function joinsDigits(text: string, count: number): boolean {
+  if (count === Number.POSITIVE_INFINITY) return false;
+  let pattern = joinedDigitPatterns.get(count);
+  if (!pattern) {
+    pattern = new RegExp(`\\p{Nd}(?:(?:[^\\p{L}\\p{Nd}]|\\u30FC)*\\p{Nd}){${count - 1}}`, "u");
+    joinedDigitPatterns.set(count, pattern);
+  }
+  return pattern.test(text);
+}
+
+/** The parts of a numbering plan read here; libphonenumber-js's types declare only some of them. */
+interface NumberingPlanRules {
+  callingCode(): string;
+  possibleLengths(): number[];
+  /** Rewrites the digits its national prefix pattern matched (VI: "340$1" puts the area code back); 0 when none. */
+  nationalPrefixTransformRule(): string | 0 | undefined;
+}
+const metadata = new Metadata();
+function numberingPlan(countryOrCallingCode: string): NumberingPlanRules {
+  metadata.selectNumberingPlan(countryOrCallingCode as CountryCode);
+  return metadata.numberingPlan as unknown as NumberingPlanRules;
+}
+
+/** Every length a number with this calling code can have is at least this (any of its regions, or its non-geographic plan). */
+function shortestNumberOf(callingCode: string): number {
+  const plans = [...(metadataJson.country_calling_codes[callingCode] ?? [])];
+  if (callingCode in metadataJson.nonGeographic) plans.push(callingCode as CountryCode);
+  return Math.min(...plans.map((plan) => Math.min(...numberingPlan(plan).possibleLengths())));
+}
+
+/** The digits a plan's national prefix rule can add: the literal ones in its rewrite (each rule quotes one matched group at most; a test checks it). */
+const digitsAddedByPrefixRule = (plan: NumberingPlanRules) =>
+  (plan.nationalPrefixTransformRule() || "").replace(/\$\d/g, "").replace(/\D/g, "").length;
+
+/** Calling code and national number, fewest digits of any ("43" "1234" for Austria); after "+" or an international prefix. */
+let fewestInternationalDigits: number | undefined;
+function fewestDigitsAfterInternationalPrefix(): number {
+  fewestInternationalDigits ??= Math.min(
+    ...[...Object.keys(metadataJson.country_calling_codes), ...Object.keys(metadataJson.nonGeographic)].map(
+      (callingCode) => callingCode.length + shortestNumberOf(callingCode) - digitsAddedByPrefixRule(numberingPlan(callingCode)),
+    ),
+  );
+  return fewestInternationalDigits;
+}
+
+const fewestDigitsByRegion = new Map<CountryCode, number>();
+/**
+ * The fewest digits libphonenumber reads as a number written without "+" in `region`. It reports
+ * only numbers of a possible length for their region, and reads one in three ways: national, the
+ * region's national prefix taken off or rewritten ("0" dropped; VI's "340" put back); with the
+ * region's calling code but no "+"; or after the region's international prefix ("00", "011"; one
+ * digit at least), as a number of any calling code.
+ */
+function fewestDigitsWithoutPlus(region: CountryCode): number {
+  let fewest = fewestDigitsByRegion.get(region);
+  if (fewest === undefined) {
+    const own = numberingPlan(region);
+    const callingCode = own.callingCode();
+    const shortest = shortestNumberOf(callingCode);
+    fewest = Math.min(
+      shortest - digitsAddedByPrefixRule(own),
+      callingCode.length + shortest - digitsAddedByPrefixRule(numberingPlan(callingCode)),
+      1 + fewestDigitsAfterInternationalPrefix(),
+    );
+    fewestDigitsByRegion.set(region, fewest);
+  }
+  return fewest;
+}
+
+/**
+ * The fewest joined digits a number findNumbers reports in `text` can have. "+" (or the full-width
+ * "＋") can start a number of any region; without one, findNumbers reads only numbers of the default
+ * region or dialled from it, and without a default region none.
+ */
+function fewestDigitsOfAFoundNumber(text: string, defaultCountry: CountryCode | undefined): number {
+  if (text.includes("+") || text.includes("\uFF0B")) return MIN_PHONE_DIGITS;
+  if (!defaultCountry) return Number.POSITIVE_INFINITY;
+  return Math.max(MIN_PHONE_DIGITS, fewestDigitsWithoutPlus(defaultCountry));
+}
 
 /**
  * Runs libphonenumber with cheap errors: it throws (and catches) a ParseError for every candidate
@@ -83,9 +165,17 @@ function withoutStackTraces<T>(parse: () => T): T {
  * prices ("19.99 x 3") and dates out, which "possible" alone would read as numbers in some regions.
  */
 export function findPhones(text: string, region: string | undefined): (TextSpan & { masked: string })[] {
-  const found: (TextSpan & { masked: string })[] = [];
-  if (!ENOUGH_JOINED_DIGITS.test(text)) return found;
+  // Most chat lines hold no number libphonenumber could report, and it builds and throws a ParseError for each candidate it turns down.
+  // The bound for any region first: it is one regex test, and most lines fail it.
+  if (!joinsDigits(text, MIN_PHONE_DIGITS)) return [];
   const defaultCountry = phoneRegion(region);
+  if (!joinsDigits(text, fewestDigitsOfAFoundNumber(text, defaultCountry))) return [];
+  return findPhonesWithLibphonenumber(text, defaultCountry);
+}
+
+/** findPhones without its pre-filter: libphonenumber searches the whole text (the differential test compares the two). */
+export function findPhonesWithLibphonenumber(text: string, defaultCountry: CountryCode | undefined): (TextSpan & { masked: string })[] {
+  const found: (TextSpan & { masked: string })[] = [];
   const seen = new Set<number>();
   for (const leniency of ["VALID", "POSSIBLE"] as const) {
     const options = { ...(defaultCountry ? { defaultCountry } : {}), leniency, v2: true } as const;
