@@ -1,8 +1,8 @@
 // node --import tsx scripts/bench/store-micro.ts [-- --store sqlite|memory|redis --messages 600 --conversations 20 --lengths 10,1000 --concurrency 1,20]
 // Store cost per relayed message: the store calls the engine makes for one relay (load, commit the
-// new transcript entry with its outbox item, take the lane, read its head, mark it in flight,
-// complete it, release the lane, and the seen marker), without the engine, at two transcript
-// lengths. Prints a line per run and a JSON line per run; nothing is asserted.
+// new transcript entry with its outbox item taking the lane and reading its head in the same write,
+// mark it in flight, complete it, which releases the lane, and the seen marker), without the engine,
+// at two transcript lengths. Prints a line per run and a JSON line per run; nothing is asserted.
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -83,11 +83,16 @@ async function relay(store: WarmlineStore, conversationId: string, n: number): P
   const added = entry(n, "agent");
   const next: Conversation = { ...current, transcript: [...current.transcript, added], updatedAt: Date.now() };
   const effect = { kind: "send_customer" as const, address: current.customer.address, text: added.text };
-  if (!(await store.commit(next, current.version, [{ lane: conversationId, effect }]))) throw new Error("Lost a compare-and-set");
+  // The commit takes the lane for its worker, as the engine's does when no worker of the instance has it.
   const lease = { name: conversationId, holder: "bench" };
-  const taken = await store.takeOutboxLane(conversationId, lease, LEASE_TTL_MS);
-  if (!taken.taken) throw new Error("Lost a lease");
-  const head = taken.head;
+  const committed = await store.commitTakingLane(next, current.version, [{ lane: conversationId, effect }], [], {
+    lane: conversationId,
+    lease,
+    ttlMs: LEASE_TTL_MS,
+  });
+  if (!committed) throw new Error("Lost a compare-and-set");
+  if (!committed.take.taken) throw new Error("Lost a lease");
+  const head = committed.take.head;
   if (head === undefined) throw new Error("No outbox head");
   const now = Date.now();
   await store.saveOutboxItem({ ...head, status: "in_flight", lastAttemptAt: now, firstAttemptAt: now });

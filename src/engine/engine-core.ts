@@ -240,11 +240,9 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       setTimersDueAt(next, timersDueAt(next, next.updatedAt));
       const items: NewOutboxItem[] = out.effects.map((effect) => ({ lane: laneOf(effect, conversationId), effect }));
       const audit: AuditEvent[] = out.records.map((record) => ({ at: next.updatedAt, conversationId, ...record }));
-      const written = await store.commit(next, current.version, items, audit);
-      if (written) {
-        for (const lane of new Set(items.map((item) => item.lane))) void dispatcher.kick(lane);
-        return written;
-      }
+      // The dispatcher delivers what it queued, taking the lane with this write when no worker has it.
+      const written = await dispatcher.commitAndDeliver(next, current.version, items, audit);
+      if (written) return written;
       unverified = undefined;
     }
     throw new WarmlineError("store_conflict", `Conversation ${conversationId} kept changing under us: retry the action.`);

@@ -1,9 +1,18 @@
 import { decideRetry, type DeliveryFailureKind, type RetryPolicy } from "../../routing/retry-policy.js";
+import type { AuditEvent } from "../domain/audit.js";
+import type { Conversation } from "../domain/conversation.js";
 import { isWarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { DeliveryAttempt } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
-import { isIdempotentEffect, type LaneLease, type LaneTake, type OutboxItem, type OutboxStore } from "../ports/outbox.js";
+import {
+  isIdempotentEffect,
+  type LaneLease,
+  type LaneTake,
+  type NewOutboxItem,
+  type OutboxItem,
+  type OutboxStore,
+} from "../ports/outbox.js";
 import { createLaneWorkers } from "./lane-workers.js";
 
 /** A lane's lease lapses this long after its last renewal, so a crashed instance's lanes are taken over. */
@@ -31,6 +40,18 @@ export interface OutboxDispatcherDeps {
 }
 
 export interface OutboxDispatcher {
+  /**
+   * OutboxStore.commit, then delivery of the items it queued. When no worker runs the first item's lane
+   * here, the commit takes that lane for the worker it starts, in the same write (commitTakingLane): one
+   * store operation less than committing, then taking. A worker already running holds the lane's lease,
+   * so then it is a plain commit, and the worker runs again.
+   */
+  commitAndDeliver(
+    next: Conversation,
+    expectedVersion: number,
+    items: NewOutboxItem[],
+    audit: AuditEvent[],
+  ): Promise<Conversation | undefined>;
   /** Delivers what is due in every lane (in-flight items of an earlier run too), then keeps polling for lanes handed over. */
   start(): Promise<void>;
   /** Delivers what is due: in one lane, or (no lane) in every lane, picking up in-flight items after a restart. */
@@ -76,11 +97,12 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   /**
    * Works a lane under its lease. Taking the lane reads its head and completing an item reads the
    * next, each in one store operation that also lets go of the lease when the lane is empty: a lane
-   * with one item costs three (take, in flight, complete), two for an idempotent one. On any other way out the lease is released here.
+   * with one item costs three (take, in flight, complete), two for an idempotent one, and one less when the
+   * commit that queued it took the lane (`first`). On any other way out the lease is released here.
    */
-  async function runLane(lane: string): Promise<void> {
+  async function runLane(lane: string, first?: LaneTake<OutboxItem>): Promise<void> {
     // Held elsewhere: that instance delivers the lane, or hands it over (see heldElsewhere).
-    const taken = await takeLane(lane);
+    const taken = first ?? (await takeLane(lane));
     if (!taken.taken) return lanes.heldElsewhere(lane);
     if (taken.head === undefined) return;
     const hold = holdLease(lane);
@@ -241,7 +263,44 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     }
   }
 
+  /** What a commit's items need: their lanes' workers started, or run again. */
+  function kickLanesOf(items: NewOutboxItem[], taken?: string): void {
+    for (const lane of new Set(items.map((item) => item.lane))) if (lane !== taken) startLane(lane);
+  }
+
+  async function commitAndDeliver(
+    next: Conversation,
+    expectedVersion: number,
+    items: NewOutboxItem[],
+    audit: AuditEvent[],
+  ): Promise<Conversation | undefined> {
+    const lane = items[0]?.lane;
+    if (lane === undefined || lanes.stopped || lanes.running(lane)) {
+      const written = await outbox.commit(next, expectedVersion, items, audit);
+      if (written) kickLanesOf(items);
+      return written;
+    }
+    const committed = outbox.commitTakingLane(next, expectedVersion, items, audit, {
+      lane,
+      lease: leaseOf(lane),
+      ttlMs: LANE_LEASE_TTL_MS,
+    });
+    // The worker starts now, so a commit meanwhile finds it running (and runs it again) instead of taking the lane too.
+    startLane(lane, () =>
+      committed.then(
+        // A lost compare-and-set queued nothing and took nothing: the worker has nothing to do.
+        (receipt) => receipt && runLane(lane, receipt.take),
+        // A failed write may still have landed (a timeout): the worker looks for itself.
+        () => runLane(lane),
+      ),
+    );
+    const receipt = await committed;
+    if (receipt) kickLanesOf(items, lane);
+    return receipt?.conversation;
+  }
+
   return {
+    commitAndDeliver,
     async start() {
       await kick();
       lanes.poll(kick, OUTBOX_POLL_INTERVAL_MS);

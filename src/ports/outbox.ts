@@ -135,6 +135,19 @@ export interface LaneLease {
  */
 export type LaneTake<T> = { taken: false } | { taken: true; head: T | undefined };
 
+/** The lane a commit takes for its worker (commitTakingLane), as takeOutboxLane's arguments. */
+export interface LaneToTake {
+  lane: string;
+  lease: LaneLease;
+  ttlMs: number;
+}
+
+/** What commitTakingLane did: the conversation as stored, and what taking the lane found. */
+export interface OutboxCommit {
+  conversation: Conversation;
+  take: LaneTake<OutboxItem>;
+}
+
 /**
  * Port: the durable outbox. Every backend of ConversationStore implements it in the same storage,
  * so a state change and the messages it causes are written in one atomic step (`commit`).
@@ -147,6 +160,18 @@ export interface OutboxStore extends LaneLeaseStore {
    * write: all of it happens, or none of it (a lost compare-and-set leaves no item and no audit line).
    */
   commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[], audit?: AuditEvent[]): Promise<Conversation | undefined>;
+  /**
+   * commit, then takeOutboxLane(lane.lane, lane.lease, lane.ttlMs), in one atomic step: the instance whose
+   * change queues items and would start the lane's worker next takes the lane with the same write.
+   * Undefined when the compare-and-set lost: nothing is written, and nothing taken.
+   */
+  commitTakingLane(
+    next: Conversation,
+    expectedVersion: number,
+    items: NewOutboxItem[],
+    audit: AuditEvent[],
+    lane: LaneToTake,
+  ): Promise<OutboxCommit | undefined>;
   /** The oldest pending or in-flight item of every lane (or of one lane). Failed items are parked and skipped. */
   outboxHeads(lane?: string): Promise<OutboxItem[]>;
   /**

@@ -4,10 +4,10 @@ import type { Conversation } from "../domain/conversation.js";
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { ConversationStore, TeamQueueCounts } from "../ports/conversation-store.js";
-import type { LaneLease, LaneTake, NewOutboxItem, OutboxItem, OutboxStore } from "../ports/outbox.js";
+import type { LaneLease, LaneTake, LaneToTake, NewOutboxItem, OutboxCommit, OutboxItem, OutboxStore } from "../ports/outbox.js";
 import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
 import { indexEntryOf, isActiveConversation, isDueConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
-import type { ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredDocument } from "./store-backend.js";
+import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredDocument } from "./store-backend.js";
 import { inStore } from "./store-errors.js";
 
 const NO_APPENDS = { outbox: [], audit: [] };
@@ -171,6 +171,37 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     items: NewOutboxItem[],
     audit: AuditEvent[] = [],
   ): Promise<Conversation | undefined> {
+    const committed = await this.commitWith(next, expectedVersion, items, audit, async (write, appends) =>
+      (await this.backend.compareAndSet(write, expectedVersion, appends)) ? true : undefined,
+    );
+    return committed?.conversation;
+  }
+
+  async commitTakingLane(
+    next: Conversation,
+    expectedVersion: number,
+    items: NewOutboxItem[],
+    audit: AuditEvent[],
+    { lane, lease, ttlMs }: LaneToTake,
+  ): Promise<OutboxCommit | undefined> {
+    const now = this.leaseClock(lease.name, ttlMs);
+    const committed = await this.commitWith(next, expectedVersion, items, audit, (write, appends) =>
+      this.backend.compareAndSetTakingLane(write, expectedVersion, appends, { lane, lease, now, expiresAt: now + ttlMs }),
+    );
+    return committed && { conversation: committed.conversation, take: outboxTakeOf(committed.result) };
+  }
+
+  /**
+   * A commit through `write`, the backend's compare-and-set (undefined when it lost): the change's items and
+   * audit events go with the conversation, and the cache learns the stored version once it is written.
+   */
+  private async commitWith<T>(
+    next: Conversation,
+    expectedVersion: number,
+    items: NewOutboxItem[],
+    audit: AuditEvent[],
+    write: (write: ConversationWrite, appends: CommitAppends) => Promise<T | undefined>,
+  ): Promise<{ conversation: Conversation; result: T } | undefined> {
     const stranger = audit.find((event) => event.conversationId !== next.id);
     if (stranger) {
       throw new WarmlineError(
@@ -181,13 +212,11 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     const stored: Conversation = { ...next, version: expectedVersion + 1 };
     const outbox = items.map((item) => outboxWrite(this.newItem(item)));
     const events = audit.map((event) => JSON.stringify(event));
-    const { write, parts } = await this.toWrite(stored, this.cache.at(next.id, expectedVersion));
-    const written = await this.attempt("update a conversation", () =>
-      this.backend.compareAndSet(write, expectedVersion, { outbox, audit: events }),
-    );
-    if (!written) return undefined;
+    const { write: conversationWrite, parts } = await this.toWrite(stored, this.cache.at(next.id, expectedVersion));
+    const result = await this.attempt("update a conversation", () => write(conversationWrite, { outbox, audit: events }));
+    if (result === undefined) return undefined;
     this.cache.remember(stored, parts);
-    return stored;
+    return { conversation: stored, result };
   }
 
   async enqueue(items: NewOutboxItem[]): Promise<OutboxItem[]> {
@@ -203,8 +232,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
 
   async takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<OutboxItem>> {
     const now = this.leaseClock(lease.name, ttlMs);
-    const take = await this.attempt("take an outbox lane", () => this.backend.outboxTake(lane, lease, now, now + ttlMs));
-    return take.taken ? { taken: true, head: take.head && outboxItemOf(take.head) } : take;
+    return outboxTakeOf(await this.attempt("take an outbox lane", () => this.backend.outboxTake(lane, lease, now, now + ttlMs)));
   }
 
   async saveOutboxItem(item: OutboxItem): Promise<boolean> {
@@ -432,6 +460,10 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
 function outboxWrite(item: OutboxItem): OutboxWrite {
   const { seq: _seq, ...document } = item;
   return { id: item.id, lane: item.lane, open: item.status !== "failed", document: JSON.stringify(document) };
+}
+
+function outboxTakeOf(take: LaneTake<OutboxRow>): LaneTake<OutboxItem> {
+  return take.taken ? { taken: true, head: take.head && outboxItemOf(take.head) } : take;
 }
 
 function outboxItemOf(row: OutboxRow): OutboxItem {

@@ -7,7 +7,15 @@ import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { MemoryInboxBackend } from "./memory-inbox.js";
 import { MemoryLeases } from "./memory-leases.js";
-import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
+import type {
+  CommitAppends,
+  ConversationWrite,
+  OutboxRow,
+  OutboxTake,
+  OutboxWrite,
+  StoreBackend,
+  StoredTranscript,
+} from "./store-backend.js";
 import { deserializeDocument, serializeDocument } from "./keyv-document-codec.js";
 
 const NAMESPACE = "warmline";
@@ -71,9 +79,16 @@ class MemoryBackend implements StoreBackend {
   }
 
   async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
-    const key = this.storageKey(write.id);
+    return this.commit(write, expectedVersion, appends);
+  }
+
+  async compareAndSetTakingLane(write: ConversationWrite, expectedVersion: number, appends: CommitAppends, take: OutboxTake) {
+    return this.commit(write, expectedVersion, appends) ? this.takeLane(take) : undefined;
+  }
+
+  private commit(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): boolean {
     if (this.versions.get(write.id) !== expectedVersion) return false;
-    this.write(key, write);
+    this.write(this.storageKey(write.id), write);
     this.appendOutbox(appends.outbox);
     if (appends.audit.length > 0) this.audit.set(write.id, [...(this.audit.get(write.id) ?? []), ...appends.audit]);
     return true;
@@ -192,6 +207,10 @@ class MemoryBackend implements StoreBackend {
   }
 
   async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>> {
+    return this.takeLane({ lane, lease, now, expiresAt });
+  }
+
+  private takeLane({ lane, lease, now, expiresAt }: OutboxTake): LaneTake<OutboxRow> {
     if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
     return { taken: true, head: this.leases.headOrRelease(this.outboxHead(lane), lease) };
   }

@@ -83,51 +83,60 @@ end
 `;
 
 /**
- * ARGV: prefix, id, expected version ('' to create), document, index entry JSON (with the version), updatedAt,
- * outbox rows JSON, transcript replace ('1' or '0'), transcript length, the number of changed entries n,
- * n pairs of position and entry JSON, then the audit events to append, one per argument.
+ * Lua shared by the scripts: writes a conversation from ARGV[o + 1] on: id, expected version ('' to create), document,
+ * index entry JSON (with the version), updatedAt, outbox rows JSON, transcript replace ('1' or '0'), transcript length,
+ * the number of changed entries n, n pairs of position and entry JSON, then the audit events to append, one per argument.
+ * 1 when written, 0 when the compare-and-set (or the create) lost and nothing was.
  */
-export const WRITE_SCRIPT = `${UNINDEX_LUA}${APPEND_OUTBOX_LUA}${WRITE_TRANSCRIPT_LUA}
-local p, id = ARGV[1], ARGV[2]
-local docKey, ixKey = p .. 'conv:' .. id, p .. 'ix:' .. id
-local old = redis.call('GET', ixKey)
-if old then old = cjson.decode(old) end
-if ARGV[3] == '' then
-  if redis.call('EXISTS', docKey) == 1 then return 0 end
-elseif old and old.version then
-  -- The index entry is written with the document and records its version: no need to decode the document.
-  if old.version ~= tonumber(ARGV[3]) or redis.call('EXISTS', docKey) == 0 then return 0 end
-else
-  local current = redis.call('GET', docKey)
-  if not current then return 0 end
-  local stored = cjson.decode(current)
-  if type(stored.value) ~= 'table' or stored.value.version ~= tonumber(ARGV[3]) then return 0 end
+const WRITE_CONVERSATION_LUA = `${UNINDEX_LUA}${APPEND_OUTBOX_LUA}${WRITE_TRANSCRIPT_LUA}
+local function write_conversation(p, o)
+  local id, expected = ARGV[o + 1], ARGV[o + 2]
+  local docKey, ixKey = p .. 'conv:' .. id, p .. 'ix:' .. id
+  local old = redis.call('GET', ixKey)
+  if old then old = cjson.decode(old) end
+  if expected == '' then
+    if redis.call('EXISTS', docKey) == 1 then return 0 end
+  elseif old and old.version then
+    -- The index entry is written with the document and records its version: no need to decode the document.
+    if old.version ~= tonumber(expected) or redis.call('EXISTS', docKey) == 0 then return 0 end
+  else
+    local current = redis.call('GET', docKey)
+    if not current then return 0 end
+    local stored = cjson.decode(current)
+    if type(stored.value) ~= 'table' or stored.value.version ~= tonumber(expected) then return 0 end
+  end
+  if old then unindex(p, id, old) end
+  local new = cjson.decode(ARGV[o + 4])
+  redis.call('SET', docKey, ARGV[o + 3])
+  redis.call('SET', ixKey, ARGV[o + 4])
+  redis.call('SADD', p .. 'customer:' .. new.customer, id)
+  if new.active then redis.call('SADD', p .. 'active:' .. new.customer, id) end
+  if new.open then redis.call('SADD', p .. 'open', id) end
+  if new.timersDueAt then redis.call('ZADD', p .. 'due', new.timersDueAt, id) end
+  if new.team then
+    redis.call('SADD', p .. 'queue:teams', new.team)
+    if new.queuedAt then redis.call('ZADD', p .. 'queued:' .. new.team, new.queuedAt, id)
+    else redis.call('SADD', p .. 'assigned:' .. new.team, id) end
+  end
+  if new.lastClaim then
+    redis.call('ZADD', p .. 'claims:' .. new.lastClaim.team, new.lastClaim.claimedAt, new.lastClaim.waitedMs .. ':' .. id)
+  end
+  for _, thread in ipairs(new.threads) do redis.call('SET', p .. 'thread:' .. thread, id) end
+  redis.call('ZADD', p .. 'updated', ARGV[o + 5], id)
+  append_outbox(p, cjson.decode(ARGV[o + 6]))
+  local changes = {}
+  local changesFrom = o + 10
+  local auditFrom = changesFrom + 2 * tonumber(ARGV[o + 9])
+  for i = changesFrom, auditFrom - 1 do table.insert(changes, ARGV[i]) end
+  write_transcript(p .. 'transcript:' .. id, ARGV[o + 7] == '1', tonumber(ARGV[o + 8]), changes)
+  for i = auditFrom, #ARGV do redis.call('RPUSH', p .. 'audit:' .. id, ARGV[i]) end
+  return 1
 end
-if old then unindex(p, id, old) end
-local new = cjson.decode(ARGV[5])
-redis.call('SET', docKey, ARGV[4])
-redis.call('SET', ixKey, ARGV[5])
-redis.call('SADD', p .. 'customer:' .. new.customer, id)
-if new.active then redis.call('SADD', p .. 'active:' .. new.customer, id) end
-if new.open then redis.call('SADD', p .. 'open', id) end
-if new.timersDueAt then redis.call('ZADD', p .. 'due', new.timersDueAt, id) end
-if new.team then
-  redis.call('SADD', p .. 'queue:teams', new.team)
-  if new.queuedAt then redis.call('ZADD', p .. 'queued:' .. new.team, new.queuedAt, id)
-  else redis.call('SADD', p .. 'assigned:' .. new.team, id) end
-end
-if new.lastClaim then
-  redis.call('ZADD', p .. 'claims:' .. new.lastClaim.team, new.lastClaim.claimedAt, new.lastClaim.waitedMs .. ':' .. id)
-end
-for _, thread in ipairs(new.threads) do redis.call('SET', p .. 'thread:' .. thread, id) end
-redis.call('ZADD', p .. 'updated', ARGV[6], id)
-append_outbox(p, cjson.decode(ARGV[7]))
-local changes = {}
-local auditFrom = 11 + 2 * tonumber(ARGV[10])
-for i = 11, auditFrom - 1 do table.insert(changes, ARGV[i]) end
-write_transcript(p .. 'transcript:' .. id, ARGV[8] == '1', tonumber(ARGV[9]), changes)
-for i = auditFrom, #ARGV do redis.call('RPUSH', p .. 'audit:' .. id, ARGV[i]) end
-return 1
+`;
+
+/** ARGV: prefix, then write_conversation's (WRITE_CONVERSATION_LUA). */
+export const WRITE_SCRIPT = `${WRITE_CONVERSATION_LUA}
+return write_conversation(ARGV[1], 1)
 `;
 
 /** ARGV: prefix, id. The version and transcript entries, or false when the index entry has no version (not stored, or an older write). */
@@ -347,6 +356,15 @@ export function laneHeadOf<T>(reply: unknown, rowOf: (json: string) => T): T | u
 /** ARGV: prefix, lane, then take_lane's (LEASE_LUA). */
 export const TAKE_OUTBOX_LANE_SCRIPT = `${LEASE_LUA}${OUTBOX_HEAD_LUA}
 return take_lane(ARGV[1], function() return outbox_head(ARGV[1], ARGV[2]) end)
+`;
+
+/**
+ * ARGV: prefix, lane, take_lane's (LEASE_LUA), then write_conversation's (WRITE_CONVERSATION_LUA). 0 when the
+ * compare-and-set lost (nothing written, nothing taken); else { take_lane's reply }.
+ */
+export const WRITE_TAKE_OUTBOX_LANE_SCRIPT = `${WRITE_CONVERSATION_LUA}${LEASE_LUA}${OUTBOX_HEAD_LUA}
+if write_conversation(ARGV[1], 7) == 0 then return 0 end
+return { take_lane(ARGV[1], function() return outbox_head(ARGV[1], ARGV[2]) end) }
 `;
 
 /** ARGV: prefix, id, lane, lease name, holder. Deletes the item, then as head_or_release (LEASE_LUA). */

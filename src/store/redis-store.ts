@@ -11,6 +11,7 @@ import type {
   CommitAppends,
   ConversationWrite,
   OutboxRow,
+  OutboxTake,
   OutboxWrite,
   StoreBackend,
   StoredDocument,
@@ -41,6 +42,7 @@ import {
   THREAD_VERSION_SCRIPT,
   UPDATE_OUTBOX_SCRIPT,
   WRITE_SCRIPT,
+  WRITE_TAKE_OUTBOX_LANE_SCRIPT,
 } from "./redis-scripts.js";
 import { deserializeDocument, serializeDocument } from "./keyv-document-codec.js";
 
@@ -136,6 +138,17 @@ class RedisBackend implements StoreBackend {
 
   async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
     return this.write(write, String(expectedVersion), appends);
+  }
+
+  async compareAndSetTakingLane(write: ConversationWrite, expectedVersion: number, appends: CommitAppends, take: OutboxTake) {
+    const { lane, lease, now, expiresAt } = take;
+    const reply = await runScript(
+      this.client,
+      WRITE_TAKE_OUTBOX_LANE_SCRIPT,
+      [],
+      [this.prefix, lane, ...takeLaneArgs(lease, now, expiresAt), ...writeArgs(write, String(expectedVersion), appends)],
+    );
+    return reply === 0 ? undefined : laneTakeOf((reply as unknown[])[0], outboxRowOf);
   }
 
   async remove(conversationId: string, staleBefore?: number): Promise<boolean> {
@@ -319,27 +332,26 @@ class RedisBackend implements StoreBackend {
   }
 
   private async write(write: ConversationWrite, expectedVersion: string, appends: CommitAppends): Promise<boolean> {
-    const written = await runScript(
-      this.client,
-      WRITE_SCRIPT,
-      [],
-      [
-        this.prefix,
-        write.id,
-        expectedVersion,
-        write.document,
-        JSON.stringify({ ...write.index, version: write.version }),
-        String(write.index.updatedAt),
-        outboxJson(appends.outbox),
-        write.transcript.replace ? "1" : "0",
-        String(write.transcript.length),
-        String(write.transcript.changed.length),
-        ...write.transcript.changed.flatMap(({ position, entry }) => [String(position), entry]),
-        ...appends.audit,
-      ],
-    );
+    const written = await runScript(this.client, WRITE_SCRIPT, [], [this.prefix, ...writeArgs(write, expectedVersion, appends)]);
     return written === 1;
   }
+}
+
+/** write_conversation's arguments (WRITE_CONVERSATION_LUA); `expectedVersion` is '' to create. */
+function writeArgs(write: ConversationWrite, expectedVersion: string, appends: CommitAppends): string[] {
+  return [
+    write.id,
+    expectedVersion,
+    write.document,
+    JSON.stringify({ ...write.index, version: write.version }),
+    String(write.index.updatedAt),
+    outboxJson(appends.outbox),
+    write.transcript.replace ? "1" : "0",
+    String(write.transcript.length),
+    String(write.transcript.changed.length),
+    ...write.transcript.changed.flatMap(({ position, entry }) => [String(position), entry]),
+    ...appends.audit,
+  ];
 }
 
 function outboxRowOf(json: string): OutboxRow {

@@ -14,7 +14,15 @@ import { openSqliteInbox } from "./sqlite-inbox.js";
 import { KEYV_TABLE, SqliteKeyvAdapter } from "./sqlite-keyv-adapter.js";
 import { SqliteLeases } from "./sqlite-leases.js";
 import { applySqliteSchema } from "./sqlite-schema.js";
-import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredTranscript } from "./store-backend.js";
+import type {
+  CommitAppends,
+  ConversationWrite,
+  OutboxRow,
+  OutboxTake,
+  OutboxWrite,
+  StoreBackend,
+  StoredTranscript,
+} from "./store-backend.js";
 import { deserializeDocument, serializeDocument } from "./keyv-document-codec.js";
 
 const NAMESPACE = "warmline";
@@ -123,27 +131,35 @@ class SqliteBackend implements StoreBackend {
   }
 
   async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
-    return this.transaction(() => {
-      // An UPDATE, not an upsert: a CAS must never resurrect a forgotten conversation. The version is read from the
-      // index row, written with the document in the same transaction (one index seek, not a parse of the whole
-      // document); a file from before the version column has NULL there until its next write, so the document says.
-      const updated = this.returns(
-        `UPDATE ${KEYV_TABLE} SET value = ? WHERE key = ?
-           AND coalesce((SELECT version FROM warmline_conversation WHERE id = ?), json_extract(value, '$.value.version')) = ?
-         RETURNING key`,
-        write.document,
-        this.storageKey(write.id),
-        write.id,
-        expectedVersion,
-      );
-      if (updated) {
-        writeSqliteIndex(this.db, write);
-        this.writeTranscript(write);
-        this.insertOutbox(appends.outbox);
-        for (const event of appends.audit) this.db.run("INSERT INTO warmline_audit(conversation_id, event) VALUES(?, ?)", write.id, event);
-      }
-      return updated;
-    });
+    return this.transaction(() => this.commit(write, expectedVersion, appends));
+  }
+
+  async compareAndSetTakingLane(write: ConversationWrite, expectedVersion: number, appends: CommitAppends, take: OutboxTake) {
+    // One group-commit write: the lane is taken in the commit's own transaction.
+    return this.transaction(() => (this.commit(write, expectedVersion, appends) ? this.takeLane(take) : undefined));
+  }
+
+  /** compareAndSet inside the caller's transaction; true when it won. */
+  private commit(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): boolean {
+    // An UPDATE, not an upsert: a CAS must never resurrect a forgotten conversation. The version is read from the
+    // index row, written with the document in the same transaction (one index seek, not a parse of the whole
+    // document); a file from before the version column has NULL there until its next write, so the document says.
+    const updated = this.returns(
+      `UPDATE ${KEYV_TABLE} SET value = ? WHERE key = ?
+         AND coalesce((SELECT version FROM warmline_conversation WHERE id = ?), json_extract(value, '$.value.version')) = ?
+       RETURNING key`,
+      write.document,
+      this.storageKey(write.id),
+      write.id,
+      expectedVersion,
+    );
+    if (updated) {
+      writeSqliteIndex(this.db, write);
+      this.writeTranscript(write);
+      this.insertOutbox(appends.outbox);
+      for (const event of appends.audit) this.db.run("INSERT INTO warmline_audit(conversation_id, event) VALUES(?, ?)", write.id, event);
+    }
+    return updated;
   }
 
   async remove(conversationId: string, staleBefore?: number): Promise<boolean> {
@@ -263,10 +279,13 @@ class SqliteBackend implements StoreBackend {
   }
 
   async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>> {
-    return this.transaction(() => {
-      if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
-      return { taken: true, head: this.leases.headOrRelease(this.outboxHead(lane), lease) };
-    });
+    return this.transaction(() => this.takeLane({ lane, lease, now, expiresAt }));
+  }
+
+  /** outboxTake inside the caller's transaction. */
+  private takeLane({ lane, lease, now, expiresAt }: OutboxTake): LaneTake<OutboxRow> {
+    if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
+    return { taken: true, head: this.leases.headOrRelease(this.outboxHead(lane), lease) };
   }
 
   async outboxComplete(id: string, lane: string, lease: LaneLease): Promise<OutboxRow | undefined> {

@@ -89,6 +89,16 @@ export interface StoreBackend {
    */
   compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean>;
   /**
+   * compareAndSet and, when it won, outboxTake of `take`, in one atomic step. Undefined when the compare-and-set
+   * lost: nothing is written, and nothing taken.
+   */
+  compareAndSetTakingLane(
+    write: ConversationWrite,
+    expectedVersion: number,
+    appends: CommitAppends,
+    take: OutboxTake,
+  ): Promise<LaneTake<OutboxRow> | undefined>;
+  /**
    * Deletes the document, its transcript, its index entries, its audit events and its outbox lane. With `staleBefore`, deletes only
    * if the conversation is still not open and was last updated before it (a purge must not race a write).
    */
@@ -136,6 +146,14 @@ export interface StoreBackend {
   /** Of `lanes`, those whose lease is another holder's and unexpired at `now`. */
   leasedByOthers(lanes: string[], holder: string, now: number): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** outboxTake's arguments: the lane, and its lease until `expiresAt` (expiry decided at `now`, by the store's clock). */
+export interface OutboxTake {
+  lane: string;
+  lease: LaneLease;
+  now: number;
+  expiresAt: number;
 }
 
 /** What a compare-and-set appends with the document, only if it wins. */

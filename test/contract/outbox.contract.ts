@@ -322,5 +322,97 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
         expect(await store.renewLease("a", won[0]!.holder, LEASE_TTL_MS)).toBe(true);
       });
     });
+
+    describe("committing a change and taking its lane in one step", () => {
+      /** A stored conversation, and the lane its items join: the conversation's own, as the engine's. */
+      async function stored() {
+        const conversation = buildConversation();
+        await store.create(conversation);
+        const lane = conversation.id;
+        return { conversation, lane, mine: { lane, lease: { name: lane, holder: "me" }, ttlMs: LEASE_TTL_MS } };
+      }
+
+      it("commits the conversation, its items and audit events, and takes the lane with its oldest item as head", async () => {
+        const { conversation, lane, mine } = await stored();
+        // Items queued earlier are still waiting: the head is the oldest of them, not the commit's own.
+        await store.enqueue([note(lane, "earlier")]);
+        const queued = { ...conversation, state: "queued" as const };
+        const recorded = [event(conversation.id, "escalated")];
+        const committed = await store.commitTakingLane(queued, 1, [note(lane, "card"), note(lane, "post")], recorded, mine);
+        const [earlier] = await store.listOutbox();
+        expect(committed).toEqual({ conversation: { ...queued, version: 2 }, take: { taken: true, head: earlier } });
+        expect(texts([earlier!])).toEqual(["earlier"]);
+        expect(await store.get(conversation.id)).toEqual({ ...queued, version: 2 });
+        expect(texts(await store.listOutbox())).toEqual(["earlier", "card", "post"]);
+        expect(await store.listAudit(conversation.id)).toEqual(recorded);
+        // The head is read, not marked: it is still pending, and the lane is ours.
+        expect((await store.outboxHeads(lane))[0]).toEqual(earlier);
+        expect(await store.acquireLease(lane, "other", LEASE_TTL_MS)).toBe(false);
+        // Taking it again is the holder's right, as with takeOutboxLane.
+        const again = await store.commitTakingLane({ ...queued, version: 2 }, 2, [note(lane, "more")], [], mine);
+        expect(again?.take).toEqual({ taken: true, head: earlier });
+      });
+
+      it("a lane another holder has: the commit still happens, the take says not taken, and that lease stays theirs", async () => {
+        const { conversation, lane, mine } = await stored();
+        expect(await store.acquireLease(lane, "other", LEASE_TTL_MS)).toBe(true);
+        const queued = { ...conversation, state: "queued" as const };
+        const committed = await store.commitTakingLane(queued, 1, [note(lane, "card")], [event(conversation.id, "escalated")], mine);
+        expect(committed).toEqual({ conversation: { ...queued, version: 2 }, take: { taken: false } });
+        expect(await store.get(conversation.id)).toEqual({ ...queued, version: 2 });
+        expect(texts(await store.listOutbox())).toEqual(["card"]);
+        expect(await store.listAudit(conversation.id)).toHaveLength(1);
+        expect(await store.acquireLease(lane, "third", LEASE_TTL_MS)).toBe(false);
+        expect(await store.releaseLease(lane, "other")).toBe(true);
+      });
+
+      it("an expired lease of another holder is taken", async () => {
+        const { conversation, lane, mine } = await stored();
+        expect(await store.acquireLease(lane, "crashed", LEASE_TTL_MS)).toBe(true);
+        time += LEASE_TTL_MS;
+        const committed = await store.commitTakingLane({ ...conversation, state: "queued" }, 1, [note(lane, "card")], [], mine);
+        const [card] = await store.listOutbox();
+        expect(committed?.take).toEqual({ taken: true, head: card });
+        expect(await store.acquireLease(lane, "crashed", LEASE_TTL_MS)).toBe(false);
+        expect(await store.renewLease(lane, "me", LEASE_TTL_MS)).toBe(true);
+      });
+
+      it("a lost compare-and-set writes nothing and takes nothing", async () => {
+        const { conversation, lane, mine } = await stored();
+        const queued = { ...conversation, state: "queued" as const };
+        expect(await store.commit(queued, 1, [note(lane, "card")])).toBeDefined();
+        // Another writer read version 1 too.
+        const lost = { ...conversation, state: "resolved" as const };
+        expect(await store.commitTakingLane(lost, 1, [note(lane, "stale")], [event(conversation.id, "resolved")], mine)).toBeUndefined();
+        expect(await store.get(conversation.id)).toEqual({ ...queued, version: 2 });
+        expect(texts(await store.listOutbox())).toEqual(["card"]);
+        expect(await store.listAudit(conversation.id)).toEqual([]);
+        expect(await store.leasedByOthers([lane], "other")).toEqual(new Set());
+        // Nor does a commit to a conversation that is gone.
+        const ghost = buildConversation();
+        const ghostLane = { lane: ghost.id, lease: { name: ghost.id, holder: "me" }, ttlMs: LEASE_TTL_MS };
+        expect(await store.commitTakingLane(ghost, 1, [note(ghost.id, "ghost")], [], ghostLane)).toBeUndefined();
+        expect(await store.leasedByOthers([ghost.id], "other")).toEqual(new Set());
+        expect(texts(await store.listOutbox())).toEqual(["card"]);
+      });
+
+      it("a commit that leaves the lane it takes empty lets go in the same step", async () => {
+        const { conversation, mine } = await stored();
+        // No items for the lane (they went elsewhere): taken and let go at once, as takeOutboxLane of an empty lane.
+        const committed = await store.commitTakingLane({ ...conversation, state: "queued" }, 1, [note("elsewhere", "x")], [], mine);
+        expect(committed?.take).toEqual({ taken: true, head: undefined });
+        expect(await store.acquireLease(mine.lane, "other", LEASE_TTL_MS)).toBe(true);
+        expect(texts(await store.listOutbox())).toEqual(["x"]);
+      });
+
+      it("refuses a take without a positive TTL, and writes nothing", async () => {
+        const { conversation, lane, mine } = await stored();
+        await expect(
+          store.commitTakingLane({ ...conversation, state: "queued" }, 1, [note(lane, "card")], [], { ...mine, ttlMs: 0 }),
+        ).rejects.toThrow(/positive ttlMs/);
+        expect(await store.get(conversation.id)).toEqual(conversation);
+        expect(await store.listOutbox()).toEqual([]);
+      });
+    });
   });
 }

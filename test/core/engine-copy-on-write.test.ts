@@ -39,11 +39,20 @@ describe("engine: copy-on-write transcripts", () => {
       handedOut.set(conversation.id, conversation);
     };
     const commits: { previous: Conversation; before: Conversation; next: Conversation }[] = [];
-    const commit = store.commit.bind(store);
-    store.commit = async (next, expectedVersion, items, audit) => {
+    const record = (next: Conversation) => {
       const previous = handedOut.get(next.id)!;
       commits.push({ previous, before: structuredClone(previous), next });
+    };
+    // A change commits one of two ways: taking its outbox lane in the same write, or not.
+    const commit = store.commit.bind(store);
+    store.commit = async (next, expectedVersion, items, audit) => {
+      record(next);
       return commit(next, expectedVersion, items, audit);
+    };
+    const commitTakingLane = store.commitTakingLane.bind(store);
+    store.commitTakingLane = async (next, expectedVersion, items, audit, lane) => {
+      record(next);
+      return commitTakingLane(next, expectedVersion, items, audit, lane);
     };
 
     const say = (messageId: string, text: string) =>

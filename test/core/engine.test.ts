@@ -3,6 +3,7 @@ import { createSimulationChannels, type SimulationLog } from "../../channels/sim
 import { createAssistantFromConfig } from "../../src/assistant/from-config.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
 import type { WarmlineConfig } from "../../src/config/schema.js";
+import type { Conversation } from "../../src/domain/conversation.js";
 import { WarmlineError } from "../../src/domain/errors.js";
 import { SURVEY_EXPIRES_AFTER_MS, createEngine, type Engine } from "../../src/engine/engine.js";
 import { createSilentLogger } from "../../src/logging.js";
@@ -937,19 +938,25 @@ describe("engine: second review fixes", () => {
  * the conversation first, so this compare-and-set loses and the engine tries again).
  */
 function failNextCommit(store: WarmlineStore, how: "lost" | "unacknowledged" | "raced"): void {
-  const commit = store.commit;
-  store.commit = async (next, expectedVersion, items, audit) => {
-    store.commit = commit;
-    const injected = new WarmlineError("store_unavailable", `Could not update conversation ${next.id} (injected: ${how}).`);
-    if (how === "lost") throw injected;
-    if (how === "raced") {
-      const current = (await store.get(next.id))!;
-      await store.compareAndSet(current, current.version);
-    }
-    const written = await commit.call(store, next, expectedVersion, items, audit);
-    if (how === "unacknowledged") throw injected;
-    return written;
-  };
+  // A change commits one of two ways (taking its outbox lane in the same write or not): the next of either fails.
+  const { commit, commitTakingLane } = store;
+  const restore = () => Object.assign(store, { commit, commitTakingLane });
+  const failing =
+    <A extends [Conversation, ...unknown[]], R>(write: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      restore();
+      const [next] = args;
+      const injected = new WarmlineError("store_unavailable", `Could not update conversation ${next.id} (injected: ${how}).`);
+      if (how === "lost") throw injected;
+      if (how === "raced") {
+        const current = (await store.get(next.id))!;
+        await store.compareAndSet(current, current.version);
+      }
+      const written = await write(...args);
+      if (how === "unacknowledged") throw injected;
+      return written;
+    };
+  Object.assign(store, { commit: failing(commit), commitTakingLane: failing(commitTakingLane) });
 }
 
 describe("engine: each audit line is committed with the change it records", () => {

@@ -50,6 +50,7 @@ function pausableStore(store: WarmlineStore) {
   // The stores take a method assigned to them in place of their own (see withInbox).
   const acquireLease = store.acquireLease.bind(store);
   store.commit = held(store.commit.bind(store));
+  store.commitTakingLane = held(store.commitTakingLane.bind(store));
   store.create = held(store.create.bind(store));
   store.acquireLease = (lane, holder, ttlMs) => {
     if (waiting && lane === `inbox:${ADDRESS}`) signalLaneSought();

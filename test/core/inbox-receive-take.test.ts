@@ -4,6 +4,7 @@ import { LANE_LEASE_TTL_MS } from "../../src/engine/outbox-dispatcher.js";
 import { createSilentLogger } from "../../src/logging.js";
 import type { InboxEntry, NewInboxEntry } from "../../src/ports/inbox.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
+import { recordStoreCalls } from "../helpers/store-calls.js";
 
 const policy = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, giveUpAfterMs: 60_000 };
 const clock = { now: () => Date.now() };
@@ -18,14 +19,7 @@ const reply = (n: number): NewInboxEntry => ({
 /** An inbox processor on a memory store, counting how it stores what it receives. */
 async function processorOn(process: (entry: InboxEntry) => Promise<void>) {
   const store = await createMemoryStore({ clock });
-  const receives: string[] = [];
-  for (const name of ["receiveInbox", "receiveInboxTakingLane"] as const) {
-    const original = store[name].bind(store) as (...args: unknown[]) => Promise<unknown>;
-    (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-      receives.push(name);
-      return original(...args);
-    };
-  }
+  const receives = recordStoreCalls(store, ["receiveInbox", "receiveInboxTakingLane"]);
   const inbox = createInboxProcessor({
     inbox: store,
     instanceId: "instance-a",

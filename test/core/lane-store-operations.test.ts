@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import type { OutboxItem, WarmlineStore } from "../../src/ports/outbox.js";
+import { describe, expect, it, vi } from "vitest";
+import { OUTBOX_REACTIONS_LANE, type OutboxItem, type WarmlineStore } from "../../src/ports/outbox.js";
 import { simulatedEngine } from "../helpers/simulated-engine.js";
 
 // Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
@@ -7,10 +7,12 @@ const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
 const SAM = { id: "slack:U0SAM0001", name: "Sam" };
 const ADDRESS = "sim:+447700900123";
 
-/** What receiving and the inbox's and the outbox's lane workers may call on the store, old ways and new. */
+/** What receiving, committing and the inbox's and the outbox's lane workers may call on the store, old ways and new. */
 const LANE_METHODS = [
   "receiveInbox",
   "receiveInboxTakingLane",
+  "commit",
+  "commitTakingLane",
   "acquireLease",
   "renewLease",
   "releaseLease",
@@ -66,10 +68,11 @@ function itemsOf(store: WarmlineStore): { marked(): string[]; delivered(): strin
 
 /**
  * Every relayed message goes through an inbox lane (received, then processed) and an outbox lane
- * (delivered). Each lane run takes its lane and reads its head in one store operation, and completes
- * its last entry or item, reads that nothing is left and lets go in one more: a lone message costs the
- * inbox 2 operations with its receive (which takes the lane) and the outbox 3 (the item is marked in
- * flight between), not 6 and 6. An idempotent item (a delivery reaction, a card update) is not marked in flight.
+ * (committed, then delivered). Each lane run takes its lane and reads its head in one store operation,
+ * and completes its last entry or item, reads that nothing is left and lets go in one more; the receive
+ * takes the inbox lane, and the commit the outbox lane, in their own writes. A lone message costs the
+ * inbox 2 operations and the outbox 3 (commit, in flight, complete), not 6 and 7. An idempotent item (a
+ * delivery reaction, a card update) is not marked in flight.
  */
 describe("engine: store operations per relayed message", () => {
   async function claimedConversation() {
@@ -85,7 +88,7 @@ describe("engine: store operations per relayed message", () => {
     return { ...w, say, thread: w.log.cards[0]!.thread };
   }
 
-  it("a customer's message relayed to the thread: received with its inbox lane taken, then completed; take, in flight and complete the outbox lane", async () => {
+  it("a customer's message relayed to the thread: received with its inbox lane taken, then completed; committed with its outbox lane taken, in flight and complete", async () => {
     const { engine, store, log, say } = await claimedConversation();
     const calls = countLaneCalls(store);
     const posts = log.threadPosts.length;
@@ -95,13 +98,13 @@ describe("engine: store operations per relayed message", () => {
     expect(calls.take()).toEqual({
       receiveInboxTakingLane: 1,
       completeInboxEntry: 1,
-      takeOutboxLane: 1,
+      commitTakingLane: 1,
       saveOutboxItem: 1,
       completeOutboxItem: 1,
     });
   });
 
-  it("an agent's reply relayed to the customer: the send in its conversation's lane, the delivery mark in the reactions lane, only the send marked in flight", async () => {
+  it("an agent's reply relayed to the customer: each commit takes the lane of its item (the send's, then the reactions lane's), only the send marked in flight", async () => {
     const { engine, store, log, thread } = await claimedConversation();
     const calls = countLaneCalls(store);
     const sent = log.toCustomer.length;
@@ -112,13 +115,48 @@ describe("engine: store operations per relayed message", () => {
     expect(calls.take()).toEqual({
       receiveInboxTakingLane: 1,
       completeInboxEntry: 1,
-      // One per lane: the send's, then the reactions lane's (OUTBOX_REACTIONS_LANE), idle until the send was recorded.
-      takeOutboxLane: 2,
+      // The reply's commit takes its conversation's lane; recording the send takes the reactions lane
+      // (OUTBOX_REACTIONS_LANE, idle until then) for the delivery mark, in the same write.
+      commitTakingLane: 2,
       saveOutboxItem: 1,
       completeOutboxItem: 2,
     });
-    expect(outbox.delivered()).toEqual(["send_customer", "mark_delivery"]);
+    // In two lanes: the mark may complete before the send's completion, which comes after the send was recorded.
+    expect(outbox.delivered().sort()).toEqual(["mark_delivery", "send_customer"]);
     // A reaction done twice is one reaction: only the send needs the in-flight mark that makes a retry look for an earlier copy.
     expect(outbox.marked()).toEqual(["send_customer"]);
+  });
+
+  it("agent replies committed while the lane's worker is sending: plain commits, sent after it in order, the lane taken once", async () => {
+    const { engine, store, log, thread } = await claimedConversation();
+    const sent = log.toCustomer.length;
+    // The first send stalls at its in-flight mark, with the lane's worker holding the lane.
+    let release = () => {};
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    let marks = 0;
+    const save = store.saveOutboxItem.bind(store);
+    store.saveOutboxItem = async (item) => {
+      if (item.status === "in_flight" && marks++ === 0) await stalled;
+      return save(item);
+    };
+    const calls = countLaneCalls(store);
+    // Which lanes the commits took: the conversation's, and the reactions lane for the delivery marks.
+    const takenLanes: string[] = [];
+    const commitTakingLane = store.commitTakingLane.bind(store);
+    store.commitTakingLane = (next, expectedVersion, items, audit, take) => {
+      takenLanes.push(take.lane);
+      return commitTakingLane(next, expectedVersion, items, audit, take);
+    };
+    await engine.agentReply(thread, SAM, "First", "ref1");
+    await vi.waitFor(() => expect(marks).toBe(1));
+    await engine.agentReply(thread, SAM, "Second", "ref2");
+    await engine.agentReply(thread, SAM, "Third", "ref3");
+    // Both committed behind the stalled send before it goes on.
+    await vi.waitFor(async () => expect((await store.listOutbox()).filter((i) => i.effect.kind === "send_customer")).toHaveLength(3));
+    release();
+    await engine.drain();
+    expect(log.toCustomer.slice(sent).map((m) => m.text)).toEqual(["First", "Second", "Third"]);
+    expect(takenLanes.filter((lane) => lane !== OUTBOX_REACTIONS_LANE)).toEqual([(await store.findActiveByCustomer(ADDRESS))!.id]);
+    expect(calls.take().takeOutboxLane).toBeUndefined();
   });
 });

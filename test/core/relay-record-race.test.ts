@@ -28,6 +28,14 @@ describe("engine: recording a sent relay waits its turn in the conversation's la
       if (!written) lost++;
       return written;
     };
+    // A commit that takes its outbox lane is as slow.
+    const commitTakingLane = store.commitTakingLane.bind(store);
+    store.commitTakingLane = async (next, expectedVersion, items, audit, lane) => {
+      await turns(SLOW_COMMIT_TURNS);
+      const written = await commitTakingLane(next, expectedVersion, items, audit, lane);
+      if (!written) lost++;
+      return written;
+    };
     const sent = log.toCustomer.length;
     await Promise.all(
       Array.from({ length: REPLIES }, (_, i) =>
