@@ -119,9 +119,7 @@ export function createDelivery(core: EngineCore): Delivery {
       const failed: OutboxEffect = { kind: "mark_delivery", messageRef: effect.relay.workspaceRef, state: "failed" };
       items.push({ lane: laneOf(failed, conversation.id), quiet: true, effect: failed });
     }
-    if (items.length === 0) return;
-    await store.enqueue(items);
-    for (const lane of new Set(items.map((i) => i.lane))) void dispatcher.kick(lane);
+    if (items.length > 0) await dispatcher.enqueueAndDeliver(items);
   }
 
   function confirmedSend(key: string, sent: SentCustomerMessage): ConfirmedSend {
@@ -200,8 +198,7 @@ export function createDelivery(core: EngineCore): Delivery {
       const effect: OutboxEffect = { kind: "mark_delivery", messageRef: item.effect.relay.workspaceRef, state: "failed" };
       items.push({ lane: laneOf(effect, item.lane), quiet: true, effect });
     }
-    await store.enqueue(items);
-    for (const lane of new Set(items.map((i) => i.lane))) void dispatcher.kick(lane);
+    await dispatcher.enqueueAndDeliver(items);
   }
 
   async function replayFailed(id?: string): Promise<number> {

@@ -67,7 +67,7 @@ export function createInbox(core: EngineCore, flow: CustomerFlow, actions: Agent
   async function onParked(entry: InboxEntry, reason: string): Promise<void> {
     const { message } = entry;
     const handle = replayHandleOf(entry.id);
-    await store.enqueue([
+    await core.dispatcher.enqueueAndDeliver([
       ...(message.kind === "agent_reply"
         ? [
             {
@@ -93,7 +93,6 @@ export function createInbox(core: EngineCore, flow: CustomerFlow, actions: Agent
         },
       },
     ]);
-    void core.dispatcher.kick(OUTBOX_OPS_LANE);
   }
 
   const processor = createInboxProcessor({

@@ -52,6 +52,8 @@ export interface OutboxDispatcher {
     items: NewOutboxItem[],
     audit: AuditEvent[],
   ): Promise<Conversation | undefined>;
+  /** OutboxStore.enqueue (items no change of a conversation queues: notices, failure marks), then delivery of their lanes. */
+  enqueueAndDeliver(items: NewOutboxItem[]): Promise<void>;
   /** Delivers what is due in every lane (in-flight items of an earlier run too), then keeps polling for lanes handed over. */
   start(): Promise<void>;
   /** Delivers what is due: in one lane, or (no lane) in every lane, picking up in-flight items after a restart. */
@@ -301,6 +303,10 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
 
   return {
     commitAndDeliver,
+    async enqueueAndDeliver(items) {
+      await outbox.enqueue(items);
+      kickLanesOf(items);
+    },
     async start() {
       await kick();
       lanes.poll(kick, OUTBOX_POLL_INTERVAL_MS);
