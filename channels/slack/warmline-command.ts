@@ -59,26 +59,30 @@ export interface WarmlineCommandDeps {
   ephemeral(target: { channel: string; user: string }, text: string): Promise<void>;
 }
 
+/** The answer to someone who is not a Warmline admin: what they cannot do, and how to get it done. */
+const adminsOnly = (what: string): string =>
+  `:no_entry: Only Warmline admins can ${what}. Ask one, or have your user id added to slack.admins in warmline.config.json.`;
+
 /** `/warmline status | forget | replay | help`, answered to the asker only. */
 export function registerWarmlineCommand(app: App, deps: WarmlineCommandDeps): void {
   const on = listenersOf(app);
   const { admin, config, logger, agentFor, ephemeral } = deps;
   on.command(SLACK_COMMAND, async ({ ack, command }) => {
     const [sub = "help", ...rest] = command.text.trim().split(/\s+/).filter(Boolean);
+    const isAdmin = config.slack.admins.includes(command.user_id);
     let text: string;
     try {
       switch (sub.toLowerCase()) {
         case "status": {
           // Only the teams the asker may see (every team for an admin), checked on the server.
-          const mine = config.slack.admins.includes(command.user_id) ? undefined : new Set(await deps.access.teamsOf(command.user_id));
+          const mine = isAdmin ? undefined : new Set(await deps.access.teamsOf(command.user_id));
           const teams = (await admin.status()).filter((t) => mine === undefined || mine.has(t.team));
           text = mine?.size === 0 ? SLACK_NO_TEAM_TEXT : formatStatus(teams);
           break;
         }
         case "forget": {
-          if (!config.slack.admins.includes(command.user_id)) {
-            text =
-              ":no_entry: Only Warmline admins can forget customers. Ask one, or have your user id added to slack.admins in warmline.config.json.";
+          if (!isAdmin) {
+            text = adminsOnly("forget customers");
             break;
           }
           const given = rest.join("");
@@ -111,9 +115,8 @@ export function registerWarmlineCommand(app: App, deps: WarmlineCommandDeps): vo
           break;
         }
         case "replay": {
-          if (!config.slack.admins.includes(command.user_id)) {
-            text =
-              ":no_entry: Only Warmline admins can replay failed messages. Ask one, or have your user id added to slack.admins in warmline.config.json.";
+          if (!isAdmin) {
+            text = adminsOnly("replay failed messages");
             break;
           }
           const replayed = (await admin.replayFailed?.(rest[0])) ?? 0;

@@ -115,10 +115,7 @@ export function createDelivery(core: EngineCore): Delivery {
         effect: { kind: "thread_post", escalationId, post: { kind: "window_closed", reason, templates } },
       });
     }
-    if (effect.relay) {
-      const failed: OutboxEffect = { kind: "mark_delivery", messageRef: effect.relay.workspaceRef, state: "failed" };
-      items.push({ lane: laneOf(failed, conversation.id), quiet: true, effect: failed });
-    }
+    if (effect.relay) items.push(failedMark(effect.relay, conversation.id));
     if (items.length > 0) await dispatcher.enqueueAndDeliver(items);
   }
 
@@ -194,10 +191,7 @@ export function createDelivery(core: EngineCore): Delivery {
     if (conversation && escalationId && hasThread && note) {
       items.push({ lane: conversation.id, quiet: true, effect: { kind: "thread_post", escalationId, post: note } });
     }
-    if (item.effect.kind === "send_customer" && item.effect.relay) {
-      const effect: OutboxEffect = { kind: "mark_delivery", messageRef: item.effect.relay.workspaceRef, state: "failed" };
-      items.push({ lane: laneOf(effect, item.lane), quiet: true, effect });
-    }
+    if (item.effect.kind === "send_customer" && item.effect.relay) items.push(failedMark(item.effect.relay, item.lane));
     await dispatcher.enqueueAndDeliver(items);
   }
 
@@ -240,6 +234,12 @@ function threadOf(conversation: Conversation, escalationId: string): string {
 export function templateText(config: WarmlineConfig, template: OutboundTemplate): string | undefined {
   const body = config.whatsapp.templates.find((t) => t.name === template.name && t.language === template.language)?.body;
   return body?.replace(/\{\{(\d+)\}\}/g, (whole, n: string) => template.parameters[Number(n) - 1] ?? whole);
+}
+
+/** The "not delivered" mark on the agent's message of a relay that failed (quiet: a failing mark reports nothing). */
+function failedMark(relay: { workspaceRef: string }, conversationId: string): NewOutboxItem {
+  const effect: OutboxEffect = { kind: "mark_delivery", messageRef: relay.workspaceRef, state: "failed" };
+  return { lane: laneOf(effect, conversationId), quiet: true, effect };
 }
 
 function describeEffect(effect: OutboxEffect): string {

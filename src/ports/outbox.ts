@@ -135,6 +135,11 @@ export interface LaneLease {
  */
 export type LaneTake<T> = { taken: false } | { taken: true; head: T | undefined };
 
+/** The same take with its head read as another type (a stored row as the entry or item it holds). */
+export function mapLaneTake<R, T>(take: LaneTake<R>, of: (head: R) => T): LaneTake<T> {
+  return take.taken ? { taken: true, head: take.head === undefined ? undefined : of(take.head) } : take;
+}
+
 /** The lane a commit takes for its worker (commitTakingLane), as takeOutboxLane's arguments. */
 export interface LaneToTake {
   lane: string;

@@ -1,7 +1,7 @@
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { InboxCounts, InboxEntry, InboxReceipt, InboxStore, NewInboxEntry } from "../ports/inbox.js";
-import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
+import { type LaneLease, type LaneTake, mapLaneTake, type WarmlineStore } from "../ports/outbox.js";
 import { inStore, type StoreWhereabouts } from "./store-errors.js";
 
 /** An inbox entry as a backend stores it: what it queries by, and the entry's JSON. */
@@ -80,7 +80,7 @@ export class DurableInbox implements InboxStore {
     const { inserted, take } = await this.attempt("store a received message", () =>
       this.backend.insertAndTake(insert, now, lease, now + ttlMs),
     );
-    return { received: inserted, take: entryTakeOf(take) };
+    return { received: inserted, take: mapLaneTake(take, entryOf) };
   }
 
   async inboxHeads(lane?: string): Promise<InboxEntry[]> {
@@ -91,7 +91,7 @@ export class DurableInbox implements InboxStore {
   async takeInboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<InboxEntry>> {
     checkTtl(lane, ttlMs);
     const now = this.clock.now();
-    return entryTakeOf(await this.attempt("take an inbox lane", () => this.backend.take(lane, lease, now, now + ttlMs)));
+    return mapLaneTake(await this.attempt("take an inbox lane", () => this.backend.take(lane, lease, now, now + ttlMs)), entryOf);
   }
 
   async saveInboxEntry(entry: InboxEntry): Promise<boolean> {
@@ -157,10 +157,6 @@ function checkTtl(lane: string, ttlMs: number): void {
   if (!(ttlMs > 0)) {
     throw new WarmlineError("input_invalid", `The lease of inbox lane ${lane} needs a positive ttlMs, got ${ttlMs}.`);
   }
-}
-
-function entryTakeOf(take: LaneTake<InboxRow>): LaneTake<InboxEntry> {
-  return take.taken ? { taken: true, head: take.head && entryOf(take.head) } : take;
 }
 
 function entryOf(row: InboxRow): InboxEntry {

@@ -4,7 +4,16 @@ import type { Conversation } from "../domain/conversation.js";
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { ConversationStore, TeamQueueCounts } from "../ports/conversation-store.js";
-import type { LaneLease, LaneTake, LaneToTake, NewOutboxItem, OutboxCommit, OutboxItem, OutboxStore } from "../ports/outbox.js";
+import {
+  type LaneLease,
+  type LaneTake,
+  type LaneToTake,
+  mapLaneTake,
+  type NewOutboxItem,
+  type OutboxCommit,
+  type OutboxItem,
+  type OutboxStore,
+} from "../ports/outbox.js";
 import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
 import { indexEntryOf, isActiveConversation, isDueConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
 import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredDocument } from "./store-backend.js";
@@ -188,7 +197,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     const committed = await this.commitWith(next, expectedVersion, items, audit, (write, appends) =>
       this.backend.compareAndSetTakingLane(write, expectedVersion, appends, { lane, lease, now, expiresAt: now + ttlMs }),
     );
-    return committed && { conversation: committed.conversation, take: outboxTakeOf(committed.result) };
+    return committed && { conversation: committed.conversation, take: mapLaneTake(committed.result, outboxItemOf) };
   }
 
   /**
@@ -232,7 +241,10 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
 
   async takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<OutboxItem>> {
     const now = this.leaseClock(lease.name, ttlMs);
-    return outboxTakeOf(await this.attempt("take an outbox lane", () => this.backend.outboxTake(lane, lease, now, now + ttlMs)));
+    return mapLaneTake(
+      await this.attempt("take an outbox lane", () => this.backend.outboxTake(lane, lease, now, now + ttlMs)),
+      outboxItemOf,
+    );
   }
 
   async saveOutboxItem(item: OutboxItem): Promise<boolean> {
@@ -460,10 +472,6 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
 function outboxWrite(item: OutboxItem): OutboxWrite {
   const { seq: _seq, ...document } = item;
   return { id: item.id, lane: item.lane, open: item.status !== "failed", document: JSON.stringify(document) };
-}
-
-function outboxTakeOf(take: LaneTake<OutboxRow>): LaneTake<OutboxItem> {
-  return take.taken ? { taken: true, head: take.head && outboxItemOf(take.head) } : take;
 }
 
 function outboxItemOf(row: OutboxRow): OutboxItem {

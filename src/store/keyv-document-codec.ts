@@ -37,3 +37,6 @@ export function deserializeDocument<T>(text: string): T {
 
 /** As STRING_OPENING_WITH_COLON, at the start too, and after whitespace, which JSON.stringify never writes but a reader must allow. */
 const MAYBE_STRING_OPENING_WITH_COLON = /(?:^|[:[,])\s*":/;
+
+/** keyv's `serialize` and `deserialize` options for conversation documents, as every store's Keyv takes them. */
+export const DOCUMENT_CODEC = { serialize: serializeDocument, deserialize: deserializeDocument } as const;

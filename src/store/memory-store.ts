@@ -16,7 +16,7 @@ import type {
   StoreBackend,
   StoredTranscript,
 } from "./store-backend.js";
-import { deserializeDocument, serializeDocument } from "./keyv-document-codec.js";
+import { DOCUMENT_CODEC } from "./keyv-document-codec.js";
 
 const NAMESPACE = "warmline";
 /** Expired idempotency keys are swept once this many are held, so a long demo doesn't grow forever. */
@@ -42,8 +42,7 @@ class MemoryBackend implements StoreBackend {
     store: this.documents,
     namespace: NAMESPACE,
     throwOnErrors: true,
-    serialize: serializeDocument,
-    deserialize: deserializeDocument,
+    ...DOCUMENT_CODEC,
   });
   private readonly entries = new Map<string, ConversationIndexEntry>();
   private readonly versions = new Map<string, number>();

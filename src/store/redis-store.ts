@@ -44,7 +44,7 @@ import {
   WRITE_SCRIPT,
   WRITE_TAKE_OUTBOX_LANE_SCRIPT,
 } from "./redis-scripts.js";
-import { deserializeDocument, serializeDocument } from "./keyv-document-codec.js";
+import { DOCUMENT_CODEC } from "./keyv-document-codec.js";
 
 export const REDIS_DEFAULT_NAMESPACE = "warmline";
 export const REDIS_CONNECT_TIMEOUT_MS = 5000;
@@ -90,8 +90,7 @@ export async function createRedisStore(options: { url: string; namespace?: strin
     namespace,
     useKeyPrefix: false,
     throwOnErrors: true,
-    serialize: serializeDocument,
-    deserialize: deserializeDocument,
+    ...DOCUMENT_CODEC,
   });
   const clock = options.clock ?? systemClock;
   const prefix = adapter.createKeyPrefix("", adapter.namespace);

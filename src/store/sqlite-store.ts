@@ -23,7 +23,7 @@ import type {
   StoreBackend,
   StoredTranscript,
 } from "./store-backend.js";
-import { deserializeDocument, serializeDocument } from "./keyv-document-codec.js";
+import { DOCUMENT_CODEC } from "./keyv-document-codec.js";
 
 const NAMESPACE = "warmline";
 /** How long a writer waits for another process's transaction before failing with SQLITE_BUSY. */
@@ -71,8 +71,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Wa
       store: new SqliteKeyvAdapter(connection),
       namespace: NAMESPACE,
       throwOnErrors: true,
-      serialize: serializeDocument,
-      deserialize: deserializeDocument,
+      ...DOCUMENT_CODEC,
     });
     const clock = options.clock ?? systemClock;
     const logger = options.logger?.child({ component: "store", file: options.file });
