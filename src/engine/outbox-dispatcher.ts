@@ -12,6 +12,7 @@ import {
   type NewOutboxItem,
   type OutboxItem,
   type OutboxStore,
+  type StartAttempt,
 } from "../ports/outbox.js";
 import { createLaneWorkers } from "./lane-workers.js";
 
@@ -98,11 +99,12 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
 
   /**
    * Works a lane under its lease. Taking the lane reads its head and completing an item reads the
-   * next, each in one store operation that also lets go of the lease when the lane is empty: a lane
-   * with one item costs three (take, in flight, complete), two for an idempotent one, and one less when the
-   * commit that queued it took the lane (`first`). On any other way out the lease is released here.
+   * next, each in one store operation that also lets go of the lease when the lane is empty and marks
+   * the head in flight when its attempt starts at once (startingAt): a lane with one item costs two
+   * (take, complete), and one when the commit that queued it took the lane (`first`). On any other way
+   * out the lease is released here.
    */
-  async function runLane(lane: string, first?: LaneTake<OutboxItem>): Promise<void> {
+  async function runLane(lane: string, first?: Head): Promise<void> {
     // Held elsewhere: that instance delivers the lane, or hands it over (see heldElsewhere).
     const taken = first ?? (await takeLane(lane));
     if (!taken.taken) return lanes.heldElsewhere(lane);
@@ -110,7 +112,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     const hold = holdLease(lane);
     let letGo = false;
     try {
-      letGo = await deliverLane(lane, taken.head, hold);
+      letGo = await deliverLane(lane, { head: taken.head, start: taken.start }, hold);
     } finally {
       hold.stop();
       if (!letGo)
@@ -120,16 +122,33 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     }
   }
 
-  /** Takes the lane with its head. looking() comes first: a start before it is seen by this read. */
-  async function takeLane(lane: string): Promise<LaneTake<OutboxItem>> {
-    looking(lane);
-    return outbox.takeOutboxLane(lane, leaseOf(lane), LANE_LEASE_TTL_MS);
+  /**
+   * What a read of a lane's head saves with it (StartAttempt): the head in flight as of `now`, when its attempt
+   * starts at once (it is due and this instance can send it) and needs the mark (not idempotent). The answer
+   * for an item is kept, so the worker's second ask agrees with the store's though the channel came or went.
+   */
+  function startingAt(now: number): StartAttempt {
+    let asked: { id: string; started: OutboxItem | undefined } | undefined;
+    return (head) => {
+      if (asked?.id !== head.id) {
+        const starts = head.notBefore <= now && !isIdempotentEffect(head.effect) && deps.canDeliver?.(head) !== false;
+        asked = { id: head.id, started: starts ? inFlight(head, now) : undefined };
+      }
+      return asked.started;
+    };
   }
 
-  /** The head of a lane taken again mid-run (an item parked, or gone): undefined when it was let go, or is another's now. */
-  async function nextByTaking(lane: string): Promise<OutboxItem | undefined> {
+  /** Takes the lane with its head. looking() comes first: a start before it is seen by this read. */
+  async function takeLane(lane: string): Promise<Head> {
+    looking(lane);
+    const start = startingAt(clock.now());
+    return { ...(await outbox.takeOutboxLane(lane, leaseOf(lane), LANE_LEASE_TTL_MS, start)), start };
+  }
+
+  /** The head of a lane taken again mid-run (an item parked, or gone): no head when it was let go, or is another's now. */
+  async function nextByTaking(lane: string): Promise<Next> {
     const taken = await takeLane(lane);
-    return taken.taken ? taken.head : undefined;
+    return { head: taken.taken ? taken.head : undefined, start: taken.start };
   }
 
   /**
@@ -172,26 +191,36 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
    * Delivers the lane from `first` on, in order. True when the lease is no longer to be released: a
    * complete or a take found the lane empty and let it go, or a take found it another holder's.
    */
-  async function deliverLane(lane: string, first: OutboxItem, hold: { held(): Promise<boolean> }): Promise<boolean> {
-    let head: OutboxItem | undefined = first;
-    while (head !== undefined && !lanes.stopped && (await hold.held())) {
-      const item: OutboxItem = head;
+  async function deliverLane(lane: string, first: Next & { head: OutboxItem }, hold: { held(): Promise<boolean> }): Promise<boolean> {
+    let next: Next = first;
+    while (next.head !== undefined) {
+      const item: OutboxItem = next.head;
+      // The in-flight copy the read that found the item saved with it, if it did (see startingAt).
+      const started = next.start?.(item);
+      if (lanes.stopped || !(await hold.held())) {
+        // Stopping: the item waits unattempted, not in doubt. A lost lease may be another's now: leave it be.
+        if (started && lanes.stopped) await outbox.saveOutboxItem(item);
+        return false;
+      }
       const now = clock.now();
-      if (item.notBefore > now) {
+      if (!started && item.notBefore > now) {
         wakeAt(lane, item.notBefore);
         return false;
       }
       if (deps.canDeliver && !deps.canDeliver(item)) {
-        // Leave the item untouched (no backoff, no attempt) so the instance that can send it goes at once.
-        if (waitsForChannel(item, now)) return false;
+        // Leave the item as it was (no backoff, no attempt) so the instance that can send it goes at once.
+        if (waitsForChannel(item, now)) {
+          if (started) await outbox.saveOutboxItem(item);
+          return false;
+        }
         if (!(await failed(item, { retry: "unavailable" }, "the channel is not connected", item.attempts))) return false;
-        head = await nextByTaking(lane);
+        next = await nextByTaking(lane);
         continue;
       }
-      const attempt: OutboxItem = { ...item, status: "in_flight", lastAttemptAt: now, firstAttemptAt: item.firstAttemptAt ?? now };
+      const attempt = started ?? inFlight(item, now);
       // An idempotent effect needs no in-doubt look after a crash, so no in-flight write: one store transaction less.
-      if (!isIdempotentEffect(item.effect) && !(await outbox.saveOutboxItem(attempt))) {
-        head = await nextByTaking(lane);
+      if (!started && !isIdempotentEffect(item.effect) && !(await outbox.saveOutboxItem(attempt))) {
+        next = await nextByTaking(lane);
         continue;
       }
       try {
@@ -202,15 +231,16 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
           since: item.firstAttemptAt ?? item.createdAt,
         });
         looking(lane);
-        head = await outbox.completeOutboxItem(item, leaseOf(lane));
+        const start = startingAt(clock.now());
+        next = { head: await outbox.completeOutboxItem(item, leaseOf(lane), start), start };
       } catch (error) {
         const info = classify(error);
         const attempts = item.attempts + (info.retry === "transient" || info.retry === "permanent" ? 1 : 0);
         if (!(await failed(attempt, info, describe(error), attempts))) return false;
-        head = await nextByTaking(lane);
+        next = await nextByTaking(lane);
       }
     }
-    return head === undefined;
+    return true;
   }
 
   /** Records a failed attempt; returns true when the lane should move on (the item was parked). */
@@ -282,16 +312,18 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
       if (written) kickLanesOf(items);
       return written;
     }
+    const start = startingAt(clock.now());
     const committed = outbox.commitTakingLane(next, expectedVersion, items, audit, {
       lane,
       lease: leaseOf(lane),
       ttlMs: LANE_LEASE_TTL_MS,
+      start,
     });
     // The worker starts now, so a commit meanwhile finds it running (and runs it again) instead of taking the lane too.
     startLane(lane, () =>
       committed.then(
         // A lost compare-and-set queued nothing and took nothing: the worker has nothing to do.
-        (receipt) => receipt && runLane(lane, receipt.take),
+        (receipt) => receipt && runLane(lane, { ...receipt.take, start }),
         // A failed write may still have landed (a timeout): the worker looks for itself.
         () => runLane(lane),
       ),
@@ -316,6 +348,20 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     idle: lanes.idle,
     stop: lanes.stop,
   };
+}
+
+/** A lane's head as a read of it found it, with the `start` that read was given (to learn whether it saved the head in flight). */
+interface Next {
+  head: OutboxItem | undefined;
+  start?: StartAttempt;
+}
+
+/** A take of a lane, with its `start`, as Next. */
+type Head = LaneTake<OutboxItem> & { start?: StartAttempt };
+
+/** The item as its attempt at `now` starts: in flight, so after a crash the next attempt knows it is in doubt. */
+function inFlight(item: OutboxItem, now: number): OutboxItem {
+  return { ...item, status: "in_flight", lastAttemptAt: now, firstAttemptAt: item.firstAttemptAt ?? now };
 }
 
 function classify(error: unknown): { retry: DeliveryFailureKind; retryAfterMs?: number } {

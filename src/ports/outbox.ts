@@ -140,11 +140,19 @@ export function mapLaneTake<R, T>(take: LaneTake<R>, of: (head: R) => T): LaneTa
   return take.taken ? { taken: true, head: take.head === undefined ? undefined : of(take.head) } : take;
 }
 
+/**
+ * Given to a take of a lane: the head's in-flight copy when the worker attempts it at once, saved in
+ * the take's own write (one write less than marking it apart), or undefined to leave the head as it is.
+ * It must be pure: the worker calls it again on the head it gets back, to learn whether it was saved.
+ */
+export type StartAttempt = (head: OutboxItem) => OutboxItem | undefined;
+
 /** The lane a commit takes for its worker (commitTakingLane), as takeOutboxLane's arguments. */
 export interface LaneToTake {
   lane: string;
   lease: LaneLease;
   ttlMs: number;
+  start?: StartAttempt;
 }
 
 /** What commitTakingLane did: the conversation as stored, and what taking the lane found. */
@@ -181,16 +189,18 @@ export interface OutboxStore extends LaneLeaseStore {
   outboxHeads(lane?: string): Promise<OutboxItem[]>;
   /**
    * A lane's worker starts with this: acquireLease and outboxHeads(lane) in one atomic step, letting
-   * go of the lease in that step when the lane has no head. It marks nothing in flight.
+   * go of the lease in that step when the lane has no head. The head is returned as it was read; with
+   * `start`, its in-flight copy (if start gives one) is saved with the take.
    */
-  takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<OutboxItem>>;
+  takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number, start?: StartAttempt): Promise<LaneTake<OutboxItem>>;
   /** Saves an item's delivery state; false when it is gone (delivered, or its conversation forgotten). */
   saveOutboxItem(item: OutboxItem): Promise<boolean>;
   /**
    * Removes a delivered item and reads its lane's next head in one atomic step; when the lane has
-   * none left, `lease` is let go in that step too (if it is still the holder's). Returns the next head.
+   * none left, `lease` is let go in that step too (if it is still the holder's). Returns the next head,
+   * as read; with `start`, as takeOutboxLane.
    */
-  completeOutboxItem(item: Pick<OutboxItem, "id" | "lane">, lease: LaneLease): Promise<OutboxItem | undefined>;
+  completeOutboxItem(item: Pick<OutboxItem, "id" | "lane">, lease: LaneLease, start?: StartAttempt): Promise<OutboxItem | undefined>;
   /** Every stored item (pending, in flight and failed), oldest first. */
   listOutbox(): Promise<OutboxItem[]>;
   /** How many items listOutbox would return, without reading them (the /metrics backlog gauge). */

@@ -13,10 +13,12 @@ import {
   type OutboxCommit,
   type OutboxItem,
   type OutboxStore,
+  type StartAttempt,
 } from "../ports/outbox.js";
 import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
 import { indexEntryOf, isActiveConversation, isDueConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
-import type { CommitAppends, ConversationWrite, OutboxRow, OutboxWrite, StoreBackend, StoredDocument } from "./store-backend.js";
+import { outboxItemOf, outboxWrite, startingRows } from "./outbox-rows.js";
+import type { CommitAppends, ConversationWrite, StoreBackend, StoredDocument } from "./store-backend.js";
 import { inStore } from "./store-errors.js";
 
 const NO_APPENDS = { outbox: [], audit: [] };
@@ -191,13 +193,20 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     expectedVersion: number,
     items: NewOutboxItem[],
     audit: AuditEvent[],
-    { lane, lease, ttlMs }: LaneToTake,
+    { lane, lease, ttlMs, start }: LaneToTake,
   ): Promise<OutboxCommit | undefined> {
     const now = this.leaseClock(lease.name, ttlMs);
+    const rows = startingRows(start);
     const committed = await this.commitWith(next, expectedVersion, items, audit, (write, appends) =>
-      this.backend.compareAndSetTakingLane(write, expectedVersion, appends, { lane, lease, now, expiresAt: now + ttlMs }),
+      this.backend.compareAndSetTakingLane(write, expectedVersion, appends, {
+        lane,
+        lease,
+        now,
+        expiresAt: now + ttlMs,
+        start: rows.start,
+      }),
     );
-    return committed && { conversation: committed.conversation, take: mapLaneTake(committed.result, outboxItemOf) };
+    return committed && { conversation: committed.conversation, take: mapLaneTake(committed.result, rows.itemOf) };
   }
 
   /**
@@ -239,11 +248,12 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     return rows.map(outboxItemOf).sort((a, b) => a.seq - b.seq);
   }
 
-  async takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number): Promise<LaneTake<OutboxItem>> {
+  async takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number, start?: StartAttempt): Promise<LaneTake<OutboxItem>> {
     const now = this.leaseClock(lease.name, ttlMs);
+    const rows = startingRows(start);
     return mapLaneTake(
-      await this.attempt("take an outbox lane", () => this.backend.outboxTake(lane, lease, now, now + ttlMs)),
-      outboxItemOf,
+      await this.attempt("take an outbox lane", () => this.backend.outboxTake(lane, lease, now, now + ttlMs, rows.start)),
+      rows.itemOf,
     );
   }
 
@@ -251,9 +261,12 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     return this.attempt("update an outbound message", () => this.backend.outboxUpdate(outboxWrite(item)));
   }
 
-  async completeOutboxItem(item: Pick<OutboxItem, "id" | "lane">, lease: LaneLease): Promise<OutboxItem | undefined> {
-    const next = await this.attempt("complete an outbound message", () => this.backend.outboxComplete(item.id, item.lane, lease));
-    return next && outboxItemOf(next);
+  async completeOutboxItem(item: Pick<OutboxItem, "id" | "lane">, lease: LaneLease, start?: StartAttempt): Promise<OutboxItem | undefined> {
+    const rows = startingRows(start);
+    const next = await this.attempt("complete an outbound message", () =>
+      this.backend.outboxComplete(item.id, item.lane, lease, rows.start),
+    );
+    return next && rows.itemOf(next);
   }
 
   async listOutbox(): Promise<OutboxItem[]> {
@@ -467,15 +480,6 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   private async attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return inStore(this.backend, operation, run);
   }
-}
-
-function outboxWrite(item: OutboxItem): OutboxWrite {
-  const { seq: _seq, ...document } = item;
-  return { id: item.id, lane: item.lane, open: item.status !== "failed", document: JSON.stringify(document) };
-}
-
-function outboxItemOf(row: OutboxRow): OutboxItem {
-  return { ...(JSON.parse(row.document) as Omit<OutboxItem, "seq">), seq: row.seq };
 }
 
 function oldestFirst(conversations: Conversation[]): Conversation[] {

@@ -13,6 +13,7 @@ import type {
   OutboxRow,
   OutboxTake,
   OutboxWrite,
+  StartRow,
   StoreBackend,
   StoredTranscript,
 } from "./store-backend.js";
@@ -205,25 +206,36 @@ class MemoryBackend implements StoreBackend {
     return [...heads.values()];
   }
 
-  async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>> {
-    return this.takeLane({ lane, lease, now, expiresAt });
+  async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number, start?: StartRow): Promise<LaneTake<OutboxRow>> {
+    return this.takeLane({ lane, lease, now, expiresAt, start });
   }
 
-  private takeLane({ lane, lease, now, expiresAt }: OutboxTake): LaneTake<OutboxRow> {
+  private takeLane({ lane, lease, now, expiresAt, start }: OutboxTake): LaneTake<OutboxRow> {
     if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
-    return { taken: true, head: this.leases.headOrRelease(this.outboxHead(lane), lease) };
+    return { taken: true, head: this.startHead(this.leases.headOrRelease(this.outboxHead(lane), lease), start) };
   }
 
   async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
+    return this.updateOutbox(entry);
+  }
+
+  private updateOutbox(entry: OutboxWrite): boolean {
     const row = this.outbox.get(entry.id);
     if (row === undefined) return false;
     this.outbox.set(entry.id, { ...entry, seq: row.seq });
     return true;
   }
 
-  async outboxComplete(id: string, lane: string, lease: LaneLease): Promise<OutboxRow | undefined> {
+  async outboxComplete(id: string, lane: string, lease: LaneLease, start?: StartRow): Promise<OutboxRow | undefined> {
     this.outbox.delete(id);
-    return this.leases.headOrRelease(this.outboxHead(lane), lease);
+    return this.startHead(this.leases.headOrRelease(this.outboxHead(lane), lease), start);
+  }
+
+  /** The head a take read (a copy), after storing what `start` makes of it in the same step. */
+  private startHead(head: OutboxRow | undefined, start: StartRow | undefined): OutboxRow | undefined {
+    const started = head && start?.(head);
+    if (started) this.updateOutbox(started);
+    return head;
   }
 
   private outboxHead(lane: string): OutboxRow | undefined {

@@ -13,6 +13,7 @@ import type {
   OutboxRow,
   OutboxTake,
   OutboxWrite,
+  StartRow,
   StoreBackend,
   StoredDocument,
   StoredRead,
@@ -147,7 +148,8 @@ class RedisBackend implements StoreBackend {
       [],
       [this.prefix, lane, ...takeLaneArgs(lease, now, expiresAt), ...writeArgs(write, String(expectedVersion), appends)],
     );
-    return reply === 0 ? undefined : laneTakeOf((reply as unknown[])[0], outboxRowOf);
+    if (reply === 0) return undefined;
+    return this.started(laneTakeOf((reply as unknown[])[0], outboxRowOf), take);
   }
 
   async remove(conversationId: string, staleBefore?: number): Promise<boolean> {
@@ -250,14 +252,32 @@ class RedisBackend implements StoreBackend {
     return updated === 1;
   }
 
-  async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>> {
+  async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number, start?: StartRow): Promise<LaneTake<OutboxRow>> {
     const reply = await runScript(this.client, TAKE_OUTBOX_LANE_SCRIPT, [], [this.prefix, lane, ...takeLaneArgs(lease, now, expiresAt)]);
-    return laneTakeOf(reply, outboxRowOf);
+    return this.started(laneTakeOf(reply, outboxRowOf), { lane, lease, now, expiresAt, start });
   }
 
-  async outboxComplete(id: string, lane: string, lease: LaneLease): Promise<OutboxRow | undefined> {
+  async outboxComplete(id: string, lane: string, lease: LaneLease, start?: StartRow): Promise<OutboxRow | undefined> {
     const reply = await runScript(this.client, COMPLETE_OUTBOX_SCRIPT, [], [this.prefix, id, lane, lease.name, lease.holder]);
-    return laneHeadOf(reply, outboxRowOf);
+    const head = laneHeadOf(reply, outboxRowOf);
+    // The item is gone already, so completing it again reads the lane's new head (or lets go of the lease).
+    return (await this.startedHead(head, start)) ? head : this.outboxComplete(id, lane, lease, start);
+  }
+
+  /**
+   * A take's head after writing what `start` makes of it, with the next call (a script cannot call back into
+   * this process). The lease is the caller's, so the head stays the head; if it went meanwhile (its
+   * conversation forgotten), the lane is taken again, for its new head.
+   */
+  private async started(taken: LaneTake<OutboxRow>, take: OutboxTake): Promise<LaneTake<OutboxRow>> {
+    if (!taken.taken || (await this.startedHead(taken.head, take.start))) return taken;
+    return this.outboxTake(take.lane, take.lease, take.now, take.expiresAt, take.start);
+  }
+
+  /** Writes what `start` makes of the head; false only when the head went before it was written. */
+  private async startedHead(head: OutboxRow | undefined, start: StartRow | undefined): Promise<boolean> {
+    const started = head && start?.(head);
+    return !started || this.outboxUpdate(started);
   }
 
   async outboxList(): Promise<OutboxRow[]> {

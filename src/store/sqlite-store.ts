@@ -20,6 +20,7 @@ import type {
   OutboxRow,
   OutboxTake,
   OutboxWrite,
+  StartRow,
   StoreBackend,
   StoredTranscript,
 } from "./store-backend.js";
@@ -267,31 +268,42 @@ class SqliteBackend implements StoreBackend {
   }
 
   async outboxUpdate(entry: OutboxWrite): Promise<boolean> {
+    return this.transaction(() => this.updateOutbox(entry));
+  }
+
+  /** outboxUpdate inside the caller's transaction. */
+  private updateOutbox(entry: OutboxWrite): boolean {
     const open = entry.open ? 1 : 0;
     // Setting `open` rewrites the lane index's entry even when it stays (marking an item in flight keeps it open):
     // the document alone when the flag is the stored one, the flag too only when not.
-    return this.transaction(
-      () =>
-        this.returns("UPDATE warmline_outbox SET document = ? WHERE id = ? AND open = ? RETURNING id", entry.document, entry.id, open) ||
-        this.returns("UPDATE warmline_outbox SET open = ?, document = ? WHERE id = ? RETURNING id", open, entry.document, entry.id),
+    return (
+      this.returns("UPDATE warmline_outbox SET document = ? WHERE id = ? AND open = ? RETURNING id", entry.document, entry.id, open) ||
+      this.returns("UPDATE warmline_outbox SET open = ?, document = ? WHERE id = ? RETURNING id", open, entry.document, entry.id)
     );
   }
 
-  async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>> {
-    return this.transaction(() => this.takeLane({ lane, lease, now, expiresAt }));
+  async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number, start?: StartRow): Promise<LaneTake<OutboxRow>> {
+    return this.transaction(() => this.takeLane({ lane, lease, now, expiresAt, start }));
   }
 
   /** outboxTake inside the caller's transaction. */
-  private takeLane({ lane, lease, now, expiresAt }: OutboxTake): LaneTake<OutboxRow> {
+  private takeLane({ lane, lease, now, expiresAt, start }: OutboxTake): LaneTake<OutboxRow> {
     if (!this.leases.acquire(lease.name, lease.holder, now, expiresAt)) return { taken: false };
-    return { taken: true, head: this.leases.headOrRelease(this.outboxHead(lane), lease) };
+    return { taken: true, head: this.startHead(this.leases.headOrRelease(this.outboxHead(lane), lease), start) };
   }
 
-  async outboxComplete(id: string, lane: string, lease: LaneLease): Promise<OutboxRow | undefined> {
+  async outboxComplete(id: string, lane: string, lease: LaneLease, start?: StartRow): Promise<OutboxRow | undefined> {
     return this.transaction(() => {
       this.db.run("DELETE FROM warmline_outbox WHERE id = ?", id);
-      return this.leases.headOrRelease(this.outboxHead(lane), lease);
+      return this.startHead(this.leases.headOrRelease(this.outboxHead(lane), lease), start);
     });
+  }
+
+  /** The head a take read, after writing what `start` makes of it in the same transaction. */
+  private startHead(head: OutboxRow | undefined, start: StartRow | undefined): OutboxRow | undefined {
+    const started = head && start?.(head);
+    if (started) this.updateOutbox(started);
+    return head;
   }
 
   private outboxHead(lane: string): OutboxRow | undefined {

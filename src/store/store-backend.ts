@@ -130,12 +130,15 @@ export interface StoreBackend {
   outboxAppend(entries: OutboxWrite[]): Promise<void>;
   /** The lowest-seq open item per lane (or of `lane`). */
   outboxHeads(lane?: string): Promise<OutboxRow[]>;
-  /** acquireLease of `lease` and, when taken, outboxHeads(lane) in one atomic step; with no head, the lease is deleted in it. */
-  outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number): Promise<LaneTake<OutboxRow>>;
+  /**
+   * acquireLease of `lease` and, when taken, outboxHeads(lane) in one atomic step; with no head, the lease is deleted in it.
+   * With `start`, the head's update it gives is written too (see StartRow); the head is returned as it was read.
+   */
+  outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number, start?: StartRow): Promise<LaneTake<OutboxRow>>;
   /** Rewrites an item's document and open flag, keeping its seq. False if it is gone. */
   outboxUpdate(entry: OutboxWrite): Promise<boolean>;
-  /** Deletes the item and reads outboxHeads(lane) in one atomic step; with no head, releaseLease of `lease` in it. */
-  outboxComplete(id: string, lane: string, lease: LaneLease): Promise<OutboxRow | undefined>;
+  /** Deletes the item and reads outboxHeads(lane) in one atomic step; with no head, releaseLease of `lease` in it. `start` as outboxTake. */
+  outboxComplete(id: string, lane: string, lease: LaneLease, start?: StartRow): Promise<OutboxRow | undefined>;
   outboxList(): Promise<OutboxRow[]>;
   /** Sets the lane's lease to `holder` until `expiresAt` if it is free, expired at `now`, or already `holder`'s. */
   acquireLease(lane: string, holder: string, now: number, expiresAt: number): Promise<boolean>;
@@ -154,7 +157,15 @@ export interface OutboxTake {
   lease: LaneLease;
   now: number;
   expiresAt: number;
+  start?: StartRow;
 }
+
+/**
+ * A take's head, rewritten as its worker starts an attempt at it (marked in flight), or undefined to leave
+ * it. A backend with atomic steps in this process writes it in the take's step; Redis, whose steps are
+ * scripts, with its next call, under the lease just taken, and takes the lane again if the head went meanwhile.
+ */
+export type StartRow = (head: OutboxRow) => OutboxWrite | undefined;
 
 /** What a compare-and-set appends with the document, only if it wins. */
 export interface CommitAppends {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/domain/audit.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/ports/clock.js";
-import { OUTBOX_OPS_LANE, type NewOutboxItem, type WarmlineStore } from "../../src/ports/outbox.js";
+import { OUTBOX_OPS_LANE, type NewOutboxItem, type StartAttempt, type WarmlineStore } from "../../src/ports/outbox.js";
 import { BASE_TIME, buildConversation } from "./conversation-factory.js";
 
 export interface OutboxStoreFixture {
@@ -320,6 +320,73 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
         const won = takes.flatMap((take, i) => (take.taken ? [{ holder: `instance-${i}`, head: take.head }] : []));
         expect(won).toEqual([{ holder: expect.any(String), head: a1 }]);
         expect(await store.renewLease("a", won[0]!.holder, LEASE_TTL_MS)).toBe(true);
+      });
+    });
+
+    describe("marking the head in flight with the read that finds it (StartAttempt)", () => {
+      const mine = { name: "a", holder: "me" };
+      /** Starts an attempt at items whose text is in `texts`, as of `at`; others are left as they are. */
+      const startingOnly =
+        (at: number, ...starting: string[]): StartAttempt =>
+        (head) =>
+          starting.includes(texts([head])[0]!) ? { ...head, status: "in_flight", lastAttemptAt: at, firstAttemptAt: at } : undefined;
+
+      it("a take saves the head's in-flight copy in its step, and returns the head as it read it", async () => {
+        await store.enqueue([note("a", "a1"), note("a", "a2")]);
+        const [a1, a2] = await store.listOutbox();
+        const taken = await store.takeOutboxLane("a", mine, LEASE_TTL_MS, startingOnly(BASE_TIME + 5, "a1"));
+        expect(taken).toEqual({ taken: true, head: a1 });
+        const inFlight = { ...a1!, status: "in_flight", lastAttemptAt: BASE_TIME + 5, firstAttemptAt: BASE_TIME + 5 };
+        expect(await store.listOutbox()).toEqual([inFlight, a2]);
+        // Still the lane's head, and the lane still ours.
+        expect((await store.outboxHeads("a"))[0]).toEqual(inFlight);
+        expect(await store.acquireLease("a", "other", LEASE_TTL_MS)).toBe(false);
+      });
+
+      it("a head the start leaves alone is not written, nor is one of a lane another holder has", async () => {
+        const [b1] = await store.enqueue([note("b", "b1")]);
+        await store.enqueue([note("a", "a1")]);
+        const [, a1] = await store.listOutbox();
+        expect(await store.takeOutboxLane("a", mine, LEASE_TTL_MS, startingOnly(BASE_TIME, "none"))).toEqual({ taken: true, head: a1 });
+        expect(await store.acquireLease("b", "other", LEASE_TTL_MS)).toBe(true);
+        expect(await store.takeOutboxLane("b", { name: "b", holder: "me" }, LEASE_TTL_MS, startingOnly(BASE_TIME, "b1"))).toEqual({
+          taken: false,
+        });
+        expect((await store.listOutbox()).map((item) => item.status)).toEqual(["pending", "pending"]);
+        expect(b1!.status).toBe("pending");
+      });
+
+      it("completing an item saves the next head's in-flight copy in the same step", async () => {
+        await store.enqueue([note("a", "a1"), note("a", "a2")]);
+        const [a1, a2] = await store.listOutbox();
+        expect((await store.takeOutboxLane("a", mine, LEASE_TTL_MS)).taken).toBe(true);
+        expect(await store.completeOutboxItem(a1!, mine, startingOnly(BASE_TIME + 7, "a2"))).toEqual(a2);
+        expect(await store.listOutbox()).toEqual([
+          { ...a2!, status: "in_flight", lastAttemptAt: BASE_TIME + 7, firstAttemptAt: BASE_TIME + 7 },
+        ]);
+        // The last one lets go as before, with nothing to mark.
+        expect(await store.completeOutboxItem(a2!, mine, startingOnly(BASE_TIME + 8, "a2"))).toBeUndefined();
+        expect(await store.acquireLease("a", "other", LEASE_TTL_MS)).toBe(true);
+      });
+
+      it("a commit that takes its lane saves the head's in-flight copy in its write; a lost one marks nothing", async () => {
+        const conversation = buildConversation();
+        await store.create(conversation);
+        const lane = conversation.id;
+        const take = { lane, lease: { name: lane, holder: "me" }, ttlMs: LEASE_TTL_MS, start: startingOnly(BASE_TIME + 9, "card") };
+        const queued = { ...conversation, state: "queued" as const };
+        const committed = await store.commitTakingLane(queued, 1, [note(lane, "card"), note(lane, "post")], [], take);
+        const [card, post] = await store.listOutbox();
+        const { lastAttemptAt, firstAttemptAt, ...asRead } = card!;
+        expect(committed?.take).toEqual({ taken: true, head: { ...asRead, status: "pending" } });
+        expect({ status: card!.status, lastAttemptAt, firstAttemptAt }).toEqual({
+          status: "in_flight",
+          lastAttemptAt: BASE_TIME + 9,
+          firstAttemptAt: BASE_TIME + 9,
+        });
+        expect(post).toMatchObject({ status: "pending" });
+        expect(await store.commitTakingLane({ ...conversation, state: "resolved" }, 1, [note(lane, "stale")], [], take)).toBeUndefined();
+        expect(texts(await store.listOutbox())).toEqual(["card", "post"]);
       });
     });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { OUTBOX_REACTIONS_LANE, type OutboxItem, type WarmlineStore } from "../../src/ports/outbox.js";
 import { simulatedEngine } from "../helpers/simulated-engine.js";
+import { recordInFlightMarks } from "../helpers/store-calls.js";
 
 // Tuesday 17 November 2026, 11:00 in London: inside every team's business hours.
 const OPEN_HOURS = Date.UTC(2026, 10, 17, 11, 0);
@@ -50,29 +51,25 @@ function countLaneCalls(store: WarmlineStore): { take(): Record<string, number> 
 
 /** The kinds of the outbox items marked in flight, and of those completed, from now on. */
 function itemsOf(store: WarmlineStore): { marked(): string[]; delivered(): string[] } {
-  const marked: string[] = [];
   const delivered: string[] = [];
-  const save = store.saveOutboxItem.bind(store);
-  store.saveOutboxItem = (item) => {
-    if (item.status === "in_flight") marked.push(item.effect.kind);
-    return save(item);
-  };
+  const marked = recordInFlightMarks(store);
   const complete = store.completeOutboxItem.bind(store);
-  store.completeOutboxItem = (item, lease) => {
+  store.completeOutboxItem = (item, lease, start) => {
     // The dispatcher completes the item it read, effect and all.
     delivered.push((item as OutboxItem).effect.kind);
-    return complete(item, lease);
+    return complete(item, lease, start);
   };
-  return { marked: () => marked, delivered: () => delivered };
+  return { marked, delivered: () => delivered };
 }
 
 /**
  * Every relayed message goes through an inbox lane (received, then processed) and an outbox lane
  * (committed, then delivered). Each lane run takes its lane and reads its head in one store operation,
  * and completes its last entry or item, reads that nothing is left and lets go in one more; the receive
- * takes the inbox lane, and the commit the outbox lane, in their own writes. A lone message costs the
- * inbox 2 operations and the outbox 3 (commit, in flight, complete), not 6 and 7. An idempotent item (a
- * delivery reaction, a card update) is not marked in flight.
+ * takes the inbox lane, and the commit the outbox lane, in their own writes, and a take marks the head
+ * it reads in flight when its attempt starts at once. A lone message costs the inbox 2 operations and the
+ * outbox 2 (commit, complete), not 6 and 7. An idempotent item (a delivery reaction, a card update) is
+ * not marked in flight.
  */
 describe("engine: store operations per relayed message", () => {
   async function claimedConversation() {
@@ -88,9 +85,10 @@ describe("engine: store operations per relayed message", () => {
     return { ...w, say, thread: w.log.cards[0]!.thread };
   }
 
-  it("a customer's message relayed to the thread: received with its inbox lane taken, then completed; committed with its outbox lane taken, in flight and complete", async () => {
+  it("a customer's message relayed to the thread: received with its inbox lane taken, then completed; committed with its outbox lane taken and the post in flight, then complete", async () => {
     const { engine, store, log, say } = await claimedConversation();
     const calls = countLaneCalls(store);
+    const outbox = itemsOf(store);
     const posts = log.threadPosts.length;
     await say("m2", "Any news on my refund?");
     await engine.drain();
@@ -99,9 +97,10 @@ describe("engine: store operations per relayed message", () => {
       receiveInboxTakingLane: 1,
       completeInboxEntry: 1,
       commitTakingLane: 1,
-      saveOutboxItem: 1,
       completeOutboxItem: 1,
     });
+    // Marked by the commit that took the lane, in its own write.
+    expect(outbox.marked()).toEqual(["thread_post"]);
   });
 
   it("an agent's reply relayed to the customer: each commit takes the lane of its item (the send's, then the reactions lane's), only the send marked in flight", async () => {
@@ -118,7 +117,6 @@ describe("engine: store operations per relayed message", () => {
       // The reply's commit takes its conversation's lane; recording the send takes the reactions lane
       // (OUTBOX_REACTIONS_LANE, idle until then) for the delivery mark, in the same write.
       commitTakingLane: 2,
-      saveOutboxItem: 1,
       completeOutboxItem: 2,
     });
     // In two lanes: the mark may complete before the send's completion, which comes after the send was recorded.
@@ -130,14 +128,14 @@ describe("engine: store operations per relayed message", () => {
   it("agent replies committed while the lane's worker is sending: plain commits, sent after it in order, the lane taken once", async () => {
     const { engine, store, log, thread } = await claimedConversation();
     const sent = log.toCustomer.length;
-    // The first send stalls at its in-flight mark, with the lane's worker holding the lane.
+    // The first send stalls as it completes, with the lane's worker holding the lane.
     let release = () => {};
     const stalled = new Promise<void>((resolve) => (release = resolve));
     let marks = 0;
-    const save = store.saveOutboxItem.bind(store);
-    store.saveOutboxItem = async (item) => {
-      if (item.status === "in_flight" && marks++ === 0) await stalled;
-      return save(item);
+    const complete = store.completeOutboxItem.bind(store);
+    store.completeOutboxItem = async (item, lease, start) => {
+      if (item.lane !== OUTBOX_REACTIONS_LANE && marks++ === 0) await stalled;
+      return complete(item, lease, start);
     };
     const calls = countLaneCalls(store);
     // Which lanes the commits took: the conversation's, and the reactions lane for the delivery marks.

@@ -112,6 +112,64 @@ describe("outbox: a commit takes its lane for the worker it starts", () => {
     expect(await committed).toBeDefined();
     expect(delivered).toEqual([]);
     expect(await store.acquireLease(lane, "instance-b", LANE_LEASE_TTL_MS)).toBe(true);
-    expect((await store.outboxHeads(lane)).map(textOf)).toEqual(["a"]);
+    // The commit's take marked it in flight; the worker, stopping, put it back as it was: not in doubt.
+    const [head] = await store.outboxHeads(lane);
+    expect(head && { text: textOf(head), status: head.status, lastAttemptAt: head.lastAttemptAt }).toEqual({
+      text: "a",
+      status: "pending",
+      lastAttemptAt: undefined,
+    });
+  });
+});
+
+describe("outbox: the read that finds an item marks it in flight when its attempt starts at once", () => {
+  it("each item is in flight in the store as it is attempted, with no write of its own: a commit and one complete per item", async () => {
+    const seen: string[] = [];
+    const { store, dispatcher, lane, commit } = await dispatcherOn(async (item) => {
+      const stored = (await store.listOutbox()).find((i) => i.id === item.id);
+      seen.push(`${textOf(item)} ${item.status} ${stored?.status} ${stored?.lastAttemptAt === item.lastAttemptAt}`);
+    });
+    const writes = recordStoreCalls(store, ["saveOutboxItem", "completeOutboxItem", "takeOutboxLane"]);
+    expect(await commit("a", "b", "c")).toBeDefined();
+    await dispatcher.settled(lane);
+    expect(seen).toEqual(["a in_flight in_flight true", "b in_flight in_flight true", "c in_flight in_flight true"]);
+    expect(writes).toEqual(["completeOutboxItem", "completeOutboxItem", "completeOutboxItem"]);
+    await dispatcher.stop();
+  });
+
+  it("an attempt cut short (the process died mid-send) is in doubt on the next run, though no write of its own marked it", async () => {
+    const store = await createMemoryStore({ clock });
+    const conversation = buildConversation();
+    await store.create(conversation);
+    const attempts: { text: string; inDoubt: boolean; since: number }[] = [];
+    const instance = (deliver: (item: OutboxItem) => Promise<void>) =>
+      createOutboxDispatcher({
+        outbox: store,
+        instanceId: "instance-a",
+        async deliver(item, attempt) {
+          attempts.push({ text: textOf(item), inDoubt: attempt.inDoubt, since: attempt.since });
+          return deliver(item);
+        },
+        onFailed: async () => {},
+        policy,
+        clock,
+        logger: createSilentLogger(),
+      });
+    // The first run's send never returns: as good as the process dying mid-send.
+    const first = instance(() => new Promise<void>(() => {}));
+    expect(await first.commitAndDeliver(conversation, 1, [note(conversation.id, "a")], [])).toBeDefined();
+    await vi.waitFor(() => expect(attempts).toHaveLength(1));
+    const [marked] = await store.listOutbox();
+    expect(marked).toMatchObject({ status: "in_flight", firstAttemptAt: expect.any(Number) });
+    // Restarted with the same id, it takes its own lane back at once and looks for the earlier copy.
+    const restarted = instance(async () => {});
+    await restarted.kick(conversation.id);
+    await restarted.settled(conversation.id);
+    expect(attempts).toEqual([
+      { text: "a", inDoubt: false, since: expect.any(Number) },
+      { text: "a", inDoubt: true, since: marked!.firstAttemptAt },
+    ]);
+    expect(await store.listOutbox()).toEqual([]);
+    await restarted.stop();
   });
 });

@@ -1,4 +1,4 @@
-import type { WarmlineStore } from "../../src/ports/outbox.js";
+import type { OutboxItem, StartAttempt, WarmlineStore } from "../../src/ports/outbox.js";
 
 /**
  * Records each call of the named store methods, in order, by name: which way a component used the store.
@@ -15,4 +15,36 @@ export function recordStoreCalls(store: WarmlineStore, names: readonly (keyof Wa
     };
   }
   return calls;
+}
+
+/**
+ * The effect kinds of the outbox items marked in flight from now on, in order, whichever way the mark was
+ * written: saved on its own (saveOutboxItem), or with the read that found the item (a take's StartAttempt).
+ */
+export function recordInFlightMarks(store: WarmlineStore): () => string[] {
+  const marks = new Map<string, string>();
+  const mark = (item: OutboxItem | undefined) => {
+    if (item?.status === "in_flight") marks.set(`${item.id}@${item.lastAttemptAt}`, item.effect.kind);
+  };
+  // The worker asks a start again to learn what the store saved: the same mark, recorded once.
+  const watched = (start: StartAttempt | undefined): StartAttempt | undefined =>
+    start &&
+    ((head) => {
+      const started = start(head);
+      mark(started);
+      return started;
+    });
+  const save = store.saveOutboxItem.bind(store);
+  store.saveOutboxItem = (item) => {
+    mark(item);
+    return save(item);
+  };
+  const take = store.takeOutboxLane.bind(store);
+  store.takeOutboxLane = (lane, lease, ttlMs, start) => take(lane, lease, ttlMs, watched(start));
+  const complete = store.completeOutboxItem.bind(store);
+  store.completeOutboxItem = (item, lease, start) => complete(item, lease, watched(start));
+  const commitTakingLane = store.commitTakingLane.bind(store);
+  store.commitTakingLane = (next, expectedVersion, items, audit, lane) =>
+    commitTakingLane(next, expectedVersion, items, audit, { ...lane, start: watched(lane.start) });
+  return () => [...marks.values()];
 }

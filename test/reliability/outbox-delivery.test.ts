@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
 import { decodeSlackThreadRef } from "../../channels/slack/slack-ids.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
+import { recordInFlightMarks } from "../helpers/store-calls.js";
 import { type SlackHarness, type SlackHarnessOptions, HARNESS_SIGNING_SECRET, startSlackHarness } from "../helpers/slack-harness.js";
 import { slackEventKeys } from "../../channels/slack/register-listeners.js";
 import {
@@ -187,12 +188,7 @@ describe("durable outbox: storms, outages, failures", () => {
     const harness = await start();
     const { thread: ref } = await claimed(harness);
     const store = outbox(harness);
-    const marked: string[] = [];
-    const save = store.saveOutboxItem.bind(store);
-    store.saveOutboxItem = (item) => {
-      if (item.status === "in_flight") marked.push(item.effect.kind);
-      return save(item);
-    };
+    const marked = recordInFlightMarks(store);
     harness.api.failNext("reactions.add", { status: 500 });
     const { ts } = await harness.agentReplies("U0AGENT01", ref, "On its way");
     const [waiting] = (await store.listOutbox()).filter((i) => i.effect.kind === "mark_delivery");
@@ -201,7 +197,7 @@ describe("durable outbox: storms, outages, failures", () => {
     await passTime(harness, 10_000);
     expect(harness.api.reactionsOn("C0RETENT1", ts)).toEqual(["outbox_tray"]);
     expect(await store.listOutbox()).toEqual([]);
-    expect(marked).toEqual(["send_customer"]);
+    expect(marked()).toEqual(["send_customer"]);
   });
 
   it("forgetting a customer takes their queued messages out of the outbox", async () => {
