@@ -80,13 +80,13 @@ export function partsOf(head: Omit<Conversation, "transcript">, json: string[], 
 }
 
 /**
- * What writing `conversation` over `base` (the stored version it was built from) changes in the
- * transcript, and the parts stored after it. An entry identical (===) to the stored one is
+ * What writing `conversation` (its head as `headJson`) over `base` (the stored version it was built
+ * from) changes in the transcript, and the parts stored after it. An entry identical (===) to the stored one is
  * unchanged without a look; otherwise its JSON decides. Without a base, every entry is rewritten.
  */
 export function transcriptChange(
   conversation: Conversation,
-  head: Omit<Conversation, "transcript">,
+  headJson: string,
   base: StoredParts | undefined,
 ): { write: TranscriptWrite; parts: StoredParts } {
   const replace = base === undefined || base.legacy === true;
@@ -112,7 +112,7 @@ export function transcriptChange(
   });
   return {
     write: { length: conversation.transcript.length, changed, replace },
-    parts: { version: head.version, head: JSON.stringify(head), entries, json },
+    parts: { version: conversation.version, head: headJson, entries, json },
   };
 }
 

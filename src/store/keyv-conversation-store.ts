@@ -17,6 +17,7 @@ import {
 } from "../ports/outbox.js";
 import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
 import { indexEntryOf, isActiveConversation, isDueConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
+import { serializeValueDocument } from "./keyv-document-codec.js";
 import { outboxItemOf, outboxWrite, startingRows } from "./outbox-rows.js";
 import type { CommitAppends, ConversationWrite, StoreBackend, StoredDocument } from "./store-backend.js";
 import { inStore } from "./store-errors.js";
@@ -161,7 +162,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
         `Cannot create conversation ${conversation.id} with version ${conversation.version}: new conversations start at version 1.`,
       );
     }
-    const { write, parts } = await this.toWrite(conversation, undefined);
+    const { write, parts } = this.toWrite(conversation, undefined);
     const written = await this.attempt("create a conversation", () => this.backend.insert(write));
     if (!written) {
       throw new WarmlineError(
@@ -230,7 +231,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     const stored: Conversation = { ...next, version: expectedVersion + 1 };
     const outbox = items.map((item) => outboxWrite(this.newItem(item)));
     const events = audit.map((event) => JSON.stringify(event));
-    const { write: conversationWrite, parts } = await this.toWrite(stored, this.cache.at(next.id, expectedVersion));
+    const { write: conversationWrite, parts } = this.toWrite(stored, this.cache.at(next.id, expectedVersion));
     const result = await this.attempt("update a conversation", () => write(conversationWrite, { outbox, audit: events }));
     if (result === undefined) return undefined;
     this.cache.remember(stored, parts);
@@ -404,7 +405,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
       const conversation = await this.get(id);
       if (conversation === undefined) continue;
       // Every part of the index is written: re-indexing mends rows that do not match their documents.
-      const { write } = await this.toWrite(conversation, this.cache.at(id, conversation.version));
+      const { write } = this.toWrite(conversation, this.cache.at(id, conversation.version));
       const { indexBefore: _whatItShouldBe, ...whole } = write;
       if (await this.attempt("re-index a conversation", () => this.backend.compareAndSet(whole, conversation.version, NO_APPENDS)))
         reindexed++;
@@ -417,14 +418,12 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   }
 
   /** The write of `conversation` over `base` (its stored version, if cached): only the transcript entries that changed. */
-  private async toWrite(
-    conversation: Conversation,
-    base: StoredParts | undefined,
-  ): Promise<{ write: ConversationWrite; parts: StoredParts }> {
+  private toWrite(conversation: Conversation, base: StoredParts | undefined): { write: ConversationWrite; parts: StoredParts } {
     const head = headOf(conversation);
-    const { write: transcript, parts } = transcriptChange(conversation, head, base);
-    const document = await this.backend.keyv.serializeData({ value: head });
-    if (typeof document !== "string") throw new Error("keyv serialiser did not return a string");
+    const headJson = JSON.stringify(head);
+    const { write: transcript, parts } = transcriptChange(conversation, headJson, base);
+    // Every store's Keyv serialises with DOCUMENT_CODEC: its document, from the JSON the cache keeps too.
+    const document = serializeValueDocument(head, headJson);
     const index = indexEntryOf(conversation);
     const indexBefore = base?.legacy ? undefined : base?.index;
     const write: ConversationWrite = {

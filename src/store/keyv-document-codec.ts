@@ -23,6 +23,15 @@ export function serializeDocument(data: unknown): string {
   return STRING_OPENING_WITH_COLON.test(json) || json.startsWith('":') ? JSON.stringify(data, escapeColonStrings) : json;
 }
 
+/**
+ * serializeDocument({ value }), given JSON.stringify(value): a writer that keeps the value's JSON too (the
+ * conversation cache) stringifies it once. The wrapper adds no string that opens with ":", so the value's
+ * JSON alone says whether keyv's escape is needed.
+ */
+export function serializeValueDocument(value: unknown, json: string): string {
+  return STRING_OPENING_WITH_COLON.test(json) || json.startsWith('":') ? serializeDocument({ value }) : `{"value":${json}}`;
+}
+
 /** An opening quote followed by ":" after a separator: outside strings JSON.stringify writes no other quote before ":". */
 const STRING_OPENING_WITH_COLON = /[:[,]":/;
 

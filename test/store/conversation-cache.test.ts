@@ -5,7 +5,7 @@ import { buildConversation, buildTranscriptEntry } from "../contract/conversatio
 describe("ConversationCache", () => {
   const stored = (overrides: Parameters<typeof buildConversation>[0] = {}) => {
     const conversation = buildConversation(overrides);
-    return { conversation, parts: transcriptChange(conversation, headOf(conversation), undefined).parts };
+    return { conversation, parts: transcriptChange(conversation, JSON.stringify(headOf(conversation)), undefined).parts };
   };
 
   it("keeps only the most recently used conversations, up to its size", () => {
@@ -25,7 +25,7 @@ describe("ConversationCache", () => {
     const open = stored();
     cache.remember(open.conversation, open.parts);
     const resolved = { ...open.conversation, state: "resolved" as const };
-    cache.remember(resolved, transcriptChange(resolved, headOf(resolved), open.parts).parts);
+    cache.remember(resolved, transcriptChange(resolved, JSON.stringify(headOf(resolved)), open.parts).parts);
     expect(cache.latest(open.conversation.id)).toBeUndefined();
   });
 
@@ -41,7 +41,7 @@ describe("ConversationCache", () => {
 describe("transcriptChange", () => {
   it("writes every entry without a base, and only the new or changed ones with it", () => {
     const conversation = buildConversation();
-    const first = transcriptChange(conversation, headOf(conversation), undefined);
+    const first = transcriptChange(conversation, JSON.stringify(headOf(conversation)), undefined);
     expect(first.write).toMatchObject({ replace: true, length: 2 });
     expect(first.write.changed.map((c) => c.position)).toEqual([0, 1]);
 
@@ -51,7 +51,7 @@ describe("transcriptChange", () => {
       version: 2,
       transcript: [kept!, { ...edited!, deleted: true }, buildTranscriptEntry({ text: "new" })],
     };
-    const second = transcriptChange(next, headOf(next), first.parts);
+    const second = transcriptChange(next, JSON.stringify(headOf(next)), first.parts);
     expect(second.write.replace).toBe(false);
     expect(second.write.changed.map((c) => c.position)).toEqual([1, 2]);
     expect(second.parts.entries[0]).toBe(kept);

@@ -2,7 +2,7 @@ import { defaultDeserialize } from "@keyv/serialize";
 import fc from "fast-check";
 import Keyv from "keyv";
 import { describe, expect, it } from "vitest";
-import { deserializeDocument, serializeDocument } from "../../src/store/keyv-document-codec.js";
+import { deserializeDocument, serializeDocument, serializeValueDocument } from "../../src/store/keyv-document-codec.js";
 
 /** keyv's own serializer (@keyv/serialize), the one documents were written with before. */
 const keyvDefault = new Keyv().serialize as (data: unknown) => string;
@@ -91,5 +91,18 @@ describe("stored documents are read as keyv reads them", () => {
       '{"a": [ "::x", ":y"]}',
     ])
       expect(deserializeDocument(text)).toEqual(defaultDeserialize(text));
+  });
+});
+
+describe("a document written from its value's JSON", () => {
+  it("is the document serializeDocument writes for { value }, escapes and all", () => {
+    fc.assert(
+      fc.property(documentValue, (value) => {
+        expect(serializeValueDocument(value, JSON.stringify(value))).toBe(serializeDocument({ value }));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const value of [conversation, ":x", { a: ":b" }, [":c"], "plain", null])
+      expect(serializeValueDocument(value, JSON.stringify(value))).toBe(keyvDefault({ value }));
   });
 });
