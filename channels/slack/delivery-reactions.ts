@@ -1,13 +1,13 @@
-import type { DeliveryState } from "../../src/ports/customer-channel.js";
+import { DELIVERY_STATE_RANK, type DeliveryState } from "../../src/ports/customer-channel.js";
 import { decodeSlackMessageRef } from "./slack-ids.js";
 import { ignoringSlackErrors, type SlackPosting } from "./slack-posting.js";
 
-/** Delivery state → reaction on the agent's message. Ranked so a late "delivered" never replaces "read". */
+/** Delivery state → reaction on the agent's message. Ranked (DELIVERY_STATE_RANK) so a late "delivered" never replaces "read". */
 export const SLACK_DELIVERY_REACTIONS: Record<DeliveryState, { emoji: string; rank: number }> = {
-  sent: { emoji: "outbox_tray", rank: 1 },
-  delivered: { emoji: "white_check_mark", rank: 2 },
-  read: { emoji: "eyes", rank: 3 },
-  failed: { emoji: "x", rank: 4 },
+  sent: { emoji: "outbox_tray", rank: DELIVERY_STATE_RANK.sent },
+  delivered: { emoji: "white_check_mark", rank: DELIVERY_STATE_RANK.delivered },
+  read: { emoji: "eyes", rank: DELIVERY_STATE_RANK.read },
+  failed: { emoji: "x", rank: DELIVERY_STATE_RANK.failed },
 };
 
 /** Per-process memory of the last reaction per message, bounded. */

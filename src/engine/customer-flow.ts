@@ -3,7 +3,12 @@ import { decideEscalation, type PolicySignals } from "../../routing/escalation-p
 import { matchControlKeywordWithLanguage, type ControlKeyword } from "../../routing/customer-keywords.js";
 import { currentEscalation, type Conversation, type CustomerLanguage, type TranscriptEntry } from "../domain/conversation.js";
 import type { AssistantTurn } from "../ports/assistant.js";
-import type { CustomerMessageChange, DeliveryUpdate, InboundCustomerMessage } from "../ports/customer-channel.js";
+import {
+  type CustomerMessageChange,
+  DELIVERY_STATE_RANK,
+  type DeliveryUpdate,
+  type InboundCustomerMessage,
+} from "../ports/customer-channel.js";
 import { bookCallback, queueCallback } from "./callbacks.js";
 import { replaceEntry } from "../domain/conversation-draft.js";
 import { describeError, digitsOf, type EngineCore, type RecordEntry } from "./engine-core.js";
@@ -20,7 +25,6 @@ export interface CustomerFlow {
 }
 
 /** How far a relayed message got; a report of an earlier stage never replaces a later one. */
-const DELIVERY_RANK: Record<DeliveryUpdate["state"], number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
 
 /** What the conversation keeps of an identification: not its confidence. */
 function customerLanguage(identified: (CustomerLanguage & { confidence: number }) | undefined): CustomerLanguage | undefined {
@@ -290,7 +294,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     await core.mutate(conversation.id, (c, out) => {
       const e = c.transcript.find((x) => x.id === entry.id);
       // Platforms don't promise order (a "read" may come before "delivered"): keep the furthest state.
-      if (!e || (e.delivery !== undefined && DELIVERY_RANK[e.delivery] >= DELIVERY_RANK[update.state])) return undefined;
+      if (!e || (e.delivery !== undefined && DELIVERY_STATE_RANK[e.delivery] >= DELIVERY_STATE_RANK[update.state])) return undefined;
       replaceEntry(c, e.id, { delivery: update.state });
       out.add({ kind: "mark_delivery", messageRef: workspaceRef, state: update.state });
       if (update.state === "failed")

@@ -28,7 +28,12 @@ export function createDelivery(core: EngineCore): Delivery {
   async function deliver(item: OutboxItem, attempt: DeliveryAttempt): Promise<void> {
     const effect = item.effect;
     if (effect.kind === "notify_ops") return workspace.notifyOps?.(effect.text, attempt);
-    if (effect.kind === "mark_delivery") return workspace.markDelivery?.(effect.messageRef, effect.state);
+    if (effect.kind === "mark_delivery") {
+      // A further state of the same message is queued behind this one: only that one is shown.
+      if (!core.deliveryMarks.superseded(effect)) await workspace.markDelivery?.(effect.messageRef, effect.state);
+      core.deliveryMarks.done(effect);
+      return;
+    }
     if (effect.kind === "reply_notice") return workspace.noticeReply?.(effect.notice);
     const conversation = await store.get(item.lane);
     // Forgotten meanwhile: nothing of theirs may go out any more.

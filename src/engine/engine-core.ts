@@ -21,6 +21,7 @@ import type { Ticketing } from "../ports/ticketing.js";
 import { buildContextPackage } from "./context-package.js";
 import { draftOf, sealEntries } from "../domain/conversation-draft.js";
 import { createKeyedSerializer, type KeyedSerializer } from "./keyed-serializer.js";
+import { createDeliveryMarks, type DeliveryMarks } from "./delivery-marks.js";
 import { createOutboxDispatcher, type OutboxDispatcher, type OutboxDispatcherDeps } from "./outbox-dispatcher.js";
 import { fillTemplate } from "./templates.js";
 import { createTimersDue, setTimersDueAt, type TimersDue } from "./timers-due.js";
@@ -120,6 +121,8 @@ export interface EngineCore {
   readonly dispatcher: OutboxDispatcher;
   /** Relays sent by this process, by channel message id. */
   readonly deliveryRefs: Map<string, DeliveryRef>;
+  /** The furthest delivery state queued per agent message, so a backlog of reactions shows only each one's last. */
+  readonly deliveryMarks: DeliveryMarks;
   /** The stored conversation; throws a coded error when it does not exist. */
   load(conversationId: string): Promise<Conversation>;
   /**
@@ -189,12 +192,14 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
   // With a fallback route (cardPolicy is set then), its steps fall due like claim timers.
   const timersDueAt = createTimersDue(config.teams, cardPolicy ? config.fallback!.afterMinutes * 60_000 : undefined);
 
+  const deliveryMarks = createDeliveryMarks();
   const dispatcher = createOutboxDispatcher({
     outbox: store,
     instanceId: deps.instanceId ?? `instance_${randomUUID()}`,
     deliver: outbox.deliver,
     canDeliver: (item) => item.effect.kind !== "send_customer" || customers.isReady(),
     onFailed: outbox.onFailed,
+    onQueued: deliveryMarks.queued,
     policy,
     policyFor: (item) => (item.effect.kind === "post_card" && cardPolicy ? cardPolicy : policy),
     clock,
@@ -278,6 +283,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     serializer,
     dispatcher,
     deliveryRefs: new Map(),
+    deliveryMarks,
     load,
     async inLane(conversation, task) {
       const known = typeof conversation === "string" ? await load(conversation) : conversation;

@@ -33,6 +33,8 @@ export interface OutboxDispatcherDeps {
   canDeliver?(item: OutboxItem): boolean;
   /** The item was parked as failed: make it visible. */
   onFailed(item: OutboxItem, reason: string): Promise<void>;
+  /** Hears of items once they are stored (committed or enqueued), before any of them is delivered. */
+  onQueued?(items: readonly NewOutboxItem[]): void;
   policy: RetryPolicy;
   /** The policy for one item, when some effects retry differently (a card gives up sooner when a fallback route exists). */
   policyFor?(item: OutboxItem): RetryPolicy;
@@ -300,6 +302,12 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     for (const lane of new Set(items.map((item) => item.lane))) if (lane !== taken) startLane(lane);
   }
 
+  /** Stored items, before their lanes are started: onQueued is told first. */
+  function queued(items: NewOutboxItem[]): void {
+    deps.onQueued?.(items);
+    kickLanesOf(items);
+  }
+
   async function commitAndDeliver(
     next: Conversation,
     expectedVersion: number,
@@ -309,7 +317,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     const lane = items[0]?.lane;
     if (lane === undefined || lanes.stopped || lanes.running(lane)) {
       const written = await outbox.commit(next, expectedVersion, items, audit);
-      if (written) kickLanesOf(items);
+      if (written) queued(items);
       return written;
     }
     const start = startingAt(clock.now());
@@ -323,7 +331,11 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     startLane(lane, () =>
       committed.then(
         // A lost compare-and-set queued nothing and took nothing: the worker has nothing to do.
-        (receipt) => receipt && runLane(lane, { ...receipt.take, start }),
+        (receipt) => {
+          if (!receipt) return;
+          deps.onQueued?.(items);
+          return runLane(lane, { ...receipt.take, start });
+        },
         // A failed write may still have landed (a timeout): the worker looks for itself.
         () => runLane(lane),
       ),
@@ -337,7 +349,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     commitAndDeliver,
     async enqueueAndDeliver(items) {
       await outbox.enqueue(items);
-      kickLanesOf(items);
+      queued(items);
     },
     async start() {
       await kick();

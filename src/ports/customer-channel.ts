@@ -29,6 +29,9 @@ export interface CustomerMessageChange {
 /** Delivery states shown to agents (as Slack reactions). */
 export type DeliveryState = "sent" | "delivered" | "read" | "failed";
 
+/** How far along each state is: platforms don't promise order (a "read" may come before "delivered"), so the furthest stands. */
+export const DELIVERY_STATE_RANK: Record<DeliveryState, number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
+
 export interface DeliveryUpdate {
   /** The id returned by `send`. */
   channelMessageId: string;

@@ -132,7 +132,11 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     // A customer has one active conversation, at most a few: read by id, a hot one is the cached copy after a
     // version check, where a batch read would fetch and parse its document.
     const candidates = activeDocuments
-      ? await this.load(operation, () => this.backend.activeIds(address), () => activeDocuments.call(this.backend, address))
+      ? await this.load(
+          operation,
+          () => this.backend.activeIds(address),
+          () => activeDocuments.call(this.backend, address),
+        )
       : await this.attempt(operation, async () => {
           const found = await Promise.all((await this.backend.activeIds(address)).map((id) => this.read(id)));
           return found.filter((c): c is Conversation => c !== undefined);

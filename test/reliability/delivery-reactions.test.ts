@@ -41,4 +41,28 @@ describe("delivery reactions at Slack's rate limits", () => {
     expect(harness.api.callsTo("reactions.add")).toHaveLength(4);
     expect(await (harness.store as unknown as WarmlineStore).listOutbox()).toEqual([]);
   });
+
+  it("a backlog behind a rate limit shows each message where it ended: one reaction, not a step through each state", async () => {
+    h = await startSlackHarness();
+    const harness = h;
+    const escalation = await harness.escalateCancellation();
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", escalation.conversationId, escalation.thread);
+    harness.api.failNext("reactions.add", { status: 429, retryAfter: 30 });
+    const reply = await harness.agentReplies("U0AGENT01", escalation.thread, "Your refund is on its way");
+    await harness.engine.drain();
+    const sent = harness.whatsapp.lastSent()!;
+    expect(sent.text).toBe("Your refund is on its way");
+    // While "sent" waits out Retry-After, WhatsApp says delivered, then read.
+    harness.whatsapp.ack(sent.id, 2);
+    await harness.engine.drain();
+    harness.whatsapp.ack(sent.id, 3);
+    await harness.engine.drain();
+    expect(harness.api.reactionsOn("C0RETENT1", reply.ts)).toEqual([]);
+    await passTime(harness, 60_000, 5000);
+    expect(harness.api.reactionsOn("C0RETENT1", reply.ts)).toEqual(["eyes"]);
+    // The refused "sent", then "read" alone: no "sent" and "delivered" added only to be removed.
+    expect(harness.api.callsTo("reactions.add").map((call) => call.args.name)).toEqual(["outbox_tray", "eyes"]);
+    expect(harness.api.callsTo("reactions.remove")).toEqual([]);
+    expect(await (harness.store as unknown as WarmlineStore).listOutbox()).toEqual([]);
+  });
 });
