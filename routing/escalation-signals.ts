@@ -139,8 +139,8 @@ function readingOf(text: string, lexicon: SignalLexicon): Reading {
 /** Where a spaced negator phrase occurs: its first and last token. */
 function negatorSpans(tokens: readonly string[], words: NegationWords): { from: number; to: number }[] {
   const spans: { from: number; to: number }[] = [];
-  tokens.forEach((_, i) => {
-    for (const phrase of words.spaced) {
+  tokens.forEach((token, i) => {
+    for (const phrase of words.spaced.get(token) ?? []) {
       if (phrase.every((word, k) => tokens[i + k] === word)) spans.push({ from: i, to: i + phrase.length - 1 });
     }
   });
@@ -166,7 +166,8 @@ function negationOf(words: SignalTokens, negatedTerms: readonly Set<number>[], l
     before.length > 0 ||
     after.length > 0 ||
     negatedTerms.some((terms) => terms.size > 0) ||
-    [...negation.before.unspaced, ...negation.after.unspaced].some((word) => joined.includes(word));
+    negation.before.unspaced.some((word) => joined.includes(word)) ||
+    negation.after.unspaced.some((word) => joined.includes(word));
   const reassured =
     anyNegator &&
     (negatorSpans(tokens, negation.reassurance).length > 0 || negation.reassurance.unspaced.some((word) => joined.includes(word)));
@@ -257,12 +258,17 @@ function signalHits(text: string, lexicon: SignalLexicon): { tokens: string[]; h
   const { tokens } = words;
   if (tokens.length === 0) return { tokens, hits: [], denied: [] };
   const { positions, negatedTerms } = terms;
-  const negated = negationOf(words, negatedTerms, lexicon);
+  // Where the negators are is read once, and only for a message with a hit to check: most have none.
+  let negated: ((hit: Hit) => boolean) | undefined;
   const hits: Hit[] = [];
   const denied: Hit[] = [];
   for (const hit of [...phraseHits(positions, lexicon), ...comboHits(tokens, positions, lexicon)]) {
     // A denied mention ("dont cancel, just asking") is no signal; its unless entries still silence.
-    (hit.owner.unless || !negated(hit) ? hits : denied).push(hit);
+    if (hit.owner.unless) hits.push(hit);
+    else {
+      negated ??= negationOf(words, negatedTerms, lexicon);
+      (negated(hit) ? denied : hits).push(hit);
+    }
   }
   return { tokens, hits, denied };
 }

@@ -47,9 +47,13 @@ export interface NegationRules {
   inability?: readonly string[];
 }
 
-/** Every language's negation words, compiled: spaced phrases as token lists, unspaced ones as substrings. */
+/**
+ * Every language's negation words, compiled: spaced phrases as token lists, by their first token (a
+ * message's tokens look up the few phrases that can start there, not the hundreds of every language),
+ * and unspaced ones as substrings.
+ */
 export interface NegationWords {
-  readonly spaced: readonly (readonly string[])[];
+  readonly spaced: ReadonlyMap<string, readonly (readonly string[])[]>;
   readonly unspaced: readonly string[];
 }
 
@@ -320,7 +324,13 @@ function negationWords(sources: readonly SignalLexiconSource[], kind: keyof Nega
       else spaced.set(words.join(" "), words);
     }
   }
-  return { spaced: [...spaced.values()], unspaced: [...unspaced] };
+  const byFirstWord = new Map<string, string[][]>();
+  for (const words of spaced.values()) {
+    const phrases = byFirstWord.get(words[0]!);
+    if (phrases) phrases.push(words);
+    else byFirstWord.set(words[0]!, [words]);
+  }
+  return { spaced: byFirstWord, unspaced: [...unspaced] };
 }
 
 function compileNegation(sources: readonly SignalLexiconSource[], options: CompileOptions): CompiledNegation {
