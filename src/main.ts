@@ -300,7 +300,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     });
     const slackInFlight = createInFlightTracker();
     app.use(slackInFlight.middleware);
-    const access = createSlackTeamAccess(app.client, config, channels.teams, logger.child({ component: "slack" }));
+    const access = createSlackTeamAccess(app.client, config, channels.teams, logger.child({ component: "slack" }), clock);
     registerSlackListeners(app, {
       access,
       actions: engine,

@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { WarmlineConfig } from "../../src/config/schema.js";
+import type { Clock } from "../../src/ports/clock.js";
 import type { Logger } from "../../src/ports/logger.js";
 import { describeSlackError } from "./slack-errors.js";
 
@@ -9,6 +10,13 @@ export const SLACK_NO_TEAM_TEXT =
 
 /** conversations.members page size: Slack's recommended maximum. */
 const SLACK_MEMBERS_PAGE_SIZE = 200;
+
+/**
+ * How long a team channel's member list is trusted. Every Home tab opening and `/warmline status` checks
+ * each team for a viewer on none of their rotas, and a channel of a thousand is five pages; someone who
+ * joins or leaves a channel is seen within this. A list Slack refused is not kept: the next check asks again.
+ */
+export const SLACK_MEMBERS_TTL_MS = 60_000;
 
 export interface SlackTeamAccess {
   /** Whether `user` may see what `team` holds: a Warmline admin, on the team's rota, or a member of its channel. */
@@ -27,22 +35,32 @@ export function createSlackTeamAccess(
   config: Pick<WarmlineConfig, "teams" | "slack">,
   teamChannels: Readonly<Record<string, string>>,
   logger: Logger,
+  clock: Clock,
 ): SlackTeamAccess {
-  const inChannel = async (user: string, team: string): Promise<boolean> => {
-    const channel = teamChannels[team];
-    if (channel === undefined) return false;
+  // One entry per team channel, so nothing to evict. A Map on the engine's clock rather than keyv's TTL, which reads Date.now.
+  const lists = new Map<string, { members: ReadonlySet<string>; until: number }>();
+  const membersOf = async (team: string, channel: string): Promise<ReadonlySet<string>> => {
+    const known = lists.get(channel);
+    if (known !== undefined && known.until > clock.now()) return known.members;
+    const members = new Set<string>();
     try {
       let cursor: string | undefined;
       do {
         const page = await client.conversations.members({ channel, limit: SLACK_MEMBERS_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-        if (page.members?.includes(user)) return true;
+        for (const member of page.members ?? []) members.add(member);
         cursor = page.response_metadata?.next_cursor || undefined;
       } while (cursor);
     } catch (error) {
       const info = describeSlackError(error);
       logger.warn({ team, channel, slackError: info.code }, `Could not list a team channel's members (${info.code}): ${info.fix}`);
+      return new Set();
     }
-    return false;
+    lists.set(channel, { members, until: clock.now() + SLACK_MEMBERS_TTL_MS });
+    return members;
+  };
+  const inChannel = async (user: string, team: string): Promise<boolean> => {
+    const channel = teamChannels[team];
+    return channel !== undefined && (await membersOf(team, channel)).has(user);
   };
   const access: SlackTeamAccess = {
     async maySee(user, team) {

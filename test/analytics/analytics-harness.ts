@@ -68,7 +68,7 @@ export async function startAnalyticsHarness(options: SlackHarnessOptions = {}): 
     teams: h.workspace.teams,
     config: h.config,
     teamChannels,
-    access: createSlackTeamAccess(h.app.client, h.config, teamChannels, logger),
+    access: createSlackTeamAccess(h.app.client, h.config, teamChannels, logger, h.clock),
     figures: () => analytics.dashboardFigures(),
     logger,
   });

@@ -7,6 +7,7 @@ import type { ActionsBlock, KnownBlock, StaticSelect } from "@slack/types";
 import { afterEach, describe, expect, it } from "vitest";
 import { SLACK_HOME_TEAM_ACTION } from "../../channels/slack/app-home.js";
 import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
+import { SLACK_MEMBERS_TTL_MS } from "../../channels/slack/team-access.js";
 import { ALL_TEAMS } from "../../src/analytics/compute-figures.js";
 import { HARNESS_CHANNELS } from "../helpers/slack-harness.js";
 import { allText, expectWithinSlackLimits } from "../slack/card-limits.js";
@@ -115,6 +116,24 @@ describe("the Home tab opens on the viewer's team", () => {
     // Paged through billing's members (the fake answers two at a time) to find SAM.
     const billing = harness.api.callsTo("conversations.members").filter((call) => call.args.channel === "C0BILLING");
     expect(billing.length).toBeGreaterThan(1);
+  });
+
+  it("a channel's member list is read once a minute, not at every opening", async () => {
+    const harness = await start();
+    const billingPages = () => harness.api.callsTo("conversations.members").filter((call) => call.args.channel === "C0BILLING").length;
+    await harness.openHome(SAM);
+    expect(teamsShown(await published(harness, SAM))).toEqual(["Billing"]);
+    const listed = billingPages();
+    expect(listed).toBeGreaterThan(1);
+    harness.clock.advance(SLACK_MEMBERS_TTL_MS - 1000);
+    await harness.openHome(SAM);
+    expect(teamsShown(await published(harness, SAM, 2))).toEqual(["Billing"]);
+    expect(billingPages()).toBe(listed);
+    // A minute on, someone who joined or left is seen: the list is read again.
+    harness.clock.advance(1000);
+    await harness.openHome(SAM);
+    expect(teamsShown(await published(harness, SAM, 3))).toEqual(["Billing"]);
+    expect(billingPages()).toBe(2 * listed);
   });
 
   it("an admin sees all teams, with the picker listing each team", async () => {

@@ -191,7 +191,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     logger,
     botUserId: auth.user_id ?? "",
     idempotency: store,
-    access: createSlackTeamAccess(app.client, config, channels.teams, logger),
+    access: createSlackTeamAccess(app.client, config, channels.teams, logger, clock),
   });
   // The WhatsApp adapter hands messages over asynchronously: count what reached the engine, so a
   // test can await exactly its own message instead of sleeping.

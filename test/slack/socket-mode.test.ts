@@ -5,6 +5,7 @@ import { createSlackTeamAccess } from "../../channels/slack/team-access.js";
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
 import { SlackWorkspaceAdapter } from "../../channels/slack/slack-workspace.js";
 import type { AdminActions, AgentActions } from "../../src/ports/agent-workspace.js";
+import { systemClock } from "../../src/ports/clock.js";
 import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { slackFixture, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
 import { type SocketModeServer, startSocketModeServer } from "../../src/sandbox/socket-mode-server.js";
@@ -82,7 +83,7 @@ describe("Socket Mode", () => {
       config,
       logger,
       botUserId: api.botUserId,
-      access: createSlackTeamAccess(app.client, config, { retention: "C0RETENT1" }, logger),
+      access: createSlackTeamAccess(app.client, config, { retention: "C0RETENT1" }, logger, systemClock),
     });
     await app.start();
     cleanups.push(() => app.stop());
