@@ -24,8 +24,6 @@ export interface CustomerFlow {
   handleDelivery(update: DeliveryUpdate): Promise<void>;
 }
 
-/** How far a relayed message got; a report of an earlier stage never replaces a later one. */
-
 /** What the conversation keeps of an identification: not its confidence. */
 function customerLanguage(identified: (CustomerLanguage & { confidence: number }) | undefined): CustomerLanguage | undefined {
   return identified && { code: identified.code, name: identified.name, script: identified.script };
