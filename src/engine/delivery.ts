@@ -3,7 +3,15 @@ import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { CardStatus, ThreadPost } from "../ports/agent-workspace.js";
 import type { DeliveryAttempt, OutboundCustomerMessage, OutboundTemplate, SentCustomerMessage } from "../ports/customer-channel.js";
 import type { WarmlineConfig } from "../config/schema.js";
-import { isConversationLane, laneOf, OUTBOX_OPS_LANE, type NewOutboxItem, type OutboxEffect, type OutboxItem } from "../ports/outbox.js";
+import {
+  type ItemCompletion,
+  isConversationLane,
+  laneOf,
+  OUTBOX_OPS_LANE,
+  type NewOutboxItem,
+  type OutboxEffect,
+  type OutboxItem,
+} from "../ports/outbox.js";
 import { replaceEntry } from "../domain/conversation-draft.js";
 import type { EngineCore } from "./engine-core.js";
 
@@ -15,7 +23,7 @@ const DELIVERY_REFS_LIMIT = 10_000;
 
 /** Sending what changes committed (called by the outbox dispatcher, in lane order), failures made visible, replay. */
 export interface Delivery {
-  deliver(item: OutboxItem, attempt: DeliveryAttempt): Promise<void>;
+  deliver(item: OutboxItem, attempt: DeliveryAttempt, completion?: ItemCompletion): Promise<void>;
   /** A message that could not be delivered becomes visible: in its thread and in the ops channel. */
   reportFailure(item: OutboxItem, reason: string): Promise<void>;
   replayFailed(id?: string): Promise<number>;
@@ -25,7 +33,8 @@ export interface Delivery {
 export function createDelivery(core: EngineCore): Delivery {
   const { store, customers, workspace, clock, dispatcher, config } = core;
 
-  async function deliver(item: OutboxItem, attempt: DeliveryAttempt): Promise<void> {
+  /** A send and a card each record what they did with their conversation, and complete their item in that write. */
+  async function deliver(item: OutboxItem, attempt: DeliveryAttempt, completion?: ItemCompletion): Promise<void> {
     const effect = item.effect;
     if (effect.kind === "notify_ops") return workspace.notifyOps?.(effect.text, attempt);
     if (effect.kind === "mark_delivery") {
@@ -49,18 +58,22 @@ export function createDelivery(core: EngineCore): Delivery {
           if (!sent) return;
           send = confirmedSend(item.id, sent);
         }
-        await recordSend(conversation, send, effect.relay);
+        await recordSend(conversation, send, effect.relay, completion);
         return;
       }
       case "post_card": {
         const { thread } = await workspace.postEscalation(effect.context, attempt);
         // Read just above and left untouched: the write starts from it (a stale copy only costs a retry).
-        await core.mutateFrom(conversation, (c) => {
-          const e = c.escalations.find((x) => x.id === effect.escalationId);
-          if (!e || e.thread === thread) return undefined;
-          e.thread = thread;
-          return c;
-        });
+        await core.mutateFrom(
+          conversation,
+          (c) => {
+            const e = c.escalations.find((x) => x.id === effect.escalationId);
+            if (!e || e.thread === thread) return undefined;
+            e.thread = thread;
+            return c;
+          },
+          completion,
+        );
         return;
       }
       case "update_card": {
@@ -141,6 +154,7 @@ export function createDelivery(core: EngineCore): Delivery {
     conversation: Conversation,
     send: ConfirmedSend,
     relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
+    completion: ItemCompletion | undefined,
   ): Promise<void> {
     const conversationId = conversation.id;
     if (relay) {
@@ -149,7 +163,7 @@ export function createDelivery(core: EngineCore): Delivery {
     }
     // In the conversation's lane, like the agent's replies: outside it, a burst of them wins every
     // compare-and-set against this write, and a relay that went out looks unsent.
-    await core.serializer.run(conversation.customer.address, () => recordSendChange(conversation, send, relay));
+    await core.serializer.run(conversation.customer.address, () => recordSendChange(conversation, send, relay, completion));
   }
 
   /** From the conversation as deliver() read it (a stale copy only costs a retry of the compare-and-set). */
@@ -157,18 +171,23 @@ export function createDelivery(core: EngineCore): Delivery {
     conversation: Conversation,
     send: ConfirmedSend,
     relay: Extract<OutboxEffect, { kind: "send_customer" }>["relay"],
+    completion: ItemCompletion | undefined,
   ): Promise<Conversation | undefined> {
-    return core.mutateFrom(conversation, (c, out) => {
-      const entry = relay ? c.transcript.find((x) => x.id === relay.entryId) : undefined;
-      const relayed = entry !== undefined && entry.channelMessageId !== send.channelMessageId;
-      if (c.lastCustomerSend?.key === send.key && !relayed) return undefined;
-      c.lastCustomerSend = send;
-      if (relayed && relay) {
-        replaceEntry(c, entry.id, { channelMessageId: send.channelMessageId, delivery: "sent" });
-        out.add({ kind: "mark_delivery", messageRef: relay.workspaceRef, state: "sent" });
-      }
-      return c;
-    });
+    return core.mutateFrom(
+      conversation,
+      (c, out) => {
+        const entry = relay ? c.transcript.find((x) => x.id === relay.entryId) : undefined;
+        const relayed = entry !== undefined && entry.channelMessageId !== send.channelMessageId;
+        if (c.lastCustomerSend?.key === send.key && !relayed) return undefined;
+        c.lastCustomerSend = send;
+        if (relayed && relay) {
+          replaceEntry(c, entry.id, { channelMessageId: send.channelMessageId, delivery: "sent" });
+          out.add({ kind: "mark_delivery", messageRef: relay.workspaceRef, state: "sent" });
+        }
+        return c;
+      },
+      completion,
+    );
   }
 
   async function reportFailure(item: OutboxItem, reason: string): Promise<void> {

@@ -16,7 +16,7 @@ import type { Assistant, AssistantTurn } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
 import type { CustomerChannel, OutboundTemplate } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
-import { laneOf, type NewOutboxItem, type OutboxEffect, type WarmlineStore } from "../ports/outbox.js";
+import { type ItemCompletion, laneOf, type NewOutboxItem, type OutboxEffect, type WarmlineStore } from "../ports/outbox.js";
 import type { Ticketing } from "../ports/ticketing.js";
 import { buildContextPackage } from "./context-package.js";
 import { draftOf, sealEntries } from "../domain/conversation-draft.js";
@@ -143,9 +143,10 @@ export interface EngineCore {
    * mutate() of `known`, the conversation as the caller just read it from the store and left
    * untouched: the first round starts from it instead of reading it again. A stale copy changes
    * nothing: its compare-and-set fails and the next round reads, and an abort is decided again on
-   * a fresh read unless that is still the same version.
+   * a fresh read unless that is still the same version. With `completing`, the write that records
+   * the change also completes that outbox item (see ItemCompletion).
    */
-  mutateFrom(known: Conversation, change: Change): Promise<Conversation | undefined>;
+  mutateFrom(known: Conversation, change: Change, completing?: ItemCompletion): Promise<Conversation | undefined>;
   newEntry(author: TranscriptEntry["author"], text: string, extra?: Partial<TranscriptEntry>): TranscriptEntry;
   transition(conversation: Conversation, event: LifecycleEvent): Conversation;
   /**
@@ -225,7 +226,12 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     return conversation;
   }
 
-  async function mutate(conversationId: string, change: Change, known?: Conversation): Promise<Conversation | undefined> {
+  async function mutate(
+    conversationId: string,
+    change: Change,
+    known?: Conversation,
+    completing?: ItemCompletion,
+  ): Promise<Conversation | undefined> {
     // A read the caller just made saves this one; `known` is never edited (the change gets a draft).
     let unverified = known?.id === conversationId ? known : undefined;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
@@ -246,7 +252,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       const items: NewOutboxItem[] = out.effects.map((effect) => ({ lane: laneOf(effect, conversationId), effect }));
       const audit: AuditEvent[] = out.records.map((record) => ({ at: next.updatedAt, conversationId, ...record }));
       // The dispatcher delivers what it queued, taking the lane with this write when no worker has it.
-      const written = await dispatcher.commitAndDeliver(next, current.version, items, audit);
+      const written = await dispatcher.commitAndDeliver(next, current.version, items, audit, completing);
       if (written) return written;
       unverified = undefined;
     }
@@ -290,7 +296,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
       return serializer.run(known.customer.address, async () => task((await store.get(known.id))!));
     },
     mutate: (conversationId, change) => mutate(conversationId, change),
-    mutateFrom: (known, change) => mutate(known.id, change, known),
+    mutateFrom: (known, change, completing) => mutate(known.id, change, known, completing),
     newEntry,
     transition(conversation, event) {
       conversation.state = nextState(conversation.state, event);

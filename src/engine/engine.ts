@@ -47,7 +47,7 @@ export function createEngine(options: EngineDeps): Engine {
   const deps = { ...options, instanceId };
   const core = createEngineCore(deps, {
     // The dispatcher calls these only once started or kicked by a commit, after `delivery` exists.
-    deliver: (item, attempt) => delivery.deliver(item, attempt),
+    deliver: (item, attempt, completion) => delivery.deliver(item, attempt, completion),
     onFailed: (item, reason) => delivery.reportFailure(item, reason),
   });
   const delivery = createDelivery(core);

@@ -12,6 +12,7 @@ import {
   type NewOutboxItem,
   type OutboxItem,
   type OutboxStore,
+  type ItemCompletion,
   type StartAttempt,
 } from "../ports/outbox.js";
 import { createLaneWorkers } from "./lane-workers.js";
@@ -27,8 +28,11 @@ export interface OutboxDispatcherDeps {
   outbox: OutboxStore;
   /** This instance's lease holder id: unique among the instances sharing the store, stable across its restarts. */
   instanceId: string;
-  /** Performs the item's effect; throws (ideally a WarmlineError with `delivery` info) when it did not happen. */
-  deliver(item: OutboxItem, attempt: DeliveryAttempt): Promise<void>;
+  /**
+   * Performs the item's effect; throws (ideally a WarmlineError with `delivery` info) when it did not happen.
+   * A delivery that records what it did in a commit may complete the item there (`completion`, given to the commit).
+   */
+  deliver(item: OutboxItem, attempt: DeliveryAttempt, completion: ItemCompletion): Promise<void>;
   /** Whether the item's channel can take it now; when not, it waits without using an attempt. */
   canDeliver?(item: OutboxItem): boolean;
   /** The item was parked as failed: make it visible. */
@@ -54,6 +58,7 @@ export interface OutboxDispatcher {
     expectedVersion: number,
     items: NewOutboxItem[],
     audit: AuditEvent[],
+    completing?: ItemCompletion,
   ): Promise<Conversation | undefined>;
   /** OutboxStore.enqueue (items no change of a conversation queues: notices, failure marks), then delivery of their lanes. */
   enqueueAndDeliver(items: NewOutboxItem[]): Promise<void>;
@@ -102,7 +107,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   /**
    * Works a lane under its lease. Taking the lane reads its head and completing an item reads the
    * next, each in one store operation that also lets go of the lease when the lane is empty and marks
-   * the head in flight when its attempt starts at once (startingAt): a lane with one item costs two
+   * the head in flight when its attempt starts at once (starting): a lane with one item costs two
    * (take, complete), and one when the commit that queued it took the lane (`first`). On any other way
    * out the lease is released here.
    */
@@ -125,14 +130,16 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   }
 
   /**
-   * What a read of a lane's head saves with it (StartAttempt): the head in flight as of `now`, when its attempt
+   * What a read of a lane's head saves with it (StartAttempt): the head in flight as of the read, when its attempt
    * starts at once (it is due and this instance can send it) and needs the mark (not idempotent). The answer
    * for an item is kept, so the worker's second ask agrees with the store's though the channel came or went.
    */
-  function startingAt(now: number): StartAttempt {
+  function starting(): StartAttempt {
     let asked: { id: string; started: OutboxItem | undefined } | undefined;
     return (head) => {
       if (asked?.id !== head.id) {
+        // Read now, as the store reads the head: after the item before it was done, as firstAttemptAt must be.
+        const now = clock.now();
         const starts = head.notBefore <= now && !isIdempotentEffect(head.effect) && deps.canDeliver?.(head) !== false;
         asked = { id: head.id, started: starts ? inFlight(head, now) : undefined };
       }
@@ -143,7 +150,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
   /** Takes the lane with its head. looking() comes first: a start before it is seen by this read. */
   async function takeLane(lane: string): Promise<Head> {
     looking(lane);
-    const start = startingAt(clock.now());
+    const start = starting();
     return { ...(await outbox.takeOutboxLane(lane, leaseOf(lane), LANE_LEASE_TTL_MS, start)), start };
   }
 
@@ -197,7 +204,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     let next: Next = first;
     while (next.head !== undefined) {
       const item: OutboxItem = next.head;
-      // The in-flight copy the read that found the item saved with it, if it did (see startingAt).
+      // The in-flight copy the read that found the item saved with it, if it did (see starting).
       const started = next.start?.(item);
       if (lanes.stopped || !(await hold.held())) {
         // Stopping: the item waits unattempted, not in doubt. A lost lease may be another's now: leave it be.
@@ -225,17 +232,26 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
         next = await nextByTaking(lane);
         continue;
       }
+      const completion: ItemCompletion = { item, lease: leaseOf(lane), start: starting() };
       try {
         // Any earlier attempt may have got through (a crash mid-send, a timeout after Slack posted).
-        await deps.deliver(attempt, {
-          key: item.id,
-          inDoubt: item.lastAttemptAt !== undefined,
-          since: item.firstAttemptAt ?? item.createdAt,
-        });
+        const inDoubt = item.lastAttemptAt !== undefined;
+        // Before the delivery: one that records what it did reads the lane's next head in that commit.
         looking(lane);
-        const start = startingAt(clock.now());
-        next = { head: await outbox.completeOutboxItem(item, leaseOf(lane), start), start };
+        await deps.deliver(attempt, { key: item.id, inDoubt, since: item.firstAttemptAt ?? item.createdAt }, completion);
+        // Completed by the commit that recorded the delivery, or now.
+        const head = completion.done ? completion.done.next : await outbox.completeOutboxItem(item, leaseOf(lane), completion.start);
+        next = { head, start: completion.start };
       } catch (error) {
+        // Its commit completed it: what failed after that changes nothing delivered.
+        if (completion.done) {
+          log.warn(
+            { lane, item: item.id, err: describe(error) },
+            "A delivery failed after it was recorded and completed; the lane goes on",
+          );
+          next = { head: completion.done.next, start: completion.start };
+          continue;
+        }
         const info = classify(error);
         const attempts = item.attempts + (info.retry === "transient" || info.retry === "permanent" ? 1 : 0);
         if (!(await failed(attempt, info, describe(error), attempts))) return false;
@@ -313,20 +329,23 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     expectedVersion: number,
     items: NewOutboxItem[],
     audit: AuditEvent[],
+    completing?: ItemCompletion,
   ): Promise<Conversation | undefined> {
     const lane = items[0]?.lane;
     if (lane === undefined || lanes.stopped || lanes.running(lane)) {
-      const written = await outbox.commit(next, expectedVersion, items, audit);
+      const written = await outbox.commit(next, expectedVersion, items, audit, completing);
       if (written) queued(items);
       return written;
     }
-    const start = startingAt(clock.now());
-    const committed = outbox.commitTakingLane(next, expectedVersion, items, audit, {
-      lane,
-      lease: leaseOf(lane),
-      ttlMs: LANE_LEASE_TTL_MS,
-      start,
-    });
+    const start = starting();
+    const committed = outbox.commitTakingLane(
+      next,
+      expectedVersion,
+      items,
+      audit,
+      { lane, lease: leaseOf(lane), ttlMs: LANE_LEASE_TTL_MS, start },
+      completing,
+    );
     // The worker starts now, so a commit meanwhile finds it running (and runs it again) instead of taking the lane too.
     startLane(lane, () =>
       committed.then(

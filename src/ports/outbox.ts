@@ -155,6 +155,18 @@ export interface LaneToTake {
   start?: StartAttempt;
 }
 
+/**
+ * An item completed by the commit that records what its delivery did (a send recorded with its
+ * conversation), in the same write, instead of by a completeOutboxItem of its own. The commit sets
+ * `done` once it has: the item's lane's next head, read (and started) as completeOutboxItem reads it.
+ */
+export interface ItemCompletion {
+  item: Pick<OutboxItem, "id" | "lane">;
+  lease: LaneLease;
+  start?: StartAttempt;
+  done?: { next: OutboxItem | undefined };
+}
+
 /** What commitTakingLane did: the conversation as stored, and what taking the lane found. */
 export interface OutboxCommit {
   conversation: Conversation;
@@ -171,8 +183,15 @@ export interface OutboxStore extends LaneLeaseStore {
   /**
    * compareAndSet, enqueue and the audit events of the change (all of `next`'s conversation) in one atomic
    * write: all of it happens, or none of it (a lost compare-and-set leaves no item and no audit line).
+   * With `completing`, the commit also completes that item when it wins (see ItemCompletion).
    */
-  commit(next: Conversation, expectedVersion: number, items: NewOutboxItem[], audit?: AuditEvent[]): Promise<Conversation | undefined>;
+  commit(
+    next: Conversation,
+    expectedVersion: number,
+    items: NewOutboxItem[],
+    audit?: AuditEvent[],
+    completing?: ItemCompletion,
+  ): Promise<Conversation | undefined>;
   /**
    * commit, then takeOutboxLane(lane.lane, lane.lease, lane.ttlMs), in one atomic step: the instance whose
    * change queues items and would start the lane's worker next takes the lane with the same write.
@@ -184,6 +203,7 @@ export interface OutboxStore extends LaneLeaseStore {
     items: NewOutboxItem[],
     audit: AuditEvent[],
     lane: LaneToTake,
+    completing?: ItemCompletion,
   ): Promise<OutboxCommit | undefined>;
   /** The oldest pending or in-flight item of every lane (or of one lane). Failed items are parked and skipped. */
   outboxHeads(lane?: string): Promise<OutboxItem[]>;

@@ -75,3 +75,13 @@ export function indexEntryOf(conversation: Conversation): ConversationIndexEntry
     updatedAt: conversation.updatedAt,
   };
 }
+
+/** Query results, least recently updated first (ties by id, so the order is stable). */
+export function oldestFirst(conversations: Conversation[]): Conversation[] {
+  return conversations.sort((a, b) => a.updatedAt - b.updatedAt || a.id.localeCompare(b.id));
+}
+
+/** Most recently updated first. */
+export function newestFirst(conversations: Conversation[]): Conversation[] {
+  return conversations.sort((a, b) => b.updatedAt - a.updatedAt || a.id.localeCompare(b.id));
+}

@@ -12,17 +12,29 @@ import {
   type NewOutboxItem,
   type OutboxCommit,
   type OutboxItem,
+  type ItemCompletion,
   type OutboxStore,
   type StartAttempt,
 } from "../ports/outbox.js";
 import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
-import { indexEntryOf, isActiveConversation, isDueConversation, isOpenConversation, threadsOf } from "./conversation-index.js";
+import {
+  indexEntryOf,
+  isActiveConversation,
+  isDueConversation,
+  isOpenConversation,
+  newestFirst,
+  oldestFirst,
+  threadsOf,
+} from "./conversation-index.js";
 import { serializeValueDocument } from "./keyv-document-codec.js";
-import { outboxItemOf, outboxWrite, startingRows } from "./outbox-rows.js";
+import { completionOf, outboxItemOf, outboxWrite, startingRows } from "./outbox-rows.js";
 import type { CommitAppends, ConversationWrite, StoreBackend, StoredDocument } from "./store-backend.js";
 import { inStore } from "./store-errors.js";
 
 const NO_APPENDS = { outbox: [], audit: [] };
+
+/** commit's arguments, as commitWith takes them. */
+type Commit = { next: Conversation; expectedVersion: number; items: NewOutboxItem[]; audit: AuditEvent[]; completing?: ItemCompletion };
 /** forgetCustomer repeats while conversations created during the sweep keep appearing. */
 const FORGET_MAX_ROUNDS = 3;
 /** A read starts again when a write lands between its document and transcript reads; writes that fast mean a bug or a storm. */
@@ -190,8 +202,9 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     expectedVersion: number,
     items: NewOutboxItem[],
     audit: AuditEvent[] = [],
+    completing?: ItemCompletion,
   ): Promise<Conversation | undefined> {
-    const committed = await this.commitWith(next, expectedVersion, items, audit, async (write, appends) =>
+    const committed = await this.commitWith({ next, expectedVersion, items, audit, completing }, async (write, appends) =>
       (await this.backend.compareAndSet(write, expectedVersion, appends)) ? true : undefined,
     );
     return committed?.conversation;
@@ -203,30 +216,23 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     items: NewOutboxItem[],
     audit: AuditEvent[],
     { lane, lease, ttlMs, start }: LaneToTake,
+    completing?: ItemCompletion,
   ): Promise<OutboxCommit | undefined> {
     const now = this.leaseClock(lease.name, ttlMs);
     const rows = startingRows(start);
-    const committed = await this.commitWith(next, expectedVersion, items, audit, (write, appends) =>
-      this.backend.compareAndSetTakingLane(write, expectedVersion, appends, {
-        lane,
-        lease,
-        now,
-        expiresAt: now + ttlMs,
-        start: rows.start,
-      }),
+    const take = { lane, lease, now, expiresAt: now + ttlMs, start: rows.start };
+    const committed = await this.commitWith({ next, expectedVersion, items, audit, completing }, (write, appends) =>
+      this.backend.compareAndSetTakingLane(write, expectedVersion, appends, take),
     );
     return committed && { conversation: committed.conversation, take: mapLaneTake(committed.result, rows.itemOf) };
   }
 
   /**
-   * A commit through `write`, the backend's compare-and-set (undefined when it lost): the change's items and
-   * audit events go with the conversation, and the cache learns the stored version once it is written.
+   * A commit through `write`, the backend's compare-and-set (undefined when it lost): the change's items,
+   * audit events and completion go with the conversation, and the cache learns the stored version once it is written.
    */
   private async commitWith<T>(
-    next: Conversation,
-    expectedVersion: number,
-    items: NewOutboxItem[],
-    audit: AuditEvent[],
+    { next, expectedVersion, items, audit, completing }: Commit,
     write: (write: ConversationWrite, appends: CommitAppends) => Promise<T | undefined>,
   ): Promise<{ conversation: Conversation; result: T } | undefined> {
     const stranger = audit.find((event) => event.conversationId !== next.id);
@@ -240,9 +246,12 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     const outbox = items.map((item) => outboxWrite(this.newItem(item)));
     const events = audit.map((event) => JSON.stringify(event));
     const { write: conversationWrite, parts } = this.toWrite(stored, this.cache.at(next.id, expectedVersion));
-    const result = await this.attempt("update a conversation", () => write(conversationWrite, { outbox, audit: events }));
+    const completion = completionOf(completing);
+    const appends: CommitAppends = { outbox, audit: events, ...(completion ? { complete: completion.complete } : {}) };
+    const result = await this.attempt("update a conversation", () => write(conversationWrite, appends));
     if (result === undefined) return undefined;
     this.cache.remember(stored, parts);
+    completion?.settle();
     return { conversation: stored, result };
   }
 
@@ -487,12 +496,4 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   private async attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return inStore(this.backend, operation, run);
   }
-}
-
-function oldestFirst(conversations: Conversation[]): Conversation[] {
-  return conversations.sort((a, b) => a.updatedAt - b.updatedAt || a.id.localeCompare(b.id));
-}
-
-function newestFirst(conversations: Conversation[]): Conversation[] {
-  return conversations.sort((a, b) => b.updatedAt - a.updatedAt || a.id.localeCompare(b.id));
 }

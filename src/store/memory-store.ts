@@ -91,6 +91,8 @@ class MemoryBackend implements StoreBackend {
     this.write(this.storageKey(write.id), write);
     this.appendOutbox(appends.outbox);
     if (appends.audit.length > 0) this.audit.set(write.id, [...(this.audit.get(write.id) ?? []), ...appends.audit]);
+    const complete = appends.complete;
+    if (complete) complete.done(this.completeItem(complete.id, complete.lane, complete.lease, complete.start));
     return true;
   }
 
@@ -227,6 +229,10 @@ class MemoryBackend implements StoreBackend {
   }
 
   async outboxComplete(id: string, lane: string, lease: LaneLease, start?: StartRow): Promise<OutboxRow | undefined> {
+    return this.completeItem(id, lane, lease, start);
+  }
+
+  private completeItem(id: string, lane: string, lease: LaneLease, start: StartRow | undefined): OutboxRow | undefined {
     this.outbox.delete(id);
     return this.startHead(this.leases.headOrRelease(this.outboxHead(lane), lease), start);
   }

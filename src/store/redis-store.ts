@@ -137,7 +137,14 @@ class RedisBackend implements StoreBackend {
   }
 
   async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
-    return this.write(write, String(expectedVersion), appends);
+    const written = await this.write(write, String(expectedVersion), appends);
+    if (written) await this.completeAfter(appends);
+    return written;
+  }
+
+  /** The commit's `complete`, with the next script: a crash between leaves the item, and its delivery finds the send recorded. */
+  private async completeAfter({ complete }: CommitAppends): Promise<void> {
+    if (complete) complete.done(await this.outboxComplete(complete.id, complete.lane, complete.lease, complete.start));
   }
 
   async compareAndSetTakingLane(write: ConversationWrite, expectedVersion: number, appends: CommitAppends, take: OutboxTake) {
@@ -149,6 +156,7 @@ class RedisBackend implements StoreBackend {
       [this.prefix, lane, ...takeLaneArgs(lease, now, expiresAt), ...writeArgs(write, String(expectedVersion), appends)],
     );
     if (reply === 0) return undefined;
+    await this.completeAfter(appends);
     return this.started(laneTakeOf((reply as unknown[])[0], outboxRowOf), take);
   }
 

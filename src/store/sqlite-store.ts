@@ -158,6 +158,8 @@ class SqliteBackend implements StoreBackend {
       this.writeTranscript(write);
       this.insertOutbox(appends.outbox);
       for (const event of appends.audit) this.db.run("INSERT INTO warmline_audit(conversation_id, event) VALUES(?, ?)", write.id, event);
+      const complete = appends.complete;
+      if (complete) complete.done(this.completeItem(complete.id, complete.lane, complete.lease, complete.start));
     }
     return updated;
   }
@@ -293,10 +295,13 @@ class SqliteBackend implements StoreBackend {
   }
 
   async outboxComplete(id: string, lane: string, lease: LaneLease, start?: StartRow): Promise<OutboxRow | undefined> {
-    return this.transaction(() => {
-      this.db.run("DELETE FROM warmline_outbox WHERE id = ?", id);
-      return this.startHead(this.leases.headOrRelease(this.outboxHead(lane), lease), start);
-    });
+    return this.transaction(() => this.completeItem(id, lane, lease, start));
+  }
+
+  /** outboxComplete inside the caller's transaction. */
+  private completeItem(id: string, lane: string, lease: LaneLease, start: StartRow | undefined): OutboxRow | undefined {
+    this.db.run("DELETE FROM warmline_outbox WHERE id = ?", id);
+    return this.startHead(this.leases.headOrRelease(this.outboxHead(lane), lease), start);
   }
 
   /** The head a take read, after writing what `start` makes of it in the same transaction. */

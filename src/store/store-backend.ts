@@ -172,6 +172,12 @@ export interface CommitAppends {
   outbox: OutboxWrite[];
   /** Serialised audit events of the written conversation, appended to its trail in this order. */
   audit: string[];
+  /**
+   * An item to complete as outboxComplete does, only if the compare-and-set wins: its lane's next head goes to
+   * `done` (a backend whose step holds it all, in that step; Redis with its next script, which finds the item
+   * gone if a crash came between: delivery then sees its send recorded and completes it).
+   */
+  complete?: { id: string; lane: string; lease: LaneLease; start?: StartRow; done(next: OutboxRow | undefined): void };
 }
 
 /** An outbox item as a backend stores it: the lane and open flag it queries by, and the item's JSON. */

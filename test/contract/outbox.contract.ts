@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../src/domain/audit.js";
 import { isWarmlineError } from "../../src/domain/errors.js";
 import type { Clock } from "../../src/ports/clock.js";
-import { OUTBOX_OPS_LANE, type NewOutboxItem, type StartAttempt, type WarmlineStore } from "../../src/ports/outbox.js";
+import { type ItemCompletion, OUTBOX_OPS_LANE, type NewOutboxItem, type StartAttempt, type WarmlineStore } from "../../src/ports/outbox.js";
 import { BASE_TIME, buildConversation } from "./conversation-factory.js";
 
 export interface OutboxStoreFixture {
@@ -387,6 +387,53 @@ export function runOutboxContract(name: string, factory: (context: { clock: Cloc
         expect(post).toMatchObject({ status: "pending" });
         expect(await store.commitTakingLane({ ...conversation, state: "resolved" }, 1, [note(lane, "stale")], [], take)).toBeUndefined();
         expect(texts(await store.listOutbox())).toEqual(["card", "post"]);
+      });
+    });
+
+    describe("completing an item with the commit that records its delivery (ItemCompletion)", () => {
+      const startingOnly =
+        (at: number, ...starting: string[]): StartAttempt =>
+        (head) =>
+          starting.includes(texts([head])[0]!) ? { ...head, status: "in_flight", lastAttemptAt: at, firstAttemptAt: at } : undefined;
+
+      it("the commit removes the item and reads its lane's next head, started; a lost one completes nothing", async () => {
+        const conversation = buildConversation();
+        await store.create(conversation);
+        const lane = conversation.id;
+        const lease = { name: lane, holder: "me" };
+        await store.enqueue([note(lane, "sent"), note(lane, "next")]);
+        const [sent, next] = await store.listOutbox();
+        expect((await store.takeOutboxLane(lane, lease, LEASE_TTL_MS)).taken).toBe(true);
+        const lost: ItemCompletion = { item: sent!, lease };
+        expect(await store.commit({ ...conversation, state: "resolved" }, 7, [], [], lost)).toBeUndefined();
+        expect(lost.done).toBeUndefined();
+        expect(texts(await store.listOutbox())).toEqual(["sent", "next"]);
+
+        const completing: ItemCompletion = { item: sent!, lease, start: startingOnly(BASE_TIME + 3, "next") };
+        const recorded = { ...conversation, state: "queued" as const };
+        expect(await store.commit(recorded, 1, [], [event(conversation.id, "escalated")], completing)).toEqual({ ...recorded, version: 2 });
+        expect(completing.done).toEqual({ next });
+        expect(await store.listOutbox()).toEqual([
+          { ...next!, status: "in_flight", lastAttemptAt: BASE_TIME + 3, firstAttemptAt: BASE_TIME + 3 },
+        ]);
+        expect(await store.acquireLease(lane, "other", LEASE_TTL_MS)).toBe(false);
+      });
+
+      it("a commit that takes another lane completes too; the last item lets go of its lane", async () => {
+        const conversation = buildConversation();
+        await store.create(conversation);
+        const lane = conversation.id;
+        const lease = { name: lane, holder: "me" };
+        const [sent] = await store.enqueue([note(lane, "sent")]);
+        expect((await store.takeOutboxLane(lane, lease, LEASE_TTL_MS)).taken).toBe(true);
+        const completing: ItemCompletion = { item: sent!, lease };
+        const marks = { lane: "marks", lease: { name: "marks", holder: "me" }, ttlMs: LEASE_TTL_MS };
+        const committed = await store.commitTakingLane(conversation, 1, [note("marks", "mark")], [], marks, completing);
+        const [mark] = await store.listOutbox();
+        expect(committed?.take).toEqual({ taken: true, head: mark });
+        expect(completing.done).toEqual({ next: undefined });
+        expect(texts(await store.listOutbox())).toEqual(["mark"]);
+        expect(await store.acquireLease(lane, "other", LEASE_TTL_MS)).toBe(true);
       });
     });
 

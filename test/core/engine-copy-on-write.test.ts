@@ -45,14 +45,14 @@ describe("engine: copy-on-write transcripts", () => {
     };
     // A change commits one of two ways: taking its outbox lane in the same write, or not.
     const commit = store.commit.bind(store);
-    store.commit = async (next, expectedVersion, items, audit) => {
+    store.commit = async (next, expectedVersion, items, audit, completing) => {
       record(next);
-      return commit(next, expectedVersion, items, audit);
+      return commit(next, expectedVersion, items, audit, completing);
     };
     const commitTakingLane = store.commitTakingLane.bind(store);
-    store.commitTakingLane = async (next, expectedVersion, items, audit, lane) => {
+    store.commitTakingLane = async (next, expectedVersion, items, audit, lane, completing) => {
       record(next);
-      return commitTakingLane(next, expectedVersion, items, audit, lane);
+      return commitTakingLane(next, expectedVersion, items, audit, lane, completing);
     };
 
     const say = (messageId: string, text: string) =>

@@ -68,8 +68,8 @@ function itemsOf(store: WarmlineStore): { marked(): string[]; delivered(): strin
  * and completes its last entry or item, reads that nothing is left and lets go in one more; the receive
  * takes the inbox lane, and the commit the outbox lane, in their own writes, and a take marks the head
  * it reads in flight when its attempt starts at once. A lone message costs the inbox 2 operations and the
- * outbox 2 (commit, complete), not 6 and 7. An idempotent item (a delivery reaction, a card update) is
- * not marked in flight.
+ * outbox 2 (commit, complete), not 6 and 7; a send is completed by the write that records it. An
+ * idempotent item (a delivery reaction, a card update) is not marked in flight.
  */
 describe("engine: store operations per relayed message", () => {
   async function claimedConversation() {
@@ -103,7 +103,7 @@ describe("engine: store operations per relayed message", () => {
     expect(outbox.marked()).toEqual(["thread_post"]);
   });
 
-  it("an agent's reply relayed to the customer: each commit takes the lane of its item (the send's, then the reactions lane's), only the send marked in flight", async () => {
+  it("an agent's reply relayed to the customer: each commit takes the lane of its item (the send's, then the reactions lane's), only the send marked in flight, the send completed by the write that records it", async () => {
     const { engine, store, log, thread } = await claimedConversation();
     const calls = countLaneCalls(store);
     const sent = log.toCustomer.length;
@@ -117,33 +117,35 @@ describe("engine: store operations per relayed message", () => {
       // The reply's commit takes its conversation's lane; recording the send takes the reactions lane
       // (OUTBOX_REACTIONS_LANE, idle until then) for the delivery mark, in the same write.
       commitTakingLane: 2,
-      completeOutboxItem: 2,
+      // The send is completed by the write that records it; the mark by a completion of its own.
+      completeOutboxItem: 1,
     });
-    // In two lanes: the mark may complete before the send's completion, which comes after the send was recorded.
-    expect(outbox.delivered().sort()).toEqual(["mark_delivery", "send_customer"]);
+    // The send was completed by the write that recorded it; the mark, in its own lane, by a completion of its own.
+    expect(outbox.delivered()).toEqual(["mark_delivery"]);
+    expect(await store.listOutbox()).toEqual([]);
     // A reaction done twice is one reaction: only the send needs the in-flight mark that makes a retry look for an earlier copy.
     expect(outbox.marked()).toEqual(["send_customer"]);
   });
 
   it("agent replies committed while the lane's worker is sending: plain commits, sent after it in order, the lane taken once", async () => {
-    const { engine, store, log, thread } = await claimedConversation();
+    const { engine, store, log, thread, customers } = await claimedConversation();
     const sent = log.toCustomer.length;
-    // The first send stalls as it completes, with the lane's worker holding the lane.
+    // The first send stalls on its way to the customer, with the lane's worker holding the lane.
     let release = () => {};
     const stalled = new Promise<void>((resolve) => (release = resolve));
     let marks = 0;
-    const complete = store.completeOutboxItem.bind(store);
-    store.completeOutboxItem = async (item, lease, start) => {
-      if (item.lane !== OUTBOX_REACTIONS_LANE && marks++ === 0) await stalled;
-      return complete(item, lease, start);
+    const send = customers.send.bind(customers);
+    customers.send = async (message, attempt) => {
+      if (marks++ === 0) await stalled;
+      return send(message, attempt);
     };
     const calls = countLaneCalls(store);
     // Which lanes the commits took: the conversation's, and the reactions lane for the delivery marks.
     const takenLanes: string[] = [];
     const commitTakingLane = store.commitTakingLane.bind(store);
-    store.commitTakingLane = (next, expectedVersion, items, audit, take) => {
+    store.commitTakingLane = (next, expectedVersion, items, audit, take, completing) => {
       takenLanes.push(take.lane);
-      return commitTakingLane(next, expectedVersion, items, audit, take);
+      return commitTakingLane(next, expectedVersion, items, audit, take, completing);
     };
     await engine.agentReply(thread, SAM, "First", "ref1");
     await vi.waitFor(() => expect(marks).toBe(1));

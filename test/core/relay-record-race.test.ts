@@ -22,17 +22,17 @@ describe("engine: recording a sent relay waits its turn in the conversation's la
     let lost = 0;
     const conflicts: unknown[] = [];
     const commit = store.commit.bind(store);
-    store.commit = async (next, expectedVersion, items, audit) => {
+    store.commit = async (next, expectedVersion, items, audit, completing) => {
       await turns(SLOW_COMMIT_TURNS);
-      const written = await commit(next, expectedVersion, items, audit);
+      const written = await commit(next, expectedVersion, items, audit, completing);
       if (!written) lost++;
       return written;
     };
     // A commit that takes its outbox lane is as slow.
     const commitTakingLane = store.commitTakingLane.bind(store);
-    store.commitTakingLane = async (next, expectedVersion, items, audit, lane) => {
+    store.commitTakingLane = async (next, expectedVersion, items, audit, lane, completing) => {
       await turns(SLOW_COMMIT_TURNS);
-      const written = await commitTakingLane(next, expectedVersion, items, audit, lane);
+      const written = await commitTakingLane(next, expectedVersion, items, audit, lane, completing);
       if (!written) lost++;
       return written;
     };

@@ -1,3 +1,4 @@
+import type { CustomerChannel } from "../../src/ports/customer-channel.js";
 import { createSimulationChannels, type SimulationLog } from "../../channels/simulation/simulation-channels.js";
 import { createAssistantFromConfig } from "../../src/assistant/from-config.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
@@ -9,7 +10,9 @@ import type { WarmlineStore } from "../../src/ports/outbox.js";
 import { createMemoryStore } from "../../src/store/memory-store.js";
 
 /** The shipped config's engine on a memory store, with the simulation channels standing in for WhatsApp and Slack. */
-export async function simulatedEngine(clock: Clock): Promise<{ engine: Engine; store: WarmlineStore; log: SimulationLog }> {
+export async function simulatedEngine(
+  clock: Clock,
+): Promise<{ engine: Engine; store: WarmlineStore; log: SimulationLog; customers: CustomerChannel }> {
   const config = loadConfigFile(SHIPPED_CONFIG_FILE);
   const store = await createMemoryStore({ clock });
   const { customers, workspace, log } = createSimulationChannels();
@@ -22,7 +25,7 @@ export async function simulatedEngine(clock: Clock): Promise<{ engine: Engine; s
     clock,
     logger: createSilentLogger(),
   });
-  return { engine, store, log };
+  return { engine, store, log, customers };
 }
 
 /** Tuesday 17 November 2026, 11:00 in London: inside every team's business hours. */

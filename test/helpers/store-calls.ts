@@ -44,7 +44,15 @@ export function recordInFlightMarks(store: WarmlineStore): () => string[] {
   const complete = store.completeOutboxItem.bind(store);
   store.completeOutboxItem = (item, lease, start) => complete(item, lease, watched(start));
   const commitTakingLane = store.commitTakingLane.bind(store);
-  store.commitTakingLane = (next, expectedVersion, items, audit, lane) =>
-    commitTakingLane(next, expectedVersion, items, audit, { ...lane, start: watched(lane.start) });
+  store.commitTakingLane = (next, expectedVersion, items, audit, lane, completing) => {
+    // The completion is the dispatcher's own object (the commit reports back in it): watched in place.
+    if (completing) completing.start = watched(completing.start);
+    return commitTakingLane(next, expectedVersion, items, audit, { ...lane, start: watched(lane.start) }, completing);
+  };
+  const commit = store.commit.bind(store);
+  store.commit = (next, expectedVersion, items, audit, completing) => {
+    if (completing) completing.start = watched(completing.start);
+    return commit(next, expectedVersion, items, audit, completing);
+  };
   return () => [...marks.values()];
 }
