@@ -143,7 +143,8 @@ export function mapLaneTake<R, T>(take: LaneTake<R>, of: (head: R) => T): LaneTa
 /**
  * Given to a take of a lane: the head's in-flight copy when the worker attempts it at once, saved in
  * the take's own write (one write less than marking it apart), or undefined to leave the head as it is.
- * It must be pure: the worker calls it again on the head it gets back, to learn whether it was saved.
+ * It must give the same answer for the same item (memoise what it reads, such as the clock): the worker
+ * calls it again on the head it gets back, to learn whether it was saved.
  */
 export type StartAttempt = (head: OutboxItem) => OutboxItem | undefined;
 

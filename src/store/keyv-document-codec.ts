@@ -20,7 +20,7 @@ export function serializeDocument(data: unknown): string {
   const json = JSON.stringify(data) ?? "null";
   // A string value starting with ":" opens right after ":" (in an object), "[" or "," (in an array), or is
   // the whole document. Most documents have none, and go as written; a key ending in ":" only costs the walk.
-  return STRING_OPENING_WITH_COLON.test(json) || json.startsWith('":') ? JSON.stringify(data, escapeColonStrings) : json;
+  return needsColonEscape(json) ? JSON.stringify(data, escapeColonStrings) : json;
 }
 
 /**
@@ -29,7 +29,12 @@ export function serializeDocument(data: unknown): string {
  * JSON alone says whether keyv's escape is needed.
  */
 export function serializeValueDocument(value: unknown, json: string): string {
-  return STRING_OPENING_WITH_COLON.test(json) || json.startsWith('":') ? serializeDocument({ value }) : `{"value":${json}}`;
+  return needsColonEscape(json) ? serializeDocument({ value }) : `{"value":${json}}`;
+}
+
+/** Whether JSON.stringify's output may hold a string starting with ":", which keyv's serializer escapes. */
+function needsColonEscape(json: string): boolean {
+  return STRING_OPENING_WITH_COLON.test(json) || json.startsWith('":');
 }
 
 /** An opening quote followed by ":" after a separator: outside strings JSON.stringify writes no other quote before ":". */
