@@ -64,7 +64,25 @@ const ANY_DIGIT = /\p{Nd}/u;
 /** False when maskPii returns `text` as it is whatever the options: it has no digit and no "@". */
 export const mayHoldPersonalData = (text: string): boolean => MAYBE_PERSONAL.test(text);
 
+/**
+ * A mask can uncover another number: libphonenumber reads "4400 40 500 00 07911 123456" as one
+ * candidate too long to be a phone, and once "00 07911 123456" is masked by its shape, "4400 40 500"
+ * is a candidate of its own. So a text is masked again until nothing changes; each pass only adds
+ * masks (earlier ones are kept as written), and a text rarely needs a second.
+ */
+const MAX_MASK_PASSES = 4;
+
 export function maskPii(text: string, options: MaskOptions): string {
+  let before = text;
+  let masked = maskOnce(text, options);
+  for (let pass = 1; pass < MAX_MASK_PASSES && masked !== before; pass++) {
+    before = masked;
+    masked = maskOnce(masked, options);
+  }
+  return masked;
+}
+
+function maskOnce(text: string, options: MaskOptions): string {
   if (!MAYBE_PERSONAL.test(text)) return text;
   const claims: Claim[] = [];
   let view = text;
