@@ -6,6 +6,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { request } from "undici";
 import { SANDBOX_FIXTURES_DIR } from "../paths.js";
 import type { FakeSlackFile } from "./fake-slack-api.js";
 
@@ -13,8 +14,17 @@ import type { FakeSlackFile } from "./fake-slack-api.js";
 // biome-ignore lint/suspicious/noExplicitAny: payloads are documented Slack JSON, reshaped field by field by their callers.
 type Json = Record<string, any>;
 
+/** Each fixture's text, read once: the bench builds an event from one for every agent message. */
+const fixtureTexts = new Map<string, string>();
+
+/** A fresh copy of a fixture payload, the caller's to reshape. */
 export function slackFixture(name: string): Json {
-  return JSON.parse(readFileSync(join(SANDBOX_FIXTURES_DIR, "slack", name), "utf8")) as Json;
+  let text = fixtureTexts.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(SANDBOX_FIXTURES_DIR, "slack", name), "utf8");
+    fixtureTexts.set(name, text);
+  }
+  return JSON.parse(text) as Json;
 }
 
 export function slackSignature(secret: string, timestamp: number, body: string): string {
@@ -42,7 +52,9 @@ export async function sendSignedRequest(
   options: SignedRequestOptions = {},
 ): Promise<SlackResponse> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const response = await fetch(url, {
+  // undici's request, not fetch: fetch wraps every body in web streams, and the bench's load generator
+  // (which shares the cores with what it measures) sends an event for every agent message.
+  const response = await request(url, {
     method: "POST",
     headers: {
       "content-type": contentType,
@@ -51,14 +63,14 @@ export async function sendSignedRequest(
     },
     body,
   });
-  const text = await response.text();
+  const text = await response.body.text();
   let json: Json | undefined;
   try {
     json = text ? (JSON.parse(text) as Json) : undefined;
   } catch {
     json = undefined;
   }
-  return { status: response.status, text, json };
+  return { status: response.statusCode, text, json };
 }
 
 /** Events API: a JSON body. */
