@@ -3,10 +3,10 @@ import { WarmlineError } from "../domain/errors.js";
 import type { Escalation } from "../domain/escalation.js";
 import { readAgentReply } from "../domain/internal-note.js";
 import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
-import type { AgentReply } from "../ports/inbox.js";
+import type { AgentReply, InboxCompletion } from "../ports/inbox.js";
 import { replaceEntry } from "../domain/conversation-draft.js";
 import { templateText } from "./delivery.js";
-import type { EngineCore, Outbound } from "./engine-core.js";
+import type { Change, EngineCore, Outbound } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";
 
 /**
@@ -15,7 +15,8 @@ import { transferInLane } from "./handoff.js";
  */
 /** The agent actions, with replies taken from the inbox (the engine's receiveAgentReply and agentReply store them there first). */
 export type AgentActionsFromInbox = Omit<AgentActions, "agentReply" | "receiveAgentReply"> & {
-  processAgentReply(reply: AgentReply): Promise<AgentReplyResult>;
+  /** With `completion`, the commit that records the reply completes its inbox entry too. */
+  processAgentReply(reply: AgentReply, completion?: InboxCompletion): Promise<AgentReplyResult>;
 };
 
 export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
@@ -129,7 +130,10 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
    * or in doubt after a crash) makes it wait: the inbox retries it until the card is recorded, and
    * tells the agent if that never happens. Anything not relayed is told to the agent on their message.
    */
-  async function processAgentReply({ thread, agent, text, messageRef, attachments, send }: AgentReply): Promise<AgentReplyResult> {
+  async function processAgentReply(
+    { thread, agent, text, messageRef, attachments, send }: AgentReply,
+    completion?: InboxCompletion,
+  ): Promise<AgentReplyResult> {
     const reading = readAgentReply(text, { notesByDefault: config.slack.notesByDefault, send });
     const found = await store.findByThread(thread);
     if (!found) {
@@ -160,8 +164,7 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
 
       // The agent's Slack message is the idempotency key: a redelivered event (Slack retry, restart) finds it and sends nothing.
       let duplicate = false;
-      // From the copy the lane just read: a change in between only costs the compare-and-set a retry.
-      const written = await core.mutateFrom(conversation, (c, out) => {
+      const record: Change = (c, out) => {
         const earlier = c.transcript.find((e) => e.workspaceRef === messageRef && e.author === "agent");
         // "Send to customer" on a reply first kept as a note relays that same entry, once.
         const sendingNote = earlier?.internal === true && send === true && !internal;
@@ -185,7 +188,10 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
         }
         out.audit(agent.id, internal ? "internal_note" : "relayed");
         return c;
-      });
+      };
+      // From the copy the lane just read: a change in between only costs the compare-and-set a retry. Its commit may
+      // complete the inbox entry: nothing after it (a debug line) can throw, so nothing can need a retry of the entry.
+      const written = await core.mutateFrom(conversation, record, completion);
       if (duplicate || !written) log.debug({ conversationId: conversation.id }, "Duplicate agent reply ignored");
       return result;
     });

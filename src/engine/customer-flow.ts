@@ -9,16 +9,20 @@ import {
   type DeliveryUpdate,
   type InboundCustomerMessage,
 } from "../ports/customer-channel.js";
+import type { InboxCompletion } from "../ports/inbox.js";
 import { bookCallback, queueCallback } from "./callbacks.js";
 import { replaceEntry } from "../domain/conversation-draft.js";
-import { describeError, digitsOf, type EngineCore, type RecordEntry } from "./engine-core.js";
+import { type Change, describeError, digitsOf, type EngineCore, type RecordEntry } from "./engine-core.js";
 import { acknowledgeWhileQueued, availabilityFor, escalateInto, greeted, relayToThread } from "./handoff.js";
 import { answerSurvey, isSurveyAnswer, pendingSurveyFor, surveyAnswerKey } from "./surveys.js";
 
 /** What the customer's channel reports: messages, their edits and deletions (taken from the inbox), delivery of relayed replies. */
 export interface CustomerFlow {
-  /** One stored customer message and everything it causes; the conversation it went to, if any. */
-  processInbound(message: InboundCustomerMessage): Promise<string | undefined>;
+  /**
+   * One stored customer message and everything it causes; the conversation it went to, if any. Relayed into an
+   * escalation's thread, its inbox entry is completed by the commit that records it (`completion`, when given).
+   */
+  processInbound(message: InboundCustomerMessage, completion?: InboxCompletion): Promise<string | undefined>;
   /** One stored edit or deletion; the conversation it changed, if any. */
   processChange(change: CustomerMessageChange): Promise<string | undefined>;
   handleDelivery(update: DeliveryUpdate): Promise<void>;
@@ -65,11 +69,11 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
    * write, with the message's own id in the transcript: a redelivery, even after a crash, finds it
    * there and takes effect once.
    */
-  async function processInbound(inbound: InboundCustomerMessage): Promise<string | undefined> {
-    return serializer.run(inbound.address, () => recordInbound(inbound));
+  async function processInbound(inbound: InboundCustomerMessage, completion?: InboxCompletion): Promise<string | undefined> {
+    return serializer.run(inbound.address, () => recordInbound(inbound, completion));
   }
 
-  async function recordInbound(inbound: InboundCustomerMessage): Promise<string | undefined> {
+  async function recordInbound(inbound: InboundCustomerMessage, completion: InboxCompletion | undefined): Promise<string | undefined> {
     let conversation = await store.findActiveByCustomer(inbound.address);
     // Only an exact survey answer can have been recorded under its own key; other messages skip that read.
     if (
@@ -114,7 +118,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     };
 
     if (conversation.state === "bot") await onCustomerMessageToBot(conversation, entry, keyword, record, stored);
-    else await onCustomerMessageWhileEscalated(conversation, entry, keyword, record, stored);
+    else await onCustomerMessageWhileEscalated(conversation, entry, keyword, record, stored, completion);
     return conversation.id;
   }
 
@@ -213,11 +217,12 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     keyword: ControlKeyword | undefined,
     record: RecordEntry,
     stored: Conversation,
+    completion: InboxCompletion | undefined,
   ) {
     const escalation = currentEscalation(conversation)!;
     if (keyword === "cancel" && conversation.state === "queued") return withdraw(stored, "abandoned", record);
     if (keyword === "bot" && !escalation.mandatory) return withdraw(stored, "declined", record);
-    await core.mutateFrom(stored, (c, out) => {
+    const relay: Change = (c, out) => {
       if (!record(c)) return undefined;
       const e = currentEscalation(c)!;
       relayToThread(core, c, out, entry);
@@ -231,7 +236,9 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
         });
       else if (c.state === "queued") acknowledgeWhileQueued(core, c, out, e);
       return c;
-    });
+    };
+    // Its commit may complete the inbox entry: it is the last thing done here, so nothing after it can need a retry.
+    await core.mutateFrom(stored, relay, completion);
   }
 
   /** The customer withdrew (CANCEL: abandonment) or declined an optional escalation (BOT). */

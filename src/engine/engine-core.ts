@@ -16,7 +16,7 @@ import type { Assistant, AssistantTurn } from "../ports/assistant.js";
 import type { Clock } from "../ports/clock.js";
 import type { CustomerChannel, OutboundTemplate } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
-import { type ItemCompletion, laneOf, type NewOutboxItem, type OutboxEffect, type WarmlineStore } from "../ports/outbox.js";
+import { type Completion, laneOf, type NewOutboxItem, type OutboxEffect, type WarmlineStore } from "../ports/outbox.js";
 import type { Ticketing } from "../ports/ticketing.js";
 import { buildContextPackage } from "./context-package.js";
 import { draftOf, sealEntries } from "../domain/conversation-draft.js";
@@ -144,9 +144,9 @@ export interface EngineCore {
    * untouched: the first round starts from it instead of reading it again. A stale copy changes
    * nothing: its compare-and-set fails and the next round reads, and an abort is decided again on
    * a fresh read unless that is still the same version. With `completing`, the write that records
-   * the change also completes that outbox item (see ItemCompletion).
+   * the change also completes that outbox item or inbox entry (see ItemCompletion, InboxCompletion).
    */
-  mutateFrom(known: Conversation, change: Change, completing?: ItemCompletion): Promise<Conversation | undefined>;
+  mutateFrom(known: Conversation, change: Change, completing?: Completion): Promise<Conversation | undefined>;
   newEntry(author: TranscriptEntry["author"], text: string, extra?: Partial<TranscriptEntry>): TranscriptEntry;
   transition(conversation: Conversation, event: LifecycleEvent): Conversation;
   /**
@@ -230,7 +230,7 @@ export function createEngineCore(deps: EngineDeps, outbox: OutboxHandlers): Engi
     conversationId: string,
     change: Change,
     known?: Conversation,
-    completing?: ItemCompletion,
+    completing?: Completion,
   ): Promise<Conversation | undefined> {
     // A read the caller just made saves this one; `known` is never edited (the change gets a draft).
     let unverified = known?.id === conversationId ? known : undefined;

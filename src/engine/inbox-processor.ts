@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { decideRetry, type DeliveryFailureKind, type RetryPolicy } from "../../routing/retry-policy.js";
 import { isWarmlineError, WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
-import type { InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
+import type { InboxCompletion, InboxEntry, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import type { Logger } from "../ports/logger.js";
 import type { LaneLease, LaneLeaseStore, LaneTake } from "../ports/outbox.js";
 import { LANE_LEASE_RENEW_MS, LANE_LEASE_TTL_MS, OUTBOX_POLL_INTERVAL_MS } from "./outbox-dispatcher.js";
@@ -27,8 +27,11 @@ export interface InboxProcessorDeps {
   inbox: InboxStore & LaneLeaseStore;
   /** This instance's lease holder id (the outbox's). */
   instanceId: string;
-  /** Handles one entry; throws when it must be tried again (a WarmlineError's `delivery` says how). */
-  process(entry: InboxEntry): Promise<void>;
+  /**
+   * Handles one entry; throws when it must be tried again (a WarmlineError's `delivery` says how). A processing
+   * that records the entry in one commit may complete it there (`completion`, given to the commit).
+   */
+  process(entry: InboxEntry, completion: InboxCompletion): Promise<void>;
   /** The entry was parked after its retries: make it visible. */
   onParked(entry: InboxEntry, reason: string): Promise<void>;
   policy: RetryPolicy;
@@ -81,8 +84,8 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
    * Works a lane under its lease. Taking the lane reads its head and completing an entry reads the
    * next, each in one store operation that also lets go of the lease when the lane is empty: a lane
    * with one message costs two, or one more than its receive when the receive took the lane (`first`:
-   * undefined when that failed, and the worker takes the lane itself). On any other way out the lease
-   * is released here.
+   * undefined when that failed, and the worker takes the lane itself), or none more when the commit
+   * that records the message completes it. On any other way out the lease is released here.
    */
   async function runLane(lane: string, first?: Promise<LaneTake<InboxEntry> | undefined>): Promise<void> {
     const lease = leaseOf(lane);
@@ -104,17 +107,34 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
           renewedAt = clock.now();
         }
         if (head.notBefore > clock.now()) return wakeAt(lane, head.notBefore);
+        const completion: InboxCompletion = { entry: head, lease };
         try {
-          await deps.process(head);
+          // Before processing: a commit that records the entry may complete it and read the lane's next head.
+          looking(lane);
+          await deps.process(head, completion);
         } catch (error) {
+          // Its commit completed it: processing it again would find the message recorded and do nothing, so the
+          // lane goes on. (The two paths that complete in their commit do nothing after it that could throw.)
+          if (completion.done) {
+            log.warn(
+              { lane, entry: head.id, err: describe(error) },
+              "Processing failed after it was recorded and completed; the lane goes on",
+            );
+            head = completion.done.next;
+            continue;
+          }
           if (!(await failed(head, error))) return;
           // Parked: the lane moves on. Taking it again (the lease is ours) reads the next head.
           const again = await take();
           head = again.taken ? again.head : undefined;
           continue;
         }
-        looking(lane);
-        head = await inbox.completeInboxEntry(head, lease);
+        // Completed by the commit that recorded it, or now.
+        if (completion.done) head = completion.done.next;
+        else {
+          looking(lane);
+          head = await inbox.completeInboxEntry(head, lease);
+        }
       }
     } finally {
       if (head !== undefined)

@@ -1,7 +1,7 @@
 import type { AgentRef, Attachment } from "../domain/conversation.js";
 import type { AgentReplyResult } from "../ports/agent-workspace.js";
 import type { CustomerMessageChange, InboundCustomerMessage } from "../ports/customer-channel.js";
-import type { AgentReply, InboxEntry, NewInboxEntry } from "../ports/inbox.js";
+import type { AgentReply, InboxCompletion, InboxEntry, NewInboxEntry } from "../ports/inbox.js";
 import { OUTBOX_OPS_LANE } from "../ports/outbox.js";
 import type { AgentActionsFromInbox } from "./agent-actions.js";
 import type { CustomerFlow } from "./customer-flow.js";
@@ -40,14 +40,15 @@ export function createInbox(core: EngineCore, flow: CustomerFlow, actions: Agent
   /** What processing an entry came to (a conversation id, a reply's result), for the call here waiting on it, by entry id. */
   const outcomes = new Map<string, string | AgentReplyResult | undefined>();
 
-  async function process(entry: InboxEntry): Promise<void> {
+  /** A message or a reply is recorded in one commit, which may complete the entry too (`completion`); a change is completed apart. */
+  async function process(entry: InboxEntry, completion: InboxCompletion): Promise<void> {
     const { message } = entry;
     const outcome =
       message.kind === "customer_message"
-        ? await flow.processInbound(message.message)
+        ? await flow.processInbound(message.message, completion)
         : message.kind === "customer_change"
           ? await flow.processChange(message.change)
-          : await actions.processAgentReply(message.reply);
+          : await actions.processAgentReply(message.reply, completion);
     if (outcomes.has(entry.id)) outcomes.set(entry.id, outcome);
   }
 

@@ -6,6 +6,7 @@ import type { Clock } from "../ports/clock.js";
 import type { DeliveryAttempt } from "../ports/customer-channel.js";
 import type { Logger } from "../ports/logger.js";
 import {
+  type Completion,
   isIdempotentEffect,
   type LaneLease,
   type LaneTake,
@@ -58,7 +59,7 @@ export interface OutboxDispatcher {
     expectedVersion: number,
     items: NewOutboxItem[],
     audit: AuditEvent[],
-    completing?: ItemCompletion,
+    completing?: Completion,
   ): Promise<Conversation | undefined>;
   /** OutboxStore.enqueue (items no change of a conversation queues: notices, failure marks), then delivery of their lanes. */
   enqueueAndDeliver(items: NewOutboxItem[]): Promise<void>;
@@ -329,7 +330,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     expectedVersion: number,
     items: NewOutboxItem[],
     audit: AuditEvent[],
-    completing?: ItemCompletion,
+    completing?: Completion,
   ): Promise<Conversation | undefined> {
     const lane = items[0]?.lane;
     if (lane === undefined || lanes.stopped || lanes.running(lane)) {

@@ -98,6 +98,19 @@ export interface InboxStore {
   countInbox(): Promise<InboxCounts>;
 }
 
+/**
+ * An entry completed by the commit that records what its processing did (a customer's message relayed, an agent's
+ * reply recorded), in the same write, instead of by a completeInboxEntry of its own. The commit sets `done` once it
+ * has: the entry's lane's next head, read as completeInboxEntry reads it (letting go of `lease` when there is none).
+ * A store may decline, leaving `done` unset, and the entry's worker completes it as before: Redis does (its inbox and
+ * its conversations are written by separate scripts), as does a commit that loses its compare-and-set.
+ */
+export interface InboxCompletion {
+  entry: Pick<InboxEntry, "id" | "lane">;
+  lease: LaneLease;
+  done?: { next: InboxEntry | undefined };
+}
+
 /** What receiveInboxTakingLane did: whether the entry was new, and what taking its lane found. */
 export interface InboxReceipt {
   received: boolean;

@@ -4,7 +4,7 @@ import type { Attachment, Conversation } from "../domain/conversation.js";
 import type { CardStatus, ReplyNotice, ThreadPost } from "./agent-workspace.js";
 import type { ConversationStore } from "./conversation-store.js";
 import type { DeliveryState, OutboundTemplate } from "./customer-channel.js";
-import type { InboxStore } from "./inbox.js";
+import type { InboxCompletion, InboxStore } from "./inbox.js";
 
 /** The lane of items that belong to no conversation (operator notices). */
 export const OUTBOX_OPS_LANE = "ops";
@@ -168,6 +168,9 @@ export interface ItemCompletion {
   done?: { next: OutboxItem | undefined };
 }
 
+/** What a commit may complete in its own write: the outbox item whose delivery it records, or the inbox entry whose processing it does. */
+export type Completion = ItemCompletion | InboxCompletion;
+
 /** What commitTakingLane did: the conversation as stored, and what taking the lane found. */
 export interface OutboxCommit {
   conversation: Conversation;
@@ -184,14 +187,14 @@ export interface OutboxStore extends LaneLeaseStore {
   /**
    * compareAndSet, enqueue and the audit events of the change (all of `next`'s conversation) in one atomic
    * write: all of it happens, or none of it (a lost compare-and-set leaves no item and no audit line).
-   * With `completing`, the commit also completes that item when it wins (see ItemCompletion).
+   * With `completing`, the commit also completes that item or entry when it wins (see ItemCompletion, InboxCompletion).
    */
   commit(
     next: Conversation,
     expectedVersion: number,
     items: NewOutboxItem[],
     audit?: AuditEvent[],
-    completing?: ItemCompletion,
+    completing?: Completion,
   ): Promise<Conversation | undefined>;
   /**
    * commit, then takeOutboxLane(lane.lane, lane.lease, lane.ttlMs), in one atomic step: the instance whose
@@ -204,7 +207,7 @@ export interface OutboxStore extends LaneLeaseStore {
     items: NewOutboxItem[],
     audit: AuditEvent[],
     lane: LaneToTake,
-    completing?: ItemCompletion,
+    completing?: Completion,
   ): Promise<OutboxCommit | undefined>;
   /** The oldest pending or in-flight item of every lane (or of one lane). Failed items are parked and skipped. */
   outboxHeads(lane?: string): Promise<OutboxItem[]>;

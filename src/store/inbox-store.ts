@@ -1,6 +1,6 @@
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
-import type { InboxCounts, InboxEntry, InboxReceipt, InboxStore, NewInboxEntry } from "../ports/inbox.js";
+import type { InboxCompletion, InboxCounts, InboxEntry, InboxReceipt, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import { type LaneLease, type LaneTake, mapLaneTake, type WarmlineStore } from "../ports/outbox.js";
 import { inStore, type StoreWhereabouts } from "./store-errors.js";
 
@@ -44,6 +44,12 @@ export interface InboxBackend extends StoreWhereabouts {
   complete(id: string, now: number): Promise<void>;
   /** complete() and heads(lane) in one atomic step; with no head, `lease` is released in it (if it is still the holder's). */
   completeHead(id: string, lane: string, lease: LaneLease, now: number): Promise<InboxRow | undefined>;
+  /**
+   * Optional, for a backend whose atomic steps are its store's too (SQLite: the one connection's transactions;
+   * memory: a synchronous block): completeHead as a synchronous step to run inside another write of the store, a
+   * conversation commit's. Prepared here, outside that write; the step only touches the store (it may run twice).
+   */
+  completeHeadStep?(id: string, lane: string, lease: LaneLease, now: number): () => InboxRow | undefined;
   /** Unprocessed rows (open and parked). */
   list(): Promise<InboxRow[]>;
   /** Unprocessed rows by kind, counted where they are stored (no documents read). */
@@ -57,6 +63,16 @@ export interface InsertAndTake {
   inserted: boolean;
   take: LaneTake<InboxRow>;
 }
+
+/** An InboxCompletion as a step of a conversation commit's write (CommitAppends.inboxStep), and its report once that write landed. */
+export interface InboxStep {
+  run(): void;
+  /** Sets the completion's `done`: only once the write is known to have landed. */
+  settle(): void;
+}
+
+/** The inbox's side of a conversation commit that completes an entry: undefined where the inbox cannot step into that write. */
+export type InboxSteps = (completing: InboxCompletion) => InboxStep | undefined;
 
 type InboxDocument = Omit<InboxEntry, "id" | "lane" | "seq">;
 
@@ -106,6 +122,23 @@ export class DurableInbox implements InboxStore {
       this.backend.completeHead(entry.id, entry.lane, lease, this.clock.now()),
     );
     return next && entryOf(next);
+  }
+
+  /** completeInboxEntry as a step of a conversation commit (see InboxSteps): undefined when the backend has no such steps (Redis). */
+  completionStep(completing: InboxCompletion): InboxStep | undefined {
+    const { entry, lease } = completing;
+    const step = this.backend.completeHeadStep?.(entry.id, entry.lane, lease, this.clock.now());
+    if (step === undefined) return undefined;
+    let ran: { next: InboxRow | undefined } | undefined;
+    return {
+      run: () => {
+        ran = { next: step() };
+      },
+      // A backend that did not run the step (its writes cannot hold it) has declined: the entry is completed apart.
+      settle: () => {
+        if (ran) completing.done = { next: ran.next && entryOf(ran.next) };
+      },
+    };
   }
 
   async listInbox(): Promise<InboxEntry[]> {

@@ -5,6 +5,7 @@ import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { ConversationStore, TeamQueueCounts } from "../ports/conversation-store.js";
 import {
+  type Completion,
   type LaneLease,
   type LaneTake,
   type LaneToTake,
@@ -12,29 +13,22 @@ import {
   type NewOutboxItem,
   type OutboxCommit,
   type OutboxItem,
-  type ItemCompletion,
   type OutboxStore,
   type StartAttempt,
 } from "../ports/outbox.js";
-import { ConversationCache, conversationOf, headOf, partsOf, type StoredParts, transcriptChange } from "./conversation-cache.js";
-import {
-  indexEntryOf,
-  isActiveConversation,
-  isDueConversation,
-  isOpenConversation,
-  newestFirst,
-  oldestFirst,
-  threadsOf,
-} from "./conversation-index.js";
-import { serializeValueDocument } from "./keyv-document-codec.js";
-import { completionOf, outboxItemOf, outboxWrite, startingRows } from "./outbox-rows.js";
+import { completionOf } from "./commit-completion.js";
+import { ConversationCache, conversationOf, headOf, partsOf } from "./conversation-cache.js";
+import { isActiveConversation, isDueConversation, isOpenConversation, newestFirst, oldestFirst, threadsOf } from "./conversation-index.js";
+import { conversationWriteOf } from "./conversation-write.js";
+import type { InboxSteps } from "./inbox-store.js";
+import { outboxItemOf, outboxWrite, startingRows } from "./outbox-rows.js";
 import type { CommitAppends, ConversationWrite, StoreBackend, StoredDocument } from "./store-backend.js";
 import { inStore } from "./store-errors.js";
 
 const NO_APPENDS = { outbox: [], audit: [] };
 
 /** commit's arguments, as commitWith takes them. */
-type Commit = { next: Conversation; expectedVersion: number; items: NewOutboxItem[]; audit: AuditEvent[]; completing?: ItemCompletion };
+type Commit = { next: Conversation; expectedVersion: number; items: NewOutboxItem[]; audit: AuditEvent[]; completing?: Completion };
 /** forgetCustomer repeats while conversations created during the sweep keep appearing. */
 const FORGET_MAX_ROUNDS = 3;
 /** A read starts again when a write lands between its document and transcript reads; writes that fast mean a bug or a storm. */
@@ -54,9 +48,11 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   /** The hot conversations' last stored versions (see ConversationCache). */
   private readonly cache = new ConversationCache();
 
+  /** `inboxSteps`: where the store's inbox can complete an entry inside a conversation's write (see InboxCompletion). */
   constructor(
     private readonly backend: StoreBackend,
     private readonly clock: Clock,
+    private readonly inboxSteps?: InboxSteps,
   ) {}
 
   async get(conversationId: string): Promise<Conversation | undefined> {
@@ -182,7 +178,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
         `Cannot create conversation ${conversation.id} with version ${conversation.version}: new conversations start at version 1.`,
       );
     }
-    const { write, parts } = this.toWrite(conversation, undefined);
+    const { write, parts } = conversationWriteOf(conversation, undefined);
     const written = await this.attempt("create a conversation", () => this.backend.insert(write));
     if (!written) {
       throw new WarmlineError(
@@ -202,7 +198,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     expectedVersion: number,
     items: NewOutboxItem[],
     audit: AuditEvent[] = [],
-    completing?: ItemCompletion,
+    completing?: Completion,
   ): Promise<Conversation | undefined> {
     const committed = await this.commitWith({ next, expectedVersion, items, audit, completing }, async (write, appends) =>
       (await this.backend.compareAndSet(write, expectedVersion, appends)) ? true : undefined,
@@ -216,7 +212,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     items: NewOutboxItem[],
     audit: AuditEvent[],
     { lane, lease, ttlMs, start }: LaneToTake,
-    completing?: ItemCompletion,
+    completing?: Completion,
   ): Promise<OutboxCommit | undefined> {
     const now = this.leaseClock(lease.name, ttlMs);
     const rows = startingRows(start);
@@ -245,9 +241,9 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     const stored: Conversation = { ...next, version: expectedVersion + 1 };
     const outbox = items.map((item) => outboxWrite(this.newItem(item)));
     const events = audit.map((event) => JSON.stringify(event));
-    const { write: conversationWrite, parts } = this.toWrite(stored, this.cache.at(next.id, expectedVersion));
-    const completion = completionOf(completing);
-    const appends: CommitAppends = { outbox, audit: events, ...(completion ? { complete: completion.complete } : {}) };
+    const { write: conversationWrite, parts } = conversationWriteOf(stored, this.cache.at(next.id, expectedVersion));
+    const completion = completionOf(completing, this.inboxSteps);
+    const appends: CommitAppends = { outbox, audit: events, ...completion?.appends };
     const result = await this.attempt("update a conversation", () => write(conversationWrite, appends));
     if (result === undefined) return undefined;
     this.cache.remember(stored, parts);
@@ -422,7 +418,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
       const conversation = await this.get(id);
       if (conversation === undefined) continue;
       // Every part of the index is written: re-indexing mends rows that do not match their documents.
-      const { write } = this.toWrite(conversation, this.cache.at(id, conversation.version));
+      const { write } = conversationWriteOf(conversation, this.cache.at(id, conversation.version));
       const { indexBefore: _whatItShouldBe, ...whole } = write;
       if (await this.attempt("re-index a conversation", () => this.backend.compareAndSet(whole, conversation.version, NO_APPENDS)))
         reindexed++;
@@ -432,26 +428,6 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
 
   async close(): Promise<void> {
     await this.attempt("close the store", () => this.backend.close());
-  }
-
-  /** The write of `conversation` over `base` (its stored version, if cached): only the transcript entries that changed. */
-  private toWrite(conversation: Conversation, base: StoredParts | undefined): { write: ConversationWrite; parts: StoredParts } {
-    const head = headOf(conversation);
-    const headJson = JSON.stringify(head);
-    const { write: transcript, parts } = transcriptChange(conversation, headJson, base);
-    // Every store's Keyv serialises with DOCUMENT_CODEC: its document, from the JSON the cache keeps too.
-    const document = serializeValueDocument(head, headJson);
-    const index = indexEntryOf(conversation);
-    const indexBefore = base?.legacy ? undefined : base?.index;
-    const write: ConversationWrite = {
-      id: conversation.id,
-      version: conversation.version,
-      document,
-      index,
-      ...(indexBefore ? { indexBefore } : {}),
-      transcript,
-    };
-    return { write, parts: { ...parts, index } };
   }
 
   /**

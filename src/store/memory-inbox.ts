@@ -82,8 +82,15 @@ export class MemoryInboxBackend implements InboxBackend {
   }
 
   async completeHead(id: string, lane: string, lease: LaneLease): Promise<InboxRow | undefined> {
-    this.markProcessed(id);
-    return this.leases.headOrRelease(this.headOf(lane), lease);
+    return this.completeHeadStep(id, lane, lease)();
+  }
+
+  /** The store's conversation commits run it in their own synchronous block (see InboxBackend.completeHeadStep). */
+  completeHeadStep(id: string, lane: string, lease: LaneLease): () => InboxRow | undefined {
+    return () => {
+      this.markProcessed(id);
+      return this.leases.headOrRelease(this.headOf(lane), lease);
+    };
   }
 
   private markProcessed(id: string): void {

@@ -28,7 +28,9 @@ export async function createMemoryStore(options: { clock?: Clock } = {}): Promis
   const clock = options.clock ?? systemClock;
   // One set of leases for the outbox's lanes and the inbox's, as the other backends keep them in one place.
   const leases = new MemoryLeases();
-  return withInbox(new KeyvConversationStore(new MemoryBackend(leases), clock), new DurableInbox(new MemoryInboxBackend(leases), clock));
+  const inbox = new DurableInbox(new MemoryInboxBackend(leases), clock);
+  // In one process's memory: a conversation's commit completes the inbox entry it records in its own synchronous step.
+  return withInbox(new KeyvConversationStore(new MemoryBackend(leases), clock, (completing) => inbox.completionStep(completing)), inbox);
 }
 
 /**
@@ -93,6 +95,7 @@ class MemoryBackend implements StoreBackend {
     if (appends.audit.length > 0) this.audit.set(write.id, [...(this.audit.get(write.id) ?? []), ...appends.audit]);
     const complete = appends.complete;
     if (complete) complete.done(this.completeItem(complete.id, complete.lane, complete.lease, complete.start));
+    appends.inboxStep?.();
     return true;
   }
 

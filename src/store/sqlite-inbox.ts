@@ -127,11 +127,16 @@ class SqliteInboxBackend implements InboxBackend {
   }
 
   async completeHead(id: string, lane: string, lease: LaneLease, now: number): Promise<InboxRow | undefined> {
+    return this.write(this.completeHeadStep(id, lane, lease, now));
+  }
+
+  /** The store's conversation commits run it in their own transaction, on this connection (see InboxBackend.completeHeadStep). */
+  completeHeadStep(id: string, lane: string, lease: LaneLease, now: number): () => InboxRow | undefined {
     const prune = this.pruneDue();
-    return this.write(() => {
+    return () => {
       this.markProcessed(id, now, prune);
       return this.leases.headOrRelease(this.head(lane), lease);
-    });
+    };
   }
 
   private pruneDue(): boolean {

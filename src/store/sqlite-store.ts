@@ -83,10 +83,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Wa
     const leases = new SqliteLeases(connection);
     backend = new SqliteBackend(keyv, connection, leases, checkpoints, location, remedy);
     const transaction = backend.transaction.bind(backend);
-    const inbox = openSqliteInbox(connection, transaction, leases, location);
-    const store = new KeyvConversationStore(backend, clock);
+    const inbox = new DurableInbox(openSqliteInbox(connection, transaction, leases, location), clock);
+    // On the one connection: a conversation's commit completes the inbox entry it records in its own transaction.
+    const store = new KeyvConversationStore(backend, clock, (completing) => inbox.completionStep(completing));
     if (staleIndex) await store.reindex();
-    return withInbox(store, new DurableInbox(inbox, clock));
+    return withInbox(store, inbox);
   } catch (error) {
     // Closing the backend stops its checkpoint worker too.
     if (backend !== undefined) await backend.close();
@@ -160,6 +161,7 @@ class SqliteBackend implements StoreBackend {
       for (const event of appends.audit) this.db.run("INSERT INTO warmline_audit(conversation_id, event) VALUES(?, ?)", write.id, event);
       const complete = appends.complete;
       if (complete) complete.done(this.completeItem(complete.id, complete.lane, complete.lease, complete.start));
+      appends.inboxStep?.();
     }
     return updated;
   }

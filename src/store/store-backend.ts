@@ -178,6 +178,13 @@ export interface CommitAppends {
    * gone if a crash came between: delivery then sees its send recorded and completes it).
    */
   complete?: { id: string; lane: string; lease: LaneLease; start?: StartRow; done(next: OutboxRow | undefined): void };
+  /**
+   * The store's inbox completing an entry (an InboxCompletion), to run in this write only if the compare-and-set wins.
+   * Given only to a backend whose write is one synchronous step of this process, shared with its inbox (SQLite's
+   * transaction on the one connection, memory's block); a backend that does not run it declines (the entry stays for its
+   * worker to complete). It only touches the store: a transaction run twice runs it twice.
+   */
+  inboxStep?: () => void;
 }
 
 /** An outbox item as a backend stores it: the lane and open flag it queries by, and the item's JSON. */

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/ports/clock.js";
 import type { InboundCustomerMessage } from "../../src/ports/customer-channel.js";
-import type { NewInboxEntry } from "../../src/ports/inbox.js";
+import type { InboxCompletion, NewInboxEntry } from "../../src/ports/inbox.js";
 import type { WarmlineStore } from "../../src/ports/outbox.js";
-import { BASE_TIME, buildCustomerAddress, uniqueId } from "./conversation-factory.js";
+import { BASE_TIME, buildConversation, buildCustomerAddress, uniqueId } from "./conversation-factory.js";
 import type { OutboxStoreFixture } from "./outbox.contract.js";
 
 /** How long the suite asks the store to remember a processed id. */
@@ -32,8 +32,15 @@ function customerMessage(address: string, text: string, overrides: Partial<Inbou
 const texts = (entries: { message: NewInboxEntry["message"] }[]) =>
   entries.map((e) => (e.message.kind === "customer_message" ? e.message.message.text : e.message.kind));
 
-/** One inbox suite for every store backend: receive-once, lane order, parking, forgetting processed ids, the watermark, durability. */
-export function runInboxContract(name: string, factory: (context: { clock: Clock }) => Promise<OutboxStoreFixture>): void {
+/**
+ * One inbox suite for every store backend: receive-once, lane order, parking, forgetting processed ids, the watermark, durability.
+ * `foldsCompletion`: whether a conversation's commit completes an inbox entry in its own write (InboxCompletion), or declines.
+ */
+export function runInboxContract(
+  name: string,
+  factory: (context: { clock: Clock }) => Promise<OutboxStoreFixture>,
+  { foldsCompletion }: { foldsCompletion: boolean },
+): void {
   describe(`InboxStore contract: ${name}`, () => {
     let time = BASE_TIME;
     const clock: Clock = { now: () => time };
@@ -328,6 +335,65 @@ export function runInboxContract(name: string, factory: (context: { clock: Clock
           take: { taken: true, head: undefined },
         });
         expect(await store.acquireLease(`inbox:${a}`, "third", LEASE_TTL_MS)).toBe(true);
+      });
+    });
+
+    describe("completing an entry with the commit that records its processing (InboxCompletion)", () => {
+      const leaseOf = (lane: string, holder = "me") => ({ name: `inbox:${lane}`, holder });
+
+      /** A stored conversation, and a lane of these entries taken by "me", as its worker has it while processing the head. */
+      async function processing(...lines: string[]) {
+        const conversation = buildConversation();
+        await store.create(conversation);
+        const lane = buildCustomerAddress();
+        for (const text of lines) await store.receiveInbox(customerMessage(lane, text), REMEMBER_MS);
+        const taken = await store.takeInboxLane(lane, leaseOf(lane), LEASE_TTL_MS);
+        return { conversation, lane, head: taken.taken ? taken.head! : undefined!, entries: await store.listInbox() };
+      }
+
+      it("a commit that loses its compare-and-set completes nothing", async () => {
+        const { conversation, lane, head } = await processing("a1", "a2");
+        const lost: InboxCompletion = { entry: head, lease: leaseOf(lane) };
+        expect(await store.commit({ ...conversation, state: "resolved" }, 7, [], [], lost)).toBeUndefined();
+        expect(lost.done).toBeUndefined();
+        expect(texts(await store.listInbox())).toEqual(["a1", "a2"]);
+        expect(await store.acquireLease(`inbox:${lane}`, "other", LEASE_TTL_MS)).toBe(false);
+      });
+
+      it.runIf(foldsCompletion)("a winning commit completes the entry and gives the lane's next head, keeping the lane", async () => {
+        const { conversation, lane, head, entries } = await processing("a1", "a2");
+        const completing: InboxCompletion = { entry: head, lease: leaseOf(lane) };
+        const recorded = { ...conversation, state: "queued" as const };
+        expect(await store.commit(recorded, 1, [], [], completing)).toEqual({ ...recorded, version: 2 });
+        expect(completing.done).toEqual({ next: entries[1] });
+        expect(texts(await store.listInbox())).toEqual(["a2"]);
+        expect(await store.acquireLease(`inbox:${lane}`, "other", LEASE_TTL_MS)).toBe(false);
+        // Completed as completeInboxEntry completes: its id is remembered.
+        expect(await store.receiveInbox({ id: head.id, lane, message: head.message }, REMEMBER_MS)).toBe(false);
+      });
+
+      it.runIf(foldsCompletion)("a commit that takes its outbox lane completes too; the last entry lets go of the inbox lane", async () => {
+        const { conversation, lane, head } = await processing("a1");
+        const completing: InboxCompletion = { entry: head, lease: leaseOf(lane) };
+        const outboxLane = { lane: conversation.id, lease: { name: conversation.id, holder: "me" }, ttlMs: LEASE_TTL_MS };
+        const item = { lane: conversation.id, effect: { kind: "notify_ops" as const, text: "relayed" } };
+        const committed = await store.commitTakingLane(conversation, 1, [item], [], outboxLane, completing);
+        expect(committed?.take).toMatchObject({ taken: true, head: { effect: item.effect } });
+        expect(completing.done).toEqual({ next: undefined });
+        expect(await store.listInbox()).toEqual([]);
+        expect(await store.acquireLease(`inbox:${lane}`, "other", LEASE_TTL_MS)).toBe(true);
+        expect(await store.acquireLease(conversation.id, "other", LEASE_TTL_MS)).toBe(false);
+      });
+
+      it.runIf(!foldsCompletion)("the store declines: the commit leaves the entry to completeInboxEntry", async () => {
+        const { conversation, lane, head } = await processing("a1");
+        const completing: InboxCompletion = { entry: head, lease: leaseOf(lane) };
+        expect(await store.commit(conversation, 1, [], [], completing)).toEqual({ ...conversation, version: 2 });
+        expect(completing.done).toBeUndefined();
+        expect(texts(await store.listInbox())).toEqual(["a1"]);
+        expect(await store.completeInboxEntry(head, leaseOf(lane))).toBeUndefined();
+        expect(await store.listInbox()).toEqual([]);
+        expect(await store.acquireLease(`inbox:${lane}`, "other", LEASE_TTL_MS)).toBe(true);
       });
     });
 

@@ -14,10 +14,14 @@ runOutboxContract("memory", async ({ clock }) => ({
   cleanup: async () => {},
 }));
 
-runInboxContract("memory", async ({ clock }) => ({
-  store: await createMemoryStore({ clock }),
-  cleanup: async () => {},
-}));
+runInboxContract(
+  "memory",
+  async ({ clock }) => ({
+    store: await createMemoryStore({ clock }),
+    cleanup: async () => {},
+  }),
+  { foldsCompletion: true },
+);
 
 runConversationQueryContract("memory", async ({ clock }) => ({
   store: await createMemoryStore({ clock }),

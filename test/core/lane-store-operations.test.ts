@@ -49,6 +49,12 @@ function countLaneCalls(store: WarmlineStore): { take(): Record<string, number> 
   };
 }
 
+/** The inbox lane's entries all processed, and its lease let go (by the commit that completed the last). */
+async function expectInboxDone(store: WarmlineStore, lane: string): Promise<void> {
+  expect(await store.listInbox()).toEqual([]);
+  expect(await store.acquireLease(`inbox:${lane}`, "another-instance", 30_000)).toBe(true);
+}
+
 /** The kinds of the outbox items marked in flight, and of those completed, from now on. */
 function itemsOf(store: WarmlineStore): { marked(): string[]; delivered(): string[] } {
   const delivered: string[] = [];
@@ -67,9 +73,10 @@ function itemsOf(store: WarmlineStore): { marked(): string[]; delivered(): strin
  * (committed, then delivered). Each lane run takes its lane and reads its head in one store operation,
  * and completes its last entry or item, reads that nothing is left and lets go in one more; the receive
  * takes the inbox lane, and the commit the outbox lane, in their own writes, and a take marks the head
- * it reads in flight when its attempt starts at once. A lone message costs the inbox 2 operations and the
- * outbox 2 (commit, complete), not 6 and 7; a send is completed by the write that records it. An
- * idempotent item (a delivery reaction, a card update) is not marked in flight.
+ * it reads in flight when its attempt starts at once. A lone message costs the inbox 1 operation (the
+ * receive: the commit that records the message completes its entry) and the outbox 2 (commit, complete),
+ * not 6 and 7; a send is completed by the write that records it. An idempotent item (a delivery reaction,
+ * a card update) is not marked in flight.
  */
 describe("engine: store operations per relayed message", () => {
   async function claimedConversation() {
@@ -85,7 +92,7 @@ describe("engine: store operations per relayed message", () => {
     return { ...w, say, thread: w.log.cards[0]!.thread };
   }
 
-  it("a customer's message relayed to the thread: received with its inbox lane taken, then completed; committed with its outbox lane taken and the post in flight, then complete", async () => {
+  it("a customer's message relayed to the thread: received with its inbox lane taken, completed by the commit that records it and takes its outbox lane with the post in flight, then complete", async () => {
     const { engine, store, log, say } = await claimedConversation();
     const calls = countLaneCalls(store);
     const outbox = itemsOf(store);
@@ -95,10 +102,10 @@ describe("engine: store operations per relayed message", () => {
     expect(log.threadPosts.length).toBe(posts + 1);
     expect(calls.take()).toEqual({
       receiveInboxTakingLane: 1,
-      completeInboxEntry: 1,
       commitTakingLane: 1,
       completeOutboxItem: 1,
     });
+    await expectInboxDone(store, ADDRESS);
     // Marked by the commit that took the lane, in its own write.
     expect(outbox.marked()).toEqual(["thread_post"]);
   });
@@ -113,9 +120,8 @@ describe("engine: store operations per relayed message", () => {
     expect(log.toCustomer.slice(sent).map((m) => m.text)).toEqual(["Refunded today, Dana"]);
     expect(calls.take()).toEqual({
       receiveInboxTakingLane: 1,
-      completeInboxEntry: 1,
-      // The reply's commit takes its conversation's lane; recording the send takes the reactions lane
-      // (OUTBOX_REACTIONS_LANE, idle until then) for the delivery mark, in the same write.
+      // The reply's commit completes its inbox entry and takes its conversation's lane; recording the send takes the
+      // reactions lane (OUTBOX_REACTIONS_LANE, idle until then) for the delivery mark, in the same write.
       commitTakingLane: 2,
       // The send is completed by the write that records it; the mark by a completion of its own.
       completeOutboxItem: 1,
@@ -123,6 +129,7 @@ describe("engine: store operations per relayed message", () => {
     // The send was completed by the write that recorded it; the mark, in its own lane, by a completion of its own.
     expect(outbox.delivered()).toEqual(["mark_delivery"]);
     expect(await store.listOutbox()).toEqual([]);
+    await expectInboxDone(store, thread);
     // A reaction done twice is one reaction: only the send needs the in-flight mark that makes a retry look for an earlier copy.
     expect(outbox.marked()).toEqual(["send_customer"]);
   });

@@ -1,4 +1,4 @@
-import type { OutboxItem, StartAttempt, WarmlineStore } from "../../src/ports/outbox.js";
+import type { Completion, OutboxItem, StartAttempt, WarmlineStore } from "../../src/ports/outbox.js";
 
 /**
  * Records each call of the named store methods, in order, by name: which way a component used the store.
@@ -43,15 +43,18 @@ export function recordInFlightMarks(store: WarmlineStore): () => string[] {
   store.takeOutboxLane = (lane, lease, ttlMs, start) => take(lane, lease, ttlMs, watched(start));
   const complete = store.completeOutboxItem.bind(store);
   store.completeOutboxItem = (item, lease, start) => complete(item, lease, watched(start));
+  // An item's completion is the dispatcher's own object (the commit reports back in it): watched in place.
+  const watchCompletion = (completing: Completion | undefined) => {
+    if (completing && "item" in completing) completing.start = watched(completing.start);
+  };
   const commitTakingLane = store.commitTakingLane.bind(store);
   store.commitTakingLane = (next, expectedVersion, items, audit, lane, completing) => {
-    // The completion is the dispatcher's own object (the commit reports back in it): watched in place.
-    if (completing) completing.start = watched(completing.start);
+    watchCompletion(completing);
     return commitTakingLane(next, expectedVersion, items, audit, { ...lane, start: watched(lane.start) }, completing);
   };
   const commit = store.commit.bind(store);
   store.commit = (next, expectedVersion, items, audit, completing) => {
-    if (completing) completing.start = watched(completing.start);
+    watchCompletion(completing);
     return commit(next, expectedVersion, items, audit, completing);
   };
   return () => [...marks.values()];

@@ -1,0 +1,44 @@
+import type { Completion, ItemCompletion } from "../ports/outbox.js";
+import type { InboxSteps } from "./inbox-store.js";
+import { startingRows } from "./outbox-rows.js";
+import type { CommitAppends, OutboxRow } from "./store-backend.js";
+
+/** What a commit's completion adds to its compare-and-set, and the report to the completion once the write has landed. */
+export interface CommitCompletion {
+  appends: Pick<CommitAppends, "complete" | "inboxStep">;
+  settle(): void;
+}
+
+/**
+ * A commit's completion as the backend's appends: an outbox item's as `complete`, an inbox entry's as `inboxStep`
+ * from the store's inbox (`inboxSteps`). Undefined when there is nothing to complete, or the inbox cannot step into
+ * the write (Redis): the completion's `done` then stays unset, and its worker completes it apart.
+ */
+export function completionOf(completing: Completion | undefined, inboxSteps: InboxSteps | undefined): CommitCompletion | undefined {
+  if (completing === undefined) return undefined;
+  if ("item" in completing) return itemCompletionOf(completing);
+  const step = inboxSteps?.(completing);
+  return step && { appends: { inboxStep: step.run }, settle: step.settle };
+}
+
+/** What the backend reports goes to the item's `done` as the item it holds, read once. */
+function itemCompletionOf(completing: ItemCompletion): CommitCompletion {
+  const rows = startingRows(completing.start);
+  let next: OutboxRow | undefined;
+  return {
+    appends: {
+      complete: {
+        id: completing.item.id,
+        lane: completing.item.lane,
+        lease: completing.lease,
+        start: rows.start,
+        done: (row) => {
+          next = row;
+        },
+      },
+    },
+    settle() {
+      completing.done = { next: next && rows.itemOf(next) };
+    },
+  };
+}
