@@ -19,8 +19,9 @@ import { answerSurvey, isSurveyAnswer, pendingSurveyFor, surveyAnswerKey } from 
 /** What the customer's channel reports: messages, their edits and deletions (taken from the inbox), delivery of relayed replies. */
 export interface CustomerFlow {
   /**
-   * One stored customer message and everything it causes; the conversation it went to, if any. Relayed into an
-   * escalation's thread, its inbox entry is completed by the commit that records it (`completion`, when given).
+   * One stored customer message and everything it causes; the conversation it went to, if any. Answered by the
+   * assistant, escalated, or relayed into an escalation's thread, its inbox entry is completed by the commit that
+   * records it (`completion`, when given).
    */
   processInbound(message: InboundCustomerMessage, completion?: InboxCompletion): Promise<string | undefined>;
   /** One stored edit or deletion; the conversation it changed, if any. */
@@ -117,7 +118,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       return c;
     };
 
-    if (conversation.state === "bot") await onCustomerMessageToBot(conversation, entry, keyword, record, stored);
+    if (conversation.state === "bot") await onCustomerMessageToBot(conversation, entry, keyword, record, stored, completion);
     else await onCustomerMessageWhileEscalated(conversation, entry, keyword, record, stored, completion);
     return conversation.id;
   }
@@ -128,6 +129,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     keyword: ControlKeyword | undefined,
     record: RecordEntry,
     stored: Conversation,
+    completion: InboxCompletion | undefined,
   ) {
     if (keyword === "callback") return queueCallback(core, conversation, record);
     // A bare CANCEL with nothing waiting goes to the assistant like any message: "cancel" most likely means an order.
@@ -181,6 +183,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     const escalating = decision.escalate && decision.reason !== undefined;
     const available = escalating ? await availabilityFor(core, decision.team) : "open";
 
+    // Its commit may complete the inbox entry: only a log line comes after it, so nothing after it can need a retry.
     const updated = await core.mutateFrom(stored, (c, out) => {
       if (!record(c)) return undefined;
       replaceEntry(c, entry.id, { intent: signals.intent, confidence: signals.confidence, sentiment: turn.sentiment });
@@ -199,7 +202,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       else if (signals.isFirstMessage && turn.intent === "greeting") tell(c, out, message(c, "greeting"), "bot");
       else tell(c, out, greeted(core, c, signals.isFirstMessage, decision.clarify ? message(c, "clarify") : turn.reply), "bot");
       return c;
-    });
+    }, completion);
     if (updated && escalating && updated.state === "queued") {
       log.info({ conversationId: conversation.id, team: decision.team, reason: decision.reason }, "Escalated to a human");
     }

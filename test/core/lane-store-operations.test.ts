@@ -110,6 +110,25 @@ describe("engine: store operations per relayed message", () => {
     expect(outbox.marked()).toEqual(["thread_post"]);
   });
 
+  it("a customer's message the assistant answers, and one that asks for a person: each completed by the commit that records it", async () => {
+    let now = OPEN_HOURS;
+    const w = await simulatedEngine({ now: () => (now += 10) });
+    const calls = countLaneCalls(w.store);
+    const say = (address: string, messageId: string, text: string) =>
+      w.engine.handleInboundMessage({ messageId, address, channel: "simulation", phone: address.slice(4), text, receivedAt: now });
+    await say(ADDRESS, "m1", "what are your opening hours?");
+    await w.engine.drain();
+    expect(w.log.toCustomer).toHaveLength(1);
+    expect(calls.take().completeInboxEntry).toBeUndefined();
+    const other = "sim:+447700900456";
+    await say(other, "m2", "HUMAN");
+    await w.engine.drain();
+    expect(w.log.cards).toHaveLength(1);
+    expect(calls.take().completeInboxEntry).toBeUndefined();
+    await expectInboxDone(w.store, ADDRESS);
+    await expectInboxDone(w.store, other);
+  });
+
   it("an agent's reply relayed to the customer: each commit takes the lane of its item (the send's, then the reactions lane's), only the send marked in flight, the send completed by the write that records it", async () => {
     const { engine, store, log, thread } = await claimedConversation();
     const calls = countLaneCalls(store);
