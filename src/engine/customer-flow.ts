@@ -183,8 +183,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     const escalating = decision.escalate && decision.reason !== undefined;
     const available = escalating ? await availabilityFor(core, decision.team) : "open";
 
-    // Its commit may complete the inbox entry: only a log line comes after it, so nothing after it can need a retry.
-    const updated = await core.mutateFrom(stored, (c, out) => {
+    const answer: Change = (c, out) => {
       if (!record(c)) return undefined;
       replaceEntry(c, entry.id, { intent: signals.intent, confidence: signals.confidence, sentiment: turn.sentiment });
       c.botMisses = decision.miss ? c.botMisses + 1 : 0;
@@ -202,7 +201,9 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
       else if (signals.isFirstMessage && turn.intent === "greeting") tell(c, out, message(c, "greeting"), "bot");
       else tell(c, out, greeted(core, c, signals.isFirstMessage, decision.clarify ? message(c, "clarify") : turn.reply), "bot");
       return c;
-    }, completion);
+    };
+    // Its commit may complete the inbox entry: only a log line comes after it, so nothing after it can need a retry.
+    const updated = await core.mutateFrom(stored, answer, completion);
     if (updated && escalating && updated.state === "queued") {
       log.info({ conversationId: conversation.id, team: decision.team, reason: decision.reason }, "Escalated to a human");
     }
