@@ -5,6 +5,7 @@
  */
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createFakeSlackMessageIndex } from "./fake-slack-message-index.js";
 
 export interface FakeSlackChannel {
   id: string;
@@ -217,23 +218,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   };
 
   const channel = (id: unknown) => api.channels.find((c) => c.id === id);
-
-  /**
-   * Messages by channel and ts: the bench posts thousands of thread replies, each looking up its
-   * parent. Built from `api.messages` whenever that array is replaced (a test or the bench trims
-   * it); a message pushed onto it from outside is still found, by a scan.
-   */
-  const byTs = new Map<string, FakeSlackMessage>();
-  let indexed: FakeSlackMessage[] | undefined;
-  const tsKey = (channelId: unknown, ts: unknown) => `${String(channelId)}:${String(ts)}`;
-  const findMessage = (channelId: unknown, ts: unknown): FakeSlackMessage | undefined => {
-    if (indexed !== api.messages) {
-      byTs.clear();
-      for (const m of api.messages) byTs.set(tsKey(m.channel, m.ts), m);
-      indexed = api.messages;
-    }
-    return byTs.get(tsKey(channelId, ts)) ?? api.messages.find((m) => m.channel === channelId && m.ts === ts);
-  };
+  const messageIndex = createFakeSlackMessageIndex(() => api.messages);
   const userJson = (u: FakeSlackUser) => ({
     id: u.id,
     name: u.name,
@@ -347,18 +332,18 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         ...(args.metadata && typeof args.metadata === "object" ? { metadata: args.metadata as FakeSlackMessage["metadata"] } : {}),
       };
       if (message.thread_ts) {
-        const parent = findMessage(message.channel, message.thread_ts);
+        const parent = messageIndex.find(message.channel, message.thread_ts);
         if (!parent) return { ok: false, error: "thread_not_found" };
         if (parent.thread_ts === undefined) parent.thread_ts = parent.ts;
       }
       api.messages.push(message);
-      if (indexed === api.messages) byTs.set(tsKey(message.channel, ts), message);
+      messageIndex.added(message);
       return { channel: args.channel, ts, message: { ...message, type: "message" } };
     },
     "chat.update": (args) => {
       const refused = postable(args.channel);
       if (refused) return { ok: false, ...refused };
-      const message = findMessage(args.channel, args.ts);
+      const message = messageIndex.find(args.channel, args.ts);
       if (!message) return { ok: false, error: "message_not_found" };
       message.text = args.text as string | undefined;
       message.blocks = args.blocks as unknown[] | undefined;
@@ -370,7 +355,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       // A bot token deletes only the app's own messages.
       if (api.messages[index]!.bot_id !== botId) return { ok: false, error: "cant_delete_message" };
       api.messages.splice(index, 1);
-      byTs.delete(tsKey(args.channel, args.ts));
+      messageIndex.removed(args.channel, args.ts);
       return { channel: args.channel, ts: args.ts };
     },
     "chat.postEphemeral": (args) => {
