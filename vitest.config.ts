@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,8 +8,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests bind loopback ports and SQLite files; files run in parallel, tests inside a file in order.
     pool: "forks",
-    // Two files at a time even on two cores (vitest's default there is one): much of the suite waits on timers,
-    // sockets and child processes rather than computing.
-    maxWorkers: 2,
+    // vitest's default (one file per core but one): at least two files at a time, so two cores run two, not one.
+    // Much of the suite waits on timers, sockets and child processes rather than computing.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

@@ -114,7 +114,7 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
           await deps.process(head, completion);
         } catch (error) {
           // Its commit completed it: processing it again would find the message recorded and do nothing, so the
-          // lane goes on. (The two paths that complete in their commit do nothing after it that could throw.)
+          // lane goes on. (The paths that complete in their commit do nothing after it that could throw.)
           if (completion.done) {
             log.warn(
               { lane, entry: head.id, err: describe(error) },
