@@ -86,4 +86,64 @@ describe.skipIf(url === undefined)("Redis store scripts", () => {
     expect(await other.get(legacy.id)).toEqual(next);
     expect(await mine.get(legacy.id)).toEqual(next);
   });
+
+  it("leaves a conversation's index sets alone when a write changes none of them, and moves those a write changes", async () => {
+    const namespace = `warmline-test-${randomUUID()}`;
+    const store = await createRedisStore({ url: url!, namespace });
+    const admin = createClient({ url: url! });
+    const listener = createClient({ url: url! });
+    await admin.connect();
+    await listener.connect();
+    // Keyspace notifications show which keys each write touched; the server's setting is put back afterwards.
+    const before = (await admin.configGet("notify-keyspace-events"))["notify-keyspace-events"] ?? "";
+    await admin.configSet("notify-keyspace-events", "KA");
+    cleanups.push(async () => {
+      await admin.configSet("notify-keyspace-events", before);
+      await store.close();
+      await listener.pUnsubscribe();
+      listener.destroy();
+      admin.destroy();
+      await deleteRedisNamespace(url!, namespace);
+    });
+    const prefix = `${namespace}::`;
+    const touched: string[] = [];
+    let marked: (() => void) | undefined;
+    await listener.pSubscribe(`__keyspace@*__:${prefix}*`, (event, channel) => {
+      const key = channel.slice(channel.indexOf(prefix) + prefix.length);
+      if (key === "marker") marked?.();
+      else touched.push(`${event} ${key.replace(/:.*$/, "")}`);
+    });
+    /** What the writes so far touched, by event and key kind: a marker written last arrives after every event before it. */
+    const touchedSoFar = async () => {
+      const arrived = new Promise<void>((resolve) => (marked = resolve));
+      await admin.set(`${prefix}marker`, "1");
+      await arrived;
+      return new Set(touched.splice(0));
+    };
+
+    const created = buildConversation();
+    await store.create(created);
+    const queued = (await store.compareAndSet(queuedIn(created, "slack:C1:1.1"), created.version))!;
+    await touchedSoFar();
+
+    // A message in the transcript: only the document, its index entry, the transcript and 'updated' change.
+    const later = (await store.compareAndSet(
+      { ...queued, transcript: [...queued.transcript, buildTranscriptEntry()], updatedAt: queued.updatedAt + 1 },
+      queued.version,
+    ))!;
+    const quiet = await touchedSoFar();
+    expect([...quiet].filter((event) => /^(sadd|srem|zrem|del) /.test(event))).toEqual([]);
+    expect(quiet).toContain("zadd updated");
+
+    // Resolved: it leaves the open set and its team's queue, and its thread is still found.
+    const resolved = (await store.compareAndSet({ ...later, state: "resolved", updatedAt: later.updatedAt + 1 }, later.version))!;
+    const moved = await touchedSoFar();
+    expect(moved).toContain("srem open");
+    expect(moved).toContain("zrem queued");
+    expect(await admin.sIsMember(`${prefix}open`, created.id)).toBeFalsy();
+    expect(await admin.sIsMember(`${prefix}active:${created.customer.address}`, created.id)).toBeFalsy();
+    expect(await admin.sIsMember(`${prefix}customer:${created.customer.address}`, created.id)).toBeTruthy();
+    expect(await store.findByThread("slack:C1:1.1")).toEqual(resolved);
+    expect(await store.findActiveByCustomer(created.customer.address)).toBeUndefined();
+  });
 });
