@@ -65,7 +65,10 @@ export class ConversationCache {
 
 /** A caller's own copy: a fresh top level (and head), the shared frozen entries in a new array. */
 export function conversationOf(parts: StoredParts): Conversation {
-  return { ...(JSON.parse(parts.head) as Omit<Conversation, "transcript">), transcript: [...parts.entries] };
+  // The parsed head is already a fresh object: given its transcript in place, not copied into another.
+  const conversation = JSON.parse(parts.head) as Conversation;
+  conversation.transcript = parts.entries.slice();
+  return conversation;
 }
 
 /** The conversation's parts as it was read from the store (entries as JSON, in order). */

@@ -213,6 +213,15 @@ class SqliteBackend implements StoreBackend {
       ?.conversation_id;
   }
 
+  /** The thread's conversation and its version in one statement: an agent's reply to a hot conversation reads nothing else. */
+  async threadVersion(thread: string): Promise<{ id: string; version: number | undefined } | undefined> {
+    const found = this.db.get<{ id: string; version: number | null }>(
+      "SELECT t.conversation_id AS id, c.version AS version FROM warmline_thread AS t LEFT JOIN warmline_conversation AS c ON c.id = t.conversation_id WHERE t.thread = ?",
+      thread,
+    );
+    return found && { id: found.id, version: found.version ?? undefined };
+  }
+
   async openIds(): Promise<string[]> {
     return this.ids("SELECT id FROM warmline_conversation WHERE open = 1");
   }

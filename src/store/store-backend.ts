@@ -78,7 +78,10 @@ export interface StoreBackend {
   readConversation?(conversationId: string, knownVersion: number | undefined): Promise<StoredRead | undefined>;
   /** Optional, as readConversation: activeIds and their documents as keyv stored them, in one atomic step. */
   activeDocuments?(address: string): Promise<StoredDocument[]>;
-  /** Optional, as readConversation: threadId and its conversation's storedVersion in one atomic step. */
+  /**
+   * Optional: threadId and its conversation's storedVersion in one atomic step (one round trip on Redis, one
+   * statement on SQLite), so an agent's reply to a conversation whose current version is cached reads nothing else.
+   */
   threadVersion?(thread: string): Promise<{ id: string; version: number | undefined } | undefined>;
   /** Writes the document, its transcript and its index entries if no document has this id. False if one does. */
   insert(write: ConversationWrite): Promise<boolean>;
