@@ -21,6 +21,13 @@ import type { EngineCore } from "./engine-core.js";
  */
 const DELIVERY_REFS_LIMIT = 10_000;
 
+/**
+ * A delivery reaction Slack has not taken within this long is dropped when its turn comes: the conversation has moved
+ * on, and Slack's limits (about 50 reactions.add a minute) would otherwise let a busy team's backlog grow all shift,
+ * each reaction later than the one before. A "failed" mark is always shown: the agent must know.
+ */
+export const DELIVERY_MARK_STALE_MS = 10 * 60_000;
+
 /** Sending what changes committed (called by the outbox dispatcher, in lane order), failures made visible, replay. */
 export interface Delivery {
   deliver(item: OutboxItem, attempt: DeliveryAttempt, completion?: ItemCompletion): Promise<void>;
@@ -38,8 +45,12 @@ export function createDelivery(core: EngineCore): Delivery {
     const effect = item.effect;
     if (effect.kind === "notify_ops") return workspace.notifyOps?.(effect.text, attempt);
     if (effect.kind === "mark_delivery") {
-      // A further state of the same message is queued behind this one: only that one is shown.
-      if (!core.deliveryMarks.superseded(effect)) await workspace.markDelivery?.(effect.messageRef, effect.state);
+      if (effect.state !== "failed" && clock.now() - item.createdAt > DELIVERY_MARK_STALE_MS) {
+        core.log.debug({ messageRef: effect.messageRef, state: effect.state }, "Delivery reaction dropped: Slack held it too long");
+      } else if (!core.deliveryMarks.superseded(effect)) {
+        // Shown unless a further state of the same message is queued behind this one: only that one is.
+        await workspace.markDelivery?.(effect.messageRef, effect.state);
+      }
       core.deliveryMarks.done(effect);
       return;
     }

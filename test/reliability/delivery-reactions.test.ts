@@ -65,4 +65,26 @@ describe("delivery reactions at Slack's rate limits", () => {
     expect(harness.api.callsTo("reactions.remove")).toEqual([]);
     expect(await (harness.store as unknown as WarmlineStore).listOutbox()).toEqual([]);
   });
+
+  it("drops a reaction Slack held back for more than ten minutes, and still shows a failure however late", async () => {
+    h = await startSlackHarness();
+    const harness = h;
+    const escalation = await harness.escalateCancellation();
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", escalation.conversationId, escalation.thread);
+    // A workspace over its reactions quota for a quarter of an hour.
+    harness.api.failNext("reactions.add", { status: 429, retryAfter: 15 * 60 });
+    const first = await harness.agentReplies("U0AGENT01", escalation.thread, "Let me check that for you");
+    await harness.engine.drain();
+    const second = await harness.agentReplies("U0AGENT01", escalation.thread, "Your refund is on its way");
+    await harness.engine.drain();
+    // WhatsApp could not deliver the second: its "failed" mark queues behind the held-back ones.
+    harness.whatsapp.ack(harness.whatsapp.lastSent()!.id, -1);
+    await harness.engine.drain();
+    await passTime(harness, 20 * 60_000, 30_000);
+    // The first message's "sent", refused and then twenty minutes old, is dropped rather than shown.
+    expect(harness.api.reactionsOn("C0RETENT1", first.ts)).toEqual([]);
+    expect(harness.api.reactionsOn("C0RETENT1", second.ts)).toEqual(["x"]);
+    expect(harness.api.callsTo("reactions.add").map((call) => call.args.name)).toEqual(["outbox_tray", "x"]);
+    expect(await (harness.store as unknown as WarmlineStore).listOutbox()).toEqual([]);
+  });
 });
