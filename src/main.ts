@@ -20,6 +20,7 @@ import { createLogger } from "./logging.js";
 import type { Clock } from "./ports/clock.js";
 import { systemClock } from "./ports/clock.js";
 import type { ConversationStore } from "./ports/conversation-store.js";
+import type { WarmlineStore } from "./ports/outbox.js";
 import type { Logger } from "./ports/logger.js";
 import { openConversationStore } from "./store/open-store.js";
 import { createInFlightTracker } from "../channels/slack/in-flight.js";
@@ -65,7 +66,8 @@ export interface StartWarmlineOptions {
 
 export interface WarmlineHandle {
   engine: Engine;
-  store: ConversationStore;
+  /** The store with its outbox and inbox, for tests, the bench and tools that look at what is queued. */
+  store: WarmlineStore;
   config: WarmlineConfig;
   /** The HTTP port Bolt listens on (HTTP mode). */
   port?: number;

@@ -76,9 +76,18 @@ async function answer(system: SystemUnderTest, request: ParentRequest): Promise<
       const utilization = performance.eventLoopUtilization();
       const mainThreadBusy = performance.eventLoopUtilization(utilization, lastUtilization).utilization;
       lastUtilization = utilization;
+      // Counted after the CPU was read: its cost falls in the next figure's window, which is the drain's.
+      const outboxPending = await system.outboxPending?.();
       return {
         kind: "usage",
-        usage: { cpuMicros: cpu.user + cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, ...stalls, mainThreadBusy },
+        usage: {
+          cpuMicros: cpu.user + cpu.system,
+          rssBytes: memory.rss,
+          heapUsedBytes: memory.heapUsed,
+          ...stalls,
+          mainThreadBusy,
+          ...(outboxPending !== undefined ? { outboxPending } : {}),
+        },
       };
     }
     case "stop":

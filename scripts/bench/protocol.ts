@@ -44,6 +44,8 @@ export interface ProcessUsage {
   loopDelayMaxMs: number;
   /** Share of the time since the previous usage request the main thread spent running (performance.eventLoopUtilization): near 1, no headroom is left. */
   mainThreadBusy: number;
+  /** Warmline: outbound items stored and not yet delivered (its outbox; the floor keeps none), delivery reactions included. */
+  outboxPending?: number;
 }
 
 /** The customer types on WhatsApp: one way, unanswered (deliveries are reported as "sent" or seen by the fake Slack). */
@@ -91,6 +93,8 @@ export interface SystemUnderTest {
   isClaimed(chatId: string): Promise<boolean>;
   seed?(request: Extract<ParentRequest, { kind: "seed" }>): Promise<void>;
   padTranscripts?(chatIds: string[], length: number): Promise<void>;
+  /** Warmline: how many outbound items wait in its outbox. */
+  outboxPending?(): Promise<number>;
   idle(): Promise<void>;
   stop(): Promise<void>;
 }

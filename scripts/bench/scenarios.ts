@@ -90,6 +90,11 @@ export interface BenchRecord {
   loopDelayMaxMs?: number;
   /** The busiest instance's main thread during the run, as a share of the run (event-loop utilization): near 1, it has no headroom. */
   mainThreadBusy?: number;
+  /**
+   * Warmline: outbound items still in the outbox when the run ended, all instances together: work the run left for
+   * the drain. Delivery reactions share one lane paced for Slack's limits, so a fast run leaves many of them here.
+   */
+  outboxPendingAtEnd?: number;
   /** Stored conversations written before the run (seeded scenarios), and how long writing them took. */
   seeded?: { conversations: number; ms: number };
   loadavg: number[];
@@ -317,6 +322,9 @@ export async function runBench(options: BenchOptions): Promise<void> {
       loopDelayP99Ms: Math.max(...after.map((u) => u.loopDelayP99Ms)),
       loopDelayMaxMs: Math.max(...after.map((u) => u.loopDelayMaxMs)),
       mainThreadBusy: Math.max(...after.map((u) => u.mainThreadBusy)),
+      ...(after.every((u) => u.outboxPending !== undefined)
+        ? { outboxPendingAtEnd: after.reduce((sum, u) => sum + u.outboxPending!, 0) }
+        : {}),
       ...(seeded ? { seeded } : {}),
       loadavg: loadavg(),
     });

@@ -60,6 +60,7 @@ export async function startWarmlineUnderTest(spec: InstanceSpec, whatsapp: FakeW
     isClaimed: async (chatId) => (await current(chatId))?.state === "assigned",
     seed: (request) => seedConversations(store, request.templateChatId, request.count, request.state),
     padTranscripts: (chatIds, length) => padTranscripts(store, chatIds, length),
+    outboxPending: () => store.countOutbox(),
     idle: () => handle.idle(),
     stop: () => handle.stop(),
   };

@@ -40,6 +40,9 @@ describe("npm run bench --quick (smoke)", () => {
       expect(record.mainThreadBusy).toBeLessThanOrEqual(1);
       expect(record.loadavg).toHaveLength(3);
     }
+    // What each run left in Warmline's outbox for the drain; the floor keeps none.
+    expect(records[0].outboxPendingAtEnd).toBeUndefined();
+    expect(records[1].outboxPendingAtEnd).toBeGreaterThanOrEqual(0);
     expect(stdout).toMatch(/\| relay-100 +\| memory +\|.*\| p99 [\d.]+×, CPU [\d.]+×, RSS [\d.]+× \|/);
     expect(stdout).toMatch(/load average \(1, 5, 15 min\): [\d.]+ [\d.]+ [\d.]+ at start/);
   }, 180_000);
