@@ -76,7 +76,7 @@ async function answer(system: SystemUnderTest, request: ParentRequest): Promise<
       const utilization = performance.eventLoopUtilization();
       const mainThreadBusy = performance.eventLoopUtilization(utilization, lastUtilization).utilization;
       lastUtilization = utilization;
-      // Counted after the CPU was read: its cost falls in the next figure's window, which is the drain's.
+      // Counted after the CPU was read: the count's own cost, one small query, falls in the next window.
       const outboxPending = await system.outboxPending?.();
       return {
         kind: "usage",
