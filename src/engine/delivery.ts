@@ -26,7 +26,7 @@ const DELIVERY_REFS_LIMIT = 10_000;
  * on, and Slack's limits (about 50 reactions.add a minute) would otherwise let a busy team's backlog grow all shift,
  * each reaction later than the one before. A "failed" mark is always shown: the agent must know.
  */
-export const DELIVERY_MARK_STALE_MS = 10 * 60_000;
+const DELIVERY_MARK_STALE_MS = 10 * 60_000;
 
 /** Sending what changes committed (called by the outbox dispatcher, in lane order), failures made visible, replay. */
 export interface Delivery {

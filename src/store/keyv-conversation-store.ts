@@ -154,18 +154,13 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   }
 
   async findByThread(thread: string): Promise<Conversation | undefined> {
-    const conversation = this.backend.threadVersion ? await this.byThreadVersion(thread) : await this.byThreadId(thread);
+    const conversation = await this.byThreadVersion(thread);
     return conversation !== undefined && threadsOf(conversation).includes(thread) ? conversation : undefined;
-  }
-
-  private async byThreadId(thread: string): Promise<Conversation | undefined> {
-    const id = await this.attempt("find a thread's conversation", () => this.backend.threadId(thread));
-    return id === undefined ? undefined : this.get(id);
   }
 
   /** The thread's conversation and its stored version in one step: a current cached copy needs no other read. */
   private async byThreadVersion(thread: string): Promise<Conversation | undefined> {
-    const found = await this.attempt("find a thread's conversation", () => this.backend.threadVersion!(thread));
+    const found = await this.attempt("find a thread's conversation", () => this.backend.threadVersion(thread));
     if (found === undefined) return undefined;
     const cached = this.cache.latest(found.id);
     return cached !== undefined && cached.version === found.version ? conversationOf(cached) : this.get(found.id);

@@ -128,8 +128,9 @@ class MemoryBackend implements StoreBackend {
     return [...(this.active.get(address) ?? [])];
   }
 
-  async threadId(thread: string): Promise<string | undefined> {
-    return this.threads.get(thread);
+  async threadVersion(thread: string): Promise<{ id: string; version: number | undefined } | undefined> {
+    const id = this.threads.get(thread);
+    return id === undefined ? undefined : { id, version: this.versions.get(id) };
   }
 
   async openIds(): Promise<string[]> {

@@ -206,10 +206,6 @@ class RedisBackend implements StoreBackend {
     return this.client.sMembers(this.key(`active:${address}`));
   }
 
-  async threadId(thread: string): Promise<string | undefined> {
-    return (await this.client.get(this.key(`thread:${thread}`))) ?? undefined;
-  }
-
   async openIds(): Promise<string[]> {
     return this.client.sMembers(this.key("open"));
   }

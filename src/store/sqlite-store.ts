@@ -208,11 +208,6 @@ class SqliteBackend implements StoreBackend {
     return this.ids("SELECT id FROM warmline_conversation WHERE customer = ? AND active = 1", address);
   }
 
-  async threadId(thread: string): Promise<string | undefined> {
-    return this.db.get<{ conversation_id: string }>("SELECT conversation_id FROM warmline_thread WHERE thread = ?", thread)
-      ?.conversation_id;
-  }
-
   /** The thread's conversation and its version in one statement: an agent's reply to a hot conversation reads nothing else. */
   async threadVersion(thread: string): Promise<{ id: string; version: number | undefined } | undefined> {
     const found = this.db.get<{ id: string; version: number | null }>(

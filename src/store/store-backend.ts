@@ -79,10 +79,11 @@ export interface StoreBackend {
   /** Optional, as readConversation: activeIds and their documents as keyv stored them, in one atomic step. */
   activeDocuments?(address: string): Promise<StoredDocument[]>;
   /**
-   * Optional: threadId and its conversation's storedVersion in one atomic step (one round trip on Redis, one
-   * statement on SQLite), so an agent's reply to a conversation whose current version is cached reads nothing else.
+   * The id of the conversation a thread belongs to, with its storedVersion, in one atomic step (one round trip on
+   * Redis, one statement on SQLite), so an agent's reply to a conversation whose current version is cached reads
+   * nothing else.
    */
-  threadVersion?(thread: string): Promise<{ id: string; version: number | undefined } | undefined>;
+  threadVersion(thread: string): Promise<{ id: string; version: number | undefined } | undefined>;
   /** Writes the document, its transcript and its index entries if no document has this id. False if one does. */
   insert(write: ConversationWrite): Promise<boolean>;
   /**
@@ -107,7 +108,6 @@ export interface StoreBackend {
    */
   remove(conversationId: string, staleBefore?: number): Promise<boolean>;
   activeIds(address: string): Promise<string[]>;
-  threadId(thread: string): Promise<string | undefined>;
   openIds(): Promise<string[]>;
   idsUpdatedSince(since: number): Promise<string[]>;
   /** Candidates for purging: not open and updated before the cutoff. */
