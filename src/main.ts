@@ -31,7 +31,7 @@ import { createSlackMaskingGate } from "../channels/slack/masking-gate.js";
 import { registerSlackListeners } from "../channels/slack/register-listeners.js";
 import { resolveTeamChannels } from "../channels/slack/resolve-channels.js";
 import { slackAppOptions } from "../channels/slack/slack-app-options.js";
-import { createSlackHttpTransport, useNativeFormEscape } from "../channels/slack/slack-http-transport.js";
+import { createSlackHttpTransport, SLACK_MAX_CONNECTIONS, useNativeFormEscape } from "../channels/slack/slack-http-transport.js";
 import { checkSlackAtStartup, slackStartupClientOptions } from "../channels/slack/slack-startup-check.js";
 import { SlackWorkspaceAdapter } from "../channels/slack/slack-workspace.js";
 import { findBrowser } from "../channels/whatsapp/browser-path.js";
@@ -256,7 +256,7 @@ export async function startWarmline(options: StartWarmlineOptions = {}): Promise
     const webhookRoutes = cloudChannel ? [cloudChannel.webhook] : [];
 
     // Keep-alive connections to Slack's Web API (what the masking gate sends with), closed last on stop.
-    const slackHttp = new Agent();
+    const slackHttp = new Agent({ connections: SLACK_MAX_CONNECTIONS });
     undo.push(() => slackHttp.destroy());
     // The same form bytes, encoded in one pass (see useNativeFormEscape).
     useNativeFormEscape();

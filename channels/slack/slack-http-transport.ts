@@ -14,6 +14,14 @@ type SlackFetchInit = NonNullable<Parameters<FetchFunction>[1]>;
 type SlackFetchResponse = Awaited<ReturnType<FetchFunction>>;
 type ResponseHeaders = Record<string, string | string[] | undefined>;
 
+/**
+ * The most keep-alive connections the dispatcher opens to Slack (src/main.ts builds it with this).
+ * Unbounded, a burst of 200 handoffs opened about 150 (each a TLS handshake against slack.com) for
+ * posts Slack would rate-limit anyway: it takes about one message a second per channel. Past this
+ * many, a call waits for a free connection, as it would in WebClient's own queue (100 at a time).
+ */
+export const SLACK_MAX_CONNECTIONS = 32;
+
 /** Web API URLs parsed once: WebClient sends to a few dozen method URLs, over and over. */
 const PARSED_URLS_LIMIT = 256;
 
@@ -129,9 +137,31 @@ function send(
   });
 }
 
+/** Posting methods whose answer repeats the whole message posted, blocks included. */
+const ECHOING_METHOD = /\/chat\.(?:postMessage|update)$/;
+
+/**
+ * A post's answer without its `message`: Warmline reads only `ts` and `channel` from it, while
+ * WebClient copies and serialises every answer for its debug log, whatever the log level. A card's
+ * echo is its whole Block Kit tree: in a burst of handoffs that copy was a twentieth of the CPU.
+ */
+function withoutEcho(url: string, body: Buffer): string {
+  const text = body.toString("utf8");
+  if (!ECHOING_METHOD.test(url)) return text;
+  let answer: unknown;
+  try {
+    answer = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof answer !== "object" || answer === null || !("message" in answer)) return text;
+  const { message: _echo, ...rest } = answer;
+  return JSON.stringify(rest);
+}
+
 /** The response as WebClient reads it (its FetchResponse type), over the body already read. */
 function slackResponse(url: string, status: number, raw: ResponseHeaders, body: Buffer): SlackFetchResponse {
-  const text = () => body.toString("utf8");
+  const text = () => withoutEcho(url, body);
   const headers: SlackFetchResponse["headers"] = {
     get: (name) => joined(raw[name.toLowerCase()]),
     entries: () => Object.entries(raw).flatMap(([name, value]) => (value === undefined ? [] : [[name, joined(value)!]])),

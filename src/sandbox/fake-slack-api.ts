@@ -108,6 +108,8 @@ export interface FakeSlackApi {
   socketModeUrl?: string;
   /** The x-oauth-scopes header; change it to plant a missing scope. */
   grantedScopes?: string[];
+  /** TCP connections the app has opened to this fake so far: each is a TLS handshake against the real Slack. */
+  connectionsOpened: number;
   /** Views published to users' Home tabs, by user id (latest wins). */
   homeViews: Map<string, { type: string; blocks: unknown[] }>;
   /** Set to make every call slow (see FakeSlackLatency); unset answers at once. */
@@ -182,6 +184,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     presence: new Map(),
     socketModeUrl: options.socketModeUrl,
     ...(options.grantedScopes ? { grantedScopes: options.grantedScopes } : {}),
+    connectionsOpened: 0,
     homeViews: new Map(),
     failNext(method, failure, options = {}) {
       const queue = failures.get(method) ?? [];
@@ -347,7 +350,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       if (!message) return { ok: false, error: "message_not_found" };
       message.text = args.text as string | undefined;
       message.blocks = args.blocks as unknown[] | undefined;
-      return { channel: args.channel, ts: args.ts, text: args.text };
+      // As Slack answers: the updated message repeated whole.
+      return { channel: args.channel, ts: args.ts, text: args.text, message: { ...message, type: "message" } };
     },
     "chat.delete": (args) => {
       const index = api.messages.findIndex((m) => m.channel === args.channel && m.ts === args.ts);
@@ -481,6 +485,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   // Idle keep-alive sockets stay open until the client closes them, as Slack's do for far longer than
   // Node's 5 s default: a busy test reusing a socket the server had just closed failed with "fetch failed".
   server.keepAliveTimeout = 0;
+  server.on("connection", () => api.connectionsOpened++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   api.origin = `http://127.0.0.1:${port}`;

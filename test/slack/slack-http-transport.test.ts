@@ -44,6 +44,21 @@ describe("the Slack HTTP transport (undici under the masking gate)", () => {
     expect(api.calls.at(-1)!.token).toBe("xoxb-transport");
   });
 
+  it("answers a post or an update without the message it repeats, and every other call whole", async () => {
+    const blocks = [{ type: "section", text: { type: "mrkdwn", text: "the card" } }];
+    const posted = await client().chat.postMessage({ channel: CHANNEL, text: "the card", blocks });
+    expect(posted).toMatchObject({ ok: true, channel: CHANNEL, ts: api.messages.at(-1)!.ts });
+    // Slack's answer holds the whole message, blocks included; WebClient would copy it for its debug log.
+    expect(posted.message).toBeUndefined();
+    const updated = await client().chat.update({ channel: CHANNEL, ts: posted.ts!, text: "the card, claimed", blocks });
+    expect(updated).toMatchObject({ ok: true, channel: CHANNEL, ts: posted.ts });
+    expect(updated.message).toBeUndefined();
+    const history = await client().conversations.history({ channel: CHANNEL, limit: 1 });
+    expect(history.messages?.[0]).toMatchObject({ ts: posted.ts, text: "the card, claimed", blocks });
+    const refused = client().chat.postMessage({ channel: "C0NOWHERE", text: "lost" });
+    await expect(refused).rejects.toMatchObject({ data: { ok: false, error: "channel_not_found" } });
+  });
+
   it("reads a long answer that arrives in many pieces whole", async () => {
     const { ts } = await client().chat.postMessage({ channel: CHANNEL, text: "the card" });
     const long = "x".repeat(4_000);
