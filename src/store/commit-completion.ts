@@ -1,6 +1,6 @@
 import type { Completion, ItemCompletion } from "../ports/outbox.js";
 import type { InboxSteps } from "./inbox-store.js";
-import { startingRows } from "./outbox-rows.js";
+import type { OutboxRows } from "./outbox-rows.js";
 import type { CommitAppends, OutboxRow } from "./store-backend.js";
 
 /** What a commit's completion adds to its compare-and-set, and the report to the completion once the write has landed. */
@@ -14,16 +14,20 @@ export interface CommitCompletion {
  * from the store's inbox (`inboxSteps`). Undefined when there is nothing to complete, or the inbox cannot step into
  * the write (Redis): the completion's `done` then stays unset, and its worker completes it apart.
  */
-export function completionOf(completing: Completion | undefined, inboxSteps: InboxSteps | undefined): CommitCompletion | undefined {
+export function completionOf(
+  completing: Completion | undefined,
+  inboxSteps: InboxSteps | undefined,
+  outboxRows: OutboxRows,
+): CommitCompletion | undefined {
   if (completing === undefined) return undefined;
-  if ("item" in completing) return itemCompletionOf(completing);
+  if ("item" in completing) return itemCompletionOf(completing, outboxRows);
   const step = inboxSteps?.(completing);
   return step && { appends: { inboxStep: step.run }, settle: step.settle };
 }
 
 /** What the backend reports goes to the item's `done` as the item it holds, read once. */
-function itemCompletionOf(completing: ItemCompletion): CommitCompletion {
-  const rows = startingRows(completing.start);
+function itemCompletionOf(completing: ItemCompletion, outboxRows: OutboxRows): CommitCompletion {
+  const rows = outboxRows.starting(completing.start);
   let next: OutboxRow | undefined;
   return {
     appends: {

@@ -21,7 +21,7 @@ import { ConversationCache, conversationOf, headOf, partsOf } from "./conversati
 import { isActiveConversation, isDueConversation, isOpenConversation, newestFirst, oldestFirst, threadsOf } from "./conversation-index.js";
 import { conversationWriteOf } from "./conversation-write.js";
 import type { InboxSteps } from "./inbox-store.js";
-import { outboxItemOf, outboxWrite, startingRows } from "./outbox-rows.js";
+import { OutboxRows } from "./outbox-rows.js";
 import type { CommitAppends, ConversationWrite, StoreBackend, StoredDocument } from "./store-backend.js";
 import { inStore } from "./store-errors.js";
 
@@ -47,6 +47,7 @@ const READ_MAX_ATTEMPTS = 5;
 export class KeyvConversationStore implements ConversationStore, OutboxStore {
   /** The hot conversations' last stored versions (see ConversationCache). */
   private readonly cache = new ConversationCache();
+  private readonly rows = new OutboxRows();
 
   /** `inboxSteps`: where the store's inbox can complete an entry inside a conversation's write (see InboxCompletion). */
   constructor(
@@ -210,7 +211,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     completing?: Completion,
   ): Promise<OutboxCommit | undefined> {
     const now = this.leaseClock(lease.name, ttlMs);
-    const rows = startingRows(start);
+    const rows = this.rows.starting(start);
     const take = { lane, lease, now, expiresAt: now + ttlMs, start: rows.start };
     const committed = await this.commitWith({ next, expectedVersion, items, audit, completing }, (write, appends) =>
       this.backend.compareAndSetTakingLane(write, expectedVersion, appends, take),
@@ -234,10 +235,10 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
       );
     }
     const stored: Conversation = { ...next, version: expectedVersion + 1 };
-    const outbox = items.map((item) => outboxWrite(this.newItem(item)));
+    const outbox = items.map((item) => this.rows.write(this.newItem(item)));
     const events = audit.map((event) => JSON.stringify(event));
     const { write: conversationWrite, parts } = conversationWriteOf(stored, this.cache.at(next.id, expectedVersion));
-    const completion = completionOf(completing, this.inboxSteps);
+    const completion = completionOf(completing, this.inboxSteps, this.rows);
     const appends: CommitAppends = { outbox, audit: events, ...completion?.appends };
     const result = await this.attempt("update a conversation", () => write(conversationWrite, appends));
     if (result === undefined) return undefined;
@@ -248,18 +249,19 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
 
   async enqueue(items: NewOutboxItem[]): Promise<OutboxItem[]> {
     const created = items.map((item) => this.newItem(item));
-    if (created.length > 0) await this.attempt("queue an outbound message", () => this.backend.outboxAppend(created.map(outboxWrite)));
+    if (created.length > 0)
+      await this.attempt("queue an outbound message", () => this.backend.outboxAppend(created.map((item) => this.rows.write(item))));
     return created;
   }
 
   async outboxHeads(lane?: string): Promise<OutboxItem[]> {
     const rows = await this.attempt("read the outbox", () => this.backend.outboxHeads(lane));
-    return rows.map(outboxItemOf).sort((a, b) => a.seq - b.seq);
+    return rows.map((row) => this.rows.itemOf(row)).sort((a, b) => a.seq - b.seq);
   }
 
   async takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number, start?: StartAttempt): Promise<LaneTake<OutboxItem>> {
     const now = this.leaseClock(lease.name, ttlMs);
-    const rows = startingRows(start);
+    const rows = this.rows.starting(start);
     return mapLaneTake(
       await this.attempt("take an outbox lane", () => this.backend.outboxTake(lane, lease, now, now + ttlMs, rows.start)),
       rows.itemOf,
@@ -267,11 +269,11 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   }
 
   async saveOutboxItem(item: OutboxItem): Promise<boolean> {
-    return this.attempt("update an outbound message", () => this.backend.outboxUpdate(outboxWrite(item)));
+    return this.attempt("update an outbound message", () => this.backend.outboxUpdate(this.rows.write(item)));
   }
 
   async completeOutboxItem(item: Pick<OutboxItem, "id" | "lane">, lease: LaneLease, start?: StartAttempt): Promise<OutboxItem | undefined> {
-    const rows = startingRows(start);
+    const rows = this.rows.starting(start);
     const next = await this.attempt("complete an outbound message", () =>
       this.backend.outboxComplete(item.id, item.lane, lease, rows.start),
     );
@@ -280,7 +282,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
 
   async listOutbox(): Promise<OutboxItem[]> {
     const rows = await this.attempt("list the outbox", () => this.backend.outboxList());
-    return rows.map(outboxItemOf).sort((a, b) => a.seq - b.seq);
+    return rows.map((row) => this.rows.itemOf(row)).sort((a, b) => a.seq - b.seq);
   }
 
   async countOutbox(): Promise<number> {
