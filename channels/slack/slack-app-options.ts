@@ -7,6 +7,7 @@ import type { Logger } from "../../src/ports/logger.js";
 import { boltLogLevel, createBoltLogger } from "./bolt-logger.js";
 import { createSlackMaskingGate, type SlackMaskingGate } from "./masking-gate.js";
 import { createScreenedHttpReceiver } from "./screened-receiver.js";
+import { createSocketReceiver } from "./socket-receiver.js";
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 export const DEFAULT_SLACK_PORT = 3000;
@@ -82,7 +83,14 @@ export function slackAppOptions({
         'SLACK_APP_TOKEN is required in Socket Mode: create an app-level token with connections:write under Basic Information → App-Level Tokens, or set slack.mode to "http".',
       );
     }
-    return { ...common, socketMode: true, appToken: env.slackAppToken, signingSecret: env.slackSigningSecret };
+    // The SocketModeClient opens its connection with Web API calls: to the same Slack as the app's own client.
+    const receiver = createSocketReceiver({
+      appToken: env.slackAppToken,
+      logger: common.logger!,
+      logLevel,
+      installerOptions: { clientOptions: client },
+    });
+    return { ...common, receiver };
   }
   // Bolt's own HTTPReceiver, screening bodies first so that no request can end the process.
   const receiver = createScreenedHttpReceiver(

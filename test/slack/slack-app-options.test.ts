@@ -1,4 +1,4 @@
-import { HTTPReceiver } from "@slack/bolt";
+import { HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import { WebClient } from "@slack/web-api";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveTeamChannels } from "../../channels/slack/resolve-channels.js";
@@ -35,9 +35,10 @@ describe("slackAppOptions", () => {
     expect(options.clientOptions?.rejectRateLimitedCalls).toBe(true);
   });
 
-  it("Socket Mode: socketMode and the app token; Slack's own API unless SLACK_API_URL is set", () => {
+  it("Socket Mode: Warmline's socket receiver on the app token; Slack's own API unless SLACK_API_URL is set", () => {
     const options = slackAppOptions({ config: { slack: { mode: "socket", admins: [] } }, env, logger });
-    expect(options).toMatchObject({ socketMode: true, appToken: "xapp-1" });
+    expect(options.receiver).toBeInstanceOf(SocketModeReceiver);
+    expect(options.socketMode).toBeUndefined();
     expect(options.clientOptions?.slackApiUrl).toBeUndefined();
   });
 

@@ -4,6 +4,7 @@ import { registerSlackListeners } from "../../channels/slack/register-listeners.
 import { createSlackTeamAccess } from "../../channels/slack/team-access.js";
 import { slackAppOptions } from "../../channels/slack/slack-app-options.js";
 import { SlackWorkspaceAdapter } from "../../channels/slack/slack-workspace.js";
+import { WarmlineError } from "../../src/domain/errors.js";
 import type { AdminActions, AgentActions } from "../../src/ports/agent-workspace.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
@@ -17,7 +18,9 @@ afterEach(async () => {
 });
 
 /** Records the agent replies handed to the engine; Socket Mode is about transport. */
-function recordingActions(): AgentActions & AdminActions & { replies: unknown[][] } {
+function recordingActions(
+  receive: (...args: unknown[]) => Promise<void> = async () => {},
+): AgentActions & AdminActions & { replies: unknown[][] } {
   const replies: unknown[][] = [];
   const never = async () => {
     throw new Error("not used in this test");
@@ -33,6 +36,7 @@ function recordingActions(): AgentActions & AdminActions & { replies: unknown[][
     status: async () => [{ team: "retention", displayName: "Customer Care", queued: 2, assigned: 1, oldestWaitMs: 240_000 }],
     forgetCustomer: never,
     receiveAgentReply: async (...args) => {
+      await receive(...args);
       replies.push(args);
     },
     agentReply: never,
@@ -43,7 +47,8 @@ describe("Socket Mode", () => {
   let api: FakeSlackApi;
   let socket: SocketModeServer;
 
-  it("delivers a thread reply over the socket to the listener and acks the envelope", async () => {
+  /** Warmline's Slack listeners on Bolt over a local Socket Mode server, handing agent replies to `actions`. */
+  async function startSocketApp(actions: AgentActions & AdminActions): Promise<void> {
     socket = await startSocketModeServer();
     cleanups.push(() => socket.close());
     api = await startFakeSlackApi({
@@ -67,7 +72,6 @@ describe("Socket Mode", () => {
         clientOptions: { retryConfig: { retries: 0 } },
       }),
     );
-    const actions = recordingActions();
     const workspace = new SlackWorkspaceAdapter({
       client: app.client,
       channels: { retention: "C0RETENT1" },
@@ -88,6 +92,11 @@ describe("Socket Mode", () => {
     await app.start();
     cleanups.push(() => app.stop());
     await socket.connected();
+  }
+
+  it("delivers a thread reply over the socket to the listener and acks the envelope", async () => {
+    const actions = recordingActions();
+    await startSocketApp(actions);
     expect(api.callsTo("apps.connections.open")[0]?.token).toBe("xapp-1-socket");
 
     const body = threadReplyEvent({
@@ -111,5 +120,36 @@ describe("Socket Mode", () => {
     // Slash commands answer in the ack's payload.
     const command = await socket.push("slash_commands", { ...slackFixture("slash-command.json"), text: "status" });
     expect(JSON.stringify(command.payload)).toContain("Customer Care");
+  });
+
+  it("acknowledges an agent's reply once it is stored, and not at all when the store refuses it, so Slack sends it again", async () => {
+    let store: () => void = () => {};
+    const stored = new Promise<void>((resolve) => (store = resolve));
+    let refuse = false;
+    const storing: unknown[] = [];
+    const actions = recordingActions(async (...args) => {
+      storing.push(args);
+      if (refuse) throw new WarmlineError("store_unavailable", "The store is down: start it again.");
+      await stored;
+    });
+    await startSocketApp(actions);
+    const reply = (ts: string) =>
+      threadReplyEvent({ channel: "C0RETENT1", user: "U0AGENT01", text: `reply ${ts}`, ts, threadTs: "1715000000.000001" });
+
+    const acked = socket.push("events_api", reply("1715000002.000001"));
+    await expect.poll(() => storing.length).toBe(1);
+    // Bolt alone would have acked before the listener ran: here the envelope waits for the store.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(socket.acks).toEqual([]);
+    store();
+    await acked;
+    expect(actions.replies).toHaveLength(1);
+
+    refuse = true;
+    void socket.push("events_api", reply("1715000003.000001"));
+    await expect.poll(() => storing.length).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(socket.acks).toHaveLength(1);
+    expect(actions.replies).toHaveLength(1);
   });
 });
