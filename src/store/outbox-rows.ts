@@ -1,18 +1,23 @@
 import type { OutboxEffect, OutboxItem, StartAttempt } from "../ports/outbox.js";
 import type { OutboxRow, OutboxWrite, StartRow } from "./store-backend.js";
 
-/** How many items written by this store are remembered with their documents (a few seconds of traffic). */
+/** How many context-carrying items written by this store are remembered with their documents (a few seconds of handoffs). */
 export const REMEMBERED_OUTBOX_ITEMS = 512;
 
+/** Effects that carry a conversation's context package (several KB of JSON): the items worth remembering. */
+const carriesContext = (effect: OutboxEffect): boolean => effect.kind === "post_card" || effect.kind === "update_card";
+
 /**
- * Outbox items as a backend stores them, and back. An item is written three times on its way out:
- * queued, marked in flight, then read as its lane's head, usually within milliseconds and by this
- * process. A card's item holds its whole context package, so parsing and serialising it again was
- * about a tenth of a handoff's work before its card was posted. So each store remembers:
- * - the items it wrote lately, by id with their documents: a row whose document is still the one
+ * Outbox items as a backend stores them, and back. An item is written when queued and again when
+ * marked in flight, and read as its lane's head in between, usually within milliseconds and by this
+ * process. A card's item holds its whole context package, so serialising it twice and parsing it
+ * once was about a tenth of a handoff's work before its card was posted. So for items that carry a
+ * context package each store remembers:
+ * - the ones it wrote lately, by id with their documents: a row whose document is still the one
  *   written is read as that item, not parsed (a row another process wrote or changed is parsed);
  * - each effect's JSON while the effect lives: effects are never changed in place (a changed effect
  *   is a new object), so a rewrite of the item's delivery state does not serialise it again.
+ * Other items (a relayed message, a reaction) are small: remembering them cost more than it saved.
  */
 export class OutboxRows {
   private readonly written = new Map<string, { document: string; item: Omit<OutboxItem, "seq"> }>();
@@ -22,6 +27,11 @@ export class OutboxRows {
 
   /** An item as a backend stores it: its lane and open flag beside its JSON (without seq, which the backend assigns). */
   write(item: OutboxItem): OutboxWrite {
+    const open = item.status !== "failed";
+    if (!carriesContext(item.effect)) {
+      const { seq: _seq, ...document } = item;
+      return { id: item.id, lane: item.lane, open, document: JSON.stringify(document) };
+    }
     const { seq: _seq, effect, ...state } = item;
     let effectText = this.effectJson.get(effect);
     if (effectText === undefined) {
@@ -33,7 +43,7 @@ export class OutboxRows {
     this.written.delete(item.id);
     if (this.written.size >= this.remembered) this.written.delete(this.written.keys().next().value!);
     this.written.set(item.id, { document, item: { ...state, effect } });
-    return { id: item.id, lane: item.lane, open: item.status !== "failed", document };
+    return { id: item.id, lane: item.lane, open, document };
   }
 
   /** A stored row as the item it holds: the caller's own top level, the effect shared (never changed in place). */
@@ -41,7 +51,7 @@ export class OutboxRows {
     const known = this.written.get(row.id);
     if (known?.document === row.document) return { ...known.item, seq: row.seq };
     const item = { ...(JSON.parse(row.document) as Omit<OutboxItem, "seq">), seq: row.seq };
-    const effectText = effectTextIn(row.document);
+    const effectText = carriesContext(item.effect) ? effectTextIn(row.document) : undefined;
     if (effectText !== undefined) this.effectJson.set(item.effect, effectText);
     return item;
   }

@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
+import type { ContextPackage } from "../../src/domain/context-package.js";
 import type { OutboxItem } from "../../src/ports/outbox.js";
 import { OutboxRows } from "../../src/store/outbox-rows.js";
 import type { OutboxRow } from "../../src/store/store-backend.js";
 
+/** A card's item: its effect carries a context package (here a small stand-in with awkward text). */
 const card = (id: string): OutboxItem => ({
   id,
   lane: "conv_1",
   seq: 0,
-  effect: { kind: "notify_ops", text: `card ${id}: "quoted", {braces} and ,"effect":{} inside a string` },
+  effect: {
+    kind: "post_card",
+    escalationId: "esc_1",
+    context: { summary: `card ${id}: "quoted", {braces} and ,"effect":{} inside a string` } as unknown as ContextPackage,
+  },
   status: "pending",
   attempts: 0,
   notBefore: 0,
@@ -69,5 +75,16 @@ describe("outbox rows (an item as a backend stores it, and back)", () => {
     expect(first!.effect).toEqual(items[0]!.effect);
     expect(first!.effect).not.toBe(items[0]!.effect);
     expect(last!.effect).toBe(items[2]!.effect);
+  });
+
+  it("writes a small item (a relayed message) as plain JSON and reads it back parsed, remembering nothing", () => {
+    const rows = new OutboxRows();
+    const relay: OutboxItem = { ...card("out_r"), effect: { kind: "send_customer", address: "whatsapp:447700900000@c.us", text: "On it" } };
+    const write = rows.write(relay);
+    const { seq: _seq, ...document } = relay;
+    expect(write.document).toBe(JSON.stringify(document));
+    const read = rows.itemOf(rowOf(write, 5));
+    expect(read).toEqual({ ...relay, seq: 5 });
+    expect(read.effect).not.toBe(relay.effect);
   });
 });
