@@ -47,7 +47,8 @@ const READ_MAX_ATTEMPTS = 5;
 export class KeyvConversationStore implements ConversationStore, OutboxStore {
   /** The hot conversations' last stored versions (see ConversationCache). */
   private readonly cache = new ConversationCache();
-  private readonly rows = new OutboxRows();
+  /** How outbox items are written and read back (see OutboxRows). */
+  private readonly outboxRows = new OutboxRows();
 
   /** `inboxSteps`: where the store's inbox can complete an entry inside a conversation's write (see InboxCompletion). */
   constructor(
@@ -211,7 +212,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
     completing?: Completion,
   ): Promise<OutboxCommit | undefined> {
     const now = this.leaseClock(lease.name, ttlMs);
-    const rows = this.rows.starting(start);
+    const rows = this.outboxRows.starting(start);
     const take = { lane, lease, now, expiresAt: now + ttlMs, start: rows.start };
     const committed = await this.commitWith({ next, expectedVersion, items, audit, completing }, (write, appends) =>
       this.backend.compareAndSetTakingLane(write, expectedVersion, appends, take),
@@ -235,10 +236,10 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
       );
     }
     const stored: Conversation = { ...next, version: expectedVersion + 1 };
-    const outbox = items.map((item) => this.rows.write(this.newItem(item)));
+    const outbox = items.map((item) => this.outboxRows.write(this.newItem(item)));
     const events = audit.map((event) => JSON.stringify(event));
     const { write: conversationWrite, parts } = conversationWriteOf(stored, this.cache.at(next.id, expectedVersion));
-    const completion = completionOf(completing, this.inboxSteps, this.rows);
+    const completion = completionOf(completing, this.inboxSteps, this.outboxRows);
     const appends: CommitAppends = { outbox, audit: events, ...completion?.appends };
     const result = await this.attempt("update a conversation", () => write(conversationWrite, appends));
     if (result === undefined) return undefined;
@@ -250,18 +251,18 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   async enqueue(items: NewOutboxItem[]): Promise<OutboxItem[]> {
     const created = items.map((item) => this.newItem(item));
     if (created.length > 0)
-      await this.attempt("queue an outbound message", () => this.backend.outboxAppend(created.map((item) => this.rows.write(item))));
+      await this.attempt("queue an outbound message", () => this.backend.outboxAppend(created.map((item) => this.outboxRows.write(item))));
     return created;
   }
 
   async outboxHeads(lane?: string): Promise<OutboxItem[]> {
     const rows = await this.attempt("read the outbox", () => this.backend.outboxHeads(lane));
-    return rows.map((row) => this.rows.itemOf(row)).sort((a, b) => a.seq - b.seq);
+    return rows.map((row) => this.outboxRows.itemOf(row)).sort((a, b) => a.seq - b.seq);
   }
 
   async takeOutboxLane(lane: string, lease: LaneLease, ttlMs: number, start?: StartAttempt): Promise<LaneTake<OutboxItem>> {
     const now = this.leaseClock(lease.name, ttlMs);
-    const rows = this.rows.starting(start);
+    const rows = this.outboxRows.starting(start);
     return mapLaneTake(
       await this.attempt("take an outbox lane", () => this.backend.outboxTake(lane, lease, now, now + ttlMs, rows.start)),
       rows.itemOf,
@@ -269,11 +270,11 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   }
 
   async saveOutboxItem(item: OutboxItem): Promise<boolean> {
-    return this.attempt("update an outbound message", () => this.backend.outboxUpdate(this.rows.write(item)));
+    return this.attempt("update an outbound message", () => this.backend.outboxUpdate(this.outboxRows.write(item)));
   }
 
   async completeOutboxItem(item: Pick<OutboxItem, "id" | "lane">, lease: LaneLease, start?: StartAttempt): Promise<OutboxItem | undefined> {
-    const rows = this.rows.starting(start);
+    const rows = this.outboxRows.starting(start);
     const next = await this.attempt("complete an outbound message", () =>
       this.backend.outboxComplete(item.id, item.lane, lease, rows.start),
     );
@@ -282,7 +283,7 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
 
   async listOutbox(): Promise<OutboxItem[]> {
     const rows = await this.attempt("list the outbox", () => this.backend.outboxList());
-    return rows.map((row) => this.rows.itemOf(row)).sort((a, b) => a.seq - b.seq);
+    return rows.map((row) => this.outboxRows.itemOf(row)).sort((a, b) => a.seq - b.seq);
   }
 
   async countOutbox(): Promise<number> {
