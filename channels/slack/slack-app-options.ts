@@ -65,9 +65,10 @@ export function slackAppOptions({
   client.fetch = (maskingGate ?? createSlackMaskingGate({ maskCards: true, maskEmails: true, maskPhones: true })).wrap(
     client.fetch ?? transport ?? (globalThis.fetch as FetchFunction),
   );
+  const boltLogger = createBoltLogger(logger, logLevel);
   const common: AppOptions = {
     token: env.slackBotToken,
-    logger: createBoltLogger(logger, logLevel),
+    logger: boltLogger,
     logLevel,
     clientOptions: client,
     // Bolt drops the app's own messages; the listeners also drop other bots' (see register-listeners).
@@ -86,7 +87,7 @@ export function slackAppOptions({
     // The SocketModeClient opens its connection with Web API calls: to the same Slack as the app's own client.
     const receiver = createSocketReceiver({
       appToken: env.slackAppToken,
-      logger: common.logger!,
+      logger: boltLogger,
       logLevel,
       installerOptions: { clientOptions: client },
     });

@@ -2,7 +2,7 @@ import type { OutboxEffect, OutboxItem, StartAttempt } from "../ports/outbox.js"
 import type { OutboxRow, OutboxWrite, StartRow } from "./store-backend.js";
 
 /** How many context-carrying items written by this store are remembered with their documents (a few seconds of handoffs). */
-export const REMEMBERED_OUTBOX_ITEMS = 512;
+const REMEMBERED_OUTBOX_ITEMS = 512;
 
 /** Effects that carry a conversation's context package (several KB of JSON): the items worth remembering. */
 const carriesContext = (effect: OutboxEffect): boolean => effect.kind === "post_card" || effect.kind === "update_card";
