@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteConnection, sqliteDriverName } from "../../src/store/sqlite-driver.js";
+import { openSqliteConnection, SQLITE_PAGE_CACHE_KIB, sqliteDriverName } from "../../src/store/sqlite-driver.js";
 
 /** Node's own SQLite module is unflagged from 22.13 (and 23.4); before that the driver is better-sqlite3. */
 function nodeHasSqlite(): boolean {
@@ -29,12 +29,14 @@ describe("openSqliteConnection", () => {
     connection.close();
   });
 
-  it("opens in WAL mode with synchronous=NORMAL and the busy timeout asked for", async () => {
+  it("opens in WAL mode with synchronous=NORMAL, the busy timeout asked for and SQLite's own 2 MB page cache", async () => {
     const connection = await openSqliteConnection(join(directory, "driver.db"), { busyTimeoutMs: 1234 });
     expect(connection.get("PRAGMA journal_mode")).toEqual({ journal_mode: "wal" });
     // NORMAL is 1.
     expect({ ...connection.get("PRAGMA synchronous") }).toEqual({ synchronous: 1 });
     expect({ ...connection.get("PRAGMA busy_timeout") }).toEqual({ timeout: 1234 });
+    // Negative: KiB, not pages. better-sqlite3 would otherwise have 16 MB.
+    expect({ ...connection.get("PRAGMA cache_size") }).toEqual({ cache_size: -SQLITE_PAGE_CACHE_KIB });
     connection.close();
   });
 
