@@ -14,6 +14,22 @@ const times = (value: number) => (Number.isFinite(value) ? `${value < 10 ? value
 const worstP99 = (r: BenchRecord) =>
   r.relay ? Math.max(r.relay.toSlack.p99, r.relay.toWhatsApp.p99) : (r.handoff?.latency.p99 ?? Number.NaN);
 
+/**
+ * What one message cost the whole machine: the instances, the load generator with the fake Slack, and
+ * Redis, which share its cores. Undefined unless all three were measured (runs on Redis).
+ */
+export function machineCpuMsPerMessage(record: BenchRecord): number | undefined {
+  const { generatorCpuMsPerMessage: generator, redisCpuMsPerMessage: redis } = record;
+  return generator === undefined || redis === undefined ? undefined : record.cpuMsPerMessage + generator + redis;
+}
+
+/** "machine 2.4 ms/msg: ≤ 830 msg/s on 2 cores": the most the machine could relay at that cost, whatever the instances. */
+function machineCeiling(record: BenchRecord): string {
+  const machine = machineCpuMsPerMessage(record);
+  if (machine === undefined || !(machine > 0)) return "";
+  return `machine ${ms(machine)} ms/msg: ≤ ${Math.round((record.cores * 1000) / machine)} msg/s on ${record.cores} cores`;
+}
+
 /** What a record is compared with, and how it reads. */
 function comparison(record: BenchRecord, all: BenchRecord[]): string {
   // Runs of one scenario at several offered loads (--rate) compare within their load.
@@ -21,9 +37,9 @@ function comparison(record: BenchRecord, all: BenchRecord[]): string {
   if (record.target === "floor") return "floor";
   if (record.scenario === "instances") {
     const one = same.find((r) => r.instances === 1);
-    return one && one !== record && record.relay && one.relay
-      ? `${times(record.relay.achievedRate / one.relay.achievedRate)} msg/s of 1`
-      : "";
+    const ratio =
+      one && one !== record && record.relay && one.relay ? `${times(record.relay.achievedRate / one.relay.achievedRate)} msg/s of 1` : "";
+    return [ratio, machineCeiling(record)].filter(Boolean).join("; ");
   }
   if (record.scenario === "transcript") {
     const shortest = same.find((r) => r.target !== "floor");

@@ -4,7 +4,8 @@
  * the same moment. Runs that change the store (seeding, padded transcripts, a second instance)
  * get instances of their own.
  */
-import { loadavg } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
+import { createClient } from "@keyv/redis";
 import { deleteRedisNamespace } from "../../test/helpers/redis-namespace.js";
 import { type BenchInstance, expectReply, startInstance } from "./instance-client.js";
 import {
@@ -82,6 +83,13 @@ export interface BenchRecord {
   drainedCpuMsPerMessage?: number;
   /** The parent's CPU per message sent (load generator and fake Slack): near a core's worth, it is the bottleneck, not the system under test. */
   generatorCpuMsPerMessage?: number;
+  /**
+   * Runs on Redis: the Redis server's CPU per message sent (its INFO cpu, all its threads). With the
+   * instances' and the generator's, what one message costs the whole machine, whose cores they share.
+   */
+  redisCpuMsPerMessage?: number;
+  /** The machine's cores (os.availableParallelism): with the machine's CPU per message, the most it can relay. */
+  cores: number;
   rssMB: number;
   /** V8's heap in use at the end of the run: RSS less the code, new space's reserve and native memory. */
   heapMB: number;
@@ -162,6 +170,7 @@ class BenchWorld {
   readonly tracker = new DeliveryTracker();
   private readonly started: BenchInstance[] = [];
   private readonly namespaces: string[] = [];
+  private redisInfo?: ReturnType<typeof createClient>;
   private constructor(
     readonly slack: BenchSlack,
     private readonly options: BenchOptions,
@@ -203,7 +212,23 @@ class BenchWorld {
     this.started.splice(this.started.indexOf(instance), 1);
   }
 
+  /** The Redis server's CPU so far, seconds (user + system, all its threads); undefined without Redis. */
+  async redisCpuSeconds(): Promise<number | undefined> {
+    const { redisUrl } = this.options;
+    if (!redisUrl) return undefined;
+    if (!this.redisInfo) {
+      this.redisInfo = createClient({ url: redisUrl });
+      await this.redisInfo.connect();
+    }
+    const info = await this.redisInfo.info("cpu");
+    const seconds = (field: string) => Number(new RegExp(`^${field}:([\\d.]+)`, "m").exec(info)?.[1]);
+    const used = seconds("used_cpu_user") + seconds("used_cpu_sys");
+    if (!Number.isFinite(used)) throw new Error(`Redis's INFO cpu has no used_cpu_user / used_cpu_sys: ${info.slice(0, 200)}`);
+    return used;
+  }
+
   async close(): Promise<void> {
+    this.redisInfo?.destroy();
     await Promise.allSettled(this.started.map((instance) => instance.stop()));
     await this.slack.close();
     // The bench's keys go with it; the tests' helper knows the store's key layout.
@@ -292,7 +317,9 @@ export async function runBench(options: BenchOptions): Promise<void> {
     load: { rate: number; seconds: number },
     seeded?: BenchRecord["seeded"],
   ) => {
+    const onRedis = instances[0]!.spec.target === "redis";
     const before = await Promise.all(instances.map((i) => i.usage()));
+    const redisBefore = onRedis ? await world.redisCpuSeconds() : undefined;
     const generatorBefore = process.cpuUsage();
     const relay = await runRelay(
       { conversations: conversationsOn(instances, threads), rate: load.rate, seconds: load.seconds, graceMs: sizes.graceMs },
@@ -300,6 +327,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       world.tracker,
     );
     const generator = process.cpuUsage(generatorBefore);
+    const redisAfter = redisBefore === undefined ? undefined : await world.redisCpuSeconds();
     const after = await Promise.all(instances.map((i) => i.usage()));
     const cpuMsSince = (usage: ProcessUsage[]) => usage.reduce((sum, u, k) => sum + (u.cpuMicros - before[k]!.cpuMicros) / 1000, 0);
     const cpuMs = cpuMsSince(after);
@@ -317,6 +345,9 @@ export async function runBench(options: BenchOptions): Promise<void> {
       cpuMsPerMessage: relay.delivered > 0 ? cpuMs / relay.delivered : Number.NaN,
       ...(afterDrain ? { drainedCpuMsPerMessage: cpuMsSince(afterDrain) / relay.sent } : {}),
       generatorCpuMsPerMessage: (generator.user + generator.system) / 1000 / relay.sent,
+      ...(redisBefore !== undefined && redisAfter !== undefined
+        ? { redisCpuMsPerMessage: ((redisAfter - redisBefore) * 1000) / relay.sent }
+        : {}),
       rssMB: megabytes(after.reduce((sum, u) => sum + u.rssBytes, 0)),
       heapMB: megabytes(after.reduce((sum, u) => sum + u.heapUsedBytes, 0)),
       loopDelayP99Ms: Math.max(...after.map((u) => u.loopDelayP99Ms)),
@@ -326,6 +357,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         ? { outboxPendingAtEnd: after.reduce((sum, u) => sum + u.outboxPending!, 0) }
         : {}),
       ...(seeded ? { seeded } : {}),
+      cores: availableParallelism(),
       loadavg: loadavg(),
     });
   };
@@ -361,6 +393,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
             cpuMsPerMessage: (after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, handoff.cardsPosted),
             rssMB: megabytes(after.rssBytes),
             heapMB: megabytes(after.heapUsedBytes),
+            cores: availableParallelism(),
             loadavg: loadavg(),
           });
           await drain([instance]);
@@ -433,6 +466,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
               cpuMsPerMessage: scans.turnCpuMs,
               rssMB: megabytes(memory.rss),
               heapMB: megabytes(memory.heapUsed),
+              cores: availableParallelism(),
               loadavg: loadavg(),
             });
           }

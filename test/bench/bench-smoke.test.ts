@@ -5,6 +5,23 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/source-scan.js";
 
 const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+const redisUrl = process.env.REDIS_URL;
+
+/** `npm run bench -- --quick <args>` after the build it runs first: stdout, and the JSON line of each run. */
+async function quickBench(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  // What `npm run bench` does first: the instances run the compiled build, as `npm start` does.
+  await promisify(execFile)(process.execPath, [TSC, "-p", "tsconfig.build.json"], { cwd: ROOT, timeout: 90_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/bench.ts", "--quick", ...args], {
+    cwd: ROOT,
+    timeout: 120_000,
+    env,
+  });
+  const records = stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line));
+  return { stdout, records };
+}
 
 /**
  * The bench itself works: a quick run relays both ways on the floor and on Warmline (memory store:
@@ -12,17 +29,9 @@ const TSC = join(ROOT, "node_modules", "typescript", "bin", "tsc");
  */
 describe("npm run bench --quick (smoke)", () => {
   it("relays every message both ways, prints one well-formed JSON line per run and the table", async () => {
-    // What `npm run bench` does first: the instances run the compiled build, as `npm start` does.
-    await promisify(execFile)(process.execPath, [TSC, "-p", "tsconfig.build.json"], { cwd: ROOT, timeout: 90_000 });
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["--import", "tsx", "scripts/bench.ts", "--quick", "--scenario", "relay-100", "--target", "floor", "--target", "memory"],
-      { cwd: ROOT, timeout: 90_000 },
-    );
-    const records = stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line));
+    // Without Redis: the memory target's runs measure no Redis server.
+    const { REDIS_URL: _redis, ...withoutRedis } = process.env;
+    const { stdout, records } = await quickBench(["--scenario", "relay-100", "--target", "floor", "--target", "memory"], withoutRedis);
     expect(records.map((r) => [r.scenario, r.target])).toEqual([
       ["relay-100", "floor"],
       ["relay-100", "memory"],
@@ -39,6 +48,7 @@ describe("npm run bench --quick (smoke)", () => {
       expect(record.mainThreadBusy).toBeGreaterThan(0);
       expect(record.mainThreadBusy).toBeLessThanOrEqual(1);
       expect(record.loadavg).toHaveLength(3);
+      expect(record.redisCpuMsPerMessage).toBeUndefined();
     }
     // What each run left in Warmline's outbox for the drain; the floor keeps none.
     expect(records[0].outboxPendingAtEnd).toBeUndefined();
@@ -46,4 +56,23 @@ describe("npm run bench --quick (smoke)", () => {
     expect(stdout).toMatch(/\| relay-100 +\| memory +\|.*\| p99 [\d.]+×, CPU [\d.]+×, RSS [\d.]+× \|/);
     expect(stdout).toMatch(/load average \(1, 5, 15 min\): [\d.]+ [\d.]+ [\d.]+ at start/);
   }, 180_000);
+
+  it.skipIf(redisUrl === undefined)(
+    "two instances on one Redis: what each message cost the Redis server too, and the ceiling the machine's cores set",
+    async () => {
+      const { stdout, records } = await quickBench(["--scenario", "instances"]);
+      expect(records.map((r) => [r.scenario, r.target, r.instances])).toEqual([
+        ["instances", "redis", 1],
+        ["instances", "redis", 2],
+      ]);
+      for (const record of records) {
+        expect(record.relay).toMatchObject({ delivered: record.relay.sent, lost: 0 });
+        // Redis worked for these messages: its CPU is counted, per message sent.
+        expect(record.redisCpuMsPerMessage).toBeGreaterThan(0);
+        expect(record.cores).toBeGreaterThanOrEqual(1);
+      }
+      expect(stdout).toMatch(/\| instances +\| redis ×2 +\|.*\| [\d.]+× msg\/s of 1; machine [\d.]+ ms\/msg: ≤ \d+ msg\/s on \d+ cores \|/);
+    },
+    180_000,
+  );
 });
