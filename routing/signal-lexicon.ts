@@ -1,4 +1,5 @@
 import { SIGNAL_CATEGORIES, type SignalCategory } from "../src/domain/escalation.js";
+import { DeletionIndex, deletionKeys } from "./deletion-index.js";
 import { tokenise, typoAllowance } from "./text-normalize.js";
 
 /**
@@ -135,13 +136,6 @@ export interface SignalLexicon {
   readonly negation: CompiledNegation;
 }
 
-/** Symmetric-delete keys: the word and every string one deletion away (SymSpell's candidate index). */
-function deletions(word: string): Set<string> {
-  const out = new Set<string>([word]);
-  for (let i = 0; i < word.length; i++) out.add(word.slice(0, i) + word.slice(i + 1));
-  return out;
-}
-
 /** Token length from which a word two edits away (a 10-letter one) may be meant. */
 const TWO_EDIT_MIN_TOKEN = 8;
 
@@ -174,11 +168,8 @@ class LexiconBuilder {
   readonly prefixLengths = new Set<number>();
   /** Exact terms' words by term id (other ids have none). */
   readonly words: string[] = [];
-  /**
-   * One-edit candidates by deletion key, as term ids: a lone id as itself (most keys have one), else a
-   * list. Tens of thousands of keys: a list each would hold most of the lexicon's memory.
-   */
-  readonly fuzzy = new Map<string, number | number[]>();
+  /** One-edit candidates by deletion key, as term ids (built by finish()). */
+  fuzzy: DeletionIndex | undefined;
   /** Words long enough for two typos, by first letter: few enough to compare one by one. */
   readonly longWords = new Map<string, { word: string; id: number }[]>();
   readonly substrings = new Map<string, SubstringTerm[]>();
@@ -196,6 +187,8 @@ class LexiconBuilder {
     const key = `${kind}:${text}`;
     let id = this.termIds.get(key);
     if (id !== undefined) return id;
+    // finish() let go of the terms already known: a new one could reuse an id.
+    if (this.fuzzy) throw new Error(`The signal lexicon is already compiled: "${text}" cannot be added; compile the sources again`);
     id = this.termIds.size;
     this.termIds.set(key, id);
     if (kind === "exact") {
@@ -267,26 +260,30 @@ class LexiconBuilder {
     });
   }
 
-  /** Builds the typo index once every term and common word is known. */
-  buildFuzzyIndex(): void {
+  /**
+   * Builds the typo index once every term and common word is known, then lets go of what only
+   * building needed (the terms by kind and text, the words awaiting the index): 2 MB the lexicon
+   * would otherwise keep for the process's life.
+   */
+  finish(): void {
+    const filed: number[] = [];
     for (const { word, id } of this.fuzzyWords) {
       if (this.gluedOnly.has(id) && !this.writtenWords.has(id)) continue;
       const allowance = typoAllowance(word);
       if (allowance === 0 || /\p{N}/u.test(word)) continue;
-      for (const key of deletions(word)) {
-        const held = this.fuzzy.get(key);
-        this.fuzzy.set(key, held === undefined ? id : typeof held === "number" ? [held, id] : [...held, id]);
-      }
+      filed.push(id);
       if (allowance < 2) continue;
       const long = this.longWords.get(word[0]!) ?? [];
       long.push({ word, id });
       this.longWords.set(word[0]!, long);
     }
+    this.fuzzy = DeletionIndex.build(this.words, filed);
+    this.termIds.clear();
+    this.fuzzyWords.length = 0;
+    this.gluedOnly.clear();
+    this.writtenWords.clear();
   }
 }
-
-const idsOf = (held: number | readonly number[] | undefined): readonly number[] =>
-  held === undefined ? [] : typeof held === "number" ? [held] : held;
 
 function resolveToken(builder: LexiconBuilder, token: string): number[] {
   const found = new Set<number>();
@@ -300,8 +297,8 @@ function resolveToken(builder: LexiconBuilder, token: string): number[] {
   // A known word, a common word or a short one is never read as a typo of another word.
   const fuzzyAllowed = exact === undefined && token.length >= FUZZY_MIN_TOKEN && !builder.common.has(token) && !/\p{N}/u.test(token);
   if (fuzzyAllowed) {
-    const candidates = [...deletions(token)].flatMap((key) =>
-      idsOf(builder.fuzzy.get(key)).map((id) => ({ word: builder.words[id]!, id })),
+    const candidates = [...deletionKeys(token)].flatMap((key) =>
+      (builder.fuzzy?.idsFor(key) ?? []).map((id) => ({ word: builder.words[id]!, id })),
     );
     if (token.length >= TWO_EDIT_MIN_TOKEN) candidates.push(...(builder.longWords.get(token[0]!) ?? []));
     for (const { word, id } of candidates) {
@@ -363,7 +360,7 @@ export function compileSignalLexicon(sources: readonly SignalLexiconSource[], op
     }
     for (const word of source.contactWords ?? []) for (const id of builder.terms(word).slice(0, 1)) builder.contactTerms.add(id);
   }
-  builder.buildFuzzyIndex();
+  builder.finish();
   compactLists(builder.phrasesByFirstTerm);
   compactLists(builder.combosByTerm);
   compactLists(builder.substrings);
