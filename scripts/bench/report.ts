@@ -18,7 +18,7 @@ const worstP99 = (r: BenchRecord) =>
  * What one message cost the whole machine: the instances, the load generator with the fake Slack, and
  * Redis, which share its cores. Undefined unless all three were measured (runs on Redis).
  */
-export function machineCpuMsPerMessage(record: BenchRecord): number | undefined {
+function machineCpuMsPerMessage(record: BenchRecord): number | undefined {
   const { generatorCpuMsPerMessage: generator, redisCpuMsPerMessage: redis } = record;
   return generator === undefined || redis === undefined ? undefined : record.cpuMsPerMessage + generator + redis;
 }
