@@ -1,7 +1,8 @@
-// node --expose-gc --import tsx scripts/memory-snapshot.ts [--conversations 200] [--rounds 3] [--seed 10000] [--store sqlite] [--snapshot FILE]
+// node --expose-gc --import tsx scripts/memory-snapshot.ts [--conversations 200] [--rounds 3] [--photo-kb 300] [--seed 10000] [--store sqlite] [--snapshot FILE]
 // Where a started Warmline's memory goes: RSS, heap, external after a full GC at each stage (started, after the
 // first message, after conversations escalated, claimed and relayed, after `--seed` open conversations stored),
-// and, with --snapshot, a heap snapshot of the last stage summarised by constructor (retained by self size).
+// with --photo-kb, after each claimed customer sent a photo of that size (its bytes are kept in the store, not in
+// the cached conversations), and, with --snapshot, a heap snapshot of the last stage summarised by constructor (retained by self size).
 // The sandbox's fake Slack Web API runs in this process too: its records show as its own constructors.
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     conversations: { type: "string", default: "200" },
     rounds: { type: "string", default: "3" },
     seed: { type: "string", default: "0" },
+    "photo-kb": { type: "string", default: "0" },
     store: { type: "string", default: "sqlite" },
     snapshot: { type: "string" },
   },
@@ -89,6 +91,20 @@ for (let r = 0; r < Number(values.rounds); r++) {
   await s.handle.idle();
 }
 show(`after ${conversations} escalated, claimed and ${values.rounds} rounds relayed`);
+const photoBytes = Number(values["photo-kb"]) * 1000;
+if (photoBytes > 0) {
+  for (let n = 0; n < conversations; n++) {
+    // Distinct bytes per customer, as real photos are.
+    const data = Buffer.alloc(photoBytes, n % 251).toString("base64");
+    s.whatsapp.customerSends("image", {
+      from: chatOf(n),
+      name: `Customer ${n}`,
+      media: { mimetype: "image/jpeg", data, filename: "photo.jpg" },
+    });
+  }
+  await s.handle.idle();
+  show(`after each of the ${conversations} sent a ${values["photo-kb"]} KB photo`);
+}
 if (Number(values.seed) > 0) {
   await seedConversations(s.handle.store, chatOf(0), Number(values.seed), "open");
   await s.handle.engine.tick();

@@ -11,8 +11,16 @@ export interface Attachment {
   kind: AttachmentKind;
   mimeType?: string;
   filename?: string;
-  /** Base64 payload for media small enough to carry; absent for location/contact. */
+  /**
+   * Base64 payload for media small enough to carry, as a channel hands it over or takes it; absent for
+   * location/contact. A recorded attachment has `mediaId` instead: its bytes stay in the store.
+   */
   dataBase64?: string;
+  /**
+   * Where a recorded attachment's bytes are kept (ConversationStore.loadMedia): transcripts and outbox items
+   * carry this id, not the bytes, so a photo costs its conversation a few bytes in every read and cached copy.
+   */
+  mediaId?: string;
   /** Human-readable description (caption, "Location: 52.1,4.3", contact vCard name). */
   description?: string;
 }

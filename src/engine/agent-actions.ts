@@ -5,6 +5,7 @@ import { readAgentReply } from "../domain/internal-note.js";
 import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
 import type { AgentReply, InboxCompletion } from "../ports/inbox.js";
 import { replaceEntry } from "../domain/conversation-draft.js";
+import { keepMedia } from "./attachment-media.js";
 import { templateText } from "./delivery.js";
 import type { Change, EngineCore, Outbound } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";
@@ -145,6 +146,7 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
       );
     }
     return inLane(found, async (conversation) => {
+      const kept = await keepMedia(store, conversation.id, attachments);
       const escalation = currentEscalation(conversation);
       const isCurrentThread = escalation?.thread === thread && (conversation.state === "queued" || conversation.state === "assigned");
       const isClaimant = conversation.state === "assigned" && conversation.assignee?.id === agent.id;
@@ -159,7 +161,7 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
         agentName: agent.name,
         internal,
         workspaceRef: messageRef,
-        attachments,
+        attachments: kept,
       });
 
       // The agent's Slack message is the idempotency key: a redelivered event (Slack retry, restart) finds it and sends nothing.
@@ -180,7 +182,7 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
             kind: "send_customer",
             address: c.customer.address,
             text: reading.text,
-            attachments,
+            attachments: kept,
             relay: { entryId: relayed.id, workspaceRef: messageRef, escalationId: escalation!.id },
           });
         } else if (!result.relayed) {

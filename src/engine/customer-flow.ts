@@ -10,6 +10,7 @@ import {
   type InboundCustomerMessage,
 } from "../ports/customer-channel.js";
 import type { InboxCompletion } from "../ports/inbox.js";
+import { keepMedia } from "./attachment-media.js";
 import { bookCallback, queueCallback } from "./callbacks.js";
 import { replaceEntry } from "../domain/conversation-draft.js";
 import { type Change, describeError, digitsOf, type EngineCore, type RecordEntry } from "./engine-core.js";
@@ -102,7 +103,7 @@ export function createCustomerFlow(core: EngineCore): CustomerFlow {
     const entry = core.newEntry("customer", inbound.text, {
       id: inbound.messageId,
       at: inbound.receivedAt,
-      attachments: inbound.attachments,
+      attachments: await keepMedia(store, conversation.id, inbound.attachments),
       ...(language ? { language } : {}),
     });
     // A control word is matched in the language the conversation had: a lone "HUMANO" is too short to identify.

@@ -13,6 +13,7 @@ import {
   type OutboxItem,
 } from "../ports/outbox.js";
 import { replaceEntry } from "../domain/conversation-draft.js";
+import { withMediaBytes } from "./attachment-media.js";
 import type { EngineCore } from "./engine-core.js";
 
 /**
@@ -95,8 +96,14 @@ export function createDelivery(core: EngineCore): Delivery {
             : effect.status;
         return workspace.updateCard(thread, effect.context, status);
       }
-      case "thread_post":
-        return workspace.postToThread(threadOf(conversation, effect.escalationId), effect.post, attempt);
+      case "thread_post": {
+        const { post } = effect;
+        const withBytes =
+          post.kind === "customer_message"
+            ? { ...post, attachments: await withMediaBytes(store, conversation.id, post.attachments) }
+            : post;
+        return workspace.postToThread(threadOf(conversation, effect.escalationId), withBytes, attempt);
+      }
     }
   }
 
@@ -114,7 +121,7 @@ export function createDelivery(core: EngineCore): Delivery {
     const message: OutboundCustomerMessage = {
       address: effect.address,
       text: effect.text,
-      ...(effect.attachments ? { attachments: effect.attachments } : {}),
+      ...(effect.attachments ? { attachments: await withMediaBytes(store, conversation.id, effect.attachments) } : {}),
       ...(effect.template ? { template: effect.template } : {}),
       ...(effect.replyChoices ? { replyChoices: effect.replyChoices } : {}),
       ...(customerLastWroteAt !== undefined ? { customerLastWroteAt } : {}),

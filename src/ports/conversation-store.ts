@@ -9,6 +9,12 @@ export interface TeamQueueCounts {
   oldestQueuedAt?: number;
 }
 
+/** An attachment's bytes as the store keeps them (see Attachment.mediaId). */
+export interface MediaBytes {
+  id: string;
+  dataBase64: string;
+}
+
 /**
  * Port: durable conversation state. Backends: in-memory (tests), SQLite file (embedded default),
  * Redis (several instances). Every backend passes test/contract/conversation-store.contract.ts.
@@ -58,6 +64,13 @@ export interface ConversationStore {
   isSeen(key: string): Promise<boolean>;
   /** The conversation's audit trail, oldest first. Events are written only by OutboxStore.commit, with the change they record. */
   listAudit(conversationId: string): Promise<AuditEvent[]>;
+  /**
+   * Keeps attachments' bytes (base64) beside the conversation, deleted with it; an id already kept is
+   * overwritten. Nothing is kept for a conversation that is not stored (forgotten meanwhile).
+   */
+  saveMedia(conversationId: string, media: readonly MediaBytes[]): Promise<void>;
+  /** A kept attachment's bytes (base64); undefined when they are gone with their conversation. */
+  loadMedia(conversationId: string, mediaId: string): Promise<string | undefined>;
   /** Deletes every conversation, index entry and audit event of this customer. Returns how many conversations went. */
   forgetCustomer(address: string): Promise<number>;
   /**

@@ -3,7 +3,7 @@ import type { AuditEvent } from "../domain/audit.js";
 import type { Conversation } from "../domain/conversation.js";
 import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
-import type { ConversationStore, TeamQueueCounts } from "../ports/conversation-store.js";
+import type { ConversationStore, MediaBytes, TeamQueueCounts } from "../ports/conversation-store.js";
 import {
   type Completion,
   type LaneLease,
@@ -377,6 +377,14 @@ export class KeyvConversationStore implements ConversationStore, OutboxStore {
   async listAudit(conversationId: string): Promise<AuditEvent[]> {
     const events = await this.attempt("list audit events", () => this.backend.listAudit(conversationId));
     return events.map((event) => JSON.parse(event) as AuditEvent);
+  }
+
+  async saveMedia(conversationId: string, media: readonly MediaBytes[]): Promise<void> {
+    if (media.length > 0) await this.attempt("keep an attachment", () => this.backend.saveMedia(conversationId, media));
+  }
+
+  async loadMedia(conversationId: string, mediaId: string): Promise<string | undefined> {
+    return this.attempt("read an attachment", () => this.backend.loadMedia(conversationId, mediaId));
   }
 
   async forgetCustomer(address: string): Promise<number> {

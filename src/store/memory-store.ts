@@ -1,6 +1,6 @@
 import { Keyv } from "keyv";
 import { systemClock, type Clock } from "../ports/clock.js";
-import type { TeamQueueCounts } from "../ports/conversation-store.js";
+import type { MediaBytes, TeamQueueCounts } from "../ports/conversation-store.js";
 import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import type { ClaimIndexEntry, ConversationIndexEntry } from "./conversation-index.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
@@ -51,6 +51,8 @@ class MemoryBackend implements StoreBackend {
   private readonly versions = new Map<string, number>();
   /** Each conversation's transcript entries (JSON), kept apart from its document as the other backends do. */
   private readonly transcripts = new Map<string, string[]>();
+  /** Conversation id → media id → bytes (base64). */
+  private readonly media = new Map<string, Map<string, string>>();
   private readonly active = new Map<string, Set<string>>();
   private readonly byCustomer = new Map<string, Set<string>>();
   private readonly threads = new Map<string, string>();
@@ -105,6 +107,7 @@ class MemoryBackend implements StoreBackend {
     const existed = this.documents.delete(this.storageKey(conversationId));
     this.versions.delete(conversationId);
     this.transcripts.delete(conversationId);
+    this.media.delete(conversationId);
     if (entry !== undefined) {
       this.unindex(entry);
       removeFrom(this.byCustomer, entry.customer, conversationId);
@@ -117,6 +120,17 @@ class MemoryBackend implements StoreBackend {
 
   async storedVersion(conversationId: string): Promise<number | undefined> {
     return this.versions.get(conversationId);
+  }
+
+  async saveMedia(conversationId: string, media: readonly MediaBytes[]): Promise<void> {
+    if (!this.versions.has(conversationId)) return;
+    const kept = this.media.get(conversationId) ?? new Map<string, string>();
+    for (const { id, dataBase64 } of media) kept.set(id, dataBase64);
+    this.media.set(conversationId, kept);
+  }
+
+  async loadMedia(conversationId: string, mediaId: string): Promise<string | undefined> {
+    return this.media.get(conversationId)?.get(mediaId);
   }
 
   async loadTranscript(conversationId: string): Promise<StoredTranscript | undefined> {

@@ -318,12 +318,20 @@ if ARGV[3] ~= '' and (not ix or ix.open or ix.updatedAt >= tonumber(ARGV[3])) th
 local existed = redis.call('DEL', p .. 'conv:' .. id)
 if ix then unindex(p, id, ix) end
 redis.call('ZREM', p .. 'updated', id)
-redis.call('DEL', ixKey, p .. 'audit:' .. id, p .. 'transcript:' .. id)
+redis.call('DEL', ixKey, p .. 'audit:' .. id, p .. 'transcript:' .. id, p .. 'media:' .. id)
 local laneKey = p .. 'outbox:lane:' .. id
 for _, oid in ipairs(redis.call('ZRANGE', laneKey, 0, -1)) do redis.call('DEL', p .. 'outbox:item:' .. oid) end
 redis.call('DEL', laneKey)
 redis.call('SREM', p .. 'outbox:lanes', id)
 return existed
+`;
+
+/** ARGV: prefix, id, then each medium's id and bytes. Kept in the conversation's media hash only while its index entry is stored. */
+export const SAVE_MEDIA_SCRIPT = `
+local p, id = ARGV[1], ARGV[2]
+if redis.call('EXISTS', p .. 'ix:' .. id) == 0 then return 0 end
+for i = 3, #ARGV, 2 do redis.call('HSET', p .. 'media:' .. id, ARGV[i], ARGV[i + 1]) end
+return 1
 `;
 
 /* The store's clock decides expiry, so tests can move it; PX only lets Redis drop old keys. */

@@ -2,7 +2,7 @@ import KeyvRedis, { createClient, type RedisClientType } from "@keyv/redis";
 import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
-import type { TeamQueueCounts } from "../ports/conversation-store.js";
+import type { MediaBytes, TeamQueueCounts } from "../ports/conversation-store.js";
 import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
@@ -35,6 +35,7 @@ import {
   RELEASE_LEASE_SCRIPT,
   REMOVE_SCRIPT,
   RENEW_LEASE_SCRIPT,
+  SAVE_MEDIA_SCRIPT,
   runScript,
   SEEN_SCRIPT,
   TAKE_OUTBOX_LANE_SCRIPT,
@@ -168,6 +169,16 @@ class RedisBackend implements StoreBackend {
       [this.prefix, conversationId, staleBefore === undefined ? "" : String(staleBefore)],
     );
     return removed === 1;
+  }
+
+  async saveMedia(conversationId: string, media: readonly MediaBytes[]): Promise<void> {
+    if (media.length === 0) return;
+    const args = media.flatMap(({ id, dataBase64 }) => [id, dataBase64]);
+    await runScript(this.client, SAVE_MEDIA_SCRIPT, [], [this.prefix, conversationId, ...args]);
+  }
+
+  async loadMedia(conversationId: string, mediaId: string): Promise<string | undefined> {
+    return (await this.client.hGet(this.key(`media:${conversationId}`), mediaId)) ?? undefined;
   }
 
   async storedVersion(conversationId: string): Promise<number | undefined> {

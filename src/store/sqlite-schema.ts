@@ -33,6 +33,8 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS warmline_lease(lane TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS warmline_transcript(
      conversation_id TEXT NOT NULL, position INTEGER NOT NULL, entry TEXT NOT NULL, PRIMARY KEY(conversation_id, position)) WITHOUT ROWID`,
+  // A rowid table: its rows are large (a photo is hundreds of KB), which SQLite keeps in overflow pages off the b-tree.
+  `CREATE TABLE IF NOT EXISTS warmline_media(conversation_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE(conversation_id, id))`,
 ];
 
 /**

@@ -1,7 +1,7 @@
 import { Keyv } from "keyv";
 import { WarmlineError } from "../domain/errors.js";
 import { systemClock, type Clock } from "../ports/clock.js";
-import type { TeamQueueCounts } from "../ports/conversation-store.js";
+import type { MediaBytes, TeamQueueCounts } from "../ports/conversation-store.js";
 import type { Logger } from "../ports/logger.js";
 import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
@@ -177,6 +177,7 @@ class SqliteBackend implements StoreBackend {
       const existed = this.returns(`DELETE FROM ${KEYV_TABLE} WHERE key = ? RETURNING key`, this.storageKey(conversationId));
       this.db.run("DELETE FROM warmline_conversation WHERE id = ?", conversationId);
       this.db.run("DELETE FROM warmline_transcript WHERE conversation_id = ?", conversationId);
+      this.db.run("DELETE FROM warmline_media WHERE conversation_id = ?", conversationId);
       this.db.run("DELETE FROM warmline_thread WHERE conversation_id = ?", conversationId);
       this.db.run("DELETE FROM warmline_audit WHERE conversation_id = ?", conversationId);
       this.db.run("DELETE FROM warmline_outbox WHERE lane = ?", conversationId);
@@ -186,6 +187,25 @@ class SqliteBackend implements StoreBackend {
 
   async storedVersion(conversationId: string): Promise<number | undefined> {
     return this.versionOf(conversationId);
+  }
+
+  async saveMedia(conversationId: string, media: readonly MediaBytes[]): Promise<void> {
+    await this.transaction(() => {
+      for (const { id, dataBase64 } of media)
+        this.db.run(
+          `INSERT INTO warmline_media(conversation_id, id, data) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM warmline_conversation WHERE id = ?)
+             ON CONFLICT(conversation_id, id) DO UPDATE SET data = excluded.data`,
+          conversationId,
+          id,
+          dataBase64,
+          conversationId,
+        );
+    });
+  }
+
+  async loadMedia(conversationId: string, mediaId: string): Promise<string | undefined> {
+    return this.db.get<{ data: string }>("SELECT data FROM warmline_media WHERE conversation_id = ? AND id = ?", conversationId, mediaId)
+      ?.data;
   }
 
   async loadTranscript(conversationId: string): Promise<StoredTranscript | undefined> {

@@ -1,5 +1,5 @@
 import type { Keyv } from "keyv";
-import type { TeamQueueCounts } from "../ports/conversation-store.js";
+import type { MediaBytes, TeamQueueCounts } from "../ports/conversation-store.js";
 import type { LaneLease, LaneTake } from "../ports/outbox.js";
 import type { ConversationIndexEntry } from "./conversation-index.js";
 
@@ -102,8 +102,11 @@ export interface StoreBackend {
     appends: CommitAppends,
     take: OutboxTake,
   ): Promise<LaneTake<OutboxRow> | undefined>;
+  /** ConversationStore.saveMedia: in one atomic step, and only while the conversation is stored. */
+  saveMedia(conversationId: string, media: readonly MediaBytes[]): Promise<void>;
+  loadMedia(conversationId: string, mediaId: string): Promise<string | undefined>;
   /**
-   * Deletes the document, its transcript, its index entries, its audit events and its outbox lane. With `staleBefore`, deletes only
+   * Deletes the document, its transcript, its media, its index entries, its audit events and its outbox lane. With `staleBefore`, deletes only
    * if the conversation is still not open and was last updated before it (a purge must not race a write).
    */
   remove(conversationId: string, staleBefore?: number): Promise<boolean>;

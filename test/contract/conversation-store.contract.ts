@@ -351,6 +351,44 @@ export function runConversationStoreContract(name: string, factory: (context: Co
       });
     });
 
+    describe("media", () => {
+      const photo = Buffer.from("a photo of the parcel, as bytes").toString("base64");
+
+      it("keeps an attachment's bytes beside its conversation, the last kept under an id winning", async () => {
+        const conversation = await created();
+        await store.saveMedia(conversation.id, [
+          { id: "m1", dataBase64: photo },
+          { id: "m2", dataBase64: "c2Vjb25k" },
+        ]);
+        expect(await store.loadMedia(conversation.id, "m1")).toBe(photo);
+        expect(await store.loadMedia(conversation.id, "m2")).toBe("c2Vjb25k");
+        await store.saveMedia(conversation.id, [{ id: "m1", dataBase64: "YWdhaW4=" }]);
+        expect(await store.loadMedia(conversation.id, "m1")).toBe("YWdhaW4=");
+        const other = await created();
+        expect(await store.loadMedia(other.id, "m1")).toBeUndefined();
+      });
+
+      it("keeps nothing for a conversation that is not stored", async () => {
+        await store.saveMedia("conv_never_created", [{ id: "m1", dataBase64: photo }]);
+        expect(await store.loadMedia("conv_never_created", "m1")).toBeUndefined();
+      });
+
+      it("deletes a conversation's media with it, when forgotten and when purged", async () => {
+        const forgotten = await created();
+        const purged = await created({ state: "resolved", updatedAt: BASE_TIME });
+        const kept = await created({ updatedAt: BASE_TIME + 5_000 });
+        for (const c of [forgotten, purged, kept]) await store.saveMedia(c.id, [{ id: "m1", dataBase64: photo }]);
+        expect(await store.forgetCustomer(forgotten.customer.address)).toBe(1);
+        expect(await store.purgeOlderThan(BASE_TIME + 1)).toBe(1);
+        expect(await store.loadMedia(forgotten.id, "m1")).toBeUndefined();
+        expect(await store.loadMedia(purged.id, "m1")).toBeUndefined();
+        expect(await store.loadMedia(kept.id, "m1")).toBe(photo);
+        // Created again under the same id, a conversation does not find the old bytes.
+        await store.create({ ...forgotten, version: 1 });
+        expect(await store.loadMedia(forgotten.id, "m1")).toBeUndefined();
+      });
+    });
+
     describe("forgetCustomer", () => {
       it("removes every conversation, index entry and audit event of the customer, and nothing else", async () => {
         const first = await created({ state: "resolved" });

@@ -29,7 +29,12 @@ import { createMemoryStore } from "../../src/store/memory-store.js";
 import { SANDBOX_CHANNELS } from "../../src/demo/sandbox.js";
 import { createCaptureLogger, type LogEntry } from "../slack/capture-logger.js";
 import { type FakeSlackApi, type FakeSlackChannel, type FakeSlackUser, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
-import { FakeWhatsAppClient } from "../../src/sandbox/fake-whatsapp-client.js";
+import {
+  type CustomerSendsOptions,
+  FAKE_WHATSAPP_CUSTOMER_CHAT_ID,
+  FakeWhatsAppClient,
+  type FakeWhatsAppInboundKind,
+} from "../../src/sandbox/fake-whatsapp-client.js";
 import {
   type SlackResponse,
   buttonAction,
@@ -95,6 +100,8 @@ export interface SlackHarness {
   url: string;
   /** The customer writes on WhatsApp; resolves once the engine has handled it. */
   customerSays(text: string): Promise<void>;
+  /** The customer sends a fixture message (a photo, a voice note) in the same chat; resolves once the engine has handled it. */
+  customerSends(kind: FakeWhatsAppInboundKind, options?: CustomerSendsOptions): Promise<void>;
   /** Escalates a cancellation and returns the conversation id and its thread. */
   escalateCancellation(): Promise<{ conversationId: string; thread: string; channel: string; cardTs: string }>;
   /** Clicks a button on the card in `thread` as it is now in Slack, or as it was when `card` was read (a stale card). */
@@ -242,6 +249,12 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     async customerSays(text) {
       expected += 1;
       whatsapp.customerSays(text, { name: "Maria Lopez" });
+      await untilHandled(expected);
+      await settle();
+    },
+    async customerSends(kind, options) {
+      expected += 1;
+      whatsapp.customerSends(kind, { from: FAKE_WHATSAPP_CUSTOMER_CHAT_ID, name: "Maria Lopez", ...options });
       await untilHandled(expected);
       await settle();
     },

@@ -172,6 +172,38 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(sent.map((s) => s.text).join(" ")).toContain("Here is your return label");
   });
 
+  it("keeps photos and files out of the stored conversation: their bytes are kept beside it, sent on both ways, and erased with it", async () => {
+    const harness = await start();
+    const { thread, conversationId, channel, cardTs } = await harness.escalateCancellation();
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
+    const photo = Buffer.from("JPEG bytes of the damaged parcel");
+    await harness.customerSends("image", {
+      caption: "The box arrived like this",
+      media: { mimetype: "image/jpeg", data: photo.toString("base64"), filename: "parcel.jpg" },
+    });
+    const upload = harness.api.uploads.find((u) => u.channel === channel && u.threadTs === cardTs);
+    expect(upload?.bytes.equals(photo)).toBe(true);
+    const pdf = Buffer.from("%PDF-1.4 fake refund form");
+    const file = harness.api.addFile(pdf, { name: "refund-form.pdf", mimetype: "application/pdf" });
+    await harness.agentReplies("U0AGENT01", thread, "Please fill this in", { files: [file], subtype: "file_share" });
+    const sent = harness.whatsapp.sent.find((s) => s.media?.mimetype === "application/pdf");
+    expect(Buffer.from(sent!.media!.data, "base64").equals(pdf)).toBe(true);
+
+    const stored = (await harness.store.get(conversationId))!;
+    const withMedia = stored.transcript.filter((e) => e.attachments?.length);
+    expect(withMedia.map((e) => e.author)).toEqual(["customer", "agent"]);
+    const [fromCustomer, fromAgent] = withMedia.map((e) => e.attachments![0]!);
+    expect(fromCustomer).toMatchObject({ kind: "image", mimeType: "image/jpeg", mediaId: expect.any(String) });
+    expect(fromAgent).toMatchObject({ kind: "document", mimeType: "application/pdf", mediaId: expect.any(String) });
+    expect(fromCustomer!.dataBase64).toBeUndefined();
+    expect(fromAgent!.dataBase64).toBeUndefined();
+    expect(await harness.store.loadMedia(conversationId, fromCustomer!.mediaId!)).toBe(photo.toString("base64"));
+    expect(await harness.store.loadMedia(conversationId, fromAgent!.mediaId!)).toBe(pdf.toString("base64"));
+
+    await harness.store.forgetCustomer(stored.customer.address);
+    expect(await harness.store.loadMedia(conversationId, fromCustomer!.mediaId!)).toBeUndefined();
+  });
+
   it("tells an agent that edits are not re-sent", async () => {
     const harness = await start();
     const { thread, channel, cardTs } = await harness.escalateCancellation();
