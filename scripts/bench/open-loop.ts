@@ -100,6 +100,24 @@ export interface RelayFigures {
   elapsedMs: number;
 }
 
+/** A load is kept up with when its worse direction's p99 stays under this: the queue does not build up. */
+export const KEPT_UP_P99_MS = 500;
+/** ...and the delivered rate is at least this share of the offered one. */
+const KEPT_UP_RATE_SHARE = 0.97;
+
+/**
+ * Whether a run kept up with its offered load: nothing lost, every agent event answered in time, the
+ * delivered rate close to the offered, and no queue building up (p99 under KEPT_UP_P99_MS both ways).
+ */
+export function keptUp(relay: RelayFigures, offered: number): boolean {
+  return (
+    relay.lost === 0 &&
+    relay.ackFailures === 0 &&
+    relay.achievedRate >= KEPT_UP_RATE_SHARE * offered &&
+    Math.max(relay.toSlack.p99, relay.toWhatsApp.p99) <= KEPT_UP_P99_MS
+  );
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;

@@ -3,6 +3,7 @@
  * each Warmline figure as a ratio against its reference from the same bench run: the floor, the
  * empty store, the shortest transcript, or one instance.
  */
+import { KEPT_UP_P99_MS, keptUp } from "./open-loop.js";
 import type { BenchRecord } from "./scenarios.js";
 
 const ms = (value: number | undefined) =>
@@ -39,7 +40,8 @@ function comparison(record: BenchRecord, all: BenchRecord[]): string {
     const one = same.find((r) => r.instances === 1);
     const ratio =
       one && one !== record && record.relay && one.relay ? `${times(record.relay.achievedRate / one.relay.achievedRate)} msg/s of 1` : "";
-    return [ratio, machineCeiling(record)].filter(Boolean).join("; ");
+    const kept = record.relay && (keptUp(record.relay, record.rate ?? 0) ? "kept up" : "fell behind");
+    return [kept, ratio, machineCeiling(record)].filter(Boolean).join("; ");
   }
   if (record.scenario === "transcript") {
     const shortest = same.find((r) => r.target !== "floor");
@@ -108,10 +110,40 @@ function markdownTable(header: string[], body: string[][]): string {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
-/** The relay, handoff and stored runs; then, if any ran, the scans table. */
+/**
+ * "1 instance kept up with 1050 msg/s, 2 instances with 1200 msg/s: 1.1× one": the highest offered load each
+ * instance count kept up with (keptUp), from the instances scenario's stepped runs. A count that kept up with
+ * every load it was offered has a capacity of at least that much, and the ratio says so.
+ */
+function formatCapacity(records: BenchRecord[]): string | undefined {
+  const runs = records.filter((r) => r.scenario === "instances" && r.relay && r.rate !== undefined);
+  const counts = [...new Set(runs.map((r) => r.instances))].sort((a, b) => a - b);
+  if (counts.length === 0) return undefined;
+  const capacities = counts.map((count) => {
+    const own = runs.filter((r) => r.instances === count);
+    const kept = own.filter((r) => keptUp(r.relay!, r.rate!)).map((r) => r.rate!);
+    return { count, msgPerSecond: Math.max(0, ...kept), atLeast: kept.length === own.length };
+  });
+  const parts = capacities.map(({ count, msgPerSecond, atLeast }) => {
+    const name = count === 1 ? "1 instance" : `${count} instances`;
+    if (msgPerSecond === 0) return `${name} kept up with none of its loads`;
+    return `${name} kept up with ${msgPerSecond} msg/s${atLeast ? " (every load offered: its capacity is higher)" : ""}`;
+  });
+  const [one, most] = [capacities[0]!, capacities.at(-1)!];
+  const ratio =
+    capacities.length < 2 || one.msgPerSecond === 0 || most.msgPerSecond === 0
+      ? ""
+      : one.atLeast
+        ? `: not measured, one instance kept up with every load offered`
+        : `: ${most.atLeast ? "≥ " : ""}${times(most.msgPerSecond / one.msgPerSecond)} one`;
+  return `Capacity on Redis (the highest offered load kept up with: nothing lost, p99 ≤ ${KEPT_UP_P99_MS} ms both ways): ${parts.join(", ")}${ratio}`;
+}
+
+/** The relay, handoff and stored runs; then, if any ran, the scans table and the capacity. */
 export function formatTable(records: BenchRecord[]): string {
   const runs = records.filter((r) => !r.scans);
   const scans = records.filter((r) => r.scans);
+  const capacity = formatCapacity(records);
   return [
     ...(runs.length > 0
       ? [
@@ -122,6 +154,7 @@ export function formatTable(records: BenchRecord[]): string {
         ]
       : []),
     ...(scans.length > 0 ? [formatScans(scans)] : []),
+    ...(capacity ? [capacity] : []),
   ].join("\n\n");
 }
 

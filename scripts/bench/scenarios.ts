@@ -13,6 +13,7 @@ import {
   DeliveryTracker,
   escalateAndClaim,
   type HandoffFigures,
+  keptUp,
   type RelayFigures,
   runHandoffs,
   runRelay,
@@ -114,7 +115,8 @@ interface Sizes {
   /** minSeconds: the engine ticks every 15 s and lists open conversations then, so a stored-conversation run spans a tick. */
   stored: { conversations: number; rate: number; seed: number; minSeconds: number };
   transcript: { conversations: number; rate: number; lengths: number[] };
-  instances: { conversations: number; rate: number };
+  /** Offered loads, ascending: each variant steps up them until one it does not keep up with (its capacity). */
+  instances: { conversations: number; rates: number[] };
   /** Quiet open conversations stored, per scans run. */
   scans: number[];
   graceMs: number;
@@ -132,7 +134,7 @@ const FULL: Sizes = {
   handoffs: 200,
   stored: { conversations: 200, rate: 100, seed: 10_000, minSeconds: 16 },
   transcript: { conversations: 100, rate: 100, lengths: [10, 100, 1000] },
-  instances: { conversations: 500, rate: 1000 },
+  instances: { conversations: 500, rates: [600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400, 1500, 1600, 1800, 2000] },
   scans: [100, 1000, 10_000],
   graceMs: 5000,
   warmUpSeconds: 2,
@@ -148,7 +150,7 @@ const QUICK: Sizes = {
   handoffs: 5,
   stored: { conversations: 4, rate: 20, seed: 30, minSeconds: 0 },
   transcript: { conversations: 4, rate: 20, lengths: [10, 20] },
-  instances: { conversations: 6, rate: 40 },
+  instances: { conversations: 6, rates: [40, 80] },
   scans: [20, 60],
   graceMs: 5000,
   warmUpSeconds: 0.5,
@@ -279,9 +281,9 @@ export async function runBench(options: BenchOptions): Promise<void> {
   };
 
   /** An unmeasured relay (the JIT, the connections, a new instance taking its share of the lanes), then quiet. */
-  const warmUp = async (instances: BenchInstance[], threads: BenchThread[]) => {
+  const warmUp = async (instances: BenchInstance[], threads: BenchThread[], rate = WARM_UP_RATE) => {
     await runRelay(
-      { conversations: conversationsOn(instances, threads), rate: WARM_UP_RATE, seconds: sizes.warmUpSeconds, graceMs: sizes.graceMs },
+      { conversations: conversationsOn(instances, threads), rate, seconds: sizes.warmUpSeconds, graceMs: sizes.graceMs },
       world.slack,
       world.tracker,
     );
@@ -316,7 +318,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
     threads: BenchThread[],
     load: { rate: number; seconds: number },
     seeded?: BenchRecord["seeded"],
-  ) => {
+  ): Promise<BenchRecord> => {
     const onRedis = instances[0]!.spec.target === "redis";
     const before = await Promise.all(instances.map((i) => i.usage()));
     const redisBefore = onRedis ? await world.redisCpuSeconds() : undefined;
@@ -333,7 +335,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
     const cpuMs = cpuMsSince(after);
     const drained = await drain(instances);
     const afterDrain = drained ? await Promise.all(instances.map((i) => i.usage())) : undefined;
-    options.onRecord({
+    const record: BenchRecord = {
       scenario,
       target: instances[0]!.spec.target,
       variant,
@@ -359,7 +361,9 @@ export async function runBench(options: BenchOptions): Promise<void> {
       ...(seeded ? { seeded } : {}),
       cores: availableParallelism(),
       loadavg: loadavg(),
-    });
+    };
+    options.onRecord(record);
+    return record;
   };
 
   try {
@@ -434,20 +438,26 @@ export async function runBench(options: BenchOptions): Promise<void> {
         await world.stop(instance);
       } else if (scenario === "instances") {
         if (!options.redisUrl) continue;
-        const { conversations, rate: ownRate } = sizes.instances;
-        for (const rate of options.rates ?? [ownRate]) {
-          const load = { rate, seconds: options.seconds };
-          // Each variant on fresh instances and a fresh namespace: an overloaded single instance's backlog must not run beside the pair.
-          for (const count of [1, 2]) {
-            const namespace = world.namespace();
-            const instances: BenchInstance[] = [];
-            for (let k = 0; k < count; k++) instances.push(await world.start("redis", namespace));
-            const threads = await prepare(instances.slice(0, 1), conversations);
-            if (count > 1) await warmUp(instances, threads);
+        // Throughput is what a variant keeps up with: it steps up the offered loads and stops at the first it does not
+        // keep up with (keptUp), so its capacity is measured, not capped by one offered load it might simply meet.
+        // With --rate, those loads, all of them.
+        const { conversations, rates: steps } = sizes.instances;
+        const searching = options.rates === undefined;
+        // Each variant on fresh instances and a fresh namespace: one instance's backlog must not run beside the pair.
+        for (const count of [1, 2]) {
+          const namespace = world.namespace();
+          const instances: BenchInstance[] = [];
+          for (let k = 0; k < count; k++) instances.push(await world.start("redis", namespace));
+          const threads = await prepare(instances.slice(0, 1), conversations);
+          const rates = options.rates ?? steps;
+          // At the first load too: a step's verdict must not hang on code the JIT has not optimised yet.
+          await warmUp(instances, threads, rates[0]);
+          for (const rate of rates) {
             const variant = `${count === 1 ? "1 instance" : `${count} instances`} @ ${rate}`;
-            await relayRun(scenario, variant, instances, threads, load);
-            for (const instance of instances) await world.stop(instance);
+            const record = await relayRun(scenario, variant, instances, threads, { rate, seconds: options.seconds });
+            if (searching && !keptUp(record.relay!, rate)) break;
           }
+          for (const instance of instances) await world.stop(instance);
         }
       } else if (scenario === "scans") {
         // In this process, on the engine and the store alone: what grows with the stored conversations is theirs.

@@ -61,9 +61,12 @@ describe("npm run bench --quick (smoke)", () => {
     "two instances on one Redis: what each message cost the Redis server too, and the ceiling the machine's cores set",
     async () => {
       const { stdout, records } = await quickBench(["--scenario", "instances"]);
-      expect(records.map((r) => [r.scenario, r.target, r.instances])).toEqual([
-        ["instances", "redis", 1],
-        ["instances", "redis", 2],
+      // Each count steps up the quick loads (40 and 80 msg/s), which it keeps up with.
+      expect(records.map((r) => [r.scenario, r.target, r.instances, r.rate])).toEqual([
+        ["instances", "redis", 1, 40],
+        ["instances", "redis", 1, 80],
+        ["instances", "redis", 2, 40],
+        ["instances", "redis", 2, 80],
       ]);
       for (const record of records) {
         expect(record.relay).toMatchObject({ delivered: record.relay.sent, lost: 0 });
@@ -71,7 +74,10 @@ describe("npm run bench --quick (smoke)", () => {
         expect(record.redisCpuMsPerMessage).toBeGreaterThan(0);
         expect(record.cores).toBeGreaterThanOrEqual(1);
       }
-      expect(stdout).toMatch(/\| instances +\| redis ×2 +\|.*\| [\d.]+× msg\/s of 1; machine [\d.]+ ms\/msg: ≤ \d+ msg\/s on \d+ cores \|/);
+      expect(stdout).toMatch(
+        /\| instances +\| redis ×2 +\|.*\| kept up; [\d.]+× msg\/s of 1; machine [\d.]+ ms\/msg: ≤ \d+ msg\/s on \d+ cores \|/,
+      );
+      expect(stdout).toMatch(/Capacity on Redis .*: 1 instance kept up with 80 msg\/s \(every load offered: its capacity is higher\)/);
     },
     180_000,
   );
