@@ -21,6 +21,7 @@ import {
   type SlackCardTarget,
 } from "./context-card.js";
 import { mentionedSlackUserIds, mrkdwnToWhatsApp } from "./mrkdwn-to-whatsapp.js";
+import { slackFileAttachments } from "./file-downloads.js";
 import { describeSlackError } from "./slack-errors.js";
 import { encodeSlackMessageRef, encodeSlackThreadRef } from "./slack-ids.js";
 import type { SlackWorkspaceAdapter } from "./slack-workspace.js";
@@ -36,8 +37,6 @@ import {
 } from "./transfer-modal.js";
 import { listenersOf } from "./listener-router.js";
 
-/** WhatsApp's media limit; larger files are refused with a note rather than downloaded. */
-export const SLACK_FILE_DOWNLOAD_LIMIT = 16 * 1024 * 1024;
 export { SLACK_INTERNAL_NOTE_REACTION } from "./reply-notices.js";
 export { FORGET_ANSWER_WITHIN_MS, SLACK_COMMAND, formatStatus } from "./warmline-command.js";
 
@@ -78,20 +77,12 @@ export function slackEventKeys(body: unknown): string[] {
 }
 
 type ThreadMessage = GenericMessageEvent | FileShareMessageEvent | ThreadBroadcastMessageEvent;
-type SlackFile = NonNullable<FileShareMessageEvent["files"]>[number];
 
 /** Where an ephemeral reply goes: the clicker, in the card's channel (and thread). */
 interface EphemeralTarget {
   channel: string;
   user: string;
   threadTs?: string;
-}
-
-function kindOf(mimetype: string | undefined): Attachment["kind"] {
-  if (mimetype?.startsWith("image/")) return "image";
-  if (mimetype?.startsWith("audio/")) return "audio";
-  if (mimetype?.startsWith("video/")) return "video";
-  return "document";
 }
 
 /** How many rota members a refusal names before "and N more". */
@@ -292,51 +283,15 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   });
 
   // ---- Thread replies -----------------------------------------------------------------------
-  const allowedFileHosts = new Set(["files.slack.com", new URL(client.slackApiUrl).host]);
-
-  const downloadFiles = async (files: SlackFile[], token: string | undefined, target: EphemeralTarget): Promise<Attachment[]> => {
-    const attachments: Attachment[] = [];
-    for (const file of files) {
-      const url = file.url_private_download ?? file.url_private;
-      const label = file.name ?? file.title ?? "a file";
-      if (!url || !token || !allowedFileHosts.has(new URL(url).host)) {
-        await ephemeral(target, `:warning: Could not attach ${label}: Slack gave no downloadable copy.`);
-        continue;
-      }
-      if (file.size > SLACK_FILE_DOWNLOAD_LIMIT) {
-        await ephemeral(target, `:warning: ${label} is over WhatsApp's 16 MB limit, so it was not sent. Share a link instead.`);
-        continue;
-      }
-      try {
-        // url_private needs the bot token (files:read); only ever sent to Slack's own hosts.
-        const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const data = Buffer.from(await response.arrayBuffer());
-        attachments.push({
-          kind: kindOf(file.mimetype),
-          mimeType: file.mimetype,
-          filename: file.name ?? undefined,
-          dataBase64: data.toString("base64"),
-          ...(file.title ? { description: file.title } : {}),
-        });
-      } catch (error) {
-        logger.warn(
-          { fileId: file.id, err: error },
-          "Could not download a file shared in an escalation thread: check the app has the files:read scope",
-        );
-        await ephemeral(target, `:warning: Could not attach ${label}; send it again in a moment.`);
-      }
-    }
-    return attachments;
-  };
-
-  /** True when the reply was stored in the inbox and did nothing else (no file fetched, no note to the agent). */
-  const onThreadMessage = async (message: ThreadMessage, botToken: string | undefined): Promise<boolean> => {
+  /**
+   * Stores the reply in the inbox; its files as references, downloaded only when it is relayed (see
+   * file-downloads.ts). True when storing it was all it did (no note to the agent).
+   */
+  const onThreadMessage = async (message: ThreadMessage): Promise<boolean> => {
     const threadTs = message.thread_ts!;
     const user = message.user;
     const target: EphemeralTarget = { channel: message.channel, user, threadTs };
     let reply: { thread: string; text: string; messageRef: string; attachments?: Attachment[] } | undefined;
-    let fetchedFiles = false;
     await guarded("thread reply", target, async () => {
       const thread = encodeSlackThreadRef({ channel: message.channel, threadTs });
       const messageRef = encodeSlackMessageRef({ channel: message.channel, ts: message.ts });
@@ -344,11 +299,9 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
       const names = new Map<string, string>();
       for (const id of mentionedSlackUserIds(raw)) names.set(id, await workspace.users.displayName(id));
       const text = mrkdwnToWhatsApp(raw, { userName: (id) => names.get(id) });
-      const note = readAgentReply(text, { notesByDefault: config.slack.notesByDefault }).internal;
-      const files = "files" in message && message.files && !note ? message.files : [];
-      fetchedFiles = files.length > 0;
-      const attachments = fetchedFiles ? await downloadFiles(files, botToken, target) : undefined;
-      if (text === "" && (attachments === undefined || attachments.length === 0)) return;
+      const files = "files" in message && message.files ? message.files : [];
+      const attachments = files.length > 0 ? slackFileAttachments(files) : undefined;
+      if (text === "" && attachments === undefined) return;
       reply = { thread, text, messageRef, ...(attachments ? { attachments } : {}) };
     });
     // Slack gets its answer once the reply is stored, not processed: under load processing queues behind the thread's
@@ -356,7 +309,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     // Not guarded: when the store cannot take it, Slack must hear an error and send it again (see app.error).
     if (!reply) return false;
     await actions.receiveAgentReply(reply.thread, await agentFor(user), reply.text, reply.messageRef, reply.attachments);
-    return !fetchedFiles;
+    return true;
   };
 
   const onEdit = async (event: MessageChangedEvent): Promise<void> => {
@@ -390,7 +343,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     // A thread someone else started is not an escalation; one Warmline started is, even before its card is recorded.
     const parent = "parent_user_id" in message ? message.parent_user_id : undefined;
     if (parent !== undefined && parent !== (deps.botUserId || context.botUserId)) return;
-    if (await onThreadMessage(message, context.botToken)) context[STORED_IN_INBOX] = true;
+    if (await onThreadMessage(message)) context[STORED_IN_INBOX] = true;
   });
 
   // ---- /warmline ----------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 import type { WebClient } from "@slack/web-api";
 import type { ContextPackage } from "../../src/domain/context-package.js";
+import type { Attachment } from "../../src/domain/conversation.js";
 import { WarmlineError } from "../../src/domain/errors.js";
-import type { AgentWorkspace, CardStatus, ReplyNotice, ThreadPost } from "../../src/ports/agent-workspace.js";
+import type { AgentWorkspace, CardStatus, FileFetchTarget, ReplyNotice, ThreadPost } from "../../src/ports/agent-workspace.js";
 import type { DeliveryAttempt, DeliveryState } from "../../src/ports/customer-channel.js";
 import type { Logger } from "../../src/ports/logger.js";
 import { SlackCardPosts } from "./card-posts.js";
 import type { SlackTeamInfo } from "./context-card.js";
 import { SlackDeliveryReactions } from "./delivery-reactions.js";
+import { SlackFileDownloads } from "./file-downloads.js";
 import { noticeSlackReply } from "./reply-notices.js";
 import { anyRotaMemberActive } from "./rota-presence.js";
 import type { SlackMaskingGate } from "./masking-gate.js";
@@ -53,6 +55,7 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
   private readonly threadPosts: SlackThreadPosts;
   private readonly reactions: SlackDeliveryReactions;
   private readonly eraser: SlackThreadEraser;
+  private readonly files: SlackFileDownloads;
 
   constructor(options: SlackWorkspaceOptions) {
     this.channels = { ...options.channels };
@@ -65,6 +68,7 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
     this.threadPosts = new SlackThreadPosts(this.posting, this.customerNames);
     this.reactions = new SlackDeliveryReactions(this.posting);
     this.eraser = new SlackThreadEraser(this.posting);
+    this.files = new SlackFileDownloads(this.posting);
   }
 
   /** The team whose escalation channel this is, if any. */
@@ -95,6 +99,10 @@ export class SlackWorkspaceAdapter implements AgentWorkspace {
 
   markDelivery(messageRef: string, state: DeliveryState): Promise<void> {
     return this.reactions.markDelivery(messageRef, state);
+  }
+
+  fetchFiles(attachments: Attachment[], where: FileFetchTarget): Promise<Attachment[]> {
+    return this.files.fetchFiles(attachments, where);
   }
 
   /** Through the outbox: a failure throws, so it is retried. */

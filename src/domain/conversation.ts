@@ -21,6 +21,11 @@ export interface Attachment {
    * carry this id, not the bytes, so a photo costs its conversation a few bytes in every read and cached copy.
    */
   mediaId?: string;
+  /**
+   * Shared in the agents' workspace and not downloaded yet (a Slack file): the workspace fetches the bytes
+   * (AgentWorkspace.fetchFiles) when the reply is relayed, so storing the reply never waits on a download.
+   */
+  workspaceFile?: { id: string; url?: string; bytes: number };
   /** Human-readable description (caption, "Location: 52.1,4.3", contact vCard name). */
   description?: string;
 }

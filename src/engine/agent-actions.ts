@@ -5,7 +5,7 @@ import { readAgentReply } from "../domain/internal-note.js";
 import type { ActionRefusal, ActionResult, AgentActions, AgentReplyResult, ClaimResult } from "../ports/agent-workspace.js";
 import type { AgentReply, InboxCompletion } from "../ports/inbox.js";
 import { replaceEntry } from "../domain/conversation-draft.js";
-import { keepMedia } from "./attachment-media.js";
+import { keepMedia, withWorkspaceFiles } from "./attachment-media.js";
 import { templateText } from "./delivery.js";
 import type { Change, EngineCore, Outbound } from "./engine-core.js";
 import { transferInLane } from "./handoff.js";
@@ -146,7 +146,6 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
       );
     }
     return inLane(found, async (conversation) => {
-      const kept = await keepMedia(store, conversation.id, attachments);
       const escalation = currentEscalation(conversation);
       const isCurrentThread = escalation?.thread === thread && (conversation.state === "queued" || conversation.state === "assigned");
       const isClaimant = conversation.state === "assigned" && conversation.assignee?.id === agent.id;
@@ -156,6 +155,11 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
         : !isCurrentThread
           ? { relayed: false, reason: "not_open" }
           : { relayed: false, reason: isClaimant ? "internal_note" : "not_claimant" };
+      // Files are fetched from the workspace only to be sent: a note keeps them where the agents shared them.
+      const files = internal
+        ? attachments
+        : await withWorkspaceFiles(core.workspace, attachments, { thread, messageRef, agentId: agent.id });
+      const kept = await keepMedia(store, conversation.id, files);
       const entry = core.newEntry("agent", text, {
         agentId: agent.id,
         agentName: agent.name,

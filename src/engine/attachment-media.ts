@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Attachment } from "../domain/conversation.js";
+import type { AgentWorkspace, FileFetchTarget } from "../ports/agent-workspace.js";
 import type { ConversationStore, MediaBytes } from "../ports/conversation-store.js";
 
 /*
@@ -45,4 +46,14 @@ export async function withMediaBytes(
       return dataBase64 === undefined ? attachment : { ...attachment, dataBase64 };
     }),
   );
+}
+
+/** `attachments` with the bytes of those still in the agents' workspace (Attachment.workspaceFile) fetched, for a reply being relayed. */
+export async function withWorkspaceFiles(
+  workspace: Pick<AgentWorkspace, "fetchFiles">,
+  attachments: Attachment[] | undefined,
+  where: FileFetchTarget,
+): Promise<Attachment[] | undefined> {
+  if (!workspace.fetchFiles || !attachments?.some((attachment) => attachment.workspaceFile !== undefined)) return attachments;
+  return workspace.fetchFiles(attachments, where);
 }

@@ -62,6 +62,19 @@ export interface AgentWorkspace {
    * the app's own posts. What it cannot delete (agents' messages) it leaves, saying so on the card.
    */
   eraseThread?(thread: string): Promise<void>;
+  /**
+   * An agent reply's `workspaceFile` attachments with their bytes, each in place of its reference. One it
+   * cannot fetch (over the customer channel's limit, no downloadable copy, a failed download) is left out,
+   * and the agent is told why on their reply.
+   */
+  fetchFiles?(attachments: Attachment[], where: FileFetchTarget): Promise<Attachment[]>;
+}
+
+/** The agent's reply whose files are fetched: where to tell them about one that could not be. */
+export interface FileFetchTarget {
+  thread: string;
+  messageRef: string;
+  agentId: string;
 }
 
 /**

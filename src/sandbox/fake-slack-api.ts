@@ -101,6 +101,8 @@ export interface FakeSlackApi {
   users: FakeSlackUser[];
   messages: FakeSlackMessage[];
   uploads: FakeSlackUpload[];
+  /** The ids of the files the app downloaded (url_private), in order. */
+  fileDownloads: string[];
   /** channel:ts → reaction names. */
   reactions: Map<string, Set<string>>;
   /** users.getPresence answers: user id → "active" | "away"; unlisted users are active. */
@@ -126,8 +128,11 @@ export interface FakeSlackApi {
     options?: { times?: number; when?: (args: Record<string, unknown>) => boolean },
   ): void;
   callsTo(method: string): FakeSlackCall[];
-  /** A file as Slack shows it in a file_share event; its url_private serves `content` to the bot token. */
-  addFile(content: Buffer, meta: { name: string; mimetype: string }): FakeSlackFile;
+  /**
+   * A file as Slack shows it in a file_share event; its url_private serves `content` to the bot token, once
+   * `hold` (if given) has settled: a download that takes its time. `size` replaces the content's length.
+   */
+  addFile(content: Buffer, meta: { name: string; mimetype: string; size?: number; hold?: Promise<unknown> }): FakeSlackFile;
   reactionsOn(channel: string, ts: string): string[];
   threadReplies(channel: string, threadTs: string): FakeSlackMessage[];
   close(): Promise<void>;
@@ -165,7 +170,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const botId = options.botId ?? "BBOT0WARM";
   const pageSize = options.pageSize ?? 2;
   const failures = new Map<string, { failure: FakeSlackFailure; when?: (args: Record<string, unknown>) => boolean }[]>();
-  const files = new Map<string, { content: Buffer; meta: FakeSlackFile }>();
+  const files = new Map<string, { content: Buffer; meta: FakeSlackFile; hold?: Promise<unknown> }>();
   let seq = 0;
   let fileSeq = 0;
   const nextTs = () => `1700000${String(100 + Math.floor(seq / 1000)).padStart(3, "0")}.${String(++seq).padStart(6, "0")}`;
@@ -180,6 +185,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     users: options.users ?? [],
     messages: [],
     uploads: [],
+    fileDownloads: [],
     reactions: new Map(),
     presence: new Map(),
     socketModeUrl: options.socketModeUrl,
@@ -202,11 +208,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         title: meta.name,
         mimetype: meta.mimetype,
         filetype: meta.name.split(".").pop() ?? "bin",
-        size: content.length,
+        size: meta.size ?? content.length,
         url_private: `${api.origin}/files-pri/${id}/${encodeURIComponent(meta.name)}`,
         url_private_download: `${api.origin}/files-pri/${id}/download/${encodeURIComponent(meta.name)}`,
       };
-      files.set(id, { content, meta: file });
+      files.set(id, { content, meta: file, ...(meta.hold ? { hold: meta.hold } : {}) });
       return file;
     },
     reactionsOn(channel, ts) {
@@ -436,6 +442,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     if (url.pathname.startsWith("/files-pri/")) {
       const file = files.get(url.pathname.split("/")[2] ?? "");
       if (!file || !auth) return send(res, 404, { ok: false, error: "file_not_found" });
+      api.fileDownloads.push(file.meta.id);
+      await file.hold;
       res.writeHead(200, { "content-type": file.meta.mimetype });
       return res.end(file.content);
     }

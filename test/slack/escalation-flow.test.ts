@@ -204,6 +204,58 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     expect(await harness.store.loadMedia(conversationId, fromCustomer!.mediaId!)).toBeUndefined();
   });
 
+  it("answers Slack before a shared file is downloaded: the download comes when the reply is relayed", async () => {
+    const harness = await start();
+    const { thread, conversationId, channel, cardTs } = await harness.escalateCancellation();
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const pdf = Buffer.from("%PDF-1.4 a label that takes its time");
+    const file = harness.api.addFile(pdf, { name: "label.pdf", mimetype: "application/pdf", hold });
+    const { postEvent, threadReplyEvent } = await import("../../src/sandbox/slack-signing.js");
+    const { HARNESS_SIGNING_SECRET } = await import("../helpers/slack-harness.js");
+    const event = threadReplyEvent({
+      channel,
+      user: "U0AGENT01",
+      text: "Your label",
+      ts: "1715000000.100001",
+      threadTs: cardTs,
+      files: [file],
+    });
+    const answered = await Promise.race([
+      postEvent(harness.url, HARNESS_SIGNING_SECRET, event).then((response) => response.status),
+      new Promise((resolve) => setTimeout(() => resolve("no answer while the download was held"), 3000)),
+    ]);
+    expect(answered).toBe(200);
+    expect(harness.whatsapp.sent.some((s) => s.media)).toBe(false);
+    release();
+    await harness.engine.drain();
+    expect(harness.api.fileDownloads).toEqual([file.id]);
+    const sent = harness.whatsapp.sent.find((s) => s.media?.mimetype === "application/pdf");
+    expect(Buffer.from(sent!.media!.data, "base64").equals(pdf)).toBe(true);
+  });
+
+  it("leaves a note's files in Slack, and tells the agent about a file over WhatsApp's limit while the text still goes", async () => {
+    const harness = await start();
+    const { thread, conversationId } = await harness.escalateCancellation();
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
+    const notes = harness.api.addFile(Buffer.from("call log"), { name: "call-log.txt", mimetype: "text/plain" });
+    await harness.agentReplies("U0AGENT01", thread, "// for the team: her call log", { files: [notes], subtype: "file_share" });
+    const huge = harness.api.addFile(Buffer.from("a video"), { name: "unboxing.mp4", mimetype: "video/mp4", size: 17 * 1024 * 1024 });
+    await harness.agentReplies("U0AGENT01", thread, "Here is how to open it", { files: [huge], subtype: "file_share" });
+
+    expect(harness.api.fileDownloads).toEqual([]);
+    expect(harness.whatsapp.sent.some((s) => s.media)).toBe(false);
+    expect(harness.whatsapp.sent.map((s) => s.text).join(" ")).toContain("Here is how to open it");
+    expect(ephemeralsTo(harness, "U0AGENT01")).toContain(
+      ":warning: unboxing.mp4 is over WhatsApp's 16 MB limit, so it was not sent. Share a link instead.",
+    );
+    const note = (await harness.store.get(conversationId))!.transcript.find((e) => e.text.includes("her call log"))!;
+    expect(note.attachments).toEqual([
+      expect.objectContaining({ filename: "call-log.txt", workspaceFile: expect.objectContaining({ id: notes.id }) }),
+    ]);
+  });
+
   it("tells an agent that edits are not re-sent", async () => {
     const harness = await start();
     const { thread, channel, cardTs } = await harness.escalateCancellation();
