@@ -12,6 +12,7 @@ const NOTICE_TEXT: Record<ReplyNotice["reason"], string> = {
   not_claimant:
     ":lock: Internal note: not sent to the customer. Only the agent who claimed the conversation talks to the customer; claim it first.",
   not_open: ":lock: Not sent to the customer: this conversation is no longer with a person.",
+  no_content: ":warning: Not sent to the customer: none of its files could be attached (see why above), and it has no text.",
   unknown_thread:
     ":warning: Not sent to the customer: Warmline could not match this thread to a conversation (its card was never recorded, or the conversation was deleted). Ask in the ops channel, and reach the customer another way.",
 };
@@ -21,7 +22,8 @@ export async function noticeSlackReply(posting: SlackPosting, notice: ReplyNotic
   const { client } = posting;
   const message = decodeSlackMessageRef(notice.messageRef);
   const thread = decodeSlackThreadRef(notice.thread);
-  const name = notice.reason === "unknown_thread" ? SLACK_UNMATCHED_REPLY_REACTION : SLACK_INTERNAL_NOTE_REACTION;
+  const name =
+    notice.reason === "unknown_thread" || notice.reason === "no_content" ? SLACK_UNMATCHED_REPLY_REACTION : SLACK_INTERNAL_NOTE_REACTION;
   try {
     await ignoringSlackErrors(["already_reacted"], () => client.reactions.add({ channel: message.channel, timestamp: message.ts, name }));
     await client.chat.postEphemeral({

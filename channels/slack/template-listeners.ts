@@ -94,6 +94,7 @@ const REFUSALS = {
   not_open: "This conversation is no longer open, so nothing was sent.",
   unknown_thread: "This thread is not a Warmline conversation, so nothing was sent.",
   internal_note: "Nothing was sent.",
+  no_content: "Nothing was sent.",
   pending: "This conversation's card is still being posted; try again in a moment.",
 } as const;
 

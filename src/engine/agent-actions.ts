@@ -149,17 +149,20 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
       const escalation = currentEscalation(conversation);
       const isCurrentThread = escalation?.thread === thread && (conversation.state === "queued" || conversation.state === "assigned");
       const isClaimant = conversation.state === "assigned" && conversation.assignee?.id === agent.id;
-      const internal = !isCurrentThread || !isClaimant || reading.internal;
+      const asNote = !isCurrentThread || !isClaimant || reading.internal;
+      // Files are fetched from the workspace only to be sent: a note keeps them where the agents shared them.
+      const files = asNote ? attachments : await withWorkspaceFiles(core.workspace, attachments, { thread, messageRef, agentId: agent.id });
+      const kept = await keepMedia(store, conversation.id, files);
+      // Files alone, none of which could be fetched (the agent was told why for each): nothing is left to send.
+      const empty = !asNote && reading.text.trim() === "" && !kept?.length;
+      const internal = asNote || empty;
       const result: AgentReplyResult = !internal
         ? { relayed: true }
-        : !isCurrentThread
-          ? { relayed: false, reason: "not_open" }
-          : { relayed: false, reason: isClaimant ? "internal_note" : "not_claimant" };
-      // Files are fetched from the workspace only to be sent: a note keeps them where the agents shared them.
-      const files = internal
-        ? attachments
-        : await withWorkspaceFiles(core.workspace, attachments, { thread, messageRef, agentId: agent.id });
-      const kept = await keepMedia(store, conversation.id, files);
+        : empty
+          ? { relayed: false, reason: "no_content" }
+          : !isCurrentThread
+            ? { relayed: false, reason: "not_open" }
+            : { relayed: false, reason: isClaimant ? "internal_note" : "not_claimant" };
       const entry = core.newEntry("agent", text, {
         agentId: agent.id,
         agentName: agent.name,

@@ -139,7 +139,8 @@ export type ActionResult = { ok: true } | ActionRefusal;
 export type ClaimResult = ActionResult;
 
 /** Why an agent's message did not go to the customer. */
-export type UnrelayedReason = "internal_note" | "not_claimant" | "not_open" | "unknown_thread";
+/** no_content: files alone, none of which the workspace could fetch (see fetchFiles). */
+export type UnrelayedReason = "internal_note" | "not_claimant" | "not_open" | "unknown_thread" | "no_content";
 
 export type AgentReplyResult =
   | { relayed: true }

@@ -256,6 +256,23 @@ describe("Slack escalation flow (real Bolt receiver, engine, WhatsApp adapter)",
     ]);
   });
 
+  it("sends nothing for a reply of files alone none of which could be attached, and says so on it", async () => {
+    const harness = await start();
+    const { thread, conversationId, channel } = await harness.escalateCancellation();
+    await harness.click(SLACK_ACTION_IDS.claim, "U0AGENT01", conversationId, thread);
+    const before = harness.whatsapp.sent.length;
+    const huge = harness.api.addFile(Buffer.from("a video"), { name: "unboxing.mp4", mimetype: "video/mp4", size: 17 * 1024 * 1024 });
+    const { ts } = await harness.agentReplies("U0AGENT01", thread, "", { files: [huge], subtype: "file_share" });
+    expect(harness.whatsapp.sent.slice(before)).toEqual([]);
+    expect(ephemeralsTo(harness, "U0AGENT01")).toEqual(
+      expect.arrayContaining([
+        ":warning: unboxing.mp4 is over WhatsApp's 16 MB limit, so it was not sent. Share a link instead.",
+        expect.stringMatching(/^:warning: Not sent to the customer: none of its files could be attached/),
+      ]),
+    );
+    expect(harness.api.reactionsOn(channel, ts)).toEqual(["warning"]);
+  });
+
   it("tells an agent that edits are not re-sent", async () => {
     const harness = await start();
     const { thread, channel, cardTs } = await harness.escalateCancellation();
