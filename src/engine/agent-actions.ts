@@ -1,4 +1,4 @@
-import { currentEscalation, type AgentRef, type Conversation } from "../domain/conversation.js";
+import { currentEscalation, type AgentRef, type Conversation, type TranscriptEntry } from "../domain/conversation.js";
 import { WarmlineError } from "../domain/errors.js";
 import type { Escalation } from "../domain/escalation.js";
 import { readAgentReply } from "../domain/internal-note.js";
@@ -150,8 +150,11 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
       const isCurrentThread = escalation?.thread === thread && (conversation.state === "queued" || conversation.state === "assigned");
       const isClaimant = conversation.state === "assigned" && conversation.assignee?.id === agent.id;
       const asNote = !isCurrentThread || !isClaimant || reading.internal;
+      // "Send to customer" on a reply first kept as a note sends the files the note kept too.
+      const note = send === true && !asNote ? agentEntryOf(conversation, messageRef) : undefined;
+      const shared = note?.internal ? note.attachments : attachments;
       // Files are fetched from the workspace only to be sent: a note keeps them where the agents shared them.
-      const files = asNote ? attachments : await withWorkspaceFiles(core.workspace, attachments, { thread, messageRef, agentId: agent.id });
+      const files = asNote ? shared : await withWorkspaceFiles(core.workspace, shared, { thread, messageRef, agentId: agent.id });
       const kept = await keepMedia(store, conversation.id, files);
       // Files alone, none of which could be fetched (the agent was told why for each): nothing is left to send.
       const empty = !asNote && reading.text.trim() === "" && !kept?.length;
@@ -174,14 +177,14 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
       // The agent's Slack message is the idempotency key: a redelivered event (Slack retry, restart) finds it and sends nothing.
       let duplicate = false;
       const record: Change = (c, out) => {
-        const earlier = c.transcript.find((e) => e.workspaceRef === messageRef && e.author === "agent");
+        const earlier = agentEntryOf(c, messageRef);
         // "Send to customer" on a reply first kept as a note relays that same entry, once.
         const sendingNote = earlier?.internal === true && send === true && !internal;
         if (earlier && !sendingNote) {
           duplicate = true;
           return undefined;
         }
-        const relayed = earlier ? replaceEntry(c, earlier.id, { internal: false })! : entry;
+        const relayed = earlier ? replaceEntry(c, earlier.id, { internal: false, ...(kept ? { attachments: kept } : {}) })! : entry;
         if (!earlier) c.transcript.push(entry);
         if (!internal) {
           currentEscalation(c)!.firstAgentReplyAt ??= clock.now();
@@ -305,4 +308,9 @@ export function createAgentActions(core: EngineCore): AgentActionsFromInbox {
   }
 
   return { claim, release, processAgentReply, mayTransfer, transfer, returnToBot, resolve, sendTemplate };
+}
+
+/** The agent's entry recorded for their workspace message `messageRef`, if any. */
+function agentEntryOf(c: Conversation, messageRef: string): TranscriptEntry | undefined {
+  return c.transcript.find((e) => e.workspaceRef === messageRef && e.author === "agent");
 }

@@ -36,6 +36,27 @@ describe("slack.notesByDefault (startWarmline)", () => {
   }, 60_000);
   afterAll(async () => e2e?.stop());
 
+  /** The agent uses the Send to customer shortcut on their note `text` in the card's thread; resolves once it is handled. */
+  async function sendToCustomer(card: { conversationId: string; channel: string; cardTs: string }, text: string): Promise<void> {
+    const conversation = (await e2e.handle.store.get(card.conversationId))!;
+    const noteTs = conversation.transcript
+      .find((e) => e.text === text)!
+      .workspaceRef!.split(":")
+      .at(-1)!;
+    await postInteraction(e2e.eventsUrl, E2E_SECRET, {
+      type: "message_action",
+      callback_id: SLACK_SEND_TO_CUSTOMER_CALLBACK,
+      trigger_id: "1.2.send",
+      action_ts: `1717000099.${noteTs.split(".")[1]}`,
+      team: { id: "T0ACME", domain: "acme" },
+      user: { id: "U0AGENT01", name: "alex" },
+      channel: { id: card.channel, name: "retention" },
+      message: { type: "message", user: "U0AGENT01", ts: noteTs, thread_ts: card.cardTs, text },
+      response_url: "https://hooks.slack.com/actions/T0ACME/1/x",
+    });
+    await e2e.handle.idle();
+  }
+
   it("relays only >> replies and replies sent with the Send to customer shortcut", async () => {
     const chat = "447911000222@c.us";
     e2e.whatsapp.customerSays("I want to cancel my order 100311 please", { from: chat, name: "Ines" });
@@ -48,21 +69,27 @@ describe("slack.notesByDefault (startWarmline)", () => {
     expect(sent().some((t) => t.includes("Hi Ines, one moment") && !t.includes(">>"))).toBe(true);
     expect(sent().some((t) => t.includes("checking the stock"))).toBe(false);
 
-    const conversation = (await e2e.handle.store.get(card.conversationId))!;
-    const noteRef = conversation.transcript.find((e) => e.text === "checking the stock first")!.workspaceRef!;
-    const noteTs = noteRef.split(":").at(-1)!;
-    await postInteraction(e2e.eventsUrl, E2E_SECRET, {
-      type: "message_action",
-      callback_id: SLACK_SEND_TO_CUSTOMER_CALLBACK,
-      trigger_id: "1.2.send",
-      action_ts: "1717000099.000001",
-      team: { id: "T0ACME", domain: "acme" },
-      user: { id: "U0AGENT01", name: "alex" },
-      channel: { id: card.channel, name: "retention" },
-      message: { type: "message", user: "U0AGENT01", ts: noteTs, thread_ts: card.cardTs, text: "checking the stock first" },
-      response_url: "https://hooks.slack.com/actions/T0ACME/1/x",
-    });
-    await e2e.handle.idle();
+    await sendToCustomer(card, "checking the stock first");
     expect(sent().filter((t) => t.includes("checking the stock first"))).toHaveLength(1);
+  });
+
+  it("Send to customer on a note with a file sends the file too, downloaded only then", async () => {
+    const chat = "447911000333@c.us";
+    e2e.whatsapp.customerSays("I want to cancel my order 100312 please", { from: chat, name: "Rui" });
+    const card = await e2e.escalated(chat);
+    await e2e.click(SLACK_ACTION_IDS.claim, "U0AGENT01", card);
+    const label = Buffer.from("%PDF-1.4 Rui's return label");
+    const file = e2e.api.addFile(label, { name: "return-label.pdf", mimetype: "application/pdf" });
+    await e2e.agentSays("U0AGENT01", card, "his return label", [file]);
+    await e2e.handle.idle();
+    const media = () => e2e.whatsapp.sentTo(chat).filter((m) => m.media);
+    expect(e2e.api.fileDownloads).not.toContain(file.id);
+    expect(media()).toEqual([]);
+
+    await sendToCustomer(card, "his return label");
+    expect(e2e.api.fileDownloads.filter((id) => id === file.id)).toHaveLength(1);
+    expect(media()).toHaveLength(1);
+    expect(Buffer.from(media()[0]!.media!.data, "base64").equals(label)).toBe(true);
+    expect(e2e.whatsapp.sentTo(chat).filter((m) => (m.text ?? "").includes("his return label"))).toHaveLength(1);
   });
 });

@@ -8,7 +8,7 @@ import type { WarmlineConfig } from "../../src/config/schema.js";
 import { createSilentLogger } from "../../src/logging.js";
 import { startWarmline, type WarmlineHandle } from "../../src/main.js";
 import { SHIPPED_CONFIG_FILE } from "../../src/paths.js";
-import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
+import { type FakeSlackApi, type FakeSlackFile, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { FakeWhatsAppClient } from "../../src/sandbox/fake-whatsapp-client.js";
 import { buttonAction, postEvent, postInteraction, type SlackResponse, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
 import { HARNESS_CHANNELS, HARNESS_USERS } from "./slack-harness.js";
@@ -30,7 +30,8 @@ export interface WarmlineE2E {
     card: { conversationId: string; channel: string; cardTs: string },
     extra?: object,
   ): Promise<SlackResponse>;
-  agentSays(user: string, card: { channel: string; cardTs: string }, text: string): Promise<SlackResponse>;
+  /** An agent's reply in the card's thread; `files` as Slack lists a file share's (see FakeSlackApi.addFile). */
+  agentSays(user: string, card: { channel: string; cardTs: string }, text: string, files?: FakeSlackFile[]): Promise<SlackResponse>;
   /** Every argument Warmline sent to Slack, as one string. */
   everythingSent(): string;
   stop(): Promise<void>;
@@ -75,7 +76,7 @@ export async function startWarmlineE2E(configure?: (config: WarmlineConfig) => v
         ...buttonAction(actionId, { user, channel: card.channel, messageTs: card.cardTs, conversationId: card.conversationId }),
         ...extra,
       }),
-    agentSays: (user, card, text) =>
+    agentSays: (user, card, text, files) =>
       postEvent(
         eventsUrl,
         E2E_SECRET,
@@ -85,6 +86,7 @@ export async function startWarmlineE2E(configure?: (config: WarmlineConfig) => v
           text,
           ts: `1717000000.${String(++tsSeq).padStart(6, "0")}`,
           threadTs: card.cardTs,
+          ...(files ? { files } : {}),
         }),
       ),
     everythingSent: () => JSON.stringify(api.calls.map((c) => c.args)),
