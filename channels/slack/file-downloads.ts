@@ -1,9 +1,8 @@
 import type { FileShareMessageEvent } from "@slack/types";
 import type { Attachment } from "../../src/domain/conversation.js";
 import type { FileFetchTarget } from "../../src/ports/agent-workspace.js";
-import { describeSlackError } from "./slack-errors.js";
 import { decodeSlackMessageRef, decodeSlackThreadRef, slackUserIdOf } from "./slack-ids.js";
-import type { SlackPosting } from "./slack-posting.js";
+import { postEphemeralNote, type SlackPosting } from "./slack-posting.js";
 
 /*
  * Files an agent shares in a thread reach the customer in two steps. The listener stores the reply with
@@ -84,14 +83,13 @@ export class SlackFileDownloads {
 
   /** An ephemeral note to the agent, in the reply's thread. */
   private async tell(where: FileFetchTarget, text: string): Promise<void> {
-    const { channel } = decodeSlackMessageRef(where.messageRef);
     const user = slackUserIdOf(where.agentId);
     if (user === undefined) return;
-    try {
-      await this.posting.client.chat.postEphemeral({ channel, user, text, thread_ts: decodeSlackThreadRef(where.thread).threadTs });
-    } catch (error) {
-      const info = describeSlackError(error);
-      this.posting.logger.warn({ channel, slackError: info.code }, `Could not show an ephemeral message (${info.code}): ${info.fix}`);
-    }
+    const target = {
+      channel: decodeSlackMessageRef(where.messageRef).channel,
+      user,
+      threadTs: decodeSlackThreadRef(where.thread).threadTs,
+    };
+    await postEphemeralNote(this.posting.client, this.posting.logger, target, text);
   }
 }

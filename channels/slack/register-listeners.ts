@@ -23,6 +23,7 @@ import {
 import { mentionedSlackUserIds, mrkdwnToWhatsApp } from "./mrkdwn-to-whatsapp.js";
 import { slackFileAttachments } from "./file-downloads.js";
 import { describeSlackError } from "./slack-errors.js";
+import { type EphemeralTarget, postEphemeralNote } from "./slack-posting.js";
 import { encodeSlackMessageRef, encodeSlackThreadRef } from "./slack-ids.js";
 import type { SlackWorkspaceAdapter } from "./slack-workspace.js";
 import { registerWarmlineCommand } from "./warmline-command.js";
@@ -78,13 +79,6 @@ export function slackEventKeys(body: unknown): string[] {
 
 type ThreadMessage = GenericMessageEvent | FileShareMessageEvent | ThreadBroadcastMessageEvent;
 
-/** Where an ephemeral reply goes: the clicker, in the card's channel (and thread). */
-interface EphemeralTarget {
-  channel: string;
-  user: string;
-  threadTs?: string;
-}
-
 /** How many rota members a refusal names before "and N more". */
 const REFUSAL_NAMED_MEMBERS = 5;
 
@@ -134,19 +128,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
   const logger = deps.logger.child({ component: "slack-listeners" });
   const client = app.client;
 
-  const ephemeral = async (target: EphemeralTarget, text: string): Promise<void> => {
-    try {
-      await client.chat.postEphemeral({
-        channel: target.channel,
-        user: target.user,
-        text,
-        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
-      });
-    } catch (error) {
-      const info = describeSlackError(error);
-      logger.warn({ channel: target.channel, slackError: info.code }, `Could not show an ephemeral message (${info.code}): ${info.fix}`);
-    }
-  };
+  const ephemeral = (target: EphemeralTarget, text: string) => postEphemeralNote(client, logger, target, text);
 
   /** Listener bodies never throw into Bolt: failures are logged and told to the person who acted. */
   const guarded = async (what: string, target: EphemeralTarget | undefined, run: () => Promise<void>): Promise<void> => {

@@ -92,6 +92,28 @@ export class SlackPosting {
   }
 }
 
+/** Where a note only one person sees goes: them, in a channel (and thread). */
+export interface EphemeralTarget {
+  channel: string;
+  user: string;
+  threadTs?: string;
+}
+
+/** A note only `target.user` sees. One Slack refuses is logged, not thrown: it tells about the work, it is not the work. */
+export async function postEphemeralNote(client: WebClient, logger: Logger, target: EphemeralTarget, text: string): Promise<void> {
+  try {
+    await client.chat.postEphemeral({
+      channel: target.channel,
+      user: target.user,
+      text,
+      ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+    });
+  } catch (error) {
+    const info = describeSlackError(error);
+    logger.warn({ channel: target.channel, slackError: info.code }, `Could not show an ephemeral message (${info.code}): ${info.fix}`);
+  }
+}
+
 /** Runs a Slack call, treating the given error codes (an outcome already in place) as success. */
 export async function ignoringSlackErrors(codes: readonly string[], call: () => Promise<unknown>): Promise<void> {
   try {

@@ -99,7 +99,7 @@ export function createDelivery(core: EngineCore): Delivery {
       case "thread_post": {
         const { post } = effect;
         const withBytes =
-          post.kind === "customer_message"
+          post.kind === "customer_message" && post.attachments
             ? { ...post, attachments: await withMediaBytes(store, conversation.id, post.attachments) }
             : post;
         return workspace.postToThread(threadOf(conversation, effect.escalationId), withBytes, attempt);
