@@ -19,6 +19,15 @@ export interface CommitObserver {
 const NO_OBSERVER: CommitObserver = { committed: () => {}, writesHeld: undefined };
 
 /**
+ * How long a batch waits for more writes once writes are contending (the last commit held more than
+ * one), like PostgreSQL's commit_delay with commit_siblings. Each commit writes every page its
+ * writes dirtied to the WAL, and messages share many (the tables' and indexes' newest leaves), so
+ * under load fewer, larger commits write less: at 1,000 msg/s about 1.2 writes went to a commit,
+ * 85 KB and 41 write calls a message. A lone write never waits: at low load nothing is added.
+ */
+export const GROUP_COMMIT_HOLD_MS = 2;
+
+/**
  * Group commit: the writes issued in one tick share one transaction, so a burst of messages pays
  * for one BEGIN/COMMIT (and one WAL append) instead of one each. A write that throws undoes only
  * itself; every caller's promise settles after COMMIT.
@@ -30,9 +39,12 @@ const NO_OBSERVER: CommitObserver = { committed: () => {}, writesHeld: undefined
  * connection is synchronous, so nothing else in this process runs while a batch is open.
  * The transaction statements go through the connection's cached prepared statements (run), not
  * exec: exec parses its SQL anew each time, and a relayed message opens several transactions.
+ * While writes contend, a batch is held GROUP_COMMIT_HOLD_MS for more to join it.
  */
 export class SqliteGroupCommit {
   private pending: PendingWrite[] = [];
+  /** How many writes the last commit held: more than one means writes are contending. */
+  private lastBatch = 0;
 
   constructor(
     private readonly db: SqliteConnection,
@@ -42,7 +54,9 @@ export class SqliteGroupCommit {
   run<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flushWhenFree());
+      if (this.pending.length !== 1) return;
+      if (this.lastBatch > 1) setTimeout(() => this.flushWhenFree(), GROUP_COMMIT_HOLD_MS);
+      else setImmediate(() => this.flushWhenFree());
     });
   }
 
@@ -58,6 +72,7 @@ export class SqliteGroupCommit {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    this.lastBatch = batch.length;
     let outcomes: Outcome[];
     try {
       // One write alone needs no savepoint: the transaction is its undo, and its error is the batch's.

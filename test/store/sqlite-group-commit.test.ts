@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteConnection, type SqliteConnection, type SqliteValue } from "../../src/store/sqlite-driver.js";
-import { type CommitObserver, SqliteGroupCommit } from "../../src/store/sqlite-group-commit.js";
+import { type CommitObserver, GROUP_COMMIT_HOLD_MS, SqliteGroupCommit } from "../../src/store/sqlite-group-commit.js";
 
 /** A real connection that also records the statements it was given (transaction control goes through run). */
 function recording(connection: SqliteConnection): SqliteConnection & { transactionLog: string[] } {
@@ -94,6 +94,39 @@ describe("SqliteGroupCommit", () => {
     writer.close();
     for (const write of pending) await expect(write).rejects.toThrow();
     writer = await openSqliteConnection(file, { busyTimeoutMs: 1000 });
+  });
+
+  it("holds a batch for more writes only while writes contend: a lone write never waits", async () => {
+    const commitSizes: number[] = [];
+    const commits = new SqliteGroupCommit(writer, { committed: (writes) => commitSizes.push(writes), writesHeld: undefined });
+    const insert = (id: string) => commits.run(() => writer.run("INSERT INTO t(id) VALUES(?)", id));
+    /** Two writes a tick apart: the first is committed before the second arrives unless its batch is held. */
+    const aTickApart = async (first: string, second: string) => {
+      const written = insert(first);
+      await new Promise(setImmediate);
+      await Promise.all([written, insert(second)]);
+    };
+
+    await insert("lone");
+    await aTickApart("a", "b");
+    // No contention: each went out as soon as it could.
+    expect(commitSizes).toEqual([1, 1, 1]);
+
+    await Promise.all([insert("c"), insert("d")]);
+    const startedAt = performance.now();
+    await aTickApart("e", "f");
+    // The last commit held two writes, so the next batch waited for the write a tick later and took it too.
+    expect(commitSizes).toEqual([1, 1, 1, 2, 2]);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(GROUP_COMMIT_HOLD_MS - 1);
+
+    await aTickApart("g", "h");
+    // Still contending: held again.
+    expect(commitSizes).toEqual([1, 1, 1, 2, 2, 2]);
+    await insert("i");
+    await aTickApart("j", "k");
+    // A batch of one (i) ends the holding.
+    expect(commitSizes).toEqual([1, 1, 1, 2, 2, 2, 1, 1, 1]);
+    expect(ids()).toEqual(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "lone"]);
   });
 
   it("tells its observer how many writes each commit held, and waits while the observer holds writes", async () => {
