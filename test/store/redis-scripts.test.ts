@@ -146,4 +146,37 @@ describe.skipIf(url === undefined)("Redis store scripts", () => {
     expect(await store.findByThread("slack:C1:1.1")).toEqual(resolved);
     expect(await store.findActiveByCustomer(created.customer.address)).toBeUndefined();
   });
+
+  it("finds a lane's head a page of ids at a time: never the whole lane, and past more parked items than a page", async () => {
+    const namespace = `warmline-test-${randomUUID()}`;
+    const store = await createRedisStore({ url: url!, namespace });
+    const monitor = createClient({ url: url! });
+    await monitor.connect();
+    cleanups.push(async () => {
+      await store.close();
+      monitor.destroy();
+      await deleteRedisNamespace(url!, namespace);
+    });
+    const lane = "conv-long-lane";
+    const items = await store.enqueue(
+      Array.from({ length: 60 }, (_, n) => ({ lane, effect: { kind: "notify_ops" as const, text: `item ${n}` } })),
+    );
+    // The first 20 parked: more than one page of ids before the first open item.
+    for (const item of items.slice(0, 20)) expect(await store.saveOutboxItem({ ...item, status: "failed", attempts: 5 })).toBe(true);
+
+    const ranges: string[][] = [];
+    await monitor.monitor((line: string) => {
+      const args = [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1]!);
+      const key = args[1] ?? "";
+      if (args[0]?.toUpperCase() === "ZRANGE" && key.includes(namespace) && key.endsWith(`outbox:lane:${lane}`)) ranges.push(args.slice(2));
+    });
+    const [head] = await store.outboxHeads(lane);
+    expect((head?.effect as { text: string }).text).toBe("item 20");
+    await expect.poll(() => ranges.length).toBeGreaterThanOrEqual(2);
+    // Pages of 16 from the start, never 0 to -1 (every id of the lane).
+    expect(ranges.slice(0, 2)).toEqual([
+      ["0", "15"],
+      ["16", "31"],
+    ]);
+  });
 });
