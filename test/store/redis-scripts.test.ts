@@ -171,7 +171,7 @@ describe.skipIf(url === undefined)("Redis store scripts", () => {
       if (args[0]?.toUpperCase() === "ZRANGE" && key.includes(namespace) && key.endsWith(`outbox:lane:${lane}`)) ranges.push(args.slice(2));
     });
     const [head] = await store.outboxHeads(lane);
-    expect((head?.effect as { text: string }).text).toBe("item 20");
+    expect(head?.effect).toEqual({ kind: "notify_ops", text: "item 20" });
     await expect.poll(() => ranges.length).toBeGreaterThanOrEqual(2);
     // Pages of 16 from the start, never 0 to -1 (every id of the lane).
     expect(ranges.slice(0, 2)).toEqual([
