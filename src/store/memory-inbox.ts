@@ -5,6 +5,11 @@ import type { MemoryLeases } from "./memory-leases.js";
 
 /** Processed ids past their forgetAt are swept once this many are held. */
 const MEMORY_INBOX_SWEEP_SIZE = 10_000;
+/**
+ * And then again only after this many more inserts: a sweep walks every row, and processed ids are remembered
+ * for hours, so above the size each insert swept anew and a message cost a walk of every row.
+ */
+const MEMORY_INBOX_SWEEP_EVERY = MEMORY_INBOX_SWEEP_SIZE / 2;
 
 interface MemoryInboxRow extends InboxRow {
   processed: boolean;
@@ -23,6 +28,9 @@ export class MemoryInboxBackend implements InboxBackend {
   private seq = 0;
 
   /** The store's leases: a lane is taken or let go in the same step as its rows are read. */
+  /** Inserts since the last sweep of processed ids (see MEMORY_INBOX_SWEEP_EVERY). */
+  private insertsSinceSweep = MEMORY_INBOX_SWEEP_EVERY;
+
   constructor(private readonly leases: MemoryLeases) {}
 
   async insert(insert: InboxInsert, now: number): Promise<boolean> {
@@ -36,7 +44,9 @@ export class MemoryInboxBackend implements InboxBackend {
   private insertRow({ row, watermark, forgetAt }: InboxInsert, now: number): boolean {
     const known = this.rows.get(row.id);
     if (known && (!known.processed || known.forgetAt > now)) return false;
-    if (this.rows.size >= MEMORY_INBOX_SWEEP_SIZE) {
+    this.insertsSinceSweep++;
+    if (this.rows.size >= MEMORY_INBOX_SWEEP_SIZE && this.insertsSinceSweep >= MEMORY_INBOX_SWEEP_EVERY) {
+      this.insertsSinceSweep = 0;
       for (const [id, old] of this.rows) if (old.processed && old.forgetAt <= now) this.rows.delete(id);
     }
     this.rows.delete(row.id);

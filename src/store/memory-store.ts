@@ -67,6 +67,8 @@ class MemoryBackend implements StoreBackend {
   private readonly seen = new Map<string, number>();
   /** Outbox rows by id; a Map keeps insertion (= seq) order. */
   private readonly outbox = new Map<string, OutboxRow>();
+  /** Each lane's outbox ids, in seq order: a lane's head is looked for among its own items, not every lane's. */
+  private readonly outboxLanes = new Map<string, Set<string>>();
   private outboxSeq = 0;
 
   constructor(private readonly leases: MemoryLeases) {}
@@ -114,7 +116,8 @@ class MemoryBackend implements StoreBackend {
       this.entries.delete(conversationId);
     }
     this.audit.delete(conversationId);
-    for (const row of [...this.outbox.values()]) if (row.lane === conversationId) this.outbox.delete(row.id);
+    for (const id of this.outboxLanes.get(conversationId) ?? []) this.outbox.delete(id);
+    this.outboxLanes.delete(conversationId);
     return existed;
   }
 
@@ -219,11 +222,8 @@ class MemoryBackend implements StoreBackend {
   }
 
   async outboxHeads(lane?: string): Promise<OutboxRow[]> {
-    const heads = new Map<string, OutboxRow>();
-    for (const row of this.outbox.values()) {
-      if (row.open && (lane === undefined || row.lane === lane) && !heads.has(row.lane)) heads.set(row.lane, { ...row });
-    }
-    return [...heads.values()];
+    const lanes = lane === undefined ? [...this.outboxLanes.keys()] : [lane];
+    return lanes.flatMap((name) => this.outboxHead(name) ?? []);
   }
 
   async outboxTake(lane: string, lease: LaneLease, now: number, expiresAt: number, start?: StartRow): Promise<LaneTake<OutboxRow>> {
@@ -251,7 +251,7 @@ class MemoryBackend implements StoreBackend {
   }
 
   private completeItem(id: string, lane: string, lease: LaneLease, start: StartRow | undefined): OutboxRow | undefined {
-    this.outbox.delete(id);
+    this.deleteOutbox(id);
     return this.startHead(this.leases.headOrRelease(this.outboxHead(lane), lease), start);
   }
 
@@ -263,8 +263,20 @@ class MemoryBackend implements StoreBackend {
   }
 
   private outboxHead(lane: string): OutboxRow | undefined {
-    for (const row of this.outbox.values()) if (row.open && row.lane === lane) return { ...row };
+    for (const id of this.outboxLanes.get(lane) ?? []) {
+      const row = this.outbox.get(id);
+      if (row?.open) return { ...row };
+    }
     return undefined;
+  }
+
+  private deleteOutbox(id: string): void {
+    const row = this.outbox.get(id);
+    if (row === undefined) return;
+    this.outbox.delete(id);
+    const ids = this.outboxLanes.get(row.lane);
+    ids?.delete(id);
+    if (ids?.size === 0) this.outboxLanes.delete(row.lane);
   }
 
   async outboxList(): Promise<OutboxRow[]> {
@@ -290,7 +302,12 @@ class MemoryBackend implements StoreBackend {
   async close(): Promise<void> {}
 
   private appendOutbox(entries: OutboxWrite[]): void {
-    for (const entry of entries) this.outbox.set(entry.id, { ...entry, seq: ++this.outboxSeq });
+    for (const entry of entries) {
+      this.outbox.set(entry.id, { ...entry, seq: ++this.outboxSeq });
+      let ids = this.outboxLanes.get(entry.lane);
+      if (ids === undefined) this.outboxLanes.set(entry.lane, (ids = new Set()));
+      ids.add(entry.id);
+    }
   }
 
   private storageKey(conversationId: string): string {
