@@ -240,15 +240,15 @@ return 1
  */
 export const LANE_HEAD_LUA = `
 local function lane_head(laneKey, rowPrefix)
-  local from = 0
+  local page, from = 16, 0
   while true do
-    local ids = redis.call('ZRANGE', laneKey, from, from + 15)
+    local ids = redis.call('ZRANGE', laneKey, from, from + page - 1)
     for _, id in ipairs(ids) do
       local row = redis.call('GET', rowPrefix .. id)
       if row and cjson.decode(row).open then return row end
     end
-    if #ids < 16 then return nil end
-    from = from + 16
+    if #ids < page then return nil end
+    from = from + page
   end
 end
 `;

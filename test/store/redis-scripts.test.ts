@@ -18,17 +18,35 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
+/** A fresh namespace: stores and raw connections opened on it are closed, and it is deleted, after the test. */
+function inNamespace() {
+  const namespace = `warmline-test-${randomUUID()}`;
+  const closes: (() => unknown)[] = [];
+  cleanups.push(async () => {
+    for (const close of closes) await close();
+    await deleteRedisNamespace(url!, namespace);
+  });
+  return {
+    namespace,
+    async store() {
+      const store = await createRedisStore({ url: url!, namespace });
+      closes.push(() => store.close());
+      return store;
+    },
+    async client() {
+      const client = createClient({ url: url! });
+      closes.push(() => client.destroy());
+      await client.connect();
+      return client;
+    },
+  };
+}
+
 describe.skipIf(url === undefined)("Redis store scripts", () => {
   it("still write, once each, after Redis forgets its scripts", async () => {
-    const namespace = `warmline-test-${randomUUID()}`;
-    const store = await createRedisStore({ url: url!, namespace });
-    const admin = createClient({ url: url! });
-    await admin.connect();
-    cleanups.push(async () => {
-      await store.close();
-      admin.destroy();
-      await deleteRedisNamespace(url!, namespace);
-    });
+    const space = inNamespace();
+    const store = await space.store();
+    const admin = await space.client();
     const created = buildConversation();
     await store.create(created);
     expect(await store.markSeen("before", 60_000)).toBe(true);
@@ -53,16 +71,10 @@ describe.skipIf(url === undefined)("Redis store scripts", () => {
   });
 
   it("reads in one step what another instance wrote, by id and by thread, and a conversation stored whole before transcripts were apart", async () => {
-    const namespace = `warmline-test-${randomUUID()}`;
-    const [mine, other] = [await createRedisStore({ url: url!, namespace }), await createRedisStore({ url: url!, namespace })];
-    const admin = createClient({ url: url! });
-    await admin.connect();
-    cleanups.push(async () => {
-      await mine.close();
-      await other.close();
-      admin.destroy();
-      await deleteRedisNamespace(url!, namespace);
-    });
+    const space = inNamespace();
+    const { namespace } = space;
+    const [mine, other] = [await space.store(), await space.store()];
+    const admin = await space.client();
     const created = buildConversation();
     await mine.create(created);
     const queued = (await mine.compareAndSet(queuedIn(created, "slack:C1:1.1"), created.version))!;
@@ -88,22 +100,18 @@ describe.skipIf(url === undefined)("Redis store scripts", () => {
   });
 
   it("leaves a conversation's index sets alone when a write changes none of them, and moves those a write changes", async () => {
-    const namespace = `warmline-test-${randomUUID()}`;
-    const store = await createRedisStore({ url: url!, namespace });
-    const admin = createClient({ url: url! });
-    const listener = createClient({ url: url! });
-    await admin.connect();
-    await listener.connect();
+    const space = inNamespace();
+    const { namespace } = space;
+    const store = await space.store();
+    const admin = await space.client();
+    const listener = await space.client();
     // Keyspace notifications show which keys each write touched; the server's setting is put back afterwards.
     const before = (await admin.configGet("notify-keyspace-events"))["notify-keyspace-events"] ?? "";
     await admin.configSet("notify-keyspace-events", "KA");
-    cleanups.push(async () => {
+    // Runs first, while the connections are still open.
+    cleanups.unshift(async () => {
       await admin.configSet("notify-keyspace-events", before);
-      await store.close();
       await listener.pUnsubscribe();
-      listener.destroy();
-      admin.destroy();
-      await deleteRedisNamespace(url!, namespace);
     });
     const prefix = `${namespace}::`;
     const touched: string[] = [];
@@ -148,15 +156,10 @@ describe.skipIf(url === undefined)("Redis store scripts", () => {
   });
 
   it("finds a lane's head a page of ids at a time: never the whole lane, and past more parked items than a page", async () => {
-    const namespace = `warmline-test-${randomUUID()}`;
-    const store = await createRedisStore({ url: url!, namespace });
-    const monitor = createClient({ url: url! });
-    await monitor.connect();
-    cleanups.push(async () => {
-      await store.close();
-      monitor.destroy();
-      await deleteRedisNamespace(url!, namespace);
-    });
+    const space = inNamespace();
+    const { namespace } = space;
+    const store = await space.store();
+    const monitor = await space.client();
     const lane = "conv-long-lane";
     const items = await store.enqueue(
       Array.from({ length: 60 }, (_, n) => ({ lane, effect: { kind: "notify_ops" as const, text: `item ${n}` } })),
