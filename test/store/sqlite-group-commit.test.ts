@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteConnection, type SqliteConnection, type SqliteValue } from "../../src/store/sqlite-driver.js";
-import { type CommitObserver, GROUP_COMMIT_HOLD_MS, SqliteGroupCommit } from "../../src/store/sqlite-group-commit.js";
+import {
+  type CommitObserver,
+  GROUP_COMMIT_BUSY_BATCH,
+  GROUP_COMMIT_BUSY_HOLD_MS,
+  GROUP_COMMIT_HOLD_MS,
+  SqliteGroupCommit,
+} from "../../src/store/sqlite-group-commit.js";
 
 /** A real connection that also records the statements it was given (transaction control goes through run). */
 function recording(connection: SqliteConnection): SqliteConnection & { transactionLog: string[] } {
@@ -96,10 +102,16 @@ describe("SqliteGroupCommit", () => {
     writer = await openSqliteConnection(file, { busyTimeoutMs: 1000 });
   });
 
-  it("holds a batch for more writes only while writes contend: a lone write never waits", async () => {
+  /** A group commit on the writer that records how many writes each commit held, and an insert through it. */
+  function countingCommits() {
     const commitSizes: number[] = [];
     const commits = new SqliteGroupCommit(writer, { committed: (writes) => commitSizes.push(writes), writesHeld: undefined });
     const insert = (id: string) => commits.run(() => writer.run("INSERT INTO t(id) VALUES(?)", id));
+    return { commitSizes, insert };
+  }
+
+  it("holds a batch for more writes only while writes contend: a lone write never waits", async () => {
+    const { commitSizes, insert } = countingCommits();
     /** Two writes a tick apart: the first is committed before the second arrives unless its batch is held. */
     const aTickApart = async (first: string, second: string) => {
       const written = insert(first);
@@ -127,6 +139,33 @@ describe("SqliteGroupCommit", () => {
     // A batch of one (i) ends the holding.
     expect(commitSizes).toEqual([1, 1, 1, 2, 2, 2, 1, 1, 1]);
     expect(ids()).toEqual(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "lone"]);
+  });
+
+  it("holds longer once commits are busy, and goes back to the short hold when they are not", async () => {
+    const { commitSizes, insert } = countingCommits();
+    /** A write, and another once the short hold has passed (timers run in the order they are due, however late). */
+    const pastTheShortHold = async (first: string, second: string) => {
+      const written = insert(first);
+      const late = new Promise<void>((resolve) => setTimeout(resolve, GROUP_COMMIT_HOLD_MS + 1)).then(() => insert(second));
+      await Promise.all([written, late]);
+    };
+    const burst = (prefix: string) => Promise.all(Array.from({ length: GROUP_COMMIT_BUSY_BATCH }, (_, i) => insert(`${prefix}${i}`)));
+
+    await Promise.all([insert("a"), insert("b")]);
+    await pastTheShortHold("c", "d");
+    // Contending but not busy: the short hold passed before d arrived.
+    expect(commitSizes).toEqual([2, 1, 1]);
+
+    await burst("busy");
+    await pastTheShortHold("e", "f");
+    // After a busy commit the batch waited GROUP_COMMIT_BUSY_HOLD_MS and took f too.
+    expect(GROUP_COMMIT_BUSY_HOLD_MS).toBeGreaterThan(GROUP_COMMIT_HOLD_MS + 1);
+    expect(commitSizes).toEqual([2, 1, 1, GROUP_COMMIT_BUSY_BATCH, 2]);
+
+    await pastTheShortHold("g", "h");
+    // Two writes are not busy: the short hold again.
+    expect(commitSizes).toEqual([2, 1, 1, GROUP_COMMIT_BUSY_BATCH, 2, 1, 1]);
+    expect(ids()).toHaveLength(8 + GROUP_COMMIT_BUSY_BATCH);
   });
 
   it("tells its observer how many writes each commit held, and waits while the observer holds writes", async () => {
