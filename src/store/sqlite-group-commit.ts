@@ -30,9 +30,9 @@ export const GROUP_COMMIT_HOLD_MS = 2;
 /**
  * The hold once commits are busy (the last one held GROUP_COMMIT_BUSY_BATCH writes or more). At 1,000 msg/s
  * a 2 ms hold gathered 10–17 writes a commit; this gathers about twice as many, and each commit's fixed
- * cost (BEGIN, COMMIT, the WAL's shared pages) is paid half as often. Interleaved pairs at 500 @ 1,000
- * (README, "Storage"): CPU 0.95 / 0.95 -> 0.83 / 0.81 ms a message, the main thread 77 / 77 % -> 67 / 65 %
- * busy, p99 as noisy as before, p50 8 -> 15 ms. At 200 @ 300 batches hold 1–5 writes and keep the short
+ * cost (BEGIN, COMMIT, the WAL's shared pages) is paid half as often. Four interleaved pairs at 500 @ 1,000
+ * (README, "Storage"): CPU a message 0.98 -> 0.90 ms on average, the main thread 78 -> 70 % busy, p99 as
+ * noisy as before, p50 8 -> 15 ms. At 200 @ 300 batches hold 1–5 writes and keep the short
  * hold: a 5 ms hold there only made messages wait (p99 24 -> 32 ms) and saved no CPU.
  */
 export const GROUP_COMMIT_BUSY_HOLD_MS = 5;
