@@ -184,14 +184,22 @@ function negationOf(words: SignalTokens, negatedTerms: readonly Set<number>[], l
 }
 
 function phraseHits(positions: readonly Set<number>[], lexicon: SignalLexicon): Hit[] {
+  const { terms: phraseTerms, termsFrom, owners, byFirstTerm, firstTermFrom } = lexicon.phrases;
   const hits: Hit[] = [];
   positions.forEach((terms, start) => {
     for (const term of terms) {
-      for (const phrase of lexicon.phrasesByFirstTerm.get(term) ?? []) {
-        const end = start + phrase.terms.length - 1;
+      for (let k = firstTermFrom[term]!; k < firstTermFrom[term + 1]!; k++) {
+        const phrase = byFirstTerm[k]!;
+        const from = termsFrom[phrase]!;
+        const length = termsFrom[phrase + 1]! - from;
+        const end = start + length - 1;
         if (end >= positions.length) continue;
-        if (phrase.terms.every((t, k) => positions[start + k]!.has(t)))
-          hits.push({ owner: phrase.owner, from: start, to: end, anchors: phrase.terms.map((term, k) => ({ position: start + k, term })) });
+        let matched = true;
+        for (let j = 0; j < length && matched; j++) matched = positions[start + j]!.has(phraseTerms[from + j]!);
+        if (matched) {
+          const anchors = Array.from({ length }, (_, j) => ({ position: start + j, term: phraseTerms[from + j]! }));
+          hits.push({ owner: owners[phrase]!, from: start, to: end, anchors });
+        }
       }
     }
   });

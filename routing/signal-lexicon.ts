@@ -104,7 +104,21 @@ interface Owner {
   unless: boolean;
 }
 
-export interface CompiledPhrase {
+/**
+ * Every phrase, packed into a few typed arrays: phrase p's terms are terms[termsFrom[p] .. termsFrom[p + 1]) and its
+ * owner owners[p]; the phrases that start with term t are byFirstTerm[firstTermFrom[t] .. firstTermFrom[t + 1]), in the
+ * order they were written. As an object, an array and a list entry each, the lexicons' phrases were 113,000 of the
+ * 690,000 objects a relaying Warmline holds, and every full GC marks them all (README, "Memory").
+ */
+export interface PhraseIndex {
+  readonly terms: Int32Array;
+  readonly termsFrom: Int32Array;
+  readonly owners: readonly Owner[];
+  readonly byFirstTerm: Int32Array;
+  readonly firstTermFrom: Int32Array;
+}
+
+interface WrittenPhrase {
   terms: readonly number[];
   owner: Owner;
 }
@@ -122,8 +136,8 @@ interface SubstringTerm {
 /** A compiled lexicon: build it once (compileSignalLexicon) and pass it to detectSignals. */
 export interface SignalLexicon {
   readonly sources: readonly string[];
-  /** Phrases by their first term. */
-  readonly phrasesByFirstTerm: ReadonlyMap<number, readonly CompiledPhrase[]>;
+  /** Phrases, by their first term. */
+  readonly phrases: PhraseIndex;
   /** (combo, group) pairs each term belongs to. */
   readonly combosByTerm: ReadonlyMap<number, readonly { combo: number; group: number }[]>;
   readonly combos: readonly CompiledCombo[];
@@ -173,7 +187,9 @@ class LexiconBuilder {
   /** Words long enough for two typos, by first letter: few enough to compare one by one. */
   readonly longWords = new Map<string, { word: string; id: number }[]>();
   readonly substrings = new Map<string, SubstringTerm[]>();
-  readonly phrasesByFirstTerm = new Map<number, CompiledPhrase[]>();
+  /** In the order they were written; packed by finish(). */
+  private readonly written: WrittenPhrase[] = [];
+  phrases: PhraseIndex | undefined;
   readonly combosByTerm = new Map<number, { combo: number; group: number }[]>();
   readonly combos: CompiledCombo[] = [];
   readonly common = new Set<string>();
@@ -229,9 +245,7 @@ class LexiconBuilder {
   addPhrase(written: string, owner: Owner): void {
     const terms = this.terms(written);
     if (terms.length === 0) return;
-    const list = this.phrasesByFirstTerm.get(terms[0]!) ?? [];
-    list.push({ terms, owner });
-    this.phrasesByFirstTerm.set(terms[0]!, list);
+    this.written.push({ terms, owner });
     // "customer care" also matches "customercare", "call back" also "callback".
     const words = tokenise(written);
     if (words.length > 1 && !written.includes("*") && !isUnspacedScript(written)) {
@@ -239,9 +253,7 @@ class LexiconBuilder {
       // Glued short syllables ("lũ chó" → "lucho", "quá tệ" → "quate") are one typo away from
       // everyday words of other languages ("mucho", "quote"): read them exactly.
       if (words.some((word) => word.length < GLUED_FUZZY_MIN_WORD)) this.gluedOnly.add(glued);
-      const gluedList = this.phrasesByFirstTerm.get(glued) ?? [];
-      gluedList.push({ terms: [glued], owner });
-      this.phrasesByFirstTerm.set(glued, gluedList);
+      this.written.push({ terms: [glued], owner });
     }
   }
 
@@ -278,11 +290,28 @@ class LexiconBuilder {
       this.longWords.set(word[0]!, long);
     }
     this.fuzzy = DeletionIndex.build(this.words, filed);
+    this.phrases = packPhrases(this.written, this.termIds.size);
+    this.written.length = 0;
     this.termIds.clear();
     this.fuzzyWords.length = 0;
     this.gluedOnly.clear();
     this.writtenWords.clear();
   }
+}
+
+/** `written` as a PhraseIndex over term ids below `termCount`: a stable counting sort by first term. */
+function packPhrases(written: readonly WrittenPhrase[], termCount: number): PhraseIndex {
+  const termsFrom = new Int32Array(written.length + 1);
+  written.forEach((phrase, p) => (termsFrom[p + 1] = termsFrom[p]! + phrase.terms.length));
+  const terms = new Int32Array(termsFrom[written.length]!);
+  written.forEach((phrase, p) => terms.set(phrase.terms, termsFrom[p]!));
+  const firstTermFrom = new Int32Array(termCount + 1);
+  for (const phrase of written) firstTermFrom[phrase.terms[0]! + 1]! += 1;
+  for (let t = 0; t < termCount; t++) firstTermFrom[t + 1]! += firstTermFrom[t]!;
+  const next = firstTermFrom.slice(0, termCount);
+  const byFirstTerm = new Int32Array(written.length);
+  written.forEach((phrase, p) => (byFirstTerm[next[phrase.terms[0]!]!++] = p));
+  return { terms, termsFrom, owners: written.map((phrase) => phrase.owner), byFirstTerm, firstTermFrom };
 }
 
 function resolveToken(builder: LexiconBuilder, token: string): number[] {
@@ -361,13 +390,12 @@ export function compileSignalLexicon(sources: readonly SignalLexiconSource[], op
     for (const word of source.contactWords ?? []) for (const id of builder.terms(word).slice(0, 1)) builder.contactTerms.add(id);
   }
   builder.finish();
-  compactLists(builder.phrasesByFirstTerm);
   compactLists(builder.combosByTerm);
   compactLists(builder.substrings);
   const cache = new Map<string, readonly number[]>();
   return {
     sources: sources.map((source) => source.source),
-    phrasesByFirstTerm: builder.phrasesByFirstTerm,
+    phrases: builder.phrases!,
     combosByTerm: builder.combosByTerm,
     combos: builder.combos,
     substringsByFirstChar: builder.substrings,
