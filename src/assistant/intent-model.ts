@@ -90,7 +90,7 @@ export async function trainIntentModel(examples: readonly CorpusExample[], optio
   const trained = english ? prepared : prepared.map((example) => ({ ...example, utterance: normalizer.normalize(example.utterance) }));
   await nlu.train(trained.filter((example) => example.utterance !== ""));
   // Training prepared every example through that memo: thousands of token lists nothing reads again (customers
-  // rarely write an example word for word), which the heap kept until the first clear and every full GC marked.
+  // rarely write an example word for word), kept on the heap until the first clear.
   if (nlu.cache) nlu.cache.results = {};
 
   let calls = 0;
