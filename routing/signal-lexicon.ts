@@ -187,9 +187,8 @@ class LexiconBuilder {
   /** Words long enough for two typos, by first letter: few enough to compare one by one. */
   readonly longWords = new Map<string, { word: string; id: number }[]>();
   readonly substrings = new Map<string, SubstringTerm[]>();
-  /** In the order they were written; packed by finish(). */
+  /** In the order they were written; finish() packs them. */
   private readonly written: WrittenPhrase[] = [];
-  phrases: PhraseIndex | undefined;
   readonly combosByTerm = new Map<number, { combo: number; group: number }[]>();
   readonly combos: CompiledCombo[] = [];
   readonly common = new Set<string>();
@@ -275,9 +274,9 @@ class LexiconBuilder {
   /**
    * Builds the typo index once every term and common word is known, then lets go of what only
    * building needed (the terms by kind and text, the words awaiting the index): 2 MB the lexicon
-   * would otherwise keep for the process's life.
+   * would otherwise keep for the process's life. Returns the phrases, packed.
    */
-  finish(): void {
+  finish(): PhraseIndex {
     const filed: number[] = [];
     for (const { word, id } of this.fuzzyWords) {
       if (this.gluedOnly.has(id) && !this.writtenWords.has(id)) continue;
@@ -290,12 +289,13 @@ class LexiconBuilder {
       this.longWords.set(word[0]!, long);
     }
     this.fuzzy = DeletionIndex.build(this.words, filed);
-    this.phrases = packPhrases(this.written, this.termIds.size);
+    const phrases = packPhrases(this.written, this.termIds.size);
     this.written.length = 0;
     this.termIds.clear();
     this.fuzzyWords.length = 0;
     this.gluedOnly.clear();
     this.writtenWords.clear();
+    return phrases;
   }
 }
 
@@ -389,13 +389,13 @@ export function compileSignalLexicon(sources: readonly SignalLexiconSource[], op
     }
     for (const word of source.contactWords ?? []) for (const id of builder.terms(word).slice(0, 1)) builder.contactTerms.add(id);
   }
-  builder.finish();
+  const phrases = builder.finish();
   compactLists(builder.combosByTerm);
   compactLists(builder.substrings);
   const cache = new Map<string, readonly number[]>();
   return {
     sources: sources.map((source) => source.source),
-    phrases: builder.phrases!,
+    phrases,
     combosByTerm: builder.combosByTerm,
     combos: builder.combos,
     substringsByFirstChar: builder.substrings,

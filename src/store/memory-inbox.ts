@@ -27,10 +27,10 @@ export class MemoryInboxBackend implements InboxBackend {
   private readonly watermarks = new Map<string, number>();
   private seq = 0;
 
-  /** The store's leases: a lane is taken or let go in the same step as its rows are read. */
   /** Inserts since the last sweep of processed ids (see MEMORY_INBOX_SWEEP_EVERY). */
   private insertsSinceSweep = MEMORY_INBOX_SWEEP_EVERY;
 
+  /** The store's leases: a lane is taken or let go in the same step as its rows are read. */
   constructor(private readonly leases: MemoryLeases) {}
 
   async insert(insert: InboxInsert, now: number): Promise<boolean> {
