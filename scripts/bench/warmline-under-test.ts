@@ -29,7 +29,7 @@ function benchConfig(spec: InstanceSpec): WarmlineConfig {
 
 export async function startWarmlineUnderTest(spec: InstanceSpec, whatsapp: FakeWhatsAppClient): Promise<SystemUnderTest> {
   if (!spec.dataDir) throw new Error("Warmline needs a data directory: the bench's parent passes one in the instance spec");
-  // The V8 heap growth factor `npm start` sets, so the bench measures what production runs.
+  // The V8 heap tuning `npm start` sets, so the bench measures what production runs.
   tuneHeapForService();
   const handle: WarmlineHandle = await startWarmline({
     config: benchConfig(spec),
