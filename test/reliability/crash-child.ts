@@ -3,8 +3,9 @@
  * (or Redis: CRASH_STORE=redis with REDIS_URL and CRASH_REDIS_NAMESPACE), with Slack's and
  * WhatsApp's servers in the parent (SLACK_API_URL; WARMLINE_BRIDGE_URL for WhatsApp Web, or
  * CRASH_CHANNEL=cloud with the WHATSAPP_* settings for the Cloud API).
- * Prints "READY <port>" once it listens.
+ * Prints "READY <port>" once it listens. It runs with the V8 heap tuning `npm start` sets, as production does.
  */
+import { tuneHeapForService } from "../../src/cli/service-heap.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
 import { createSilentLogger } from "../../src/logging.js";
 import { startWarmline } from "../../src/main.js";
@@ -30,6 +31,7 @@ const cloud = process.env.CRASH_CHANNEL === "cloud";
 if (cloud) config.whatsapp = { ...config.whatsapp, kind: "cloud", inDoubtGraceMs: CRASH_IN_DOUBT_GRACE_MS };
 const cloudEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("WHATSAPP_"))) as Record<string, string>;
 
+tuneHeapForService();
 const handle = await startWarmline({
   config,
   dataDir: process.env.WARMLINE_DATA_DIR!,
