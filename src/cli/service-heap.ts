@@ -21,14 +21,15 @@ export const SERVICE_HEAP_GROWING_PERCENT = 30;
  * `--trace-gc` (two each), 26-28 full GCs and 0.91-0.92 s of their pause and marking against 18
  * and 0.53 s, and 1.45-1.53 against 0.88-0.89 s of scavenges (README, "Memory").
  */
-const PRETENURING = "--no-allocation-site-pretenuring";
+const NO_PRETENURING = "--no-allocation-site-pretenuring";
 
 /**
- * The service's V8 heap growth factor (not a cap on the heap) and PRETENURING, set before it starts
+ * The service's V8 heap growth factor (not a cap on the heap) and NO_PRETENURING, set before it starts
  * (both are read during collections, so they apply from the next one). Only the long-running service
- * calls this: `npm start`, `warmline start`, and the bench's Warmline, which measures what production runs.
+ * calls this: `npm start`, `warmline start`, and the processes that stand for it, the bench's Warmline
+ * and the crash suite's child, which measure and test what production runs.
  */
 export function tuneHeapForService(): void {
   setFlagsFromString(`--heap-growing-percent=${SERVICE_HEAP_GROWING_PERCENT}`);
-  setFlagsFromString(PRETENURING);
+  setFlagsFromString(NO_PRETENURING);
 }
