@@ -1,7 +1,16 @@
 import type { InboxCounts } from "../ports/inbox.js";
 import type { LaneLease, LaneTake } from "../ports/outbox.js";
 import type { InboxBackend, InboxInsert, InboxRow, InsertAndTake } from "./inbox-store.js";
-import { LANE_HEAD_LUA, LEASE_LUA, laneHeadOf, laneTakeOf, runScript, type ScriptClient, takeLaneArgs } from "./redis-scripts.js";
+import {
+  LANE_HEAD_LUA,
+  LEASE_LUA,
+  laneHeadOf,
+  laneTakeOf,
+  ROW_OPEN_LUA,
+  runScript,
+  type ScriptClient,
+  takeLaneArgs,
+} from "./redis-scripts.js";
 
 /** What the inbox needs of the store's Redis connection (its scripts run by SHA through runScript). */
 export interface RedisInboxClient extends ScriptClient {
@@ -126,14 +135,14 @@ return head_or_release(inbox_head(p, ARGV[4]), p .. 'lease:' .. ARGV[5], ARGV[6]
 `;
 
 /** ARGV: prefix. Unprocessed rows, open and parked: { pending, parked }. */
-const COUNT_SCRIPT = `
+const COUNT_SCRIPT = `${ROW_OPEN_LUA}
 local p = ARGV[1]
 local pending, parked = 0, 0
 for _, lane in ipairs(redis.call('SMEMBERS', p .. 'inbox:lanes')) do
   for _, id in ipairs(redis.call('ZRANGE', p .. 'inbox:lane:' .. lane, 0, -1)) do
     local row = redis.call('GET', p .. 'inbox:row:' .. id)
     if row then
-      if cjson.decode(row).open then pending = pending + 1 else parked = parked + 1 end
+      if row_open(row) then pending = pending + 1 else parked = parked + 1 end
     end
   end
 end

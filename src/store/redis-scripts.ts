@@ -233,23 +233,30 @@ return 1
 `;
 
 /**
+ * Lua shared by the outbox's and the inbox's scripts: whether a row (its JSON) is open, found without decoding it.
+ * Its other fields are numbers, flags and strings (the document is JSON inside a string, where every quote is
+ * escaped), so only the row's own flag can match "open":true, and cjson and JSON.stringify both write it without
+ * spaces. Measured in Lua (a GET and the test, 20,000 times): 5.5 against 2.0 µs for a 730-byte row, 31 against 10 µs
+ * for a 6 KB one (a card's), of Redis's one thread.
+ */
+export const ROW_OPEN_LUA = `
+local function row_open(row) return string.find(row, '"open":true', 1, true) ~= nil end
+`;
+
+/**
  * Lua shared by the outbox's and the inbox's scripts: the first open row (JSON) of a lane's sorted set of ids, or nil.
  * It reads the ids a page at a time: the head is nearly always the first, and a lane can be long (the delivery
  * reactions' one lane held thousands at 1,000 msg/s), which a read of the whole set copied into Lua on every take
  * and every completion.
- * A row is open when its JSON holds "open":true, found without decoding it: its other fields are numbers, flags and
- * strings (the document is JSON inside a string, where every quote is escaped), so only the row's own flag can match,
- * and cjson and JSON.stringify both write it without spaces. Measured in Lua (a GET and the test, 20,000 times):
- * 5.5 against 2.0 µs for a 730-byte row, 31 against 10 µs for a 6 KB one (a card's), of Redis's one thread.
  */
-export const LANE_HEAD_LUA = `
+export const LANE_HEAD_LUA = `${ROW_OPEN_LUA}
 local function lane_head(laneKey, rowPrefix)
   local page, from = 16, 0
   while true do
     local ids = redis.call('ZRANGE', laneKey, from, from + page - 1)
     for _, id in ipairs(ids) do
       local row = redis.call('GET', rowPrefix .. id)
-      if row and string.find(row, '"open":true', 1, true) then return row end
+      if row and row_open(row) then return row end
     end
     if #ids < page then return nil end
     from = from + page
