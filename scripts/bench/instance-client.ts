@@ -6,6 +6,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SERVICE_NODE_FLAGS } from "../../src/cli/service-heap.js";
 import { BUILD_DIR } from "../../src/paths.js";
 import type { ChildMessage, ChildReply, InstanceSpec, ParentMessage, ParentRequest, ProcessUsage } from "./protocol.js";
 
@@ -36,8 +37,9 @@ export async function startInstance(specWithoutDir: InstanceSpec): Promise<Bench
   const dataDir = specWithoutDir.target === "floor" ? undefined : mkdtempSync(join(tmpdir(), "warmline-bench-"));
   const spec: InstanceSpec = { ...specWithoutDir, ...(dataDir ? { dataDir } : {}) };
   const child: ChildProcess = fork(INSTANCE_ENTRY, [JSON.stringify(spec)], {
-    // Not the parent's flags: it runs under tsx, the instance is already JavaScript.
-    execArgv: [],
+    // Not the parent's flags (it runs under tsx, the instance is already JavaScript): Warmline gets the service's, as npm start
+    // passes them; the floor, a bare Bolt app, Node's defaults.
+    execArgv: spec.target === "floor" ? [] : [...SERVICE_NODE_FLAGS],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const pending = new Map<number, (reply: ChildReply) => void>();

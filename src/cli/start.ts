@@ -2,11 +2,17 @@ import { DOT_ENV_FILE, readEnvironment } from "../config/environment.js";
 import { isWarmlineError } from "../domain/errors.js";
 import { createLogger } from "../logging.js";
 import { installProcessGuards } from "./process-guards.js";
-import { tuneHeapForService } from "./service-heap.js";
+import { missingServiceNodeFlags, tuneHeapForService } from "./service-heap.js";
 
 /** `npm start`: .env plus the config file; a missing or invalid setting exits 1 listing every one. */
 export async function runService(options: { configFile: string; dataDir?: string }): Promise<number> {
   tuneHeapForService();
+  const missing = missingServiceNodeFlags();
+  if (missing.length > 0)
+    process.stderr.write(
+      `Node was started without ${missing.join(" ")}, so a burst after a quiet spell pays for many more garbage collections: ` +
+        `npm start passes it; with another launcher, put it on node's command line.\n`,
+    );
   // Node's own .env loader: no dependency needed. Real environment variables win over .env.
   const env = readEnvironment({ dotEnvFile: DOT_ENV_FILE });
   const { startWarmline } = await import("../main.js");

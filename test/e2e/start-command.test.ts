@@ -31,6 +31,8 @@ describe("warmline start", () => {
     expect(result.stderr).toMatch(/SLACK_SIGNING_SECRET is missing: .*Basic Information/);
     expect(result.stderr).toMatch(/SLACK_APP_TOKEN is missing: .*App-Level Tokens/);
     expect(result.stderr).toMatch(/\.env \(see \.env\.example\)/);
+    // Run here without the service's Node flags (the bin's first line carries them): it says which, and where they go.
+    expect(result.stderr).toMatch(/Node was started without --min-semi-space-size=16, .*put it on node's command line/);
   });
 
   it("exits 1 on an invalid config, listing each problem, and the missing settings with them", () => {

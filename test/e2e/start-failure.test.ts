@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CORPUS_FILE } from "../../src/assistant/paths.js";
+import { SERVICE_NODE_FLAGS } from "../../src/cli/service-heap.js";
 import { loadConfigFile } from "../../src/config/load-config.js";
 import { createSilentLogger } from "../../src/logging.js";
 import { startWarmline } from "../../src/main.js";
@@ -30,10 +31,18 @@ const refusesConnections = (port: number) =>
     socket.once("error", () => resolve(true));
   });
 
-/** `warmline start` as a user runs it (bin/warmline.js), in an empty folder (no .env), with `env` only. */
+/** `warmline start` as a user runs it (bin/warmline.js, with the Node flags of its first line), in an empty folder (no .env), with `env` only. */
 async function warmlineStart(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), "warmline-start-"));
-  const args = [join(PACKAGE_ROOT, "bin/warmline.js"), "start", "--config", SHIPPED_CONFIG_FILE, "--data-dir", join(cwd, "data")];
+  const args = [
+    ...SERVICE_NODE_FLAGS,
+    join(PACKAGE_ROOT, "bin/warmline.js"),
+    "start",
+    "--config",
+    SHIPPED_CONFIG_FILE,
+    "--data-dir",
+    join(cwd, "data"),
+  ];
   return promisify(execFile)(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? "", ...env }, timeout: 60_000 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => error,

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it, vi } from "vitest";
 import { SLACK_ACTION_IDS } from "../../channels/slack/context-card.js";
+import { SERVICE_NODE_FLAGS } from "../../src/cli/service-heap.js";
 import { type FakeSlackApi, startFakeSlackApi } from "../../src/sandbox/fake-slack-api.js";
 import { buttonAction, postEvent, postInteraction, threadReplyEvent } from "../../src/sandbox/slack-signing.js";
 import { deleteRedisNamespace } from "../helpers/redis-namespace.js";
@@ -92,7 +93,7 @@ export async function startWorld(store: KillTiming["store"], channel: CrashChann
 }
 
 export async function startChild(w: World): Promise<Child> {
-  const proc = spawn(process.execPath, ["--import", "tsx", CHILD], {
+  const proc = spawn(process.execPath, [...SERVICE_NODE_FLAGS, "--import", "tsx", CHILD], {
     env: {
       ...process.env,
       ...w.env,
