@@ -120,7 +120,7 @@ interface Sizes {
   /** Quiet open conversations stored, per scans run. */
   scans: number[];
   graceMs: number;
-  /** The unmeasured relay after warm-up, seconds at WARM_UP_RATE. */
+  /** The unmeasured relay after warm-up, seconds at WARM_UP_RATE: long enough for V8 to have compiled the relay's hot code. */
   warmUpSeconds: number;
 }
 
@@ -137,7 +137,7 @@ const FULL: Sizes = {
   instances: { conversations: 500, rates: [600, 700, 800, 900, 1000, 1100, 1200, 1300, 1400, 1500, 1600, 1800, 2000] },
   scans: [100, 1000, 10_000],
   graceMs: 5000,
-  warmUpSeconds: 2,
+  warmUpSeconds: 10,
 };
 
 /** A smoke run: every path, a few messages each. */
@@ -158,8 +158,14 @@ const QUICK: Sizes = {
 
 /** A run's leftovers (a system that fell behind) finish before the next run starts, within this. */
 const DRAIN_TIMEOUT_MS = 30_000;
-/** The unmeasured relay after warm-up, msg/s. */
-const WARM_UP_RATE = 50;
+/**
+ * The unmeasured relay after warm-up, msg/s: 1,000 messages before the first timed run. After 100 (2 s at 50),
+ * V8 was still compiling Warmline's relay: 175 TurboFan jobs and 608 ms of its compiler threads inside the 10 s
+ * of 200 @ 100 that followed (`--trace-opt`), 0.6 ms of CPU a message; after 1,000, 82 jobs and 243 ms. Five
+ * interleaved pairs at 200 @ 100 on SQLite (README, "Where a quiet relay's CPU goes"): Warmline 2.2-3.2 ->
+ * 1.9-2.5 ms a message, the floor, a small program compiled sooner, the same within 0.1 ms.
+ */
+const WARM_UP_RATE = 100;
 
 const liveChatId = (n: number) => `4477009${String(n).padStart(5, "0")}@c.us`;
 const handoffChatId = (n: number) => `4477008${String(n).padStart(5, "0")}@c.us`;
