@@ -162,7 +162,7 @@ const DRAIN_TIMEOUT_MS = 30_000;
  * The unmeasured relay after warm-up, msg/s: 1,000 messages before the first timed run. After 100 (2 s at 50),
  * V8 was still compiling Warmline's relay: 175 TurboFan jobs and 608 ms of its compiler threads inside the 10 s
  * of 200 @ 100 that followed (`--trace-opt`), 0.6 ms of CPU a message; after 1,000, 82 jobs and 243 ms. Five
- * interleaved pairs at 200 @ 100 on SQLite (README, "Where a quiet relay's CPU goes"): Warmline 2.2-3.2 ->
+ * interleaved pairs at 200 @ 100 on SQLite (README, "Where a quiet relay's CPU goes"): Warmline 2.3-3.2 ->
  * 1.9-2.5 ms a message, the floor, a small program compiled sooner, the same within 0.1 ms.
  */
 const WARM_UP_RATE = 100;

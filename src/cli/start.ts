@@ -11,7 +11,7 @@ export async function runService(options: { configFile: string; dataDir?: string
   if (missing.length > 0)
     process.stderr.write(
       `Node was started without ${missing.join(" ")}, so a burst after a quiet spell pays for many more garbage collections: ` +
-        `npm start passes it; with another launcher, put it on node's command line.\n`,
+        `npm start and the warmline command pass it; with another launcher, put it on node's command line.\n`,
     );
   // Node's own .env loader: no dependency needed. Real environment variables win over .env.
   const env = readEnvironment({ dotEnvFile: DOT_ENV_FILE });
