@@ -102,8 +102,8 @@ export interface InboxStore {
  * An entry completed by the commit that records what its processing did (a customer's message relayed, an agent's
  * reply recorded), in the same write, instead of by a completeInboxEntry of its own. The commit sets `done` once it
  * has: the entry's lane's next head, read as completeInboxEntry reads it (letting go of `lease` when there is none).
- * A store may decline, leaving `done` unset, and the entry's worker completes it as before: Redis does (its inbox and
- * its conversations are written by separate scripts), as does a commit that loses its compare-and-set.
+ * A store may decline, leaving `done` unset, and the entry's worker completes it as before: a commit that loses its
+ * compare-and-set does.
  */
 export interface InboxCompletion {
   entry: Pick<InboxEntry, "id" | "lane">;

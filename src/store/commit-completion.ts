@@ -5,14 +5,14 @@ import type { CommitAppends, OutboxRow } from "./store-backend.js";
 
 /** What a commit's completion adds to its compare-and-set, and the report to the completion once the write has landed. */
 export interface CommitCompletion {
-  appends: Pick<CommitAppends, "complete" | "inboxStep">;
+  appends: Pick<CommitAppends, "complete" | "inboxStep" | "inboxScript">;
   settle(): void;
 }
 
 /**
- * A commit's completion as the backend's appends: an outbox item's as `complete`, an inbox entry's as `inboxStep`
- * from the store's inbox (`inboxSteps`). Undefined when there is nothing to complete, or the inbox cannot step into
- * the write (Redis): the completion's `done` then stays unset, and its worker completes it apart.
+ * A commit's completion as the backend's appends: an outbox item's as `complete`, an inbox entry's as the store's
+ * inbox makes it (`inboxSteps`: a step or a script's part). Undefined when there is nothing to complete, or the inbox
+ * cannot join the write: the completion's `done` then stays unset, and its worker completes it apart.
  */
 export function completionOf(
   completing: Completion | undefined,
@@ -21,8 +21,7 @@ export function completionOf(
 ): CommitCompletion | undefined {
   if (completing === undefined) return undefined;
   if ("item" in completing) return itemCompletionOf(completing, outboxRows);
-  const step = inboxSteps?.(completing);
-  return step && { appends: { inboxStep: step.run }, settle: step.settle };
+  return inboxSteps?.(completing);
 }
 
 /** What the backend reports goes to the item's `done` as the item it holds, read once. */

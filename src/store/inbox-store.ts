@@ -2,6 +2,7 @@ import { WarmlineError } from "../domain/errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { InboxCompletion, InboxCounts, InboxEntry, InboxReceipt, InboxStore, NewInboxEntry } from "../ports/inbox.js";
 import { type LaneLease, type LaneTake, mapLaneTake, type WarmlineStore } from "../ports/outbox.js";
+import type { CommitAppends } from "./store-backend.js";
 import { inStore, type StoreWhereabouts } from "./store-errors.js";
 
 /** An inbox entry as a backend stores it: what it queries by, and the entry's JSON. */
@@ -50,6 +51,12 @@ export interface InboxBackend extends StoreWhereabouts {
    * conversation commit's. Prepared here, outside that write; the step only touches the store (it may run twice).
    */
   completeHeadStep?(id: string, lane: string, lease: LaneLease, now: number): () => InboxRow | undefined;
+  /**
+   * Optional, for a backend whose store writes conversations with scripts on its own server (Redis): completeHead as
+   * arguments a conversation write's script runs in its own step (CommitAppends.inboxScript), and the head read from
+   * that part of its reply.
+   */
+  completeHeadInScript?(id: string, lane: string, lease: LaneLease, now: number): InboxScriptStep;
   /** Unprocessed rows (open and parked). */
   list(): Promise<InboxRow[]>;
   /** Unprocessed rows by kind, counted where they are stored (no documents read). */
@@ -64,14 +71,23 @@ export interface InsertAndTake {
   take: LaneTake<InboxRow>;
 }
 
-/** An InboxCompletion as a step of a conversation commit's write (CommitAppends.inboxStep), and its report once that write landed. */
+/** completeHead as a script's arguments, and the lane's next head read from the script's reply to them. */
+export interface InboxScriptStep {
+  args: string[];
+  headOf(reply: unknown): InboxRow | undefined;
+}
+
+/**
+ * An InboxCompletion as part of a conversation commit's write (CommitAppends: a synchronous step or a script's
+ * arguments, whichever the backend runs), and its report once that write landed.
+ */
 export interface InboxStep {
-  run(): void;
+  appends: Pick<CommitAppends, "inboxStep" | "inboxScript">;
   /** Sets the completion's `done`: only once the write is known to have landed. */
   settle(): void;
 }
 
-/** The inbox's side of a conversation commit that completes an entry: undefined where the inbox cannot step into that write. */
+/** The inbox's side of a conversation commit that completes an entry: undefined where the inbox cannot join that write. */
 export type InboxSteps = (completing: InboxCompletion) => InboxStep | undefined;
 
 type InboxDocument = Omit<InboxEntry, "id" | "lane" | "seq">;
@@ -124,21 +140,21 @@ export class DurableInbox implements InboxStore {
     return next && entryOf(next);
   }
 
-  /** completeInboxEntry as a step of a conversation commit (see InboxSteps): undefined when the backend has no such steps (Redis). */
+  /** completeInboxEntry as part of a conversation commit (see InboxSteps): undefined when the backend cannot join one. */
   completionStep(completing: InboxCompletion): InboxStep | undefined {
     const { entry, lease } = completing;
-    const step = this.backend.completeHeadStep?.(entry.id, entry.lane, lease, this.clock.now());
-    if (step === undefined) return undefined;
+    const now = this.clock.now();
     let ran: { next: InboxRow | undefined } | undefined;
-    return {
-      run: () => {
-        ran = { next: step() };
-      },
-      // A backend that did not run the step (its writes cannot hold it) has declined: the entry is completed apart.
-      settle: () => {
-        if (ran) completing.done = { next: ran.next && entryOf(ran.next) };
-      },
+    // A backend that did not run its part (its writes cannot hold it) has declined: the entry is completed apart.
+    const settle = () => {
+      if (ran) completing.done = { next: ran.next && entryOf(ran.next) };
     };
+    const step = this.backend.completeHeadStep?.(entry.id, entry.lane, lease, now);
+    if (step !== undefined) return { appends: { inboxStep: () => (ran = { next: step() }) }, settle };
+    const script = this.backend.completeHeadInScript?.(entry.id, entry.lane, lease, now);
+    if (script !== undefined)
+      return { appends: { inboxScript: { args: script.args, done: (reply) => (ran = { next: script.headOf(reply) }) } }, settle };
+    return undefined;
   }
 
   async listInbox(): Promise<InboxEntry[]> {

@@ -1,16 +1,17 @@
 import type { InboxCounts } from "../ports/inbox.js";
 import type { LaneLease, LaneTake } from "../ports/outbox.js";
-import type { InboxBackend, InboxInsert, InboxRow, InsertAndTake } from "./inbox-store.js";
+import type { InboxBackend, InboxInsert, InboxRow, InboxScriptStep, InsertAndTake } from "./inbox-store.js";
 import {
-  LANE_HEAD_LUA,
+  INBOX_COMPLETE_LUA,
+  INBOX_HEAD_LUA,
+  inboxCompleteArgs,
   LEASE_LUA,
   laneHeadOf,
   laneTakeOf,
   ROW_OPEN_LUA,
-  runScript,
-  type ScriptClient,
   takeLaneArgs,
-} from "./redis-scripts.js";
+} from "./redis-lanes.js";
+import { runScript, type ScriptClient } from "./redis-scripts.js";
 
 /** What the inbox needs of the store's Redis connection (its scripts run by SHA through runScript). */
 export interface RedisInboxClient extends ScriptClient {
@@ -53,11 +54,6 @@ end
 /** ARGV: prefix, row JSON, forgetAt, now, watermark channel ('' for none), sentAt. */
 const INSERT_SCRIPT = `${INSERT_LUA}
 return insert_row(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
-`;
-
-/** Lua shared by the scripts: the lowest-seq open row of a lane, or nil. */
-const INBOX_HEAD_LUA = `${LANE_HEAD_LUA}
-local function inbox_head(p, lane) return lane_head(p .. 'inbox:lane:' .. lane, p .. 'inbox:row:') end
 `;
 
 /** ARGV: prefix, lane ('' for every lane), only the head ('1') or every row ('0'). */
@@ -103,35 +99,15 @@ redis.call('SET', key, cjson.encode(row))
 return 1
 `;
 
-/** Lua shared by the scripts: marks a row processed. Redis drops it once its forgetAt has passed. */
-const COMPLETE_LUA = `
-local function complete(p, id, now)
-  local key = p .. 'inbox:row:' .. id
-  local row = redis.call('GET', key)
-  if not row then return end
-  row = cjson.decode(row)
-  row.processed = true
-  row.open = false
-  row.document = ''
-  local px = math.max(1, math.floor(row.forgetAt - tonumber(now)))
-  redis.call('SET', key, cjson.encode(row), 'PX', string.format('%d', px))
-  local laneKey = p .. 'inbox:lane:' .. row.lane
-  redis.call('ZREM', laneKey, id)
-  if redis.call('ZCARD', laneKey) == 0 then redis.call('SREM', p .. 'inbox:lanes', row.lane) end
-end
-`;
-
 /** ARGV: prefix, id, now. */
-const COMPLETE_SCRIPT = `${COMPLETE_LUA}
+const COMPLETE_SCRIPT = `${INBOX_COMPLETE_LUA}
 complete(ARGV[1], ARGV[2], ARGV[3])
 return 1
 `;
 
-/** ARGV: prefix, id, now, lane, lease name, holder. complete, then as head_or_release (LEASE_LUA). */
-const COMPLETE_HEAD_SCRIPT = `${LEASE_LUA}${INBOX_HEAD_LUA}${COMPLETE_LUA}
-local p = ARGV[1]
-complete(p, ARGV[2], ARGV[3])
-return head_or_release(inbox_head(p, ARGV[4]), p .. 'lease:' .. ARGV[5], ARGV[6])
+/** ARGV: prefix, then complete_entry's (INBOX_COMPLETE_LUA). */
+const COMPLETE_HEAD_SCRIPT = `${INBOX_COMPLETE_LUA}
+return complete_entry(ARGV[1], 1)
 `;
 
 /** ARGV: prefix. Unprocessed rows, open and parked: { pending, parked }. */
@@ -213,8 +189,13 @@ export class RedisInboxBackend implements InboxBackend {
   }
 
   async completeHead(id: string, lane: string, lease: LaneLease, now: number): Promise<InboxRow | undefined> {
-    const reply = await runScript(this.client, COMPLETE_HEAD_SCRIPT, [], [this.prefix, id, String(now), lane, lease.name, lease.holder]);
+    const reply = await runScript(this.client, COMPLETE_HEAD_SCRIPT, [], [this.prefix, ...inboxCompleteArgs(id, lane, lease, now)]);
     return laneHeadOf(reply, rowOf);
+  }
+
+  /** The store's conversation writes run it in their own script (see InboxBackend.completeHeadInScript). */
+  completeHeadInScript(id: string, lane: string, lease: LaneLease, now: number): InboxScriptStep {
+    return { args: inboxCompleteArgs(id, lane, lease, now), headOf: (reply) => laneHeadOf(reply, rowOf) };
   }
 
   async list(): Promise<InboxRow[]> {

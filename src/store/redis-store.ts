@@ -7,6 +7,15 @@ import type { LaneLease, LaneTake, WarmlineStore } from "../ports/outbox.js";
 import { DurableInbox, withInbox } from "./inbox-store.js";
 import { KeyvConversationStore } from "./keyv-conversation-store.js";
 import { RedisInboxBackend } from "./redis-inbox.js";
+import {
+  ACQUIRE_LEASE_SCRIPT,
+  laneHeadOf,
+  laneTakeOf,
+  pxOf,
+  RELEASE_LEASE_SCRIPT,
+  RENEW_LEASE_SCRIPT,
+  takeLaneArgs,
+} from "./redis-lanes.js";
 import type {
   CommitAppends,
   ConversationWrite,
@@ -20,26 +29,19 @@ import type {
   StoredTranscript,
 } from "./store-backend.js";
 import {
-  ACQUIRE_LEASE_SCRIPT,
   ACTIVE_DOCUMENTS_SCRIPT,
   APPEND_SCRIPT,
   COMPLETE_OUTBOX_SCRIPT,
   HEADS_SCRIPT,
-  laneHeadOf,
-  laneTakeOf,
   LIST_SCRIPT,
   LOAD_TRANSCRIPT_SCRIPT,
   OUTBOX_COUNT_SCRIPT,
-  pxOf,
   READ_SCRIPT,
-  RELEASE_LEASE_SCRIPT,
   REMOVE_SCRIPT,
-  RENEW_LEASE_SCRIPT,
   SAVE_MEDIA_SCRIPT,
   runScript,
   SEEN_SCRIPT,
   TAKE_OUTBOX_LANE_SCRIPT,
-  takeLaneArgs,
   TEAM_COUNTS_SCRIPT,
   THREAD_VERSION_SCRIPT,
   UPDATE_OUTBOX_SCRIPT,
@@ -96,10 +98,12 @@ export async function createRedisStore(options: { url: string; namespace?: strin
   });
   const clock = options.clock ?? systemClock;
   const prefix = adapter.createKeyPrefix("", adapter.namespace);
-  const inbox = new RedisInboxBackend(client, prefix, location);
-  const store = new KeyvConversationStore(new RedisBackend(keyv, adapter, client, location, remedy), clock);
+  const inbox = new DurableInbox(new RedisInboxBackend(client, prefix, location), clock);
+  // An entry's completion runs in the script of the conversation write it led to, as in SQLite's transaction.
+  const backend = new RedisBackend(keyv, adapter, client, location, remedy);
+  const store = new KeyvConversationStore(backend, clock, (completing) => inbox.completionStep(completing));
   await upgradeIndex(client, prefix, store, location, remedy);
-  return withInbox(store, new DurableInbox(inbox, clock));
+  return withInbox(store, inbox);
 }
 
 /** The index layout version; data indexed by an earlier one is re-indexed from its documents once. */
@@ -138,14 +142,7 @@ class RedisBackend implements StoreBackend {
   }
 
   async compareAndSet(write: ConversationWrite, expectedVersion: number, appends: CommitAppends): Promise<boolean> {
-    const written = await this.write(write, String(expectedVersion), appends);
-    if (written) await this.completeAfter(appends);
-    return written;
-  }
-
-  /** The commit's `complete`, with the next script: a crash between leaves the item, and its delivery finds the send recorded. */
-  private async completeAfter({ complete }: CommitAppends): Promise<void> {
-    if (complete) complete.done(await this.outboxComplete(complete.id, complete.lane, complete.lease, complete.start));
+    return this.write(write, String(expectedVersion), appends);
   }
 
   async compareAndSetTakingLane(write: ConversationWrite, expectedVersion: number, appends: CommitAppends, take: OutboxTake) {
@@ -154,11 +151,25 @@ class RedisBackend implements StoreBackend {
       this.client,
       WRITE_TAKE_OUTBOX_LANE_SCRIPT,
       [],
-      [this.prefix, lane, ...takeLaneArgs(lease, now, expiresAt), ...writeArgs(write, String(expectedVersion), appends)],
+      [
+        this.prefix,
+        lane,
+        ...takeLaneArgs(lease, now, expiresAt),
+        ...completionArgs(appends),
+        ...writeArgs(write, String(expectedVersion), appends),
+      ],
     );
     if (reply === 0) return undefined;
-    await this.completeAfter(appends);
-    return this.started(laneTakeOf((reply as unknown[])[0], outboxRowOf), take);
+    const [taken, ...completions] = reply as unknown[];
+    await this.settleCompletions(appends, completions);
+    return this.started(laneTakeOf(taken, outboxRowOf), take);
+  }
+
+  /** The commit's completions, done in its write's script (`replies`: the item's, the entry's): each learns its lane's next head. */
+  private async settleCompletions({ complete, inboxScript }: CommitAppends, [item, entry]: unknown[]): Promise<void> {
+    inboxScript?.done(entry);
+    if (complete)
+      complete.done(await this.completedHead(laneHeadOf(item, outboxRowOf), complete.id, complete.lane, complete.lease, complete.start));
   }
 
   async remove(conversationId: string, staleBefore?: number): Promise<boolean> {
@@ -274,7 +285,11 @@ class RedisBackend implements StoreBackend {
 
   async outboxComplete(id: string, lane: string, lease: LaneLease, start?: StartRow): Promise<OutboxRow | undefined> {
     const reply = await runScript(this.client, COMPLETE_OUTBOX_SCRIPT, [], [this.prefix, id, lane, lease.name, lease.holder]);
-    const head = laneHeadOf(reply, outboxRowOf);
+    return this.completedHead(laneHeadOf(reply, outboxRowOf), id, lane, lease, start);
+  }
+
+  /** The head a completion of item `id` found, once `start` is written to it. */
+  private async completedHead(head: OutboxRow | undefined, id: string, lane: string, lease: LaneLease, start?: StartRow) {
     // The item is gone already, so completing it again reads the lane's new head (or lets go of the lease).
     return (await this.startedHead(head, start)) ? head : this.outboxComplete(id, lane, lease, start);
   }
@@ -366,9 +381,24 @@ class RedisBackend implements StoreBackend {
   }
 
   private async write(write: ConversationWrite, expectedVersion: string, appends: CommitAppends): Promise<boolean> {
-    const written = await runScript(this.client, WRITE_SCRIPT, [], [this.prefix, ...writeArgs(write, expectedVersion, appends)]);
-    return written === 1;
+    const reply = await runScript(
+      this.client,
+      WRITE_SCRIPT,
+      [],
+      [this.prefix, ...completionArgs(appends), ...writeArgs(write, expectedVersion, appends)],
+    );
+    if (reply === 0) return false;
+    await this.settleCompletions(appends, reply as unknown[]);
+    return true;
   }
+}
+
+/** The completions' arguments of the write scripts: the outbox item's (commit_completion's) and the inbox entry's (complete_entry's), '' each for none. */
+function completionArgs({ complete, inboxScript }: CommitAppends): string[] {
+  return [
+    ...(complete ? [complete.id, complete.lane, complete.lease.name, complete.lease.holder] : ["", "", "", ""]),
+    ...(inboxScript ? inboxScript.args : ["", "", "", "", ""]),
+  ];
 }
 
 /** write_conversation's arguments (WRITE_CONVERSATION_LUA); `expectedVersion` is '' to create. */

@@ -180,8 +180,7 @@ export interface CommitAppends {
   audit: string[];
   /**
    * An item to complete as outboxComplete does, only if the compare-and-set wins: its lane's next head goes to
-   * `done` (a backend whose step holds it all, in that step; Redis with its next script, which finds the item
-   * gone if a crash came between: delivery then sees its send recorded and completes it).
+   * `done` (SQLite and memory in the write's step, Redis in the write's script).
    */
   complete?: { id: string; lane: string; lease: LaneLease; start?: StartRow; done(next: OutboxRow | undefined): void };
   /**
@@ -191,6 +190,11 @@ export interface CommitAppends {
    * worker to complete). It only touches the store: a transaction run twice runs it twice.
    */
   inboxStep?: () => void;
+  /**
+   * The same for a backend whose write is a script on the inbox's server (Redis): the arguments of its inbox part
+   * (complete_entry's, INBOX_COMPLETE_LUA), run only if the compare-and-set wins, and `done` given that part's reply.
+   */
+  inboxScript?: { args: string[]; done(reply: unknown): void };
 }
 
 /** An outbox item as a backend stores it: the lane and open flag it queries by, and the item's JSON. */

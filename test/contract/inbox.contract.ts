@@ -33,14 +33,10 @@ const texts = (entries: { message: NewInboxEntry["message"] }[]) =>
   entries.map((e) => (e.message.kind === "customer_message" ? e.message.message.text : e.message.kind));
 
 /**
- * One inbox suite for every store backend: receive-once, lane order, parking, forgetting processed ids, the watermark, durability.
- * `foldsCompletion`: whether a conversation's commit completes an inbox entry in its own write (InboxCompletion), or declines.
+ * One inbox suite for every store backend: receive-once, lane order, parking, forgetting processed ids, the watermark, durability,
+ * and an entry completed in the write of the conversation commit its processing led to (InboxCompletion).
  */
-export function runInboxContract(
-  name: string,
-  factory: (context: { clock: Clock }) => Promise<OutboxStoreFixture>,
-  { foldsCompletion }: { foldsCompletion: boolean },
-): void {
+export function runInboxContract(name: string, factory: (context: { clock: Clock }) => Promise<OutboxStoreFixture>): void {
   describe(`InboxStore contract: ${name}`, () => {
     let time = BASE_TIME;
     const clock: Clock = { now: () => time };
@@ -360,7 +356,7 @@ export function runInboxContract(
         expect(await store.acquireLease(`inbox:${lane}`, "other", LEASE_TTL_MS)).toBe(false);
       });
 
-      it.runIf(foldsCompletion)("a winning commit completes the entry and gives the lane's next head, keeping the lane", async () => {
+      it("a winning commit completes the entry and gives the lane's next head, keeping the lane", async () => {
         const { conversation, lane, head, entries } = await processing("a1", "a2");
         const completing: InboxCompletion = { entry: head, lease: leaseOf(lane) };
         const recorded = { ...conversation, state: "queued" as const };
@@ -372,7 +368,7 @@ export function runInboxContract(
         expect(await store.receiveInbox({ id: head.id, lane, message: head.message }, REMEMBER_MS)).toBe(false);
       });
 
-      it.runIf(foldsCompletion)("a commit that takes its outbox lane completes too; the last entry lets go of the inbox lane", async () => {
+      it("a commit that takes its outbox lane completes too; the last entry lets go of the inbox lane", async () => {
         const { conversation, lane, head } = await processing("a1");
         const completing: InboxCompletion = { entry: head, lease: leaseOf(lane) };
         const outboxLane = { lane: conversation.id, lease: { name: conversation.id, holder: "me" }, ttlMs: LEASE_TTL_MS };
@@ -383,17 +379,6 @@ export function runInboxContract(
         expect(await store.listInbox()).toEqual([]);
         expect(await store.acquireLease(`inbox:${lane}`, "other", LEASE_TTL_MS)).toBe(true);
         expect(await store.acquireLease(conversation.id, "other", LEASE_TTL_MS)).toBe(false);
-      });
-
-      it.runIf(!foldsCompletion)("the store declines: the commit leaves the entry to completeInboxEntry", async () => {
-        const { conversation, lane, head } = await processing("a1");
-        const completing: InboxCompletion = { entry: head, lease: leaseOf(lane) };
-        expect(await store.commit(conversation, 1, [], [], completing)).toEqual({ ...conversation, version: 2 });
-        expect(completing.done).toBeUndefined();
-        expect(texts(await store.listInbox())).toEqual(["a1"]);
-        expect(await store.completeInboxEntry(head, leaseOf(lane))).toBeUndefined();
-        expect(await store.listInbox()).toEqual([]);
-        expect(await store.acquireLease(`inbox:${lane}`, "other", LEASE_TTL_MS)).toBe(true);
       });
     });
 

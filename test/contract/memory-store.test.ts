@@ -14,14 +14,10 @@ runOutboxContract("memory", async ({ clock }) => ({
   cleanup: async () => {},
 }));
 
-runInboxContract(
-  "memory",
-  async ({ clock }) => ({
-    store: await createMemoryStore({ clock }),
-    cleanup: async () => {},
-  }),
-  { foldsCompletion: true },
-);
+runInboxContract("memory", async ({ clock }) => ({
+  store: await createMemoryStore({ clock }),
+  cleanup: async () => {},
+}));
 
 runConversationQueryContract("memory", async ({ clock }) => ({
   store: await createMemoryStore({ clock }),

@@ -23,5 +23,5 @@ function storeIn(prefix: string) {
 
 runConversationStoreContract("sqlite", storeIn("warmline-sqlite-"));
 runOutboxContract("sqlite", storeIn("warmline-outbox-"));
-runInboxContract("sqlite", storeIn("warmline-inbox-"), { foldsCompletion: true });
+runInboxContract("sqlite", storeIn("warmline-inbox-"));
 runConversationQueryContract("sqlite", storeIn("warmline-queries-"));
