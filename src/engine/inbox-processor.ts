@@ -185,7 +185,8 @@ export function createInboxProcessor(deps: InboxProcessorDeps): InboxProcessor {
     async receive(entry) {
       const { lane } = entry;
       // A worker already on the lane has (or is taking) its lease: the entry joins its lane, and the worker runs again.
-      if (lanes.stopped || lanes.running(lane)) {
+      // So does a lane that must wait its turn (all workers busy): it takes its lease when it runs.
+      if (lanes.stopped || lanes.running(lane) || lanes.full()) {
         const received = await inbox.receiveInbox(entry, INBOX_REMEMBER_MS);
         // A copy of an entry still waiting (a redelivery after a restart) is a reason to look at its lane too.
         startLane(lane);

@@ -333,7 +333,7 @@ export function createOutboxDispatcher(deps: OutboxDispatcherDeps): OutboxDispat
     completing?: Completion,
   ): Promise<Conversation | undefined> {
     const lane = items[0]?.lane;
-    if (lane === undefined || lanes.stopped || lanes.running(lane)) {
+    if (lane === undefined || lanes.stopped || lanes.running(lane) || lanes.full()) {
       const written = await outbox.commit(next, expectedVersion, items, audit, completing);
       if (written) queued(items);
       return written;

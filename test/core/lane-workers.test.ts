@@ -64,4 +64,73 @@ describe("lane workers", () => {
       await lanes.stop();
     }
   });
+
+  describe("past the lanes worked at once", () => {
+    /** Lanes that run until released one by one, two at once at most. */
+    function gated() {
+      const started: string[] = [];
+      const releases = new Map<string, () => void>();
+      const lanes = createLaneWorkers(
+        systemClock,
+        async (lane) => {
+          started.push(lane);
+          await new Promise<void>((resolve) => releases.set(lane, resolve));
+        },
+        () => {},
+        2,
+      );
+      const release = async (lane: string) => {
+        releases.get(lane)!();
+        // The worker ends a few microtasks after its run does.
+        for (let i = 0; i < 10; i++) await Promise.resolve();
+      };
+      return { lanes, started, release };
+    }
+
+    it("starts a lane as another ends, in the order they were started, and counts it as running meanwhile", async () => {
+      const { lanes, started, release } = gated();
+      for (const lane of ["a", "b", "c", "d"]) lanes.startLane(lane);
+      expect(started).toEqual(["a", "b"]);
+      expect(lanes.full()).toBe(true);
+      // A lane waiting its turn is as good as running: a receive for it only stores.
+      expect(lanes.running("c")).toBe(true);
+      await release("b");
+      expect(started).toEqual(["a", "b", "c"]);
+      await release("a");
+      expect(started).toEqual(["a", "b", "c", "d"]);
+      await release("c");
+      await release("d");
+      await lanes.idle();
+      expect(lanes.full()).toBe(false);
+    });
+
+    it("never holds back a first run: its caller has taken the lane's lease already", async () => {
+      const { lanes, started } = gated();
+      lanes.startLane("a");
+      lanes.startLane("b");
+      let ran = false;
+      lanes.startLane("c", async () => {
+        ran = true;
+      });
+      expect(ran).toBe(true);
+      expect(started).toEqual(["a", "b"]);
+    });
+
+    it("settles a waiting lane once it has run, and stop drops the lanes still waiting", async () => {
+      const { lanes, started, release } = gated();
+      for (const lane of ["a", "b", "c", "d", "e"]) lanes.startLane(lane);
+      let done = false;
+      const settled = lanes.settled("c").then(() => (done = true));
+      await release("a");
+      expect(done).toBe(false);
+      await release("c");
+      await settled;
+      expect(started).toEqual(["a", "b", "c", "d"]);
+      const stopping = lanes.stop();
+      await release("b");
+      await release("d");
+      await stopping;
+      expect(started).toEqual(["a", "b", "c", "d"]);
+    });
+  });
 });
