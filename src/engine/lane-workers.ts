@@ -68,6 +68,7 @@ export function createLaneWorkers(
   /** Lanes started while full, in the order they were: each starts as a worker ends. */
   const waiting = new Set<string>();
   const rerun = new Set<string>();
+  const full = () => workers.size >= maxAtOnce;
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Lanes looked at again after a miss, for a few looks' time. */
   const relooking = new Set<string>();
@@ -81,7 +82,7 @@ export function createLaneWorkers(
       return;
     }
     // A first run holds its lane's lease already (its caller took it), so it never waits; callers only give one when not full.
-    if (firstRun === undefined && workers.size >= maxAtOnce) {
+    if (firstRun === undefined && full()) {
       waiting.add(lane);
       return;
     }
@@ -108,7 +109,7 @@ export function createLaneWorkers(
   /** The lanes waiting their turn, oldest first, while there is room. */
   function startWaiting(): void {
     for (const lane of waiting) {
-      if (stopped || workers.size >= maxAtOnce) return;
+      if (stopped || full()) return;
       startLane(lane);
     }
   }
@@ -132,7 +133,7 @@ export function createLaneWorkers(
     },
     startLane,
     running: (lane) => workers.has(lane) || waiting.has(lane),
-    full: () => workers.size >= maxAtOnce,
+    full,
     looking(lane) {
       rerun.delete(lane);
     },

@@ -118,17 +118,21 @@ export const RELEASE_LEASE_SCRIPT = `${LEASE_LUA}
 return release_lease(KEYS[1], ARGV[1]) and 1 or 0
 `;
 
-/** Lua shared by the scripts: the lowest-seq open row of an inbox lane, or nil. */
-export const INBOX_HEAD_LUA = `${LANE_HEAD_LUA}
+/** The lowest-seq open row of an inbox lane, or nil; needs LANE_HEAD_LUA before it. */
+const INBOX_HEAD_FUNCTION = `
 local function inbox_head(p, lane) return lane_head(p .. 'inbox:lane:' .. lane, p .. 'inbox:row:') end
 `;
 
+/** Lua shared by the scripts: inbox_head (INBOX_HEAD_FUNCTION) with what it needs. */
+export const INBOX_HEAD_LUA = `${LANE_HEAD_LUA}${INBOX_HEAD_FUNCTION}`;
+
 /**
- * Lua shared by the inbox's scripts and the conversation writes: complete marks a row processed (Redis drops it once
- * its forgetAt has passed); complete_entry completes the entry named from ARGV[o + 1] on (id, now, lane, lease name,
- * holder; false when its id is ''), then answers as head_or_release for its lane.
+ * complete marks a row processed (Redis drops it once its forgetAt has passed); complete_entry completes the entry
+ * named from ARGV[o + 1] on (id, now, lane, lease name, holder; false when its id is ''), then answers as
+ * head_or_release for its lane. Needs LEASE_LUA and LANE_HEAD_LUA before it: a conversation write has them already
+ * (for its outbox lane), so it adds only this.
  */
-export const INBOX_COMPLETE_LUA = `${LEASE_LUA}${INBOX_HEAD_LUA}
+export const INBOX_COMPLETION_LUA = `${INBOX_HEAD_FUNCTION}
 local function complete(p, id, now)
   local key = p .. 'inbox:row:' .. id
   local row = redis.call('GET', key)
@@ -149,6 +153,9 @@ local function complete_entry(p, o)
   return head_or_release(inbox_head(p, ARGV[o + 3]), p .. 'lease:' .. ARGV[o + 4], ARGV[o + 5])
 end
 `;
+
+/** Lua shared by the inbox's scripts: INBOX_COMPLETION_LUA with what it needs. */
+export const INBOX_COMPLETE_LUA = `${LEASE_LUA}${LANE_HEAD_LUA}${INBOX_COMPLETION_LUA}`;
 
 /** complete_entry's arguments (INBOX_COMPLETE_LUA): the entry and its lane's lease, at `now`. */
 export function inboxCompleteArgs(id: string, lane: string, lease: LaneLease, now: number): string[] {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { INBOX_COMPLETE_LUA, LANE_HEAD_LUA, LEASE_LUA } from "./redis-lanes.js";
+import { INBOX_COMPLETION_LUA, LANE_HEAD_LUA, LEASE_LUA } from "./redis-lanes.js";
 
 /*
  * The Redis store's Lua scripts: every write is one script, so a document and its index entries
@@ -354,7 +354,7 @@ end
  * write's own step, as SQLite's transaction does: a crash never leaves a recorded change with its item still queued
  * or its message still unprocessed.
  */
-export const WRITE_SCRIPT = `${WRITE_CONVERSATION_LUA}${COMPLETE_ITEM_LUA}${INBOX_COMPLETE_LUA}
+export const WRITE_SCRIPT = `${WRITE_CONVERSATION_LUA}${COMPLETE_ITEM_LUA}${INBOX_COMPLETION_LUA}
 if write_conversation(ARGV[1], 10) == 0 then return 0 end
 return { commit_completion(ARGV[1], 1), complete_entry(ARGV[1], 5) }
 `;
@@ -365,7 +365,7 @@ return { commit_completion(ARGV[1], 1), complete_entry(ARGV[1], 5) }
  * else { take_lane's reply, the item's completion reply, the entry's }: the completions come before the take, as in
  * SQLite's transaction.
  */
-export const WRITE_TAKE_OUTBOX_LANE_SCRIPT = `${WRITE_CONVERSATION_LUA}${COMPLETE_ITEM_LUA}${INBOX_COMPLETE_LUA}
+export const WRITE_TAKE_OUTBOX_LANE_SCRIPT = `${WRITE_CONVERSATION_LUA}${COMPLETE_ITEM_LUA}${INBOX_COMPLETION_LUA}
 if write_conversation(ARGV[1], 16) == 0 then return 0 end
 local item, entry = commit_completion(ARGV[1], 7), complete_entry(ARGV[1], 11)
 return { take_lane(ARGV[1], function() return outbox_head(ARGV[1], ARGV[2]) end), item, entry }
